@@ -1,0 +1,1 @@
+//! What compono does with WIT itself: print it, encode it.

@@ -1,0 +1,57 @@
+//! One module per subcommand; this one dispatches and reports errors.
+
+mod bindgen;
+mod validate;
+mod wit;
+
+use clap::{Parser, Subcommand};
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "compono", version, about = "A toolchain for the WebAssembly Component Model")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse, validate and print WIT; encode it as a component with `--wasm`.
+    Wit(wit::Args),
+    /// Validate a core module or component (all features).
+    Validate(validate::Args),
+    /// Generate guest bindings from WIT.
+    Bindgen(bindgen::Args),
+    /// `wasm-tools component ...` spellings of the component subcommands.
+    #[command(subcommand)]
+    Component(ComponentCommand),
+}
+
+#[derive(Subcommand)]
+enum ComponentCommand {
+    /// Same as `compono wit`.
+    Wit(wit::Args),
+}
+
+pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    let result = match cli.command {
+        Command::Wit(args) | Command::Component(ComponentCommand::Wit(args)) => args.run(),
+        Command::Validate(args) => args.run(),
+        Command::Bindgen(args) => args.run(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:?}");
+            ExitCode::from(1)
+        }
+    }
+}
