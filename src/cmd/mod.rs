@@ -9,7 +9,11 @@ use std::ffi::OsString;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "compono", version, about = "A toolchain for the WebAssembly Component Model")]
+#[command(
+    name = "compono",
+    version,
+    about = "A toolchain for the WebAssembly Component Model"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -39,7 +43,11 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let result = match cli.command {

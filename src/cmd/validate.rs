@@ -17,7 +17,8 @@ impl Args {
         let bytes = wat::parse_bytes(&bytes)
             .map_err(|e| anyhow::anyhow!("{e}"))
             .with_context(|| format!("failed to parse `{}`", self.input.display()))?;
-        let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
+        let mut validator =
+            wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
         validator
             .validate_all(&bytes)
             .with_context(|| format!("`{}` is not valid", self.input.display()))?;

@@ -1,1 +1,31 @@
-//! What compono does with WIT itself: print it, encode it.
+//! What compono does with WIT itself: print it as canonical text, encode a
+//! package in the component binary format, and encode a world as the payload
+//! of a `component-type` custom section (and decode that payload back).
+//!
+//! Decoding a component or an encoded package into a `Resolve` is
+//! `wit_parser::decoding`'s job; everything here produces bytes or text that
+//! it reads back.
+
+mod encode;
+mod metadata;
+mod print;
+
+pub use encode::{encode_package, encode_world};
+pub use metadata::{
+    StringEncoding, WorldMetadata, decode_module_worlds, decode_world_metadata,
+    encode_world_metadata,
+};
+pub use print::{PrintOptions, escape, print, print_with};
+
+/// What can go wrong printing or encoding WIT.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The `Resolve` holds something WIT text or the binary format cannot
+    /// express (an anonymous record, say), usually from a decoded component.
+    #[error("cannot represent this in WIT: {0}")]
+    Unrepresentable(String),
+    /// A `component-type` payload that is not what `encode_world_metadata`
+    /// writes.
+    #[error("invalid component-type metadata: {0}")]
+    Metadata(String),
+}

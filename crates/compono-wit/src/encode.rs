@@ -1,0 +1,640 @@
+//! Encoding WIT in the component binary format.
+//!
+//! A package becomes a component exporting one component type per interface
+//! and per world (the "v2" layout `wit_parser::decoding` reads):
+//!
+//! - an interface `i` is `(component (import <deps>...) (export "ns:pkg/i"
+//!   (instance ...)))`, where the imports are the other interfaces whose
+//!   types `i` uses, each carrying only the types needed;
+//! - a world `w` is `(component (component <world>) (export "ns:pkg/w"
+//!   (component 0)))`, where `<world>` imports and exports instances for its
+//!   interfaces and functions for its functions.
+//!
+//! Every named WIT type is bound with a name (`export "t" (type (eq N))` in an
+//! instance, `import` at world level) and referenced through that binding, so
+//! that decoding recovers names and `use` aliases.
+
+use std::collections::HashMap;
+use wasm_encoder::{
+    Alias, Component, ComponentExportKind, ComponentOuterAliasKind, ComponentType,
+    ComponentTypeEncoder, ComponentTypeRef, ComponentTypeSection, ComponentValType, CustomSection,
+    InstanceType, PrimitiveValType, TypeBounds,
+};
+use wit_parser::{
+    Function, Handle, InterfaceId, PackageId, PackageMetadata, Resolve, Type, TypeDefKind, TypeId,
+    TypeOwner, WorldId, WorldItem, WorldKey,
+};
+
+use crate::Error;
+
+/// Encodes `package` as a component (the `wasm-tools component wit --wasm`
+/// form), with its docs and stability in a `package-docs` custom section.
+pub fn encode_package(resolve: &Resolve, package: PackageId) -> Result<Vec<u8>, Error> {
+    let pkg = &resolve.packages[package];
+    let mut types = ComponentTypeSection::new();
+    let mut exports = wasm_encoder::ComponentExportSection::new();
+    for (name, &iface) in pkg.interfaces.iter() {
+        let ty = interface_wrapper(resolve, iface)?;
+        exports.export(name, ComponentExportKind::Type, types.len(), None);
+        types.component(&ty);
+    }
+    for (name, &world) in pkg.worlds.iter() {
+        let ty = world_wrapper(resolve, world)?;
+        exports.export(name, ComponentExportKind::Type, types.len(), None);
+        types.component(&ty);
+    }
+    // Each type is exported right after it is defined, so the two sections
+    // interleave; emit them pairwise to keep indices in order.
+    let mut component = Component::new();
+    component.section(&types);
+    component.section(&exports);
+    let docs = PackageMetadata::extract(resolve, package)
+        .encode()
+        .map_err(|e| Error::Unrepresentable(format!("package docs: {e}")))?;
+    component.section(&CustomSection {
+        name: PackageMetadata::SECTION_NAME.into(),
+        data: docs.into(),
+    });
+    Ok(component.finish())
+}
+
+/// Encodes `world` as `(component (component <world>) (export "ns:pkg/w"
+/// (component 0)))`, the type a `component-type` section exports.
+pub fn encode_world(resolve: &Resolve, world: WorldId) -> Result<ComponentType, Error> {
+    world_wrapper(resolve, world)
+}
+
+fn world_wrapper(resolve: &Resolve, world: WorldId) -> Result<ComponentType, Error> {
+    let inner = world_type(resolve, world)?;
+    let w = &resolve.worlds[world];
+    let package = w
+        .package
+        .ok_or_else(|| Error::Unrepresentable(format!("world `{}` has no package", w.name)))?;
+    let mut wrapper = ComponentType::new();
+    wrapper.ty().component(&inner);
+    wrapper.export(
+        resolve.id_of_name(package, &w.name).as_str(),
+        ComponentTypeRef::Component(0),
+    );
+    Ok(wrapper)
+}
+
+/// `(component (import "ns:dep/j" (instance ...))... (export "ns:pkg/i"
+/// (instance ...)))` for one interface of a package.
+fn interface_wrapper(resolve: &Resolve, iface: InterfaceId) -> Result<ComponentType, Error> {
+    let mut outer = Scope::new(
+        resolve,
+        ComponentType::new(),
+        TypeOwner::None,
+        Binding::Import,
+    );
+    let refs = interface_foreign_refs(resolve, iface);
+    for &id in &refs {
+        outer.import_types_of(owning_interface(resolve, id)?)?;
+    }
+    for id in refs {
+        outer.type_index(id, None)?;
+    }
+    let instance = interface_instance(resolve, iface, &outer.indices)?;
+    outer.space.ty().instance(&instance);
+    let ty = outer.space.type_count() - 1;
+    let name = interface_id(resolve, iface)?;
+    outer
+        .space
+        .export(name.as_str(), ComponentTypeRef::Instance(ty));
+    Ok(outer.space)
+}
+
+/// The instance type of a whole interface: its types, then its functions.
+fn interface_instance(
+    resolve: &Resolve,
+    iface: InterfaceId,
+    outer: &HashMap<TypeId, u32>,
+) -> Result<InstanceType, Error> {
+    let interface = &resolve.interfaces[iface];
+    let mut scope = Scope::new(
+        resolve,
+        InstanceType::new(),
+        TypeOwner::Interface(iface),
+        Binding::Export,
+    );
+    for &id in interface.types.values() {
+        scope.type_index(id, Some(outer))?;
+    }
+    for func in interface.functions.values() {
+        let ty = scope.func_type(func, Some(outer))?;
+        scope
+            .space
+            .export(func.name.as_str(), ComponentTypeRef::Func(ty));
+    }
+    Ok(scope.space)
+}
+
+/// The component type of a world: imports, then exports.
+fn world_type(resolve: &Resolve, world: WorldId) -> Result<ComponentType, Error> {
+    let w = &resolve.worlds[world];
+    let mut scope = Scope::new(
+        resolve,
+        ComponentType::new(),
+        TypeOwner::World(world),
+        Binding::Import,
+    );
+    for (key, item) in w.imports.iter() {
+        scope.world_item(key, item, true)?;
+    }
+    scope.binding = Binding::Export;
+    for (key, item) in w.exports.iter() {
+        scope.world_item(key, item, false)?;
+    }
+    Ok(scope.space)
+}
+
+/// `ns:pkg/iface@version`.
+fn interface_id(resolve: &Resolve, iface: InterfaceId) -> Result<String, Error> {
+    resolve
+        .id_of(iface)
+        .ok_or_else(|| Error::Unrepresentable("an anonymous interface is used by name".to_string()))
+}
+
+/// Named types of other interfaces that `iface`'s types and functions
+/// refer to, in order of first reference.
+fn interface_foreign_refs(resolve: &Resolve, iface: InterfaceId) -> Vec<TypeId> {
+    let mut refs = Vec::new();
+    let owner = TypeOwner::Interface(iface);
+    for &id in resolve.interfaces[iface].types.values() {
+        foreign_refs(resolve, id, owner, &mut refs);
+    }
+    for func in resolve.interfaces[iface].functions.values() {
+        for ty in func.parameter_and_result_types() {
+            if let Type::Id(id) = ty {
+                foreign_refs(resolve, id, owner, &mut refs);
+            }
+        }
+    }
+    refs
+}
+
+fn owning_interface(resolve: &Resolve, id: TypeId) -> Result<InterfaceId, Error> {
+    match resolve.types[id].owner {
+        TypeOwner::Interface(i) => Ok(i),
+        _ => Err(Error::Unrepresentable(format!(
+            "type `{}` is not defined in an interface",
+            resolve.types[id].name.as_deref().unwrap_or("<anonymous>")
+        ))),
+    }
+}
+
+/// Named types owned outside `owner` that `id` reaches, stopping at each.
+fn foreign_refs(resolve: &Resolve, id: TypeId, owner: TypeOwner, out: &mut Vec<TypeId>) {
+    let def = &resolve.types[id];
+    if def.owner != owner && matches!(def.owner, TypeOwner::Interface(_)) && def.name.is_some() {
+        out.push(id);
+        return;
+    }
+    foreign_refs_of_definition(resolve, id, owner, out);
+}
+
+/// Like `foreign_refs`, but looks inside `id` even when it is foreign.
+fn foreign_refs_of_definition(
+    resolve: &Resolve,
+    id: TypeId,
+    owner: TypeOwner,
+    out: &mut Vec<TypeId>,
+) {
+    let mut visit = |ty: &Type| {
+        if let Type::Id(t) = ty {
+            foreign_refs(resolve, *t, owner, out);
+        }
+    };
+    match &resolve.types[id].kind {
+        TypeDefKind::Record(r) => r.fields.iter().for_each(|f| visit(&f.ty)),
+        TypeDefKind::Tuple(t) => t.types.iter().for_each(visit),
+        TypeDefKind::Variant(v) => v.cases.iter().filter_map(|c| c.ty.as_ref()).for_each(visit),
+        TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::Type(t) => visit(t),
+        TypeDefKind::FixedLengthList(t, _) => visit(t),
+        TypeDefKind::Map(k, v) => {
+            visit(k);
+            visit(v);
+        }
+        TypeDefKind::Result(r) => {
+            r.ok.iter().for_each(&mut visit);
+            r.err.iter().for_each(visit);
+        }
+        TypeDefKind::Future(t) | TypeDefKind::Stream(t) => t.iter().for_each(visit),
+        TypeDefKind::Handle(Handle::Own(r) | Handle::Borrow(r)) => visit(&Type::Id(*r)),
+        TypeDefKind::Resource
+        | TypeDefKind::Flags(_)
+        | TypeDefKind::Enum(_)
+        | TypeDefKind::Unknown => {}
+    }
+}
+
+/// How a named type is bound in its space: worlds import their types,
+/// instances export them.
+#[derive(Clone, Copy, PartialEq)]
+enum Binding {
+    Import,
+    Export,
+}
+
+/// Where types are declared: a component type or an instance type.
+trait TypeSpace {
+    fn ty(&mut self) -> ComponentTypeEncoder<'_>;
+    fn type_count(&self) -> u32;
+    fn alias(&mut self, alias: Alias<'_>);
+    fn bind(&mut self, binding: Binding, name: &str, ty: ComponentTypeRef);
+}
+
+impl TypeSpace for ComponentType {
+    fn ty(&mut self) -> ComponentTypeEncoder<'_> {
+        ComponentType::ty(self)
+    }
+    fn type_count(&self) -> u32 {
+        ComponentType::type_count(self)
+    }
+    fn alias(&mut self, alias: Alias<'_>) {
+        ComponentType::alias(self, alias);
+    }
+    fn bind(&mut self, binding: Binding, name: &str, ty: ComponentTypeRef) {
+        match binding {
+            Binding::Import => ComponentType::import(self, name, ty),
+            Binding::Export => ComponentType::export(self, name, ty),
+        };
+    }
+}
+
+impl TypeSpace for InstanceType {
+    fn ty(&mut self) -> ComponentTypeEncoder<'_> {
+        InstanceType::ty(self)
+    }
+    fn type_count(&self) -> u32 {
+        InstanceType::type_count(self)
+    }
+    fn alias(&mut self, alias: Alias<'_>) {
+        InstanceType::alias(self, alias);
+    }
+    fn bind(&mut self, _: Binding, name: &str, ty: ComponentTypeRef) {
+        InstanceType::export(self, name, ty);
+    }
+}
+
+/// A type space being filled, with the index each resolved type got in it.
+struct Scope<'r, S> {
+    resolve: &'r Resolve,
+    space: S,
+    /// The owner whose named types are defined (and bound by name) here;
+    /// named types of other owners come from outside.
+    owner: TypeOwner,
+    binding: Binding,
+    indices: HashMap<TypeId, u32>,
+    /// For component types: the instance (import or export) that provides
+    /// each interface's types.
+    providers: HashMap<InterfaceId, u32>,
+}
+
+impl<'r, S: TypeSpace> Scope<'r, S> {
+    fn new(resolve: &'r Resolve, space: S, owner: TypeOwner, binding: Binding) -> Self {
+        Scope {
+            resolve,
+            space,
+            owner,
+            binding,
+            indices: HashMap::new(),
+            providers: HashMap::new(),
+        }
+    }
+
+    fn last_type(&self) -> u32 {
+        self.space.type_count() - 1
+    }
+
+    fn valtype(
+        &mut self,
+        ty: &Type,
+        outer: Option<&HashMap<TypeId, u32>>,
+    ) -> Result<ComponentValType, Error> {
+        Ok(match ty {
+            Type::Bool => ComponentValType::Primitive(PrimitiveValType::Bool),
+            Type::U8 => ComponentValType::Primitive(PrimitiveValType::U8),
+            Type::U16 => ComponentValType::Primitive(PrimitiveValType::U16),
+            Type::U32 => ComponentValType::Primitive(PrimitiveValType::U32),
+            Type::U64 => ComponentValType::Primitive(PrimitiveValType::U64),
+            Type::S8 => ComponentValType::Primitive(PrimitiveValType::S8),
+            Type::S16 => ComponentValType::Primitive(PrimitiveValType::S16),
+            Type::S32 => ComponentValType::Primitive(PrimitiveValType::S32),
+            Type::S64 => ComponentValType::Primitive(PrimitiveValType::S64),
+            Type::F32 => ComponentValType::Primitive(PrimitiveValType::F32),
+            Type::F64 => ComponentValType::Primitive(PrimitiveValType::F64),
+            Type::Char => ComponentValType::Primitive(PrimitiveValType::Char),
+            Type::String => ComponentValType::Primitive(PrimitiveValType::String),
+            Type::ErrorContext => ComponentValType::Primitive(PrimitiveValType::ErrorContext),
+            Type::Id(id) => {
+                let def = &self.resolve.types[*id];
+                // An unnamed alias is transparent.
+                if let (None, TypeDefKind::Type(inner)) = (&def.name, &def.kind) {
+                    return self.valtype(inner, outer);
+                }
+                ComponentValType::Type(self.type_index(*id, outer)?)
+            }
+        })
+    }
+
+    /// The index of `id` in this space, declaring it (and what it refers to)
+    /// on first use.
+    fn type_index(
+        &mut self,
+        id: TypeId,
+        outer: Option<&HashMap<TypeId, u32>>,
+    ) -> Result<u32, Error> {
+        if let Some(&index) = self.indices.get(&id) {
+            return Ok(index);
+        }
+        let resolve = self.resolve;
+        let def = &resolve.types[id];
+        let is_foreign =
+            def.name.is_some() && def.owner != self.owner && !matches!(def.owner, TypeOwner::None);
+        if is_foreign {
+            let index = self.foreign(id, outer)?;
+            self.indices.insert(id, index);
+            return Ok(index);
+        }
+
+        let index = match &def.kind {
+            TypeDefKind::Resource => {
+                let name = def
+                    .name
+                    .as_deref()
+                    .ok_or_else(|| Error::Unrepresentable("an anonymous resource".to_string()))?;
+                self.space.bind(
+                    self.binding,
+                    name,
+                    ComponentTypeRef::Type(TypeBounds::SubResource),
+                );
+                let index = self.last_type();
+                self.indices.insert(id, index);
+                return Ok(index);
+            }
+            TypeDefKind::Handle(h) => {
+                let (r, own) = match h {
+                    Handle::Own(r) => (*r, true),
+                    Handle::Borrow(r) => (*r, false),
+                };
+                let r = self.type_index(r, outer)?;
+                let ty = self.space.ty().defined_type();
+                if own {
+                    ty.own(r)
+                } else {
+                    ty.borrow(r)
+                }
+                self.last_type()
+            }
+            TypeDefKind::Record(r) => {
+                let fields = r
+                    .fields
+                    .iter()
+                    .map(|f| Ok((f.name.as_str(), self.valtype(&f.ty, outer)?)))
+                    .collect::<Result<Vec<_>, Error>>()?;
+                self.space.ty().defined_type().record(fields);
+                self.last_type()
+            }
+            TypeDefKind::Tuple(t) => {
+                let types = t
+                    .types
+                    .iter()
+                    .map(|t| self.valtype(t, outer))
+                    .collect::<Result<Vec<_>, Error>>()?;
+                self.space.ty().defined_type().tuple(types);
+                self.last_type()
+            }
+            TypeDefKind::Variant(v) => {
+                let cases = v
+                    .cases
+                    .iter()
+                    .map(|c| {
+                        let ty = c.ty.as_ref().map(|t| self.valtype(t, outer)).transpose()?;
+                        Ok((c.name.as_str(), ty))
+                    })
+                    .collect::<Result<Vec<_>, Error>>()?;
+                self.space.ty().defined_type().variant(cases);
+                self.last_type()
+            }
+            TypeDefKind::Flags(f) => {
+                self.space
+                    .ty()
+                    .defined_type()
+                    .flags(f.flags.iter().map(|f| f.name.as_str()));
+                self.last_type()
+            }
+            TypeDefKind::Enum(e) => {
+                self.space
+                    .ty()
+                    .defined_type()
+                    .enum_type(e.cases.iter().map(|c| c.name.as_str()));
+                self.last_type()
+            }
+            TypeDefKind::Option(t) => {
+                let t = self.valtype(t, outer)?;
+                self.space.ty().defined_type().option(t);
+                self.last_type()
+            }
+            TypeDefKind::Result(r) => {
+                let ok = r.ok.as_ref().map(|t| self.valtype(t, outer)).transpose()?;
+                let err = r.err.as_ref().map(|t| self.valtype(t, outer)).transpose()?;
+                self.space.ty().defined_type().result(ok, err);
+                self.last_type()
+            }
+            TypeDefKind::List(t) => {
+                let t = self.valtype(t, outer)?;
+                self.space.ty().defined_type().list(t);
+                self.last_type()
+            }
+            TypeDefKind::FixedLengthList(t, n) => {
+                let t = self.valtype(t, outer)?;
+                self.space.ty().defined_type().fixed_length_list(t, *n);
+                self.last_type()
+            }
+            TypeDefKind::Map(k, v) => {
+                let k = self.valtype(k, outer)?;
+                let v = self.valtype(v, outer)?;
+                self.space.ty().defined_type().map(k, v);
+                self.last_type()
+            }
+            TypeDefKind::Future(t) => {
+                let t = t.as_ref().map(|t| self.valtype(t, outer)).transpose()?;
+                self.space.ty().defined_type().future(t);
+                self.last_type()
+            }
+            TypeDefKind::Stream(t) => {
+                let t = t.as_ref().map(|t| self.valtype(t, outer)).transpose()?;
+                self.space.ty().defined_type().stream(t);
+                self.last_type()
+            }
+            TypeDefKind::Type(inner) => match self.valtype(inner, outer)? {
+                ComponentValType::Type(index) => index,
+                ComponentValType::Primitive(p) => {
+                    self.space.ty().defined_type().primitive(p);
+                    self.last_type()
+                }
+            },
+            TypeDefKind::Unknown => {
+                return Err(Error::Unrepresentable("a type is unresolved".to_string()));
+            }
+        };
+
+        // Named types are referenced through their binding so they keep
+        // their name when decoded.
+        let index = match &def.name {
+            Some(name) => {
+                self.space.bind(
+                    self.binding,
+                    name,
+                    ComponentTypeRef::Type(TypeBounds::Eq(index)),
+                );
+                self.last_type()
+            }
+            None => index,
+        };
+        self.indices.insert(id, index);
+        Ok(index)
+    }
+
+    /// Brings a named type owned elsewhere into this space: from the
+    /// enclosing space for instance types, from the instance providing its
+    /// interface for component types.
+    fn foreign(&mut self, id: TypeId, outer: Option<&HashMap<TypeId, u32>>) -> Result<u32, Error> {
+        let def = &self.resolve.types[id];
+        let name = def.name.as_deref().unwrap_or_default();
+        if let Some(outer) = outer {
+            let index = *outer.get(&id).ok_or_else(|| {
+                Error::Unrepresentable(format!("type `{name}` is used but not available here"))
+            })?;
+            self.space.alias(Alias::Outer {
+                kind: ComponentOuterAliasKind::Type,
+                count: 1,
+                index,
+            });
+            return Ok(self.last_type());
+        }
+        let TypeOwner::Interface(iface) = def.owner else {
+            return Err(Error::Unrepresentable(format!(
+                "type `{name}` is used outside its world"
+            )));
+        };
+        let instance = *self.providers.get(&iface).ok_or_else(|| {
+            Error::Unrepresentable(format!(
+                "type `{name}` comes from an interface that is neither imported nor exported"
+            ))
+        })?;
+        self.space.alias(Alias::InstanceExport {
+            instance,
+            kind: ComponentExportKind::Type,
+            name,
+        });
+        Ok(self.last_type())
+    }
+
+    fn func_type(
+        &mut self,
+        func: &Function,
+        outer: Option<&HashMap<TypeId, u32>>,
+    ) -> Result<u32, Error> {
+        let params = func
+            .params
+            .iter()
+            .map(|p| Ok((p.name.as_str(), self.valtype(&p.ty, outer)?)))
+            .collect::<Result<Vec<_>, Error>>()?;
+        let result = func
+            .result
+            .as_ref()
+            .map(|t| self.valtype(t, outer))
+            .transpose()?;
+        let mut encoder = self.space.ty().function();
+        encoder.async_(func.kind.is_async());
+        encoder.params(params);
+        encoder.result(result);
+        Ok(self.last_type())
+    }
+}
+
+impl<'r> Scope<'r, ComponentType> {
+    fn instance_count(&self) -> u32 {
+        self.space.instance_count()
+    }
+
+    /// Aliases, from the instances that provide them, every foreign named
+    /// type that `iface`'s own definitions refer to, so that its instance
+    /// type can reach them with `alias outer`.
+    fn ensure_foreign_of_interface(&mut self, iface: InterfaceId) -> Result<(), Error> {
+        for id in interface_foreign_refs(self.resolve, iface) {
+            self.type_index(id, None)?;
+        }
+        Ok(())
+    }
+
+    /// Imports an instance with every type of `dep` (what a decoder sees of
+    /// a foreign interface), after the interfaces those types use.
+    fn import_types_of(&mut self, dep: InterfaceId) -> Result<(), Error> {
+        if self.providers.contains_key(&dep) {
+            return Ok(());
+        }
+        let mut refs = Vec::new();
+        for &id in self.resolve.interfaces[dep].types.values() {
+            foreign_refs(self.resolve, id, TypeOwner::Interface(dep), &mut refs);
+        }
+        for &id in &refs {
+            self.import_types_of(owning_interface(self.resolve, id)?)?;
+        }
+        for id in refs {
+            self.type_index(id, None)?;
+        }
+        let mut instance = Scope::new(
+            self.resolve,
+            InstanceType::new(),
+            TypeOwner::Interface(dep),
+            Binding::Export,
+        );
+        for &id in self.resolve.interfaces[dep].types.values() {
+            instance.type_index(id, Some(&self.indices))?;
+        }
+        self.space.ty().instance(&instance.space);
+        let ty = self.last_type();
+        let index = self.instance_count();
+        let name = interface_id(self.resolve, dep)?;
+        self.space
+            .import(name.as_str(), ComponentTypeRef::Instance(ty));
+        self.providers.insert(dep, index);
+        Ok(())
+    }
+
+    fn world_item(&mut self, key: &WorldKey, item: &WorldItem, import: bool) -> Result<(), Error> {
+        let name = match key {
+            WorldKey::Name(name) => name.clone(),
+            WorldKey::Interface(id) => interface_id(self.resolve, *id)?,
+        };
+        match item {
+            WorldItem::Interface { id, .. } => {
+                self.ensure_foreign_of_interface(*id)?;
+                let instance = interface_instance(self.resolve, *id, &self.indices)?;
+                self.space.ty().instance(&instance);
+                let ty = self.last_type();
+                let index = self.instance_count();
+                self.space
+                    .bind(self.binding, &name, ComponentTypeRef::Instance(ty));
+                // Imports provide types to everything after them; an export
+                // only to what no import already provides.
+                if import || !self.providers.contains_key(id) {
+                    self.providers.insert(*id, index);
+                }
+            }
+            WorldItem::Function(func) => {
+                let ty = self.func_type(func, None)?;
+                self.space
+                    .bind(self.binding, &name, ComponentTypeRef::Func(ty));
+            }
+            WorldItem::Type { id, .. } => {
+                self.type_index(*id, None)?;
+            }
+        }
+        Ok(())
+    }
+}
