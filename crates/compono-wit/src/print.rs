@@ -622,7 +622,11 @@ impl<'a> Printer<'a> {
         direction: &str,
     ) -> Result<(), Error> {
         match item {
-            WorldItem::Interface { docs, .. } => self.docs(docs),
+            // An inline interface carries its docs itself.
+            WorldItem::Interface { docs, id, .. } => match docs.contents {
+                Some(_) => self.docs(docs),
+                None => self.docs(&self.resolve.interfaces[*id].docs),
+            },
             WorldItem::Function(f) => self.docs(&f.docs),
             WorldItem::Type { .. } => {}
         }
