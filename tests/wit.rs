@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail, ensure};
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use wit_parser::{PackageId, Resolve, UnresolvedPackageGroup};
+use wit_parser::{PackageId, Resolve};
 
 fn main() {
     let args = Arguments::from_args();
@@ -19,13 +19,13 @@ fn main() {
         let name = format!("ok::{}", file_name(&dir));
         let oracle = oracle.clone();
         trials.push(Trial::test(name, move || {
-            check_ok(&dir, &oracle).map_err(|e| Failed::from(format!("{e:?}")))
+            check_ok(&dir, &oracle).map_err(|e| Failed::from(format!("{e:#}")))
         }));
     }
     for dir in case_dirs(&root.join("err")) {
         let name = format!("err::{}", file_name(&dir));
         trials.push(Trial::test(name, move || {
-            check_err(&dir).map_err(|e| Failed::from(format!("{e:?}")))
+            check_err(&dir).map_err(|e| Failed::from(format!("{e:#}")))
         }));
     }
     trials.push(Trial::test("corpus-size", {
@@ -44,7 +44,12 @@ fn main() {
 
 fn case_dirs(dir: &Path) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()).collect())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
         .unwrap_or_default();
     dirs.sort();
     dirs
@@ -94,9 +99,9 @@ fn check_ok(dir: &Path, oracle: &Oracle) -> Result<()> {
     // (a) The printed text is a fixed point.
     let mut again = Resolve::default();
     again.features.extend(features.iter().cloned());
-    let group = UnresolvedPackageGroup::parse("printed.wit", &printed)
+    let again_pkg = again
+        .push_str("printed.wit", &printed)
         .with_context(|| format!("printed WIT does not parse:\n{printed}"))?;
-    let again_pkg = again.push_group(group).context("printed WIT does not resolve")?;
     pretty_assertions::assert_eq!(printed, print_all(&again, again_pkg)?, "reprint differs");
 
     // (b) The binary encoding validates and decodes to the same package.
@@ -115,7 +120,11 @@ fn check_ok(dir: &Path, oracle: &Oracle) -> Result<()> {
     );
 
     // World metadata round trip through our decoder.
-    let worlds: Vec<_> = resolve.packages[pkg].worlds.iter().map(|(n, w)| (n.clone(), *w)).collect();
+    let worlds: Vec<_> = resolve.packages[pkg]
+        .worlds
+        .iter()
+        .map(|(n, w)| (n.clone(), *w))
+        .collect();
     let mut world_texts = Vec::new();
     for (name, world) in &worlds {
         let payload = compono_wit::encode_world_metadata(
@@ -154,8 +163,12 @@ fn check_ok(dir: &Path, oracle: &Oracle) -> Result<()> {
         .arg(&theirs_wasm)
         .arg(dir)
         .args(&feature_args))?;
-    let ours_decoded = run(Command::new(wasm_tools).args(["component", "wit"]).arg(&ours_wasm))?;
-    let theirs_decoded = run(Command::new(wasm_tools).args(["component", "wit"]).arg(&theirs_wasm))?;
+    let ours_decoded = run(Command::new(wasm_tools)
+        .args(["component", "wit"])
+        .arg(&ours_wasm))?;
+    let theirs_decoded = run(Command::new(wasm_tools)
+        .args(["component", "wit"])
+        .arg(&theirs_wasm))?;
     pretty_assertions::assert_eq!(
         theirs_decoded,
         ours_decoded,
@@ -166,15 +179,29 @@ fn check_ok(dir: &Path, oracle: &Oracle) -> Result<()> {
     // as the world wasm-tools itself embeds.
     for (name, payload) in world_texts {
         let ours_module = tmp.path().join(format!("{name}-ours.wasm"));
-        std::fs::write(&ours_module, module_with_section(&format!("component-type:{name}"), &payload))?;
+        std::fs::write(
+            &ours_module,
+            module_with_section(&format!("component-type:{name}"), &payload),
+        )?;
         let theirs_module = tmp.path().join(format!("{name}-theirs.wasm"));
         run(Command::new(wasm_tools)
-            .args(["component", "embed", "--dummy", "--world", &name, "-o"])
+            .args([
+                "component",
+                "embed",
+                "--dummy",
+                "--world",
+                &compono_wit::escape(&name),
+                "-o",
+            ])
             .arg(&theirs_module)
             .arg(dir)
             .args(&feature_args))?;
-        let ours = run(Command::new(wasm_tools).args(["component", "wit"]).arg(&ours_module))?;
-        let theirs = run(Command::new(wasm_tools).args(["component", "wit"]).arg(&theirs_module))?;
+        let ours = run(Command::new(wasm_tools)
+            .args(["component", "wit"])
+            .arg(&ours_module))?;
+        let theirs = run(Command::new(wasm_tools)
+            .args(["component", "wit"])
+            .arg(&theirs_module))?;
         pretty_assertions::assert_eq!(theirs, ours, "world `{}` metadata differs", name);
         // And our own decoder agrees on both.
         let (r1, w1) = compono_wit::decode_module_worlds(&std::fs::read(&ours_module)?)?;
@@ -223,17 +250,19 @@ fn check_err(dir: &Path) -> Result<()> {
         stderr.contains(&file_name(&input)),
         "error does not name the file:\n{stderr}"
     );
-    ensure!(stderr.lines().count() <= 30, "error longer than a screen:\n{stderr}");
+    ensure!(
+        stderr.lines().count() <= 30,
+        "error longer than a screen:\n{stderr}"
+    );
     Ok(())
 }
 
 fn run(cmd: &mut Command) -> Result<String> {
-    let out = cmd.output().with_context(|| format!("failed to run {cmd:?}"))?;
+    let out = cmd
+        .output()
+        .with_context(|| format!("failed to run {cmd:?}"))?;
     if !out.status.success() {
-        bail!(
-            "{cmd:?} failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        bail!("{cmd:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
     }
     Ok(String::from_utf8(out.stdout)?)
 }

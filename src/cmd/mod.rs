@@ -58,8 +58,25 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:?}");
+            eprintln!("{}", report(&e));
             ExitCode::from(1)
         }
     }
+}
+
+/// `error: <what>` followed by its causes, without a backtrace: users see
+/// what failed and where, not our call stack.
+fn report(e: &anyhow::Error) -> String {
+    let mut text = format!("error: {e}");
+    let mut causes = e.chain().skip(1).peekable();
+    if causes.peek().is_some() {
+        text.push_str("\n\nCaused by:");
+        for cause in causes {
+            for line in cause.to_string().lines() {
+                text.push_str("\n    ");
+                text.push_str(line);
+            }
+        }
+    }
+    text
 }

@@ -5,7 +5,7 @@ use crate::io::{read_input, write_output};
 use anyhow::{Context, Result, bail};
 use compono_wit::PrintOptions;
 use std::path::{Path, PathBuf};
-use wit_parser::{PackageId, Resolve, UnresolvedPackageGroup, WorldId};
+use wit_parser::{PackageId, Resolve, WorldId};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -125,9 +125,9 @@ impl Args {
             resolve.features.insert(feature.clone());
         }
         if self.input.is_dir() {
-            let (package, _) = resolve
-                .push_dir(&self.input)
-                .map_err(|e| anyhow::anyhow!("{e:?}"))
+            let pushed = resolve.push_dir(&self.input);
+            let (package, _) = pushed
+                .map_err(|e| rendered(&resolve, e))
                 .with_context(|| format!("failed to resolve WIT in `{}`", self.input.display()))?;
             return Ok(Loaded {
                 resolve,
@@ -151,12 +151,9 @@ impl Args {
         } else {
             self.input.clone()
         };
-        let group = UnresolvedPackageGroup::parse(&name, &text)
-            .map_err(|e| anyhow::anyhow!("{e:?}"))
-            .context("failed to parse WIT")?;
-        let package = resolve
-            .push_group(group)
-            .map_err(|e| anyhow::anyhow!("{e:?}"))
+        let pushed = resolve.push_str(&name, &text);
+        let package = pushed
+            .map_err(|e| rendered(&resolve, e))
             .with_context(|| format!("failed to resolve WIT in `{}`", name.display()))?;
         Ok(Loaded {
             resolve,
@@ -252,4 +249,10 @@ fn write_out_dir(
         println!("Writing: {}", path.display());
     }
     Ok(())
+}
+
+/// wit-parser's errors carry spans into the resolve's source map; render
+/// them as `file:line:col` with the source line.
+fn rendered(resolve: &Resolve, err: anyhow::Error) -> anyhow::Error {
+    anyhow::anyhow!(resolve.render_error(&err))
 }

@@ -623,10 +623,13 @@ impl<'a> Printer<'a> {
     ) -> Result<(), Error> {
         match item {
             // An inline interface carries its docs itself.
-            WorldItem::Interface { docs, id, .. } => match docs.contents {
-                Some(_) => self.docs(docs),
-                None => self.docs(&self.resolve.interfaces[*id].docs),
-            },
+            WorldItem::Interface { docs, id, .. } => {
+                if docs.contents.is_none() && matches!(key, WorldKey::Name(_)) {
+                    self.docs(&self.resolve.interfaces[*id].docs)
+                } else {
+                    self.docs(docs)
+                }
+            }
             WorldItem::Function(f) => self.docs(&f.docs),
             WorldItem::Type { .. } => {}
         }
