@@ -1,1 +1,61 @@
-fn main() {}
+//! `cargo xtask <task>`: the project's own tasks.
+//!
+//! - `test`: install what the tests need, then fmt, clippy and every test.
+//! - `setup`: only the installation step.
+//! - `bench`: benchmarks against the reference tools, as ratios.
+
+mod bench_wit;
+mod setup;
+mod test;
+
+use anyhow::{Result, bail};
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (task, rest) = match args.split_first() {
+        Some((task, rest)) => (task.as_str(), rest.to_vec()),
+        None => bail!("usage: cargo xtask test|setup|bench"),
+    };
+    match task {
+        "test" => test::main(&rest),
+        "setup" => setup::main(),
+        "bench" => bench(&rest),
+        other => bail!("unknown task `{other}`; expected test, setup or bench"),
+    }
+}
+
+/// Runs every benchmark, or those named.
+fn bench(args: &[String]) -> Result<()> {
+    let all = args.is_empty();
+    let wants = |name: &str| all || args.iter().any(|a| a == name);
+    if wants("wit") {
+        bench_wit::main()?;
+    }
+    Ok(())
+}
+
+/// The workspace root (xtask lives one level below it).
+pub fn root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// Runs a command, failing with its name when it fails.
+pub fn run(cmd: &mut std::process::Command) -> Result<()> {
+    eprintln!("+ {cmd:?}");
+    let status = cmd.status()?;
+    if !status.success() {
+        bail!("command failed ({status}): {cmd:?}");
+    }
+    Ok(())
+}
+
+pub fn succeeds(cmd: &mut std::process::Command) -> bool {
+    cmd.stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
