@@ -158,6 +158,6 @@ pub fn decode_module_worlds(module: &[u8]) -> Result<(Resolve, WorldId), Error> 
         });
     }
     merged.ok_or_else(|| {
-        Error::Metadata("the module has no `component-type` custom sections".to_string())
+        Error::Metadata("the module has no `component-type*` custom sections; embed a world first (`compono embed WIT MODULE`)".to_string())
     })
 }
