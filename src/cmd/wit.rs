@@ -194,7 +194,7 @@ fn load_wasm(bytes: &[u8]) -> Result<Loaded> {
             world: Some(world),
         });
     }
-    match wit_parser::decoding::decode(bytes)? {
+    match compono_wit::decode(bytes)? {
         wit_parser::decoding::DecodedWasm::WitPackage(resolve, package) => Ok(Loaded {
             resolve,
             package,

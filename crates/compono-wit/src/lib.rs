@@ -6,10 +6,12 @@
 //! `wit_parser::decoding`'s job; everything here produces bytes or text that
 //! it reads back.
 
+mod decode;
 mod encode;
 mod metadata;
 mod print;
 
+pub use decode::{decode, decode_world};
 pub use encode::{encode_package, encode_world};
 pub use metadata::{
     StringEncoding, WorldMetadata, decode_module_worlds, decode_world_metadata,
@@ -28,4 +30,7 @@ pub enum Error {
     /// writes.
     #[error("invalid component-type metadata: {0}")]
     Metadata(String),
+    /// Wasm that does not decode to WIT.
+    #[error("{0}")]
+    Decode(String),
 }

@@ -113,8 +113,8 @@ pub fn decode_world_metadata(payload: &[u8]) -> Result<WorldMetadata, Error> {
             });
         }
     }
-    let (resolve, world) = wit_parser::decoding::decode_world(payload)
-        .map_err(|e| Error::Metadata(format!("{e:#}")))?;
+    let (resolve, world) =
+        crate::decode_world(payload).map_err(|e| Error::Metadata(e.to_string()))?;
     Ok(WorldMetadata {
         resolve,
         world,
