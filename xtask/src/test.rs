@@ -1,8 +1,9 @@
 //! `cargo xtask test`: the README's test command and what CI runs.
 
 use crate::{root, run};
-use anyhow::Result;
-use std::process::Command;
+use anyhow::{Context, Result, bail};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 
 pub fn main(args: &[String]) -> Result<()> {
     if !args.iter().any(|a| a == "--no-setup") {
@@ -20,8 +21,46 @@ pub fn main(args: &[String]) -> Result<()> {
         "-D",
         "warnings",
     ]))?;
-    run(Command::new("cargo")
-        .current_dir(&root)
-        .args(["test", "--workspace"]))?;
+    let (passed, failed) = cargo_test(&root)?;
+    // One closing line for the whole run, after cargo's per-binary ones.
+    println!("all tests: {passed} passed, {failed} failed");
+    if failed > 0 {
+        bail!("{failed} tests failed");
+    }
     Ok(())
+}
+
+/// Runs `cargo test --workspace`, echoing its output, and adds up the
+/// counts of every test binary.
+fn cargo_test(root: &std::path::Path) -> Result<(u64, u64)> {
+    let mut cmd = Command::new("cargo");
+    cmd.current_dir(root)
+        .args(["test", "--workspace", "--no-fail-fast"])
+        .stdout(Stdio::piped());
+    eprintln!("+ {cmd:?}");
+    let mut child = cmd.spawn().context("failed to run cargo test")?;
+    let (mut passed, mut failed) = (0, 0);
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line?;
+        println!("{line}");
+        if let Some(rest) = line.strip_prefix("test result: ") {
+            passed += count(rest, " passed");
+            failed += count(rest, " failed");
+        }
+    }
+    let status = child.wait()?;
+    if !status.success() && failed == 0 {
+        bail!("cargo test failed ({status})");
+    }
+    Ok((passed, failed))
+}
+
+/// The number before `what` in `ok. 3 passed; 0 failed; ...`.
+fn count(summary: &str, what: &str) -> u64 {
+    summary
+        .split(';')
+        .find_map(|part| part.trim_end().strip_suffix(what))
+        .and_then(|n| n.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
 }
