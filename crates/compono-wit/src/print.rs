@@ -481,61 +481,30 @@ impl<'a> Printer<'a> {
                 Error::Unrepresentable("a declared type has no name".to_string())
             })?);
         match &def.kind {
-            TypeDefKind::Record(r) => {
-                self.out.str("record ");
-                self.out.str(&name);
-                self.out.open();
-                for field in &r.fields {
-                    self.docs(&field.docs);
-                    self.out.str(&escape(&field.name));
-                    self.out.str(": ");
-                    self.type_ref(&field.ty)?;
-                    self.out.str(",");
-                    self.out.newline();
-                }
-                self.out.close();
-            }
-            TypeDefKind::Flags(f) => {
-                self.out.str("flags ");
-                self.out.str(&name);
-                self.out.open();
-                for flag in &f.flags {
-                    self.docs(&flag.docs);
-                    self.out.str(&escape(&flag.name));
-                    self.out.str(",");
-                    self.out.newline();
-                }
-                self.out.close();
-            }
-            TypeDefKind::Variant(v) => {
-                self.out.str("variant ");
-                self.out.str(&name);
-                self.out.open();
-                for case in &v.cases {
-                    self.docs(&case.docs);
-                    self.out.str(&escape(&case.name));
-                    if let Some(ty) = &case.ty {
-                        self.out.str("(");
-                        self.type_ref(ty)?;
-                        self.out.str(")");
-                    }
-                    self.out.str(",");
-                    self.out.newline();
-                }
-                self.out.close();
-            }
-            TypeDefKind::Enum(e) => {
-                self.out.str("enum ");
-                self.out.str(&name);
-                self.out.open();
-                for case in &e.cases {
-                    self.docs(&case.docs);
-                    self.out.str(&escape(&case.name));
-                    self.out.str(",");
-                    self.out.newline();
-                }
-                self.out.close();
-            }
+            TypeDefKind::Record(r) => self.block(
+                "record",
+                &name,
+                r.fields
+                    .iter()
+                    .map(|f| (&f.docs, f.name.as_str(), Some(Payload::Field(&f.ty)))),
+            )?,
+            TypeDefKind::Flags(f) => self.block(
+                "flags",
+                &name,
+                f.flags.iter().map(|f| (&f.docs, f.name.as_str(), None)),
+            )?,
+            TypeDefKind::Variant(v) => self.block(
+                "variant",
+                &name,
+                v.cases
+                    .iter()
+                    .map(|c| (&c.docs, c.name.as_str(), c.ty.as_ref().map(Payload::Case))),
+            )?,
+            TypeDefKind::Enum(e) => self.block(
+                "enum",
+                &name,
+                e.cases.iter().map(|c| (&c.docs, c.name.as_str(), None)),
+            )?,
             TypeDefKind::Handle(h) => {
                 self.out.str("type ");
                 self.out.str(&name);
@@ -570,6 +539,39 @@ impl<'a> Printer<'a> {
                 self.out.semicolon();
             }
         }
+        Ok(())
+    }
+
+    /// `keyword name { member, ... }` with each member on its own line.
+    fn block<'t>(
+        &mut self,
+        keyword: &str,
+        name: &str,
+        members: impl Iterator<Item = (&'t Docs, &'t str, Option<Payload<'t>>)>,
+    ) -> Result<(), Error> {
+        self.out.str(keyword);
+        self.out.str(" ");
+        self.out.str(name);
+        self.out.open();
+        for (docs, member, payload) in members {
+            self.docs(docs);
+            self.out.str(&escape(member));
+            match payload {
+                Some(Payload::Field(ty)) => {
+                    self.out.str(": ");
+                    self.type_ref(ty)?;
+                }
+                Some(Payload::Case(ty)) => {
+                    self.out.str("(");
+                    self.type_ref(ty)?;
+                    self.out.str(")");
+                }
+                None => {}
+            }
+            self.out.str(",");
+            self.out.newline();
+        }
+        self.out.close();
         Ok(())
     }
 
@@ -739,6 +741,12 @@ impl<'a> Printer<'a> {
             self.out.newline();
         }
     }
+}
+
+/// What follows a member's name in a record (`: T`) or variant (`(T)`).
+enum Payload<'t> {
+    Field(&'t Type),
+    Case(&'t Type),
 }
 
 /// Separates functions that belong inside a resource block from the rest,
