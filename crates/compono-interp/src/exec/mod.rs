@@ -1,0 +1,593 @@
+//! The dispatch loop.
+//!
+//! All wasm frames of one invocation live in a `Vec<Frame>`; a wasm-to-wasm
+//! call pushes a frame and continues the same loop, so guest recursion is
+//! bounded by [`crate::Config::max_call_depth`] rather than the host stack.
+//! Values are untyped `u64` slots; a function's locals start at its frame
+//! base and its operands follow them.
+
+mod numeric;
+
+use crate::func::{Caller, Func};
+use crate::instance::Instance;
+use crate::ir::{CompiledFunc, Instr};
+use crate::memory::{PAGE_SIZE, grow_memory};
+use crate::store::{FuncKind, Store, StoreInner};
+use crate::table::grow_table;
+use crate::trap::{Trap, TrapCode};
+use crate::types::Val;
+use numeric::*;
+use std::sync::Arc;
+
+struct Frame {
+    code: Arc<CompiledFunc>,
+    pc: usize,
+    base: usize,
+    instance: u32,
+}
+
+/// Calls `func` with argument slots, returning result slots.
+pub(crate) fn invoke<T>(store: &mut Store<T>, func: Func, args: &[u64]) -> Result<Vec<u64>, Trap> {
+    let depth_at_entry = store.inner.call_depth;
+    if depth_at_entry >= store.inner.engine.config.max_call_depth {
+        return Err(Trap::new(TrapCode::CallStackExhausted));
+    }
+    let mut stack = std::mem::take(&mut store.inner.spare_stack);
+    let result = execute(store, &mut stack, func.0, args);
+    store.inner.call_depth = depth_at_entry;
+    if stack.capacity() > store.inner.spare_stack.capacity() {
+        store.inner.spare_stack = stack;
+    }
+    result
+}
+
+fn call_host<T>(store: &mut Store<T>, func: u32, host: u32, caller: Option<u32>, args: &[u64]) -> Result<Vec<u64>, Trap> {
+    let ty = store.inner.func_type(func).clone();
+    let params: Vec<Val> = ty.params().iter().zip(args).map(|(t, s)| Val::from_slot(*t, *s)).collect();
+    let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
+    let f = store.host_funcs[host as usize].clone();
+    f(Caller { store, instance: caller.map(Instance) }, &params, &mut results)?;
+    let mut out = Vec::with_capacity(results.len());
+    for (v, t) in results.iter().zip(ty.results()) {
+        if v.ty() != *t {
+            return Err(Trap::host(format!("host function returned a {} where {t} was expected", v.ty())));
+        }
+        out.push(v.to_slot());
+    }
+    Ok(out)
+}
+
+/// Makes sure `stack` has at least `needed` slots.
+fn reserve_stack(stack: &mut Vec<u64>, needed: usize, limit: usize) -> Result<(), Trap> {
+    if needed > stack.len() {
+        if needed > limit {
+            return Err(Trap::new(TrapCode::CallStackExhausted));
+        }
+        let new_len = needed.max(stack.len() * 2).max(1024).min(limit);
+        stack.resize(new_len, 0);
+    }
+    Ok(())
+}
+
+fn memory_of(store: &StoreInner, instance: u32) -> usize {
+    store.instances[instance as usize].memories.first().map_or(usize::MAX, |m| *m as usize)
+}
+
+fn effective_address<const N: usize>(addr: u64, offset: u32) -> usize {
+    // Both fit in 33 bits, so the sum cannot overflow; on 32-bit hosts the
+    // saturation makes every such address out of bounds.
+    usize::try_from((addr as u32 as u64) + u64::from(offset)).unwrap_or(usize::MAX - N)
+}
+
+fn load<const N: usize>(bytes: &[u8], addr: u64, offset: u32) -> Result<[u8; N], Trap> {
+    let at = effective_address::<N>(addr, offset);
+    match bytes.get(at..at + N) {
+        Some(s) => {
+            let mut out = [0; N];
+            out.copy_from_slice(s);
+            Ok(out)
+        }
+        None => Err(Trap::new(TrapCode::MemoryOutOfBounds)),
+    }
+}
+
+fn store_bytes<const N: usize>(bytes: &mut [u8], addr: u64, offset: u32, value: [u8; N]) -> Result<(), Trap> {
+    let at = effective_address::<N>(addr, offset);
+    match bytes.get_mut(at..at + N) {
+        Some(s) => {
+            s.copy_from_slice(&value);
+            Ok(())
+        }
+        None => Err(Trap::new(TrapCode::MemoryOutOfBounds)),
+    }
+}
+
+/// `[start, start + len)` as a range within `size`, or `None`.
+fn range(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
+    let start = start as u32 as usize;
+    let end = start.checked_add(len as u32 as usize)?;
+    (end <= size).then_some(start..end)
+}
+
+fn execute<T>(store: &mut Store<T>, stack: &mut Vec<u64>, func: u32, args: &[u64]) -> Result<Vec<u64>, Trap> {
+    let limit = store.inner.engine.config.max_stack_slots;
+    let max_depth = store.inner.engine.config.max_call_depth as usize;
+    let depth_base = store.inner.call_depth as usize;
+    let (mut inst, mut code) = match &store.inner.funcs[func as usize].kind {
+        FuncKind::Wasm { instance, code } => (*instance, code.clone()),
+        FuncKind::Host(host) => {
+            let host = *host;
+            store.inner.call_depth += 1;
+            return call_host(store, func, host, None, args);
+        }
+    };
+    let mut base = 0usize;
+    reserve_stack(stack, code.max_height as usize, limit)?;
+    stack[..args.len()].copy_from_slice(args);
+    stack[args.len()..code.num_locals as usize].fill(0);
+    let mut sp = code.num_locals as usize;
+    let mut pc = 0usize;
+    let mut mem = memory_of(&store.inner, inst);
+    let mut frames: Vec<Frame> = Vec::new();
+
+    macro_rules! bin {
+        ($get:ident, $put:ident, |$a:ident, $b:ident| $e:expr) => {{
+            sp -= 1;
+            let $b = $get(stack[sp]);
+            let $a = $get(stack[sp - 1]);
+            stack[sp - 1] = $put($e);
+        }};
+    }
+    macro_rules! un {
+        ($get:ident, $put:ident, |$a:ident| $e:expr) => {{
+            let $a = $get(stack[sp - 1]);
+            stack[sp - 1] = $put($e);
+        }};
+    }
+    macro_rules! load {
+        ($off:expr, $n:literal, |$b:ident| $e:expr) => {{
+            let $b = load::<$n>(&store.inner.memories[mem].bytes, stack[sp - 1], $off)?;
+            stack[sp - 1] = $e;
+        }};
+    }
+    macro_rules! store {
+        ($off:expr, |$v:ident| $e:expr) => {{
+            sp -= 2;
+            let $v = stack[sp + 1];
+            store_bytes(&mut store.inner.memories[mem].bytes, stack[sp], $off, $e)?;
+        }};
+    }
+    macro_rules! do_return {
+        ($keep:expr) => {{
+            let keep = $keep as usize;
+            stack.copy_within(sp - keep..sp, base);
+            sp = base + keep;
+            match frames.pop() {
+                None => return Ok(stack[base..sp].to_vec()),
+                Some(frame) => {
+                    code = frame.code;
+                    pc = frame.pc;
+                    base = frame.base;
+                    if frame.instance != inst {
+                        inst = frame.instance;
+                        mem = memory_of(&store.inner, inst);
+                    }
+                }
+            }
+        }};
+    }
+    macro_rules! call {
+        ($callee:expr, $tail:expr) => {{
+            let callee: u32 = $callee;
+            match &store.inner.funcs[callee as usize].kind {
+                FuncKind::Wasm { instance, code: callee_code } => {
+                    let callee_code = callee_code.clone();
+                    let callee_instance = *instance;
+                    let params = callee_code.num_params as usize;
+                    let new_base = if $tail {
+                        stack.copy_within(sp - params..sp, base);
+                        base
+                    } else {
+                        if depth_base + frames.len() + 1 >= max_depth {
+                            return Err(Trap::new(TrapCode::CallStackExhausted));
+                        }
+                        let new_base = sp - params;
+                        frames.push(Frame { code: code.clone(), pc, base, instance: inst });
+                        new_base
+                    };
+                    reserve_stack(stack, new_base + callee_code.max_height as usize, limit)?;
+                    let locals_end = new_base + callee_code.num_locals as usize;
+                    stack[new_base + params..locals_end].fill(0);
+                    sp = locals_end;
+                    base = new_base;
+                    code = callee_code;
+                    pc = 0;
+                    if callee_instance != inst {
+                        inst = callee_instance;
+                        mem = memory_of(&store.inner, inst);
+                    }
+                }
+                FuncKind::Host(host) => {
+                    let host = *host;
+                    let params = store.inner.func_type(callee).params().len();
+                    if depth_base + frames.len() + 1 >= max_depth {
+                        return Err(Trap::new(TrapCode::CallStackExhausted));
+                    }
+                    store.inner.call_depth = (depth_base + frames.len() + 1) as u32;
+                    let args = stack[sp - params..sp].to_vec();
+                    let results = call_host(store, callee, host, Some(inst), &args)?;
+                    store.inner.call_depth = depth_base as u32;
+                    sp -= params;
+                    reserve_stack(stack, sp + results.len(), limit)?;
+                    stack[sp..sp + results.len()].copy_from_slice(&results);
+                    sp += results.len();
+                    if $tail {
+                        do_return!(results.len());
+                    }
+                }
+            }
+        }};
+    }
+    macro_rules! indirect_target {
+        ($ty:expr, $table:expr) => {{
+            sp -= 1;
+            let index = stack[sp] as u32 as usize;
+            let instance = &store.inner.instances[inst as usize];
+            let table = &store.inner.tables[instance.tables[$table as usize] as usize];
+            let Some(&slot) = table.elems.get(index) else {
+                return Err(Trap::new(TrapCode::UndefinedElement));
+            };
+            if slot == 0 {
+                return Err(Trap::new(TrapCode::UninitializedElement));
+            }
+            let callee = (slot - 1) as u32;
+            if store.inner.funcs[callee as usize].ty != instance.types[$ty as usize] {
+                return Err(Trap::new(TrapCode::IndirectCallTypeMismatch));
+            }
+            callee
+        }};
+    }
+
+    loop {
+        let instr = code.code[pc];
+        pc += 1;
+        match instr {
+            Instr::Unreachable => return Err(Trap::new(TrapCode::Unreachable)),
+            Instr::ConsumeFuel => {
+                if store.inner.fuel == 0 {
+                    return Err(Trap::new(TrapCode::OutOfFuel));
+                }
+                store.inner.fuel -= 1;
+            }
+            Instr::Br { target, drop, keep } => {
+                if drop != 0 {
+                    let keep = keep as usize;
+                    stack.copy_within(sp - keep..sp, sp - keep - drop as usize);
+                    sp -= drop as usize;
+                }
+                pc = target as usize;
+            }
+            Instr::BrIf { target, drop, keep } => {
+                sp -= 1;
+                if stack[sp] as u32 != 0 {
+                    if drop != 0 {
+                        let keep = keep as usize;
+                        stack.copy_within(sp - keep..sp, sp - keep - drop as usize);
+                        sp -= drop as usize;
+                    }
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfEqz { target } => {
+                sp -= 1;
+                if stack[sp] as u32 == 0 {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrTable { len } => {
+                sp -= 1;
+                let index = (stack[sp] as u32).min(len);
+                pc += index as usize;
+            }
+            Instr::Return { keep } => do_return!(keep),
+            Instr::Call { func } => {
+                let callee = store.inner.instances[inst as usize].funcs[func as usize];
+                call!(callee, false)
+            }
+            Instr::ReturnCall { func } => {
+                let callee = store.inner.instances[inst as usize].funcs[func as usize];
+                call!(callee, true)
+            }
+            Instr::CallIndirect { ty, table } => {
+                let callee = indirect_target!(ty, table);
+                call!(callee, false)
+            }
+            Instr::ReturnCallIndirect { ty, table } => {
+                let callee = indirect_target!(ty, table);
+                call!(callee, true)
+            }
+            Instr::Drop => sp -= 1,
+            Instr::Select => {
+                sp -= 2;
+                if stack[sp + 1] as u32 == 0 {
+                    stack[sp - 1] = stack[sp];
+                }
+            }
+            Instr::LocalGet(i) => {
+                stack[sp] = stack[base + i as usize];
+                sp += 1;
+            }
+            Instr::LocalSet(i) => {
+                sp -= 1;
+                stack[base + i as usize] = stack[sp];
+            }
+            Instr::LocalTee(i) => stack[base + i as usize] = stack[sp - 1],
+            Instr::GlobalGet(i) => {
+                let g = store.inner.instances[inst as usize].globals[i as usize];
+                stack[sp] = store.inner.globals[g as usize].value;
+                sp += 1;
+            }
+            Instr::GlobalSet(i) => {
+                sp -= 1;
+                let g = store.inner.instances[inst as usize].globals[i as usize];
+                store.inner.globals[g as usize].value = stack[sp];
+            }
+            Instr::TableGet(t) => {
+                let t = store.inner.instances[inst as usize].tables[t as usize];
+                let elems = &store.inner.tables[t as usize].elems;
+                let index = stack[sp - 1] as u32 as usize;
+                stack[sp - 1] = *elems.get(index).ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
+            }
+            Instr::TableSet(t) => {
+                sp -= 2;
+                let t = store.inner.instances[inst as usize].tables[t as usize];
+                let elems = &mut store.inner.tables[t as usize].elems;
+                let index = stack[sp] as u32 as usize;
+                *elems.get_mut(index).ok_or(Trap::new(TrapCode::TableOutOfBounds))? = stack[sp + 1];
+            }
+            Instr::TableSize(t) => {
+                let t = store.inner.instances[inst as usize].tables[t as usize];
+                stack[sp] = store.inner.tables[t as usize].elems.len() as u64;
+                sp += 1;
+            }
+            Instr::TableGrow(t) => {
+                sp -= 1;
+                let t = store.inner.instances[inst as usize].tables[t as usize];
+                let delta = stack[sp] as u32 as u64;
+                let init = stack[sp - 1];
+                stack[sp - 1] = grow_table(&mut store.inner, t, delta, init).map_or(u32::MAX as u64, |old| old);
+            }
+            Instr::TableFill(t) => {
+                sp -= 3;
+                let t = store.inner.instances[inst as usize].tables[t as usize];
+                let elems = &mut store.inner.tables[t as usize].elems;
+                let r = range(stack[sp], stack[sp + 2], elems.len()).ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
+                elems[r].fill(stack[sp + 1]);
+            }
+            Instr::TableCopy { dst, src } => {
+                sp -= 3;
+                let instance = &store.inner.instances[inst as usize];
+                let (dst, src) = (instance.tables[dst as usize] as usize, instance.tables[src as usize] as usize);
+                let (d, s, n) = (stack[sp], stack[sp + 1], stack[sp + 2]);
+                let src_range =
+                    range(s, n, store.inner.tables[src].elems.len()).ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
+                let dst_range =
+                    range(d, n, store.inner.tables[dst].elems.len()).ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
+                if src == dst {
+                    store.inner.tables[dst].elems.copy_within(src_range, dst_range.start);
+                } else {
+                    let items = store.inner.tables[src].elems[src_range].to_vec();
+                    store.inner.tables[dst].elems[dst_range].copy_from_slice(&items);
+                }
+            }
+            Instr::TableInit { table, elem } => {
+                sp -= 3;
+                let instance = &store.inner.instances[inst as usize];
+                let t = instance.tables[table as usize] as usize;
+                let segment = instance.elems[elem as usize].clone();
+                let (d, s, n) = (stack[sp], stack[sp + 1], stack[sp + 2]);
+                let src = range(s, n, segment.len()).ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
+                let elems = &mut store.inner.tables[t].elems;
+                let dst = range(d, n, elems.len()).ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
+                elems[dst].copy_from_slice(&segment[src]);
+            }
+            Instr::ElemDrop(e) => store.inner.instances[inst as usize].elems[e as usize] = Arc::from([]),
+            Instr::I32Load(o) => load!(o, 4, |b| u32::from_le_bytes(b) as u64),
+            Instr::I64Load(o) => load!(o, 8, |b| u64::from_le_bytes(b)),
+            Instr::F32Load(o) => load!(o, 4, |b| u32::from_le_bytes(b) as u64),
+            Instr::F64Load(o) => load!(o, 8, |b| u64::from_le_bytes(b)),
+            Instr::I32Load8S(o) => load!(o, 1, |b| b[0] as i8 as i32 as u32 as u64),
+            Instr::I32Load8U(o) => load!(o, 1, |b| b[0] as u64),
+            Instr::I32Load16S(o) => load!(o, 2, |b| i16::from_le_bytes(b) as i32 as u32 as u64),
+            Instr::I32Load16U(o) => load!(o, 2, |b| u16::from_le_bytes(b) as u64),
+            Instr::I64Load8S(o) => load!(o, 1, |b| b[0] as i8 as i64 as u64),
+            Instr::I64Load8U(o) => load!(o, 1, |b| b[0] as u64),
+            Instr::I64Load16S(o) => load!(o, 2, |b| i16::from_le_bytes(b) as i64 as u64),
+            Instr::I64Load16U(o) => load!(o, 2, |b| u16::from_le_bytes(b) as u64),
+            Instr::I64Load32S(o) => load!(o, 4, |b| i32::from_le_bytes(b) as i64 as u64),
+            Instr::I64Load32U(o) => load!(o, 4, |b| u32::from_le_bytes(b) as u64),
+            Instr::I32Store(o) | Instr::F32Store(o) => store!(o, |v| (v as u32).to_le_bytes()),
+            Instr::I64Store(o) | Instr::F64Store(o) => store!(o, |v| v.to_le_bytes()),
+            Instr::I32Store8(o) | Instr::I64Store8(o) => store!(o, |v| [v as u8]),
+            Instr::I32Store16(o) | Instr::I64Store16(o) => store!(o, |v| (v as u16).to_le_bytes()),
+            Instr::I64Store32(o) => store!(o, |v| (v as u32).to_le_bytes()),
+            Instr::MemorySize => {
+                stack[sp] = (store.inner.memories[mem].bytes.len() / PAGE_SIZE) as u64;
+                sp += 1;
+            }
+            Instr::MemoryGrow => {
+                let delta = stack[sp - 1] as u32 as u64;
+                stack[sp - 1] = grow_memory(&mut store.inner, mem as u32, delta).map_or(u32::MAX as u64, |old| old);
+            }
+            Instr::MemoryInit(d) => {
+                sp -= 3;
+                let segment = store.inner.instances[inst as usize].datas[d as usize].clone();
+                let (dst, src, n) = (stack[sp], stack[sp + 1], stack[sp + 2]);
+                let src = range(src, n, segment.len()).ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
+                let bytes = &mut store.inner.memories[mem].bytes;
+                let dst = range(dst, n, bytes.len()).ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
+                bytes[dst].copy_from_slice(&segment[src]);
+            }
+            Instr::DataDrop(d) => store.inner.instances[inst as usize].datas[d as usize] = Arc::from([]),
+            Instr::MemoryCopy => {
+                sp -= 3;
+                let bytes = &mut store.inner.memories[mem].bytes;
+                let (d, s, n) = (stack[sp], stack[sp + 1], stack[sp + 2]);
+                let src = range(s, n, bytes.len()).ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
+                let dst = range(d, n, bytes.len()).ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
+                bytes.copy_within(src, dst.start);
+            }
+            Instr::MemoryFill => {
+                sp -= 3;
+                let bytes = &mut store.inner.memories[mem].bytes;
+                let dst = range(stack[sp], stack[sp + 2], bytes.len()).ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
+                bytes[dst].fill(stack[sp + 1] as u8);
+            }
+            Instr::Const32(v) => {
+                stack[sp] = v as u64;
+                sp += 1;
+            }
+            Instr::Const64(v) => {
+                stack[sp] = v;
+                sp += 1;
+            }
+            Instr::RefIsNull => un!(gu64, pbool, |a| a == 0),
+            Instr::RefFunc(f) => {
+                stack[sp] = store.inner.instances[inst as usize].funcs[f as usize] as u64 + 1;
+                sp += 1;
+            }
+            Instr::I32Eqz => un!(gu32, pbool, |a| a == 0),
+            Instr::I32Eq => bin!(gu32, pbool, |a, b| a == b),
+            Instr::I32Ne => bin!(gu32, pbool, |a, b| a != b),
+            Instr::I32LtS => bin!(gi32, pbool, |a, b| a < b),
+            Instr::I32LtU => bin!(gu32, pbool, |a, b| a < b),
+            Instr::I32GtS => bin!(gi32, pbool, |a, b| a > b),
+            Instr::I32GtU => bin!(gu32, pbool, |a, b| a > b),
+            Instr::I32LeS => bin!(gi32, pbool, |a, b| a <= b),
+            Instr::I32LeU => bin!(gu32, pbool, |a, b| a <= b),
+            Instr::I32GeS => bin!(gi32, pbool, |a, b| a >= b),
+            Instr::I32GeU => bin!(gu32, pbool, |a, b| a >= b),
+            Instr::I64Eqz => un!(gu64, pbool, |a| a == 0),
+            Instr::I64Eq => bin!(gu64, pbool, |a, b| a == b),
+            Instr::I64Ne => bin!(gu64, pbool, |a, b| a != b),
+            Instr::I64LtS => bin!(gi64, pbool, |a, b| a < b),
+            Instr::I64LtU => bin!(gu64, pbool, |a, b| a < b),
+            Instr::I64GtS => bin!(gi64, pbool, |a, b| a > b),
+            Instr::I64GtU => bin!(gu64, pbool, |a, b| a > b),
+            Instr::I64LeS => bin!(gi64, pbool, |a, b| a <= b),
+            Instr::I64LeU => bin!(gu64, pbool, |a, b| a <= b),
+            Instr::I64GeS => bin!(gi64, pbool, |a, b| a >= b),
+            Instr::I64GeU => bin!(gu64, pbool, |a, b| a >= b),
+            Instr::F32Eq => bin!(gf32, pbool, |a, b| a == b),
+            Instr::F32Ne => bin!(gf32, pbool, |a, b| a != b),
+            Instr::F32Lt => bin!(gf32, pbool, |a, b| a < b),
+            Instr::F32Gt => bin!(gf32, pbool, |a, b| a > b),
+            Instr::F32Le => bin!(gf32, pbool, |a, b| a <= b),
+            Instr::F32Ge => bin!(gf32, pbool, |a, b| a >= b),
+            Instr::F64Eq => bin!(gf64, pbool, |a, b| a == b),
+            Instr::F64Ne => bin!(gf64, pbool, |a, b| a != b),
+            Instr::F64Lt => bin!(gf64, pbool, |a, b| a < b),
+            Instr::F64Gt => bin!(gf64, pbool, |a, b| a > b),
+            Instr::F64Le => bin!(gf64, pbool, |a, b| a <= b),
+            Instr::F64Ge => bin!(gf64, pbool, |a, b| a >= b),
+            Instr::I32Clz => un!(gu32, pu32, |a| a.leading_zeros()),
+            Instr::I32Ctz => un!(gu32, pu32, |a| a.trailing_zeros()),
+            Instr::I32Popcnt => un!(gu32, pu32, |a| a.count_ones()),
+            Instr::I32Add => bin!(gu32, pu32, |a, b| a.wrapping_add(b)),
+            Instr::I32Sub => bin!(gu32, pu32, |a, b| a.wrapping_sub(b)),
+            Instr::I32Mul => bin!(gu32, pu32, |a, b| a.wrapping_mul(b)),
+            Instr::I32DivS => bin!(gi32, pi32, |a, b| i32_div_s(a, b)?),
+            Instr::I32DivU => bin!(gu32, pu32, |a, b| i32_div_u(a, b)?),
+            Instr::I32RemS => bin!(gi32, pi32, |a, b| i32_rem_s(a, b)?),
+            Instr::I32RemU => bin!(gu32, pu32, |a, b| i32_rem_u(a, b)?),
+            Instr::I32And => bin!(gu32, pu32, |a, b| a & b),
+            Instr::I32Or => bin!(gu32, pu32, |a, b| a | b),
+            Instr::I32Xor => bin!(gu32, pu32, |a, b| a ^ b),
+            Instr::I32Shl => bin!(gu32, pu32, |a, b| a.wrapping_shl(b)),
+            Instr::I32ShrS => bin!(gi32, pi32, |a, b| a.wrapping_shr(b as u32)),
+            Instr::I32ShrU => bin!(gu32, pu32, |a, b| a.wrapping_shr(b)),
+            Instr::I32Rotl => bin!(gu32, pu32, |a, b| a.rotate_left(b % 32)),
+            Instr::I32Rotr => bin!(gu32, pu32, |a, b| a.rotate_right(b % 32)),
+            Instr::I64Clz => un!(gu64, pu64, |a| a.leading_zeros() as u64),
+            Instr::I64Ctz => un!(gu64, pu64, |a| a.trailing_zeros() as u64),
+            Instr::I64Popcnt => un!(gu64, pu64, |a| a.count_ones() as u64),
+            Instr::I64Add => bin!(gu64, pu64, |a, b| a.wrapping_add(b)),
+            Instr::I64Sub => bin!(gu64, pu64, |a, b| a.wrapping_sub(b)),
+            Instr::I64Mul => bin!(gu64, pu64, |a, b| a.wrapping_mul(b)),
+            Instr::I64DivS => bin!(gi64, pi64, |a, b| i64_div_s(a, b)?),
+            Instr::I64DivU => bin!(gu64, pu64, |a, b| i64_div_u(a, b)?),
+            Instr::I64RemS => bin!(gi64, pi64, |a, b| i64_rem_s(a, b)?),
+            Instr::I64RemU => bin!(gu64, pu64, |a, b| i64_rem_u(a, b)?),
+            Instr::I64And => bin!(gu64, pu64, |a, b| a & b),
+            Instr::I64Or => bin!(gu64, pu64, |a, b| a | b),
+            Instr::I64Xor => bin!(gu64, pu64, |a, b| a ^ b),
+            Instr::I64Shl => bin!(gu64, pu64, |a, b| a.wrapping_shl(b as u32)),
+            Instr::I64ShrS => bin!(gi64, pi64, |a, b| a.wrapping_shr(b as u32)),
+            Instr::I64ShrU => bin!(gu64, pu64, |a, b| a.wrapping_shr(b as u32)),
+            Instr::I64Rotl => bin!(gu64, pu64, |a, b| a.rotate_left((b % 64) as u32)),
+            Instr::I64Rotr => bin!(gu64, pu64, |a, b| a.rotate_right((b % 64) as u32)),
+            Instr::F32Abs => un!(gu32, pu32, |a| a & 0x7fff_ffff),
+            Instr::F32Neg => un!(gu32, pu32, |a| a ^ 0x8000_0000),
+            Instr::F32Ceil => un!(gf32, pf32, |a| a.ceil()),
+            Instr::F32Floor => un!(gf32, pf32, |a| a.floor()),
+            Instr::F32Trunc => un!(gf32, pf32, |a| a.trunc()),
+            Instr::F32Nearest => un!(gf32, pf32, |a| f32_nearest(a)),
+            Instr::F32Sqrt => un!(gf32, pf32, |a| a.sqrt()),
+            Instr::F32Add => bin!(gf32, pf32, |a, b| a + b),
+            Instr::F32Sub => bin!(gf32, pf32, |a, b| a - b),
+            Instr::F32Mul => bin!(gf32, pf32, |a, b| a * b),
+            Instr::F32Div => bin!(gf32, pf32, |a, b| a / b),
+            Instr::F32Min => bin!(gf32, pf32, |a, b| f32_min(a, b)),
+            Instr::F32Max => bin!(gf32, pf32, |a, b| f32_max(a, b)),
+            Instr::F32Copysign => bin!(gu32, pu32, |a, b| f32_copysign(a, b)),
+            Instr::F64Abs => un!(gu64, pu64, |a| a & 0x7fff_ffff_ffff_ffff),
+            Instr::F64Neg => un!(gu64, pu64, |a| a ^ 0x8000_0000_0000_0000),
+            Instr::F64Ceil => un!(gf64, pf64, |a| a.ceil()),
+            Instr::F64Floor => un!(gf64, pf64, |a| a.floor()),
+            Instr::F64Trunc => un!(gf64, pf64, |a| a.trunc()),
+            Instr::F64Nearest => un!(gf64, pf64, |a| f64_nearest(a)),
+            Instr::F64Sqrt => un!(gf64, pf64, |a| a.sqrt()),
+            Instr::F64Add => bin!(gf64, pf64, |a, b| a + b),
+            Instr::F64Sub => bin!(gf64, pf64, |a, b| a - b),
+            Instr::F64Mul => bin!(gf64, pf64, |a, b| a * b),
+            Instr::F64Div => bin!(gf64, pf64, |a, b| a / b),
+            Instr::F64Min => bin!(gf64, pf64, |a, b| f64_min(a, b)),
+            Instr::F64Max => bin!(gf64, pf64, |a, b| f64_max(a, b)),
+            Instr::F64Copysign => bin!(gu64, pu64, |a, b| f64_copysign(a, b)),
+            Instr::I32WrapI64 => un!(gu64, pu32, |a| a as u32),
+            Instr::I32TruncF32S => un!(gf32, pi32, |a| i32_trunc_s(a as f64)?),
+            Instr::I32TruncF32U => un!(gf32, pu32, |a| i32_trunc_u(a as f64)?),
+            Instr::I32TruncF64S => un!(gf64, pi32, |a| i32_trunc_s(a)?),
+            Instr::I32TruncF64U => un!(gf64, pu32, |a| i32_trunc_u(a)?),
+            Instr::I64ExtendI32S => un!(gi32, pi64, |a| a as i64),
+            Instr::I64ExtendI32U => un!(gu32, pu64, |a| a as u64),
+            Instr::I64TruncF32S => un!(gf32, pi64, |a| i64_trunc_s(a as f64)?),
+            Instr::I64TruncF32U => un!(gf32, pu64, |a| i64_trunc_u(a as f64)?),
+            Instr::I64TruncF64S => un!(gf64, pi64, |a| i64_trunc_s(a)?),
+            Instr::I64TruncF64U => un!(gf64, pu64, |a| i64_trunc_u(a)?),
+            Instr::F32ConvertI32S => un!(gi32, pf32, |a| a as f32),
+            Instr::F32ConvertI32U => un!(gu32, pf32, |a| a as f32),
+            Instr::F32ConvertI64S => un!(gi64, pf32, |a| a as f32),
+            Instr::F32ConvertI64U => un!(gu64, pf32, |a| a as f32),
+            Instr::F32DemoteF64 => un!(gf64, pf32, |a| a as f32),
+            Instr::F64ConvertI32S => un!(gi32, pf64, |a| a as f64),
+            Instr::F64ConvertI32U => un!(gu32, pf64, |a| a as f64),
+            Instr::F64ConvertI64S => un!(gi64, pf64, |a| a as f64),
+            Instr::F64ConvertI64U => un!(gu64, pf64, |a| a as f64),
+            Instr::F64PromoteF32 => un!(gf32, pf64, |a| a as f64),
+            Instr::I32Extend8S => un!(gu32, pi32, |a| a as i8 as i32),
+            Instr::I32Extend16S => un!(gu32, pi32, |a| a as i16 as i32),
+            Instr::I64Extend8S => un!(gu64, pi64, |a| a as i8 as i64),
+            Instr::I64Extend16S => un!(gu64, pi64, |a| a as i16 as i64),
+            Instr::I64Extend32S => un!(gu64, pi64, |a| a as i32 as i64),
+            Instr::I32TruncSatF32S => un!(gf32, pi32, |a| a as i32),
+            Instr::I32TruncSatF32U => un!(gf32, pu32, |a| a as u32),
+            Instr::I32TruncSatF64S => un!(gf64, pi32, |a| a as i32),
+            Instr::I32TruncSatF64U => un!(gf64, pu32, |a| a as u32),
+            Instr::I64TruncSatF32S => un!(gf32, pi64, |a| a as i64),
+            Instr::I64TruncSatF32U => un!(gf32, pu64, |a| a as u64),
+            Instr::I64TruncSatF64S => un!(gf64, pi64, |a| a as i64),
+            Instr::I64TruncSatF64U => un!(gf64, pu64, |a| a as u64),
+        }
+    }
+}
