@@ -172,7 +172,10 @@ impl Module {
         let mut m = ModuleInner::default();
         let mut allocations = wasmparser::FuncValidatorAllocations::default();
         let mut defined_func_index = 0usize;
-        for payload in Parser::new(0).parse_all(bytes) {
+        let mut parser = Parser::new(0);
+        // Decoding depends on the features too (e.g. 64-bit memory limits).
+        parser.set_features(engine.config.features);
+        for payload in parser.parse_all(bytes) {
             let payload = payload.map_err(Error::compile)?;
             match validator.payload(&payload).map_err(Error::compile)? {
                 ValidPayload::Ok | ValidPayload::End(_) => {}

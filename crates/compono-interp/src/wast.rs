@@ -33,7 +33,10 @@ pub fn run_file(engine: &Engine, path: &Path) -> Result<WastReport, String> {
 
 /// Runs a script given as text.
 pub fn run_script(engine: &Engine, source: &str) -> Result<WastReport, String> {
-    let mut buffer = ParseBuffer::new(source).map_err(|e| e.to_string())?;
+    // The spec's `names.wast` deliberately uses bidirectional-override characters.
+    let mut lexer = wast::lexer::Lexer::new(source);
+    lexer.allow_confusing_unicode(true);
+    let mut buffer = ParseBuffer::new_with_lexer(lexer).map_err(|e| e.to_string())?;
     buffer.track_instr_spans(false);
     let script = parser::parse::<Wast>(&buffer).map_err(|mut e| {
         e.set_text(source);

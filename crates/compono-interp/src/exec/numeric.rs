@@ -96,6 +96,15 @@ macro_rules! float_ops {
 float_ops!(f32_min, f32_max, f32_nearest, f32);
 float_ops!(f64_min, f64_max, f64_nearest, f64);
 
+/// Rounding helpers may pass a signalling NaN through unchanged; wasm
+/// requires the result of arithmetic to be a quiet NaN.
+pub(super) fn quiet_f32(x: f32) -> f32 {
+    if x.is_nan() { f32::from_bits(x.to_bits() | 0x0040_0000) } else { x }
+}
+pub(super) fn quiet_f64(x: f64) -> f64 {
+    if x.is_nan() { f64::from_bits(x.to_bits() | 0x0008_0000_0000_0000) } else { x }
+}
+
 pub(super) fn f32_copysign(a: u32, b: u32) -> u32 {
     (a & 0x7fff_ffff) | (b & 0x8000_0000)
 }

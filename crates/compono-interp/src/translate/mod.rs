@@ -241,7 +241,12 @@ impl Translator<'_> {
         }
         let instr = match op {
             Op::Unreachable => Instr::Unreachable,
-            Op::Nop => return Ok(()),
+            // Slots are untyped bits, so reinterpretation changes nothing.
+            Op::Nop
+            | Op::I32ReinterpretF32
+            | Op::I64ReinterpretF64
+            | Op::F32ReinterpretI32
+            | Op::F64ReinterpretI64 => return Ok(()),
             Op::Br { relative_depth } => {
                 if self.is_function_label(relative_depth) {
                     Instr::Return { keep: self.frames[0].results }
