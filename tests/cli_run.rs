@@ -4,7 +4,9 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/interp").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/interp")
+        .join(name)
 }
 
 fn run(file: &str, invoke: &str, args: &[&str]) -> Output {
@@ -40,7 +42,10 @@ fn negative_arguments_are_accepted() {
 
 #[test]
 fn floats_print_in_shortest_round_trip_form() {
-    assert_eq!(stdout(&run("arith.wat", "fdiv", &["1", "3"])), "0.3333333333333333\n");
+    assert_eq!(
+        stdout(&run("arith.wat", "fdiv", &["1", "3"])),
+        "0.3333333333333333\n"
+    );
     assert_eq!(stdout(&run("arith.wat", "fdiv", &["0", "0"])), "NaN\n");
     assert_eq!(stdout(&run("arith.wat", "fdiv", &["-1", "0"])), "-inf\n");
     assert_eq!(stdout(&run("arith.wat", "fdiv", &["inf", "2"])), "inf\n");
@@ -48,20 +53,34 @@ fn floats_print_in_shortest_round_trip_form() {
 
 #[test]
 fn multiple_results_print_one_per_line() {
-    assert_eq!(stdout(&run("arith.wat", "pair", &["7", "2.5"])), "-7\n2.5\n");
+    assert_eq!(
+        stdout(&run("arith.wat", "pair", &["7", "2.5"])),
+        "-7\n2.5\n"
+    );
     assert_eq!(stdout(&run("arith.wat", "refs", &[])), "null\nnull\nref\n");
-    assert_eq!(stdout(&run("arith.wat", "fact", &["20"])), "2432902008176640000\n");
+    assert_eq!(
+        stdout(&run("arith.wat", "fact", &["20"])),
+        "2432902008176640000\n"
+    );
 }
 
 #[test]
 fn trap_is_reported_on_stderr_with_exit_code_1() {
     let out = run("arith.wat", "div_s", &["1", "0"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("integer divide by zero"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("integer divide by zero"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(stdout(&out), "");
     let out = run("arith.wat", "forever", &[]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("call stack exhausted"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("call stack exhausted"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -81,12 +100,20 @@ fn bad_arguments_and_missing_exports_are_errors() {
     let out = run("arith.wat", "add", &["x", "1"]);
     assert!(stderr(&out).contains("not a valid i32"), "{}", stderr(&out));
     let out = run("arith.wat", "nope", &[]);
-    assert!(stderr(&out).contains("no exported function `nope`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no exported function `nope`"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
 fn components_are_recognised_but_not_run_yet() {
     let out = run("component.wat", "f", &[]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("running components is not supported yet"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("running components is not supported yet"),
+        "{}",
+        stderr(&out)
+    );
 }

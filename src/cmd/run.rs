@@ -24,7 +24,10 @@ impl Args {
             .map_err(|e| anyhow!("{e}"))
             .with_context(|| format!("failed to parse `{}`", self.file.display()))?;
         if wasmparser::Parser::is_component(&bytes) {
-            bail!("`{}` is a component; running components is not supported yet", self.file.display());
+            bail!(
+                "`{}` is a component; running components is not supported yet",
+                self.file.display()
+            );
         }
         for line in run_core_module(&self.file, &bytes, &self.invoke, &self.args)? {
             println!("{line}");
@@ -36,7 +39,8 @@ impl Args {
 /// Instantiates the module without imports, calls `name` and formats each result.
 fn run_core_module(path: &Path, bytes: &[u8], name: &str, args: &[String]) -> Result<Vec<String>> {
     let engine = Engine::new(&Config::default());
-    let module = Module::new(&engine, bytes).with_context(|| format!("failed to compile `{}`", path.display()))?;
+    let module = Module::new(&engine, bytes)
+        .with_context(|| format!("failed to compile `{}`", path.display()))?;
     let mut store = Store::new(&engine, ());
     let instance = Linker::new()
         .instantiate(&mut store, &module)
@@ -46,14 +50,20 @@ fn run_core_module(path: &Path, bytes: &[u8], name: &str, args: &[String]) -> Re
         .ok_or_else(|| anyhow!("`{}` has no exported function `{name}`", path.display()))?;
     let ty = func.ty(&store);
     if ty.params().len() != args.len() {
-        bail!("`{name}` takes {} arguments, {} given", ty.params().len(), args.len());
+        bail!(
+            "`{name}` takes {} arguments, {} given",
+            ty.params().len(),
+            args.len()
+        );
     }
     let params = ty
         .params()
         .iter()
         .zip(args)
         .enumerate()
-        .map(|(i, (ty, arg))| parse_arg(*ty, arg).with_context(|| format!("argument {} of `{name}`", i + 1)))
+        .map(|(i, (ty, arg))| {
+            parse_arg(*ty, arg).with_context(|| format!("argument {} of `{name}`", i + 1))
+        })
         .collect::<Result<Vec<_>>>()?;
     let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
     func.call(&mut store, &params, &mut results)
@@ -64,8 +74,16 @@ fn run_core_module(path: &Path, bytes: &[u8], name: &str, args: &[String]) -> Re
 fn parse_arg(ty: ValType, arg: &str) -> Result<Val> {
     let bad = || anyhow!("`{arg}` is not a valid {ty}");
     Ok(match ty {
-        ValType::I32 => Val::I32(arg.parse::<i32>().or_else(|_| arg.parse::<u32>().map(|v| v as i32)).map_err(|_| bad())?),
-        ValType::I64 => Val::I64(arg.parse::<i64>().or_else(|_| arg.parse::<u64>().map(|v| v as i64)).map_err(|_| bad())?),
+        ValType::I32 => Val::I32(
+            arg.parse::<i32>()
+                .or_else(|_| arg.parse::<u32>().map(|v| v as i32))
+                .map_err(|_| bad())?,
+        ),
+        ValType::I64 => Val::I64(
+            arg.parse::<i64>()
+                .or_else(|_| arg.parse::<u64>().map(|v| v as i64))
+                .map_err(|_| bad())?,
+        ),
         ValType::F32 => Val::from(arg.parse::<f32>().map_err(|_| bad())?),
         ValType::F64 => Val::from(arg.parse::<f64>().map_err(|_| bad())?),
         ValType::FuncRef if arg == "null" => Val::FuncRef(None),
@@ -95,6 +113,9 @@ mod tests {
         assert_eq!(format_val(&Val::from(f64::NEG_INFINITY)), "-inf");
         assert_eq!(format_val(&Val::from(0.1f32)), "0.1");
         assert_eq!(parse_arg(ValType::I32, "4294967295").unwrap(), Val::I32(-1));
-        assert_eq!(parse_arg(ValType::F64, "inf").unwrap(), Val::from(f64::INFINITY));
+        assert_eq!(
+            parse_arg(ValType::F64, "inf").unwrap(),
+            Val::from(f64::INFINITY)
+        );
     }
 }

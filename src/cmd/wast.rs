@@ -9,7 +9,9 @@ pub struct Args {
     /// `.wast` scripts to run.
     #[arg(required = true)]
     files: Vec<PathBuf>,
-    /// Print only the per-file counts, not each failed check.
+    /// Print only the per-file counts, not each failed check. Checks that
+    /// need a proposal the interpreter does not implement are counted as
+    /// unsupported and do not make the command fail.
     #[arg(long)]
     summary: bool,
 }
@@ -17,7 +19,7 @@ pub struct Args {
 impl Args {
     pub fn run(self) -> Result<()> {
         let engine = Engine::new(&Config::default());
-        let (mut passed, mut failed, mut unreadable) = (0u64, 0u64, 0u64);
+        let (mut passed, mut failed, mut unsupported, mut unreadable) = (0u64, 0u64, 0u64, 0u64);
         for file in &self.files {
             match compono_interp::wast::run_file(&engine, file) {
                 Ok(report) => {
@@ -26,9 +28,16 @@ impl Args {
                             println!("{}:{failure}", file.display());
                         }
                     }
-                    println!("{}: {} passed, {} failed", file.display(), report.passed, report.failed);
+                    println!(
+                        "{}: {} passed, {} failed, {} unsupported",
+                        file.display(),
+                        report.passed,
+                        report.failed,
+                        report.unsupported
+                    );
                     passed += u64::from(report.passed);
                     failed += u64::from(report.failed);
+                    unsupported += u64::from(report.unsupported);
                 }
                 Err(message) => {
                     println!("{}: error: {message}", file.display());
@@ -37,7 +46,7 @@ impl Args {
             }
         }
         if self.files.len() > 1 {
-            println!("total: {passed} passed, {failed} failed");
+            println!("total: {passed} passed, {failed} failed, {unsupported} unsupported");
         }
         if failed > 0 || unreadable > 0 {
             bail!("{failed} checks failed, {unreadable} files could not be run");

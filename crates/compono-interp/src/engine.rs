@@ -16,9 +16,15 @@ impl Default for Config {
     fn default() -> Config {
         // Wasm 2.0 without SIMD, plus tail calls and extended constant
         // expressions: what this interpreter executes.
-        let features = (WasmFeatures::WASM2 | WasmFeatures::TAIL_CALL | WasmFeatures::EXTENDED_CONST)
-            .difference(WasmFeatures::SIMD);
-        Config { features, max_call_depth: 20_000, max_stack_slots: 1 << 20, consume_fuel: false }
+        let features =
+            (WasmFeatures::WASM2 | WasmFeatures::TAIL_CALL | WasmFeatures::EXTENDED_CONST)
+                .difference(WasmFeatures::SIMD);
+        Config {
+            features,
+            max_call_depth: 20_000,
+            max_stack_slots: 1 << 20,
+            consume_fuel: false,
+        }
     }
 }
 
@@ -58,7 +64,8 @@ impl Config {
     }
 
     pub fn wasm_saturating_float_to_int(&mut self, enable: bool) -> &mut Config {
-        self.features.set(WasmFeatures::SATURATING_FLOAT_TO_INT, enable);
+        self.features
+            .set(WasmFeatures::SATURATING_FLOAT_TO_INT, enable);
         self
     }
 
@@ -90,7 +97,9 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(config: &Config) -> Engine {
-        Engine { config: Arc::new(config.clone()) }
+        Engine {
+            config: Arc::new(config.clone()),
+        }
     }
 
     pub fn config(&self) -> &Config {

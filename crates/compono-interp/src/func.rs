@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 /// A host function: gets the caller (for the store and the calling
 /// instance's exports), the arguments, and fills in the results.
-pub type HostFunc<T> = Arc<dyn Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync>;
+pub type HostFunc<T> =
+    Arc<dyn Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync>;
 
 /// A function in a store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -49,15 +50,25 @@ impl Func {
         let host_index = store.host_funcs.len() as u32;
         store.host_funcs.push(Arc::new(func));
         let ty = store.inner.intern_type(&ty);
-        store.inner.funcs.push(FuncData { ty, kind: FuncKind::Host(host_index) });
+        store.inner.funcs.push(FuncData {
+            ty,
+            kind: FuncKind::Host(host_index),
+        });
         Func(store.inner.funcs.len() as u32 - 1)
     }
 
-    pub(crate) fn from_host_func<T>(store: &mut Store<T>, ty: &FuncType, func: HostFunc<T>) -> Func {
+    pub(crate) fn from_host_func<T>(
+        store: &mut Store<T>,
+        ty: &FuncType,
+        func: HostFunc<T>,
+    ) -> Func {
         let host_index = store.host_funcs.len() as u32;
         store.host_funcs.push(func);
         let ty = store.inner.intern_type(ty);
-        store.inner.funcs.push(FuncData { ty, kind: FuncKind::Host(host_index) });
+        store.inner.funcs.push(FuncData {
+            ty,
+            kind: FuncKind::Host(host_index),
+        });
         Func(store.inner.funcs.len() as u32 - 1)
     }
 
@@ -67,7 +78,12 @@ impl Func {
 
     /// Calls with dynamically typed arguments; `results` must have the
     /// length of the function's result list.
-    pub fn call<T>(&self, mut store: impl AsContextMut<Data = T>, params: &[Val], results: &mut [Val]) -> Result<()> {
+    pub fn call<T>(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<()> {
         let store = store.as_context_mut();
         let ty = store
             .inner
@@ -75,11 +91,18 @@ impl Func {
             .get(self.0 as usize)
             .map(|f| &store.inner.types[f.ty as usize])
             .ok_or_else(|| Error::Usage("function does not belong to this store".into()))?;
-        if ty.params().len() != params.len() || params.iter().zip(ty.params()).any(|(v, t)| v.ty() != *t) {
-            return Err(Error::Usage(format!("arguments do not match the function type {ty}")));
+        if ty.params().len() != params.len()
+            || params.iter().zip(ty.params()).any(|(v, t)| v.ty() != *t)
+        {
+            return Err(Error::Usage(format!(
+                "arguments do not match the function type {ty}"
+            )));
         }
         if ty.results().len() != results.len() {
-            return Err(Error::Usage(format!("expected {} result slots for {ty}", ty.results().len())));
+            return Err(Error::Usage(format!(
+                "expected {} result slots for {ty}",
+                ty.results().len()
+            )));
         }
         let slots: Vec<u64> = params.iter().map(|v| v.to_slot()).collect();
         let out = exec::invoke(store, *self, &slots)?;
@@ -91,7 +114,10 @@ impl Func {
     }
 
     /// A statically typed view, checked once here so calls are cheap.
-    pub fn typed<P: WasmParams, R: WasmResults>(&self, store: impl AsContext) -> Result<TypedFunc<P, R>> {
+    pub fn typed<P: WasmParams, R: WasmResults>(
+        &self,
+        store: impl AsContext,
+    ) -> Result<TypedFunc<P, R>> {
         let store = store.as_context();
         let ty = store
             .inner
@@ -100,9 +126,14 @@ impl Func {
             .map(|f| &store.inner.types[f.ty as usize])
             .ok_or_else(|| Error::Usage("function does not belong to this store".into()))?;
         if ty.params() != P::types().as_slice() || ty.results() != R::types().as_slice() {
-            return Err(Error::Usage(format!("function type {ty} does not match the requested typed signature")));
+            return Err(Error::Usage(format!(
+                "function type {ty} does not match the requested typed signature"
+            )));
         }
-        Ok(TypedFunc { func: *self, _marker: PhantomData })
+        Ok(TypedFunc {
+            func: *self,
+            _marker: PhantomData,
+        })
     }
 }
 

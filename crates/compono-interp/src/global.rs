@@ -13,7 +13,10 @@ impl Global {
             return Err(Error::Usage(format!("value is not a {}", ty.content)));
         }
         let store = store.as_context_mut();
-        store.inner.globals.push(GlobalData { ty, value: value.to_slot() });
+        store.inner.globals.push(GlobalData {
+            ty,
+            value: value.to_slot(),
+        });
         Ok(Global(store.inner.globals.len() as u32 - 1))
     }
 

@@ -6,7 +6,9 @@ use crate::func::Func;
 use crate::global::Global;
 use crate::memory::Memory;
 use crate::module::{ConstExpr, ConstOp, ElemMode, ExportIndex, ImportKind, Module, ModuleInner};
-use crate::store::{AsContext, AsContextMut, FuncData, FuncKind, GlobalData, MemoryData, Store, TableData};
+use crate::store::{
+    AsContext, AsContextMut, FuncData, FuncKind, GlobalData, MemoryData, Store, TableData,
+};
 use crate::table::Table;
 use crate::trap::{Trap, TrapCode};
 use crate::types::ExternType;
@@ -34,16 +36,32 @@ impl Extern {
     }
 
     pub fn into_func(self) -> Option<Func> {
-        if let Extern::Func(f) = self { Some(f) } else { None }
+        if let Extern::Func(f) = self {
+            Some(f)
+        } else {
+            None
+        }
     }
     pub fn into_memory(self) -> Option<Memory> {
-        if let Extern::Memory(m) = self { Some(m) } else { None }
+        if let Extern::Memory(m) = self {
+            Some(m)
+        } else {
+            None
+        }
     }
     pub fn into_table(self) -> Option<Table> {
-        if let Extern::Table(t) = self { Some(t) } else { None }
+        if let Extern::Table(t) = self {
+            Some(t)
+        } else {
+            None
+        }
     }
     pub fn into_global(self) -> Option<Global> {
-        if let Extern::Global(g) = self { Some(g) } else { None }
+        if let Extern::Global(g) = self {
+            Some(g)
+        } else {
+            None
+        }
     }
 }
 
@@ -68,12 +86,23 @@ pub(crate) struct InstanceData {
 
 impl Instance {
     /// Instantiates `module` with `imports` given in the module's import order.
-    pub fn new<T>(mut store: impl AsContextMut<Data = T>, module: &Module, imports: &[Extern]) -> Result<Instance> {
+    pub fn new<T>(
+        mut store: impl AsContextMut<Data = T>,
+        module: &Module,
+        imports: &[Extern],
+    ) -> Result<Instance> {
         instantiate(store.as_context_mut(), module, imports)
     }
 
     pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
-        store.as_context().inner.instances.get(self.0 as usize)?.exports.get(name).copied()
+        store
+            .as_context()
+            .inner
+            .instances
+            .get(self.0 as usize)?
+            .exports
+            .get(name)
+            .copied()
     }
 
     pub fn get_func(&self, store: impl AsContext, name: &str) -> Option<Func> {
@@ -106,7 +135,12 @@ impl Instance {
     }
 }
 
-fn check_import<T>(store: &Store<T>, decl: &crate::module::ImportDecl, module: &ModuleInner, given: &Extern) -> Result<()> {
+fn check_import<T>(
+    store: &Store<T>,
+    decl: &crate::module::ImportDecl,
+    module: &ModuleInner,
+    given: &Extern,
+) -> Result<()> {
     let found = given.ty(store);
     let ok = match (&decl.kind, &found) {
         (ImportKind::Func(t), ExternType::Func(f)) => module.types[*t as usize] == *f,
@@ -131,7 +165,10 @@ fn check_import<T>(store: &Store<T>, decl: &crate::module::ImportDecl, module: &
     Err(Error::Link {
         module: decl.module.clone(),
         name: decl.name.clone(),
-        reason: LinkError::Mismatch { expected: expected.to_string(), found: found.to_string() },
+        reason: LinkError::Mismatch {
+            expected: expected.to_string(),
+            found: found.to_string(),
+        },
     })
 }
 
@@ -162,10 +199,18 @@ fn eval_const(store: &Store<impl Sized>, data: &InstanceData, expr: &ConstExpr) 
     stack.pop().unwrap_or(0)
 }
 
-pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[Extern]) -> Result<Instance> {
+pub(crate) fn instantiate<T>(
+    store: &mut Store<T>,
+    module: &Module,
+    imports: &[Extern],
+) -> Result<Instance> {
     let m = &module.inner;
     if imports.len() != m.imports.len() {
-        return Err(Error::Usage(format!("expected {} imports, got {}", m.imports.len(), imports.len())));
+        return Err(Error::Usage(format!(
+            "expected {} imports, got {}",
+            m.imports.len(),
+            imports.len()
+        )));
     }
     for (decl, given) in m.imports.iter().zip(imports) {
         check_import(store, decl, m, given)?;
@@ -192,13 +237,22 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
     }
     for (i, code) in m.code.iter().enumerate() {
         let ty = data.types[m.func_types[m.num_imported_funcs as usize + i] as usize];
-        store.inner.funcs.push(FuncData { ty, kind: FuncKind::Wasm { instance: instance_index, code: code.clone() } });
+        store.inner.funcs.push(FuncData {
+            ty,
+            kind: FuncKind::Wasm {
+                instance: instance_index,
+                code: code.clone(),
+            },
+        });
         data.funcs.push(store.inner.funcs.len() as u32 - 1);
     }
     let limits = store.inner.limits;
     for ty in &m.memories {
         if ty.limits.min > limits.max_memory_pages {
-            return Err(Error::Usage(format!("memory of {} pages exceeds the store limit", ty.limits.min)));
+            return Err(Error::Usage(format!(
+                "memory of {} pages exceeds the store limit",
+                ty.limits.min
+            )));
         }
         let bytes = vec![0; (ty.limits.min as usize) * crate::memory::PAGE_SIZE];
         store.inner.memories.push(MemoryData { ty: *ty, bytes });
@@ -211,14 +265,24 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
     }
     for (ty, init) in &m.tables {
         if ty.limits.min > limits.max_table_elements {
-            return Err(Error::Usage(format!("table of {} elements exceeds the store limit", ty.limits.min)));
+            return Err(Error::Usage(format!(
+                "table of {} elements exceeds the store limit",
+                ty.limits.min
+            )));
         }
         let value = init.as_ref().map_or(0, |e| eval_const(store, &data, e));
-        store.inner.tables.push(TableData { ty: *ty, elems: vec![value; ty.limits.min as usize] });
+        store.inner.tables.push(TableData {
+            ty: *ty,
+            elems: vec![value; ty.limits.min as usize],
+        });
         data.tables.push(store.inner.tables.len() as u32 - 1);
     }
     for seg in &m.elems {
-        let items: Vec<u64> = seg.items.iter().map(|e| eval_const(store, &data, e)).collect();
+        let items: Vec<u64> = seg
+            .items
+            .iter()
+            .map(|e| eval_const(store, &data, e))
+            .collect();
         data.elems.push(items.into());
     }
     data.datas = m.datas.iter().map(|d| d.bytes.clone()).collect();
@@ -252,8 +316,12 @@ fn initialize_segments<T>(store: &mut Store<T>, data: &mut InstanceData) -> Resu
                 let offset = eval_const(store, data, offset) as u32 as usize;
                 let items = data.elems[i].clone();
                 let table = &mut store.inner.tables[data.tables[*table as usize] as usize];
-                let end = offset.checked_add(items.len()).filter(|e| *e <= table.elems.len());
-                let Some(end) = end else { return Err(Trap::new(TrapCode::TableOutOfBounds)) };
+                let end = offset
+                    .checked_add(items.len())
+                    .filter(|e| *e <= table.elems.len());
+                let Some(end) = end else {
+                    return Err(Trap::new(TrapCode::TableOutOfBounds));
+                };
                 table.elems[offset..end].copy_from_slice(&items);
                 data.elems[i] = Arc::from([]);
             }
@@ -265,8 +333,12 @@ fn initialize_segments<T>(store: &mut Store<T>, data: &mut InstanceData) -> Resu
         if let Some((mem, offset)) = &seg.active {
             let offset = eval_const(store, data, offset) as u32 as usize;
             let memory = &mut store.inner.memories[data.memories[*mem as usize] as usize];
-            let end = offset.checked_add(seg.bytes.len()).filter(|e| *e <= memory.bytes.len());
-            let Some(end) = end else { return Err(Trap::new(TrapCode::MemoryOutOfBounds)) };
+            let end = offset
+                .checked_add(seg.bytes.len())
+                .filter(|e| *e <= memory.bytes.len());
+            let Some(end) = end else {
+                return Err(Trap::new(TrapCode::MemoryOutOfBounds));
+            };
             memory.bytes[offset..end].copy_from_slice(&seg.bytes);
             data.datas[i] = Arc::from([]);
         }

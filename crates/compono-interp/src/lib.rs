@@ -43,4 +43,6 @@ pub use module::{ExportType, ImportType, Module};
 pub use store::{AsContext, AsContextMut, Store, StoreLimits};
 pub use table::Table;
 pub use trap::{Trap, TrapCode};
-pub use types::{ExternRef, ExternType, FuncType, GlobalType, Limits, MemoryType, TableType, Val, ValType};
+pub use types::{
+    ExternRef, ExternType, FuncType, GlobalType, Limits, MemoryType, TableType, Val, ValType,
+};

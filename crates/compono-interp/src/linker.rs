@@ -34,7 +34,9 @@ pub struct Linker<T> {
 
 impl<T> Default for Linker<T> {
     fn default() -> Self {
-        Linker { definitions: HashMap::new() }
+        Linker {
+            definitions: HashMap::new(),
+        }
     }
 }
 
@@ -45,7 +47,10 @@ impl<T> Linker<T> {
 
     /// Defines a store object (function, memory, table or global).
     pub fn define(&mut self, module: &str, name: &str, item: impl Into<Extern>) -> &mut Self {
-        self.definitions.insert((module.to_string(), name.to_string()), Definition::Extern(item.into()));
+        self.definitions.insert(
+            (module.to_string(), name.to_string()),
+            Definition::Extern(item.into()),
+        );
         self
     }
 
@@ -57,12 +62,20 @@ impl<T> Linker<T> {
         ty: FuncType,
         func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
     ) -> &mut Self {
-        self.definitions.insert((module.to_string(), name.to_string()), Definition::HostFunc(ty, Arc::new(func)));
+        self.definitions.insert(
+            (module.to_string(), name.to_string()),
+            Definition::HostFunc(ty, Arc::new(func)),
+        );
         self
     }
 
     /// Makes every export of `instance` importable as `name::export`.
-    pub fn instance(&mut self, mut store: impl AsContextMut<Data = T>, name: &str, instance: Instance) -> &mut Self {
+    pub fn instance(
+        &mut self,
+        mut store: impl AsContextMut<Data = T>,
+        name: &str,
+        instance: Instance,
+    ) -> &mut Self {
         for (export, item) in instance.exports(store.as_context_mut()) {
             self.define(name, &export, item);
         }
@@ -70,25 +83,41 @@ impl<T> Linker<T> {
     }
 
     /// Looks up a definition, creating host functions in `store`.
-    pub fn get(&self, mut store: impl AsContextMut<Data = T>, module: &str, name: &str) -> Option<Extern> {
-        match self.definitions.get(&(module.to_string(), name.to_string()))? {
+    pub fn get(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &str,
+        name: &str,
+    ) -> Option<Extern> {
+        match self
+            .definitions
+            .get(&(module.to_string(), name.to_string()))?
+        {
             Definition::Extern(e) => Some(*e),
-            Definition::HostFunc(ty, f) => {
-                Some(Extern::Func(Func::from_host_func(store.as_context_mut(), ty, f.clone())))
-            }
+            Definition::HostFunc(ty, f) => Some(Extern::Func(Func::from_host_func(
+                store.as_context_mut(),
+                ty,
+                f.clone(),
+            ))),
         }
     }
 
     /// Resolves the module's imports and instantiates it.
-    pub fn instantiate(&self, mut store: impl AsContextMut<Data = T>, module: &Module) -> Result<Instance> {
+    pub fn instantiate(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &Module,
+    ) -> Result<Instance> {
         let store = store.as_context_mut();
         let mut imports = Vec::new();
         for import in module.imports() {
-            let item = self.get(&mut *store, import.module, import.name).ok_or_else(|| Error::Link {
-                module: import.module.to_string(),
-                name: import.name.to_string(),
-                reason: LinkError::Unknown,
-            })?;
+            let item = self
+                .get(&mut *store, import.module, import.name)
+                .ok_or_else(|| Error::Link {
+                    module: import.module.to_string(),
+                    name: import.name.to_string(),
+                    reason: LinkError::Unknown,
+                })?;
             imports.push(item);
         }
         instantiate(store, module, &imports)

@@ -17,7 +17,10 @@ impl Memory {
         let store = store.as_context_mut();
         let cap = ty.limits.max.unwrap_or(MAX_PAGES).min(MAX_PAGES);
         if ty.limits.min > cap || ty.limits.min > store.inner.limits.max_memory_pages {
-            return Err(Error::Usage(format!("cannot create memory of {} pages", ty.limits.min)));
+            return Err(Error::Usage(format!(
+                "cannot create memory of {} pages",
+                ty.limits.min
+            )));
         }
         let bytes = vec![0; ty.limits.min as usize * PAGE_SIZE];
         store.inner.memories.push(MemoryData { ty, bytes });
@@ -34,7 +37,10 @@ impl Memory {
 
     /// Size in pages.
     pub fn size(&self, store: impl AsContext) -> u64 {
-        (store.as_context().inner.memories[self.0 as usize].bytes.len() / PAGE_SIZE) as u64
+        (store.as_context().inner.memories[self.0 as usize]
+            .bytes
+            .len()
+            / PAGE_SIZE) as u64
     }
 
     pub fn data<'a, T: 'a>(&self, store: &'a impl AsContext<Data = T>) -> &'a [u8] {
@@ -79,7 +85,12 @@ pub(crate) fn grow_memory(store: &mut StoreInner, memory: u32, delta: u64) -> Op
     let m = &mut store.memories[memory as usize];
     let old = (m.bytes.len() / PAGE_SIZE) as u64;
     let new = old.checked_add(delta)?;
-    let cap = m.ty.limits.max.unwrap_or(MAX_PAGES).min(MAX_PAGES).min(limit);
+    let cap =
+        m.ty.limits
+            .max
+            .unwrap_or(MAX_PAGES)
+            .min(MAX_PAGES)
+            .min(limit);
     if new > cap {
         return None;
     }

@@ -116,7 +116,10 @@ pub struct ExportType<'a> {
 }
 
 fn unsupported(what: &str) -> Error {
-    Error::Compile { message: format!("unsupported: {what}"), offset: None }
+    Error::Compile {
+        message: format!("unsupported: {what}"),
+        offset: None,
+    }
 }
 
 fn val_type(ty: wasmparser::ValType) -> Result<ValType> {
@@ -124,19 +127,35 @@ fn val_type(ty: wasmparser::ValType) -> Result<ValType> {
 }
 
 fn table_type(ty: &wasmparser::TableType) -> Result<TableType> {
-    let element = ValType::from_ref_type(ty.element_type).ok_or_else(|| unsupported("table element type"))?;
-    Ok(TableType { element, limits: Limits { min: ty.initial, max: ty.maximum } })
+    let element =
+        ValType::from_ref_type(ty.element_type).ok_or_else(|| unsupported("table element type"))?;
+    Ok(TableType {
+        element,
+        limits: Limits {
+            min: ty.initial,
+            max: ty.maximum,
+        },
+    })
 }
 
 fn memory_type(ty: &wasmparser::MemoryType) -> Result<MemoryType> {
     if ty.memory64 || ty.page_size_log2.is_some() {
         return Err(unsupported("memory64 or custom page sizes"));
     }
-    Ok(MemoryType { limits: Limits { min: ty.initial, max: ty.maximum }, shared: ty.shared })
+    Ok(MemoryType {
+        limits: Limits {
+            min: ty.initial,
+            max: ty.maximum,
+        },
+        shared: ty.shared,
+    })
 }
 
 fn global_type(ty: &wasmparser::GlobalType) -> Result<GlobalType> {
-    Ok(GlobalType { content: val_type(ty.content_type)?, mutable: ty.mutable })
+    Ok(GlobalType {
+        content: val_type(ty.content_type)?,
+        mutable: ty.mutable,
+    })
 }
 
 fn const_expr(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr> {
@@ -190,14 +209,23 @@ impl Module {
                         .and_then(|t| m.types.get(*t as usize))
                         .ok_or_else(|| unsupported("function without type"))?
                         .clone();
-                    let compiled = translate_function(&m, &ty, &body, &mut func_validator, engine.config.consume_fuel)?;
+                    let compiled = translate_function(
+                        &m,
+                        &ty,
+                        &body,
+                        &mut func_validator,
+                        engine.config.consume_fuel,
+                    )?;
                     m.code.push(Arc::new(compiled));
                     allocations = func_validator.into_allocations();
                 }
             }
             m.read_section(payload)?;
         }
-        Ok(Module { inner: Arc::new(m), engine: engine.clone() })
+        Ok(Module {
+            inner: Arc::new(m),
+            engine: engine.clone(),
+        })
     }
 
     /// Imports in declaration order.
@@ -211,12 +239,19 @@ impl Module {
 
     /// Exports in declaration order.
     pub fn exports(&self) -> impl Iterator<Item = ExportType<'_>> + '_ {
-        self.inner.exports.iter().map(|(name, index)| ExportType { name, ty: self.inner.export_extern_type(*index) })
+        self.inner.exports.iter().map(|(name, index)| ExportType {
+            name,
+            ty: self.inner.export_extern_type(*index),
+        })
     }
 
     /// Custom sections with the given name, in order.
     pub fn custom_sections<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.inner.custom_sections.iter().filter(move |(n, _)| n == name).map(|(_, data)| data.as_slice())
+        self.inner
+            .custom_sections
+            .iter()
+            .filter(move |(n, _)| n == name)
+            .map(|(_, data)| data.as_slice())
     }
 
     pub fn engine(&self) -> &Engine {
@@ -274,7 +309,11 @@ impl ModuleInner {
             }
             _ => return Err(unsupported("import kind")),
         };
-        self.imports.push(ImportDecl { module: module.to_string(), name: name.to_string(), kind });
+        self.imports.push(ImportDecl {
+            module: module.to_string(),
+            name: name.to_string(),
+            kind,
+        });
         Ok(())
     }
 
@@ -286,9 +325,16 @@ impl ModuleInner {
                     for sub in group.map_err(Error::compile)?.into_types() {
                         match &sub.composite_type.inner {
                             wasmparser::CompositeInnerType::Func(f) => {
-                                let params = f.params().iter().map(|t| val_type(*t)).collect::<Result<Vec<_>>>()?;
-                                let results =
-                                    f.results().iter().map(|t| val_type(*t)).collect::<Result<Vec<_>>>()?;
+                                let params = f
+                                    .params()
+                                    .iter()
+                                    .map(|t| val_type(*t))
+                                    .collect::<Result<Vec<_>>>()?;
+                                let results = f
+                                    .results()
+                                    .iter()
+                                    .map(|t| val_type(*t))
+                                    .collect::<Result<Vec<_>>>()?;
                                 self.types.push(FuncType::new(params, results));
                             }
                             _ => return Err(unsupported("GC types")),
@@ -299,7 +345,9 @@ impl ModuleInner {
             Payload::ImportSection(reader) => {
                 for imports in reader {
                     match imports.map_err(Error::compile)? {
-                        wasmparser::Imports::Single(_, i) => self.add_import(i.module, i.name, i.ty)?,
+                        wasmparser::Imports::Single(_, i) => {
+                            self.add_import(i.module, i.name, i.ty)?
+                        }
                         wasmparser::Imports::Compact1 { module, items } => {
                             for item in items {
                                 let item = item.map_err(Error::compile)?;
@@ -368,9 +416,13 @@ impl ModuleInner {
                     let mode = match elem.kind {
                         wasmparser::ElementKind::Passive => ElemMode::Passive,
                         wasmparser::ElementKind::Declared => ElemMode::Declared,
-                        wasmparser::ElementKind::Active { table_index, offset_expr } => {
-                            ElemMode::Active { table: table_index.unwrap_or(0), offset: const_expr(&offset_expr)? }
-                        }
+                        wasmparser::ElementKind::Active {
+                            table_index,
+                            offset_expr,
+                        } => ElemMode::Active {
+                            table: table_index.unwrap_or(0),
+                            offset: const_expr(&offset_expr)?,
+                        },
                     };
                     let mut items = Vec::new();
                     match elem.items {
@@ -393,15 +445,20 @@ impl ModuleInner {
                     let data = data.map_err(Error::compile)?;
                     let active = match data.kind {
                         wasmparser::DataKind::Passive => None,
-                        wasmparser::DataKind::Active { memory_index, offset_expr } => {
-                            Some((memory_index, const_expr(&offset_expr)?))
-                        }
+                        wasmparser::DataKind::Active {
+                            memory_index,
+                            offset_expr,
+                        } => Some((memory_index, const_expr(&offset_expr)?)),
                     };
-                    self.datas.push(DataSegment { active, bytes: data.data.into() });
+                    self.datas.push(DataSegment {
+                        active,
+                        bytes: data.data.into(),
+                    });
                 }
             }
             Payload::CustomSection(reader) => {
-                self.custom_sections.push((reader.name().to_string(), reader.data().to_vec()));
+                self.custom_sections
+                    .push((reader.name().to_string(), reader.data().to_vec()));
             }
             _ => {}
         }

@@ -11,7 +11,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 pub(crate) enum FuncKind {
-    Wasm { instance: u32, code: Arc<CompiledFunc> },
+    Wasm {
+        instance: u32,
+        code: Arc<CompiledFunc>,
+    },
     /// Index into [`Store::host_funcs`].
     Host(u32),
 }
@@ -48,7 +51,10 @@ pub struct StoreLimits {
 
 impl Default for StoreLimits {
     fn default() -> StoreLimits {
-        StoreLimits { max_memory_pages: 65536, max_table_elements: 10_000_000 }
+        StoreLimits {
+            max_memory_pages: 65536,
+            max_table_elements: 10_000_000,
+        }
     }
 }
 

@@ -15,10 +15,18 @@ impl Table {
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
         let store = store.as_context_mut();
         if init.ty() != ty.element {
-            return Err(Error::Usage(format!("initial value is not a {}", ty.element)));
+            return Err(Error::Usage(format!(
+                "initial value is not a {}",
+                ty.element
+            )));
         }
-        if ty.limits.min > store.inner.limits.max_table_elements || ty.limits.max.is_some_and(|m| m < ty.limits.min) {
-            return Err(Error::Usage(format!("cannot create table of {} elements", ty.limits.min)));
+        if ty.limits.min > store.inner.limits.max_table_elements
+            || ty.limits.max.is_some_and(|m| m < ty.limits.min)
+        {
+            return Err(Error::Usage(format!(
+                "cannot create table of {} elements",
+                ty.limits.min
+            )));
         }
         let elems = vec![init.to_slot(); ty.limits.min as usize];
         store.inner.tables.push(TableData { ty, elems });
@@ -73,7 +81,14 @@ pub(crate) fn grow_table(store: &mut StoreInner, table: u32, delta: u64, init: u
     let t = &mut store.tables[table as usize];
     let old = t.elems.len() as u64;
     let new = old.checked_add(delta)?;
-    if new > t.ty.limits.max.unwrap_or(MAX_ELEMENTS).min(MAX_ELEMENTS).min(limit) {
+    if new
+        > t.ty
+            .limits
+            .max
+            .unwrap_or(MAX_ELEMENTS)
+            .min(MAX_ELEMENTS)
+            .min(limit)
+    {
         return None;
     }
     let new = usize::try_from(new).ok()?;

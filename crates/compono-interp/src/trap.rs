@@ -55,12 +55,18 @@ pub struct Trap {
 
 impl Trap {
     pub fn new(code: TrapCode) -> Trap {
-        Trap { code, host_message: None }
+        Trap {
+            code,
+            host_message: None,
+        }
     }
 
     /// A failure raised by a host function, carrying its explanation.
     pub fn host(message: impl Into<String>) -> Trap {
-        Trap { code: TrapCode::Host, host_message: Some(message.into()) }
+        Trap {
+            code: TrapCode::Host,
+            host_message: Some(message.into()),
+        }
     }
 
     pub fn code(&self) -> TrapCode {

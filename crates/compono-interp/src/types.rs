@@ -32,12 +32,14 @@ impl ValType {
             return None;
         }
         match r.heap_type() {
-            wasmparser::HeapType::Abstract { shared: false, ty: wasmparser::AbstractHeapType::Func } => {
-                Some(ValType::FuncRef)
-            }
-            wasmparser::HeapType::Abstract { shared: false, ty: wasmparser::AbstractHeapType::Extern } => {
-                Some(ValType::ExternRef)
-            }
+            wasmparser::HeapType::Abstract {
+                shared: false,
+                ty: wasmparser::AbstractHeapType::Func,
+            } => Some(ValType::FuncRef),
+            wasmparser::HeapType::Abstract {
+                shared: false,
+                ty: wasmparser::AbstractHeapType::Extern,
+            } => Some(ValType::ExternRef),
             _ => None,
         }
     }
@@ -71,7 +73,10 @@ impl FuncType {
         params: impl IntoIterator<Item = ValType>,
         results: impl IntoIterator<Item = ValType>,
     ) -> FuncType {
-        FuncType { params: params.into_iter().collect(), results: results.into_iter().collect() }
+        FuncType {
+            params: params.into_iter().collect(),
+            results: results.into_iter().collect(),
+        }
     }
 
     pub fn params(&self) -> &[ValType] {
@@ -85,8 +90,18 @@ impl FuncType {
 
 impl fmt::Display for FuncType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let list = |tys: &[ValType]| tys.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" ");
-        write!(f, "(func (param {}) (result {}))", list(&self.params), list(&self.results))
+        let list = |tys: &[ValType]| {
+            tys.iter()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        write!(
+            f,
+            "(func (param {}) (result {}))",
+            list(&self.params),
+            list(&self.results)
+        )
     }
 }
 
@@ -127,13 +142,24 @@ pub struct MemoryType {
 
 impl MemoryType {
     pub fn new(min_pages: u32, max_pages: Option<u32>, shared: bool) -> MemoryType {
-        MemoryType { limits: Limits { min: min_pages.into(), max: max_pages.map(u64::from) }, shared }
+        MemoryType {
+            limits: Limits {
+                min: min_pages.into(),
+                max: max_pages.map(u64::from),
+            },
+            shared,
+        }
     }
 }
 
 impl fmt::Display for MemoryType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "(memory {}{})", self.limits, if self.shared { " shared" } else { "" })
+        write!(
+            f,
+            "(memory {}{})",
+            self.limits,
+            if self.shared { " shared" } else { "" }
+        )
     }
 }
 
@@ -157,7 +183,11 @@ pub struct GlobalType {
 
 impl fmt::Display for GlobalType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.mutable { write!(f, "(global (mut {}))", self.content) } else { write!(f, "(global {})", self.content) }
+        if self.mutable {
+            write!(f, "(global (mut {}))", self.content)
+        } else {
+            write!(f, "(global {})", self.content)
+        }
     }
 }
 
@@ -239,19 +269,35 @@ impl Val {
     }
 
     pub fn i32(&self) -> Option<i32> {
-        if let Val::I32(v) = self { Some(*v) } else { None }
+        if let Val::I32(v) = self {
+            Some(*v)
+        } else {
+            None
+        }
     }
 
     pub fn i64(&self) -> Option<i64> {
-        if let Val::I64(v) = self { Some(*v) } else { None }
+        if let Val::I64(v) = self {
+            Some(*v)
+        } else {
+            None
+        }
     }
 
     pub fn f32(&self) -> Option<f32> {
-        if let Val::F32(v) = self { Some(f32::from_bits(*v)) } else { None }
+        if let Val::F32(v) = self {
+            Some(f32::from_bits(*v))
+        } else {
+            None
+        }
     }
 
     pub fn f64(&self) -> Option<f64> {
-        if let Val::F64(v) = self { Some(f64::from_bits(*v)) } else { None }
+        if let Val::F64(v) = self {
+            Some(f64::from_bits(*v))
+        } else {
+            None
+        }
     }
 }
 

@@ -3,9 +3,12 @@
 use compono_interp::{Config, Engine, Error, Linker, Module, Store, StoreLimits, TrapCode};
 
 fn instantiate(engine: &Engine, wat: &str) -> (Store<()>, compono_interp::Instance) {
-    let module = Module::new(engine, &wat::parse_str(wat).expect("test wat parses")).expect("module compiles");
+    let module = Module::new(engine, &wat::parse_str(wat).expect("test wat parses"))
+        .expect("module compiles");
     let mut store = Store::new(engine, ());
-    let instance = Linker::new().instantiate(&mut store, &module).expect("instantiates");
+    let instance = Linker::new()
+        .instantiate(&mut store, &module)
+        .expect("instantiates");
     (store, instance)
 }
 
@@ -37,8 +40,15 @@ const RECURSIVE_SUM: &str = r#"
 fn million_deep_recursion_traps_with_call_stack_exhausted() {
     let engine = Engine::default();
     let (mut store, instance) = instantiate(&engine, RECURSIVE_SUM);
-    let sum = instance.get_func(&store, "sum").unwrap().typed::<i64, i64>(&store).unwrap();
-    assert_eq!(trap_code(sum.call(&mut store, 1_000_000)), TrapCode::CallStackExhausted);
+    let sum = instance
+        .get_func(&store, "sum")
+        .unwrap()
+        .typed::<i64, i64>(&store)
+        .unwrap();
+    assert_eq!(
+        trap_code(sum.call(&mut store, 1_000_000)),
+        TrapCode::CallStackExhausted
+    );
     // The store and the host are unharmed: a shallow call still works.
     assert_eq!(sum.call(&mut store, 1000).unwrap(), 500_500);
 }
@@ -49,7 +59,11 @@ fn deep_recursion_within_a_raised_limit_succeeds() {
     config.max_call_depth(1_000_001).max_stack_slots(16 << 20);
     let engine = Engine::new(&config);
     let (mut store, instance) = instantiate(&engine, RECURSIVE_SUM);
-    let sum = instance.get_func(&store, "sum").unwrap().typed::<i64, i64>(&store).unwrap();
+    let sum = instance
+        .get_func(&store, "sum")
+        .unwrap()
+        .typed::<i64, i64>(&store)
+        .unwrap();
     // A million frames deep without touching the host stack.
     assert_eq!(sum.call(&mut store, 1_000_000).unwrap(), 500_000_500_000);
 }
@@ -60,8 +74,15 @@ fn value_stack_limit_traps() {
     config.max_stack_slots(4096);
     let engine = Engine::new(&config);
     let (mut store, instance) = instantiate(&engine, RECURSIVE_SUM);
-    let sum = instance.get_func(&store, "sum").unwrap().typed::<i64, i64>(&store).unwrap();
-    assert_eq!(trap_code(sum.call(&mut store, 10_000)), TrapCode::CallStackExhausted);
+    let sum = instance
+        .get_func(&store, "sum")
+        .unwrap()
+        .typed::<i64, i64>(&store)
+        .unwrap();
+    assert_eq!(
+        trap_code(sum.call(&mut store, 10_000)),
+        TrapCode::CallStackExhausted
+    );
 }
 
 #[test]
@@ -78,8 +99,15 @@ fn memory_grow_loop_stops_at_the_store_limit() {
                    (br $again)))
                memory.size))"#,
     );
-    store.set_limits(StoreLimits { max_memory_pages: 40, ..StoreLimits::default() });
-    let grow = instance.get_func(&store, "grow_until_refused").unwrap().typed::<(), i32>(&store).unwrap();
+    store.set_limits(StoreLimits {
+        max_memory_pages: 40,
+        ..StoreLimits::default()
+    });
+    let grow = instance
+        .get_func(&store, "grow_until_refused")
+        .unwrap()
+        .typed::<(), i32>(&store)
+        .unwrap();
     assert_eq!(grow.call(&mut store, ()).unwrap(), 40);
     let memory = instance.get_memory(&store, "memory");
     assert!(memory.is_none(), "the memory is not exported");
@@ -90,9 +118,16 @@ fn infinite_loop_runs_out_of_fuel() {
     let mut config = Config::new();
     config.consume_fuel(true);
     let engine = Engine::new(&config);
-    let (mut store, instance) = instantiate(&engine, r#"(module (func (export "spin") (loop $l (br $l))))"#);
+    let (mut store, instance) = instantiate(
+        &engine,
+        r#"(module (func (export "spin") (loop $l (br $l))))"#,
+    );
     store.set_fuel(100_000);
-    let spin = instance.get_func(&store, "spin").unwrap().typed::<(), ()>(&store).unwrap();
+    let spin = instance
+        .get_func(&store, "spin")
+        .unwrap()
+        .typed::<(), ()>(&store)
+        .unwrap();
     assert_eq!(trap_code(spin.call(&mut store, ())), TrapCode::OutOfFuel);
     assert_eq!(store.get_fuel(), 0);
 }
@@ -102,9 +137,15 @@ fn infinite_recursion_with_tail_calls_runs_out_of_fuel() {
     let mut config = Config::new();
     config.consume_fuel(true);
     let engine = Engine::new(&config);
-    let (mut store, instance) =
-        instantiate(&engine, r#"(module (func $f (export "spin") (return_call $f)))"#);
+    let (mut store, instance) = instantiate(
+        &engine,
+        r#"(module (func $f (export "spin") (return_call $f)))"#,
+    );
     store.set_fuel(50_000);
-    let spin = instance.get_func(&store, "spin").unwrap().typed::<(), ()>(&store).unwrap();
+    let spin = instance
+        .get_func(&store, "spin")
+        .unwrap()
+        .typed::<(), ()>(&store)
+        .unwrap();
     assert_eq!(trap_code(spin.call(&mut store, ())), TrapCode::OutOfFuel);
 }

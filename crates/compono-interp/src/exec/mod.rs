@@ -41,16 +41,37 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: Func, args: &[u64]) -> Resul
     result
 }
 
-fn call_host<T>(store: &mut Store<T>, func: u32, host: u32, caller: Option<u32>, args: &[u64]) -> Result<Vec<u64>, Trap> {
+fn call_host<T>(
+    store: &mut Store<T>,
+    func: u32,
+    host: u32,
+    caller: Option<u32>,
+    args: &[u64],
+) -> Result<Vec<u64>, Trap> {
     let ty = store.inner.func_type(func).clone();
-    let params: Vec<Val> = ty.params().iter().zip(args).map(|(t, s)| Val::from_slot(*t, *s)).collect();
+    let params: Vec<Val> = ty
+        .params()
+        .iter()
+        .zip(args)
+        .map(|(t, s)| Val::from_slot(*t, *s))
+        .collect();
     let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
     let f = store.host_funcs[host as usize].clone();
-    f(Caller { store, instance: caller.map(Instance) }, &params, &mut results)?;
+    f(
+        Caller {
+            store,
+            instance: caller.map(Instance),
+        },
+        &params,
+        &mut results,
+    )?;
     let mut out = Vec::with_capacity(results.len());
     for (v, t) in results.iter().zip(ty.results()) {
         if v.ty() != *t {
-            return Err(Trap::host(format!("host function returned a {} where {t} was expected", v.ty())));
+            return Err(Trap::host(format!(
+                "host function returned a {} where {t} was expected",
+                v.ty()
+            )));
         }
         out.push(v.to_slot());
     }
@@ -70,7 +91,10 @@ fn reserve_stack(stack: &mut Vec<u64>, needed: usize, limit: usize) -> Result<()
 }
 
 fn memory_of(store: &StoreInner, instance: u32) -> usize {
-    store.instances[instance as usize].memories.first().map_or(usize::MAX, |m| *m as usize)
+    store.instances[instance as usize]
+        .memories
+        .first()
+        .map_or(usize::MAX, |m| *m as usize)
 }
 
 fn effective_address<const N: usize>(addr: u64, offset: u32) -> usize {
@@ -91,7 +115,12 @@ fn load<const N: usize>(bytes: &[u8], addr: u64, offset: u32) -> Result<[u8; N],
     }
 }
 
-fn store_bytes<const N: usize>(bytes: &mut [u8], addr: u64, offset: u32, value: [u8; N]) -> Result<(), Trap> {
+fn store_bytes<const N: usize>(
+    bytes: &mut [u8],
+    addr: u64,
+    offset: u32,
+    value: [u8; N],
+) -> Result<(), Trap> {
     let at = effective_address::<N>(addr, offset);
     match bytes.get_mut(at..at + N) {
         Some(s) => {
@@ -109,7 +138,12 @@ fn range(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
     (end <= size).then_some(start..end)
 }
 
-fn execute<T>(store: &mut Store<T>, stack: &mut Vec<u64>, func: u32, args: &[u64]) -> Result<Vec<u64>, Trap> {
+fn execute<T>(
+    store: &mut Store<T>,
+    stack: &mut Vec<u64>,
+    func: u32,
+    args: &[u64],
+) -> Result<Vec<u64>, Trap> {
     let limit = store.inner.engine.config.max_stack_slots;
     let max_depth = store.inner.engine.config.max_call_depth as usize;
     let depth_base = store.inner.call_depth as usize;
@@ -180,7 +214,10 @@ fn execute<T>(store: &mut Store<T>, stack: &mut Vec<u64>, func: u32, args: &[u64
         ($callee:expr, $tail:expr) => {{
             let callee: u32 = $callee;
             match &store.inner.funcs[callee as usize].kind {
-                FuncKind::Wasm { instance, code: callee_code } => {
+                FuncKind::Wasm {
+                    instance,
+                    code: callee_code,
+                } => {
                     let callee_code = callee_code.clone();
                     let callee_instance = *instance;
                     let params = callee_code.num_params as usize;
@@ -192,7 +229,12 @@ fn execute<T>(store: &mut Store<T>, stack: &mut Vec<u64>, func: u32, args: &[u64
                             return Err(Trap::new(TrapCode::CallStackExhausted));
                         }
                         let new_base = sp - params;
-                        frames.push(Frame { code: code.clone(), pc, base, instance: inst });
+                        frames.push(Frame {
+                            code: code.clone(),
+                            pc,
+                            base,
+                            instance: inst,
+                        });
                         new_base
                     };
                     reserve_stack(stack, new_base + callee_code.max_height as usize, limit)?;
@@ -336,14 +378,18 @@ fn execute<T>(store: &mut Store<T>, stack: &mut Vec<u64>, func: u32, args: &[u64
                 let t = store.inner.instances[inst as usize].tables[t as usize];
                 let elems = &store.inner.tables[t as usize].elems;
                 let index = stack[sp - 1] as u32 as usize;
-                stack[sp - 1] = *elems.get(index).ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
+                stack[sp - 1] = *elems
+                    .get(index)
+                    .ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
             }
             Instr::TableSet(t) => {
                 sp -= 2;
                 let t = store.inner.instances[inst as usize].tables[t as usize];
                 let elems = &mut store.inner.tables[t as usize].elems;
                 let index = stack[sp] as u32 as usize;
-                *elems.get_mut(index).ok_or(Trap::new(TrapCode::TableOutOfBounds))? = stack[sp + 1];
+                *elems
+                    .get_mut(index)
+                    .ok_or(Trap::new(TrapCode::TableOutOfBounds))? = stack[sp + 1];
             }
             Instr::TableSize(t) => {
                 let t = store.inner.instances[inst as usize].tables[t as usize];
@@ -355,26 +401,33 @@ fn execute<T>(store: &mut Store<T>, stack: &mut Vec<u64>, func: u32, args: &[u64
                 let t = store.inner.instances[inst as usize].tables[t as usize];
                 let delta = stack[sp] as u32 as u64;
                 let init = stack[sp - 1];
-                stack[sp - 1] = grow_table(&mut store.inner, t, delta, init).map_or(u32::MAX as u64, |old| old);
+                stack[sp - 1] =
+                    grow_table(&mut store.inner, t, delta, init).map_or(u32::MAX as u64, |old| old);
             }
             Instr::TableFill(t) => {
                 sp -= 3;
                 let t = store.inner.instances[inst as usize].tables[t as usize];
                 let elems = &mut store.inner.tables[t as usize].elems;
-                let r = range(stack[sp], stack[sp + 2], elems.len()).ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
+                let r = range(stack[sp], stack[sp + 2], elems.len())
+                    .ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
                 elems[r].fill(stack[sp + 1]);
             }
             Instr::TableCopy { dst, src } => {
                 sp -= 3;
                 let instance = &store.inner.instances[inst as usize];
-                let (dst, src) = (instance.tables[dst as usize] as usize, instance.tables[src as usize] as usize);
+                let (dst, src) = (
+                    instance.tables[dst as usize] as usize,
+                    instance.tables[src as usize] as usize,
+                );
                 let (d, s, n) = (stack[sp], stack[sp + 1], stack[sp + 2]);
-                let src_range =
-                    range(s, n, store.inner.tables[src].elems.len()).ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
-                let dst_range =
-                    range(d, n, store.inner.tables[dst].elems.len()).ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
+                let src_range = range(s, n, store.inner.tables[src].elems.len())
+                    .ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
+                let dst_range = range(d, n, store.inner.tables[dst].elems.len())
+                    .ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
                 if src == dst {
-                    store.inner.tables[dst].elems.copy_within(src_range, dst_range.start);
+                    store.inner.tables[dst]
+                        .elems
+                        .copy_within(src_range, dst_range.start);
                 } else {
                     let items = store.inner.tables[src].elems[src_range].to_vec();
                     store.inner.tables[dst].elems[dst_range].copy_from_slice(&items);
@@ -386,12 +439,15 @@ fn execute<T>(store: &mut Store<T>, stack: &mut Vec<u64>, func: u32, args: &[u64
                 let t = instance.tables[table as usize] as usize;
                 let segment = instance.elems[elem as usize].clone();
                 let (d, s, n) = (stack[sp], stack[sp + 1], stack[sp + 2]);
-                let src = range(s, n, segment.len()).ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
+                let src =
+                    range(s, n, segment.len()).ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
                 let elems = &mut store.inner.tables[t].elems;
                 let dst = range(d, n, elems.len()).ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
                 elems[dst].copy_from_slice(&segment[src]);
             }
-            Instr::ElemDrop(e) => store.inner.instances[inst as usize].elems[e as usize] = Arc::from([]),
+            Instr::ElemDrop(e) => {
+                store.inner.instances[inst as usize].elems[e as usize] = Arc::from([])
+            }
             Instr::I32Load(o) => load!(o, 4, |b| u32::from_le_bytes(b) as u64),
             Instr::I64Load(o) => load!(o, 8, |b| u64::from_le_bytes(b)),
             Instr::F32Load(o) => load!(o, 4, |b| u32::from_le_bytes(b) as u64),
@@ -417,18 +473,23 @@ fn execute<T>(store: &mut Store<T>, stack: &mut Vec<u64>, func: u32, args: &[u64
             }
             Instr::MemoryGrow => {
                 let delta = stack[sp - 1] as u32 as u64;
-                stack[sp - 1] = grow_memory(&mut store.inner, mem as u32, delta).map_or(u32::MAX as u64, |old| old);
+                stack[sp - 1] = grow_memory(&mut store.inner, mem as u32, delta)
+                    .map_or(u32::MAX as u64, |old| old);
             }
             Instr::MemoryInit(d) => {
                 sp -= 3;
                 let segment = store.inner.instances[inst as usize].datas[d as usize].clone();
                 let (dst, src, n) = (stack[sp], stack[sp + 1], stack[sp + 2]);
-                let src = range(src, n, segment.len()).ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
+                let src =
+                    range(src, n, segment.len()).ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
                 let bytes = &mut store.inner.memories[mem].bytes;
-                let dst = range(dst, n, bytes.len()).ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
+                let dst =
+                    range(dst, n, bytes.len()).ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
                 bytes[dst].copy_from_slice(&segment[src]);
             }
-            Instr::DataDrop(d) => store.inner.instances[inst as usize].datas[d as usize] = Arc::from([]),
+            Instr::DataDrop(d) => {
+                store.inner.instances[inst as usize].datas[d as usize] = Arc::from([])
+            }
             Instr::MemoryCopy => {
                 sp -= 3;
                 let bytes = &mut store.inner.memories[mem].bytes;
@@ -440,7 +501,8 @@ fn execute<T>(store: &mut Store<T>, stack: &mut Vec<u64>, func: u32, args: &[u64
             Instr::MemoryFill => {
                 sp -= 3;
                 let bytes = &mut store.inner.memories[mem].bytes;
-                let dst = range(stack[sp], stack[sp + 2], bytes.len()).ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
+                let dst = range(stack[sp], stack[sp + 2], bytes.len())
+                    .ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
                 bytes[dst].fill(stack[sp + 1] as u8);
             }
             Instr::Const32(v) => {

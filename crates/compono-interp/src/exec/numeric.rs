@@ -51,7 +51,8 @@ macro_rules! int_div {
             a.checked_div(b).ok_or(Trap::new(TrapCode::IntegerOverflow))
         }
         pub(super) fn $div_u(a: $u, b: $u) -> Result<$u, Trap> {
-            a.checked_div(b).ok_or(Trap::new(TrapCode::IntegerDivisionByZero))
+            a.checked_div(b)
+                .ok_or(Trap::new(TrapCode::IntegerDivisionByZero))
         }
         pub(super) fn $rem_s(a: $s, b: $s) -> Result<$s, Trap> {
             if b == 0 {
@@ -60,7 +61,8 @@ macro_rules! int_div {
             Ok(a.wrapping_rem(b))
         }
         pub(super) fn $rem_u(a: $u, b: $u) -> Result<$u, Trap> {
-            a.checked_rem(b).ok_or(Trap::new(TrapCode::IntegerDivisionByZero))
+            a.checked_rem(b)
+                .ok_or(Trap::new(TrapCode::IntegerDivisionByZero))
         }
     };
 }
@@ -99,10 +101,18 @@ float_ops!(f64_min, f64_max, f64_nearest, f64);
 /// Rounding helpers may pass a signalling NaN through unchanged; wasm
 /// requires the result of arithmetic to be a quiet NaN.
 pub(super) fn quiet_f32(x: f32) -> f32 {
-    if x.is_nan() { f32::from_bits(x.to_bits() | 0x0040_0000) } else { x }
+    if x.is_nan() {
+        f32::from_bits(x.to_bits() | 0x0040_0000)
+    } else {
+        x
+    }
 }
 pub(super) fn quiet_f64(x: f64) -> f64 {
-    if x.is_nan() { f64::from_bits(x.to_bits() | 0x0008_0000_0000_0000) } else { x }
+    if x.is_nan() {
+        f64::from_bits(x.to_bits() | 0x0008_0000_0000_0000)
+    } else {
+        x
+    }
 }
 
 pub(super) fn f32_copysign(a: u32, b: u32) -> u32 {
@@ -158,7 +168,10 @@ mod tests {
         assert_eq!(i32_trunc_u(-0.9), Ok(0));
         assert!(i64_trunc_s(9223372036854775808.0).is_err());
         assert_eq!(i64_trunc_s(-9223372036854775808.0), Ok(i64::MIN));
-        assert_eq!(i32_trunc_s(f64::NAN).unwrap_err().code(), TrapCode::BadConversionToInteger);
+        assert_eq!(
+            i32_trunc_s(f64::NAN).unwrap_err().code(),
+            TrapCode::BadConversionToInteger
+        );
     }
 
     #[test]

@@ -9,7 +9,9 @@ use crate::error::{Error, Result};
 use crate::ir::{CompiledFunc, Instr, for_each_simple_op};
 use crate::module::ModuleInner;
 use crate::types::FuncType;
-use wasmparser::{BlockType, FuncValidator, FunctionBody, Operator, OperatorsReader, ValidatorResources};
+use wasmparser::{
+    BlockType, FuncValidator, FunctionBody, Operator, OperatorsReader, ValidatorResources,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum FrameKind {
@@ -44,7 +46,10 @@ struct Translator<'m> {
 const UNRESOLVED: u32 = u32::MAX;
 
 fn unsupported(what: &str, offset: u64) -> Error {
-    Error::Compile { message: format!("unsupported: {what}"), offset: Some(offset as usize) }
+    Error::Compile {
+        message: format!("unsupported: {what}"),
+        offset: Some(offset as usize),
+    }
 }
 
 pub(crate) fn translate_function(
@@ -82,9 +87,14 @@ pub(crate) fn translate_function(
         let op = ops.read().map_err(Error::compile)?;
         let height = validator.operand_stack_height();
         let live = !t.frames.last().is_some_and(|f| f.dead)
-            && !validator.get_control_frame(0).is_some_and(|f| f.unreachable);
+            && !validator
+                .get_control_frame(0)
+                .is_some_and(|f| f.unreachable);
         validator.op(offset, &op).map_err(Error::compile)?;
-        t.max_operands = t.max_operands.max(height).max(validator.operand_stack_height());
+        t.max_operands = t
+            .max_operands
+            .max(height)
+            .max(validator.operand_stack_height());
         t.translate(op, offset, height, live, validator, consume_fuel)?;
     }
     ops.finish().map_err(Error::compile)?;
@@ -98,7 +108,10 @@ pub(crate) fn translate_function(
         num_locals,
         num_results: results,
         // Room for a call's results beyond the operands validation saw.
-        max_height: num_locals.saturating_add(t.max_operands).saturating_add(results).saturating_add(1),
+        max_height: num_locals
+            .saturating_add(t.max_operands)
+            .saturating_add(results)
+            .saturating_add(1),
     })
 }
 
@@ -138,14 +151,28 @@ impl Translator<'_> {
     ) -> Instr {
         let index = self.frames.len() - 1 - depth as usize;
         let frame = &self.frames[index];
-        let keep = if frame.kind == FrameKind::Loop { frame.params } else { frame.results };
-        let label_height = validator.get_control_frame(depth as usize).map_or(0, |f| f.height as u32);
+        let keep = if frame.kind == FrameKind::Loop {
+            frame.params
+        } else {
+            frame.results
+        };
+        let label_height = validator
+            .get_control_frame(depth as usize)
+            .map_or(0, |f| f.height as u32);
         let drop = height.saturating_sub(keep).saturating_sub(label_height);
-        let target = if frame.kind == FrameKind::Loop { frame.loop_head } else { UNRESOLVED };
+        let target = if frame.kind == FrameKind::Loop {
+            frame.loop_head
+        } else {
+            UNRESOLVED
+        };
         if frame.kind != FrameKind::Loop {
             self.frames[index].end_fixups.push(self.code.len());
         }
-        if conditional { Instr::BrIf { target, drop, keep } } else { Instr::Br { target, drop, keep } }
+        if conditional {
+            Instr::BrIf { target, drop, keep }
+        } else {
+            Instr::Br { target, drop, keep }
+        }
     }
 
     fn is_function_label(&self, depth: u32) -> bool {
@@ -155,7 +182,9 @@ impl Translator<'_> {
     fn patch(&mut self, at: usize, target: usize) {
         let target = target as u32;
         match &mut self.code[at] {
-            Instr::Br { target: t, .. } | Instr::BrIf { target: t, .. } | Instr::BrIfEqz { target: t } => *t = target,
+            Instr::Br { target: t, .. }
+            | Instr::BrIf { target: t, .. }
+            | Instr::BrIfEqz { target: t } => *t = target,
             _ => {}
         }
     }
@@ -189,12 +218,17 @@ impl Translator<'_> {
                 }
                 self.push_frame(FrameKind::If, !live, blockty);
                 if live {
-                    self.frames.last_mut().expect("frame just pushed").else_fixup = Some(at);
+                    self.frames
+                        .last_mut()
+                        .expect("frame just pushed")
+                        .else_fixup = Some(at);
                 }
                 return Ok(());
             }
             Op::Else => {
-                let Some(frame) = self.frames.last() else { return Ok(()) };
+                let Some(frame) = self.frames.last() else {
+                    return Ok(());
+                };
                 if frame.dead {
                     if let Some(f) = self.frames.last_mut() {
                         f.kind = FrameKind::Else;
@@ -203,7 +237,11 @@ impl Translator<'_> {
                 }
                 if live {
                     let at = self.code.len();
-                    self.code.push(Instr::Br { target: UNRESOLVED, drop: 0, keep: 0 });
+                    self.code.push(Instr::Br {
+                        target: UNRESOLVED,
+                        drop: 0,
+                        keep: 0,
+                    });
                     if let Some(f) = self.frames.last_mut() {
                         f.end_fixups.push(at);
                     }
@@ -218,12 +256,16 @@ impl Translator<'_> {
                 return Ok(());
             }
             Op::End => {
-                let Some(frame) = self.frames.pop() else { return Ok(()) };
+                let Some(frame) = self.frames.pop() else {
+                    return Ok(());
+                };
                 if frame.dead {
                     return Ok(());
                 }
                 if frame.kind == FrameKind::Function {
-                    self.code.push(Instr::Return { keep: frame.results });
+                    self.code.push(Instr::Return {
+                        keep: frame.results,
+                    });
                 }
                 let end = self.code.len();
                 if let Some(at) = frame.else_fixup {
@@ -249,7 +291,9 @@ impl Translator<'_> {
             | Op::F64ReinterpretI64 => return Ok(()),
             Op::Br { relative_depth } => {
                 if self.is_function_label(relative_depth) {
-                    Instr::Return { keep: self.frames[0].results }
+                    Instr::Return {
+                        keep: self.frames[0].results,
+                    }
                 } else {
                     self.branch(relative_depth, height, false, validator)
                 }
@@ -258,7 +302,9 @@ impl Translator<'_> {
                 if self.is_function_label(relative_depth) {
                     let skip = self.code.len() as u32 + 2;
                     self.code.push(Instr::BrIfEqz { target: skip });
-                    Instr::Return { keep: self.frames[0].results }
+                    Instr::Return {
+                        keep: self.frames[0].results,
+                    }
                 } else {
                     self.branch(relative_depth, height - 1, true, validator)
                 }
@@ -273,7 +319,9 @@ impl Translator<'_> {
                     .map_err(Error::compile)?;
                 for depth in depths {
                     let entry = if self.is_function_label(depth) {
-                        Instr::Return { keep: self.frames[0].results }
+                        Instr::Return {
+                            keep: self.frames[0].results,
+                        }
                     } else {
                         self.branch(depth, height - 1, false, validator)
                     };
@@ -281,13 +329,29 @@ impl Translator<'_> {
                 }
                 return Ok(());
             }
-            Op::Return => Instr::Return { keep: self.frames[0].results },
-            Op::Call { function_index } => Instr::Call { func: function_index },
-            Op::CallIndirect { type_index, table_index } => Instr::CallIndirect { ty: type_index, table: table_index },
-            Op::ReturnCall { function_index } => Instr::ReturnCall { func: function_index },
-            Op::ReturnCallIndirect { type_index, table_index } => {
-                Instr::ReturnCallIndirect { ty: type_index, table: table_index }
-            }
+            Op::Return => Instr::Return {
+                keep: self.frames[0].results,
+            },
+            Op::Call { function_index } => Instr::Call {
+                func: function_index,
+            },
+            Op::CallIndirect {
+                type_index,
+                table_index,
+            } => Instr::CallIndirect {
+                ty: type_index,
+                table: table_index,
+            },
+            Op::ReturnCall { function_index } => Instr::ReturnCall {
+                func: function_index,
+            },
+            Op::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => Instr::ReturnCallIndirect {
+                ty: type_index,
+                table: table_index,
+            },
             Op::Drop => Instr::Drop,
             Op::Select | Op::TypedSelect { .. } => Instr::Select,
             Op::LocalGet { local_index } => Instr::LocalGet(local_index),
@@ -300,8 +364,17 @@ impl Translator<'_> {
             Op::TableSize { table } => Instr::TableSize(table),
             Op::TableGrow { table } => Instr::TableGrow(table),
             Op::TableFill { table } => Instr::TableFill(table),
-            Op::TableCopy { dst_table, src_table } => Instr::TableCopy { dst: dst_table, src: src_table },
-            Op::TableInit { elem_index, table } => Instr::TableInit { table, elem: elem_index },
+            Op::TableCopy {
+                dst_table,
+                src_table,
+            } => Instr::TableCopy {
+                dst: dst_table,
+                src: src_table,
+            },
+            Op::TableInit { elem_index, table } => Instr::TableInit {
+                table,
+                elem: elem_index,
+            },
             Op::ElemDrop { elem_index } => Instr::ElemDrop(elem_index),
             Op::MemorySize { .. } => Instr::MemorySize,
             Op::MemoryGrow { .. } => Instr::MemoryGrow,
