@@ -1,3 +1,4 @@
+mod bench_interp;
 mod spec;
 
 fn main() -> anyhow::Result<()> {
@@ -8,6 +9,7 @@ fn main() -> anyhow::Result<()> {
         .unwrap_or(("", Vec::new()));
     match command {
         "spec" => spec::main(&rest),
+        "bench" => bench_interp::main(&rest),
         other => anyhow::bail!("unknown xtask `{other}`"),
     }
 }
