@@ -104,11 +104,167 @@ macro_rules! define_instr {
             Const64(u64),
             RefIsNull,
             RefFunc(u32),
+            // Fused forms made by the translator's peephole pass: `...L(l)`
+            // takes its right operand from local `l`, `...I(c)` from an
+            // immediate; `BrIf<cmp>` compares and branches (without stack
+            // adjustment) in one step.
+            BrIfI64Eqz { target: u32 },
+            BrIfI64Nez { target: u32 },
+        I32AddL(u32),
+            I32AddI(u32),
+            I32SubL(u32),
+            I32SubI(u32),
+            I32MulL(u32),
+            I32MulI(u32),
+            I32AndL(u32),
+            I32AndI(u32),
+            I32OrL(u32),
+            I32OrI(u32),
+            I32XorL(u32),
+            I32XorI(u32),
+            I32ShlL(u32),
+            I32ShlI(u32),
+            I32ShrSL(u32),
+            I32ShrSI(u32),
+            I32ShrUL(u32),
+            I32ShrUI(u32),
+            I32EqL(u32),
+            I32EqI(u32),
+            BrIfI32Eq { target: u32 },
+            BrIfI32EqI { target: u32, imm: u32 },
+            I32NeL(u32),
+            I32NeI(u32),
+            BrIfI32Ne { target: u32 },
+            BrIfI32NeI { target: u32, imm: u32 },
+            I32LtSL(u32),
+            I32LtSI(u32),
+            BrIfI32LtS { target: u32 },
+            BrIfI32LtSI { target: u32, imm: u32 },
+            I32LtUL(u32),
+            I32LtUI(u32),
+            BrIfI32LtU { target: u32 },
+            BrIfI32LtUI { target: u32, imm: u32 },
+            I32GtSL(u32),
+            I32GtSI(u32),
+            BrIfI32GtS { target: u32 },
+            BrIfI32GtSI { target: u32, imm: u32 },
+            I32GtUL(u32),
+            I32GtUI(u32),
+            BrIfI32GtU { target: u32 },
+            BrIfI32GtUI { target: u32, imm: u32 },
+            I32LeSL(u32),
+            I32LeSI(u32),
+            BrIfI32LeS { target: u32 },
+            BrIfI32LeSI { target: u32, imm: u32 },
+            I32LeUL(u32),
+            I32LeUI(u32),
+            BrIfI32LeU { target: u32 },
+            BrIfI32LeUI { target: u32, imm: u32 },
+            I32GeSL(u32),
+            I32GeSI(u32),
+            BrIfI32GeS { target: u32 },
+            BrIfI32GeSI { target: u32, imm: u32 },
+            I32GeUL(u32),
+            I32GeUI(u32),
+            BrIfI32GeU { target: u32 },
+            BrIfI32GeUI { target: u32, imm: u32 },
+            I64AddL(u32),
+            I64AddI(u64),
+            I64SubL(u32),
+            I64SubI(u64),
+            I64MulL(u32),
+            I64MulI(u64),
+            I64AndL(u32),
+            I64AndI(u64),
+            I64OrL(u32),
+            I64OrI(u64),
+            I64XorL(u32),
+            I64XorI(u64),
+            I64ShlL(u32),
+            I64ShlI(u64),
+            I64ShrSL(u32),
+            I64ShrSI(u64),
+            I64ShrUL(u32),
+            I64ShrUI(u64),
+            I64EqL(u32),
+            I64EqI(u64),
+            BrIfI64Eq { target: u32 },
+            BrIfI64EqI { target: u32, imm: u64 },
+            I64NeL(u32),
+            I64NeI(u64),
+            BrIfI64Ne { target: u32 },
+            BrIfI64NeI { target: u32, imm: u64 },
+            I64LtSL(u32),
+            I64LtSI(u64),
+            BrIfI64LtS { target: u32 },
+            BrIfI64LtSI { target: u32, imm: u64 },
+            I64LtUL(u32),
+            I64LtUI(u64),
+            BrIfI64LtU { target: u32 },
+            BrIfI64LtUI { target: u32, imm: u64 },
+            I64GtSL(u32),
+            I64GtSI(u64),
+            BrIfI64GtS { target: u32 },
+            BrIfI64GtSI { target: u32, imm: u64 },
+            I64GtUL(u32),
+            I64GtUI(u64),
+            BrIfI64GtU { target: u32 },
+            BrIfI64GtUI { target: u32, imm: u64 },
+            I64LeSL(u32),
+            I64LeSI(u64),
+            BrIfI64LeS { target: u32 },
+            BrIfI64LeSI { target: u32, imm: u64 },
+            I64LeUL(u32),
+            I64LeUI(u64),
+            BrIfI64LeU { target: u32 },
+            BrIfI64LeUI { target: u32, imm: u64 },
+            I64GeSL(u32),
+            I64GeSI(u64),
+            BrIfI64GeS { target: u32 },
+            BrIfI64GeSI { target: u32, imm: u64 },
+            I64GeUL(u32),
+            I64GeUI(u64),
+            BrIfI64GeU { target: u32 },
+            BrIfI64GeUI { target: u32, imm: u64 },
             $($simple,)*
         }
     };
 }
 for_each_simple_op!(define_instr);
+
+impl Instr {
+    /// The jump target of a branch instruction, for patching forward branches.
+    pub(crate) fn branch_target_mut(&mut self) -> Option<&mut u32> {
+        match self {
+            Instr::Br { target, .. }
+            | Instr::BrIf { target, .. }
+            | Instr::BrIfEqz { target }
+            | Instr::BrIfI64Eqz { target }
+            | Instr::BrIfI64Nez { target }
+            | Instr::BrIfI32Eq { target } | Instr::BrIfI32EqI { target, .. }
+            |            Instr::BrIfI32Ne { target } | Instr::BrIfI32NeI { target, .. }
+            |            Instr::BrIfI32LtS { target } | Instr::BrIfI32LtSI { target, .. }
+            |            Instr::BrIfI32LtU { target } | Instr::BrIfI32LtUI { target, .. }
+            |            Instr::BrIfI32GtS { target } | Instr::BrIfI32GtSI { target, .. }
+            |            Instr::BrIfI32GtU { target } | Instr::BrIfI32GtUI { target, .. }
+            |            Instr::BrIfI32LeS { target } | Instr::BrIfI32LeSI { target, .. }
+            |            Instr::BrIfI32LeU { target } | Instr::BrIfI32LeUI { target, .. }
+            |            Instr::BrIfI32GeS { target } | Instr::BrIfI32GeSI { target, .. }
+            |            Instr::BrIfI32GeU { target } | Instr::BrIfI32GeUI { target, .. }
+            |            Instr::BrIfI64Eq { target } | Instr::BrIfI64EqI { target, .. }
+            |            Instr::BrIfI64Ne { target } | Instr::BrIfI64NeI { target, .. }
+            |            Instr::BrIfI64LtS { target } | Instr::BrIfI64LtSI { target, .. }
+            |            Instr::BrIfI64LtU { target } | Instr::BrIfI64LtUI { target, .. }
+            |            Instr::BrIfI64GtS { target } | Instr::BrIfI64GtSI { target, .. }
+            |            Instr::BrIfI64GtU { target } | Instr::BrIfI64GtUI { target, .. }
+            |            Instr::BrIfI64LeS { target } | Instr::BrIfI64LeSI { target, .. }
+            |            Instr::BrIfI64LeU { target } | Instr::BrIfI64LeUI { target, .. }
+            |            Instr::BrIfI64GeS { target } | Instr::BrIfI64GeSI { target, .. }
+            |            Instr::BrIfI64GeU { target } | Instr::BrIfI64GeUI { target, .. } => Some(target),
+            _ => None,
+        }
+    }
+}
 
 /// A translated function body.
 #[derive(Debug)]

@@ -518,6 +518,134 @@ fn execute<T>(
                 stack[sp] = store.inner.instances[inst as usize].funcs[f as usize] as u64 + 1;
                 sp += 1;
             }
+            Instr::BrIfI64Eqz { target } => {
+                sp -= 1;
+                if stack[sp] == 0 {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI64Nez { target } => {
+                sp -= 1;
+                if stack[sp] != 0 {
+                    pc = target as usize;
+                }
+            }
+            Instr::I32AddL(l) => un!(gu32, pu32, |a| { let b = gu32(stack[base + l as usize]); a.wrapping_add(b) }),
+            Instr::I32AddI(imm) => un!(gu32, pu32, |a| { let b = gu32(imm as u64); a.wrapping_add(b) }),
+            Instr::I32SubL(l) => un!(gu32, pu32, |a| { let b = gu32(stack[base + l as usize]); a.wrapping_sub(b) }),
+            Instr::I32SubI(imm) => un!(gu32, pu32, |a| { let b = gu32(imm as u64); a.wrapping_sub(b) }),
+            Instr::I32MulL(l) => un!(gu32, pu32, |a| { let b = gu32(stack[base + l as usize]); a.wrapping_mul(b) }),
+            Instr::I32MulI(imm) => un!(gu32, pu32, |a| { let b = gu32(imm as u64); a.wrapping_mul(b) }),
+            Instr::I32AndL(l) => un!(gu32, pu32, |a| { let b = gu32(stack[base + l as usize]); a & b }),
+            Instr::I32AndI(imm) => un!(gu32, pu32, |a| { let b = gu32(imm as u64); a & b }),
+            Instr::I32OrL(l) => un!(gu32, pu32, |a| { let b = gu32(stack[base + l as usize]); a | b }),
+            Instr::I32OrI(imm) => un!(gu32, pu32, |a| { let b = gu32(imm as u64); a | b }),
+            Instr::I32XorL(l) => un!(gu32, pu32, |a| { let b = gu32(stack[base + l as usize]); a ^ b }),
+            Instr::I32XorI(imm) => un!(gu32, pu32, |a| { let b = gu32(imm as u64); a ^ b }),
+            Instr::I32ShlL(l) => un!(gu32, pu32, |a| { let b = gu32(stack[base + l as usize]); a.wrapping_shl(b as u32) }),
+            Instr::I32ShlI(imm) => un!(gu32, pu32, |a| { let b = gu32(imm as u64); a.wrapping_shl(b as u32) }),
+            Instr::I32ShrSL(l) => un!(gi32, pi32, |a| { let b = gi32(stack[base + l as usize]); a.wrapping_shr(b as u32) }),
+            Instr::I32ShrSI(imm) => un!(gi32, pi32, |a| { let b = gi32(imm as u64); a.wrapping_shr(b as u32) }),
+            Instr::I32ShrUL(l) => un!(gu32, pu32, |a| { let b = gu32(stack[base + l as usize]); a.wrapping_shr(b as u32) }),
+            Instr::I32ShrUI(imm) => un!(gu32, pu32, |a| { let b = gu32(imm as u64); a.wrapping_shr(b as u32) }),
+            Instr::I32EqL(l) => un!(gu32, pbool, |a| a == gu32(stack[base + l as usize])),
+            Instr::I32EqI(imm) => un!(gu32, pbool, |a| a == gu32(imm as u64)),
+            Instr::BrIfI32Eq { target } => { sp -= 2; if gu32(stack[sp]) == gu32(stack[sp + 1]) { pc = target as usize; } }
+            Instr::BrIfI32EqI { target, imm } => { sp -= 1; if gu32(stack[sp]) == gu32(imm as u64) { pc = target as usize; } }
+            Instr::I32NeL(l) => un!(gu32, pbool, |a| a != gu32(stack[base + l as usize])),
+            Instr::I32NeI(imm) => un!(gu32, pbool, |a| a != gu32(imm as u64)),
+            Instr::BrIfI32Ne { target } => { sp -= 2; if gu32(stack[sp]) != gu32(stack[sp + 1]) { pc = target as usize; } }
+            Instr::BrIfI32NeI { target, imm } => { sp -= 1; if gu32(stack[sp]) != gu32(imm as u64) { pc = target as usize; } }
+            Instr::I32LtSL(l) => un!(gi32, pbool, |a| a < gi32(stack[base + l as usize])),
+            Instr::I32LtSI(imm) => un!(gi32, pbool, |a| a < gi32(imm as u64)),
+            Instr::BrIfI32LtS { target } => { sp -= 2; if gi32(stack[sp]) < gi32(stack[sp + 1]) { pc = target as usize; } }
+            Instr::BrIfI32LtSI { target, imm } => { sp -= 1; if gi32(stack[sp]) < gi32(imm as u64) { pc = target as usize; } }
+            Instr::I32LtUL(l) => un!(gu32, pbool, |a| a < gu32(stack[base + l as usize])),
+            Instr::I32LtUI(imm) => un!(gu32, pbool, |a| a < gu32(imm as u64)),
+            Instr::BrIfI32LtU { target } => { sp -= 2; if gu32(stack[sp]) < gu32(stack[sp + 1]) { pc = target as usize; } }
+            Instr::BrIfI32LtUI { target, imm } => { sp -= 1; if gu32(stack[sp]) < gu32(imm as u64) { pc = target as usize; } }
+            Instr::I32GtSL(l) => un!(gi32, pbool, |a| a > gi32(stack[base + l as usize])),
+            Instr::I32GtSI(imm) => un!(gi32, pbool, |a| a > gi32(imm as u64)),
+            Instr::BrIfI32GtS { target } => { sp -= 2; if gi32(stack[sp]) > gi32(stack[sp + 1]) { pc = target as usize; } }
+            Instr::BrIfI32GtSI { target, imm } => { sp -= 1; if gi32(stack[sp]) > gi32(imm as u64) { pc = target as usize; } }
+            Instr::I32GtUL(l) => un!(gu32, pbool, |a| a > gu32(stack[base + l as usize])),
+            Instr::I32GtUI(imm) => un!(gu32, pbool, |a| a > gu32(imm as u64)),
+            Instr::BrIfI32GtU { target } => { sp -= 2; if gu32(stack[sp]) > gu32(stack[sp + 1]) { pc = target as usize; } }
+            Instr::BrIfI32GtUI { target, imm } => { sp -= 1; if gu32(stack[sp]) > gu32(imm as u64) { pc = target as usize; } }
+            Instr::I32LeSL(l) => un!(gi32, pbool, |a| a <= gi32(stack[base + l as usize])),
+            Instr::I32LeSI(imm) => un!(gi32, pbool, |a| a <= gi32(imm as u64)),
+            Instr::BrIfI32LeS { target } => { sp -= 2; if gi32(stack[sp]) <= gi32(stack[sp + 1]) { pc = target as usize; } }
+            Instr::BrIfI32LeSI { target, imm } => { sp -= 1; if gi32(stack[sp]) <= gi32(imm as u64) { pc = target as usize; } }
+            Instr::I32LeUL(l) => un!(gu32, pbool, |a| a <= gu32(stack[base + l as usize])),
+            Instr::I32LeUI(imm) => un!(gu32, pbool, |a| a <= gu32(imm as u64)),
+            Instr::BrIfI32LeU { target } => { sp -= 2; if gu32(stack[sp]) <= gu32(stack[sp + 1]) { pc = target as usize; } }
+            Instr::BrIfI32LeUI { target, imm } => { sp -= 1; if gu32(stack[sp]) <= gu32(imm as u64) { pc = target as usize; } }
+            Instr::I32GeSL(l) => un!(gi32, pbool, |a| a >= gi32(stack[base + l as usize])),
+            Instr::I32GeSI(imm) => un!(gi32, pbool, |a| a >= gi32(imm as u64)),
+            Instr::BrIfI32GeS { target } => { sp -= 2; if gi32(stack[sp]) >= gi32(stack[sp + 1]) { pc = target as usize; } }
+            Instr::BrIfI32GeSI { target, imm } => { sp -= 1; if gi32(stack[sp]) >= gi32(imm as u64) { pc = target as usize; } }
+            Instr::I32GeUL(l) => un!(gu32, pbool, |a| a >= gu32(stack[base + l as usize])),
+            Instr::I32GeUI(imm) => un!(gu32, pbool, |a| a >= gu32(imm as u64)),
+            Instr::BrIfI32GeU { target } => { sp -= 2; if gu32(stack[sp]) >= gu32(stack[sp + 1]) { pc = target as usize; } }
+            Instr::BrIfI32GeUI { target, imm } => { sp -= 1; if gu32(stack[sp]) >= gu32(imm as u64) { pc = target as usize; } }
+            Instr::I64AddL(l) => un!(gu64, pu64, |a| { let b = gu64(stack[base + l as usize]); a.wrapping_add(b) }),
+            Instr::I64AddI(imm) => un!(gu64, pu64, |a| { let b = gu64(imm as u64); a.wrapping_add(b) }),
+            Instr::I64SubL(l) => un!(gu64, pu64, |a| { let b = gu64(stack[base + l as usize]); a.wrapping_sub(b) }),
+            Instr::I64SubI(imm) => un!(gu64, pu64, |a| { let b = gu64(imm as u64); a.wrapping_sub(b) }),
+            Instr::I64MulL(l) => un!(gu64, pu64, |a| { let b = gu64(stack[base + l as usize]); a.wrapping_mul(b) }),
+            Instr::I64MulI(imm) => un!(gu64, pu64, |a| { let b = gu64(imm as u64); a.wrapping_mul(b) }),
+            Instr::I64AndL(l) => un!(gu64, pu64, |a| { let b = gu64(stack[base + l as usize]); a & b }),
+            Instr::I64AndI(imm) => un!(gu64, pu64, |a| { let b = gu64(imm as u64); a & b }),
+            Instr::I64OrL(l) => un!(gu64, pu64, |a| { let b = gu64(stack[base + l as usize]); a | b }),
+            Instr::I64OrI(imm) => un!(gu64, pu64, |a| { let b = gu64(imm as u64); a | b }),
+            Instr::I64XorL(l) => un!(gu64, pu64, |a| { let b = gu64(stack[base + l as usize]); a ^ b }),
+            Instr::I64XorI(imm) => un!(gu64, pu64, |a| { let b = gu64(imm as u64); a ^ b }),
+            Instr::I64ShlL(l) => un!(gu64, pu64, |a| { let b = gu64(stack[base + l as usize]); a.wrapping_shl(b as u32) }),
+            Instr::I64ShlI(imm) => un!(gu64, pu64, |a| { let b = gu64(imm as u64); a.wrapping_shl(b as u32) }),
+            Instr::I64ShrSL(l) => un!(gi64, pi64, |a| { let b = gi64(stack[base + l as usize]); a.wrapping_shr(b as u32) }),
+            Instr::I64ShrSI(imm) => un!(gi64, pi64, |a| { let b = gi64(imm as u64); a.wrapping_shr(b as u32) }),
+            Instr::I64ShrUL(l) => un!(gu64, pu64, |a| { let b = gu64(stack[base + l as usize]); a.wrapping_shr(b as u32) }),
+            Instr::I64ShrUI(imm) => un!(gu64, pu64, |a| { let b = gu64(imm as u64); a.wrapping_shr(b as u32) }),
+            Instr::I64EqL(l) => un!(gu64, pbool, |a| a == gu64(stack[base + l as usize])),
+            Instr::I64EqI(imm) => un!(gu64, pbool, |a| a == gu64(imm as u64)),
+            Instr::BrIfI64Eq { target } => { sp -= 2; if gu64(stack[sp]) == gu64(stack[sp + 1]) { pc = target as usize; } }
+            Instr::BrIfI64EqI { target, imm } => { sp -= 1; if gu64(stack[sp]) == gu64(imm as u64) { pc = target as usize; } }
+            Instr::I64NeL(l) => un!(gu64, pbool, |a| a != gu64(stack[base + l as usize])),
+            Instr::I64NeI(imm) => un!(gu64, pbool, |a| a != gu64(imm as u64)),
+            Instr::BrIfI64Ne { target } => { sp -= 2; if gu64(stack[sp]) != gu64(stack[sp + 1]) { pc = target as usize; } }
+            Instr::BrIfI64NeI { target, imm } => { sp -= 1; if gu64(stack[sp]) != gu64(imm as u64) { pc = target as usize; } }
+            Instr::I64LtSL(l) => un!(gi64, pbool, |a| a < gi64(stack[base + l as usize])),
+            Instr::I64LtSI(imm) => un!(gi64, pbool, |a| a < gi64(imm as u64)),
+            Instr::BrIfI64LtS { target } => { sp -= 2; if gi64(stack[sp]) < gi64(stack[sp + 1]) { pc = target as usize; } }
+            Instr::BrIfI64LtSI { target, imm } => { sp -= 1; if gi64(stack[sp]) < gi64(imm as u64) { pc = target as usize; } }
+            Instr::I64LtUL(l) => un!(gu64, pbool, |a| a < gu64(stack[base + l as usize])),
+            Instr::I64LtUI(imm) => un!(gu64, pbool, |a| a < gu64(imm as u64)),
+            Instr::BrIfI64LtU { target } => { sp -= 2; if gu64(stack[sp]) < gu64(stack[sp + 1]) { pc = target as usize; } }
+            Instr::BrIfI64LtUI { target, imm } => { sp -= 1; if gu64(stack[sp]) < gu64(imm as u64) { pc = target as usize; } }
+            Instr::I64GtSL(l) => un!(gi64, pbool, |a| a > gi64(stack[base + l as usize])),
+            Instr::I64GtSI(imm) => un!(gi64, pbool, |a| a > gi64(imm as u64)),
+            Instr::BrIfI64GtS { target } => { sp -= 2; if gi64(stack[sp]) > gi64(stack[sp + 1]) { pc = target as usize; } }
+            Instr::BrIfI64GtSI { target, imm } => { sp -= 1; if gi64(stack[sp]) > gi64(imm as u64) { pc = target as usize; } }
+            Instr::I64GtUL(l) => un!(gu64, pbool, |a| a > gu64(stack[base + l as usize])),
+            Instr::I64GtUI(imm) => un!(gu64, pbool, |a| a > gu64(imm as u64)),
+            Instr::BrIfI64GtU { target } => { sp -= 2; if gu64(stack[sp]) > gu64(stack[sp + 1]) { pc = target as usize; } }
+            Instr::BrIfI64GtUI { target, imm } => { sp -= 1; if gu64(stack[sp]) > gu64(imm as u64) { pc = target as usize; } }
+            Instr::I64LeSL(l) => un!(gi64, pbool, |a| a <= gi64(stack[base + l as usize])),
+            Instr::I64LeSI(imm) => un!(gi64, pbool, |a| a <= gi64(imm as u64)),
+            Instr::BrIfI64LeS { target } => { sp -= 2; if gi64(stack[sp]) <= gi64(stack[sp + 1]) { pc = target as usize; } }
+            Instr::BrIfI64LeSI { target, imm } => { sp -= 1; if gi64(stack[sp]) <= gi64(imm as u64) { pc = target as usize; } }
+            Instr::I64LeUL(l) => un!(gu64, pbool, |a| a <= gu64(stack[base + l as usize])),
+            Instr::I64LeUI(imm) => un!(gu64, pbool, |a| a <= gu64(imm as u64)),
+            Instr::BrIfI64LeU { target } => { sp -= 2; if gu64(stack[sp]) <= gu64(stack[sp + 1]) { pc = target as usize; } }
+            Instr::BrIfI64LeUI { target, imm } => { sp -= 1; if gu64(stack[sp]) <= gu64(imm as u64) { pc = target as usize; } }
+            Instr::I64GeSL(l) => un!(gi64, pbool, |a| a >= gi64(stack[base + l as usize])),
+            Instr::I64GeSI(imm) => un!(gi64, pbool, |a| a >= gi64(imm as u64)),
+            Instr::BrIfI64GeS { target } => { sp -= 2; if gi64(stack[sp]) >= gi64(stack[sp + 1]) { pc = target as usize; } }
+            Instr::BrIfI64GeSI { target, imm } => { sp -= 1; if gi64(stack[sp]) >= gi64(imm as u64) { pc = target as usize; } }
+            Instr::I64GeUL(l) => un!(gu64, pbool, |a| a >= gu64(stack[base + l as usize])),
+            Instr::I64GeUI(imm) => un!(gu64, pbool, |a| a >= gu64(imm as u64)),
+            Instr::BrIfI64GeU { target } => { sp -= 2; if gu64(stack[sp]) >= gu64(stack[sp + 1]) { pc = target as usize; } }
+            Instr::BrIfI64GeUI { target, imm } => { sp -= 1; if gu64(stack[sp]) >= gu64(imm as u64) { pc = target as usize; } }
             Instr::I32Eqz => un!(gu32, pbool, |a| a == 0),
             Instr::I32Eq => bin!(gu32, pbool, |a, b| a == b),
             Instr::I32Ne => bin!(gu32, pbool, |a, b| a != b),
