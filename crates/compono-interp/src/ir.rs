@@ -269,7 +269,7 @@ impl Instr {
 /// A translated function body.
 #[derive(Debug)]
 pub struct CompiledFunc {
-    pub code: Vec<Instr>,
+    pub code: std::sync::Arc<[Instr]>,
     pub num_params: u32,
     /// Parameters plus declared locals.
     pub num_locals: u32,

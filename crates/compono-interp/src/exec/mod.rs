@@ -10,7 +10,7 @@ mod numeric;
 
 use crate::func::{Caller, Func};
 use crate::instance::Instance;
-use crate::ir::{CompiledFunc, Instr};
+use crate::ir::Instr;
 use crate::memory::{PAGE_SIZE, grow_memory};
 use crate::store::{FuncKind, Store, StoreInner};
 use crate::table::grow_table;
@@ -20,7 +20,7 @@ use numeric::*;
 use std::sync::Arc;
 
 struct Frame {
-    code: Arc<CompiledFunc>,
+    code: Arc<[Instr]>,
     pc: usize,
     base: usize,
     instance: u32,
@@ -33,6 +33,12 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: Func, args: &[u64]) -> Resul
         return Err(Trap::new(TrapCode::CallStackExhausted));
     }
     let mut stack = std::mem::take(&mut store.inner.spare_stack);
+    // The whole value stack is allocated up front (zeroed pages are mapped
+    // lazily), so the dispatch loop works on a fixed slice.
+    let slots = store.inner.engine.config.max_stack_slots;
+    if stack.len() != slots {
+        stack = vec![0; slots];
+    }
     let result = execute(store, &mut stack, func.0, args);
     store.inner.call_depth = depth_at_entry;
     if stack.capacity() > store.inner.spare_stack.capacity() {
@@ -78,14 +84,10 @@ fn call_host<T>(
     Ok(out)
 }
 
-/// Makes sure `stack` has at least `needed` slots.
-fn reserve_stack(stack: &mut Vec<u64>, needed: usize, limit: usize) -> Result<(), Trap> {
+/// Traps unless `stack` has at least `needed` slots.
+fn reserve_stack(stack: &[u64], needed: usize) -> Result<(), Trap> {
     if needed > stack.len() {
-        if needed > limit {
-            return Err(Trap::new(TrapCode::CallStackExhausted));
-        }
-        let new_len = needed.max(stack.len() * 2).max(1024).min(limit);
-        stack.resize(new_len, 0);
+        return Err(Trap::new(TrapCode::CallStackExhausted));
     }
     Ok(())
 }
@@ -140,14 +142,13 @@ fn range(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
 
 fn execute<T>(
     store: &mut Store<T>,
-    stack: &mut Vec<u64>,
+    stack: &mut [u64],
     func: u32,
     args: &[u64],
 ) -> Result<Vec<u64>, Trap> {
-    let limit = store.inner.engine.config.max_stack_slots;
     let max_depth = store.inner.engine.config.max_call_depth as usize;
     let depth_base = store.inner.call_depth as usize;
-    let (mut inst, mut code) = match &store.inner.funcs[func as usize].kind {
+    let (mut inst, entry) = match &store.inner.funcs[func as usize].kind {
         FuncKind::Wasm { instance, code } => (*instance, code.clone()),
         FuncKind::Host(host) => {
             let host = *host;
@@ -156,10 +157,11 @@ fn execute<T>(
         }
     };
     let mut base = 0usize;
-    reserve_stack(stack, code.max_height as usize, limit)?;
+    reserve_stack(stack, entry.max_height as usize)?;
     stack[..args.len()].copy_from_slice(args);
-    stack[args.len()..code.num_locals as usize].fill(0);
-    let mut sp = code.num_locals as usize;
+    stack[args.len()..entry.num_locals as usize].fill(0);
+    let mut sp = entry.num_locals as usize;
+    let mut code: Arc<[Instr]> = entry.code.clone();
     let mut pc = 0usize;
     let mut mem = memory_of(&store.inner, inst);
     let mut frames: Vec<Frame> = Vec::new();
@@ -237,12 +239,12 @@ fn execute<T>(
                         });
                         new_base
                     };
-                    reserve_stack(stack, new_base + callee_code.max_height as usize, limit)?;
+                    reserve_stack(stack, new_base + callee_code.max_height as usize)?;
                     let locals_end = new_base + callee_code.num_locals as usize;
                     stack[new_base + params..locals_end].fill(0);
                     sp = locals_end;
                     base = new_base;
-                    code = callee_code;
+                    code = callee_code.code.clone();
                     pc = 0;
                     if callee_instance != inst {
                         inst = callee_instance;
@@ -260,7 +262,7 @@ fn execute<T>(
                     let results = call_host(store, callee, host, Some(inst), &args)?;
                     store.inner.call_depth = depth_base as u32;
                     sp -= params;
-                    reserve_stack(stack, sp + results.len(), limit)?;
+                    reserve_stack(stack, sp + results.len())?;
                     stack[sp..sp + results.len()].copy_from_slice(&results);
                     sp += results.len();
                     if $tail {
@@ -291,7 +293,7 @@ fn execute<T>(
     }
 
     loop {
-        let instr = code.code[pc];
+        let instr = code[pc];
         pc += 1;
         match instr {
             Instr::Unreachable => return Err(Trap::new(TrapCode::Unreachable)),

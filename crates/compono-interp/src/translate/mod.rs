@@ -107,7 +107,7 @@ pub(crate) fn translate_function(
         return Err(unsupported("function too large", 0));
     }
     Ok(CompiledFunc {
-        code,
+        code: code.into(),
         num_params: ty.params().len() as u32,
         num_locals,
         num_results: results,
