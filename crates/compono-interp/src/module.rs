@@ -264,7 +264,10 @@ impl Module {
     pub fn dump_ir(&self) -> String {
         let mut out = String::new();
         for (i, code) in self.inner.code.iter().enumerate() {
-            out.push_str(&format!("func {}:\n", i + self.inner.num_imported_funcs as usize));
+            out.push_str(&format!(
+                "func {}:\n",
+                i + self.inner.num_imported_funcs as usize
+            ));
             for (pc, instr) in code.code.iter().enumerate() {
                 out.push_str(&format!("  {pc:4} {instr:?}\n"));
             }

@@ -5,10 +5,13 @@
 //! tell us the stack heights we need to resolve branches. Code that cannot be
 //! reached (after `br`, `return`, `unreachable`, ...) is not emitted.
 
+mod fuse;
+
 use crate::error::{Error, Result};
 use crate::ir::{CompiledFunc, Instr, for_each_simple_op};
 use crate::module::ModuleInner;
 use crate::types::FuncType;
+use fuse::{fuse, fuse_br_if, fuse_if, fuse_local_set};
 use wasmparser::{
     BlockType, FuncValidator, FunctionBody, Operator, OperatorsReader, ValidatorResources,
 };
@@ -201,13 +204,29 @@ impl Translator<'_> {
     }
 
     /// Appends `instr`, fusing it with the previous instruction when a
-    /// combined form exists.
+    /// combined form exists (repeatedly: a fused instruction may fuse again).
     fn emit(&mut self, instr: Instr) {
-        if let Some(fused) = self.fusable_last().and_then(|last| fuse(last, instr)) {
-            if let Some(slot) = self.code.last_mut() {
-                *slot = fused;
+        if let Some(last) = self.fusable_last() {
+            let fused = match instr {
+                Instr::LocalSet(dst) => fuse_local_set(last, dst),
+                Instr::LocalTee(dst) => {
+                    // `local.tee` is `local.set` then `local.get`; worth
+                    // splitting only when the set fuses.
+                    if let Some(set) = fuse_local_set(last, dst) {
+                        self.code.pop();
+                        self.emit(set);
+                        self.code.push(Instr::LocalGet(dst));
+                        return;
+                    }
+                    None
+                }
+                _ => fuse(last, instr),
+            };
+            if let Some(fused) = fused {
+                self.code.pop();
+                self.emit(fused);
+                return;
             }
-            return;
         }
         self.code.push(instr);
     }
@@ -251,7 +270,9 @@ impl Translator<'_> {
                 if live {
                     // A comparison right before `if` becomes the inverse
                     // comparison branching to the else arm.
-                    let fused = self.fusable_last().and_then(|last| fuse_if(last, UNRESOLVED));
+                    let fused = self
+                        .fusable_last()
+                        .and_then(|last| fuse_if(last, UNRESOLVED));
                     if let Some(fused) = fused {
                         self.code.pop();
                         self.code.push(fused);
@@ -458,188 +479,6 @@ impl Translator<'_> {
         self.emit(instr);
         Ok(())
     }
-}
-
-/// The single instruction doing `last` then `next`, if there is one.
-fn fuse(last: Instr, next: Instr) -> Option<Instr> {
-    Some(match (last, next) {
-        (Instr::LocalGet(l), Instr::I32Add) => Instr::I32AddL(l),
-        (Instr::Const32(c), Instr::I32Add) => Instr::I32AddI(c),
-        (Instr::LocalGet(l), Instr::I32Sub) => Instr::I32SubL(l),
-        (Instr::Const32(c), Instr::I32Sub) => Instr::I32SubI(c),
-        (Instr::LocalGet(l), Instr::I32Mul) => Instr::I32MulL(l),
-        (Instr::Const32(c), Instr::I32Mul) => Instr::I32MulI(c),
-        (Instr::LocalGet(l), Instr::I32And) => Instr::I32AndL(l),
-        (Instr::Const32(c), Instr::I32And) => Instr::I32AndI(c),
-        (Instr::LocalGet(l), Instr::I32Or) => Instr::I32OrL(l),
-        (Instr::Const32(c), Instr::I32Or) => Instr::I32OrI(c),
-        (Instr::LocalGet(l), Instr::I32Xor) => Instr::I32XorL(l),
-        (Instr::Const32(c), Instr::I32Xor) => Instr::I32XorI(c),
-        (Instr::LocalGet(l), Instr::I32Shl) => Instr::I32ShlL(l),
-        (Instr::Const32(c), Instr::I32Shl) => Instr::I32ShlI(c),
-        (Instr::LocalGet(l), Instr::I32ShrS) => Instr::I32ShrSL(l),
-        (Instr::Const32(c), Instr::I32ShrS) => Instr::I32ShrSI(c),
-        (Instr::LocalGet(l), Instr::I32ShrU) => Instr::I32ShrUL(l),
-        (Instr::Const32(c), Instr::I32ShrU) => Instr::I32ShrUI(c),
-        (Instr::LocalGet(l), Instr::I32Eq) => Instr::I32EqL(l),
-        (Instr::Const32(c), Instr::I32Eq) => Instr::I32EqI(c),
-        (Instr::LocalGet(l), Instr::I32Ne) => Instr::I32NeL(l),
-        (Instr::Const32(c), Instr::I32Ne) => Instr::I32NeI(c),
-        (Instr::LocalGet(l), Instr::I32LtS) => Instr::I32LtSL(l),
-        (Instr::Const32(c), Instr::I32LtS) => Instr::I32LtSI(c),
-        (Instr::LocalGet(l), Instr::I32LtU) => Instr::I32LtUL(l),
-        (Instr::Const32(c), Instr::I32LtU) => Instr::I32LtUI(c),
-        (Instr::LocalGet(l), Instr::I32GtS) => Instr::I32GtSL(l),
-        (Instr::Const32(c), Instr::I32GtS) => Instr::I32GtSI(c),
-        (Instr::LocalGet(l), Instr::I32GtU) => Instr::I32GtUL(l),
-        (Instr::Const32(c), Instr::I32GtU) => Instr::I32GtUI(c),
-        (Instr::LocalGet(l), Instr::I32LeS) => Instr::I32LeSL(l),
-        (Instr::Const32(c), Instr::I32LeS) => Instr::I32LeSI(c),
-        (Instr::LocalGet(l), Instr::I32LeU) => Instr::I32LeUL(l),
-        (Instr::Const32(c), Instr::I32LeU) => Instr::I32LeUI(c),
-        (Instr::LocalGet(l), Instr::I32GeS) => Instr::I32GeSL(l),
-        (Instr::Const32(c), Instr::I32GeS) => Instr::I32GeSI(c),
-        (Instr::LocalGet(l), Instr::I32GeU) => Instr::I32GeUL(l),
-        (Instr::Const32(c), Instr::I32GeU) => Instr::I32GeUI(c),
-        (Instr::LocalGet(l), Instr::I64Add) => Instr::I64AddL(l),
-        (Instr::Const64(c), Instr::I64Add) => Instr::I64AddI(c),
-        (Instr::LocalGet(l), Instr::I64Sub) => Instr::I64SubL(l),
-        (Instr::Const64(c), Instr::I64Sub) => Instr::I64SubI(c),
-        (Instr::LocalGet(l), Instr::I64Mul) => Instr::I64MulL(l),
-        (Instr::Const64(c), Instr::I64Mul) => Instr::I64MulI(c),
-        (Instr::LocalGet(l), Instr::I64And) => Instr::I64AndL(l),
-        (Instr::Const64(c), Instr::I64And) => Instr::I64AndI(c),
-        (Instr::LocalGet(l), Instr::I64Or) => Instr::I64OrL(l),
-        (Instr::Const64(c), Instr::I64Or) => Instr::I64OrI(c),
-        (Instr::LocalGet(l), Instr::I64Xor) => Instr::I64XorL(l),
-        (Instr::Const64(c), Instr::I64Xor) => Instr::I64XorI(c),
-        (Instr::LocalGet(l), Instr::I64Shl) => Instr::I64ShlL(l),
-        (Instr::Const64(c), Instr::I64Shl) => Instr::I64ShlI(c),
-        (Instr::LocalGet(l), Instr::I64ShrS) => Instr::I64ShrSL(l),
-        (Instr::Const64(c), Instr::I64ShrS) => Instr::I64ShrSI(c),
-        (Instr::LocalGet(l), Instr::I64ShrU) => Instr::I64ShrUL(l),
-        (Instr::Const64(c), Instr::I64ShrU) => Instr::I64ShrUI(c),
-        (Instr::LocalGet(l), Instr::I64Eq) => Instr::I64EqL(l),
-        (Instr::Const64(c), Instr::I64Eq) => Instr::I64EqI(c),
-        (Instr::LocalGet(l), Instr::I64Ne) => Instr::I64NeL(l),
-        (Instr::Const64(c), Instr::I64Ne) => Instr::I64NeI(c),
-        (Instr::LocalGet(l), Instr::I64LtS) => Instr::I64LtSL(l),
-        (Instr::Const64(c), Instr::I64LtS) => Instr::I64LtSI(c),
-        (Instr::LocalGet(l), Instr::I64LtU) => Instr::I64LtUL(l),
-        (Instr::Const64(c), Instr::I64LtU) => Instr::I64LtUI(c),
-        (Instr::LocalGet(l), Instr::I64GtS) => Instr::I64GtSL(l),
-        (Instr::Const64(c), Instr::I64GtS) => Instr::I64GtSI(c),
-        (Instr::LocalGet(l), Instr::I64GtU) => Instr::I64GtUL(l),
-        (Instr::Const64(c), Instr::I64GtU) => Instr::I64GtUI(c),
-        (Instr::LocalGet(l), Instr::I64LeS) => Instr::I64LeSL(l),
-        (Instr::Const64(c), Instr::I64LeS) => Instr::I64LeSI(c),
-        (Instr::LocalGet(l), Instr::I64LeU) => Instr::I64LeUL(l),
-        (Instr::Const64(c), Instr::I64LeU) => Instr::I64LeUI(c),
-        (Instr::LocalGet(l), Instr::I64GeS) => Instr::I64GeSL(l),
-        (Instr::Const64(c), Instr::I64GeS) => Instr::I64GeSI(c),
-        (Instr::LocalGet(l), Instr::I64GeU) => Instr::I64GeUL(l),
-        (Instr::Const64(c), Instr::I64GeU) => Instr::I64GeUI(c),
-        _ => return None,
-    })
-}
-
-/// `last` (a comparison) followed by a `br_if` without stack adjustment.
-fn fuse_br_if(last: Instr, target: u32) -> Option<Instr> {
-    Some(match last {
-        Instr::I32Eqz => Instr::BrIfEqz { target },
-        Instr::I64Eqz => Instr::BrIfI64Eqz { target },
-        Instr::I32Eq => Instr::BrIfI32Eq { target },
-        Instr::I32EqI(imm) => Instr::BrIfI32EqI { target, imm },
-        Instr::I32Ne => Instr::BrIfI32Ne { target },
-        Instr::I32NeI(imm) => Instr::BrIfI32NeI { target, imm },
-        Instr::I32LtS => Instr::BrIfI32LtS { target },
-        Instr::I32LtSI(imm) => Instr::BrIfI32LtSI { target, imm },
-        Instr::I32LtU => Instr::BrIfI32LtU { target },
-        Instr::I32LtUI(imm) => Instr::BrIfI32LtUI { target, imm },
-        Instr::I32GtS => Instr::BrIfI32GtS { target },
-        Instr::I32GtSI(imm) => Instr::BrIfI32GtSI { target, imm },
-        Instr::I32GtU => Instr::BrIfI32GtU { target },
-        Instr::I32GtUI(imm) => Instr::BrIfI32GtUI { target, imm },
-        Instr::I32LeS => Instr::BrIfI32LeS { target },
-        Instr::I32LeSI(imm) => Instr::BrIfI32LeSI { target, imm },
-        Instr::I32LeU => Instr::BrIfI32LeU { target },
-        Instr::I32LeUI(imm) => Instr::BrIfI32LeUI { target, imm },
-        Instr::I32GeS => Instr::BrIfI32GeS { target },
-        Instr::I32GeSI(imm) => Instr::BrIfI32GeSI { target, imm },
-        Instr::I32GeU => Instr::BrIfI32GeU { target },
-        Instr::I32GeUI(imm) => Instr::BrIfI32GeUI { target, imm },
-        Instr::I64Eq => Instr::BrIfI64Eq { target },
-        Instr::I64EqI(imm) => Instr::BrIfI64EqI { target, imm },
-        Instr::I64Ne => Instr::BrIfI64Ne { target },
-        Instr::I64NeI(imm) => Instr::BrIfI64NeI { target, imm },
-        Instr::I64LtS => Instr::BrIfI64LtS { target },
-        Instr::I64LtSI(imm) => Instr::BrIfI64LtSI { target, imm },
-        Instr::I64LtU => Instr::BrIfI64LtU { target },
-        Instr::I64LtUI(imm) => Instr::BrIfI64LtUI { target, imm },
-        Instr::I64GtS => Instr::BrIfI64GtS { target },
-        Instr::I64GtSI(imm) => Instr::BrIfI64GtSI { target, imm },
-        Instr::I64GtU => Instr::BrIfI64GtU { target },
-        Instr::I64GtUI(imm) => Instr::BrIfI64GtUI { target, imm },
-        Instr::I64LeS => Instr::BrIfI64LeS { target },
-        Instr::I64LeSI(imm) => Instr::BrIfI64LeSI { target, imm },
-        Instr::I64LeU => Instr::BrIfI64LeU { target },
-        Instr::I64LeUI(imm) => Instr::BrIfI64LeUI { target, imm },
-        Instr::I64GeS => Instr::BrIfI64GeS { target },
-        Instr::I64GeSI(imm) => Instr::BrIfI64GeSI { target, imm },
-        Instr::I64GeU => Instr::BrIfI64GeU { target },
-        Instr::I64GeUI(imm) => Instr::BrIfI64GeUI { target, imm },
-        _ => return None,
-    })
-}
-
-/// `last` (a comparison) followed by `if`: branch to the else arm when the
-/// comparison is false.
-fn fuse_if(last: Instr, target: u32) -> Option<Instr> {
-    Some(match last {
-        Instr::I32Eqz => Instr::BrIf { target, drop: 0, keep: 0 },
-        Instr::I64Eqz => Instr::BrIfI64Nez { target },
-        Instr::I32Eq => Instr::BrIfI32Ne { target },
-        Instr::I32EqI(imm) => Instr::BrIfI32NeI { target, imm },
-        Instr::I32Ne => Instr::BrIfI32Eq { target },
-        Instr::I32NeI(imm) => Instr::BrIfI32EqI { target, imm },
-        Instr::I32LtS => Instr::BrIfI32GeS { target },
-        Instr::I32LtSI(imm) => Instr::BrIfI32GeSI { target, imm },
-        Instr::I32LtU => Instr::BrIfI32GeU { target },
-        Instr::I32LtUI(imm) => Instr::BrIfI32GeUI { target, imm },
-        Instr::I32GtS => Instr::BrIfI32LeS { target },
-        Instr::I32GtSI(imm) => Instr::BrIfI32LeSI { target, imm },
-        Instr::I32GtU => Instr::BrIfI32LeU { target },
-        Instr::I32GtUI(imm) => Instr::BrIfI32LeUI { target, imm },
-        Instr::I32LeS => Instr::BrIfI32GtS { target },
-        Instr::I32LeSI(imm) => Instr::BrIfI32GtSI { target, imm },
-        Instr::I32LeU => Instr::BrIfI32GtU { target },
-        Instr::I32LeUI(imm) => Instr::BrIfI32GtUI { target, imm },
-        Instr::I32GeS => Instr::BrIfI32LtS { target },
-        Instr::I32GeSI(imm) => Instr::BrIfI32LtSI { target, imm },
-        Instr::I32GeU => Instr::BrIfI32LtU { target },
-        Instr::I32GeUI(imm) => Instr::BrIfI32LtUI { target, imm },
-        Instr::I64Eq => Instr::BrIfI64Ne { target },
-        Instr::I64EqI(imm) => Instr::BrIfI64NeI { target, imm },
-        Instr::I64Ne => Instr::BrIfI64Eq { target },
-        Instr::I64NeI(imm) => Instr::BrIfI64EqI { target, imm },
-        Instr::I64LtS => Instr::BrIfI64GeS { target },
-        Instr::I64LtSI(imm) => Instr::BrIfI64GeSI { target, imm },
-        Instr::I64LtU => Instr::BrIfI64GeU { target },
-        Instr::I64LtUI(imm) => Instr::BrIfI64GeUI { target, imm },
-        Instr::I64GtS => Instr::BrIfI64LeS { target },
-        Instr::I64GtSI(imm) => Instr::BrIfI64LeSI { target, imm },
-        Instr::I64GtU => Instr::BrIfI64LeU { target },
-        Instr::I64GtUI(imm) => Instr::BrIfI64LeUI { target, imm },
-        Instr::I64LeS => Instr::BrIfI64GtS { target },
-        Instr::I64LeSI(imm) => Instr::BrIfI64GtSI { target, imm },
-        Instr::I64LeU => Instr::BrIfI64GtU { target },
-        Instr::I64LeUI(imm) => Instr::BrIfI64GtUI { target, imm },
-        Instr::I64GeS => Instr::BrIfI64LtS { target },
-        Instr::I64GeSI(imm) => Instr::BrIfI64LtSI { target, imm },
-        Instr::I64GeU => Instr::BrIfI64LtU { target },
-        Instr::I64GeUI(imm) => Instr::BrIfI64LtUI { target, imm },
-        _ => return None,
-    })
 }
 
 fn memory_instr(op: &Operator<'_>, offset: u64) -> Result<Option<Instr>> {
