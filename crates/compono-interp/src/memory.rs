@@ -1,7 +1,7 @@
 //! Linear memories.
 
 use crate::error::{Error, Result};
-use crate::store::{AsContext, AsContextMut, MemoryData, StoreInner};
+use crate::store::{AsContext, AsContextMut, MemoryData};
 use crate::types::MemoryType;
 
 pub const PAGE_SIZE: usize = 65536;
@@ -54,8 +54,12 @@ impl Memory {
     /// Grows by `delta` pages; returns the old size, or an error when the
     /// memory's maximum or the store's limit would be exceeded.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64> {
-        grow_memory(&mut store.as_context_mut().inner, self.0, delta)
-            .ok_or_else(|| Error::Usage(format!("failed to grow memory by {delta} pages")))
+        {
+            let inner = &mut store.as_context_mut().inner;
+            let limit = inner.limits.max_memory_pages;
+            grow_memory(&mut inner.memories[self.0 as usize], limit, delta)
+        }
+        .ok_or_else(|| Error::Usage(format!("failed to grow memory by {delta} pages")))
     }
 
     pub fn read(&self, store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<()> {
@@ -80,9 +84,7 @@ impl Memory {
 }
 
 /// `memory.grow`: the old size in pages, or `None` if growth is refused.
-pub(crate) fn grow_memory(store: &mut StoreInner, memory: u32, delta: u64) -> Option<u64> {
-    let limit = store.limits.max_memory_pages;
-    let m = &mut store.memories[memory as usize];
+pub(crate) fn grow_memory(m: &mut MemoryData, limit_pages: u64, delta: u64) -> Option<u64> {
     let old = (m.bytes.len() / PAGE_SIZE) as u64;
     let new = old.checked_add(delta)?;
     let cap =
@@ -90,7 +92,7 @@ pub(crate) fn grow_memory(store: &mut StoreInner, memory: u32, delta: u64) -> Op
             .max
             .unwrap_or(MAX_PAGES)
             .min(MAX_PAGES)
-            .min(limit);
+            .min(limit_pages);
     if new > cap {
         return None;
     }

@@ -1,7 +1,7 @@
 //! Tables of references.
 
 use crate::error::{Error, Result};
-use crate::store::{AsContext, AsContextMut, StoreInner, TableData};
+use crate::store::{AsContext, AsContextMut, TableData};
 use crate::types::{TableType, Val};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -70,15 +70,21 @@ impl Table {
         if init.ty() != inner.tables[self.0 as usize].ty.element {
             return Err(Error::Usage("initial value has the wrong type".into()));
         }
-        grow_table(inner, self.0, delta, init.to_slot())
-            .ok_or_else(|| Error::Usage(format!("failed to grow table by {delta} elements")))
+        {
+            let limit = inner.limits.max_table_elements;
+            grow_table(
+                &mut inner.tables[self.0 as usize],
+                limit,
+                delta,
+                init.to_slot(),
+            )
+        }
+        .ok_or_else(|| Error::Usage(format!("failed to grow table by {delta} elements")))
     }
 }
 
 /// `table.grow`: the old size, or `None` if growth is refused.
-pub(crate) fn grow_table(store: &mut StoreInner, table: u32, delta: u64, init: u64) -> Option<u64> {
-    let limit = store.limits.max_table_elements;
-    let t = &mut store.tables[table as usize];
+pub(crate) fn grow_table(t: &mut TableData, limit: u64, delta: u64, init: u64) -> Option<u64> {
     let old = t.elems.len() as u64;
     let new = old.checked_add(delta)?;
     if new

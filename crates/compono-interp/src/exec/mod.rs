@@ -12,7 +12,7 @@ use crate::func::{Caller, Func};
 use crate::instance::Instance;
 use crate::ir::Instr;
 use crate::memory::{PAGE_SIZE, grow_memory};
-use crate::store::{FuncKind, Store, StoreInner};
+use crate::store::{FuncData, FuncKind, Store, StoreInner};
 use crate::table::grow_table;
 use crate::trap::{Trap, TrapCode};
 use crate::types::Val;
@@ -20,7 +20,7 @@ use numeric::*;
 use std::sync::Arc;
 
 struct Frame {
-    code: Arc<[Instr]>,
+    func: u32,
     pc: usize,
     base: usize,
     instance: u32,
@@ -92,8 +92,8 @@ fn reserve_stack(stack: &[u64], needed: usize) -> Result<(), Trap> {
     Ok(())
 }
 
-fn memory_of(store: &StoreInner, instance: u32) -> usize {
-    store.instances[instance as usize]
+fn memory_of(instances: &[crate::instance::InstanceData], instance: u32) -> usize {
+    instances[instance as usize]
         .memories
         .first()
         .map_or(usize::MAX, |m| *m as usize)
@@ -140,15 +140,33 @@ fn range(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
     (end <= size).then_some(start..end)
 }
 
+/// Where the dispatch loop stopped without finishing the invocation.
+enum Exit {
+    /// The outermost function returned these result slots.
+    Return(Vec<u64>),
+    /// A host function must be called; the loop resumes afterwards.
+    HostCall { callee: u32, host: u32, tail: bool },
+}
+
+/// Execution state that survives leaving the dispatch loop for a host call.
+struct Registers {
+    pc: usize,
+    sp: usize,
+    base: usize,
+    /// The running function (an index into the store's functions).
+    func: u32,
+    instance: u32,
+    frames: Vec<Frame>,
+}
+
 fn execute<T>(
     store: &mut Store<T>,
     stack: &mut [u64],
     func: u32,
     args: &[u64],
 ) -> Result<Vec<u64>, Trap> {
-    let max_depth = store.inner.engine.config.max_call_depth as usize;
     let depth_base = store.inner.call_depth as usize;
-    let (mut inst, entry) = match &store.inner.funcs[func as usize].kind {
+    let (instance, entry) = match &store.inner.funcs[func as usize].kind {
         FuncKind::Wasm { instance, code } => (*instance, code.clone()),
         FuncKind::Host(host) => {
             let host = *host;
@@ -156,15 +174,89 @@ fn execute<T>(
             return call_host(store, func, host, None, args);
         }
     };
-    let mut base = 0usize;
     reserve_stack(stack, entry.max_height as usize)?;
     stack[..args.len()].copy_from_slice(args);
     stack[args.len()..entry.num_locals as usize].fill(0);
-    let mut sp = entry.num_locals as usize;
-    let mut code: Arc<[Instr]> = entry.code.clone();
-    let mut pc = 0usize;
-    let mut mem = memory_of(&store.inner, inst);
-    let mut frames: Vec<Frame> = Vec::new();
+    let mut regs = Registers {
+        pc: 0,
+        sp: entry.num_locals as usize,
+        base: 0,
+        func,
+        instance,
+        frames: Vec::new(),
+    };
+    loop {
+        match run(&mut store.inner, stack, &mut regs, depth_base)? {
+            Exit::Return(results) => return Ok(results),
+            Exit::HostCall { callee, host, tail } => {
+                let params = store.inner.func_type(callee).params().len();
+                store.inner.call_depth = (depth_base + regs.frames.len() + 1) as u32;
+                let sp = regs.sp;
+                let args = stack[sp - params..sp].to_vec();
+                let results = call_host(store, callee, host, Some(regs.instance), &args)?;
+                store.inner.call_depth = depth_base as u32;
+                let sp = sp - params;
+                reserve_stack(stack, sp + results.len())?;
+                stack[sp..sp + results.len()].copy_from_slice(&results);
+                regs.sp = sp + results.len();
+                if tail {
+                    // The host call replaced the caller's frame: return from it.
+                    let keep = results.len();
+                    stack.copy_within(regs.sp - keep..regs.sp, regs.base);
+                    regs.sp = regs.base + keep;
+                    match regs.frames.pop() {
+                        None => return Ok(stack[regs.base..regs.sp].to_vec()),
+                        Some(frame) => {
+                            regs.func = frame.func;
+                            regs.pc = frame.pc;
+                            regs.base = frame.base;
+                            regs.instance = frame.instance;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The code of a wasm function; host functions have none (and are never
+/// the running function of a frame).
+fn code_of(funcs: &[FuncData], func: u32) -> &[Instr] {
+    const NO_CODE: &[Instr] = &[Instr::Unreachable];
+    match funcs.get(func as usize).map(|f| &f.kind) {
+        Some(FuncKind::Wasm { code, .. }) => &code.code,
+        _ => NO_CODE,
+    }
+}
+
+/// The dispatch loop. Not generic over the host state, and it borrows the
+/// function table for the whole run so the running code is a plain slice.
+fn run(
+    inner: &mut StoreInner,
+    stack: &mut [u64],
+    regs: &mut Registers,
+    depth_base: usize,
+) -> Result<Exit, Trap> {
+    let max_depth = inner.engine.config.max_call_depth as usize;
+    let limits = inner.limits;
+    let StoreInner {
+        funcs,
+        memories,
+        tables,
+        globals,
+        instances,
+        fuel,
+        ..
+    } = inner;
+    let funcs: &[FuncData] = funcs;
+    let mut pc = regs.pc;
+    let mut sp = regs.sp;
+    let mut base = regs.base;
+    let mut func = regs.func;
+    let mut inst = regs.instance;
+    let mut code = code_of(funcs, func);
+    let mut mem = memory_of(instances, inst);
+    let frames = &mut regs.frames;
 
     macro_rules! bin {
         ($get:ident, $put:ident, |$a:ident, $b:ident| $e:expr) => {{
@@ -182,7 +274,7 @@ fn execute<T>(
     }
     macro_rules! load {
         ($off:expr, $n:literal, |$b:ident| $e:expr) => {{
-            let $b = load::<$n>(&store.inner.memories[mem].bytes, stack[sp - 1], $off)?;
+            let $b = load::<$n>(&memories[mem].bytes, stack[sp - 1], $off)?;
             stack[sp - 1] = $e;
         }};
     }
@@ -190,7 +282,7 @@ fn execute<T>(
         ($off:expr, |$v:ident| $e:expr) => {{
             sp -= 2;
             let $v = stack[sp + 1];
-            store_bytes(&mut store.inner.memories[mem].bytes, stack[sp], $off, $e)?;
+            store_bytes(&mut memories[mem].bytes, stack[sp], $off, $e)?;
         }};
     }
     macro_rules! do_return {
@@ -199,14 +291,15 @@ fn execute<T>(
             stack.copy_within(sp - keep..sp, base);
             sp = base + keep;
             match frames.pop() {
-                None => return Ok(stack[base..sp].to_vec()),
+                None => return Ok(Exit::Return(stack[base..sp].to_vec())),
                 Some(frame) => {
-                    code = frame.code;
+                    func = frame.func;
+                    code = code_of(funcs, func);
                     pc = frame.pc;
                     base = frame.base;
                     if frame.instance != inst {
                         inst = frame.instance;
-                        mem = memory_of(&store.inner, inst);
+                        mem = memory_of(instances, inst);
                     }
                 }
             }
@@ -215,13 +308,11 @@ fn execute<T>(
     macro_rules! call {
         ($callee:expr, $tail:expr) => {{
             let callee: u32 = $callee;
-            match &store.inner.funcs[callee as usize].kind {
+            match &funcs[callee as usize].kind {
                 FuncKind::Wasm {
                     instance,
                     code: callee_code,
                 } => {
-                    let callee_code = callee_code.clone();
-                    let callee_instance = *instance;
                     let params = callee_code.num_params as usize;
                     let new_base = if $tail {
                         stack.copy_within(sp - params..sp, base);
@@ -230,44 +321,41 @@ fn execute<T>(
                         if depth_base + frames.len() + 1 >= max_depth {
                             return Err(Trap::new(TrapCode::CallStackExhausted));
                         }
-                        let new_base = sp - params;
                         frames.push(Frame {
-                            code: code.clone(),
+                            func,
                             pc,
                             base,
                             instance: inst,
                         });
-                        new_base
+                        sp - params
                     };
                     reserve_stack(stack, new_base + callee_code.max_height as usize)?;
                     let locals_end = new_base + callee_code.num_locals as usize;
                     stack[new_base + params..locals_end].fill(0);
                     sp = locals_end;
                     base = new_base;
-                    code = callee_code.code.clone();
+                    func = callee;
+                    code = &callee_code.code;
                     pc = 0;
-                    if callee_instance != inst {
-                        inst = callee_instance;
-                        mem = memory_of(&store.inner, inst);
+                    if *instance != inst {
+                        inst = *instance;
+                        mem = memory_of(instances, inst);
                     }
                 }
                 FuncKind::Host(host) => {
-                    let host = *host;
-                    let params = store.inner.func_type(callee).params().len();
                     if depth_base + frames.len() + 1 >= max_depth {
                         return Err(Trap::new(TrapCode::CallStackExhausted));
                     }
-                    store.inner.call_depth = (depth_base + frames.len() + 1) as u32;
-                    let args = stack[sp - params..sp].to_vec();
-                    let results = call_host(store, callee, host, Some(inst), &args)?;
-                    store.inner.call_depth = depth_base as u32;
-                    sp -= params;
-                    reserve_stack(stack, sp + results.len())?;
-                    stack[sp..sp + results.len()].copy_from_slice(&results);
-                    sp += results.len();
-                    if $tail {
-                        do_return!(results.len());
-                    }
+                    regs.pc = pc;
+                    regs.sp = sp;
+                    regs.base = base;
+                    regs.func = func;
+                    regs.instance = inst;
+                    return Ok(Exit::HostCall {
+                        callee,
+                        host: *host,
+                        tail: $tail,
+                    });
                 }
             }
         }};
@@ -276,8 +364,8 @@ fn execute<T>(
         ($ty:expr, $table:expr) => {{
             sp -= 1;
             let index = stack[sp] as u32 as usize;
-            let instance = &store.inner.instances[inst as usize];
-            let table = &store.inner.tables[instance.tables[$table as usize] as usize];
+            let instance = &instances[inst as usize];
+            let table = &tables[instance.tables[$table as usize] as usize];
             let Some(&slot) = table.elems.get(index) else {
                 return Err(Trap::new(TrapCode::UndefinedElement));
             };
@@ -285,7 +373,7 @@ fn execute<T>(
                 return Err(Trap::new(TrapCode::UninitializedElement));
             }
             let callee = (slot - 1) as u32;
-            if store.inner.funcs[callee as usize].ty != instance.types[$ty as usize] {
+            if funcs[callee as usize].ty != instance.types[$ty as usize] {
                 return Err(Trap::new(TrapCode::IndirectCallTypeMismatch));
             }
             callee
@@ -298,10 +386,10 @@ fn execute<T>(
         match instr {
             Instr::Unreachable => return Err(Trap::new(TrapCode::Unreachable)),
             Instr::ConsumeFuel => {
-                if store.inner.fuel == 0 {
+                if *fuel == 0 {
                     return Err(Trap::new(TrapCode::OutOfFuel));
                 }
-                store.inner.fuel -= 1;
+                *fuel -= 1;
             }
             Instr::Br { target, drop, keep } => {
                 if drop != 0 {
@@ -335,11 +423,11 @@ fn execute<T>(
             }
             Instr::Return { keep } => do_return!(keep),
             Instr::Call { func } => {
-                let callee = store.inner.instances[inst as usize].funcs[func as usize];
+                let callee = instances[inst as usize].funcs[func as usize];
                 call!(callee, false)
             }
             Instr::ReturnCall { func } => {
-                let callee = store.inner.instances[inst as usize].funcs[func as usize];
+                let callee = instances[inst as usize].funcs[func as usize];
                 call!(callee, true)
             }
             Instr::CallIndirect { ty, table } => {
@@ -367,18 +455,18 @@ fn execute<T>(
             }
             Instr::LocalTee(i) => stack[base + i as usize] = stack[sp - 1],
             Instr::GlobalGet(i) => {
-                let g = store.inner.instances[inst as usize].globals[i as usize];
-                stack[sp] = store.inner.globals[g as usize].value;
+                let g = instances[inst as usize].globals[i as usize];
+                stack[sp] = globals[g as usize].value;
                 sp += 1;
             }
             Instr::GlobalSet(i) => {
                 sp -= 1;
-                let g = store.inner.instances[inst as usize].globals[i as usize];
-                store.inner.globals[g as usize].value = stack[sp];
+                let g = instances[inst as usize].globals[i as usize];
+                globals[g as usize].value = stack[sp];
             }
             Instr::TableGet(t) => {
-                let t = store.inner.instances[inst as usize].tables[t as usize];
-                let elems = &store.inner.tables[t as usize].elems;
+                let t = instances[inst as usize].tables[t as usize];
+                let elems = &tables[t as usize].elems;
                 let index = stack[sp - 1] as u32 as usize;
                 stack[sp - 1] = *elems
                     .get(index)
@@ -386,70 +474,71 @@ fn execute<T>(
             }
             Instr::TableSet(t) => {
                 sp -= 2;
-                let t = store.inner.instances[inst as usize].tables[t as usize];
-                let elems = &mut store.inner.tables[t as usize].elems;
+                let t = instances[inst as usize].tables[t as usize];
+                let elems = &mut tables[t as usize].elems;
                 let index = stack[sp] as u32 as usize;
                 *elems
                     .get_mut(index)
                     .ok_or(Trap::new(TrapCode::TableOutOfBounds))? = stack[sp + 1];
             }
             Instr::TableSize(t) => {
-                let t = store.inner.instances[inst as usize].tables[t as usize];
-                stack[sp] = store.inner.tables[t as usize].elems.len() as u64;
+                let t = instances[inst as usize].tables[t as usize];
+                stack[sp] = tables[t as usize].elems.len() as u64;
                 sp += 1;
             }
             Instr::TableGrow(t) => {
                 sp -= 1;
-                let t = store.inner.instances[inst as usize].tables[t as usize];
+                let t = instances[inst as usize].tables[t as usize];
                 let delta = stack[sp] as u32 as u64;
                 let init = stack[sp - 1];
-                stack[sp - 1] =
-                    grow_table(&mut store.inner, t, delta, init).map_or(u32::MAX as u64, |old| old);
+                stack[sp - 1] = grow_table(
+                    &mut tables[t as usize],
+                    limits.max_table_elements,
+                    delta,
+                    init,
+                )
+                .map_or(u32::MAX as u64, |old| old);
             }
             Instr::TableFill(t) => {
                 sp -= 3;
-                let t = store.inner.instances[inst as usize].tables[t as usize];
-                let elems = &mut store.inner.tables[t as usize].elems;
+                let t = instances[inst as usize].tables[t as usize];
+                let elems = &mut tables[t as usize].elems;
                 let r = range(stack[sp], stack[sp + 2], elems.len())
                     .ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
                 elems[r].fill(stack[sp + 1]);
             }
             Instr::TableCopy { dst, src } => {
                 sp -= 3;
-                let instance = &store.inner.instances[inst as usize];
+                let instance = &instances[inst as usize];
                 let (dst, src) = (
                     instance.tables[dst as usize] as usize,
                     instance.tables[src as usize] as usize,
                 );
                 let (d, s, n) = (stack[sp], stack[sp + 1], stack[sp + 2]);
-                let src_range = range(s, n, store.inner.tables[src].elems.len())
+                let src_range = range(s, n, tables[src].elems.len())
                     .ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
-                let dst_range = range(d, n, store.inner.tables[dst].elems.len())
+                let dst_range = range(d, n, tables[dst].elems.len())
                     .ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
                 if src == dst {
-                    store.inner.tables[dst]
-                        .elems
-                        .copy_within(src_range, dst_range.start);
+                    tables[dst].elems.copy_within(src_range, dst_range.start);
                 } else {
-                    let items = store.inner.tables[src].elems[src_range].to_vec();
-                    store.inner.tables[dst].elems[dst_range].copy_from_slice(&items);
+                    let items = tables[src].elems[src_range].to_vec();
+                    tables[dst].elems[dst_range].copy_from_slice(&items);
                 }
             }
             Instr::TableInit { table, elem } => {
                 sp -= 3;
-                let instance = &store.inner.instances[inst as usize];
+                let instance = &instances[inst as usize];
                 let t = instance.tables[table as usize] as usize;
                 let segment = instance.elems[elem as usize].clone();
                 let (d, s, n) = (stack[sp], stack[sp + 1], stack[sp + 2]);
                 let src =
                     range(s, n, segment.len()).ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
-                let elems = &mut store.inner.tables[t].elems;
+                let elems = &mut tables[t].elems;
                 let dst = range(d, n, elems.len()).ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
                 elems[dst].copy_from_slice(&segment[src]);
             }
-            Instr::ElemDrop(e) => {
-                store.inner.instances[inst as usize].elems[e as usize] = Arc::from([])
-            }
+            Instr::ElemDrop(e) => instances[inst as usize].elems[e as usize] = Arc::from([]),
             Instr::I32Load(o) => load!(o, 4, |b| u32::from_le_bytes(b) as u64),
             Instr::I64Load(o) => load!(o, 8, |b| u64::from_le_bytes(b)),
             Instr::F32Load(o) => load!(o, 4, |b| u32::from_le_bytes(b) as u64),
@@ -470,31 +559,29 @@ fn execute<T>(
             Instr::I32Store16(o) | Instr::I64Store16(o) => store!(o, |v| (v as u16).to_le_bytes()),
             Instr::I64Store32(o) => store!(o, |v| (v as u32).to_le_bytes()),
             Instr::MemorySize => {
-                stack[sp] = (store.inner.memories[mem].bytes.len() / PAGE_SIZE) as u64;
+                stack[sp] = (memories[mem].bytes.len() / PAGE_SIZE) as u64;
                 sp += 1;
             }
             Instr::MemoryGrow => {
                 let delta = stack[sp - 1] as u32 as u64;
-                stack[sp - 1] = grow_memory(&mut store.inner, mem as u32, delta)
+                stack[sp - 1] = grow_memory(&mut memories[mem], limits.max_memory_pages, delta)
                     .map_or(u32::MAX as u64, |old| old);
             }
             Instr::MemoryInit(d) => {
                 sp -= 3;
-                let segment = store.inner.instances[inst as usize].datas[d as usize].clone();
+                let segment = instances[inst as usize].datas[d as usize].clone();
                 let (dst, src, n) = (stack[sp], stack[sp + 1], stack[sp + 2]);
                 let src =
                     range(src, n, segment.len()).ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
-                let bytes = &mut store.inner.memories[mem].bytes;
+                let bytes = &mut memories[mem].bytes;
                 let dst =
                     range(dst, n, bytes.len()).ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
                 bytes[dst].copy_from_slice(&segment[src]);
             }
-            Instr::DataDrop(d) => {
-                store.inner.instances[inst as usize].datas[d as usize] = Arc::from([])
-            }
+            Instr::DataDrop(d) => instances[inst as usize].datas[d as usize] = Arc::from([]),
             Instr::MemoryCopy => {
                 sp -= 3;
-                let bytes = &mut store.inner.memories[mem].bytes;
+                let bytes = &mut memories[mem].bytes;
                 let (d, s, n) = (stack[sp], stack[sp + 1], stack[sp + 2]);
                 let src = range(s, n, bytes.len()).ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
                 let dst = range(d, n, bytes.len()).ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
@@ -502,7 +589,7 @@ fn execute<T>(
             }
             Instr::MemoryFill => {
                 sp -= 3;
-                let bytes = &mut store.inner.memories[mem].bytes;
+                let bytes = &mut memories[mem].bytes;
                 let dst = range(stack[sp], stack[sp + 2], bytes.len())
                     .ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
                 bytes[dst].fill(stack[sp + 1] as u8);
@@ -517,7 +604,7 @@ fn execute<T>(
             }
             Instr::RefIsNull => un!(gu64, pbool, |a| a == 0),
             Instr::RefFunc(f) => {
-                stack[sp] = store.inner.instances[inst as usize].funcs[f as usize] as u64 + 1;
+                stack[sp] = instances[inst as usize].funcs[f as usize] as u64 + 1;
                 sp += 1;
             }
             // BEGIN GENERATED ARMS
@@ -1791,74 +1878,42 @@ fn execute<T>(
                 stack[base + to as usize] = stack[base + from as usize]
             }
             Instr::I32LoadL { local, offset } => {
-                let b = load::<4>(
-                    &store.inner.memories[mem].bytes,
-                    stack[base + local as usize],
-                    offset,
-                )?;
+                let b = load::<4>(&memories[mem].bytes, stack[base + local as usize], offset)?;
                 stack[sp] = u32::from_le_bytes(b) as u64;
                 sp += 1;
             }
             Instr::I64LoadL { local, offset } => {
-                let b = load::<8>(
-                    &store.inner.memories[mem].bytes,
-                    stack[base + local as usize],
-                    offset,
-                )?;
+                let b = load::<8>(&memories[mem].bytes, stack[base + local as usize], offset)?;
                 stack[sp] = u64::from_le_bytes(b);
                 sp += 1;
             }
             Instr::F32LoadL { local, offset } => {
-                let b = load::<4>(
-                    &store.inner.memories[mem].bytes,
-                    stack[base + local as usize],
-                    offset,
-                )?;
+                let b = load::<4>(&memories[mem].bytes, stack[base + local as usize], offset)?;
                 stack[sp] = u32::from_le_bytes(b) as u64;
                 sp += 1;
             }
             Instr::F64LoadL { local, offset } => {
-                let b = load::<8>(
-                    &store.inner.memories[mem].bytes,
-                    stack[base + local as usize],
-                    offset,
-                )?;
+                let b = load::<8>(&memories[mem].bytes, stack[base + local as usize], offset)?;
                 stack[sp] = u64::from_le_bytes(b);
                 sp += 1;
             }
             Instr::I32Load8UL { local, offset } => {
-                let b = load::<1>(
-                    &store.inner.memories[mem].bytes,
-                    stack[base + local as usize],
-                    offset,
-                )?;
+                let b = load::<1>(&memories[mem].bytes, stack[base + local as usize], offset)?;
                 stack[sp] = b[0] as u64;
                 sp += 1;
             }
             Instr::I32Load8SL { local, offset } => {
-                let b = load::<1>(
-                    &store.inner.memories[mem].bytes,
-                    stack[base + local as usize],
-                    offset,
-                )?;
+                let b = load::<1>(&memories[mem].bytes, stack[base + local as usize], offset)?;
                 stack[sp] = b[0] as i8 as i32 as u32 as u64;
                 sp += 1;
             }
             Instr::I32Load16UL { local, offset } => {
-                let b = load::<2>(
-                    &store.inner.memories[mem].bytes,
-                    stack[base + local as usize],
-                    offset,
-                )?;
+                let b = load::<2>(&memories[mem].bytes, stack[base + local as usize], offset)?;
                 stack[sp] = u16::from_le_bytes(b) as u64;
                 sp += 1;
             }
             Instr::I32Load16SL { local, offset } => {
-                let b = load::<2>(
-                    &store.inner.memories[mem].bytes,
-                    stack[base + local as usize],
-                    offset,
-                )?;
+                let b = load::<2>(&memories[mem].bytes, stack[base + local as usize], offset)?;
                 stack[sp] = i16::from_le_bytes(b) as i32 as u32 as u64;
                 sp += 1;
             }
@@ -1866,7 +1921,7 @@ fn execute<T>(
                 sp -= 1;
                 let v = stack[base + value as usize];
                 store_bytes(
-                    &mut store.inner.memories[mem].bytes,
+                    &mut memories[mem].bytes,
                     stack[sp],
                     offset,
                     (v as u32).to_le_bytes(),
@@ -1879,7 +1934,7 @@ fn execute<T>(
             } => {
                 let v = stack[base + value as usize];
                 store_bytes(
-                    &mut store.inner.memories[mem].bytes,
+                    &mut memories[mem].bytes,
                     stack[base + addr as usize],
                     offset,
                     (v as u32).to_le_bytes(),
@@ -1889,7 +1944,7 @@ fn execute<T>(
                 sp -= 1;
                 let v = value as u64;
                 store_bytes(
-                    &mut store.inner.memories[mem].bytes,
+                    &mut memories[mem].bytes,
                     stack[sp],
                     offset,
                     (v as u32).to_le_bytes(),
@@ -1902,7 +1957,7 @@ fn execute<T>(
             } => {
                 let v = value as u64;
                 store_bytes(
-                    &mut store.inner.memories[mem].bytes,
+                    &mut memories[mem].bytes,
                     stack[base + addr as usize],
                     offset,
                     (v as u32).to_le_bytes(),
@@ -1911,12 +1966,7 @@ fn execute<T>(
             Instr::I64StoreL { value, offset } => {
                 sp -= 1;
                 let v = stack[base + value as usize];
-                store_bytes(
-                    &mut store.inner.memories[mem].bytes,
-                    stack[sp],
-                    offset,
-                    v.to_le_bytes(),
-                )?;
+                store_bytes(&mut memories[mem].bytes, stack[sp], offset, v.to_le_bytes())?;
             }
             Instr::I64StoreLL {
                 addr,
@@ -1925,7 +1975,7 @@ fn execute<T>(
             } => {
                 let v = stack[base + value as usize];
                 store_bytes(
-                    &mut store.inner.memories[mem].bytes,
+                    &mut memories[mem].bytes,
                     stack[base + addr as usize],
                     offset,
                     v.to_le_bytes(),
@@ -1935,7 +1985,7 @@ fn execute<T>(
                 sp -= 1;
                 let v = stack[base + value as usize];
                 store_bytes(
-                    &mut store.inner.memories[mem].bytes,
+                    &mut memories[mem].bytes,
                     stack[sp],
                     offset,
                     (v as u32).to_le_bytes(),
@@ -1948,7 +1998,7 @@ fn execute<T>(
             } => {
                 let v = stack[base + value as usize];
                 store_bytes(
-                    &mut store.inner.memories[mem].bytes,
+                    &mut memories[mem].bytes,
                     stack[base + addr as usize],
                     offset,
                     (v as u32).to_le_bytes(),
@@ -1957,12 +2007,7 @@ fn execute<T>(
             Instr::F64StoreL { value, offset } => {
                 sp -= 1;
                 let v = stack[base + value as usize];
-                store_bytes(
-                    &mut store.inner.memories[mem].bytes,
-                    stack[sp],
-                    offset,
-                    v.to_le_bytes(),
-                )?;
+                store_bytes(&mut memories[mem].bytes, stack[sp], offset, v.to_le_bytes())?;
             }
             Instr::F64StoreLL {
                 addr,
@@ -1971,7 +2016,7 @@ fn execute<T>(
             } => {
                 let v = stack[base + value as usize];
                 store_bytes(
-                    &mut store.inner.memories[mem].bytes,
+                    &mut memories[mem].bytes,
                     stack[base + addr as usize],
                     offset,
                     v.to_le_bytes(),
@@ -1980,12 +2025,7 @@ fn execute<T>(
             Instr::I32Store8L { value, offset } => {
                 sp -= 1;
                 let v = stack[base + value as usize];
-                store_bytes(
-                    &mut store.inner.memories[mem].bytes,
-                    stack[sp],
-                    offset,
-                    [v as u8],
-                )?;
+                store_bytes(&mut memories[mem].bytes, stack[sp], offset, [v as u8])?;
             }
             Instr::I32Store8LL {
                 addr,
@@ -1994,7 +2034,7 @@ fn execute<T>(
             } => {
                 let v = stack[base + value as usize];
                 store_bytes(
-                    &mut store.inner.memories[mem].bytes,
+                    &mut memories[mem].bytes,
                     stack[base + addr as usize],
                     offset,
                     [v as u8],
@@ -2003,12 +2043,7 @@ fn execute<T>(
             Instr::I32Store8I { value, offset } => {
                 sp -= 1;
                 let v = value as u64;
-                store_bytes(
-                    &mut store.inner.memories[mem].bytes,
-                    stack[sp],
-                    offset,
-                    [v as u8],
-                )?;
+                store_bytes(&mut memories[mem].bytes, stack[sp], offset, [v as u8])?;
             }
             Instr::I32Store8LI {
                 addr,
@@ -2017,7 +2052,7 @@ fn execute<T>(
             } => {
                 let v = value as u64;
                 store_bytes(
-                    &mut store.inner.memories[mem].bytes,
+                    &mut memories[mem].bytes,
                     stack[base + addr as usize],
                     offset,
                     [v as u8],
@@ -2027,7 +2062,7 @@ fn execute<T>(
                 sp -= 1;
                 let v = stack[base + value as usize];
                 store_bytes(
-                    &mut store.inner.memories[mem].bytes,
+                    &mut memories[mem].bytes,
                     stack[sp],
                     offset,
                     (v as u16).to_le_bytes(),
@@ -2040,7 +2075,7 @@ fn execute<T>(
             } => {
                 let v = stack[base + value as usize];
                 store_bytes(
-                    &mut store.inner.memories[mem].bytes,
+                    &mut memories[mem].bytes,
                     stack[base + addr as usize],
                     offset,
                     (v as u16).to_le_bytes(),
@@ -2050,7 +2085,7 @@ fn execute<T>(
                 sp -= 1;
                 let v = value as u64;
                 store_bytes(
-                    &mut store.inner.memories[mem].bytes,
+                    &mut memories[mem].bytes,
                     stack[sp],
                     offset,
                     (v as u16).to_le_bytes(),
@@ -2063,7 +2098,7 @@ fn execute<T>(
             } => {
                 let v = value as u64;
                 store_bytes(
-                    &mut store.inner.memories[mem].bytes,
+                    &mut memories[mem].bytes,
                     stack[base + addr as usize],
                     offset,
                     (v as u16).to_le_bytes(),
