@@ -84,6 +84,29 @@ fn call_host<T>(
     Ok(out)
 }
 
+/// Moves `count` slots from `from` down to `to`. Calls and branches move
+/// few slots, for which a plain loop beats a call to `memmove`.
+#[inline(always)]
+fn move_slots(stack: &mut [u64], from: usize, to: usize, count: usize) {
+    if count == 1 {
+        stack[to] = stack[from];
+    } else if count != 0 && from != to {
+        stack.copy_within(from..from + count, to);
+    }
+}
+
+/// Zeroes a function's declared locals; usually only a few.
+#[inline(always)]
+fn zero_slots(slots: &mut [u64]) {
+    if slots.len() <= 4 {
+        for slot in slots {
+            *slot = 0;
+        }
+    } else {
+        slots.fill(0);
+    }
+}
+
 /// Traps unless `stack` has at least `needed` slots.
 fn reserve_stack(stack: &[u64], needed: usize) -> Result<(), Trap> {
     if needed > stack.len() {
@@ -288,7 +311,7 @@ fn run(
     macro_rules! do_return {
         ($keep:expr) => {{
             let keep = $keep as usize;
-            stack.copy_within(sp - keep..sp, base);
+            move_slots(stack, sp - keep, base, keep);
             sp = base + keep;
             match frames.pop() {
                 None => return Ok(Exit::Return(stack[base..sp].to_vec())),
@@ -331,7 +354,7 @@ fn run(
                     };
                     reserve_stack(stack, new_base + callee_code.max_height as usize)?;
                     let locals_end = new_base + callee_code.num_locals as usize;
-                    stack[new_base + params..locals_end].fill(0);
+                    zero_slots(&mut stack[new_base + params..locals_end]);
                     sp = locals_end;
                     base = new_base;
                     func = callee;
@@ -394,7 +417,7 @@ fn run(
             Instr::Br { target, drop, keep } => {
                 if drop != 0 {
                     let keep = keep as usize;
-                    stack.copy_within(sp - keep..sp, sp - keep - drop as usize);
+                    move_slots(stack, sp - keep, sp - keep - drop as usize, keep);
                     sp -= drop as usize;
                 }
                 pc = target as usize;
@@ -404,7 +427,7 @@ fn run(
                 if stack[sp] as u32 != 0 {
                     if drop != 0 {
                         let keep = keep as usize;
-                        stack.copy_within(sp - keep..sp, sp - keep - drop as usize);
+                        move_slots(stack, sp - keep, sp - keep - drop as usize, keep);
                         sp -= drop as usize;
                     }
                     pc = target as usize;
