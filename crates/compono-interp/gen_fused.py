@@ -20,7 +20,9 @@ BINOPS = [  # name, expression over `a` and `b`, signed operands
     ("And", "a & b", False), ("Or", "a | b", False), ("Xor", "a ^ b", False),
     ("Shl", "a.wrapping_shl(b as u32)", False), ("ShrS", "a.wrapping_shr(b as u32)", True),
     ("ShrU", "a.wrapping_shr(b as u32)", False),
+    ("Rotl", "a.rotate_left((b % WIDTH) as u32)", False), ("Rotr", "a.rotate_right((b % WIDTH) as u32)", False),
 ]
+FLOAT_BINOPS = [("Add", "a + b"), ("Sub", "a - b"), ("Mul", "a * b"), ("Div", "a / b")]
 CMPS = [  # name, operator, signed, inverse
     ("Eq", "==", False, "Ne"), ("Ne", "!=", False, "Eq"), ("LtS", "<", True, "GeS"), ("LtU", "<", False, "GeU"),
     ("GtS", ">", True, "LeS"), ("GtU", ">", False, "LeU"), ("LeS", "<=", True, "GtS"), ("LeU", "<=", False, "GtU"),
@@ -61,6 +63,7 @@ for w in ["32", "64"]:
     for name, expr, signed in BINOPS:
         get, put = (f"gi{w}", f"pi{w}") if signed else (f"gu{w}", f"pu{w}")
         x = f"I{w}{name}"
+        expr = expr.replace("WIDTH", w)
         variants += [f"{x}L(u32)", f"{x}I({it})", f"{x}LL(u32, u32)", f"{x}LI(u32, {it})",
                      f"{x}LLS {{ a: u32, b: u32, dst: u32 }}", f"{x}LIS {{ a: u32, imm: u32, dst: u32 }}"]
         loc = "stack[base + {} as usize]"
@@ -142,13 +145,13 @@ fuse_set += ["Instr::LocalGet(from) => Instr::LocalCopy { from, to: dst },"]
 
 for name, size, conv in LOADS:
     variants += [f"{name}L {{ local: u32, offset: u32 }}"]
-    arms += [f"Instr::{name}L {{ local, offset }} => {{ let b = load::<{size}>(&store.inner.memories[mem].bytes, stack[base + local as usize], offset)?; stack[sp] = {conv}; sp += 1; }}"]
+    arms += [f"Instr::{name}L {{ local, offset }} => {{ let b = load::<{size}>(&memories[mem].bytes, stack[base + local as usize], offset)?; stack[sp] = {conv}; sp += 1; }}"]
     fuse += [f"(Instr::LocalGet(local), Instr::{name}(offset)) => Instr::{name}L {{ local, offset }},"]
 for name, conv, takes_imm in STORES:
     variants += [f"{name}L {{ value: u32, offset: u32 }}", f"{name}LL {{ addr: u32, value: u32, offset: u32 }}"]
     arms += [
-        f"Instr::{name}L {{ value, offset }} => {{ sp -= 1; let v = stack[base + value as usize]; store_bytes(&mut store.inner.memories[mem].bytes, stack[sp], offset, {conv})?; }}",
-        f"Instr::{name}LL {{ addr, value, offset }} => {{ let v = stack[base + value as usize]; store_bytes(&mut store.inner.memories[mem].bytes, stack[base + addr as usize], offset, {conv})?; }}",
+        f"Instr::{name}L {{ value, offset }} => {{ sp -= 1; let v = stack[base + value as usize]; store_bytes(&mut memories[mem].bytes, stack[sp], offset, {conv})?; }}",
+        f"Instr::{name}LL {{ addr, value, offset }} => {{ let v = stack[base + value as usize]; store_bytes(&mut memories[mem].bytes, stack[base + addr as usize], offset, {conv})?; }}",
     ]
     fuse += [
         f"(Instr::LocalGet(value), Instr::{name}(offset)) => Instr::{name}L {{ value, offset }},",
@@ -157,8 +160,8 @@ for name, conv, takes_imm in STORES:
     if takes_imm:
         variants += [f"{name}I {{ value: u32, offset: u32 }}", f"{name}LI {{ addr: u32, value: u32, offset: u32 }}"]
         arms += [
-            f"Instr::{name}I {{ value, offset }} => {{ sp -= 1; let v = value as u64; store_bytes(&mut store.inner.memories[mem].bytes, stack[sp], offset, {conv})?; }}",
-            f"Instr::{name}LI {{ addr, value, offset }} => {{ let v = value as u64; store_bytes(&mut store.inner.memories[mem].bytes, stack[base + addr as usize], offset, {conv})?; }}",
+            f"Instr::{name}I {{ value, offset }} => {{ sp -= 1; let v = value as u64; store_bytes(&mut memories[mem].bytes, stack[sp], offset, {conv})?; }}",
+            f"Instr::{name}LI {{ addr, value, offset }} => {{ let v = value as u64; store_bytes(&mut memories[mem].bytes, stack[base + addr as usize], offset, {conv})?; }}",
         ]
         fuse += [
             f"(Instr::Const32(value), Instr::{name}(offset)) => Instr::{name}I {{ value, offset }},",

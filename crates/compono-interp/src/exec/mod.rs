@@ -911,6 +911,68 @@ fn run(
                 let (a, b) = (gu32(stack[base + a as usize]), gu32(imm as u64));
                 stack[base + dst as usize] = pu32(a.wrapping_shr(b as u32));
             }
+            Instr::I32RotlL(l) => un!(gu32, pu32, |a| {
+                let b = gu32(stack[base + l as usize]);
+                a.rotate_left((b % 32) as u32)
+            }),
+            Instr::I32RotlI(imm) => un!(gu32, pu32, |a| {
+                let b = gu32(imm as u64);
+                a.rotate_left((b % 32) as u32)
+            }),
+            Instr::I32RotlLL(l, r) => {
+                let a = gu32(stack[base + l as usize]);
+                let b = gu32(stack[base + r as usize]);
+                stack[sp] = pu32(a.rotate_left((b % 32) as u32));
+                sp += 1;
+            }
+            Instr::I32RotlLI(l, imm) => {
+                let a = gu32(stack[base + l as usize]);
+                let b = gu32(imm as u64);
+                stack[sp] = pu32(a.rotate_left((b % 32) as u32));
+                sp += 1;
+            }
+            Instr::I32RotlLLS { a, b, dst } => {
+                let (a, b) = (
+                    gu32(stack[base + a as usize]),
+                    gu32(stack[base + b as usize]),
+                );
+                stack[base + dst as usize] = pu32(a.rotate_left((b % 32) as u32));
+            }
+            Instr::I32RotlLIS { a, imm, dst } => {
+                let (a, b) = (gu32(stack[base + a as usize]), gu32(imm as u64));
+                stack[base + dst as usize] = pu32(a.rotate_left((b % 32) as u32));
+            }
+            Instr::I32RotrL(l) => un!(gu32, pu32, |a| {
+                let b = gu32(stack[base + l as usize]);
+                a.rotate_right((b % 32) as u32)
+            }),
+            Instr::I32RotrI(imm) => un!(gu32, pu32, |a| {
+                let b = gu32(imm as u64);
+                a.rotate_right((b % 32) as u32)
+            }),
+            Instr::I32RotrLL(l, r) => {
+                let a = gu32(stack[base + l as usize]);
+                let b = gu32(stack[base + r as usize]);
+                stack[sp] = pu32(a.rotate_right((b % 32) as u32));
+                sp += 1;
+            }
+            Instr::I32RotrLI(l, imm) => {
+                let a = gu32(stack[base + l as usize]);
+                let b = gu32(imm as u64);
+                stack[sp] = pu32(a.rotate_right((b % 32) as u32));
+                sp += 1;
+            }
+            Instr::I32RotrLLS { a, b, dst } => {
+                let (a, b) = (
+                    gu32(stack[base + a as usize]),
+                    gu32(stack[base + b as usize]),
+                );
+                stack[base + dst as usize] = pu32(a.rotate_right((b % 32) as u32));
+            }
+            Instr::I32RotrLIS { a, imm, dst } => {
+                let (a, b) = (gu32(stack[base + a as usize]), gu32(imm as u64));
+                stack[base + dst as usize] = pu32(a.rotate_right((b % 32) as u32));
+            }
             Instr::I32EqL(l) => un!(gu32, pbool, |a| a == gu32(stack[base + l as usize])),
             Instr::I32EqI(imm) => un!(gu32, pbool, |a| a == gu32(imm as u64)),
             Instr::I32EqLL(l, r) => {
@@ -1550,6 +1612,74 @@ fn run(
                     gu64(imm as i32 as i64 as u64),
                 );
                 stack[base + dst as usize] = pu64(a.wrapping_shr(b as u32));
+            }
+            Instr::I64RotlL(l) => un!(gu64, pu64, |a| {
+                let b = gu64(stack[base + l as usize]);
+                a.rotate_left((b % 64) as u32)
+            }),
+            Instr::I64RotlI(imm) => un!(gu64, pu64, |a| {
+                let b = gu64(imm as u64);
+                a.rotate_left((b % 64) as u32)
+            }),
+            Instr::I64RotlLL(l, r) => {
+                let a = gu64(stack[base + l as usize]);
+                let b = gu64(stack[base + r as usize]);
+                stack[sp] = pu64(a.rotate_left((b % 64) as u32));
+                sp += 1;
+            }
+            Instr::I64RotlLI(l, imm) => {
+                let a = gu64(stack[base + l as usize]);
+                let b = gu64(imm as u64);
+                stack[sp] = pu64(a.rotate_left((b % 64) as u32));
+                sp += 1;
+            }
+            Instr::I64RotlLLS { a, b, dst } => {
+                let (a, b) = (
+                    gu64(stack[base + a as usize]),
+                    gu64(stack[base + b as usize]),
+                );
+                stack[base + dst as usize] = pu64(a.rotate_left((b % 64) as u32));
+            }
+            Instr::I64RotlLIS { a, imm, dst } => {
+                let (a, b) = (
+                    gu64(stack[base + a as usize]),
+                    gu64(imm as i32 as i64 as u64),
+                );
+                stack[base + dst as usize] = pu64(a.rotate_left((b % 64) as u32));
+            }
+            Instr::I64RotrL(l) => un!(gu64, pu64, |a| {
+                let b = gu64(stack[base + l as usize]);
+                a.rotate_right((b % 64) as u32)
+            }),
+            Instr::I64RotrI(imm) => un!(gu64, pu64, |a| {
+                let b = gu64(imm as u64);
+                a.rotate_right((b % 64) as u32)
+            }),
+            Instr::I64RotrLL(l, r) => {
+                let a = gu64(stack[base + l as usize]);
+                let b = gu64(stack[base + r as usize]);
+                stack[sp] = pu64(a.rotate_right((b % 64) as u32));
+                sp += 1;
+            }
+            Instr::I64RotrLI(l, imm) => {
+                let a = gu64(stack[base + l as usize]);
+                let b = gu64(imm as u64);
+                stack[sp] = pu64(a.rotate_right((b % 64) as u32));
+                sp += 1;
+            }
+            Instr::I64RotrLLS { a, b, dst } => {
+                let (a, b) = (
+                    gu64(stack[base + a as usize]),
+                    gu64(stack[base + b as usize]),
+                );
+                stack[base + dst as usize] = pu64(a.rotate_right((b % 64) as u32));
+            }
+            Instr::I64RotrLIS { a, imm, dst } => {
+                let (a, b) = (
+                    gu64(stack[base + a as usize]),
+                    gu64(imm as i32 as i64 as u64),
+                );
+                stack[base + dst as usize] = pu64(a.rotate_right((b % 64) as u32));
             }
             Instr::I64EqL(l) => un!(gu64, pbool, |a| a == gu64(stack[base + l as usize])),
             Instr::I64EqI(imm) => un!(gu64, pbool, |a| a == gu64(imm as u64)),
