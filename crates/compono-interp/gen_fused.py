@@ -145,13 +145,13 @@ fuse_set += ["Instr::LocalGet(from) => Instr::LocalCopy { from, to: dst },"]
 
 for name, size, conv in LOADS:
     variants += [f"{name}L {{ local: u32, offset: u32 }}"]
-    arms += [f"Instr::{name}L {{ local, offset }} => {{ let b = load::<{size}>(&memories[mem].bytes, stack[base + local as usize], offset)?; stack[sp] = {conv}; sp += 1; }}"]
+    arms += [f"Instr::{name}L {{ local, offset }} => {{ let b = load::<{size}>(&memory.bytes, stack[base + local as usize], offset)?; stack[sp] = {conv}; sp += 1; }}"]
     fuse += [f"(Instr::LocalGet(local), Instr::{name}(offset)) => Instr::{name}L {{ local, offset }},"]
 for name, conv, takes_imm in STORES:
     variants += [f"{name}L {{ value: u32, offset: u32 }}", f"{name}LL {{ addr: u32, value: u32, offset: u32 }}"]
     arms += [
-        f"Instr::{name}L {{ value, offset }} => {{ sp -= 1; let v = stack[base + value as usize]; store_bytes(&mut memories[mem].bytes, stack[sp], offset, {conv})?; }}",
-        f"Instr::{name}LL {{ addr, value, offset }} => {{ let v = stack[base + value as usize]; store_bytes(&mut memories[mem].bytes, stack[base + addr as usize], offset, {conv})?; }}",
+        f"Instr::{name}L {{ value, offset }} => {{ sp -= 1; let v = stack[base + value as usize]; store_bytes(&mut memory.bytes, stack[sp], offset, {conv})?; }}",
+        f"Instr::{name}LL {{ addr, value, offset }} => {{ let v = stack[base + value as usize]; store_bytes(&mut memory.bytes, stack[base + addr as usize], offset, {conv})?; }}",
     ]
     fuse += [
         f"(Instr::LocalGet(value), Instr::{name}(offset)) => Instr::{name}L {{ value, offset }},",
@@ -160,8 +160,8 @@ for name, conv, takes_imm in STORES:
     if takes_imm:
         variants += [f"{name}I {{ value: u32, offset: u32 }}", f"{name}LI {{ addr: u32, value: u32, offset: u32 }}"]
         arms += [
-            f"Instr::{name}I {{ value, offset }} => {{ sp -= 1; let v = value as u64; store_bytes(&mut memories[mem].bytes, stack[sp], offset, {conv})?; }}",
-            f"Instr::{name}LI {{ addr, value, offset }} => {{ let v = value as u64; store_bytes(&mut memories[mem].bytes, stack[base + addr as usize], offset, {conv})?; }}",
+            f"Instr::{name}I {{ value, offset }} => {{ sp -= 1; let v = value as u64; store_bytes(&mut memory.bytes, stack[sp], offset, {conv})?; }}",
+            f"Instr::{name}LI {{ addr, value, offset }} => {{ let v = value as u64; store_bytes(&mut memory.bytes, stack[base + addr as usize], offset, {conv})?; }}",
         ]
         fuse += [
             f"(Instr::Const32(value), Instr::{name}(offset)) => Instr::{name}I {{ value, offset }},",

@@ -12,7 +12,7 @@ use crate::func::{Caller, Func};
 use crate::instance::Instance;
 use crate::ir::Instr;
 use crate::memory::{PAGE_SIZE, grow_memory};
-use crate::store::{FuncData, FuncKind, Store, StoreInner};
+use crate::store::{FuncData, FuncKind, MemoryData, Store, StoreInner};
 use crate::table::grow_table;
 use crate::trap::{Trap, TrapCode};
 use crate::types::Val;
@@ -115,11 +115,17 @@ fn reserve_stack(stack: &[u64], needed: usize) -> Result<(), Trap> {
     Ok(())
 }
 
-fn memory_of(instances: &[crate::instance::InstanceData], instance: u32) -> usize {
-    instances[instance as usize]
-        .memories
-        .first()
-        .map_or(usize::MAX, |m| *m as usize)
+/// The memory an instance's code accesses (Wasm 2.0 has at most one).
+fn memory_of<'a>(
+    memories: &'a mut [MemoryData],
+    instances: &[crate::instance::InstanceData],
+    instance: u32,
+    no_memory: &'a mut MemoryData,
+) -> &'a mut MemoryData {
+    match instances[instance as usize].memories.first() {
+        Some(&m) => &mut memories[m as usize],
+        None => no_memory,
+    }
 }
 
 fn effective_address<const N: usize>(addr: u64, offset: u32) -> usize {
@@ -278,7 +284,13 @@ fn run(
     let mut func = regs.func;
     let mut inst = regs.instance;
     let mut code = code_of(funcs, func);
-    let mut mem = memory_of(instances, inst);
+    // Stands in for the memory of instances without one; validation keeps
+    // their code from touching it.
+    let mut no_memory = MemoryData {
+        ty: crate::types::MemoryType::new(0, Some(0), false),
+        bytes: Vec::new(),
+    };
+    let mut memory = memory_of(memories, instances, inst, &mut no_memory);
     let frames = &mut regs.frames;
 
     macro_rules! bin {
@@ -297,7 +309,7 @@ fn run(
     }
     macro_rules! load {
         ($off:expr, $n:literal, |$b:ident| $e:expr) => {{
-            let $b = load::<$n>(&memories[mem].bytes, stack[sp - 1], $off)?;
+            let $b = load::<$n>(&memory.bytes, stack[sp - 1], $off)?;
             stack[sp - 1] = $e;
         }};
     }
@@ -305,7 +317,7 @@ fn run(
         ($off:expr, |$v:ident| $e:expr) => {{
             sp -= 2;
             let $v = stack[sp + 1];
-            store_bytes(&mut memories[mem].bytes, stack[sp], $off, $e)?;
+            store_bytes(&mut memory.bytes, stack[sp], $off, $e)?;
         }};
     }
     macro_rules! do_return {
@@ -322,7 +334,7 @@ fn run(
                     base = frame.base;
                     if frame.instance != inst {
                         inst = frame.instance;
-                        mem = memory_of(instances, inst);
+                        memory = memory_of(memories, instances, inst, &mut no_memory);
                     }
                 }
             }
@@ -362,7 +374,7 @@ fn run(
                     pc = 0;
                     if *instance != inst {
                         inst = *instance;
-                        mem = memory_of(instances, inst);
+                        memory = memory_of(memories, instances, inst, &mut no_memory);
                     }
                 }
                 FuncKind::Host(host) => {
@@ -582,12 +594,12 @@ fn run(
             Instr::I32Store16(o) | Instr::I64Store16(o) => store!(o, |v| (v as u16).to_le_bytes()),
             Instr::I64Store32(o) => store!(o, |v| (v as u32).to_le_bytes()),
             Instr::MemorySize => {
-                stack[sp] = (memories[mem].bytes.len() / PAGE_SIZE) as u64;
+                stack[sp] = (memory.bytes.len() / PAGE_SIZE) as u64;
                 sp += 1;
             }
             Instr::MemoryGrow => {
                 let delta = stack[sp - 1] as u32 as u64;
-                stack[sp - 1] = grow_memory(&mut memories[mem], limits.max_memory_pages, delta)
+                stack[sp - 1] = grow_memory(memory, limits.max_memory_pages, delta)
                     .map_or(u32::MAX as u64, |old| old);
             }
             Instr::MemoryInit(d) => {
@@ -596,7 +608,7 @@ fn run(
                 let (dst, src, n) = (stack[sp], stack[sp + 1], stack[sp + 2]);
                 let src =
                     range(src, n, segment.len()).ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
-                let bytes = &mut memories[mem].bytes;
+                let bytes = &mut memory.bytes;
                 let dst =
                     range(dst, n, bytes.len()).ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
                 bytes[dst].copy_from_slice(&segment[src]);
@@ -604,7 +616,7 @@ fn run(
             Instr::DataDrop(d) => instances[inst as usize].datas[d as usize] = Arc::from([]),
             Instr::MemoryCopy => {
                 sp -= 3;
-                let bytes = &mut memories[mem].bytes;
+                let bytes = &mut memory.bytes;
                 let (d, s, n) = (stack[sp], stack[sp + 1], stack[sp + 2]);
                 let src = range(s, n, bytes.len()).ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
                 let dst = range(d, n, bytes.len()).ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
@@ -612,7 +624,7 @@ fn run(
             }
             Instr::MemoryFill => {
                 sp -= 3;
-                let bytes = &mut memories[mem].bytes;
+                let bytes = &mut memory.bytes;
                 let dst = range(stack[sp], stack[sp + 2], bytes.len())
                     .ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
                 bytes[dst].fill(stack[sp + 1] as u8);
@@ -2031,42 +2043,42 @@ fn run(
                 stack[base + to as usize] = stack[base + from as usize]
             }
             Instr::I32LoadL { local, offset } => {
-                let b = load::<4>(&memories[mem].bytes, stack[base + local as usize], offset)?;
+                let b = load::<4>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[sp] = u32::from_le_bytes(b) as u64;
                 sp += 1;
             }
             Instr::I64LoadL { local, offset } => {
-                let b = load::<8>(&memories[mem].bytes, stack[base + local as usize], offset)?;
+                let b = load::<8>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[sp] = u64::from_le_bytes(b);
                 sp += 1;
             }
             Instr::F32LoadL { local, offset } => {
-                let b = load::<4>(&memories[mem].bytes, stack[base + local as usize], offset)?;
+                let b = load::<4>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[sp] = u32::from_le_bytes(b) as u64;
                 sp += 1;
             }
             Instr::F64LoadL { local, offset } => {
-                let b = load::<8>(&memories[mem].bytes, stack[base + local as usize], offset)?;
+                let b = load::<8>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[sp] = u64::from_le_bytes(b);
                 sp += 1;
             }
             Instr::I32Load8UL { local, offset } => {
-                let b = load::<1>(&memories[mem].bytes, stack[base + local as usize], offset)?;
+                let b = load::<1>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[sp] = b[0] as u64;
                 sp += 1;
             }
             Instr::I32Load8SL { local, offset } => {
-                let b = load::<1>(&memories[mem].bytes, stack[base + local as usize], offset)?;
+                let b = load::<1>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[sp] = b[0] as i8 as i32 as u32 as u64;
                 sp += 1;
             }
             Instr::I32Load16UL { local, offset } => {
-                let b = load::<2>(&memories[mem].bytes, stack[base + local as usize], offset)?;
+                let b = load::<2>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[sp] = u16::from_le_bytes(b) as u64;
                 sp += 1;
             }
             Instr::I32Load16SL { local, offset } => {
-                let b = load::<2>(&memories[mem].bytes, stack[base + local as usize], offset)?;
+                let b = load::<2>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[sp] = i16::from_le_bytes(b) as i32 as u32 as u64;
                 sp += 1;
             }
@@ -2074,7 +2086,7 @@ fn run(
                 sp -= 1;
                 let v = stack[base + value as usize];
                 store_bytes(
-                    &mut memories[mem].bytes,
+                    &mut memory.bytes,
                     stack[sp],
                     offset,
                     (v as u32).to_le_bytes(),
@@ -2087,7 +2099,7 @@ fn run(
             } => {
                 let v = stack[base + value as usize];
                 store_bytes(
-                    &mut memories[mem].bytes,
+                    &mut memory.bytes,
                     stack[base + addr as usize],
                     offset,
                     (v as u32).to_le_bytes(),
@@ -2097,7 +2109,7 @@ fn run(
                 sp -= 1;
                 let v = value as u64;
                 store_bytes(
-                    &mut memories[mem].bytes,
+                    &mut memory.bytes,
                     stack[sp],
                     offset,
                     (v as u32).to_le_bytes(),
@@ -2110,7 +2122,7 @@ fn run(
             } => {
                 let v = value as u64;
                 store_bytes(
-                    &mut memories[mem].bytes,
+                    &mut memory.bytes,
                     stack[base + addr as usize],
                     offset,
                     (v as u32).to_le_bytes(),
@@ -2119,7 +2131,7 @@ fn run(
             Instr::I64StoreL { value, offset } => {
                 sp -= 1;
                 let v = stack[base + value as usize];
-                store_bytes(&mut memories[mem].bytes, stack[sp], offset, v.to_le_bytes())?;
+                store_bytes(&mut memory.bytes, stack[sp], offset, v.to_le_bytes())?;
             }
             Instr::I64StoreLL {
                 addr,
@@ -2128,7 +2140,7 @@ fn run(
             } => {
                 let v = stack[base + value as usize];
                 store_bytes(
-                    &mut memories[mem].bytes,
+                    &mut memory.bytes,
                     stack[base + addr as usize],
                     offset,
                     v.to_le_bytes(),
@@ -2138,7 +2150,7 @@ fn run(
                 sp -= 1;
                 let v = stack[base + value as usize];
                 store_bytes(
-                    &mut memories[mem].bytes,
+                    &mut memory.bytes,
                     stack[sp],
                     offset,
                     (v as u32).to_le_bytes(),
@@ -2151,7 +2163,7 @@ fn run(
             } => {
                 let v = stack[base + value as usize];
                 store_bytes(
-                    &mut memories[mem].bytes,
+                    &mut memory.bytes,
                     stack[base + addr as usize],
                     offset,
                     (v as u32).to_le_bytes(),
@@ -2160,7 +2172,7 @@ fn run(
             Instr::F64StoreL { value, offset } => {
                 sp -= 1;
                 let v = stack[base + value as usize];
-                store_bytes(&mut memories[mem].bytes, stack[sp], offset, v.to_le_bytes())?;
+                store_bytes(&mut memory.bytes, stack[sp], offset, v.to_le_bytes())?;
             }
             Instr::F64StoreLL {
                 addr,
@@ -2169,7 +2181,7 @@ fn run(
             } => {
                 let v = stack[base + value as usize];
                 store_bytes(
-                    &mut memories[mem].bytes,
+                    &mut memory.bytes,
                     stack[base + addr as usize],
                     offset,
                     v.to_le_bytes(),
@@ -2178,7 +2190,7 @@ fn run(
             Instr::I32Store8L { value, offset } => {
                 sp -= 1;
                 let v = stack[base + value as usize];
-                store_bytes(&mut memories[mem].bytes, stack[sp], offset, [v as u8])?;
+                store_bytes(&mut memory.bytes, stack[sp], offset, [v as u8])?;
             }
             Instr::I32Store8LL {
                 addr,
@@ -2187,7 +2199,7 @@ fn run(
             } => {
                 let v = stack[base + value as usize];
                 store_bytes(
-                    &mut memories[mem].bytes,
+                    &mut memory.bytes,
                     stack[base + addr as usize],
                     offset,
                     [v as u8],
@@ -2196,7 +2208,7 @@ fn run(
             Instr::I32Store8I { value, offset } => {
                 sp -= 1;
                 let v = value as u64;
-                store_bytes(&mut memories[mem].bytes, stack[sp], offset, [v as u8])?;
+                store_bytes(&mut memory.bytes, stack[sp], offset, [v as u8])?;
             }
             Instr::I32Store8LI {
                 addr,
@@ -2205,7 +2217,7 @@ fn run(
             } => {
                 let v = value as u64;
                 store_bytes(
-                    &mut memories[mem].bytes,
+                    &mut memory.bytes,
                     stack[base + addr as usize],
                     offset,
                     [v as u8],
@@ -2215,7 +2227,7 @@ fn run(
                 sp -= 1;
                 let v = stack[base + value as usize];
                 store_bytes(
-                    &mut memories[mem].bytes,
+                    &mut memory.bytes,
                     stack[sp],
                     offset,
                     (v as u16).to_le_bytes(),
@@ -2228,7 +2240,7 @@ fn run(
             } => {
                 let v = stack[base + value as usize];
                 store_bytes(
-                    &mut memories[mem].bytes,
+                    &mut memory.bytes,
                     stack[base + addr as usize],
                     offset,
                     (v as u16).to_le_bytes(),
@@ -2238,7 +2250,7 @@ fn run(
                 sp -= 1;
                 let v = value as u64;
                 store_bytes(
-                    &mut memories[mem].bytes,
+                    &mut memory.bytes,
                     stack[sp],
                     offset,
                     (v as u16).to_le_bytes(),
@@ -2251,7 +2263,7 @@ fn run(
             } => {
                 let v = value as u64;
                 store_bytes(
-                    &mut memories[mem].bytes,
+                    &mut memory.bytes,
                     stack[base + addr as usize],
                     offset,
                     (v as u16).to_le_bytes(),
