@@ -144,9 +144,19 @@ fuse_if += ["Instr::I32Eqz => Instr::BrIf { target, drop: 0, keep: 0 },", "Instr
 fuse_set += ["Instr::LocalGet(from) => Instr::LocalCopy { from, to: dst },"]
 
 for name, size, conv in LOADS:
-    variants += [f"{name}L {{ local: u32, offset: u32 }}"]
-    arms += [f"Instr::{name}L {{ local, offset }} => {{ let b = load::<{size}>(&memory.bytes, stack[base + local as usize], offset)?; stack[sp] = {conv}; sp += 1; }}"]
-    fuse += [f"(Instr::LocalGet(local), Instr::{name}(offset)) => Instr::{name}L {{ local, offset }},"]
+    variants += [f"{name}L {{ local: u32, offset: u32 }}", f"{name}LI {{ local: u32, imm: u32, offset: u32 }}",
+                 f"{name}LS {{ local: u32, offset: u32, dst: u32 }}"]
+    arms += [
+        f"Instr::{name}L {{ local, offset }} => {{ let b = load::<{size}>(&memory.bytes, stack[base + local as usize], offset)?; stack[sp] = {conv}; sp += 1; }}",
+        # The address is `local + imm` wrapped to 32 bits, as the fused `i32.add` computed it.
+        f"Instr::{name}LI {{ local, imm, offset }} => {{ let addr = (stack[base + local as usize] as u32).wrapping_add(imm); let b = load::<{size}>(&memory.bytes, addr as u64, offset)?; stack[sp] = {conv}; sp += 1; }}",
+        f"Instr::{name}LS {{ local, offset, dst }} => {{ let b = load::<{size}>(&memory.bytes, stack[base + local as usize], offset)?; stack[base + dst as usize] = {conv}; }}",
+    ]
+    fuse += [
+        f"(Instr::LocalGet(local), Instr::{name}(offset)) => Instr::{name}L {{ local, offset }},",
+        f"(Instr::I32AddLI(local, imm), Instr::{name}(offset)) => Instr::{name}LI {{ local, imm, offset }},",
+    ]
+    fuse_set += [f"Instr::{name}L {{ local, offset }} => Instr::{name}LS {{ local, offset, dst }},"]
 for name, conv, takes_imm in STORES:
     variants += [f"{name}L {{ value: u32, offset: u32 }}", f"{name}LL {{ addr: u32, value: u32, offset: u32 }}"]
     arms += [

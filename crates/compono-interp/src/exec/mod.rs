@@ -2047,40 +2047,120 @@ fn run(
                 stack[sp] = u32::from_le_bytes(b) as u64;
                 sp += 1;
             }
+            Instr::I32LoadLI { local, imm, offset } => {
+                let addr = (stack[base + local as usize] as u32).wrapping_add(imm);
+                let b = load::<4>(&memory.bytes, addr as u64, offset)?;
+                stack[sp] = u32::from_le_bytes(b) as u64;
+                sp += 1;
+            }
+            Instr::I32LoadLS { local, offset, dst } => {
+                let b = load::<4>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = u32::from_le_bytes(b) as u64;
+            }
             Instr::I64LoadL { local, offset } => {
                 let b = load::<8>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[sp] = u64::from_le_bytes(b);
                 sp += 1;
+            }
+            Instr::I64LoadLI { local, imm, offset } => {
+                let addr = (stack[base + local as usize] as u32).wrapping_add(imm);
+                let b = load::<8>(&memory.bytes, addr as u64, offset)?;
+                stack[sp] = u64::from_le_bytes(b);
+                sp += 1;
+            }
+            Instr::I64LoadLS { local, offset, dst } => {
+                let b = load::<8>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = u64::from_le_bytes(b);
             }
             Instr::F32LoadL { local, offset } => {
                 let b = load::<4>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[sp] = u32::from_le_bytes(b) as u64;
                 sp += 1;
             }
+            Instr::F32LoadLI { local, imm, offset } => {
+                let addr = (stack[base + local as usize] as u32).wrapping_add(imm);
+                let b = load::<4>(&memory.bytes, addr as u64, offset)?;
+                stack[sp] = u32::from_le_bytes(b) as u64;
+                sp += 1;
+            }
+            Instr::F32LoadLS { local, offset, dst } => {
+                let b = load::<4>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = u32::from_le_bytes(b) as u64;
+            }
             Instr::F64LoadL { local, offset } => {
                 let b = load::<8>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[sp] = u64::from_le_bytes(b);
                 sp += 1;
+            }
+            Instr::F64LoadLI { local, imm, offset } => {
+                let addr = (stack[base + local as usize] as u32).wrapping_add(imm);
+                let b = load::<8>(&memory.bytes, addr as u64, offset)?;
+                stack[sp] = u64::from_le_bytes(b);
+                sp += 1;
+            }
+            Instr::F64LoadLS { local, offset, dst } => {
+                let b = load::<8>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = u64::from_le_bytes(b);
             }
             Instr::I32Load8UL { local, offset } => {
                 let b = load::<1>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[sp] = b[0] as u64;
                 sp += 1;
             }
+            Instr::I32Load8ULI { local, imm, offset } => {
+                let addr = (stack[base + local as usize] as u32).wrapping_add(imm);
+                let b = load::<1>(&memory.bytes, addr as u64, offset)?;
+                stack[sp] = b[0] as u64;
+                sp += 1;
+            }
+            Instr::I32Load8ULS { local, offset, dst } => {
+                let b = load::<1>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = b[0] as u64;
+            }
             Instr::I32Load8SL { local, offset } => {
                 let b = load::<1>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[sp] = b[0] as i8 as i32 as u32 as u64;
                 sp += 1;
+            }
+            Instr::I32Load8SLI { local, imm, offset } => {
+                let addr = (stack[base + local as usize] as u32).wrapping_add(imm);
+                let b = load::<1>(&memory.bytes, addr as u64, offset)?;
+                stack[sp] = b[0] as i8 as i32 as u32 as u64;
+                sp += 1;
+            }
+            Instr::I32Load8SLS { local, offset, dst } => {
+                let b = load::<1>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = b[0] as i8 as i32 as u32 as u64;
             }
             Instr::I32Load16UL { local, offset } => {
                 let b = load::<2>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[sp] = u16::from_le_bytes(b) as u64;
                 sp += 1;
             }
+            Instr::I32Load16ULI { local, imm, offset } => {
+                let addr = (stack[base + local as usize] as u32).wrapping_add(imm);
+                let b = load::<2>(&memory.bytes, addr as u64, offset)?;
+                stack[sp] = u16::from_le_bytes(b) as u64;
+                sp += 1;
+            }
+            Instr::I32Load16ULS { local, offset, dst } => {
+                let b = load::<2>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = u16::from_le_bytes(b) as u64;
+            }
             Instr::I32Load16SL { local, offset } => {
                 let b = load::<2>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[sp] = i16::from_le_bytes(b) as i32 as u32 as u64;
                 sp += 1;
+            }
+            Instr::I32Load16SLI { local, imm, offset } => {
+                let addr = (stack[base + local as usize] as u32).wrapping_add(imm);
+                let b = load::<2>(&memory.bytes, addr as u64, offset)?;
+                stack[sp] = i16::from_le_bytes(b) as i32 as u32 as u64;
+                sp += 1;
+            }
+            Instr::I32Load16SLS { local, offset, dst } => {
+                let b = load::<2>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = i16::from_le_bytes(b) as i32 as u32 as u64;
             }
             Instr::I32StoreL { value, offset } => {
                 sp -= 1;

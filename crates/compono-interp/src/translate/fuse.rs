@@ -176,13 +176,37 @@ pub(super) fn fuse(last: Instr, next: Instr) -> Option<Instr> {
         (Instr::LocalGet(a), Instr::I64GeUI(c)) => Instr::I64GeULI(a, c),
         (Instr::LocalGet(l), Instr::I64Eqz) => Instr::I64EqzL(l),
         (Instr::LocalGet(local), Instr::I32Load(offset)) => Instr::I32LoadL { local, offset },
+        (Instr::I32AddLI(local, imm), Instr::I32Load(offset)) => {
+            Instr::I32LoadLI { local, imm, offset }
+        }
         (Instr::LocalGet(local), Instr::I64Load(offset)) => Instr::I64LoadL { local, offset },
+        (Instr::I32AddLI(local, imm), Instr::I64Load(offset)) => {
+            Instr::I64LoadLI { local, imm, offset }
+        }
         (Instr::LocalGet(local), Instr::F32Load(offset)) => Instr::F32LoadL { local, offset },
+        (Instr::I32AddLI(local, imm), Instr::F32Load(offset)) => {
+            Instr::F32LoadLI { local, imm, offset }
+        }
         (Instr::LocalGet(local), Instr::F64Load(offset)) => Instr::F64LoadL { local, offset },
+        (Instr::I32AddLI(local, imm), Instr::F64Load(offset)) => {
+            Instr::F64LoadLI { local, imm, offset }
+        }
         (Instr::LocalGet(local), Instr::I32Load8U(offset)) => Instr::I32Load8UL { local, offset },
+        (Instr::I32AddLI(local, imm), Instr::I32Load8U(offset)) => {
+            Instr::I32Load8ULI { local, imm, offset }
+        }
         (Instr::LocalGet(local), Instr::I32Load8S(offset)) => Instr::I32Load8SL { local, offset },
+        (Instr::I32AddLI(local, imm), Instr::I32Load8S(offset)) => {
+            Instr::I32Load8SLI { local, imm, offset }
+        }
         (Instr::LocalGet(local), Instr::I32Load16U(offset)) => Instr::I32Load16UL { local, offset },
+        (Instr::I32AddLI(local, imm), Instr::I32Load16U(offset)) => {
+            Instr::I32Load16ULI { local, imm, offset }
+        }
         (Instr::LocalGet(local), Instr::I32Load16S(offset)) => Instr::I32Load16SL { local, offset },
+        (Instr::I32AddLI(local, imm), Instr::I32Load16S(offset)) => {
+            Instr::I32Load16SLI { local, imm, offset }
+        }
         (Instr::LocalGet(value), Instr::I32Store(offset)) => Instr::I32StoreL { value, offset },
         (Instr::LocalGet(addr), Instr::I32StoreL { value, offset }) => Instr::I32StoreLL {
             addr,
@@ -333,6 +357,14 @@ pub(super) fn fuse_local_set(last: Instr, dst: u32) -> Option<Instr> {
             dst,
         },
         Instr::LocalGet(from) => Instr::LocalCopy { from, to: dst },
+        Instr::I32LoadL { local, offset } => Instr::I32LoadLS { local, offset, dst },
+        Instr::I64LoadL { local, offset } => Instr::I64LoadLS { local, offset, dst },
+        Instr::F32LoadL { local, offset } => Instr::F32LoadLS { local, offset, dst },
+        Instr::F64LoadL { local, offset } => Instr::F64LoadLS { local, offset, dst },
+        Instr::I32Load8UL { local, offset } => Instr::I32Load8ULS { local, offset, dst },
+        Instr::I32Load8SL { local, offset } => Instr::I32Load8SLS { local, offset, dst },
+        Instr::I32Load16UL { local, offset } => Instr::I32Load16ULS { local, offset, dst },
+        Instr::I32Load16SL { local, offset } => Instr::I32Load16SLS { local, offset, dst },
         _ => return None,
     })
 }
