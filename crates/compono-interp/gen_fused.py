@@ -55,23 +55,27 @@ def imm32(w, c):
 
 def widen(w, field):
     # 32-bit immediate fields of i64 forms are sign-extended.
-    return f"({field} as u64)" if w == "32" else f"({field} as i32 as i64 as u64)"
+    return f"(u64::from({field}))" if w == "32" else f"({field} as i32 as i64 as u64)"
 
 
 for w in ["32", "64"]:
     it = "u32" if w == "32" else "u64"
+    imm_slot = "u64::from(imm)" if w == "32" else "imm"
     for name, expr, signed in BINOPS:
         get, put = (f"gi{w}", f"pi{w}") if signed else (f"gu{w}", f"pu{w}")
         x = f"I{w}{name}"
         expr = expr.replace("WIDTH", w)
+        if w == "32" and not signed:
+            # `b` is already a u32 here.
+            expr = expr.replace(f"(b % {w}) as u32", f"b % {w}").replace("b as u32", "b")
         variants += [f"{x}L(u32)", f"{x}I({it})", f"{x}LL(u32, u32)", f"{x}LI(u32, {it})",
                      f"{x}LLS {{ a: u32, b: u32, dst: u32 }}", f"{x}LIS {{ a: u32, imm: u32, dst: u32 }}"]
         loc = "stack[base + {} as usize]"
         arms += [
             f"Instr::{x}L(l) => un!({get}, {put}, |a| {{ let b = {get}({loc.format('l')}); {expr} }}),",
-            f"Instr::{x}I(imm) => un!({get}, {put}, |a| {{ let b = {get}(imm as u64); {expr} }}),",
+            f"Instr::{x}I(imm) => un!({get}, {put}, |a| {{ let b = {get}({imm_slot}); {expr} }}),",
             f"Instr::{x}LL(l, r) => {{ let a = {get}({loc.format('l')}); let b = {get}({loc.format('r')}); stack[sp] = {put}({expr}); sp += 1; }}",
-            f"Instr::{x}LI(l, imm) => {{ let a = {get}({loc.format('l')}); let b = {get}(imm as u64); stack[sp] = {put}({expr}); sp += 1; }}",
+            f"Instr::{x}LI(l, imm) => {{ let a = {get}({loc.format('l')}); let b = {get}({imm_slot}); stack[sp] = {put}({expr}); sp += 1; }}",
             f"Instr::{x}LLS {{ a, b, dst }} => {{ let (a, b) = ({get}({loc.format('a')}), {get}({loc.format('b')})); {loc.format('dst')} = {put}({expr}); }}",
             f"Instr::{x}LIS {{ a, imm, dst }} => {{ let (a, b) = ({get}({loc.format('a')}), {get}{widen(w, 'imm')}); {loc.format('dst')} = {put}({expr}); }}",
         ]
@@ -94,11 +98,11 @@ for w in ["32", "64"]:
         loc = "stack[base + {} as usize]"
         arms += [
             f"Instr::{x}L(l) => un!({get}, pbool, |a| a {op} {get}({loc.format('l')})),",
-            f"Instr::{x}I(imm) => un!({get}, pbool, |a| a {op} {get}(imm as u64)),",
+            f"Instr::{x}I(imm) => un!({get}, pbool, |a| a {op} {get}({imm_slot})),",
             f"Instr::{x}LL(l, r) => {{ stack[sp] = pbool({get}({loc.format('l')}) {op} {get}({loc.format('r')})); sp += 1; }}",
-            f"Instr::{x}LI(l, imm) => {{ stack[sp] = pbool({get}({loc.format('l')}) {op} {get}(imm as u64)); sp += 1; }}",
+            f"Instr::{x}LI(l, imm) => {{ stack[sp] = pbool({get}({loc.format('l')}) {op} {get}({imm_slot})); sp += 1; }}",
             f"Instr::{b} {{ target }} => {{ sp -= 2; if {get}(stack[sp]) {op} {get}(stack[sp + 1]) {{ pc = target as usize; }} }}",
-            f"Instr::{b}I {{ target, imm }} => {{ sp -= 1; if {get}(stack[sp]) {op} {get}(imm as u64) {{ pc = target as usize; }} }}",
+            f"Instr::{b}I {{ target, imm }} => {{ sp -= 1; if {get}(stack[sp]) {op} {get}({imm_slot}) {{ pc = target as usize; }} }}",
             f"Instr::{b}LL {{ target, a, b }} => {{ if {get}({loc.format('a')}) {op} {get}({loc.format('b')}) {{ pc = target as usize; }} }}",
             f"Instr::{b}LI {{ target, a, imm }} => {{ if {get}({loc.format('a')}) {op} {get}{widen(w, 'imm')} {{ pc = target as usize; }} }}",
         ]

@@ -649,7 +649,7 @@ fn run(
                 a.wrapping_add(b)
             }),
             Instr::I32AddI(imm) => un!(gu32, pu32, |a| {
-                let b = gu32(imm as u64);
+                let b = gu32(u64::from(imm));
                 a.wrapping_add(b)
             }),
             Instr::I32AddLL(l, r) => {
@@ -660,7 +660,7 @@ fn run(
             }
             Instr::I32AddLI(l, imm) => {
                 let a = gu32(stack[base + l as usize]);
-                let b = gu32(imm as u64);
+                let b = gu32(u64::from(imm));
                 stack[sp] = pu32(a.wrapping_add(b));
                 sp += 1;
             }
@@ -672,7 +672,7 @@ fn run(
                 stack[base + dst as usize] = pu32(a.wrapping_add(b));
             }
             Instr::I32AddLIS { a, imm, dst } => {
-                let (a, b) = (gu32(stack[base + a as usize]), gu32(imm as u64));
+                let (a, b) = (gu32(stack[base + a as usize]), gu32(u64::from(imm)));
                 stack[base + dst as usize] = pu32(a.wrapping_add(b));
             }
             Instr::I32SubL(l) => un!(gu32, pu32, |a| {
@@ -680,7 +680,7 @@ fn run(
                 a.wrapping_sub(b)
             }),
             Instr::I32SubI(imm) => un!(gu32, pu32, |a| {
-                let b = gu32(imm as u64);
+                let b = gu32(u64::from(imm));
                 a.wrapping_sub(b)
             }),
             Instr::I32SubLL(l, r) => {
@@ -691,7 +691,7 @@ fn run(
             }
             Instr::I32SubLI(l, imm) => {
                 let a = gu32(stack[base + l as usize]);
-                let b = gu32(imm as u64);
+                let b = gu32(u64::from(imm));
                 stack[sp] = pu32(a.wrapping_sub(b));
                 sp += 1;
             }
@@ -703,7 +703,7 @@ fn run(
                 stack[base + dst as usize] = pu32(a.wrapping_sub(b));
             }
             Instr::I32SubLIS { a, imm, dst } => {
-                let (a, b) = (gu32(stack[base + a as usize]), gu32(imm as u64));
+                let (a, b) = (gu32(stack[base + a as usize]), gu32(u64::from(imm)));
                 stack[base + dst as usize] = pu32(a.wrapping_sub(b));
             }
             Instr::I32MulL(l) => un!(gu32, pu32, |a| {
@@ -711,7 +711,7 @@ fn run(
                 a.wrapping_mul(b)
             }),
             Instr::I32MulI(imm) => un!(gu32, pu32, |a| {
-                let b = gu32(imm as u64);
+                let b = gu32(u64::from(imm));
                 a.wrapping_mul(b)
             }),
             Instr::I32MulLL(l, r) => {
@@ -722,7 +722,7 @@ fn run(
             }
             Instr::I32MulLI(l, imm) => {
                 let a = gu32(stack[base + l as usize]);
-                let b = gu32(imm as u64);
+                let b = gu32(u64::from(imm));
                 stack[sp] = pu32(a.wrapping_mul(b));
                 sp += 1;
             }
@@ -734,7 +734,7 @@ fn run(
                 stack[base + dst as usize] = pu32(a.wrapping_mul(b));
             }
             Instr::I32MulLIS { a, imm, dst } => {
-                let (a, b) = (gu32(stack[base + a as usize]), gu32(imm as u64));
+                let (a, b) = (gu32(stack[base + a as usize]), gu32(u64::from(imm)));
                 stack[base + dst as usize] = pu32(a.wrapping_mul(b));
             }
             Instr::I32AndL(l) => un!(gu32, pu32, |a| {
@@ -742,7 +742,7 @@ fn run(
                 a & b
             }),
             Instr::I32AndI(imm) => un!(gu32, pu32, |a| {
-                let b = gu32(imm as u64);
+                let b = gu32(u64::from(imm));
                 a & b
             }),
             Instr::I32AndLL(l, r) => {
@@ -753,7 +753,7 @@ fn run(
             }
             Instr::I32AndLI(l, imm) => {
                 let a = gu32(stack[base + l as usize]);
-                let b = gu32(imm as u64);
+                let b = gu32(u64::from(imm));
                 stack[sp] = pu32(a & b);
                 sp += 1;
             }
@@ -765,7 +765,7 @@ fn run(
                 stack[base + dst as usize] = pu32(a & b);
             }
             Instr::I32AndLIS { a, imm, dst } => {
-                let (a, b) = (gu32(stack[base + a as usize]), gu32(imm as u64));
+                let (a, b) = (gu32(stack[base + a as usize]), gu32(u64::from(imm)));
                 stack[base + dst as usize] = pu32(a & b);
             }
             Instr::I32OrL(l) => un!(gu32, pu32, |a| {
@@ -773,7 +773,7 @@ fn run(
                 a | b
             }),
             Instr::I32OrI(imm) => un!(gu32, pu32, |a| {
-                let b = gu32(imm as u64);
+                let b = gu32(u64::from(imm));
                 a | b
             }),
             Instr::I32OrLL(l, r) => {
@@ -784,7 +784,7 @@ fn run(
             }
             Instr::I32OrLI(l, imm) => {
                 let a = gu32(stack[base + l as usize]);
-                let b = gu32(imm as u64);
+                let b = gu32(u64::from(imm));
                 stack[sp] = pu32(a | b);
                 sp += 1;
             }
@@ -796,7 +796,7 @@ fn run(
                 stack[base + dst as usize] = pu32(a | b);
             }
             Instr::I32OrLIS { a, imm, dst } => {
-                let (a, b) = (gu32(stack[base + a as usize]), gu32(imm as u64));
+                let (a, b) = (gu32(stack[base + a as usize]), gu32(u64::from(imm)));
                 stack[base + dst as usize] = pu32(a | b);
             }
             Instr::I32XorL(l) => un!(gu32, pu32, |a| {
@@ -804,7 +804,7 @@ fn run(
                 a ^ b
             }),
             Instr::I32XorI(imm) => un!(gu32, pu32, |a| {
-                let b = gu32(imm as u64);
+                let b = gu32(u64::from(imm));
                 a ^ b
             }),
             Instr::I32XorLL(l, r) => {
@@ -815,7 +815,7 @@ fn run(
             }
             Instr::I32XorLI(l, imm) => {
                 let a = gu32(stack[base + l as usize]);
-                let b = gu32(imm as u64);
+                let b = gu32(u64::from(imm));
                 stack[sp] = pu32(a ^ b);
                 sp += 1;
             }
@@ -827,27 +827,27 @@ fn run(
                 stack[base + dst as usize] = pu32(a ^ b);
             }
             Instr::I32XorLIS { a, imm, dst } => {
-                let (a, b) = (gu32(stack[base + a as usize]), gu32(imm as u64));
+                let (a, b) = (gu32(stack[base + a as usize]), gu32(u64::from(imm)));
                 stack[base + dst as usize] = pu32(a ^ b);
             }
             Instr::I32ShlL(l) => un!(gu32, pu32, |a| {
                 let b = gu32(stack[base + l as usize]);
-                a.wrapping_shl(b as u32)
+                a.wrapping_shl(b)
             }),
             Instr::I32ShlI(imm) => un!(gu32, pu32, |a| {
-                let b = gu32(imm as u64);
-                a.wrapping_shl(b as u32)
+                let b = gu32(u64::from(imm));
+                a.wrapping_shl(b)
             }),
             Instr::I32ShlLL(l, r) => {
                 let a = gu32(stack[base + l as usize]);
                 let b = gu32(stack[base + r as usize]);
-                stack[sp] = pu32(a.wrapping_shl(b as u32));
+                stack[sp] = pu32(a.wrapping_shl(b));
                 sp += 1;
             }
             Instr::I32ShlLI(l, imm) => {
                 let a = gu32(stack[base + l as usize]);
-                let b = gu32(imm as u64);
-                stack[sp] = pu32(a.wrapping_shl(b as u32));
+                let b = gu32(u64::from(imm));
+                stack[sp] = pu32(a.wrapping_shl(b));
                 sp += 1;
             }
             Instr::I32ShlLLS { a, b, dst } => {
@@ -855,18 +855,18 @@ fn run(
                     gu32(stack[base + a as usize]),
                     gu32(stack[base + b as usize]),
                 );
-                stack[base + dst as usize] = pu32(a.wrapping_shl(b as u32));
+                stack[base + dst as usize] = pu32(a.wrapping_shl(b));
             }
             Instr::I32ShlLIS { a, imm, dst } => {
-                let (a, b) = (gu32(stack[base + a as usize]), gu32(imm as u64));
-                stack[base + dst as usize] = pu32(a.wrapping_shl(b as u32));
+                let (a, b) = (gu32(stack[base + a as usize]), gu32(u64::from(imm)));
+                stack[base + dst as usize] = pu32(a.wrapping_shl(b));
             }
             Instr::I32ShrSL(l) => un!(gi32, pi32, |a| {
                 let b = gi32(stack[base + l as usize]);
                 a.wrapping_shr(b as u32)
             }),
             Instr::I32ShrSI(imm) => un!(gi32, pi32, |a| {
-                let b = gi32(imm as u64);
+                let b = gi32(u64::from(imm));
                 a.wrapping_shr(b as u32)
             }),
             Instr::I32ShrSLL(l, r) => {
@@ -877,7 +877,7 @@ fn run(
             }
             Instr::I32ShrSLI(l, imm) => {
                 let a = gi32(stack[base + l as usize]);
-                let b = gi32(imm as u64);
+                let b = gi32(u64::from(imm));
                 stack[sp] = pi32(a.wrapping_shr(b as u32));
                 sp += 1;
             }
@@ -889,27 +889,27 @@ fn run(
                 stack[base + dst as usize] = pi32(a.wrapping_shr(b as u32));
             }
             Instr::I32ShrSLIS { a, imm, dst } => {
-                let (a, b) = (gi32(stack[base + a as usize]), gi32(imm as u64));
+                let (a, b) = (gi32(stack[base + a as usize]), gi32(u64::from(imm)));
                 stack[base + dst as usize] = pi32(a.wrapping_shr(b as u32));
             }
             Instr::I32ShrUL(l) => un!(gu32, pu32, |a| {
                 let b = gu32(stack[base + l as usize]);
-                a.wrapping_shr(b as u32)
+                a.wrapping_shr(b)
             }),
             Instr::I32ShrUI(imm) => un!(gu32, pu32, |a| {
-                let b = gu32(imm as u64);
-                a.wrapping_shr(b as u32)
+                let b = gu32(u64::from(imm));
+                a.wrapping_shr(b)
             }),
             Instr::I32ShrULL(l, r) => {
                 let a = gu32(stack[base + l as usize]);
                 let b = gu32(stack[base + r as usize]);
-                stack[sp] = pu32(a.wrapping_shr(b as u32));
+                stack[sp] = pu32(a.wrapping_shr(b));
                 sp += 1;
             }
             Instr::I32ShrULI(l, imm) => {
                 let a = gu32(stack[base + l as usize]);
-                let b = gu32(imm as u64);
-                stack[sp] = pu32(a.wrapping_shr(b as u32));
+                let b = gu32(u64::from(imm));
+                stack[sp] = pu32(a.wrapping_shr(b));
                 sp += 1;
             }
             Instr::I32ShrULLS { a, b, dst } => {
@@ -917,30 +917,30 @@ fn run(
                     gu32(stack[base + a as usize]),
                     gu32(stack[base + b as usize]),
                 );
-                stack[base + dst as usize] = pu32(a.wrapping_shr(b as u32));
+                stack[base + dst as usize] = pu32(a.wrapping_shr(b));
             }
             Instr::I32ShrULIS { a, imm, dst } => {
-                let (a, b) = (gu32(stack[base + a as usize]), gu32(imm as u64));
-                stack[base + dst as usize] = pu32(a.wrapping_shr(b as u32));
+                let (a, b) = (gu32(stack[base + a as usize]), gu32(u64::from(imm)));
+                stack[base + dst as usize] = pu32(a.wrapping_shr(b));
             }
             Instr::I32RotlL(l) => un!(gu32, pu32, |a| {
                 let b = gu32(stack[base + l as usize]);
-                a.rotate_left((b % 32) as u32)
+                a.rotate_left(b % 32)
             }),
             Instr::I32RotlI(imm) => un!(gu32, pu32, |a| {
-                let b = gu32(imm as u64);
-                a.rotate_left((b % 32) as u32)
+                let b = gu32(u64::from(imm));
+                a.rotate_left(b % 32)
             }),
             Instr::I32RotlLL(l, r) => {
                 let a = gu32(stack[base + l as usize]);
                 let b = gu32(stack[base + r as usize]);
-                stack[sp] = pu32(a.rotate_left((b % 32) as u32));
+                stack[sp] = pu32(a.rotate_left(b % 32));
                 sp += 1;
             }
             Instr::I32RotlLI(l, imm) => {
                 let a = gu32(stack[base + l as usize]);
-                let b = gu32(imm as u64);
-                stack[sp] = pu32(a.rotate_left((b % 32) as u32));
+                let b = gu32(u64::from(imm));
+                stack[sp] = pu32(a.rotate_left(b % 32));
                 sp += 1;
             }
             Instr::I32RotlLLS { a, b, dst } => {
@@ -948,30 +948,30 @@ fn run(
                     gu32(stack[base + a as usize]),
                     gu32(stack[base + b as usize]),
                 );
-                stack[base + dst as usize] = pu32(a.rotate_left((b % 32) as u32));
+                stack[base + dst as usize] = pu32(a.rotate_left(b % 32));
             }
             Instr::I32RotlLIS { a, imm, dst } => {
-                let (a, b) = (gu32(stack[base + a as usize]), gu32(imm as u64));
-                stack[base + dst as usize] = pu32(a.rotate_left((b % 32) as u32));
+                let (a, b) = (gu32(stack[base + a as usize]), gu32(u64::from(imm)));
+                stack[base + dst as usize] = pu32(a.rotate_left(b % 32));
             }
             Instr::I32RotrL(l) => un!(gu32, pu32, |a| {
                 let b = gu32(stack[base + l as usize]);
-                a.rotate_right((b % 32) as u32)
+                a.rotate_right(b % 32)
             }),
             Instr::I32RotrI(imm) => un!(gu32, pu32, |a| {
-                let b = gu32(imm as u64);
-                a.rotate_right((b % 32) as u32)
+                let b = gu32(u64::from(imm));
+                a.rotate_right(b % 32)
             }),
             Instr::I32RotrLL(l, r) => {
                 let a = gu32(stack[base + l as usize]);
                 let b = gu32(stack[base + r as usize]);
-                stack[sp] = pu32(a.rotate_right((b % 32) as u32));
+                stack[sp] = pu32(a.rotate_right(b % 32));
                 sp += 1;
             }
             Instr::I32RotrLI(l, imm) => {
                 let a = gu32(stack[base + l as usize]);
-                let b = gu32(imm as u64);
-                stack[sp] = pu32(a.rotate_right((b % 32) as u32));
+                let b = gu32(u64::from(imm));
+                stack[sp] = pu32(a.rotate_right(b % 32));
                 sp += 1;
             }
             Instr::I32RotrLLS { a, b, dst } => {
@@ -979,20 +979,20 @@ fn run(
                     gu32(stack[base + a as usize]),
                     gu32(stack[base + b as usize]),
                 );
-                stack[base + dst as usize] = pu32(a.rotate_right((b % 32) as u32));
+                stack[base + dst as usize] = pu32(a.rotate_right(b % 32));
             }
             Instr::I32RotrLIS { a, imm, dst } => {
-                let (a, b) = (gu32(stack[base + a as usize]), gu32(imm as u64));
-                stack[base + dst as usize] = pu32(a.rotate_right((b % 32) as u32));
+                let (a, b) = (gu32(stack[base + a as usize]), gu32(u64::from(imm)));
+                stack[base + dst as usize] = pu32(a.rotate_right(b % 32));
             }
             Instr::I32EqL(l) => un!(gu32, pbool, |a| a == gu32(stack[base + l as usize])),
-            Instr::I32EqI(imm) => un!(gu32, pbool, |a| a == gu32(imm as u64)),
+            Instr::I32EqI(imm) => un!(gu32, pbool, |a| a == gu32(u64::from(imm))),
             Instr::I32EqLL(l, r) => {
                 stack[sp] = pbool(gu32(stack[base + l as usize]) == gu32(stack[base + r as usize]));
                 sp += 1;
             }
             Instr::I32EqLI(l, imm) => {
-                stack[sp] = pbool(gu32(stack[base + l as usize]) == gu32(imm as u64));
+                stack[sp] = pbool(gu32(stack[base + l as usize]) == gu32(u64::from(imm)));
                 sp += 1;
             }
             Instr::BrIfI32Eq { target } => {
@@ -1003,7 +1003,7 @@ fn run(
             }
             Instr::BrIfI32EqI { target, imm } => {
                 sp -= 1;
-                if gu32(stack[sp]) == gu32(imm as u64) {
+                if gu32(stack[sp]) == gu32(u64::from(imm)) {
                     pc = target as usize;
                 }
             }
@@ -1013,18 +1013,18 @@ fn run(
                 }
             }
             Instr::BrIfI32EqLI { target, a, imm } => {
-                if gu32(stack[base + a as usize]) == gu32(imm as u64) {
+                if gu32(stack[base + a as usize]) == gu32(u64::from(imm)) {
                     pc = target as usize;
                 }
             }
             Instr::I32NeL(l) => un!(gu32, pbool, |a| a != gu32(stack[base + l as usize])),
-            Instr::I32NeI(imm) => un!(gu32, pbool, |a| a != gu32(imm as u64)),
+            Instr::I32NeI(imm) => un!(gu32, pbool, |a| a != gu32(u64::from(imm))),
             Instr::I32NeLL(l, r) => {
                 stack[sp] = pbool(gu32(stack[base + l as usize]) != gu32(stack[base + r as usize]));
                 sp += 1;
             }
             Instr::I32NeLI(l, imm) => {
-                stack[sp] = pbool(gu32(stack[base + l as usize]) != gu32(imm as u64));
+                stack[sp] = pbool(gu32(stack[base + l as usize]) != gu32(u64::from(imm)));
                 sp += 1;
             }
             Instr::BrIfI32Ne { target } => {
@@ -1035,7 +1035,7 @@ fn run(
             }
             Instr::BrIfI32NeI { target, imm } => {
                 sp -= 1;
-                if gu32(stack[sp]) != gu32(imm as u64) {
+                if gu32(stack[sp]) != gu32(u64::from(imm)) {
                     pc = target as usize;
                 }
             }
@@ -1045,18 +1045,18 @@ fn run(
                 }
             }
             Instr::BrIfI32NeLI { target, a, imm } => {
-                if gu32(stack[base + a as usize]) != gu32(imm as u64) {
+                if gu32(stack[base + a as usize]) != gu32(u64::from(imm)) {
                     pc = target as usize;
                 }
             }
             Instr::I32LtSL(l) => un!(gi32, pbool, |a| a < gi32(stack[base + l as usize])),
-            Instr::I32LtSI(imm) => un!(gi32, pbool, |a| a < gi32(imm as u64)),
+            Instr::I32LtSI(imm) => un!(gi32, pbool, |a| a < gi32(u64::from(imm))),
             Instr::I32LtSLL(l, r) => {
                 stack[sp] = pbool(gi32(stack[base + l as usize]) < gi32(stack[base + r as usize]));
                 sp += 1;
             }
             Instr::I32LtSLI(l, imm) => {
-                stack[sp] = pbool(gi32(stack[base + l as usize]) < gi32(imm as u64));
+                stack[sp] = pbool(gi32(stack[base + l as usize]) < gi32(u64::from(imm)));
                 sp += 1;
             }
             Instr::BrIfI32LtS { target } => {
@@ -1067,7 +1067,7 @@ fn run(
             }
             Instr::BrIfI32LtSI { target, imm } => {
                 sp -= 1;
-                if gi32(stack[sp]) < gi32(imm as u64) {
+                if gi32(stack[sp]) < gi32(u64::from(imm)) {
                     pc = target as usize;
                 }
             }
@@ -1077,18 +1077,18 @@ fn run(
                 }
             }
             Instr::BrIfI32LtSLI { target, a, imm } => {
-                if gi32(stack[base + a as usize]) < gi32(imm as u64) {
+                if gi32(stack[base + a as usize]) < gi32(u64::from(imm)) {
                     pc = target as usize;
                 }
             }
             Instr::I32LtUL(l) => un!(gu32, pbool, |a| a < gu32(stack[base + l as usize])),
-            Instr::I32LtUI(imm) => un!(gu32, pbool, |a| a < gu32(imm as u64)),
+            Instr::I32LtUI(imm) => un!(gu32, pbool, |a| a < gu32(u64::from(imm))),
             Instr::I32LtULL(l, r) => {
                 stack[sp] = pbool(gu32(stack[base + l as usize]) < gu32(stack[base + r as usize]));
                 sp += 1;
             }
             Instr::I32LtULI(l, imm) => {
-                stack[sp] = pbool(gu32(stack[base + l as usize]) < gu32(imm as u64));
+                stack[sp] = pbool(gu32(stack[base + l as usize]) < gu32(u64::from(imm)));
                 sp += 1;
             }
             Instr::BrIfI32LtU { target } => {
@@ -1099,7 +1099,7 @@ fn run(
             }
             Instr::BrIfI32LtUI { target, imm } => {
                 sp -= 1;
-                if gu32(stack[sp]) < gu32(imm as u64) {
+                if gu32(stack[sp]) < gu32(u64::from(imm)) {
                     pc = target as usize;
                 }
             }
@@ -1109,18 +1109,18 @@ fn run(
                 }
             }
             Instr::BrIfI32LtULI { target, a, imm } => {
-                if gu32(stack[base + a as usize]) < gu32(imm as u64) {
+                if gu32(stack[base + a as usize]) < gu32(u64::from(imm)) {
                     pc = target as usize;
                 }
             }
             Instr::I32GtSL(l) => un!(gi32, pbool, |a| a > gi32(stack[base + l as usize])),
-            Instr::I32GtSI(imm) => un!(gi32, pbool, |a| a > gi32(imm as u64)),
+            Instr::I32GtSI(imm) => un!(gi32, pbool, |a| a > gi32(u64::from(imm))),
             Instr::I32GtSLL(l, r) => {
                 stack[sp] = pbool(gi32(stack[base + l as usize]) > gi32(stack[base + r as usize]));
                 sp += 1;
             }
             Instr::I32GtSLI(l, imm) => {
-                stack[sp] = pbool(gi32(stack[base + l as usize]) > gi32(imm as u64));
+                stack[sp] = pbool(gi32(stack[base + l as usize]) > gi32(u64::from(imm)));
                 sp += 1;
             }
             Instr::BrIfI32GtS { target } => {
@@ -1131,7 +1131,7 @@ fn run(
             }
             Instr::BrIfI32GtSI { target, imm } => {
                 sp -= 1;
-                if gi32(stack[sp]) > gi32(imm as u64) {
+                if gi32(stack[sp]) > gi32(u64::from(imm)) {
                     pc = target as usize;
                 }
             }
@@ -1141,18 +1141,18 @@ fn run(
                 }
             }
             Instr::BrIfI32GtSLI { target, a, imm } => {
-                if gi32(stack[base + a as usize]) > gi32(imm as u64) {
+                if gi32(stack[base + a as usize]) > gi32(u64::from(imm)) {
                     pc = target as usize;
                 }
             }
             Instr::I32GtUL(l) => un!(gu32, pbool, |a| a > gu32(stack[base + l as usize])),
-            Instr::I32GtUI(imm) => un!(gu32, pbool, |a| a > gu32(imm as u64)),
+            Instr::I32GtUI(imm) => un!(gu32, pbool, |a| a > gu32(u64::from(imm))),
             Instr::I32GtULL(l, r) => {
                 stack[sp] = pbool(gu32(stack[base + l as usize]) > gu32(stack[base + r as usize]));
                 sp += 1;
             }
             Instr::I32GtULI(l, imm) => {
-                stack[sp] = pbool(gu32(stack[base + l as usize]) > gu32(imm as u64));
+                stack[sp] = pbool(gu32(stack[base + l as usize]) > gu32(u64::from(imm)));
                 sp += 1;
             }
             Instr::BrIfI32GtU { target } => {
@@ -1163,7 +1163,7 @@ fn run(
             }
             Instr::BrIfI32GtUI { target, imm } => {
                 sp -= 1;
-                if gu32(stack[sp]) > gu32(imm as u64) {
+                if gu32(stack[sp]) > gu32(u64::from(imm)) {
                     pc = target as usize;
                 }
             }
@@ -1173,18 +1173,18 @@ fn run(
                 }
             }
             Instr::BrIfI32GtULI { target, a, imm } => {
-                if gu32(stack[base + a as usize]) > gu32(imm as u64) {
+                if gu32(stack[base + a as usize]) > gu32(u64::from(imm)) {
                     pc = target as usize;
                 }
             }
             Instr::I32LeSL(l) => un!(gi32, pbool, |a| a <= gi32(stack[base + l as usize])),
-            Instr::I32LeSI(imm) => un!(gi32, pbool, |a| a <= gi32(imm as u64)),
+            Instr::I32LeSI(imm) => un!(gi32, pbool, |a| a <= gi32(u64::from(imm))),
             Instr::I32LeSLL(l, r) => {
                 stack[sp] = pbool(gi32(stack[base + l as usize]) <= gi32(stack[base + r as usize]));
                 sp += 1;
             }
             Instr::I32LeSLI(l, imm) => {
-                stack[sp] = pbool(gi32(stack[base + l as usize]) <= gi32(imm as u64));
+                stack[sp] = pbool(gi32(stack[base + l as usize]) <= gi32(u64::from(imm)));
                 sp += 1;
             }
             Instr::BrIfI32LeS { target } => {
@@ -1195,7 +1195,7 @@ fn run(
             }
             Instr::BrIfI32LeSI { target, imm } => {
                 sp -= 1;
-                if gi32(stack[sp]) <= gi32(imm as u64) {
+                if gi32(stack[sp]) <= gi32(u64::from(imm)) {
                     pc = target as usize;
                 }
             }
@@ -1205,18 +1205,18 @@ fn run(
                 }
             }
             Instr::BrIfI32LeSLI { target, a, imm } => {
-                if gi32(stack[base + a as usize]) <= gi32(imm as u64) {
+                if gi32(stack[base + a as usize]) <= gi32(u64::from(imm)) {
                     pc = target as usize;
                 }
             }
             Instr::I32LeUL(l) => un!(gu32, pbool, |a| a <= gu32(stack[base + l as usize])),
-            Instr::I32LeUI(imm) => un!(gu32, pbool, |a| a <= gu32(imm as u64)),
+            Instr::I32LeUI(imm) => un!(gu32, pbool, |a| a <= gu32(u64::from(imm))),
             Instr::I32LeULL(l, r) => {
                 stack[sp] = pbool(gu32(stack[base + l as usize]) <= gu32(stack[base + r as usize]));
                 sp += 1;
             }
             Instr::I32LeULI(l, imm) => {
-                stack[sp] = pbool(gu32(stack[base + l as usize]) <= gu32(imm as u64));
+                stack[sp] = pbool(gu32(stack[base + l as usize]) <= gu32(u64::from(imm)));
                 sp += 1;
             }
             Instr::BrIfI32LeU { target } => {
@@ -1227,7 +1227,7 @@ fn run(
             }
             Instr::BrIfI32LeUI { target, imm } => {
                 sp -= 1;
-                if gu32(stack[sp]) <= gu32(imm as u64) {
+                if gu32(stack[sp]) <= gu32(u64::from(imm)) {
                     pc = target as usize;
                 }
             }
@@ -1237,18 +1237,18 @@ fn run(
                 }
             }
             Instr::BrIfI32LeULI { target, a, imm } => {
-                if gu32(stack[base + a as usize]) <= gu32(imm as u64) {
+                if gu32(stack[base + a as usize]) <= gu32(u64::from(imm)) {
                     pc = target as usize;
                 }
             }
             Instr::I32GeSL(l) => un!(gi32, pbool, |a| a >= gi32(stack[base + l as usize])),
-            Instr::I32GeSI(imm) => un!(gi32, pbool, |a| a >= gi32(imm as u64)),
+            Instr::I32GeSI(imm) => un!(gi32, pbool, |a| a >= gi32(u64::from(imm))),
             Instr::I32GeSLL(l, r) => {
                 stack[sp] = pbool(gi32(stack[base + l as usize]) >= gi32(stack[base + r as usize]));
                 sp += 1;
             }
             Instr::I32GeSLI(l, imm) => {
-                stack[sp] = pbool(gi32(stack[base + l as usize]) >= gi32(imm as u64));
+                stack[sp] = pbool(gi32(stack[base + l as usize]) >= gi32(u64::from(imm)));
                 sp += 1;
             }
             Instr::BrIfI32GeS { target } => {
@@ -1259,7 +1259,7 @@ fn run(
             }
             Instr::BrIfI32GeSI { target, imm } => {
                 sp -= 1;
-                if gi32(stack[sp]) >= gi32(imm as u64) {
+                if gi32(stack[sp]) >= gi32(u64::from(imm)) {
                     pc = target as usize;
                 }
             }
@@ -1269,18 +1269,18 @@ fn run(
                 }
             }
             Instr::BrIfI32GeSLI { target, a, imm } => {
-                if gi32(stack[base + a as usize]) >= gi32(imm as u64) {
+                if gi32(stack[base + a as usize]) >= gi32(u64::from(imm)) {
                     pc = target as usize;
                 }
             }
             Instr::I32GeUL(l) => un!(gu32, pbool, |a| a >= gu32(stack[base + l as usize])),
-            Instr::I32GeUI(imm) => un!(gu32, pbool, |a| a >= gu32(imm as u64)),
+            Instr::I32GeUI(imm) => un!(gu32, pbool, |a| a >= gu32(u64::from(imm))),
             Instr::I32GeULL(l, r) => {
                 stack[sp] = pbool(gu32(stack[base + l as usize]) >= gu32(stack[base + r as usize]));
                 sp += 1;
             }
             Instr::I32GeULI(l, imm) => {
-                stack[sp] = pbool(gu32(stack[base + l as usize]) >= gu32(imm as u64));
+                stack[sp] = pbool(gu32(stack[base + l as usize]) >= gu32(u64::from(imm)));
                 sp += 1;
             }
             Instr::BrIfI32GeU { target } => {
@@ -1291,7 +1291,7 @@ fn run(
             }
             Instr::BrIfI32GeUI { target, imm } => {
                 sp -= 1;
-                if gu32(stack[sp]) >= gu32(imm as u64) {
+                if gu32(stack[sp]) >= gu32(u64::from(imm)) {
                     pc = target as usize;
                 }
             }
@@ -1301,7 +1301,7 @@ fn run(
                 }
             }
             Instr::BrIfI32GeULI { target, a, imm } => {
-                if gu32(stack[base + a as usize]) >= gu32(imm as u64) {
+                if gu32(stack[base + a as usize]) >= gu32(u64::from(imm)) {
                     pc = target as usize;
                 }
             }
@@ -1324,7 +1324,7 @@ fn run(
                 a.wrapping_add(b)
             }),
             Instr::I64AddI(imm) => un!(gu64, pu64, |a| {
-                let b = gu64(imm as u64);
+                let b = gu64(imm);
                 a.wrapping_add(b)
             }),
             Instr::I64AddLL(l, r) => {
@@ -1335,7 +1335,7 @@ fn run(
             }
             Instr::I64AddLI(l, imm) => {
                 let a = gu64(stack[base + l as usize]);
-                let b = gu64(imm as u64);
+                let b = gu64(imm);
                 stack[sp] = pu64(a.wrapping_add(b));
                 sp += 1;
             }
@@ -1358,7 +1358,7 @@ fn run(
                 a.wrapping_sub(b)
             }),
             Instr::I64SubI(imm) => un!(gu64, pu64, |a| {
-                let b = gu64(imm as u64);
+                let b = gu64(imm);
                 a.wrapping_sub(b)
             }),
             Instr::I64SubLL(l, r) => {
@@ -1369,7 +1369,7 @@ fn run(
             }
             Instr::I64SubLI(l, imm) => {
                 let a = gu64(stack[base + l as usize]);
-                let b = gu64(imm as u64);
+                let b = gu64(imm);
                 stack[sp] = pu64(a.wrapping_sub(b));
                 sp += 1;
             }
@@ -1392,7 +1392,7 @@ fn run(
                 a.wrapping_mul(b)
             }),
             Instr::I64MulI(imm) => un!(gu64, pu64, |a| {
-                let b = gu64(imm as u64);
+                let b = gu64(imm);
                 a.wrapping_mul(b)
             }),
             Instr::I64MulLL(l, r) => {
@@ -1403,7 +1403,7 @@ fn run(
             }
             Instr::I64MulLI(l, imm) => {
                 let a = gu64(stack[base + l as usize]);
-                let b = gu64(imm as u64);
+                let b = gu64(imm);
                 stack[sp] = pu64(a.wrapping_mul(b));
                 sp += 1;
             }
@@ -1426,7 +1426,7 @@ fn run(
                 a & b
             }),
             Instr::I64AndI(imm) => un!(gu64, pu64, |a| {
-                let b = gu64(imm as u64);
+                let b = gu64(imm);
                 a & b
             }),
             Instr::I64AndLL(l, r) => {
@@ -1437,7 +1437,7 @@ fn run(
             }
             Instr::I64AndLI(l, imm) => {
                 let a = gu64(stack[base + l as usize]);
-                let b = gu64(imm as u64);
+                let b = gu64(imm);
                 stack[sp] = pu64(a & b);
                 sp += 1;
             }
@@ -1460,7 +1460,7 @@ fn run(
                 a | b
             }),
             Instr::I64OrI(imm) => un!(gu64, pu64, |a| {
-                let b = gu64(imm as u64);
+                let b = gu64(imm);
                 a | b
             }),
             Instr::I64OrLL(l, r) => {
@@ -1471,7 +1471,7 @@ fn run(
             }
             Instr::I64OrLI(l, imm) => {
                 let a = gu64(stack[base + l as usize]);
-                let b = gu64(imm as u64);
+                let b = gu64(imm);
                 stack[sp] = pu64(a | b);
                 sp += 1;
             }
@@ -1494,7 +1494,7 @@ fn run(
                 a ^ b
             }),
             Instr::I64XorI(imm) => un!(gu64, pu64, |a| {
-                let b = gu64(imm as u64);
+                let b = gu64(imm);
                 a ^ b
             }),
             Instr::I64XorLL(l, r) => {
@@ -1505,7 +1505,7 @@ fn run(
             }
             Instr::I64XorLI(l, imm) => {
                 let a = gu64(stack[base + l as usize]);
-                let b = gu64(imm as u64);
+                let b = gu64(imm);
                 stack[sp] = pu64(a ^ b);
                 sp += 1;
             }
@@ -1528,7 +1528,7 @@ fn run(
                 a.wrapping_shl(b as u32)
             }),
             Instr::I64ShlI(imm) => un!(gu64, pu64, |a| {
-                let b = gu64(imm as u64);
+                let b = gu64(imm);
                 a.wrapping_shl(b as u32)
             }),
             Instr::I64ShlLL(l, r) => {
@@ -1539,7 +1539,7 @@ fn run(
             }
             Instr::I64ShlLI(l, imm) => {
                 let a = gu64(stack[base + l as usize]);
-                let b = gu64(imm as u64);
+                let b = gu64(imm);
                 stack[sp] = pu64(a.wrapping_shl(b as u32));
                 sp += 1;
             }
@@ -1562,7 +1562,7 @@ fn run(
                 a.wrapping_shr(b as u32)
             }),
             Instr::I64ShrSI(imm) => un!(gi64, pi64, |a| {
-                let b = gi64(imm as u64);
+                let b = gi64(imm);
                 a.wrapping_shr(b as u32)
             }),
             Instr::I64ShrSLL(l, r) => {
@@ -1573,7 +1573,7 @@ fn run(
             }
             Instr::I64ShrSLI(l, imm) => {
                 let a = gi64(stack[base + l as usize]);
-                let b = gi64(imm as u64);
+                let b = gi64(imm);
                 stack[sp] = pi64(a.wrapping_shr(b as u32));
                 sp += 1;
             }
@@ -1596,7 +1596,7 @@ fn run(
                 a.wrapping_shr(b as u32)
             }),
             Instr::I64ShrUI(imm) => un!(gu64, pu64, |a| {
-                let b = gu64(imm as u64);
+                let b = gu64(imm);
                 a.wrapping_shr(b as u32)
             }),
             Instr::I64ShrULL(l, r) => {
@@ -1607,7 +1607,7 @@ fn run(
             }
             Instr::I64ShrULI(l, imm) => {
                 let a = gu64(stack[base + l as usize]);
-                let b = gu64(imm as u64);
+                let b = gu64(imm);
                 stack[sp] = pu64(a.wrapping_shr(b as u32));
                 sp += 1;
             }
@@ -1630,7 +1630,7 @@ fn run(
                 a.rotate_left((b % 64) as u32)
             }),
             Instr::I64RotlI(imm) => un!(gu64, pu64, |a| {
-                let b = gu64(imm as u64);
+                let b = gu64(imm);
                 a.rotate_left((b % 64) as u32)
             }),
             Instr::I64RotlLL(l, r) => {
@@ -1641,7 +1641,7 @@ fn run(
             }
             Instr::I64RotlLI(l, imm) => {
                 let a = gu64(stack[base + l as usize]);
-                let b = gu64(imm as u64);
+                let b = gu64(imm);
                 stack[sp] = pu64(a.rotate_left((b % 64) as u32));
                 sp += 1;
             }
@@ -1664,7 +1664,7 @@ fn run(
                 a.rotate_right((b % 64) as u32)
             }),
             Instr::I64RotrI(imm) => un!(gu64, pu64, |a| {
-                let b = gu64(imm as u64);
+                let b = gu64(imm);
                 a.rotate_right((b % 64) as u32)
             }),
             Instr::I64RotrLL(l, r) => {
@@ -1675,7 +1675,7 @@ fn run(
             }
             Instr::I64RotrLI(l, imm) => {
                 let a = gu64(stack[base + l as usize]);
-                let b = gu64(imm as u64);
+                let b = gu64(imm);
                 stack[sp] = pu64(a.rotate_right((b % 64) as u32));
                 sp += 1;
             }
@@ -1694,13 +1694,13 @@ fn run(
                 stack[base + dst as usize] = pu64(a.rotate_right((b % 64) as u32));
             }
             Instr::I64EqL(l) => un!(gu64, pbool, |a| a == gu64(stack[base + l as usize])),
-            Instr::I64EqI(imm) => un!(gu64, pbool, |a| a == gu64(imm as u64)),
+            Instr::I64EqI(imm) => un!(gu64, pbool, |a| a == gu64(imm)),
             Instr::I64EqLL(l, r) => {
                 stack[sp] = pbool(gu64(stack[base + l as usize]) == gu64(stack[base + r as usize]));
                 sp += 1;
             }
             Instr::I64EqLI(l, imm) => {
-                stack[sp] = pbool(gu64(stack[base + l as usize]) == gu64(imm as u64));
+                stack[sp] = pbool(gu64(stack[base + l as usize]) == gu64(imm));
                 sp += 1;
             }
             Instr::BrIfI64Eq { target } => {
@@ -1711,7 +1711,7 @@ fn run(
             }
             Instr::BrIfI64EqI { target, imm } => {
                 sp -= 1;
-                if gu64(stack[sp]) == gu64(imm as u64) {
+                if gu64(stack[sp]) == gu64(imm) {
                     pc = target as usize;
                 }
             }
@@ -1726,13 +1726,13 @@ fn run(
                 }
             }
             Instr::I64NeL(l) => un!(gu64, pbool, |a| a != gu64(stack[base + l as usize])),
-            Instr::I64NeI(imm) => un!(gu64, pbool, |a| a != gu64(imm as u64)),
+            Instr::I64NeI(imm) => un!(gu64, pbool, |a| a != gu64(imm)),
             Instr::I64NeLL(l, r) => {
                 stack[sp] = pbool(gu64(stack[base + l as usize]) != gu64(stack[base + r as usize]));
                 sp += 1;
             }
             Instr::I64NeLI(l, imm) => {
-                stack[sp] = pbool(gu64(stack[base + l as usize]) != gu64(imm as u64));
+                stack[sp] = pbool(gu64(stack[base + l as usize]) != gu64(imm));
                 sp += 1;
             }
             Instr::BrIfI64Ne { target } => {
@@ -1743,7 +1743,7 @@ fn run(
             }
             Instr::BrIfI64NeI { target, imm } => {
                 sp -= 1;
-                if gu64(stack[sp]) != gu64(imm as u64) {
+                if gu64(stack[sp]) != gu64(imm) {
                     pc = target as usize;
                 }
             }
@@ -1758,13 +1758,13 @@ fn run(
                 }
             }
             Instr::I64LtSL(l) => un!(gi64, pbool, |a| a < gi64(stack[base + l as usize])),
-            Instr::I64LtSI(imm) => un!(gi64, pbool, |a| a < gi64(imm as u64)),
+            Instr::I64LtSI(imm) => un!(gi64, pbool, |a| a < gi64(imm)),
             Instr::I64LtSLL(l, r) => {
                 stack[sp] = pbool(gi64(stack[base + l as usize]) < gi64(stack[base + r as usize]));
                 sp += 1;
             }
             Instr::I64LtSLI(l, imm) => {
-                stack[sp] = pbool(gi64(stack[base + l as usize]) < gi64(imm as u64));
+                stack[sp] = pbool(gi64(stack[base + l as usize]) < gi64(imm));
                 sp += 1;
             }
             Instr::BrIfI64LtS { target } => {
@@ -1775,7 +1775,7 @@ fn run(
             }
             Instr::BrIfI64LtSI { target, imm } => {
                 sp -= 1;
-                if gi64(stack[sp]) < gi64(imm as u64) {
+                if gi64(stack[sp]) < gi64(imm) {
                     pc = target as usize;
                 }
             }
@@ -1790,13 +1790,13 @@ fn run(
                 }
             }
             Instr::I64LtUL(l) => un!(gu64, pbool, |a| a < gu64(stack[base + l as usize])),
-            Instr::I64LtUI(imm) => un!(gu64, pbool, |a| a < gu64(imm as u64)),
+            Instr::I64LtUI(imm) => un!(gu64, pbool, |a| a < gu64(imm)),
             Instr::I64LtULL(l, r) => {
                 stack[sp] = pbool(gu64(stack[base + l as usize]) < gu64(stack[base + r as usize]));
                 sp += 1;
             }
             Instr::I64LtULI(l, imm) => {
-                stack[sp] = pbool(gu64(stack[base + l as usize]) < gu64(imm as u64));
+                stack[sp] = pbool(gu64(stack[base + l as usize]) < gu64(imm));
                 sp += 1;
             }
             Instr::BrIfI64LtU { target } => {
@@ -1807,7 +1807,7 @@ fn run(
             }
             Instr::BrIfI64LtUI { target, imm } => {
                 sp -= 1;
-                if gu64(stack[sp]) < gu64(imm as u64) {
+                if gu64(stack[sp]) < gu64(imm) {
                     pc = target as usize;
                 }
             }
@@ -1822,13 +1822,13 @@ fn run(
                 }
             }
             Instr::I64GtSL(l) => un!(gi64, pbool, |a| a > gi64(stack[base + l as usize])),
-            Instr::I64GtSI(imm) => un!(gi64, pbool, |a| a > gi64(imm as u64)),
+            Instr::I64GtSI(imm) => un!(gi64, pbool, |a| a > gi64(imm)),
             Instr::I64GtSLL(l, r) => {
                 stack[sp] = pbool(gi64(stack[base + l as usize]) > gi64(stack[base + r as usize]));
                 sp += 1;
             }
             Instr::I64GtSLI(l, imm) => {
-                stack[sp] = pbool(gi64(stack[base + l as usize]) > gi64(imm as u64));
+                stack[sp] = pbool(gi64(stack[base + l as usize]) > gi64(imm));
                 sp += 1;
             }
             Instr::BrIfI64GtS { target } => {
@@ -1839,7 +1839,7 @@ fn run(
             }
             Instr::BrIfI64GtSI { target, imm } => {
                 sp -= 1;
-                if gi64(stack[sp]) > gi64(imm as u64) {
+                if gi64(stack[sp]) > gi64(imm) {
                     pc = target as usize;
                 }
             }
@@ -1854,13 +1854,13 @@ fn run(
                 }
             }
             Instr::I64GtUL(l) => un!(gu64, pbool, |a| a > gu64(stack[base + l as usize])),
-            Instr::I64GtUI(imm) => un!(gu64, pbool, |a| a > gu64(imm as u64)),
+            Instr::I64GtUI(imm) => un!(gu64, pbool, |a| a > gu64(imm)),
             Instr::I64GtULL(l, r) => {
                 stack[sp] = pbool(gu64(stack[base + l as usize]) > gu64(stack[base + r as usize]));
                 sp += 1;
             }
             Instr::I64GtULI(l, imm) => {
-                stack[sp] = pbool(gu64(stack[base + l as usize]) > gu64(imm as u64));
+                stack[sp] = pbool(gu64(stack[base + l as usize]) > gu64(imm));
                 sp += 1;
             }
             Instr::BrIfI64GtU { target } => {
@@ -1871,7 +1871,7 @@ fn run(
             }
             Instr::BrIfI64GtUI { target, imm } => {
                 sp -= 1;
-                if gu64(stack[sp]) > gu64(imm as u64) {
+                if gu64(stack[sp]) > gu64(imm) {
                     pc = target as usize;
                 }
             }
@@ -1886,13 +1886,13 @@ fn run(
                 }
             }
             Instr::I64LeSL(l) => un!(gi64, pbool, |a| a <= gi64(stack[base + l as usize])),
-            Instr::I64LeSI(imm) => un!(gi64, pbool, |a| a <= gi64(imm as u64)),
+            Instr::I64LeSI(imm) => un!(gi64, pbool, |a| a <= gi64(imm)),
             Instr::I64LeSLL(l, r) => {
                 stack[sp] = pbool(gi64(stack[base + l as usize]) <= gi64(stack[base + r as usize]));
                 sp += 1;
             }
             Instr::I64LeSLI(l, imm) => {
-                stack[sp] = pbool(gi64(stack[base + l as usize]) <= gi64(imm as u64));
+                stack[sp] = pbool(gi64(stack[base + l as usize]) <= gi64(imm));
                 sp += 1;
             }
             Instr::BrIfI64LeS { target } => {
@@ -1903,7 +1903,7 @@ fn run(
             }
             Instr::BrIfI64LeSI { target, imm } => {
                 sp -= 1;
-                if gi64(stack[sp]) <= gi64(imm as u64) {
+                if gi64(stack[sp]) <= gi64(imm) {
                     pc = target as usize;
                 }
             }
@@ -1918,13 +1918,13 @@ fn run(
                 }
             }
             Instr::I64LeUL(l) => un!(gu64, pbool, |a| a <= gu64(stack[base + l as usize])),
-            Instr::I64LeUI(imm) => un!(gu64, pbool, |a| a <= gu64(imm as u64)),
+            Instr::I64LeUI(imm) => un!(gu64, pbool, |a| a <= gu64(imm)),
             Instr::I64LeULL(l, r) => {
                 stack[sp] = pbool(gu64(stack[base + l as usize]) <= gu64(stack[base + r as usize]));
                 sp += 1;
             }
             Instr::I64LeULI(l, imm) => {
-                stack[sp] = pbool(gu64(stack[base + l as usize]) <= gu64(imm as u64));
+                stack[sp] = pbool(gu64(stack[base + l as usize]) <= gu64(imm));
                 sp += 1;
             }
             Instr::BrIfI64LeU { target } => {
@@ -1935,7 +1935,7 @@ fn run(
             }
             Instr::BrIfI64LeUI { target, imm } => {
                 sp -= 1;
-                if gu64(stack[sp]) <= gu64(imm as u64) {
+                if gu64(stack[sp]) <= gu64(imm) {
                     pc = target as usize;
                 }
             }
@@ -1950,13 +1950,13 @@ fn run(
                 }
             }
             Instr::I64GeSL(l) => un!(gi64, pbool, |a| a >= gi64(stack[base + l as usize])),
-            Instr::I64GeSI(imm) => un!(gi64, pbool, |a| a >= gi64(imm as u64)),
+            Instr::I64GeSI(imm) => un!(gi64, pbool, |a| a >= gi64(imm)),
             Instr::I64GeSLL(l, r) => {
                 stack[sp] = pbool(gi64(stack[base + l as usize]) >= gi64(stack[base + r as usize]));
                 sp += 1;
             }
             Instr::I64GeSLI(l, imm) => {
-                stack[sp] = pbool(gi64(stack[base + l as usize]) >= gi64(imm as u64));
+                stack[sp] = pbool(gi64(stack[base + l as usize]) >= gi64(imm));
                 sp += 1;
             }
             Instr::BrIfI64GeS { target } => {
@@ -1967,7 +1967,7 @@ fn run(
             }
             Instr::BrIfI64GeSI { target, imm } => {
                 sp -= 1;
-                if gi64(stack[sp]) >= gi64(imm as u64) {
+                if gi64(stack[sp]) >= gi64(imm) {
                     pc = target as usize;
                 }
             }
@@ -1982,13 +1982,13 @@ fn run(
                 }
             }
             Instr::I64GeUL(l) => un!(gu64, pbool, |a| a >= gu64(stack[base + l as usize])),
-            Instr::I64GeUI(imm) => un!(gu64, pbool, |a| a >= gu64(imm as u64)),
+            Instr::I64GeUI(imm) => un!(gu64, pbool, |a| a >= gu64(imm)),
             Instr::I64GeULL(l, r) => {
                 stack[sp] = pbool(gu64(stack[base + l as usize]) >= gu64(stack[base + r as usize]));
                 sp += 1;
             }
             Instr::I64GeULI(l, imm) => {
-                stack[sp] = pbool(gu64(stack[base + l as usize]) >= gu64(imm as u64));
+                stack[sp] = pbool(gu64(stack[base + l as usize]) >= gu64(imm));
                 sp += 1;
             }
             Instr::BrIfI64GeU { target } => {
@@ -1999,7 +1999,7 @@ fn run(
             }
             Instr::BrIfI64GeUI { target, imm } => {
                 sp -= 1;
-                if gu64(stack[sp]) >= gu64(imm as u64) {
+                if gu64(stack[sp]) >= gu64(imm) {
                     pc = target as usize;
                 }
             }
