@@ -1,7 +1,9 @@
 //! One module per subcommand; this one dispatches and reports errors.
 
 mod bindgen;
+mod run;
 mod validate;
+mod wast;
 mod wit;
 
 use clap::{Parser, Subcommand};
@@ -27,6 +29,10 @@ enum Command {
     Validate(validate::Args),
     /// Generate guest bindings from WIT.
     Bindgen(bindgen::Args),
+    /// Run spec-test `.wast` scripts on the interpreter.
+    Wast(wast::Args),
+    /// Run a core module's export on the interpreter.
+    Run(run::Args),
     /// `wasm-tools component ...` spellings of the component subcommands.
     #[command(subcommand)]
     Component(ComponentCommand),
@@ -54,6 +60,8 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Wit(args) | Command::Component(ComponentCommand::Wit(args)) => args.run(),
         Command::Validate(args) => args.run(),
         Command::Bindgen(args) => args.run(),
+        Command::Wast(args) => args.run(),
+        Command::Run(args) => args.run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

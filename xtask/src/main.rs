@@ -2,10 +2,13 @@
 //!
 //! - `test`: install what the tests need, then fmt, clippy and every test.
 //! - `setup`: only the installation step.
-//! - `bench`: benchmarks against the reference tools, as ratios.
+//! - `spec`: the conformance suites on the interpreter, as a table.
+//! - `bench [wit|interp]`: benchmarks against the reference tools, as ratios.
 
+mod bench_interp;
 mod bench_wit;
 mod setup;
+mod spec;
 mod test;
 
 use anyhow::{Result, bail};
@@ -14,13 +17,14 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (task, rest) = match args.split_first() {
         Some((task, rest)) => (task.as_str(), rest.to_vec()),
-        None => bail!("usage: cargo xtask test|setup|bench"),
+        None => bail!("usage: cargo xtask test|setup|spec|bench"),
     };
     match task {
         "test" => test::main(&rest),
         "setup" => setup::main(),
+        "spec" => spec::main(&rest),
         "bench" => bench(&rest),
-        other => bail!("unknown task `{other}`; expected test, setup or bench"),
+        other => bail!("unknown task `{other}`; expected test, setup, spec or bench"),
     }
 }
 
@@ -30,6 +34,9 @@ fn bench(args: &[String]) -> Result<()> {
     let wants = |name: &str| all || args.iter().any(|a| a == name);
     if wants("wit") {
         bench_wit::main()?;
+    }
+    if wants("interp") {
+        bench_interp::main(&[])?;
     }
     Ok(())
 }

@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""Generates the fused instructions of compono-interp.
+
+The translator's peephole pass folds common instruction sequences (a local
+or a constant feeding an operator, an operator feeding `local.set`, a
+comparison feeding `br_if` or `if`) into single instructions, because the
+dispatch of each instruction dominates interpretation cost. The variants,
+their execution and the fusion rules are regular, so they are written here
+once and spliced into the marked regions of `src/ir.rs`, `src/exec/mod.rs`
+and `src/translate/fuse.rs`. Run `python3 gen_fused.py && cargo fmt` after
+editing.
+"""
+import pathlib
+import re
+
+ROOT = pathlib.Path(__file__).parent / "src"
+
+BINOPS = [  # name, expression over `a` and `b`, signed operands
+    ("Add", "a.wrapping_add(b)", False), ("Sub", "a.wrapping_sub(b)", False), ("Mul", "a.wrapping_mul(b)", False),
+    ("And", "a & b", False), ("Or", "a | b", False), ("Xor", "a ^ b", False),
+    ("Shl", "a.wrapping_shl(b as u32)", False), ("ShrS", "a.wrapping_shr(b as u32)", True),
+    ("ShrU", "a.wrapping_shr(b as u32)", False),
+    ("Rotl", "a.rotate_left((b % WIDTH) as u32)", False), ("Rotr", "a.rotate_right((b % WIDTH) as u32)", False),
+]
+FLOAT_BINOPS = [("Add", "a + b"), ("Sub", "a - b"), ("Mul", "a * b"), ("Div", "a / b")]
+CMPS = [  # name, operator, signed, inverse
+    ("Eq", "==", False, "Ne"), ("Ne", "!=", False, "Eq"), ("LtS", "<", True, "GeS"), ("LtU", "<", False, "GeU"),
+    ("GtS", ">", True, "LeS"), ("GtU", ">", False, "LeU"), ("LeS", "<=", True, "GtS"), ("LeU", "<=", False, "GtU"),
+    ("GeS", ">=", True, "LtS"), ("GeU", ">=", False, "LtU"),
+]
+LOADS = [  # name, bytes, conversion of `b` to a slot
+    ("I32Load", 4, "u32::from_le_bytes(b) as u64"), ("I64Load", 8, "u64::from_le_bytes(b)"),
+    ("F32Load", 4, "u32::from_le_bytes(b) as u64"), ("F64Load", 8, "u64::from_le_bytes(b)"),
+    ("I32Load8U", 1, "b[0] as u64"), ("I32Load8S", 1, "b[0] as i8 as i32 as u32 as u64"),
+    ("I32Load16U", 2, "u16::from_le_bytes(b) as u64"), ("I32Load16S", 2, "i16::from_le_bytes(b) as i32 as u32 as u64"),
+]
+STORES = [  # name, conversion of slot `v` to bytes, accepts i32 immediates
+    ("I32Store", "(v as u32).to_le_bytes()", True), ("I64Store", "v.to_le_bytes()", False),
+    ("F32Store", "(v as u32).to_le_bytes()", False), ("F64Store", "v.to_le_bytes()", False),
+    ("I32Store8", "[v as u8]", True), ("I32Store16", "(v as u16).to_le_bytes()", True),
+]
+
+variants, arms, targets = [], [], []
+fuse, fuse_set, fuse_br, fuse_if = [], [], [], []
+
+
+def imm_fits(w, c):
+    # An i64 immediate fits the 32-bit field when it sign-extends back.
+    return "true" if w == "32" else f"{c} as i64 == {c} as i32 as i64"
+
+
+def imm32(w, c):
+    return f"{c}" if w == "32" else f"{c} as u32"
+
+
+def widen(w, field):
+    # 32-bit immediate fields of i64 forms are sign-extended.
+    return f"(u64::from({field}))" if w == "32" else f"({field} as i32 as i64 as u64)"
+
+
+for w in ["32", "64"]:
+    it = "u32" if w == "32" else "u64"
+    imm_slot = "u64::from(imm)" if w == "32" else "imm"
+    for name, expr, signed in BINOPS:
+        get, put = (f"gi{w}", f"pi{w}") if signed else (f"gu{w}", f"pu{w}")
+        x = f"I{w}{name}"
+        expr = expr.replace("WIDTH", w)
+        if w == "32" and not signed:
+            # `b` is already a u32 here.
+            expr = expr.replace(f"(b % {w}) as u32", f"b % {w}").replace("b as u32", "b")
+        variants += [f"{x}L(u32)", f"{x}I({it})", f"{x}LL(u32, u32)", f"{x}LI(u32, {it})",
+                     f"{x}LLS {{ a: u32, b: u32, dst: u32 }}", f"{x}LIS {{ a: u32, imm: u32, dst: u32 }}"]
+        loc = "stack[base + {} as usize]"
+        arms += [
+            f"Instr::{x}L(l) => un!({get}, {put}, |a| {{ let b = {get}({loc.format('l')}); {expr} }}),",
+            f"Instr::{x}I(imm) => un!({get}, {put}, |a| {{ let b = {get}({imm_slot}); {expr} }}),",
+            f"Instr::{x}LL(l, r) => {{ let a = {get}({loc.format('l')}); let b = {get}({loc.format('r')}); stack[sp] = {put}({expr}); sp += 1; }}",
+            f"Instr::{x}LI(l, imm) => {{ let a = {get}({loc.format('l')}); let b = {get}({imm_slot}); stack[sp] = {put}({expr}); sp += 1; }}",
+            f"Instr::{x}LLS {{ a, b, dst }} => {{ let (a, b) = ({get}({loc.format('a')}), {get}({loc.format('b')})); {loc.format('dst')} = {put}({expr}); }}",
+            f"Instr::{x}LIS {{ a, imm, dst }} => {{ let (a, b) = ({get}({loc.format('a')}), {get}{widen(w, 'imm')}); {loc.format('dst')} = {put}({expr}); }}",
+        ]
+        fuse += [
+            f"(Instr::LocalGet(l), Instr::{x}) => Instr::{x}L(l),",
+            f"(Instr::Const{w}(c), Instr::{x}) => Instr::{x}I(c),",
+            f"(Instr::LocalGet(a), Instr::{x}L(b)) => Instr::{x}LL(a, b),",
+            f"(Instr::LocalGet(a), Instr::{x}I(c)) => Instr::{x}LI(a, c),",
+        ]
+        fuse_set += [
+            f"Instr::{x}LL(a, b) => Instr::{x}LLS {{ a, b, dst }},",
+            f"Instr::{x}LI(a, c) if {imm_fits(w, 'c')} => Instr::{x}LIS {{ a, imm: {imm32(w, 'c')}, dst }},",
+        ]
+    for name, op, signed, inverse in CMPS:
+        get = f"gi{w}" if signed else f"gu{w}"
+        x, b, inv = f"I{w}{name}", f"BrIfI{w}{name}", f"BrIfI{w}{inverse}"
+        variants += [f"{x}L(u32)", f"{x}I({it})", f"{x}LL(u32, u32)", f"{x}LI(u32, {it})",
+                     f"{b} {{ target: u32 }}", f"{b}I {{ target: u32, imm: {it} }}",
+                     f"{b}LL {{ target: u32, a: u32, b: u32 }}", f"{b}LI {{ target: u32, a: u32, imm: u32 }}"]
+        loc = "stack[base + {} as usize]"
+        arms += [
+            f"Instr::{x}L(l) => un!({get}, pbool, |a| a {op} {get}({loc.format('l')})),",
+            f"Instr::{x}I(imm) => un!({get}, pbool, |a| a {op} {get}({imm_slot})),",
+            f"Instr::{x}LL(l, r) => {{ stack[sp] = pbool({get}({loc.format('l')}) {op} {get}({loc.format('r')})); sp += 1; }}",
+            f"Instr::{x}LI(l, imm) => {{ stack[sp] = pbool({get}({loc.format('l')}) {op} {get}({imm_slot})); sp += 1; }}",
+            f"Instr::{b} {{ target }} => {{ sp -= 2; if {get}(stack[sp]) {op} {get}(stack[sp + 1]) {{ pc = target as usize; }} }}",
+            f"Instr::{b}I {{ target, imm }} => {{ sp -= 1; if {get}(stack[sp]) {op} {get}({imm_slot}) {{ pc = target as usize; }} }}",
+            f"Instr::{b}LL {{ target, a, b }} => {{ if {get}({loc.format('a')}) {op} {get}({loc.format('b')}) {{ pc = target as usize; }} }}",
+            f"Instr::{b}LI {{ target, a, imm }} => {{ if {get}({loc.format('a')}) {op} {get}{widen(w, 'imm')} {{ pc = target as usize; }} }}",
+        ]
+        targets += [f"Instr::{b} {{ target }}", f"Instr::{b}I {{ target, .. }}", f"Instr::{b}LL {{ target, .. }}",
+                    f"Instr::{b}LI {{ target, .. }}"]
+        fuse += [
+            f"(Instr::LocalGet(l), Instr::{x}) => Instr::{x}L(l),",
+            f"(Instr::Const{w}(c), Instr::{x}) => Instr::{x}I(c),",
+            f"(Instr::LocalGet(a), Instr::{x}L(b)) => Instr::{x}LL(a, b),",
+            f"(Instr::LocalGet(a), Instr::{x}I(c)) => Instr::{x}LI(a, c),",
+        ]
+        for table, t in ((fuse_br, b), (fuse_if, inv)):
+            table += [
+                f"Instr::{x} => Instr::{t} {{ target }},",
+                f"Instr::{x}I(imm) => Instr::{t}I {{ target, imm }},",
+                f"Instr::{x}LL(a, b) => Instr::{t}LL {{ target, a, b }},",
+                f"Instr::{x}LI(a, c) if {imm_fits(w, 'c')} => Instr::{t}LI {{ target, a, imm: {imm32(w, 'c')} }},",
+            ]
+    # eqz on a local, and branches on a local being zero or not.
+    x = f"I{w}Eqz"
+    variants += [f"{x}L(u32)", f"BrIfI{w}EqzL {{ target: u32, local: u32 }}", f"BrIfI{w}NezL {{ target: u32, local: u32 }}"]
+    arms += [
+        f"Instr::{x}L(l) => {{ stack[sp] = pbool(gu{w}(stack[base + l as usize]) == 0); sp += 1; }}",
+        f"Instr::BrIfI{w}EqzL {{ target, local }} => {{ if gu{w}(stack[base + local as usize]) == 0 {{ pc = target as usize; }} }}",
+        f"Instr::BrIfI{w}NezL {{ target, local }} => {{ if gu{w}(stack[base + local as usize]) != 0 {{ pc = target as usize; }} }}",
+    ]
+    targets += [f"Instr::BrIfI{w}EqzL {{ target, .. }}", f"Instr::BrIfI{w}NezL {{ target, .. }}"]
+    fuse += [f"(Instr::LocalGet(l), Instr::{x}) => Instr::{x}L(l),"]
+    fuse_br += [f"Instr::{x}L(local) => Instr::BrIfI{w}EqzL {{ target, local }},"]
+    fuse_if += [f"Instr::{x}L(local) => Instr::BrIfI{w}NezL {{ target, local }},"]
+
+variants += ["BrIfI64Eqz { target: u32 }", "BrIfI64Nez { target: u32 }", "LocalCopy { from: u32, to: u32 }"]
+arms += [
+    "Instr::BrIfI64Eqz { target } => { sp -= 1; if stack[sp] == 0 { pc = target as usize; } }",
+    "Instr::BrIfI64Nez { target } => { sp -= 1; if stack[sp] != 0 { pc = target as usize; } }",
+    "Instr::LocalCopy { from, to } => stack[base + to as usize] = stack[base + from as usize],",
+]
+targets += ["Instr::BrIfI64Eqz { target }", "Instr::BrIfI64Nez { target }"]
+fuse_br += ["Instr::I32Eqz => Instr::BrIfEqz { target },", "Instr::I64Eqz => Instr::BrIfI64Eqz { target },",
+            "Instr::LocalGet(local) => Instr::BrIfI32NezL { target, local },"]
+fuse_if += ["Instr::I32Eqz => Instr::BrIf { target, drop: 0, keep: 0 },", "Instr::I64Eqz => Instr::BrIfI64Nez { target },",
+            "Instr::LocalGet(local) => Instr::BrIfI32EqzL { target, local },"]
+fuse_set += ["Instr::LocalGet(from) => Instr::LocalCopy { from, to: dst },"]
+
+for name, size, conv in LOADS:
+    variants += [f"{name}L {{ local: u32, offset: u32 }}", f"{name}LI {{ local: u32, imm: u32, offset: u32 }}",
+                 f"{name}LS {{ local: u32, offset: u32, dst: u32 }}"]
+    arms += [
+        f"Instr::{name}L {{ local, offset }} => {{ let b = load::<{size}>(&memory.bytes, stack[base + local as usize], offset)?; stack[sp] = {conv}; sp += 1; }}",
+        # The address is `local + imm` wrapped to 32 bits, as the fused `i32.add` computed it.
+        f"Instr::{name}LI {{ local, imm, offset }} => {{ let addr = (stack[base + local as usize] as u32).wrapping_add(imm); let b = load::<{size}>(&memory.bytes, addr as u64, offset)?; stack[sp] = {conv}; sp += 1; }}",
+        f"Instr::{name}LS {{ local, offset, dst }} => {{ let b = load::<{size}>(&memory.bytes, stack[base + local as usize], offset)?; stack[base + dst as usize] = {conv}; }}",
+    ]
+    fuse += [
+        f"(Instr::LocalGet(local), Instr::{name}(offset)) => Instr::{name}L {{ local, offset }},",
+        f"(Instr::I32AddLI(local, imm), Instr::{name}(offset)) => Instr::{name}LI {{ local, imm, offset }},",
+    ]
+    fuse_set += [f"Instr::{name}L {{ local, offset }} => Instr::{name}LS {{ local, offset, dst }},"]
+for name, conv, takes_imm in STORES:
+    variants += [f"{name}L {{ value: u32, offset: u32 }}", f"{name}LL {{ addr: u32, value: u32, offset: u32 }}"]
+    arms += [
+        f"Instr::{name}L {{ value, offset }} => {{ sp -= 1; let v = stack[base + value as usize]; store_bytes(&mut memory.bytes, stack[sp], offset, {conv})?; }}",
+        f"Instr::{name}LL {{ addr, value, offset }} => {{ let v = stack[base + value as usize]; store_bytes(&mut memory.bytes, stack[base + addr as usize], offset, {conv})?; }}",
+    ]
+    fuse += [
+        f"(Instr::LocalGet(value), Instr::{name}(offset)) => Instr::{name}L {{ value, offset }},",
+        f"(Instr::LocalGet(addr), Instr::{name}L {{ value, offset }}) => Instr::{name}LL {{ addr, value, offset }},",
+    ]
+    if takes_imm:
+        variants += [f"{name}I {{ value: u32, offset: u32 }}", f"{name}LI {{ addr: u32, value: u32, offset: u32 }}"]
+        arms += [
+            f"Instr::{name}I {{ value, offset }} => {{ sp -= 1; let v = value as u64; store_bytes(&mut memory.bytes, stack[sp], offset, {conv})?; }}",
+            f"Instr::{name}LI {{ addr, value, offset }} => {{ let v = value as u64; store_bytes(&mut memory.bytes, stack[base + addr as usize], offset, {conv})?; }}",
+        ]
+        fuse += [
+            f"(Instr::Const32(value), Instr::{name}(offset)) => Instr::{name}I {{ value, offset }},",
+            f"(Instr::LocalGet(addr), Instr::{name}I {{ value, offset }}) => Instr::{name}LI {{ addr, value, offset }},",
+        ]
+
+
+def splice(path, begin, end, body, indent):
+    text = path.read_text()
+    pattern = re.compile(r"(^[ \t]*// BEGIN GENERATED " + begin + r"\n).*?(^[ \t]*// END GENERATED " + end + r"\n)", re.S | re.M)
+    pad = " " * indent
+    block = "".join(pad + line + "\n" for line in body)
+    note = pad + "// Generated by gen_fused.py; edit the script, not this region.\n"
+    new, n = pattern.subn(lambda m: m.group(1) + note + block + m.group(2), text)
+    assert n == 1, f"{path}: region {begin} not found"
+    path.write_text(new)
+
+
+splice(ROOT / "ir.rs", "VARIANTS", "VARIANTS", [v + "," for v in variants], 12)
+splice(ROOT / "ir.rs", "TARGETS", "TARGETS", [
+    "impl Instr {",
+    "    /// The jump target of a branch instruction, for patching forward branches.",
+    "    pub(crate) fn branch_target_mut(&mut self) -> Option<&mut u32> {",
+    "        match self {",
+    "            Instr::Br { target, .. } | Instr::BrIf { target, .. } | Instr::BrIfEqz { target }",
+    *["            | " + t for t in targets],
+    "            => Some(target),",
+    "            _ => None,",
+    "        }",
+    "    }",
+    "}",
+], 0)
+splice(ROOT / "exec/mod.rs", "ARMS", "ARMS", arms, 12)
+(ROOT / "translate/fuse.rs").write_text(
+    "//! Peephole fusion rules. Generated by gen_fused.py; edit the script, not this file.\n\n"
+    "use crate::ir::Instr;\n\n"
+    "/// The single instruction doing `last` then `next`, if there is one.\n"
+    "pub(super) fn fuse(last: Instr, next: Instr) -> Option<Instr> {\n    Some(match (last, next) {\n"
+    + "".join("        " + f + "\n" for f in dict.fromkeys(fuse))
+    + "        _ => return None,\n    })\n}\n\n"
+    "/// The single instruction doing `last` then `local.set dst`, if there is one.\n"
+    "pub(super) fn fuse_local_set(last: Instr, dst: u32) -> Option<Instr> {\n    Some(match last {\n"
+    + "".join("        " + f + "\n" for f in fuse_set)
+    + "        _ => return None,\n    })\n}\n\n"
+    "/// `last` (a condition) followed by a `br_if` without stack adjustment.\n"
+    "pub(super) fn fuse_br_if(last: Instr, target: u32) -> Option<Instr> {\n    Some(match last {\n"
+    + "".join("        " + f + "\n" for f in fuse_br)
+    + "        _ => return None,\n    })\n}\n\n"
+    "/// `last` (a condition) followed by `if`: branch to the else arm when it is false.\n"
+    "pub(super) fn fuse_if(last: Instr, target: u32) -> Option<Instr> {\n    Some(match last {\n"
+    + "".join("        " + f + "\n" for f in fuse_if)
+    + "        _ => return None,\n    })\n}\n"
+)

@@ -1,0 +1,283 @@
+//! Functions: wasm-defined or host-defined, called dynamically or typed.
+
+use crate::error::{Error, Result};
+use crate::exec;
+use crate::instance::{Extern, Instance};
+use crate::store::{AsContext, AsContextMut, FuncData, FuncKind, Store};
+use crate::trap::Trap;
+use crate::types::{FuncType, Val, ValType};
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// A host function: gets the caller (for the store and the calling
+/// instance's exports), the arguments, and fills in the results.
+pub type HostFunc<T> =
+    Arc<dyn Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync>;
+
+/// A function in a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Func(pub(crate) u32);
+
+/// What a host function sees of its caller.
+pub struct Caller<'a, T> {
+    pub(crate) store: &'a mut Store<T>,
+    pub(crate) instance: Option<Instance>,
+}
+
+impl<T> Caller<'_, T> {
+    pub fn data(&self) -> &T {
+        self.store.data()
+    }
+
+    pub fn data_mut(&mut self) -> &mut T {
+        self.store.data_mut()
+    }
+
+    /// An export of the calling instance, e.g. its `memory`.
+    pub fn get_export(&self, name: &str) -> Option<Extern> {
+        self.instance.and_then(|i| i.get_export(&*self.store, name))
+    }
+}
+
+impl Func {
+    /// Defines a host function of type `ty`.
+    pub fn new<T>(
+        mut store: impl AsContextMut<Data = T>,
+        ty: FuncType,
+        func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
+    ) -> Func {
+        let store = store.as_context_mut();
+        let host_index = store.host_funcs.len() as u32;
+        store.host_funcs.push(Arc::new(func));
+        let ty = store.inner.intern_type(&ty);
+        store.inner.funcs.push(FuncData {
+            ty,
+            kind: FuncKind::Host(host_index),
+        });
+        Func(store.inner.funcs.len() as u32 - 1)
+    }
+
+    pub(crate) fn from_host_func<T>(
+        store: &mut Store<T>,
+        ty: &FuncType,
+        func: HostFunc<T>,
+    ) -> Func {
+        let host_index = store.host_funcs.len() as u32;
+        store.host_funcs.push(func);
+        let ty = store.inner.intern_type(ty);
+        store.inner.funcs.push(FuncData {
+            ty,
+            kind: FuncKind::Host(host_index),
+        });
+        Func(store.inner.funcs.len() as u32 - 1)
+    }
+
+    pub fn ty(&self, store: impl AsContext) -> FuncType {
+        store.as_context().inner.func_type(self.0).clone()
+    }
+
+    /// Calls with dynamically typed arguments; `results` must have the
+    /// length of the function's result list.
+    pub fn call<T>(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<()> {
+        let store = store.as_context_mut();
+        let ty = store
+            .inner
+            .funcs
+            .get(self.0 as usize)
+            .map(|f| &store.inner.types[f.ty as usize])
+            .ok_or_else(|| Error::Usage("function does not belong to this store".into()))?;
+        if ty.params().len() != params.len()
+            || params.iter().zip(ty.params()).any(|(v, t)| v.ty() != *t)
+        {
+            return Err(Error::Usage(format!(
+                "arguments do not match the function type {ty}"
+            )));
+        }
+        if ty.results().len() != results.len() {
+            return Err(Error::Usage(format!(
+                "expected {} result slots for {ty}",
+                ty.results().len()
+            )));
+        }
+        let slots: Vec<u64> = params.iter().map(|v| v.to_slot()).collect();
+        let out = exec::invoke(store, *self, &slots)?;
+        let ty = store.inner.func_type(self.0);
+        for ((result, slot), ty) in results.iter_mut().zip(out).zip(ty.results()) {
+            *result = Val::from_slot(*ty, slot);
+        }
+        Ok(())
+    }
+
+    /// A statically typed view, checked once here so calls are cheap.
+    pub fn typed<P: WasmParams, R: WasmResults>(
+        &self,
+        store: impl AsContext,
+    ) -> Result<TypedFunc<P, R>> {
+        let store = store.as_context();
+        let ty = store
+            .inner
+            .funcs
+            .get(self.0 as usize)
+            .map(|f| &store.inner.types[f.ty as usize])
+            .ok_or_else(|| Error::Usage("function does not belong to this store".into()))?;
+        if ty.params() != P::types().as_slice() || ty.results() != R::types().as_slice() {
+            return Err(Error::Usage(format!(
+                "function type {ty} does not match the requested typed signature"
+            )));
+        }
+        Ok(TypedFunc {
+            func: *self,
+            _marker: PhantomData,
+        })
+    }
+}
+
+/// A Rust type that maps to one wasm value type.
+pub trait WasmTy: Copy {
+    const TYPE: ValType;
+    fn to_slot(self) -> u64;
+    fn from_slot(slot: u64) -> Self;
+}
+
+impl WasmTy for i32 {
+    const TYPE: ValType = ValType::I32;
+    fn to_slot(self) -> u64 {
+        self as u32 as u64
+    }
+    fn from_slot(slot: u64) -> Self {
+        slot as u32 as i32
+    }
+}
+impl WasmTy for u32 {
+    const TYPE: ValType = ValType::I32;
+    fn to_slot(self) -> u64 {
+        self as u64
+    }
+    fn from_slot(slot: u64) -> Self {
+        slot as u32
+    }
+}
+impl WasmTy for i64 {
+    const TYPE: ValType = ValType::I64;
+    fn to_slot(self) -> u64 {
+        self as u64
+    }
+    fn from_slot(slot: u64) -> Self {
+        slot as i64
+    }
+}
+impl WasmTy for u64 {
+    const TYPE: ValType = ValType::I64;
+    fn to_slot(self) -> u64 {
+        self
+    }
+    fn from_slot(slot: u64) -> Self {
+        slot
+    }
+}
+impl WasmTy for f32 {
+    const TYPE: ValType = ValType::F32;
+    fn to_slot(self) -> u64 {
+        self.to_bits() as u64
+    }
+    fn from_slot(slot: u64) -> Self {
+        f32::from_bits(slot as u32)
+    }
+}
+impl WasmTy for f64 {
+    const TYPE: ValType = ValType::F64;
+    fn to_slot(self) -> u64 {
+        self.to_bits()
+    }
+    fn from_slot(slot: u64) -> Self {
+        f64::from_bits(slot)
+    }
+}
+
+/// Argument lists of typed calls: `()`, a single value, or tuples.
+pub trait WasmParams {
+    fn types() -> Vec<ValType>;
+    fn to_slots(self) -> Vec<u64>;
+}
+
+/// Result lists of typed calls.
+pub trait WasmResults: Sized {
+    fn types() -> Vec<ValType>;
+    fn from_slots(slots: &[u64]) -> Self;
+}
+
+impl<A: WasmTy> WasmParams for A {
+    fn types() -> Vec<ValType> {
+        vec![A::TYPE]
+    }
+    fn to_slots(self) -> Vec<u64> {
+        vec![self.to_slot()]
+    }
+}
+
+impl<A: WasmTy> WasmResults for A {
+    fn types() -> Vec<ValType> {
+        vec![A::TYPE]
+    }
+    fn from_slots(slots: &[u64]) -> Self {
+        A::from_slot(slots[0])
+    }
+}
+
+macro_rules! tuple_impls {
+    ($($name:ident $idx:tt),*) => {
+        impl<$($name: WasmTy),*> WasmParams for ($($name,)*) {
+            fn types() -> Vec<ValType> {
+                vec![$($name::TYPE),*]
+            }
+            #[allow(clippy::unused_unit, unused_variables)]
+            fn to_slots(self) -> Vec<u64> {
+                vec![$(self.$idx.to_slot()),*]
+            }
+        }
+        impl<$($name: WasmTy),*> WasmResults for ($($name,)*) {
+            fn types() -> Vec<ValType> {
+                vec![$($name::TYPE),*]
+            }
+            #[allow(clippy::unused_unit, unused_variables)]
+            fn from_slots(slots: &[u64]) -> Self {
+                ($($name::from_slot(slots[$idx]),)*)
+            }
+        }
+    };
+}
+tuple_impls!();
+tuple_impls!(A 0, B 1);
+tuple_impls!(A 0, B 1, C 2);
+tuple_impls!(A 0, B 1, C 2, D 3);
+tuple_impls!(A 0, B 1, C 2, D 3, E 4);
+tuple_impls!(A 0, B 1, C 2, D 3, E 4, F 5);
+
+/// A function whose signature was checked against `P -> R`.
+pub struct TypedFunc<P, R> {
+    func: Func,
+    _marker: PhantomData<fn(P) -> R>,
+}
+
+impl<P, R> Clone for TypedFunc<P, R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<P, R> Copy for TypedFunc<P, R> {}
+
+impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
+    pub fn call<T>(&self, mut store: impl AsContextMut<Data = T>, params: P) -> Result<R> {
+        let out = exec::invoke(store.as_context_mut(), self.func, &params.to_slots())?;
+        Ok(R::from_slots(&out))
+    }
+
+    pub fn func(&self) -> Func {
+        self.func
+    }
+}

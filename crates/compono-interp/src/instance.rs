@@ -1,0 +1,347 @@
+//! Instances and instantiation.
+
+use crate::error::{Error, LinkError, Result};
+use crate::exec;
+use crate::func::Func;
+use crate::global::Global;
+use crate::memory::Memory;
+use crate::module::{ConstExpr, ConstOp, ElemMode, ExportIndex, ImportKind, Module, ModuleInner};
+use crate::store::{
+    AsContext, AsContextMut, FuncData, FuncKind, GlobalData, MemoryData, Store, TableData,
+};
+use crate::table::Table;
+use crate::trap::{Trap, TrapCode};
+use crate::types::ExternType;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// An import or export value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Extern {
+    Func(Func),
+    Table(Table),
+    Memory(Memory),
+    Global(Global),
+}
+
+impl Extern {
+    pub fn ty(&self, store: impl AsContext) -> ExternType {
+        let store = store.as_context();
+        match self {
+            Extern::Func(f) => ExternType::Func(f.ty(store)),
+            Extern::Table(t) => ExternType::Table(t.ty(store)),
+            Extern::Memory(m) => ExternType::Memory(m.ty(store)),
+            Extern::Global(g) => ExternType::Global(g.ty(store)),
+        }
+    }
+
+    pub fn into_func(self) -> Option<Func> {
+        if let Extern::Func(f) = self {
+            Some(f)
+        } else {
+            None
+        }
+    }
+    pub fn into_memory(self) -> Option<Memory> {
+        if let Extern::Memory(m) = self {
+            Some(m)
+        } else {
+            None
+        }
+    }
+    pub fn into_table(self) -> Option<Table> {
+        if let Extern::Table(t) = self {
+            Some(t)
+        } else {
+            None
+        }
+    }
+    pub fn into_global(self) -> Option<Global> {
+        if let Extern::Global(g) = self {
+            Some(g)
+        } else {
+            None
+        }
+    }
+}
+
+/// An instance of a module in a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Instance(pub(crate) u32);
+
+pub(crate) struct InstanceData {
+    pub module: Arc<ModuleInner>,
+    pub funcs: Vec<u32>,
+    pub tables: Vec<u32>,
+    pub memories: Vec<u32>,
+    pub globals: Vec<u32>,
+    /// Interned id of each of the module's types.
+    pub types: Vec<u32>,
+    /// Element segments; a dropped segment is empty.
+    pub elems: Vec<Arc<[u64]>>,
+    /// Data segments; a dropped segment is empty.
+    pub datas: Vec<Arc<[u8]>>,
+    pub exports: HashMap<String, Extern>,
+}
+
+impl Instance {
+    /// Instantiates `module` with `imports` given in the module's import order.
+    pub fn new<T>(
+        mut store: impl AsContextMut<Data = T>,
+        module: &Module,
+        imports: &[Extern],
+    ) -> Result<Instance> {
+        instantiate(store.as_context_mut(), module, imports)
+    }
+
+    pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
+        store
+            .as_context()
+            .inner
+            .instances
+            .get(self.0 as usize)?
+            .exports
+            .get(name)
+            .copied()
+    }
+
+    pub fn get_func(&self, store: impl AsContext, name: &str) -> Option<Func> {
+        self.get_export(store, name)?.into_func()
+    }
+
+    pub fn get_memory(&self, store: impl AsContext, name: &str) -> Option<Memory> {
+        self.get_export(store, name)?.into_memory()
+    }
+
+    pub fn get_table(&self, store: impl AsContext, name: &str) -> Option<Table> {
+        self.get_export(store, name)?.into_table()
+    }
+
+    pub fn get_global(&self, store: impl AsContext, name: &str) -> Option<Global> {
+        self.get_export(store, name)?.into_global()
+    }
+
+    /// All exports, sorted by name.
+    pub fn exports(&self, store: impl AsContext) -> Vec<(String, Extern)> {
+        let store = store.as_context();
+        let mut list: Vec<(String, Extern)> = store
+            .inner
+            .instances
+            .get(self.0 as usize)
+            .map(|i| i.exports.iter().map(|(n, e)| (n.clone(), *e)).collect())
+            .unwrap_or_default();
+        list.sort_by(|a, b| a.0.cmp(&b.0));
+        list
+    }
+}
+
+fn check_import<T>(
+    store: &Store<T>,
+    decl: &crate::module::ImportDecl,
+    module: &ModuleInner,
+    given: &Extern,
+) -> Result<()> {
+    let found = given.ty(store);
+    let ok = match (&decl.kind, &found) {
+        (ImportKind::Func(t), ExternType::Func(f)) => module.types[*t as usize] == *f,
+        (ImportKind::Table(want), ExternType::Table(have)) => {
+            want.element == have.element && have.limits.matches(&want.limits)
+        }
+        (ImportKind::Memory(want), ExternType::Memory(have)) => {
+            want.shared == have.shared && have.limits.matches(&want.limits)
+        }
+        (ImportKind::Global(want), ExternType::Global(have)) => want == have,
+        _ => false,
+    };
+    if ok {
+        return Ok(());
+    }
+    let expected = match &decl.kind {
+        ImportKind::Func(t) => ExternType::Func(module.types[*t as usize].clone()),
+        ImportKind::Table(t) => ExternType::Table(*t),
+        ImportKind::Memory(t) => ExternType::Memory(*t),
+        ImportKind::Global(t) => ExternType::Global(*t),
+    };
+    Err(Error::Link {
+        module: decl.module.clone(),
+        name: decl.name.clone(),
+        reason: LinkError::Mismatch {
+            expected: expected.to_string(),
+            found: found.to_string(),
+        },
+    })
+}
+
+/// Evaluates a constant expression of an instance under construction.
+fn eval_const(store: &Store<impl Sized>, data: &InstanceData, expr: &ConstExpr) -> u64 {
+    let mut stack: Vec<u64> = Vec::with_capacity(2);
+    for op in expr {
+        let value = match op {
+            ConstOp::Const(v) => *v,
+            ConstOp::RefNull => 0,
+            ConstOp::RefFunc(f) => u64::from(data.funcs[*f as usize]) + 1,
+            ConstOp::GlobalGet(g) => store.inner.globals[data.globals[*g as usize] as usize].value,
+            arith => {
+                let b = stack.pop().unwrap_or(0);
+                let a = stack.pop().unwrap_or(0);
+                match arith {
+                    ConstOp::I32Add => (a as u32).wrapping_add(b as u32) as u64,
+                    ConstOp::I32Sub => (a as u32).wrapping_sub(b as u32) as u64,
+                    ConstOp::I32Mul => (a as u32).wrapping_mul(b as u32) as u64,
+                    ConstOp::I64Add => a.wrapping_add(b),
+                    ConstOp::I64Sub => a.wrapping_sub(b),
+                    _ => a.wrapping_mul(b),
+                }
+            }
+        };
+        stack.push(value);
+    }
+    stack.pop().unwrap_or(0)
+}
+
+pub(crate) fn instantiate<T>(
+    store: &mut Store<T>,
+    module: &Module,
+    imports: &[Extern],
+) -> Result<Instance> {
+    let m = &module.inner;
+    if imports.len() != m.imports.len() {
+        return Err(Error::Usage(format!(
+            "expected {} imports, got {}",
+            m.imports.len(),
+            imports.len()
+        )));
+    }
+    for (decl, given) in m.imports.iter().zip(imports) {
+        check_import(store, decl, m, given)?;
+    }
+    let instance_index = store.inner.instances.len() as u32;
+    let mut data = InstanceData {
+        module: m.clone(),
+        funcs: Vec::with_capacity(m.func_types.len()),
+        tables: Vec::new(),
+        memories: Vec::new(),
+        globals: Vec::new(),
+        types: m.types.iter().map(|t| store.inner.intern_type(t)).collect(),
+        elems: Vec::new(),
+        datas: Vec::new(),
+        exports: HashMap::new(),
+    };
+    for import in imports {
+        match *import {
+            Extern::Func(f) => data.funcs.push(f.0),
+            Extern::Table(t) => data.tables.push(t.0),
+            Extern::Memory(mem) => data.memories.push(mem.0),
+            Extern::Global(g) => data.globals.push(g.0),
+        }
+    }
+    for (i, code) in m.code.iter().enumerate() {
+        let ty = data.types[m.func_types[m.num_imported_funcs as usize + i] as usize];
+        store.inner.funcs.push(FuncData {
+            ty,
+            kind: FuncKind::Wasm {
+                instance: instance_index,
+                code: code.clone(),
+            },
+        });
+        data.funcs.push(store.inner.funcs.len() as u32 - 1);
+    }
+    let limits = store.inner.limits;
+    for ty in &m.memories {
+        if ty.limits.min > limits.max_memory_pages {
+            return Err(Error::Usage(format!(
+                "memory of {} pages exceeds the store limit",
+                ty.limits.min
+            )));
+        }
+        let bytes = vec![0; (ty.limits.min as usize) * crate::memory::PAGE_SIZE];
+        store.inner.memories.push(MemoryData { ty: *ty, bytes });
+        data.memories.push(store.inner.memories.len() as u32 - 1);
+    }
+    for (ty, expr) in &m.globals {
+        let value = eval_const(store, &data, expr);
+        store.inner.globals.push(GlobalData { ty: *ty, value });
+        data.globals.push(store.inner.globals.len() as u32 - 1);
+    }
+    for (ty, init) in &m.tables {
+        if ty.limits.min > limits.max_table_elements {
+            return Err(Error::Usage(format!(
+                "table of {} elements exceeds the store limit",
+                ty.limits.min
+            )));
+        }
+        let value = init.as_ref().map_or(0, |e| eval_const(store, &data, e));
+        store.inner.tables.push(TableData {
+            ty: *ty,
+            elems: vec![value; ty.limits.min as usize],
+        });
+        data.tables.push(store.inner.tables.len() as u32 - 1);
+    }
+    for seg in &m.elems {
+        let items: Vec<u64> = seg
+            .items
+            .iter()
+            .map(|e| eval_const(store, &data, e))
+            .collect();
+        data.elems.push(items.into());
+    }
+    data.datas = m.datas.iter().map(|d| d.bytes.clone()).collect();
+    for (name, index) in &m.exports {
+        let ext = match *index {
+            ExportIndex::Func(i) => Extern::Func(Func(data.funcs[i as usize])),
+            ExportIndex::Table(i) => Extern::Table(Table(data.tables[i as usize])),
+            ExportIndex::Memory(i) => Extern::Memory(Memory(data.memories[i as usize])),
+            ExportIndex::Global(i) => Extern::Global(Global(data.globals[i as usize])),
+        };
+        data.exports.insert(name.clone(), ext);
+    }
+    // Segment initialisation may trap half way; what was written stays
+    // written (the instance is still registered so its functions, possibly
+    // already stored in imported tables, keep working).
+    let segment_init = initialize_segments(store, &mut data);
+    store.inner.instances.push(data);
+    segment_init?;
+    if let Some(start) = m.start {
+        let func = Func(store.inner.instances[instance_index as usize].funcs[start as usize]);
+        exec::invoke(store, func, &[])?;
+    }
+    Ok(Instance(instance_index))
+}
+
+fn initialize_segments<T>(store: &mut Store<T>, data: &mut InstanceData) -> Result<(), Trap> {
+    let m = data.module.clone();
+    for (i, seg) in m.elems.iter().enumerate() {
+        match &seg.mode {
+            ElemMode::Active { table, offset } => {
+                let offset = eval_const(store, data, offset) as u32 as usize;
+                let items = data.elems[i].clone();
+                let table = &mut store.inner.tables[data.tables[*table as usize] as usize];
+                let end = offset
+                    .checked_add(items.len())
+                    .filter(|e| *e <= table.elems.len());
+                let Some(end) = end else {
+                    return Err(Trap::new(TrapCode::TableOutOfBounds));
+                };
+                table.elems[offset..end].copy_from_slice(&items);
+                data.elems[i] = Arc::from([]);
+            }
+            ElemMode::Declared => data.elems[i] = Arc::from([]),
+            ElemMode::Passive => {}
+        }
+    }
+    for (i, seg) in m.datas.iter().enumerate() {
+        if let Some((mem, offset)) = &seg.active {
+            let offset = eval_const(store, data, offset) as u32 as usize;
+            let memory = &mut store.inner.memories[data.memories[*mem as usize] as usize];
+            let end = offset
+                .checked_add(seg.bytes.len())
+                .filter(|e| *e <= memory.bytes.len());
+            let Some(end) = end else {
+                return Err(Trap::new(TrapCode::MemoryOutOfBounds));
+            };
+            memory.bytes[offset..end].copy_from_slice(&seg.bytes);
+            data.datas[i] = Arc::from([]);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,229 @@
+//! The store: owns every instance, function, memory, table and global, and
+//! the host's state.
+
+use crate::engine::Engine;
+use crate::func::{Caller, HostFunc};
+use crate::instance::InstanceData;
+use crate::ir::CompiledFunc;
+use crate::types::{ExternRef, FuncType, GlobalType, MemoryType, TableType};
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub(crate) enum FuncKind {
+    Wasm {
+        instance: u32,
+        code: Arc<CompiledFunc>,
+    },
+    /// Index into [`Store::host_funcs`].
+    Host(u32),
+}
+
+pub(crate) struct FuncData {
+    /// Interned type id (see [`StoreInner::intern_type`]).
+    pub ty: u32,
+    pub kind: FuncKind,
+}
+
+pub(crate) struct MemoryData {
+    pub ty: MemoryType,
+    pub bytes: Vec<u8>,
+}
+
+pub(crate) struct TableData {
+    pub ty: TableType,
+    pub elems: Vec<u64>,
+}
+
+pub(crate) struct GlobalData {
+    pub ty: GlobalType,
+    pub value: u64,
+}
+
+/// How much a store's guests may grow memories and tables.
+#[derive(Clone, Copy, Debug)]
+pub struct StoreLimits {
+    /// Largest size in 64 KiB pages any one memory may reach.
+    pub max_memory_pages: u64,
+    /// Largest number of elements any one table may reach.
+    pub max_table_elements: u64,
+}
+
+impl Default for StoreLimits {
+    fn default() -> StoreLimits {
+        StoreLimits {
+            max_memory_pages: 65536,
+            max_table_elements: 10_000_000,
+        }
+    }
+}
+
+/// Everything in a store that does not depend on the host state type.
+pub(crate) struct StoreInner {
+    pub engine: Engine,
+    pub funcs: Vec<FuncData>,
+    pub memories: Vec<MemoryData>,
+    pub tables: Vec<TableData>,
+    pub globals: Vec<GlobalData>,
+    pub instances: Vec<InstanceData>,
+    pub types: Vec<FuncType>,
+    type_ids: HashMap<FuncType, u32>,
+    pub extern_refs: Vec<Box<dyn Any + Send + Sync>>,
+    pub limits: StoreLimits,
+    pub fuel: u64,
+    /// Wasm frames live across all nested executions (host calling back into wasm).
+    pub call_depth: u32,
+    /// A value stack kept between calls so the common case allocates nothing.
+    pub spare_stack: Vec<u64>,
+}
+
+impl StoreInner {
+    /// Function types are interned so `call_indirect` compares integers.
+    pub(crate) fn intern_type(&mut self, ty: &FuncType) -> u32 {
+        if let Some(id) = self.type_ids.get(ty) {
+            return *id;
+        }
+        let id = self.types.len() as u32;
+        self.types.push(ty.clone());
+        self.type_ids.insert(ty.clone(), id);
+        id
+    }
+
+    pub(crate) fn func_type(&self, func: u32) -> &FuncType {
+        &self.types[self.funcs[func as usize].ty as usize]
+    }
+}
+
+/// Owns all wasm objects and the host state `T`.
+pub struct Store<T> {
+    pub(crate) inner: StoreInner,
+    pub(crate) host_funcs: Vec<HostFunc<T>>,
+    data: T,
+}
+
+impl<T> Store<T> {
+    pub fn new(engine: &Engine, data: T) -> Store<T> {
+        Store {
+            inner: StoreInner {
+                engine: engine.clone(),
+                funcs: Vec::new(),
+                memories: Vec::new(),
+                tables: Vec::new(),
+                globals: Vec::new(),
+                instances: Vec::new(),
+                types: Vec::new(),
+                type_ids: HashMap::new(),
+                extern_refs: Vec::new(),
+                limits: StoreLimits::default(),
+                fuel: 0,
+                call_depth: 0,
+                spare_stack: Vec::new(),
+            },
+            host_funcs: Vec::new(),
+            data,
+        }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.data
+    }
+
+    pub fn into_data(self) -> T {
+        self.data
+    }
+
+    pub fn set_limits(&mut self, limits: StoreLimits) {
+        self.inner.limits = limits;
+    }
+
+    pub fn limits(&self) -> StoreLimits {
+        self.inner.limits
+    }
+
+    /// Sets the remaining fuel. Only meaningful when the engine was
+    /// configured with [`crate::Config::consume_fuel`].
+    pub fn set_fuel(&mut self, fuel: u64) {
+        self.inner.fuel = fuel;
+    }
+
+    pub fn get_fuel(&self) -> u64 {
+        self.inner.fuel
+    }
+
+    /// Wraps a host value so guests can hold it as an `externref`.
+    pub fn new_extern_ref(&mut self, value: impl Any + Send + Sync) -> ExternRef {
+        let id = self.inner.extern_refs.len() as u32;
+        self.inner.extern_refs.push(Box::new(value));
+        ExternRef(id)
+    }
+
+    /// The host value behind an `externref` created by this store.
+    pub fn extern_ref_data(&self, r: ExternRef) -> Option<&(dyn Any + Send + Sync)> {
+        self.inner.extern_refs.get(r.0 as usize).map(|b| b.as_ref())
+    }
+}
+
+/// Read access to a store, through the store itself or a [`Caller`].
+pub trait AsContext {
+    type Data;
+    fn as_context(&self) -> &Store<Self::Data>;
+}
+
+/// Write access to a store, through the store itself or a [`Caller`].
+pub trait AsContextMut: AsContext {
+    fn as_context_mut(&mut self) -> &mut Store<Self::Data>;
+}
+
+impl<T> AsContext for Store<T> {
+    type Data = T;
+    fn as_context(&self) -> &Store<T> {
+        self
+    }
+}
+
+impl<T> AsContextMut for Store<T> {
+    fn as_context_mut(&mut self) -> &mut Store<T> {
+        self
+    }
+}
+
+impl<T> AsContext for Caller<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> &Store<T> {
+        self.store
+    }
+}
+
+impl<T> AsContextMut for Caller<'_, T> {
+    fn as_context_mut(&mut self) -> &mut Store<T> {
+        self.store
+    }
+}
+
+impl<S: AsContext + ?Sized> AsContext for &S {
+    type Data = S::Data;
+    fn as_context(&self) -> &Store<S::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<S: AsContext + ?Sized> AsContext for &mut S {
+    type Data = S::Data;
+    fn as_context(&self) -> &Store<S::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<S: AsContextMut + ?Sized> AsContextMut for &mut S {
+    fn as_context_mut(&mut self) -> &mut Store<S::Data> {
+        (**self).as_context_mut()
+    }
+}

@@ -1,0 +1,191 @@
+//! The embedding API: host functions, linking, typed and dynamic calls.
+
+use compono_interp::{
+    Config, Engine, Error, Extern, FuncType, Global, GlobalType, LinkError, Linker, Memory,
+    MemoryType, Module, Store, Trap, Val, ValType,
+};
+
+fn compile(engine: &Engine, wat: &str) -> Module {
+    Module::new(engine, &wat::parse_str(wat).unwrap()).unwrap()
+}
+
+#[test]
+fn host_function_reads_the_callers_memory() {
+    let engine = Engine::default();
+    let module = compile(
+        &engine,
+        r#"(module
+             (import "host" "log" (func $log (param i32 i32)))
+             (memory (export "memory") 1)
+             (data (i32.const 16) "hello")
+             (func (export "run") (call $log (i32.const 16) (i32.const 5))))"#,
+    );
+    let mut linker = Linker::<Vec<String>>::new();
+    linker.func_new(
+        "host",
+        "log",
+        FuncType::new([ValType::I32, ValType::I32], []),
+        |mut caller, args, _| {
+            let memory = caller
+                .get_export("memory")
+                .and_then(Extern::into_memory)
+                .ok_or(Trap::host("no memory"))?;
+            let (ptr, len) = (
+                args[0].i32().unwrap() as usize,
+                args[1].i32().unwrap() as usize,
+            );
+            let text = String::from_utf8_lossy(&memory.data(&caller)[ptr..ptr + len]).into_owned();
+            caller.data_mut().push(text);
+            Ok(())
+        },
+    );
+    let mut store = Store::new(&engine, Vec::new());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    instance
+        .get_func(&store, "run")
+        .unwrap()
+        .call(&mut store, &[], &mut [])
+        .unwrap();
+    assert_eq!(store.data(), &["hello".to_string()]);
+}
+
+#[test]
+fn link_errors_name_the_import_and_both_types() {
+    let engine = Engine::default();
+    let module = compile(&engine, r#"(module (import "env" "f" (func (param i32))))"#);
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new();
+    match linker.instantiate(&mut store, &module) {
+        Err(Error::Link {
+            module,
+            name,
+            reason: LinkError::Unknown,
+        }) => assert_eq!((module.as_str(), name.as_str()), ("env", "f")),
+        other => panic!("unexpected {other:?}"),
+    }
+    linker.func_new("env", "f", FuncType::new([ValType::I64], []), |_, _, _| {
+        Ok(())
+    });
+    match linker.instantiate(&mut store, &module) {
+        Err(Error::Link {
+            reason: LinkError::Mismatch { expected, found },
+            ..
+        }) => {
+            assert!(
+                expected.contains("i32") && found.contains("i64"),
+                "{expected} / {found}"
+            );
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn registered_instance_satisfies_imports() {
+    let engine = Engine::default();
+    let lib = compile(
+        &engine,
+        r#"(module (global (export "g") (mut i32) (i32.const 7))
+                   (func (export "double") (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2))))"#,
+    );
+    let user = compile(
+        &engine,
+        r#"(module (import "lib" "double" (func $d (param i32) (result i32)))
+                   (import "lib" "g" (global $g (mut i32)))
+                   (func (export "run") (result i32) (call $d (global.get $g))))"#,
+    );
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new();
+    let lib_instance = linker.instantiate(&mut store, &lib).unwrap();
+    linker.instance(&mut store, "lib", lib_instance);
+    let user_instance = linker.instantiate(&mut store, &user).unwrap();
+    let run = user_instance
+        .get_func(&store, "run")
+        .unwrap()
+        .typed::<(), i32>(&store)
+        .unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 14);
+    lib_instance
+        .get_global(&store, "g")
+        .unwrap()
+        .set(&mut store, Val::I32(10))
+        .unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 20);
+}
+
+#[test]
+fn host_created_memory_and_global_are_importable() {
+    let engine = Engine::new(&Config::default());
+    let module = compile(
+        &engine,
+        r#"(module (import "env" "mem" (memory 1 2)) (import "env" "base" (global i32))
+                   (func (export "load") (result i32) (i32.load (global.get 0))))"#,
+    );
+    let mut store = Store::new(&engine, ());
+    let memory = Memory::new(&mut store, MemoryType::new(1, Some(2), false)).unwrap();
+    memory.write(&mut store, 8, &42i32.to_le_bytes()).unwrap();
+    let base = Global::new(
+        &mut store,
+        GlobalType {
+            content: ValType::I32,
+            mutable: false,
+        },
+        Val::I32(8),
+    )
+    .unwrap();
+    let mut linker = Linker::new();
+    linker
+        .define("env", "mem", memory)
+        .define("env", "base", base);
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let mut out = [Val::I32(0)];
+    instance
+        .get_func(&store, "load")
+        .unwrap()
+        .call(&mut store, &[], &mut out)
+        .unwrap();
+    assert_eq!(out[0], Val::I32(42));
+    assert_eq!(memory.grow(&mut store, 1).unwrap(), 1);
+    assert!(memory.grow(&mut store, 1).is_err(), "maximum is 2 pages");
+}
+
+#[test]
+fn invalid_modules_are_compile_errors() {
+    let engine = Engine::default();
+    for bytes in [
+        &b"\0asm\x01\0\0\0\x01"[..],
+        b"not wasm",
+        &wat::parse_str("(module (func (result i32)))").unwrap(),
+    ] {
+        assert!(matches!(
+            Module::new(&engine, bytes),
+            Err(Error::Compile { .. })
+        ));
+    }
+    // SIMD is not enabled.
+    let simd = wat::parse_str("(module (func (result v128) (v128.const i64x2 0 0)))").unwrap();
+    assert!(matches!(
+        Module::new(&engine, &simd),
+        Err(Error::Compile { .. })
+    ));
+}
+
+#[test]
+fn module_lists_imports_exports_and_custom_sections() {
+    let engine = Engine::default();
+    let mut bytes = wat::parse_str(
+        r#"(module (import "a" "b" (func)) (func (export "c")) (memory (export "m") 1))"#,
+    )
+    .unwrap();
+    // A custom section named "note" holding "hi".
+    bytes.extend_from_slice(&[0, 7, 4, b'n', b'o', b't', b'e', b'h', b'i']);
+    let module = Module::new(&engine, &bytes).unwrap();
+    let imports: Vec<_> = module
+        .imports()
+        .map(|i| (i.module.to_string(), i.name.to_string()))
+        .collect();
+    assert_eq!(imports, [("a".to_string(), "b".to_string())]);
+    let exports: Vec<_> = module.exports().map(|e| e.name.to_string()).collect();
+    assert_eq!(exports, ["c", "m"]);
+    assert_eq!(module.custom_sections("note").collect::<Vec<_>>(), [b"hi"]);
+}

@@ -1,0 +1,151 @@
+//! A guest must not be able to crash or hang the host beyond its limits.
+
+use compono_interp::{Config, Engine, Error, Linker, Module, Store, StoreLimits, TrapCode};
+
+fn instantiate(engine: &Engine, wat: &str) -> (Store<()>, compono_interp::Instance) {
+    let module = Module::new(engine, &wat::parse_str(wat).expect("test wat parses"))
+        .expect("module compiles");
+    let mut store = Store::new(engine, ());
+    let instance = Linker::new()
+        .instantiate(&mut store, &module)
+        .expect("instantiates");
+    (store, instance)
+}
+
+fn trap_code(result: Result<impl std::fmt::Debug, Error>) -> TrapCode {
+    match result {
+        Err(Error::Trap(trap)) => trap.code(),
+        other => panic!("expected a trap, got {other:?}"),
+    }
+}
+
+const RECURSIVE_SUM: &str = r#"
+(module
+  (func $sum (export "sum") (param i64) (result i64)
+    local.get 0
+    i64.eqz
+    if (result i64)
+      i64.const 0
+    else
+      local.get 0
+      local.get 0
+      i64.const 1
+      i64.sub
+      call $sum
+      i64.add
+    end))
+"#;
+
+#[test]
+fn million_deep_recursion_traps_with_call_stack_exhausted() {
+    let engine = Engine::default();
+    let (mut store, instance) = instantiate(&engine, RECURSIVE_SUM);
+    let sum = instance
+        .get_func(&store, "sum")
+        .unwrap()
+        .typed::<i64, i64>(&store)
+        .unwrap();
+    assert_eq!(
+        trap_code(sum.call(&mut store, 1_000_000)),
+        TrapCode::CallStackExhausted
+    );
+    // The store and the host are unharmed: a shallow call still works.
+    assert_eq!(sum.call(&mut store, 1000).unwrap(), 500_500);
+}
+
+#[test]
+fn deep_recursion_within_a_raised_limit_succeeds() {
+    let mut config = Config::new();
+    config.max_call_depth(1_000_001).max_stack_slots(16 << 20);
+    let engine = Engine::new(&config);
+    let (mut store, instance) = instantiate(&engine, RECURSIVE_SUM);
+    let sum = instance
+        .get_func(&store, "sum")
+        .unwrap()
+        .typed::<i64, i64>(&store)
+        .unwrap();
+    // A million frames deep without touching the host stack.
+    assert_eq!(sum.call(&mut store, 1_000_000).unwrap(), 500_000_500_000);
+}
+
+#[test]
+fn value_stack_limit_traps() {
+    let mut config = Config::new();
+    config.max_stack_slots(4096);
+    let engine = Engine::new(&config);
+    let (mut store, instance) = instantiate(&engine, RECURSIVE_SUM);
+    let sum = instance
+        .get_func(&store, "sum")
+        .unwrap()
+        .typed::<i64, i64>(&store)
+        .unwrap();
+    assert_eq!(
+        trap_code(sum.call(&mut store, 10_000)),
+        TrapCode::CallStackExhausted
+    );
+}
+
+#[test]
+fn memory_grow_loop_stops_at_the_store_limit() {
+    let engine = Engine::default();
+    let (mut store, instance) = instantiate(
+        &engine,
+        r#"(module
+             (memory 1)
+             (func (export "grow_until_refused") (result i32)
+               (block $done
+                 (loop $again
+                   (br_if $done (i32.eq (memory.grow (i32.const 1)) (i32.const -1)))
+                   (br $again)))
+               memory.size))"#,
+    );
+    store.set_limits(StoreLimits {
+        max_memory_pages: 40,
+        ..StoreLimits::default()
+    });
+    let grow = instance
+        .get_func(&store, "grow_until_refused")
+        .unwrap()
+        .typed::<(), i32>(&store)
+        .unwrap();
+    assert_eq!(grow.call(&mut store, ()).unwrap(), 40);
+    let memory = instance.get_memory(&store, "memory");
+    assert!(memory.is_none(), "the memory is not exported");
+}
+
+#[test]
+fn infinite_loop_runs_out_of_fuel() {
+    let mut config = Config::new();
+    config.consume_fuel(true);
+    let engine = Engine::new(&config);
+    let (mut store, instance) = instantiate(
+        &engine,
+        r#"(module (func (export "spin") (loop $l (br $l))))"#,
+    );
+    store.set_fuel(100_000);
+    let spin = instance
+        .get_func(&store, "spin")
+        .unwrap()
+        .typed::<(), ()>(&store)
+        .unwrap();
+    assert_eq!(trap_code(spin.call(&mut store, ())), TrapCode::OutOfFuel);
+    assert_eq!(store.get_fuel(), 0);
+}
+
+#[test]
+fn infinite_recursion_with_tail_calls_runs_out_of_fuel() {
+    let mut config = Config::new();
+    config.consume_fuel(true);
+    let engine = Engine::new(&config);
+    let (mut store, instance) = instantiate(
+        &engine,
+        r#"(module (func $f (export "spin") (return_call $f)))"#,
+    );
+    store.set_fuel(50_000);
+    let spin = instance
+        .get_func(&store, "spin")
+        .unwrap()
+        .typed::<(), ()>(&store)
+        .unwrap();
+    assert_eq!(trap_code(spin.call(&mut store, ())), TrapCode::OutOfFuel);
+}

@@ -1,0 +1,119 @@
+//! `compono run` end to end.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/interp")
+        .join(name)
+}
+
+fn run(file: &str, invoke: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_compono"))
+        .arg("run")
+        .arg(fixture(file))
+        .args(["--invoke", invoke])
+        .args(args)
+        .output()
+        .expect("compono runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn prints_integer_results_as_signed_decimal() {
+    let out = run("arith.wat", "add", &["2147483647", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "-2147483648\n");
+}
+
+#[test]
+fn negative_arguments_are_accepted() {
+    let out = run("arith.wat", "add", &["-5", "3"]);
+    assert_eq!(stdout(&out), "-2\n");
+}
+
+#[test]
+fn floats_print_in_shortest_round_trip_form() {
+    assert_eq!(
+        stdout(&run("arith.wat", "fdiv", &["1", "3"])),
+        "0.3333333333333333\n"
+    );
+    assert_eq!(stdout(&run("arith.wat", "fdiv", &["0", "0"])), "NaN\n");
+    assert_eq!(stdout(&run("arith.wat", "fdiv", &["-1", "0"])), "-inf\n");
+    assert_eq!(stdout(&run("arith.wat", "fdiv", &["inf", "2"])), "inf\n");
+}
+
+#[test]
+fn multiple_results_print_one_per_line() {
+    assert_eq!(
+        stdout(&run("arith.wat", "pair", &["7", "2.5"])),
+        "-7\n2.5\n"
+    );
+    assert_eq!(stdout(&run("arith.wat", "refs", &[])), "null\nnull\nref\n");
+    assert_eq!(
+        stdout(&run("arith.wat", "fact", &["20"])),
+        "2432902008176640000\n"
+    );
+}
+
+#[test]
+fn trap_is_reported_on_stderr_with_exit_code_1() {
+    let out = run("arith.wat", "div_s", &["1", "0"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("integer divide by zero"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stdout(&out), "");
+    let out = run("arith.wat", "forever", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("call stack exhausted"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn instantiation_failures_exit_1() {
+    let out = run("start_trap.wat", "f", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("unreachable"), "{}", stderr(&out));
+    let out = run("needs_import.wat", "f", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("env::host_fn"), "{}", stderr(&out));
+}
+
+#[test]
+fn bad_arguments_and_missing_exports_are_errors() {
+    let out = run("arith.wat", "add", &["1"]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = run("arith.wat", "add", &["x", "1"]);
+    assert!(stderr(&out).contains("not a valid i32"), "{}", stderr(&out));
+    let out = run("arith.wat", "nope", &[]);
+    assert!(
+        stderr(&out).contains("no exported function `nope`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn components_are_recognised_but_not_run_yet() {
+    let out = run("component.wat", "f", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("running components is not supported yet"),
+        "{}",
+        stderr(&out)
+    );
+}
