@@ -1,6 +1,8 @@
 //! One module per subcommand; this one dispatches and reports errors.
 
 mod bindgen;
+mod embed;
+mod new;
 mod validate;
 mod wit;
 
@@ -27,6 +29,10 @@ enum Command {
     Validate(validate::Args),
     /// Generate guest bindings from WIT.
     Bindgen(bindgen::Args),
+    /// Embed a WIT world into a core module (`component-type` section).
+    Embed(embed::Args),
+    /// Wrap a core module with an embedded world into a component.
+    New(new::Args),
     /// `wasm-tools component ...` spellings of the component subcommands.
     #[command(subcommand)]
     Component(ComponentCommand),
@@ -36,6 +42,10 @@ enum Command {
 enum ComponentCommand {
     /// Same as `compono wit`.
     Wit(wit::Args),
+    /// Same as `compono embed`.
+    Embed(embed::Args),
+    /// Same as `compono new`.
+    New(new::Args),
 }
 
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
@@ -54,6 +64,8 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Wit(args) | Command::Component(ComponentCommand::Wit(args)) => args.run(),
         Command::Validate(args) => args.run(),
         Command::Bindgen(args) => args.run(),
+        Command::Embed(args) | Command::Component(ComponentCommand::Embed(args)) => args.run(),
+        Command::New(args) | Command::Component(ComponentCommand::New(args)) => args.run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,114 @@
+//! Reading, merging and stripping the `component-type*` custom sections of a
+//! core module.
+
+use compono_wit::{StringEncoding, decode_world_metadata};
+use wit_parser::{Resolve, WorldId};
+
+use crate::Error;
+
+/// The world a module was built against, merged from all its sections.
+pub struct Bindings {
+    pub resolve: Resolve,
+    pub world: WorldId,
+    pub encoding: StringEncoding,
+}
+
+/// Whether a custom section holds a world.
+pub fn is_component_type_section(name: &str) -> bool {
+    name.starts_with("component-type")
+}
+
+/// Decodes and merges every `component-type*` section of `module`; `None`
+/// when there is none.
+pub fn read(module: &[u8]) -> Result<Option<Bindings>, Error> {
+    let mut merged: Option<(Bindings, String)> = None;
+    for payload in wasmparser::Parser::new(0).parse_all(module) {
+        let payload = payload.map_err(|e| Error::InvalidModule(e.to_string()))?;
+        let wasmparser::Payload::CustomSection(s) = &payload else {
+            continue;
+        };
+        if !is_component_type_section(s.name()) {
+            continue;
+        }
+        let decoded = decode_world_metadata(s.data()).map_err(|e| {
+            Error::Metadata(format!(
+                "custom section `{}` at offset {:#x} does not hold a WIT world: {e}; \
+                 re-embed the world with `compono embed`",
+                s.name(),
+                s.data_offset()
+            ))
+        })?;
+        let bindings = Bindings {
+            resolve: decoded.resolve,
+            world: decoded.world,
+            encoding: decoded.encoding,
+        };
+        merged = Some(match merged {
+            None => (bindings, s.name().to_string()),
+            Some((into, first)) => {
+                if into.encoding != bindings.encoding {
+                    return Err(Error::Metadata(format!(
+                        "custom sections `{first}` and `{}` declare different string \
+                         encodings ({:?} and {:?}); embed every world with the same \
+                         `--encoding`",
+                        s.name(),
+                        into.encoding,
+                        bindings.encoding
+                    )));
+                }
+                let merged = merge(into, bindings).map_err(|e| {
+                    Error::Metadata(format!(
+                        "custom section `{}` conflicts with `{first}`: {e}",
+                        s.name()
+                    ))
+                })?;
+                (merged, first)
+            }
+        });
+    }
+    Ok(merged.map(|(b, _)| b))
+}
+
+/// Merges the world of `from` into the world of `into`.
+pub fn merge(mut into: Bindings, from: Bindings) -> Result<Bindings, Error> {
+    let remap = into
+        .resolve
+        .merge(from.resolve)
+        .map_err(|e| Error::Metadata(format!("{e:#}")))?;
+    let other = remap
+        .map_world(from.world, Default::default())
+        .map_err(|e| Error::Metadata(format!("{e:#}")))?;
+    into.resolve
+        .merge_worlds(other, into.world, &mut Default::default())
+        .map_err(|e| Error::Metadata(format!("cannot merge worlds: {e:#}")))?;
+    Ok(into)
+}
+
+/// `module` without its `component-type*` sections.
+pub fn strip(module: &[u8]) -> Result<Vec<u8>, Error> {
+    let mut out = wasm_encoder::Module::new();
+    for payload in wasmparser::Parser::new(0).parse_all(module) {
+        let payload = payload.map_err(|e| Error::InvalidModule(e.to_string()))?;
+        if let wasmparser::Payload::CustomSection(s) = &payload
+            && is_component_type_section(s.name())
+        {
+            continue;
+        }
+        if let wasmparser::Payload::Version {
+            encoding: wasmparser::Encoding::Component,
+            ..
+        } = &payload
+        {
+            return Err(Error::InvalidModule(
+                "the input is a component, not a core module".to_string(),
+            ));
+        }
+        if let Some((id, range)) = payload.as_section() {
+            out.section(&wasm_encoder::RawSection {
+                id,
+                data: &module[range.start as usize..range.end as usize],
+            });
+        }
+    }
+    Ok(out.finish())
+}

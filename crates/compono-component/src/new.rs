@@ -1,0 +1,83 @@
+//! `new`: a core module with embedded WIT worlds in, a component out.
+
+use std::collections::HashMap;
+
+use crate::Error;
+use crate::classify::{CoreModule, classify};
+use crate::encode::{ComponentInput, encode_component};
+use crate::metadata;
+
+/// `compono new` options (wasm-tools' flags).
+#[derive(Debug, Clone)]
+pub struct NewOptions {
+    /// Validate the output with wasmparser (all features).
+    pub validate: bool,
+    /// Merge imports of semver-compatible versions of an interface.
+    pub merge_imports_based_on_semver: bool,
+    /// Accept only the standard `cm32p2` names.
+    pub reject_legacy_names: bool,
+    /// Name the synthesized modules and items.
+    pub debug_names: bool,
+    /// `OLD=NEW` renames of instance imports.
+    pub import_names: Vec<(String, String)>,
+}
+
+impl Default for NewOptions {
+    fn default() -> Self {
+        NewOptions {
+            validate: true,
+            merge_imports_based_on_semver: true,
+            reject_legacy_names: false,
+            debug_names: false,
+            import_names: Vec::new(),
+        }
+    }
+}
+
+/// Wraps `module` into a component.
+pub fn new(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
+    let mut bindings = metadata::read(module)?.ok_or_else(|| {
+        Error::Missing(
+            "the module has no `component-type` custom section, so there is no WIT world \
+             to wrap it with; embed one first with `compono embed WIT MODULE`"
+                .to_string(),
+        )
+    })?;
+    if options.merge_imports_based_on_semver {
+        bindings
+            .resolve
+            .merge_world_imports_based_on_semver(bindings.world)
+            .map_err(|e| {
+                Error::Metadata(format!("cannot merge semver-compatible imports: {e:#}"))
+            })?;
+    }
+    let stripped = metadata::strip(module)?;
+    let stripped = crate::producers::add_processed_by(&stripped)?;
+    let core = CoreModule::parse(&stripped)?;
+    let classified = classify(
+        &bindings.resolve,
+        bindings.world,
+        &core,
+        options.reject_legacy_names,
+    )?;
+    let component = encode_component(ComponentInput {
+        resolve: &bindings.resolve,
+        world: bindings.world,
+        encoding: bindings.encoding,
+        classified: &classified,
+        module: &stripped,
+        renames: options
+            .import_names
+            .iter()
+            .cloned()
+            .collect::<HashMap<_, _>>(),
+        debug_names: options.debug_names,
+    })?;
+    let component = crate::producers::add_processed_by(&component)?;
+    if options.validate {
+        wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+            .validate_all(&component)
+            .map_err(|e| Error::InvalidOutput(format!("{e:#}")))?;
+    }
+    Ok(component)
+}

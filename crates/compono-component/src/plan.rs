@@ -1,0 +1,90 @@
+//! Which canonical options each lowered or lifted function needs, decided
+//! from its WIT types: a memory only when something lives in memory, a
+//! realloc only when the callee side must allocate, a string encoding only
+//! when strings cross.
+
+use wit_parser::abi::AbiVariant;
+use wit_parser::{Function, Resolve, Type, TypeDefKind};
+
+/// The canonical options a function needs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AbiNeeds {
+    pub memory: bool,
+    pub realloc: bool,
+    pub strings: bool,
+}
+
+/// For `canon lower` of an import called by the module.
+pub fn lower_needs(resolve: &Resolve, func: &Function) -> AbiNeeds {
+    let sig = resolve.wasm_signature(AbiVariant::GuestImport, func);
+    let params = func.params.iter().any(|p| has_list(resolve, &p.ty));
+    let result = func.result.as_ref().is_some_and(|t| has_list(resolve, t));
+    AbiNeeds {
+        memory: sig.indirect_params || sig.retptr || params || result,
+        // Lists returned to the module are allocated in its memory.
+        realloc: result,
+        strings: has_strings(resolve, func),
+    }
+}
+
+/// For `canon lift` of an export of the module.
+pub fn lift_needs(resolve: &Resolve, func: &Function) -> AbiNeeds {
+    let sig = resolve.wasm_signature(AbiVariant::GuestExport, func);
+    let params = func.params.iter().any(|p| has_list(resolve, &p.ty));
+    let result = func.result.as_ref().is_some_and(|t| has_list(resolve, t));
+    AbiNeeds {
+        memory: sig.indirect_params || sig.retptr || params || result,
+        // Arguments passed to the module, lists or spilled parameters, are
+        // allocated in its memory.
+        realloc: params || sig.indirect_params,
+        strings: has_strings(resolve, func),
+    }
+}
+
+fn has_strings(resolve: &Resolve, func: &Function) -> bool {
+    func.parameter_and_result_types()
+        .any(|t| contains(resolve, &t, &|t| matches!(t, Type::String)))
+}
+
+/// Whether a value of `ty` points into memory (a string or list inside).
+fn has_list(resolve: &Resolve, ty: &Type) -> bool {
+    contains(resolve, ty, &|t| {
+        matches!(t, Type::String)
+            || matches!(t, Type::Id(id) if matches!(resolve.types[*id].kind, TypeDefKind::List(_) | TypeDefKind::Map(..)))
+    })
+}
+
+fn contains(resolve: &Resolve, ty: &Type, pred: &dyn Fn(&Type) -> bool) -> bool {
+    if pred(ty) {
+        return true;
+    }
+    let Type::Id(id) = ty else {
+        return false;
+    };
+    let any = |tys: &mut dyn Iterator<Item = &Type>| {
+        for t in tys {
+            if contains(resolve, t, pred) {
+                return true;
+            }
+        }
+        false
+    };
+    match &resolve.types[*id].kind {
+        TypeDefKind::Record(r) => any(&mut r.fields.iter().map(|f| &f.ty)),
+        TypeDefKind::Tuple(t) => any(&mut t.types.iter()),
+        TypeDefKind::Variant(v) => any(&mut v.cases.iter().filter_map(|c| c.ty.as_ref())),
+        TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::Type(t) => {
+            contains(resolve, t, pred)
+        }
+        TypeDefKind::FixedLengthList(t, _) => contains(resolve, t, pred),
+        TypeDefKind::Map(k, v) => contains(resolve, k, pred) || contains(resolve, v, pred),
+        TypeDefKind::Result(r) => any(&mut r.ok.iter().chain(r.err.iter())),
+        TypeDefKind::Future(_)
+        | TypeDefKind::Stream(_)
+        | TypeDefKind::Handle(_)
+        | TypeDefKind::Resource
+        | TypeDefKind::Flags(_)
+        | TypeDefKind::Enum(_)
+        | TypeDefKind::Unknown => false,
+    }
+}
