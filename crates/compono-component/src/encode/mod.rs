@@ -539,20 +539,32 @@ fn typed_interface(
         scope.indices.insert(id, index);
         args.push((name, ComponentExportKind::Type, outer_index));
     }
-    let mut resource_imports: HashMap<TypeId, u32> = HashMap::new();
+    // The interface's own types: resources as abstract imports, the others
+    // defined structurally and imported with that bound, so that every type
+    // a function import uses is named.
+    let mut own_imports: HashMap<TypeId, u32> = HashMap::new();
     for &id in interface.types.values() {
-        if matches!(resolve.types[id].kind, TypeDefKind::Resource) {
-            let outer_index = outer.type_index(id, None)?;
-            let name = format!("import-type{}", args.len());
-            let index = scope.space.component.import(
-                name.as_str(),
-                ComponentTypeRef::Type(TypeBounds::SubResource),
-            );
-            scope.indices.insert(id, index);
-            resource_imports.insert(id, index);
-            args.push((name, ComponentExportKind::Type, outer_index));
-        }
+        let outer_index = outer.type_index(id, None)?;
+        let bound = if matches!(resolve.types[id].kind, TypeDefKind::Resource) {
+            TypeBounds::SubResource
+        } else {
+            scope.indices.remove(&id);
+            TypeBounds::Eq(scope.type_index(id, None)?)
+        };
+        let name = format!("import-type{}", args.len());
+        let index = scope
+            .space
+            .component
+            .import(name.as_str(), ComponentTypeRef::Type(bound));
+        scope.indices.insert(id, index);
+        own_imports.insert(id, index);
+        args.push((name, ComponentExportKind::Type, outer_index));
     }
+    // Anonymous types cached so far may refer to the structural
+    // definitions rather than the imports.
+    scope
+        .indices
+        .retain(|t, _| resolve.types[*t].name.is_some());
 
     // The lifted functions, with types made of the imports.
     let mut imported = Vec::new();
@@ -572,15 +584,19 @@ fn typed_interface(
     scope
         .indices
         .retain(|t, _| resolve.types[*t].owner != owner && resolve.types[*t].name.is_some());
+    // Resources are re-exported as imported (they are the outer ones after
+    // instantiation); the other types are defined afresh here so that what
+    // they refer to is named by this component's own exports.
     scope.binding = Binding::Export;
     for &id in interface.types.values() {
-        if let Some(&imported_index) = resource_imports.get(&id) {
+        if matches!(resolve.types[id].kind, TypeDefKind::Resource) {
             let name = resolve.types[id].name.as_deref().unwrap_or_default();
-            let index =
-                scope
-                    .space
-                    .component
-                    .export(name, ComponentExportKind::Type, imported_index, None);
+            let index = scope.space.component.export(
+                name,
+                ComponentExportKind::Type,
+                own_imports[&id],
+                None,
+            );
             scope.indices.insert(id, index);
         } else {
             scope.type_index(id, None)?;
