@@ -16,6 +16,7 @@ mod dummy;
 mod embed;
 mod encode;
 mod error;
+mod live;
 pub mod metadata;
 mod new;
 mod plan;

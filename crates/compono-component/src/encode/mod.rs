@@ -8,7 +8,7 @@
 
 mod shim;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use compono_wit::{Binding, ComponentSpace, Scope, StringEncoding, TypeSpace};
 use indexmap::IndexMap;
@@ -141,8 +141,36 @@ pub fn encode_component(input: ComponentInput<'_, '_>) -> Result<Vec<u8>, Error>
 
     // The world's imports, as component imports.
     let mut imported_funcs: HashMap<&str, u32> = HashMap::new();
+    let mut required = HashSet::new();
+    let mut roots = Vec::new();
+    for import in &cls.imports {
+        match &import.target {
+            ImportTarget::Func {
+                interface, func, ..
+            } => {
+                required.insert((*interface, func.name.as_str()));
+            }
+            ImportTarget::ImportedDrop(resource) => roots.push(*resource),
+            ImportTarget::Exported(..) => {}
+        }
+    }
+    let live = crate::live::live_types(resolve, input.world, &required, &roots);
     for (key, item) in w.imports.iter() {
-        scope.world_item(key, item, true)?;
+        match item {
+            WorldItem::Interface { id, .. } => {
+                import_interface(&mut scope, key, *id, &live, &required)?
+            }
+            WorldItem::Function(func) => {
+                if crate::live::is_required(&required, None, &func.name) {
+                    scope.world_item(key, item, true)?;
+                }
+            }
+            WorldItem::Type { id, .. } => {
+                if live.contains(id) {
+                    scope.world_item(key, item, true)?;
+                }
+            }
+        }
         if let (WorldKey::Name(name), WorldItem::Function(_)) = (key, item) {
             imported_funcs.insert(name.as_str(), scope.space.last_import);
         }
@@ -466,6 +494,63 @@ pub fn encode_component(input: ComponentInput<'_, '_>) -> Result<Vec<u8>, Error>
         component.append_names();
     }
     Ok(component.finish())
+}
+
+/// Imports interface `iface` as an instance holding its functions and its
+/// live types only (see `live`); an interface with neither is not
+/// imported.
+fn import_interface(
+    scope: &mut Scope<'_, ComponentSpaceBuilder>,
+    key: &WorldKey,
+    iface: wit_parser::InterfaceId,
+    live: &HashSet<TypeId>,
+    required: &HashSet<crate::live::RequiredFunc<'_>>,
+) -> Result<(), Error> {
+    let resolve = scope.resolve;
+    let interface = &resolve.interfaces[iface];
+    let funcs: Vec<&Function> = interface
+        .functions
+        .values()
+        .filter(|f| crate::live::is_required(required, Some(iface), &f.name))
+        .collect();
+    let types: Vec<TypeId> = interface
+        .types
+        .values()
+        .copied()
+        .filter(|t| live.contains(t))
+        .collect();
+    if types.is_empty() && funcs.is_empty() {
+        return Ok(());
+    }
+    for id in compono_wit::interface_foreign_refs(resolve, iface) {
+        if live.contains(&id) {
+            scope.type_index(id, None)?;
+        }
+    }
+    let mut instance = Scope::new(
+        resolve,
+        wasm_encoder::InstanceType::new(),
+        TypeOwner::Interface(iface),
+        Binding::Export,
+    );
+    for id in types {
+        instance.type_index(id, Some(&scope.indices))?;
+    }
+    for func in funcs {
+        let ty = instance.func_type(func, Some(&scope.indices))?;
+        instance
+            .space
+            .export(func.name.as_str(), ComponentTypeRef::Func(ty));
+    }
+    let ty = scope.space.component.type_instance(None, &instance.space);
+    let index = scope.space.instance_count();
+    scope.space.bind(
+        Binding::Import,
+        &resolve.name_world_key(key),
+        ComponentTypeRef::Instance(ty),
+    );
+    scope.providers.insert(iface, index);
+    Ok(())
 }
 
 /// A component that gives the lifted functions of an exported interface
