@@ -168,6 +168,9 @@ pub struct Classified<'r> {
     pub import_realloc: Option<String>,
     pub export_realloc: Option<String>,
     pub initialize: Option<String>,
+    /// `env::memory`, imported instead of defined: the component provides
+    /// it (from the shim module).
+    pub imported_memory: Option<wasmparser::MemoryType>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -449,6 +452,7 @@ pub fn classify<'r>(
         import_realloc: None,
         export_realloc: None,
         initialize: None,
+        imported_memory: None,
     };
 
     for import in &core.imports {
@@ -457,11 +461,23 @@ pub fn classify<'r>(
             field: import.field.clone(),
             reason,
         };
+        if let (TypeRef::Memory(memory), "env", "memory") =
+            (import.ty, import.module.as_str(), import.field.as_str())
+        {
+            if memory.memory64 || memory.shared {
+                return Err(err(
+                    "an imported memory must be a plain 32-bit memory; define it in the \
+                     module and export it as `memory` instead"
+                        .to_string(),
+                ));
+            }
+            classified.imported_memory = Some(memory);
+            continue;
+        }
         let TypeRef::Func(ty) = import.ty else {
             return Err(err(format!(
-                "only functions can be imported by a module wrapped into a component, but \
-                 this is a {}; define it in the module instead (for a memory, export it \
-                 as `memory`)",
+                "only functions (and the memory `env::memory`) can be imported by a module \
+                 wrapped into a component, but this is a {}; define it in the module instead",
                 match import.ty {
                     TypeRef::Memory(_) => "memory",
                     TypeRef::Table(_) => "table",
@@ -674,6 +690,17 @@ fn resource_name(resolve: &Resolve, r: TypeId) -> &str {
 /// Why no world item explains an import from `module`, and what would fix it.
 fn unknown_import_reason(resolve: &Resolve, world: WorldId, module: &str) -> String {
     let w = &resolve.worlds[world];
+    if let Some(name) = module.strip_prefix("[export]") {
+        let named = |k: &WorldKey| resolve.name_world_key(k) == name;
+        if w.imports.keys().any(named) && !w.exports.keys().any(named) {
+            return format!(
+                "the world imports `{name}` but does not export it, and `[export]{name}` \
+                 intrinsics are only for resources of interfaces the module exports; \
+                 export the interface in the world, or import `[resource-drop]` from \
+                 `{name}` instead"
+            );
+        }
+    }
     let interface_known = w.imports.keys().chain(w.exports.keys()).any(|k| {
         let name = resolve.name_world_key(k);
         module == name

@@ -286,16 +286,27 @@ pub fn encode_component(input: ComponentInput<'_, '_>) -> Result<Vec<u8>, Error>
 
     let mut shim_funcs: Vec<u32> = Vec::new();
     let mut shim_instance = None;
-    if !shim_sigs.is_empty() {
+    let mut shim_memory = None;
+    if !shim_sigs.is_empty() || cls.imported_memory.is_some() {
         let names = input.debug_names.then_some(shim_names.as_slice());
-        let module = shim::shim_module(&shim_sigs, names);
+        let module = shim::shim_module(&shim_sigs, cls.imported_memory, names);
         let c = &mut scope.space.component;
-        let m = c.core_module_raw(debug("wit-component:shim").as_deref(), &module);
-        let inst = c.core_instantiate(debug("wit-component:shim").as_deref(), m, []);
+        let m = c.core_module_raw(debug("compono:shim").as_deref(), &module);
+        let inst = c.core_instantiate(debug("compono:shim").as_deref(), m, []);
         for i in 0..shim_sigs.len() {
             shim_funcs.push(c.core_alias_export(None, inst, &i.to_string(), ExportKind::Func));
         }
-        shim_instance = Some(inst);
+        if cls.imported_memory.is_some() {
+            shim_memory = Some(c.core_alias_export(
+                debug("memory").as_deref(),
+                inst,
+                shim::MEMORY,
+                ExportKind::Memory,
+            ));
+        }
+        if !shim_sigs.is_empty() {
+            shim_instance = Some(inst);
+        }
     }
 
     // Exported resources: defined here, with their destructors behind the
@@ -325,33 +336,38 @@ pub fn encode_component(input: ComponentInput<'_, '_>) -> Result<Vec<u8>, Error>
     }
 
     // The main module, instantiated with one instance per import module.
-    let mut by_module: IndexMap<&str, Vec<(&str, u32)>> = IndexMap::new();
+    let mut by_module: IndexMap<&str, Vec<(&str, ExportKind, u32)>> = IndexMap::new();
     for (import, source) in cls.imports.iter().zip(&sources) {
         let index = match source {
             CoreFuncSource::Ready(f) => *f,
             CoreFuncSource::Shim(slot) => shim_funcs[*slot],
         };
+        by_module.entry(import.module.as_str()).or_default().push((
+            import.field.as_str(),
+            ExportKind::Func,
+            index,
+        ));
+    }
+    if let Some(memory) = shim_memory {
         by_module
-            .entry(import.module.as_str())
+            .entry("env")
             .or_default()
-            .push((import.field.as_str(), index));
+            .push(("memory", ExportKind::Memory, memory));
     }
     let c = &mut scope.space.component;
     let mut args = Vec::new();
     for (module, fields) in &by_module {
-        let inst = c.core_instantiate_exports(
-            debug(module).as_deref(),
-            fields.iter().map(|(f, i)| (*f, ExportKind::Func, *i)),
-        );
+        let inst = c.core_instantiate_exports(debug(module).as_deref(), fields.iter().copied());
         args.push((*module, ModuleArg::Instance(inst)));
     }
     let main_module = c.core_module_raw(debug("main").as_deref(), input.module);
     let main = c.core_instantiate(debug("main").as_deref(), main_module, args);
 
-    let memory = cls
-        .memory
-        .as_ref()
-        .map(|m| c.core_alias_export(debug("memory").as_deref(), main, m, ExportKind::Memory));
+    let memory = shim_memory.or_else(|| {
+        cls.memory
+            .as_ref()
+            .map(|m| c.core_alias_export(debug("memory").as_deref(), main, m, ExportKind::Memory))
+    });
     let mut realloc_index: HashMap<String, u32> = HashMap::new();
     let mut realloc = |c: &mut ComponentBuilder, name: &Option<String>| -> Option<u32> {
         let name = name.as_ref()?;
@@ -395,13 +411,13 @@ pub fn encode_component(input: ComponentInput<'_, '_>) -> Result<Vec<u8>, Error>
             fixup_args.push((i.to_string(), ExportKind::Func, f));
         }
         let module = shim::fixup_module(&shim_sigs, input.debug_names);
-        let m = c.core_module_raw(debug("wit-component:fixups").as_deref(), &module);
+        let m = c.core_module_raw(debug("compono:fixups").as_deref(), &module);
         let args_instance = c.core_instantiate_exports(
             None,
             fixup_args.iter().map(|(n, k, i)| (n.as_str(), *k, *i)),
         );
         c.core_instantiate(
-            debug("wit-component:fixups").as_deref(),
+            debug("compono:fixups").as_deref(),
             m,
             [("", ModuleArg::Instance(args_instance))],
         );

@@ -54,9 +54,18 @@ fn names_section(module_name: &str, func_names: &[String]) -> NameSection {
     names
 }
 
+/// The name of the shim's memory export, when the main module imports its
+/// memory.
+pub const MEMORY: &str = "$memory";
+
 /// The shim: function `i` (exported as `"i"`) forwards its arguments to
-/// table slot `i`.
-pub fn shim_module(sigs: &[CoreSig], names: Option<&[String]>) -> Vec<u8> {
+/// table slot `i`; with `memory`, it also defines the memory the main
+/// module imports.
+pub fn shim_module(
+    sigs: &[CoreSig],
+    memory: Option<wasmparser::MemoryType>,
+    names: Option<&[String]>,
+) -> Vec<u8> {
     let len = sigs.len() as u32;
     let mut funcs = FunctionSection::new();
     let mut code = CodeSection::new();
@@ -80,15 +89,27 @@ pub fn shim_module(sigs: &[CoreSig], names: Option<&[String]>) -> Vec<u8> {
     exports.export(TABLE, ExportKind::Table, 0);
     let mut tables = TableSection::new();
     tables.table(table_type(len));
+    let mut memories = wasm_encoder::MemorySection::new();
+    if let Some(memory) = memory {
+        memories.memory(wasm_encoder::MemoryType {
+            minimum: memory.initial,
+            maximum: memory.maximum,
+            memory64: false,
+            shared: false,
+            page_size_log2: memory.page_size_log2,
+        });
+        exports.export(MEMORY, ExportKind::Memory, 0);
+    }
 
     let mut module = Module::new();
     module.section(&types_of(sigs));
     module.section(&funcs);
     module.section(&tables);
+    module.section(&memories);
     module.section(&exports);
     module.section(&code);
     if let Some(names) = names {
-        module.section(&names_section("wit-component:shim", names));
+        module.section(&names_section("compono:shim", names));
     }
     module.finish()
 }
@@ -115,7 +136,7 @@ pub fn fixup_module(sigs: &[CoreSig], debug_names: bool) -> Vec<u8> {
     module.section(&elements);
     if debug_names {
         let mut names = NameSection::new();
-        names.module("wit-component:fixups");
+        names.module("compono:fixups");
         module.section(&names);
     }
     module.finish()
