@@ -89,13 +89,28 @@ pub fn merge(mut into: Bindings, from: Bindings) -> Result<Bindings, Error> {
 
 /// `module` without its `component-type*` sections.
 pub fn strip(module: &[u8]) -> Result<Vec<u8>, Error> {
+    strip_sections(module, false)
+}
+
+/// `module` without its `component-type*` sections, and with compono added
+/// to its producers, in one pass over the module.
+pub fn strip_and_add_producer(module: &[u8]) -> Result<Vec<u8>, Error> {
+    strip_sections(module, true)
+}
+
+fn strip_sections(module: &[u8], add_producer: bool) -> Result<Vec<u8>, Error> {
+    let mut producers = None;
     let mut out = wasm_encoder::Module::new();
     for payload in wasmparser::Parser::new(0).parse_all(module) {
         let payload = payload.map_err(|e| Error::InvalidModule(e.to_string()))?;
-        if let wasmparser::Payload::CustomSection(s) = &payload
-            && is_component_type_section(s.name())
-        {
-            continue;
+        if let wasmparser::Payload::CustomSection(s) = &payload {
+            if is_component_type_section(s.name()) {
+                continue;
+            }
+            if add_producer && s.name() == "producers" {
+                producers = Some((s.data(), s.data_offset()));
+                continue;
+            }
         }
         if let wasmparser::Payload::Version {
             encoding: wasmparser::Encoding::Component,
@@ -113,5 +128,9 @@ pub fn strip(module: &[u8]) -> Result<Vec<u8>, Error> {
             });
         }
     }
-    Ok(out.finish())
+    let mut out = out.finish();
+    if add_producer {
+        out.extend(crate::producers::processed_by_section(producers)?);
+    }
+    Ok(out)
 }

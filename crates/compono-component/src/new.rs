@@ -51,29 +51,34 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
                 Error::Metadata(format!("cannot merge semver-compatible imports: {e:#}"))
             })?;
     }
-    let stripped = metadata::strip(module)?;
-    let stripped = crate::producers::add_processed_by(&stripped)?;
-    let core = CoreModule::parse(&stripped)?;
-    let classified = classify(
-        &bindings.resolve,
-        bindings.world,
-        &core,
-        options.reject_legacy_names,
-    )?;
-    let component = encode_component(ComponentInput {
-        resolve: &bindings.resolve,
-        world: bindings.world,
-        encoding: bindings.encoding,
-        classified: &classified,
-        module: &stripped,
-        renames: options
-            .import_names
-            .iter()
-            .cloned()
-            .collect::<HashMap<_, _>>(),
-        debug_names: options.debug_names,
-    })?;
-    let component = crate::producers::add_processed_by(&component)?;
+    crate::plan::check_supported(&bindings.resolve, bindings.world)?;
+    // The stripped module is dropped before validation: with large
+    // modules, copies dominate peak memory.
+    let mut component = {
+        let stripped = metadata::strip_and_add_producer(module)?;
+        let core = CoreModule::parse(&stripped)?;
+        let classified = classify(
+            &bindings.resolve,
+            bindings.world,
+            &core,
+            options.reject_legacy_names,
+        )?;
+        encode_component(ComponentInput {
+            resolve: &bindings.resolve,
+            world: bindings.world,
+            encoding: bindings.encoding,
+            classified: &classified,
+            module: &stripped,
+            renames: options
+                .import_names
+                .iter()
+                .cloned()
+                .collect::<HashMap<_, _>>(),
+            debug_names: options.debug_names,
+        })?
+    };
+    // A custom section appended at the end of the component.
+    component.extend(crate::producers::processed_by_section(None)?);
     if options.validate {
         wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
             .validate_all(&component)

@@ -88,3 +88,41 @@ fn contains(resolve: &Resolve, ty: &Type, pred: &dyn Fn(&Type) -> bool) -> bool 
         | TypeDefKind::Unknown => false,
     }
 }
+
+/// Rejects, with a clear message, what this version cannot lift or lower:
+/// async functions and the async types (`future`, `stream`,
+/// `error-context`).
+pub fn check_supported(resolve: &Resolve, world: wit_parser::WorldId) -> Result<(), crate::Error> {
+    let w = &resolve.worlds[world];
+    let async_type = |t: &Type| {
+        contains(resolve, t, &|t| {
+            matches!(t, Type::ErrorContext)
+                || matches!(t, Type::Id(id) if matches!(resolve.types[*id].kind, TypeDefKind::Future(_) | TypeDefKind::Stream(_)))
+        })
+    };
+    for item in w.imports.values().chain(w.exports.values()) {
+        let funcs: Vec<&Function> = match item {
+            wit_parser::WorldItem::Interface { id, .. } => {
+                resolve.interfaces[*id].functions.values().collect()
+            }
+            wit_parser::WorldItem::Function(f) => vec![f],
+            wit_parser::WorldItem::Type { .. } => Vec::new(),
+        };
+        for func in funcs {
+            if func.kind.is_async() {
+                return Err(crate::Error::Unsupported(format!(
+                    "async function `{}`: the async canonical ABI is not implemented yet",
+                    func.name
+                )));
+            }
+            if func.parameter_and_result_types().any(|t| async_type(&t)) {
+                return Err(crate::Error::Unsupported(format!(
+                    "function `{}` uses `future`, `stream` or `error-context`, which are \
+                     not implemented yet",
+                    func.name
+                )));
+            }
+        }
+    }
+    Ok(())
+}
