@@ -33,9 +33,10 @@ pub fn embed(
         Some(existing) => {
             if existing.encoding != new.encoding {
                 return Err(Error::Metadata(format!(
-                    "the module already embeds a world with string encoding {:?}, \
-                     which differs from the requested {:?}; pass the same `--encoding`",
-                    existing.encoding, new.encoding
+                    "the module already embeds a world with string encoding `{}`, \
+                     which differs from the requested `{}`; pass the same `--encoding`",
+                    crate::metadata::encoding_name(existing.encoding),
+                    crate::metadata::encoding_name(new.encoding)
                 )));
             }
             metadata::merge(existing, new)?

@@ -13,6 +13,15 @@ pub struct Bindings {
     pub encoding: StringEncoding,
 }
 
+/// The `--encoding` spelling of `encoding`.
+pub fn encoding_name(encoding: StringEncoding) -> &'static str {
+    match encoding {
+        StringEncoding::Utf8 => "utf8",
+        StringEncoding::Utf16 => "utf16",
+        StringEncoding::CompactUtf16 => "compact-utf16",
+    }
+}
+
 /// Whether a custom section holds a world.
 pub fn is_component_type_section(name: &str) -> bool {
     name.starts_with("component-type")
@@ -52,11 +61,11 @@ pub fn read(module: &[u8]) -> Result<Option<Bindings>, Error> {
                 if into.encoding != bindings.encoding {
                     return Err(Error::Metadata(format!(
                         "custom sections `{first}` and `{}` declare different string \
-                         encodings ({:?} and {:?}); embed every world with the same \
+                         encodings (`{}` and `{}`); embed every world with the same \
                          `--encoding`",
                         s.name(),
-                        into.encoding,
-                        bindings.encoding
+                        encoding_name(into.encoding),
+                        encoding_name(bindings.encoding)
                     )));
                 }
                 let merged = merge(into, bindings).map_err(|e| {
@@ -83,7 +92,12 @@ pub fn merge(mut into: Bindings, from: Bindings) -> Result<Bindings, Error> {
         .map_err(|e| Error::Metadata(format!("{e:#}")))?;
     into.resolve
         .merge_worlds(other, into.world, &mut Default::default())
-        .map_err(|e| Error::Metadata(format!("cannot merge worlds: {e:#}")))?;
+        .map_err(|e| {
+            Error::Metadata(format!(
+                "cannot merge worlds: {e:#}; the worlds must declare every item they share \
+                 identically"
+            ))
+        })?;
     Ok(into)
 }
 
