@@ -721,3 +721,33 @@ fn unknown_import_reason(resolve: &Resolve, world: WorldId, module: &str) -> Str
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn semver_tracks() {
+        assert_eq!(
+            semver_track("wasi:io/streams@0.2.3").as_deref(),
+            Some("wasi:io/streams@0.2")
+        );
+        assert_eq!(semver_track("a:b/c@1.4.0").as_deref(), Some("a:b/c@1"));
+        assert_eq!(
+            semver_track("[export]a:b/c@1.4.0-rc.1").as_deref(),
+            Some("[export]a:b/c@1")
+        );
+        assert_eq!(semver_track("a:b/c"), None);
+        assert_eq!(semver_track("a:b/c@x"), None);
+    }
+
+    #[test]
+    fn signatures_print_like_the_text_format() {
+        assert_eq!(display_sig(&[], &[]), "(func)");
+        assert_eq!(
+            display_sig(&[ValType::I32, ValType::I64], &[ValType::F32]),
+            "(param i32 i64) (result f32)"
+        );
+        assert_eq!(display_sig(&[], &[ValType::F64]), "(result f64)");
+    }
+}

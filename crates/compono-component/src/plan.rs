@@ -126,3 +126,85 @@ pub fn check_supported(resolve: &Resolve, world: wit_parser::WorldId) -> Result<
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn world_funcs(wit: &str) -> (Resolve, Vec<Function>) {
+        let mut resolve = Resolve::default();
+        let package = resolve.push_str("test.wit", wit).unwrap();
+        let world = resolve.select_world(&[package], None).unwrap();
+        let funcs = resolve.worlds[world]
+            .imports
+            .values()
+            .filter_map(|item| match item {
+                wit_parser::WorldItem::Function(f) => Some(f.clone()),
+                _ => None,
+            })
+            .collect();
+        (resolve, funcs)
+    }
+
+    #[test]
+    fn options_follow_the_types() {
+        let (resolve, funcs) = world_funcs(
+            "package t:t; world w {
+                import scalar: func(a: u32) -> u64;
+                import takes-string: func(s: string);
+                import returns-list: func() -> list<u8>;
+                import returns-pair: func() -> tuple<u64, u64>;
+            }",
+        );
+        let by_name = |n: &str| funcs.iter().find(|f| f.name == n).unwrap();
+        let none = AbiNeeds::default();
+        assert_eq!(lower_needs(&resolve, by_name("scalar")), none);
+        assert_eq!(lift_needs(&resolve, by_name("scalar")), none);
+        // A string argument: lowering reads the caller's memory; lifting
+        // allocates in the callee's.
+        let s = by_name("takes-string");
+        assert_eq!(
+            lower_needs(&resolve, s),
+            AbiNeeds {
+                memory: true,
+                realloc: false,
+                strings: true
+            }
+        );
+        assert_eq!(
+            lift_needs(&resolve, s),
+            AbiNeeds {
+                memory: true,
+                realloc: true,
+                strings: true
+            }
+        );
+        let l = by_name("returns-list");
+        assert_eq!(
+            lower_needs(&resolve, l),
+            AbiNeeds {
+                memory: true,
+                realloc: true,
+                strings: false
+            }
+        );
+        assert_eq!(
+            lift_needs(&resolve, l),
+            AbiNeeds {
+                memory: true,
+                realloc: false,
+                strings: false
+            }
+        );
+        // Two results spill to memory, but nothing is allocated.
+        let p = by_name("returns-pair");
+        assert_eq!(
+            lower_needs(&resolve, p),
+            AbiNeeds {
+                memory: true,
+                realloc: false,
+                strings: false
+            }
+        );
+    }
+}

@@ -9,8 +9,9 @@
 //!
 //! When `wasm-tools` is on PATH (required when `CI=true`), the same embedded
 //! module goes through `wasm-tools component new`, which must agree on
-//! success or failure, and `wasm-tools component wit` of our output must
-//! print the expected WIT.
+//! success or failure (unless `wasm-tools-accepts.txt` says why not), and
+//! `wasm-tools component wit` must print the expected WIT for our component
+//! and for theirs.
 
 mod common;
 
@@ -114,10 +115,24 @@ fn run_case(dir: &Path, interop: bool) -> Result<(), Failed> {
                     .into());
                 }
                 let module = module.as_deref().ok_or("no module")?;
-                let (ok, text) = run_wasm_tools(&wasm_tools_new_args(&options), module)?;
+                let mut args = wasm_tools_new_args(&options);
+                let dir = tempfile::tempdir()?;
+                let theirs = dir.path().join("theirs.wasm");
+                args.push("-o".into());
+                args.push(theirs.display().to_string());
+                let (ok, text) = run_wasm_tools(&args, module)?;
                 if !ok {
                     return Err(format!(
                         "we accept this module but `wasm-tools component new` rejects it: {text}"
+                    )
+                    .into());
+                }
+                // The component wasm-tools makes has the same world.
+                let (ok, text) = run_wasm_tools(&["component", "wit"], &std::fs::read(&theirs)?)?;
+                if !ok || text != wit {
+                    return Err(format!(
+                        "the world of wasm-tools' component differs from ours:\n{}",
+                        pretty_assertions::StrComparison::new(&wit, &text)
                     )
                     .into());
                 }
