@@ -80,9 +80,60 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
     // A custom section appended at the end of the component.
     component.extend(crate::producers::processed_by_section(None)?);
     if options.validate {
-        wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
-            .validate_all(&component)
-            .map_err(|e| Error::InvalidOutput(format!("{e:#}")))?;
+        let validate = |bytes: &[u8]| {
+            wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+                .validate_all(bytes)
+                .map(|_| ())
+        };
+        if let Err(e) = validate(&component) {
+            // The module's function bodies are first validated here; an
+            // invalid input is the input's fault, not ours.
+            validate(module).map_err(|e| Error::InvalidModule(format!("{e:#}")))?;
+            return Err(Error::InvalidOutput(format!("{e:#}")));
+        }
     }
     Ok(component)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whatever the bytes, an error and not a panic.
+    #[test]
+    fn malformed_inputs_are_errors() {
+        let world =
+            wat::parse_str(r#"(module (func (export "f") (result i32) (i32.const 0)))"#).unwrap();
+        let mut resolve = wit_parser::Resolve::default();
+        let package = resolve
+            .push_str("w.wit", "package t:t; world w { export f: func() -> u32; }")
+            .unwrap();
+        let w = resolve.select_world(&[package], None).unwrap();
+        let embedded = crate::embed(&world, resolve, w, &Default::default()).unwrap();
+        let mut inputs: Vec<Vec<u8>> = vec![
+            Vec::new(),
+            b"\0asm".to_vec(),
+            b"not wasm at all".to_vec(),
+            wat::parse_str("(component)").unwrap(),
+        ];
+        // Every truncation of a valid input.
+        for len in 0..embedded.len() {
+            inputs.push(embedded[..len].to_vec());
+        }
+        // An invalid function body behind valid metadata.
+        let bad_body =
+            wat::parse_str(r#"(module (func (export "f") (result i32) (i64.const 0)))"#).unwrap();
+        let mut resolve = wit_parser::Resolve::default();
+        let package = resolve
+            .push_str("w.wit", "package t:t; world w { export f: func() -> u32; }")
+            .unwrap();
+        let w = resolve.select_world(&[package], None).unwrap();
+        let bad = crate::embed(&bad_body, resolve, w, &Default::default()).unwrap();
+        for input in &inputs {
+            assert!(new(input, &NewOptions::default()).is_err());
+        }
+        let err = new(&bad, &NewOptions::default()).unwrap_err();
+        assert!(matches!(err, Error::InvalidModule(_)), "{err}");
+        assert!(new(&embedded, &NewOptions::default()).is_ok());
+    }
 }
