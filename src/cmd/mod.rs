@@ -1,6 +1,8 @@
 //! One module per subcommand; this one dispatches and reports errors.
 
 mod bindgen;
+mod embed;
+mod new;
 mod run;
 mod validate;
 mod wast;
@@ -33,6 +35,10 @@ enum Command {
     Wast(wast::Args),
     /// Run a core module's export on the interpreter.
     Run(run::Args),
+    /// Embed a WIT world into a core module (`component-type` section).
+    Embed(embed::Args),
+    /// Wrap a core module with an embedded world into a component.
+    New(new::Args),
     /// `wasm-tools component ...` spellings of the component subcommands.
     #[command(subcommand)]
     Component(ComponentCommand),
@@ -42,6 +48,10 @@ enum Command {
 enum ComponentCommand {
     /// Same as `compono wit`.
     Wit(wit::Args),
+    /// Same as `compono embed`.
+    Embed(embed::Args),
+    /// Same as `compono new`.
+    New(new::Args),
 }
 
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
@@ -62,6 +72,8 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Bindgen(args) => args.run(),
         Command::Wast(args) => args.run(),
         Command::Run(args) => args.run(),
+        Command::Embed(args) | Command::Component(ComponentCommand::Embed(args)) => args.run(),
+        Command::New(args) | Command::Component(ComponentCommand::New(args)) => args.run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,9 +3,10 @@
 //! - `test`: install what the tests need, then fmt, clippy and every test.
 //! - `setup`: only the installation step.
 //! - `spec`: the conformance suites on the interpreter, as a table.
-//! - `bench [wit|interp]`: benchmarks against the reference tools, as ratios.
+//! - `bench [wit|interp|new]`: benchmarks against the reference tools, as ratios.
 
 mod bench_interp;
+mod bench_new;
 mod bench_wit;
 mod setup;
 mod spec;
@@ -37,6 +38,9 @@ fn bench(args: &[String]) -> Result<()> {
     }
     if wants("interp") {
         bench_interp::main(&[])?;
+    }
+    if wants("new") {
+        bench_new::run(&[])?;
     }
     Ok(())
 }

@@ -106,7 +106,9 @@ fn interface_wrapper(resolve: &Resolve, iface: InterfaceId) -> Result<ComponentT
 }
 
 /// The instance type of a whole interface: its types, then its functions.
-fn interface_instance(
+/// `outer` maps the foreign types it uses to their indices in the
+/// enclosing space (reached with `alias outer 1`).
+pub fn interface_instance(
     resolve: &Resolve,
     iface: InterfaceId,
     outer: &HashMap<TypeId, u32>,
@@ -158,7 +160,7 @@ fn interface_id(resolve: &Resolve, iface: InterfaceId) -> Result<String, Error> 
 
 /// Named types of other interfaces that `iface`'s types and functions
 /// refer to, in order of first reference.
-fn interface_foreign_refs(resolve: &Resolve, iface: InterfaceId) -> Vec<TypeId> {
+pub fn interface_foreign_refs(resolve: &Resolve, iface: InterfaceId) -> Vec<TypeId> {
     let mut refs = Vec::new();
     let owner = TypeOwner::Interface(iface);
     for &id in resolve.interfaces[iface].types.values() {
@@ -194,8 +196,9 @@ fn foreign_refs(resolve: &Resolve, id: TypeId, owner: TypeOwner, out: &mut Vec<T
     foreign_refs_of_definition(resolve, id, owner, out);
 }
 
-/// Like `foreign_refs`, but looks inside `id` even when it is foreign.
-fn foreign_refs_of_definition(
+/// Named types owned outside `owner` that the definition of `id` reaches
+/// (looking inside `id` even when it is foreign itself), stopping at each.
+pub fn foreign_refs_of_definition(
     resolve: &Resolve,
     id: TypeId,
     owner: TypeOwner,
@@ -230,15 +233,19 @@ fn foreign_refs_of_definition(
 }
 
 /// How a named type is bound in its space: worlds import their types,
-/// instances export them.
-#[derive(Clone, Copy, PartialEq)]
-enum Binding {
+/// instances export them. `Local` defines types without naming them, for a
+/// real component that lifts functions whose types are named only in the
+/// type ascribed to an export.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Binding {
     Import,
     Export,
+    Local,
 }
 
-/// Where types are declared: a component type or an instance type.
-trait TypeSpace {
+/// Where types are declared: a component type, an instance type, or a real
+/// component under construction.
+pub trait TypeSpace {
     fn ty(&mut self) -> ComponentTypeEncoder<'_>;
     fn type_count(&self) -> u32;
     fn alias(&mut self, alias: Alias<'_>);
@@ -257,9 +264,25 @@ impl TypeSpace for ComponentType {
     }
     fn bind(&mut self, binding: Binding, name: &str, ty: ComponentTypeRef) {
         match binding {
-            Binding::Import => ComponentType::import(self, name, ty),
-            Binding::Export => ComponentType::export(self, name, ty),
-        };
+            Binding::Import => {
+                ComponentType::import(self, name, ty);
+            }
+            Binding::Export => {
+                ComponentType::export(self, name, ty);
+            }
+            Binding::Local => {}
+        }
+    }
+}
+
+/// A space that can also hold instances: where whole world items go.
+pub trait ComponentSpace: TypeSpace {
+    fn instance_count(&self) -> u32;
+}
+
+impl ComponentSpace for ComponentType {
+    fn instance_count(&self) -> u32 {
+        ComponentType::instance_count(self)
     }
 }
 
@@ -279,21 +302,21 @@ impl TypeSpace for InstanceType {
 }
 
 /// A type space being filled, with the index each resolved type got in it.
-struct Scope<'r, S> {
-    resolve: &'r Resolve,
-    space: S,
+pub struct Scope<'r, S> {
+    pub resolve: &'r Resolve,
+    pub space: S,
     /// The owner whose named types are defined (and bound by name) here;
     /// named types of other owners come from outside.
-    owner: TypeOwner,
-    binding: Binding,
-    indices: HashMap<TypeId, u32>,
+    pub owner: TypeOwner,
+    pub binding: Binding,
+    pub indices: HashMap<TypeId, u32>,
     /// For component types: the instance (import or export) that provides
     /// each interface's types.
-    providers: HashMap<InterfaceId, u32>,
+    pub providers: HashMap<InterfaceId, u32>,
 }
 
 impl<'r, S: TypeSpace> Scope<'r, S> {
-    fn new(resolve: &'r Resolve, space: S, owner: TypeOwner, binding: Binding) -> Self {
+    pub fn new(resolve: &'r Resolve, space: S, owner: TypeOwner, binding: Binding) -> Self {
         Scope {
             resolve,
             space,
@@ -308,7 +331,7 @@ impl<'r, S: TypeSpace> Scope<'r, S> {
         self.space.type_count() - 1
     }
 
-    fn valtype(
+    pub fn valtype(
         &mut self,
         ty: &Type,
         outer: Option<&HashMap<TypeId, u32>>,
@@ -341,7 +364,7 @@ impl<'r, S: TypeSpace> Scope<'r, S> {
 
     /// The index of `id` in this space, declaring it (and what it refers to)
     /// on first use.
-    fn type_index(
+    pub fn type_index(
         &mut self,
         id: TypeId,
         outer: Option<&HashMap<TypeId, u32>>,
@@ -365,6 +388,13 @@ impl<'r, S: TypeSpace> Scope<'r, S> {
                     .name
                     .as_deref()
                     .ok_or_else(|| Error::Unrepresentable("an anonymous resource".to_string()))?;
+                // A real component defines its resources itself (with a
+                // representation and destructor) before asking for them.
+                if self.binding == Binding::Local {
+                    return Err(Error::Unrepresentable(format!(
+                        "resource `{name}` is used before it is defined"
+                    )));
+                }
                 self.space.bind(
                     self.binding,
                     name,
@@ -484,7 +514,7 @@ impl<'r, S: TypeSpace> Scope<'r, S> {
         // Named types are referenced through their binding so they keep
         // their name when decoded.
         let index = match &def.name {
-            Some(name) => {
+            Some(name) if self.binding != Binding::Local => {
                 self.space.bind(
                     self.binding,
                     name,
@@ -492,7 +522,7 @@ impl<'r, S: TypeSpace> Scope<'r, S> {
                 );
                 self.last_type()
             }
-            None => index,
+            _ => index,
         };
         self.indices.insert(id, index);
         Ok(index)
@@ -533,7 +563,7 @@ impl<'r, S: TypeSpace> Scope<'r, S> {
         Ok(self.last_type())
     }
 
-    fn func_type(
+    pub fn func_type(
         &mut self,
         func: &Function,
         outer: Option<&HashMap<TypeId, u32>>,
@@ -556,7 +586,7 @@ impl<'r, S: TypeSpace> Scope<'r, S> {
     }
 }
 
-impl<'r> Scope<'r, ComponentType> {
+impl<'r, S: ComponentSpace> Scope<'r, S> {
     fn instance_count(&self) -> u32 {
         self.space.instance_count()
     }
@@ -600,13 +630,23 @@ impl<'r> Scope<'r, ComponentType> {
         let ty = self.last_type();
         let index = self.instance_count();
         let name = interface_id(self.resolve, dep)?;
-        self.space
-            .import(name.as_str(), ComponentTypeRef::Instance(ty));
+        self.space.bind(
+            Binding::Import,
+            name.as_str(),
+            ComponentTypeRef::Instance(ty),
+        );
         self.providers.insert(dep, index);
         Ok(())
     }
 
-    fn world_item(&mut self, key: &WorldKey, item: &WorldItem, import: bool) -> Result<(), Error> {
+    /// Declares one import or export of a world: an instance for an
+    /// interface, a function, or a type.
+    pub fn world_item(
+        &mut self,
+        key: &WorldKey,
+        item: &WorldItem,
+        import: bool,
+    ) -> Result<(), Error> {
         let name = match key {
             WorldKey::Name(name) => name.clone(),
             WorldKey::Interface(id) => interface_id(self.resolve, *id)?,

@@ -12,7 +12,10 @@ mod metadata;
 mod print;
 
 pub use decode::{decode, decode_world};
-pub use encode::{encode_package, encode_world};
+pub use encode::{
+    Binding, ComponentSpace, Scope, TypeSpace, encode_package, encode_world,
+    foreign_refs_of_definition, interface_foreign_refs, interface_instance,
+};
 pub use metadata::{
     StringEncoding, WorldMetadata, decode_module_worlds, decode_world_metadata,
     encode_world_metadata,

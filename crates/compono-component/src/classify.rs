@@ -1,0 +1,753 @@
+//! Core import and export names to world items, under both name manglings
+//! (the legacy one and the standard `cm32p2` one), with every signature
+//! checked against the canonical ABI flattening of its WIT function.
+
+use std::collections::HashMap;
+
+use wasmparser::{ExternalKind, FuncType, Payload, TypeRef, ValType};
+use wit_parser::abi::AbiVariant;
+use wit_parser::{
+    Function, InterfaceId, LiftLowerAbi, ManglingAndAbi, Resolve, ResourceIntrinsic, TypeDefKind,
+    TypeId, WasmExport, WasmExportKind, WasmImport, WorldId, WorldItem, WorldKey,
+};
+
+use crate::Error;
+use crate::dummy::core_types;
+
+/// What compono needs to know of the core module: its function types,
+/// imports and exports.
+pub struct CoreModule {
+    types: Vec<Option<FuncType>>,
+    /// The type index of every function, imported ones first.
+    funcs: Vec<u32>,
+    pub imports: Vec<CoreImport>,
+    pub exports: Vec<CoreExport>,
+}
+
+pub struct CoreImport {
+    pub module: String,
+    pub field: String,
+    pub ty: TypeRef,
+}
+
+pub struct CoreExport {
+    pub name: String,
+    pub kind: ExternalKind,
+    pub index: u32,
+}
+
+impl CoreModule {
+    pub fn parse(module: &[u8]) -> Result<CoreModule, Error> {
+        let invalid = |e: wasmparser::BinaryReaderError| Error::InvalidModule(e.to_string());
+        let mut core = CoreModule {
+            types: Vec::new(),
+            funcs: Vec::new(),
+            imports: Vec::new(),
+            exports: Vec::new(),
+        };
+        for payload in wasmparser::Parser::new(0).parse_all(module) {
+            match payload.map_err(invalid)? {
+                Payload::TypeSection(reader) => {
+                    for group in reader {
+                        for sub in group.map_err(invalid)?.into_types() {
+                            core.types.push(match sub.composite_type.inner {
+                                wasmparser::CompositeInnerType::Func(f) => Some(f),
+                                _ => None,
+                            });
+                        }
+                    }
+                }
+                Payload::ImportSection(reader) => {
+                    for import in reader.into_imports() {
+                        let import = import.map_err(invalid)?;
+                        if let TypeRef::Func(ty) = import.ty {
+                            core.funcs.push(ty);
+                        }
+                        core.imports.push(CoreImport {
+                            module: import.module.to_string(),
+                            field: import.name.to_string(),
+                            ty: import.ty,
+                        });
+                    }
+                }
+                Payload::FunctionSection(reader) => {
+                    for ty in reader {
+                        core.funcs.push(ty.map_err(invalid)?);
+                    }
+                }
+                Payload::ExportSection(reader) => {
+                    for export in reader {
+                        let export = export.map_err(invalid)?;
+                        core.exports.push(CoreExport {
+                            name: export.name.to_string(),
+                            kind: export.kind,
+                            index: export.index,
+                        });
+                    }
+                }
+                Payload::Version {
+                    encoding: wasmparser::Encoding::Component,
+                    ..
+                } => {
+                    return Err(Error::InvalidModule(
+                        "the input is a component, not a core module".to_string(),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        Ok(core)
+    }
+
+    pub fn func_type(&self, type_index: u32) -> Result<&FuncType, Error> {
+        self.types
+            .get(type_index as usize)
+            .and_then(|t| t.as_ref())
+            .ok_or_else(|| {
+                Error::InvalidModule(format!("type {type_index} is not a function type"))
+            })
+    }
+
+    pub fn func_type_of(&self, func_index: u32) -> Result<&FuncType, Error> {
+        let ty = *self
+            .funcs
+            .get(func_index as usize)
+            .ok_or_else(|| Error::InvalidModule(format!("function {func_index} does not exist")))?;
+        self.func_type(ty)
+    }
+}
+
+/// The intrinsics a module imports to manage the resources it exports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportedResourceIntrinsic {
+    New,
+    Rep,
+    Drop,
+}
+
+/// What a core function import is for.
+#[derive(Clone)]
+pub enum ImportTarget<'r> {
+    /// A world import function, from an interface (`key`) or the world.
+    Func {
+        key: Option<&'r WorldKey>,
+        interface: Option<InterfaceId>,
+        func: &'r Function,
+    },
+    /// `resource.drop` of an imported resource.
+    ImportedDrop(TypeId),
+    /// `resource.new`, `resource.rep` or `resource.drop` of a resource the
+    /// module itself exports.
+    Exported(TypeId, ExportedResourceIntrinsic),
+}
+
+/// A core function import and what it is for.
+pub struct ClassifiedImport<'r> {
+    pub module: String,
+    pub field: String,
+    pub target: ImportTarget<'r>,
+    pub ty: FuncType,
+}
+
+/// The core function exported for one world export function.
+pub struct ExportedFunc {
+    pub core_name: String,
+    pub post_return: Option<String>,
+}
+
+/// The result of classification: every core import explained, every
+/// world export found.
+pub struct Classified<'r> {
+    pub imports: Vec<ClassifiedImport<'r>>,
+    /// Keyed by world export key (`None` for world functions) and function
+    /// name.
+    pub funcs: HashMap<(Option<&'r WorldKey>, &'r str), ExportedFunc>,
+    pub dtors: HashMap<TypeId, String>,
+    pub memory: Option<String>,
+    pub realloc: Option<String>,
+    pub import_realloc: Option<String>,
+    pub export_realloc: Option<String>,
+    pub initialize: Option<String>,
+    /// `env::memory`, imported instead of defined: the component provides
+    /// it (from the shim module).
+    pub imported_memory: Option<wasmparser::MemoryType>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Naming {
+    Legacy,
+    Standard,
+}
+
+const MANGLINGS: [(ManglingAndAbi, Naming); 2] = [
+    (ManglingAndAbi::Standard32, Naming::Standard),
+    (ManglingAndAbi::Legacy(LiftLowerAbi::Sync), Naming::Legacy),
+];
+
+#[derive(Clone, Copy)]
+enum ExportTarget<'r> {
+    Func(Option<&'r WorldKey>, &'r Function),
+    PostReturn(Option<&'r WorldKey>, &'r Function),
+    Dtor(TypeId),
+    Memory,
+    Realloc,
+    ImportRealloc,
+    ExportRealloc,
+    Initialize,
+}
+
+/// Replaces an interface version by its semver track (`@1.2.3` -> `@1`,
+/// `@0.2.1` -> `@0.2`), so that semver-compatible names meet.
+fn semver_track(name: &str) -> Option<String> {
+    let at = name.find('@')?;
+    let rest = &name[at + 1..];
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '+'))
+        .unwrap_or(rest.len());
+    let version = &rest[..end];
+    let mut parts = version.split('.');
+    let major: u64 = parts.next()?.parse().ok()?;
+    let minor: u64 = parts.next()?.parse().ok()?;
+    let track = if major > 0 {
+        format!("{major}")
+    } else {
+        format!("0.{minor}")
+    };
+    Some(format!("{}@{track}{}", &name[..at], &rest[end..]))
+}
+
+fn resources(resolve: &Resolve, iface: InterfaceId) -> impl Iterator<Item = TypeId> + '_ {
+    resolve.interfaces[iface]
+        .types
+        .values()
+        .copied()
+        .filter(|&t| matches!(resolve.types[t].kind, TypeDefKind::Resource))
+}
+
+fn world_funcs<'r>(
+    resolve: &'r Resolve,
+    key: &'r WorldKey,
+    item: &'r WorldItem,
+) -> Vec<(Option<&'r WorldKey>, Option<InterfaceId>, &'r Function)> {
+    match item {
+        WorldItem::Interface { id, .. } => resolve.interfaces[*id]
+            .functions
+            .values()
+            .map(|f| (Some(key), Some(*id), f))
+            .collect(),
+        WorldItem::Function(f) => vec![(None, None, f)],
+        WorldItem::Type { .. } => Vec::new(),
+    }
+}
+
+/// `(param i32 i32) (result i32)`, as in the text format.
+pub fn display_sig(params: &[ValType], results: &[ValType]) -> String {
+    let list = |kw: &str, tys: &[ValType]| {
+        if tys.is_empty() {
+            String::new()
+        } else {
+            let tys: Vec<String> = tys.iter().map(|t| t.to_string()).collect();
+            format!("({kw} {})", tys.join(" "))
+        }
+    };
+    let s = [list("param", params), list("result", results)]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if s.is_empty() {
+        "(func)".to_string()
+    } else {
+        s
+    }
+}
+
+fn to_parser_types(types: &[wasm_encoder::ValType]) -> Vec<ValType> {
+    types
+        .iter()
+        .map(|t| match t {
+            wasm_encoder::ValType::I64 => ValType::I64,
+            wasm_encoder::ValType::F32 => ValType::F32,
+            wasm_encoder::ValType::F64 => ValType::F64,
+            _ => ValType::I32,
+        })
+        .collect()
+}
+
+/// Checks `actual` against the expected flat signature; the error says
+/// both.
+fn check_sig(
+    actual: &FuncType,
+    params: &[ValType],
+    results: &[ValType],
+    what: &str,
+) -> Result<(), String> {
+    if actual.params() == params && actual.results() == results {
+        return Ok(());
+    }
+    Err(format!(
+        "the signature does not match {what}: expected `{}`, found `{}`",
+        display_sig(params, results),
+        display_sig(actual.params(), actual.results())
+    ))
+}
+
+/// Classifies every import and export of `core` against `world`.
+pub fn classify<'r>(
+    resolve: &'r Resolve,
+    world: WorldId,
+    core: &CoreModule,
+    reject_legacy_names: bool,
+) -> Result<Classified<'r>, Error> {
+    let w = &resolve.worlds[world];
+
+    // Every name the world explains, under both manglings.
+    let mut import_names: HashMap<(String, String), (ImportTarget<'r>, Naming)> = HashMap::new();
+    for (key, item) in w.imports.iter() {
+        for (key, interface, func) in world_funcs(resolve, key, item) {
+            for (mangling, naming) in MANGLINGS {
+                let name = resolve.wasm_import_name(
+                    mangling,
+                    WasmImport::Func {
+                        interface: key,
+                        func,
+                    },
+                );
+                let target = ImportTarget::Func {
+                    key,
+                    interface,
+                    func,
+                };
+                import_names.entry(name).or_insert((target, naming));
+            }
+        }
+        let (interface, drops): (Option<&WorldKey>, Vec<TypeId>) = match item {
+            WorldItem::Interface { id, .. } => (Some(key), resources(resolve, *id).collect()),
+            WorldItem::Type { id, .. }
+                if matches!(resolve.types[*id].kind, TypeDefKind::Resource) =>
+            {
+                (None, vec![*id])
+            }
+            _ => (None, Vec::new()),
+        };
+        for resource in drops {
+            for (mangling, naming) in MANGLINGS {
+                let name = resolve.wasm_import_name(
+                    mangling,
+                    WasmImport::ResourceIntrinsic {
+                        interface,
+                        resource,
+                        intrinsic: ResourceIntrinsic::ImportedDrop,
+                    },
+                );
+                import_names
+                    .entry(name)
+                    .or_insert((ImportTarget::ImportedDrop(resource), naming));
+            }
+        }
+    }
+    let mut export_names: HashMap<String, (ExportTarget<'r>, Naming)> = HashMap::new();
+    for (key, item) in w.exports.iter() {
+        for (fkey, _, func) in world_funcs(resolve, key, item) {
+            for (mangling, naming) in MANGLINGS {
+                let export = |kind| WasmExport::Func {
+                    interface: fkey,
+                    func,
+                    kind,
+                };
+                let name = resolve.wasm_export_name(mangling, export(WasmExportKind::Normal));
+                export_names.insert(name, (ExportTarget::Func(fkey, func), naming));
+                let name = resolve.wasm_export_name(mangling, export(WasmExportKind::PostReturn));
+                export_names.insert(name, (ExportTarget::PostReturn(fkey, func), naming));
+            }
+        }
+        if let WorldItem::Interface { id, .. } = item {
+            for resource in resources(resolve, *id) {
+                for (mangling, naming) in MANGLINGS {
+                    for (intrinsic, which) in [
+                        (
+                            ResourceIntrinsic::ExportedNew,
+                            ExportedResourceIntrinsic::New,
+                        ),
+                        (
+                            ResourceIntrinsic::ExportedRep,
+                            ExportedResourceIntrinsic::Rep,
+                        ),
+                        (
+                            ResourceIntrinsic::ExportedDrop,
+                            ExportedResourceIntrinsic::Drop,
+                        ),
+                    ] {
+                        let name = resolve.wasm_import_name(
+                            mangling,
+                            WasmImport::ResourceIntrinsic {
+                                interface: Some(key),
+                                resource,
+                                intrinsic,
+                            },
+                        );
+                        import_names
+                            .entry(name)
+                            .or_insert((ImportTarget::Exported(resource, which), naming));
+                    }
+                    let name = resolve.wasm_export_name(
+                        mangling,
+                        WasmExport::ResourceDtor {
+                            interface: key,
+                            resource,
+                        },
+                    );
+                    export_names.insert(name, (ExportTarget::Dtor(resource), naming));
+                }
+            }
+        }
+    }
+    for (name, target, naming) in [
+        ("memory", ExportTarget::Memory, Naming::Legacy),
+        ("cm32p2_memory", ExportTarget::Memory, Naming::Standard),
+        ("cabi_realloc", ExportTarget::Realloc, Naming::Legacy),
+        (
+            "canonical_abi_realloc",
+            ExportTarget::Realloc,
+            Naming::Legacy,
+        ),
+        ("cm32p2_realloc", ExportTarget::Realloc, Naming::Standard),
+        (
+            "cabi_import_realloc",
+            ExportTarget::ImportRealloc,
+            Naming::Legacy,
+        ),
+        (
+            "cabi_export_realloc",
+            ExportTarget::ExportRealloc,
+            Naming::Legacy,
+        ),
+        ("_initialize", ExportTarget::Initialize, Naming::Legacy),
+        (
+            "cm32p2_initialize",
+            ExportTarget::Initialize,
+            Naming::Standard,
+        ),
+    ] {
+        export_names.insert(name.to_string(), (target, naming));
+    }
+
+    // Semver-compatible spellings of the same interface meet at their track.
+    let mut tracked: HashMap<(String, String), Option<(ImportTarget<'r>, Naming)>> = HashMap::new();
+    for ((module, field), target) in &import_names {
+        if let Some(track) = semver_track(module) {
+            tracked
+                .entry((track, field.clone()))
+                .and_modify(|t| *t = None)
+                .or_insert_with(|| Some(target.clone()));
+        }
+    }
+
+    let mut classified = Classified {
+        imports: Vec::new(),
+        funcs: HashMap::new(),
+        dtors: HashMap::new(),
+        memory: None,
+        realloc: None,
+        import_realloc: None,
+        export_realloc: None,
+        initialize: None,
+        imported_memory: None,
+    };
+
+    for import in &core.imports {
+        let err = |reason: String| Error::Import {
+            module: import.module.clone(),
+            field: import.field.clone(),
+            reason,
+        };
+        if let (TypeRef::Memory(memory), "env", "memory") =
+            (import.ty, import.module.as_str(), import.field.as_str())
+        {
+            if memory.memory64 || memory.shared {
+                return Err(err(
+                    "an imported memory must be a plain 32-bit memory; define it in the \
+                     module and export it as `memory` instead"
+                        .to_string(),
+                ));
+            }
+            classified.imported_memory = Some(memory);
+            continue;
+        }
+        let TypeRef::Func(ty) = import.ty else {
+            return Err(err(format!(
+                "only functions (and the memory `env::memory`) can be imported by a module \
+                 wrapped into a component, but this is a {}; define it in the module instead",
+                match import.ty {
+                    TypeRef::Memory(_) => "memory",
+                    TypeRef::Table(_) => "table",
+                    TypeRef::Global(_) => "global",
+                    _ => "tag",
+                }
+            )));
+        };
+        let key = (import.module.clone(), import.field.clone());
+        let found = import_names.get(&key).cloned().or_else(|| {
+            semver_track(&import.module)
+                .and_then(|track| tracked.get(&(track, import.field.clone())).cloned())
+                .flatten()
+        });
+        let Some((target, naming)) = found else {
+            return Err(err(unknown_import_reason(resolve, world, &import.module)));
+        };
+        if reject_legacy_names && naming == Naming::Legacy {
+            return Err(err(
+                "this name follows the legacy mangling, which `--reject-legacy-names` \
+                 forbids; use the `cm32p2` names instead"
+                    .to_string(),
+            ));
+        }
+        let ty = core.func_type(ty)?.clone();
+        let check = match &target {
+            ImportTarget::Func { func, .. } => {
+                let sig = resolve.wasm_signature(AbiVariant::GuestImport, func);
+                check_sig(
+                    &ty,
+                    &to_parser_types(&core_types(&sig.params)),
+                    &to_parser_types(&core_types(&sig.results)),
+                    &format!("WIT function `{}`", func.name),
+                )
+            }
+            ImportTarget::ImportedDrop(r)
+            | ImportTarget::Exported(r, ExportedResourceIntrinsic::Drop) => check_sig(
+                &ty,
+                &[ValType::I32],
+                &[],
+                &format!("`resource.drop` of `{}`", resource_name(resolve, *r)),
+            ),
+            ImportTarget::Exported(r, _) => check_sig(
+                &ty,
+                &[ValType::I32],
+                &[ValType::I32],
+                &format!("the intrinsic of resource `{}`", resource_name(resolve, *r)),
+            ),
+        };
+        check.map_err(err)?;
+        classified.imports.push(ClassifiedImport {
+            module: import.module.clone(),
+            field: import.field.clone(),
+            target,
+            ty,
+        });
+    }
+
+    for export in &core.exports {
+        let Some(&(target, naming)) = export_names.get(&export.name) else {
+            if export.name.starts_with("cm32p2") {
+                return Err(Error::Export {
+                    name: export.name.clone(),
+                    reason: "this `cm32p2` name does not match any export of the world; \
+                             check the interface and function names against the WIT"
+                        .to_string(),
+                });
+            }
+            // Anything else (`__heap_base`, `__data_end`, a table, helper
+            // functions) is the module's own business.
+            continue;
+        };
+        let err = |reason: String| Error::Export {
+            name: export.name.clone(),
+            reason,
+        };
+        if reject_legacy_names && naming == Naming::Legacy {
+            return Err(err(
+                "this name follows the legacy mangling, which `--reject-legacy-names` \
+                 forbids; use the `cm32p2` names instead"
+                    .to_string(),
+            ));
+        }
+        if let ExportTarget::Memory = target {
+            // Something else that happens to be called `memory` is the
+            // module's own business; a function that needs the memory
+            // reports it missing.
+            if export.kind != ExternalKind::Memory {
+                continue;
+            }
+            classified.memory = Some(export.name.clone());
+            continue;
+        }
+        if export.kind != ExternalKind::Func {
+            return Err(err("expected a function export".to_string()));
+        }
+        let ty = core.func_type_of(export.index)?;
+        let name = export.name.clone();
+        let i32s = |n| vec![ValType::I32; n];
+        match target {
+            ExportTarget::Func(key, func) => {
+                let sig = resolve.wasm_signature(AbiVariant::GuestExport, func);
+                check_sig(
+                    ty,
+                    &to_parser_types(&core_types(&sig.params)),
+                    &to_parser_types(&core_types(&sig.results)),
+                    &format!("WIT function `{}`", func.name),
+                )
+                .map_err(err)?;
+                let entry =
+                    classified
+                        .funcs
+                        .entry((key, func.name.as_str()))
+                        .or_insert(ExportedFunc {
+                            core_name: name.clone(),
+                            post_return: None,
+                        });
+                entry.core_name = name;
+            }
+            ExportTarget::PostReturn(key, func) => {
+                let sig = resolve.wasm_signature(AbiVariant::GuestExport, func);
+                check_sig(
+                    ty,
+                    &to_parser_types(&core_types(&sig.results)),
+                    &[],
+                    &format!("the post-return function of `{}`", func.name),
+                )
+                .map_err(err)?;
+                classified
+                    .funcs
+                    .entry((key, func.name.as_str()))
+                    .or_insert(ExportedFunc {
+                        core_name: String::new(),
+                        post_return: None,
+                    })
+                    .post_return = Some(name);
+            }
+            ExportTarget::Dtor(r) => {
+                check_sig(
+                    ty,
+                    &i32s(1),
+                    &[],
+                    &format!("the destructor of resource `{}`", resource_name(resolve, r)),
+                )
+                .map_err(err)?;
+                classified.dtors.insert(r, name);
+            }
+            ExportTarget::Realloc | ExportTarget::ImportRealloc | ExportTarget::ExportRealloc => {
+                check_sig(ty, &i32s(4), &i32s(1), "a realloc function").map_err(err)?;
+                match target {
+                    ExportTarget::Realloc => classified.realloc = Some(name),
+                    ExportTarget::ImportRealloc => classified.import_realloc = Some(name),
+                    _ => classified.export_realloc = Some(name),
+                }
+            }
+            ExportTarget::Initialize => {
+                check_sig(ty, &[], &[], "an initialization function").map_err(err)?;
+                classified.initialize = Some(name);
+            }
+            ExportTarget::Memory => {}
+        }
+    }
+
+    // Every exported world function must be there.
+    for (key, item) in w.exports.iter() {
+        for (fkey, _, func) in world_funcs(resolve, key, item) {
+            let found = classified
+                .funcs
+                .get(&(fkey, func.name.as_str()))
+                .is_some_and(|f| !f.core_name.is_empty());
+            if !found {
+                let legacy = resolve.wasm_export_name(
+                    ManglingAndAbi::Legacy(LiftLowerAbi::Sync),
+                    WasmExport::Func {
+                        interface: fkey,
+                        func,
+                        kind: WasmExportKind::Normal,
+                    },
+                );
+                let standard = resolve.wasm_export_name(
+                    ManglingAndAbi::Standard32,
+                    WasmExport::Func {
+                        interface: fkey,
+                        func,
+                        kind: WasmExportKind::Normal,
+                    },
+                );
+                let what = match fkey {
+                    Some(k) => format!(
+                        "function `{}` of exported interface `{}`",
+                        func.name,
+                        resolve.name_world_key(k)
+                    ),
+                    None => format!("exported function `{}`", func.name),
+                };
+                return Err(Error::Missing(format!(
+                    "the world exports {what}, but the module exports no function \
+                     named `{legacy}` (or `{standard}`); export it from the module"
+                )));
+            }
+        }
+    }
+    Ok(classified)
+}
+
+fn resource_name(resolve: &Resolve, r: TypeId) -> &str {
+    resolve.types[r].name.as_deref().unwrap_or("<anonymous>")
+}
+
+/// Why no world item explains an import from `module`, and what would fix it.
+fn unknown_import_reason(resolve: &Resolve, world: WorldId, module: &str) -> String {
+    let w = &resolve.worlds[world];
+    if let Some(name) = module.strip_prefix("[export]") {
+        let named = |k: &WorldKey| resolve.name_world_key(k) == name;
+        if w.imports.keys().any(named) && !w.exports.keys().any(named) {
+            return format!(
+                "the world imports `{name}` but does not export it, and `[export]{name}` \
+                 intrinsics are only for resources of interfaces the module exports; \
+                 export the interface in the world, or import `[resource-drop]` from \
+                 `{name}` instead"
+            );
+        }
+    }
+    let interface_known = w.imports.keys().chain(w.exports.keys()).any(|k| {
+        let name = resolve.name_world_key(k);
+        module == name
+            || module.strip_prefix("[export]") == Some(name.as_str())
+            || module.strip_prefix("cm32p2|")
+                == Some(resolve.name_canonicalized_world_key(k).as_str())
+    });
+    if interface_known || module == "$root" || module == "cm32p2" {
+        "no item of the world explains this import: the interface is in the world but \
+         has no such function or resource intrinsic; check the name against the WIT"
+            .to_string()
+    } else {
+        format!(
+            "no item of the world explains this import: the world has no interface \
+             `{module}`. An import like this is usually a symbol left undefined at link \
+             time; define it in the module (or link the library that does), or add it \
+             to the world"
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn semver_tracks() {
+        assert_eq!(
+            semver_track("wasi:io/streams@0.2.3").as_deref(),
+            Some("wasi:io/streams@0.2")
+        );
+        assert_eq!(semver_track("a:b/c@1.4.0").as_deref(), Some("a:b/c@1"));
+        assert_eq!(
+            semver_track("[export]a:b/c@1.4.0-rc.1").as_deref(),
+            Some("[export]a:b/c@1")
+        );
+        assert_eq!(semver_track("a:b/c"), None);
+        assert_eq!(semver_track("a:b/c@x"), None);
+    }
+
+    #[test]
+    fn signatures_print_like_the_text_format() {
+        assert_eq!(display_sig(&[], &[]), "(func)");
+        assert_eq!(
+            display_sig(&[ValType::I32, ValType::I64], &[ValType::F32]),
+            "(param i32 i64) (result f32)"
+        );
+        assert_eq!(display_sig(&[], &[ValType::F64]), "(result f64)");
+    }
+}

@@ -1,0 +1,260 @@
+//! A placeholder core module for a world: every import the world's
+//! bindings would make and every export they would define, with bodies that
+//! trap. Useful to test tooling without a real guest.
+
+use wasm_encoder::{
+    CodeSection, ExportKind, ExportSection, Function, FunctionSection, ImportSection, Instruction,
+    MemorySection, MemoryType, Module, TypeSection, ValType,
+};
+use wit_parser::abi::{AbiVariant, WasmSignature, WasmType};
+use wit_parser::{
+    Function as WitFunction, LiftLowerAbi, ManglingAndAbi, Resolve, ResourceIntrinsic, TypeDefKind,
+    TypeId, WasmExport, WasmExportKind, WasmImport, WorldId, WorldItem, WorldKey,
+};
+
+use crate::Error;
+
+/// Which core names the placeholder uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DummyNames {
+    /// `$root`, `ns:pkg/iface`, `[export]ns:pkg/iface`, `cabi_realloc`, ...
+    #[default]
+    Legacy,
+    /// The `cm32p2` names of the standard mangling for 32-bit memories.
+    Standard32,
+}
+
+impl std::str::FromStr for DummyNames {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "legacy" => Ok(DummyNames::Legacy),
+            "standard32" => Ok(DummyNames::Standard32),
+            _ => Err(format!(
+                "unknown name mangling `{s}` (expected legacy or standard32)"
+            )),
+        }
+    }
+}
+
+impl DummyNames {
+    pub(crate) fn mangling(self) -> ManglingAndAbi {
+        match self {
+            DummyNames::Legacy => ManglingAndAbi::Legacy(LiftLowerAbi::Sync),
+            DummyNames::Standard32 => ManglingAndAbi::Standard32,
+        }
+    }
+}
+
+/// Core value types of a flattened canonical ABI signature (32-bit memory).
+pub(crate) fn core_types(types: &[WasmType]) -> Vec<ValType> {
+    types
+        .iter()
+        .map(|t| match t {
+            WasmType::I32 | WasmType::Pointer | WasmType::Length => ValType::I32,
+            WasmType::I64 | WasmType::PointerOrI64 => ValType::I64,
+            WasmType::F32 => ValType::F32,
+            WasmType::F64 => ValType::F64,
+        })
+        .collect()
+}
+
+#[derive(Default)]
+struct DummyBuilder {
+    types: TypeSection,
+    imports: ImportSection,
+    funcs: FunctionSection,
+    /// Exported functions, indexed among the defined functions only.
+    exports: Vec<(String, u32)>,
+    code: CodeSection,
+    imported_funcs: u32,
+    defined_funcs: u32,
+}
+
+impl DummyBuilder {
+    fn ty(&mut self, params: Vec<ValType>, results: Vec<ValType>) -> u32 {
+        self.types.ty().function(params, results);
+        self.types.len() - 1
+    }
+
+    fn import(
+        &mut self,
+        (module, field): (String, String),
+        params: &[ValType],
+        results: &[ValType],
+    ) {
+        let ty = self.ty(params.to_vec(), results.to_vec());
+        self.imports
+            .import(&module, &field, wasm_encoder::EntityType::Function(ty));
+        self.imported_funcs += 1;
+    }
+
+    fn export(&mut self, name: &str, params: &[ValType], results: &[ValType]) {
+        let ty = self.ty(params.to_vec(), results.to_vec());
+        self.funcs.function(ty);
+        let mut body = Function::new([]);
+        body.instruction(&Instruction::Unreachable);
+        body.instruction(&Instruction::End);
+        self.code.function(&body);
+        self.exports.push((name.to_string(), self.defined_funcs));
+        self.defined_funcs += 1;
+    }
+}
+
+fn resources_of(resolve: &Resolve, types: impl Iterator<Item = TypeId>) -> Vec<TypeId> {
+    types
+        .filter(|&id| matches!(resolve.types[id].kind, TypeDefKind::Resource))
+        .collect()
+}
+
+fn funcs_of<'a>(
+    resolve: &'a Resolve,
+    key: &'a WorldKey,
+    item: &'a WorldItem,
+) -> Vec<(Option<&'a WorldKey>, &'a WitFunction)> {
+    match item {
+        WorldItem::Interface { id, .. } => resolve.interfaces[*id]
+            .functions
+            .values()
+            .map(|f| (Some(key), f))
+            .collect(),
+        WorldItem::Function(f) => vec![(None, f)],
+        WorldItem::Type { .. } => Vec::new(),
+    }
+}
+
+/// A placeholder module for `world` using the `names` mangling.
+pub fn dummy_module(
+    resolve: &Resolve,
+    world: WorldId,
+    names: DummyNames,
+) -> Result<Vec<u8>, Error> {
+    let mangling = names.mangling();
+    let w = &resolve.worlds[world];
+    let mut b = DummyBuilder::default();
+    let i32s = |n| vec![ValType::I32; n];
+
+    for (key, item) in w.imports.iter() {
+        for (interface, func) in funcs_of(resolve, key, item) {
+            reject_async(func)?;
+            let sig = resolve.wasm_signature(AbiVariant::GuestImport, func);
+            let name = resolve.wasm_import_name(mangling, WasmImport::Func { interface, func });
+            b.import(name, &core_types(&sig.params), &core_types(&sig.results));
+        }
+        let (interface, resources) = match item {
+            WorldItem::Interface { id, .. } => (
+                Some(key),
+                resources_of(resolve, resolve.interfaces[*id].types.values().copied()),
+            ),
+            WorldItem::Type { id, .. } => (None, resources_of(resolve, [*id].into_iter())),
+            WorldItem::Function(_) => (None, Vec::new()),
+        };
+        for resource in resources {
+            let name = resolve.wasm_import_name(
+                mangling,
+                WasmImport::ResourceIntrinsic {
+                    interface,
+                    resource,
+                    intrinsic: ResourceIntrinsic::ImportedDrop,
+                },
+            );
+            b.import(name, &i32s(1), &[]);
+        }
+    }
+    for (key, item) in w.exports.iter() {
+        if let WorldItem::Interface { id, .. } = item {
+            for resource in resources_of(resolve, resolve.interfaces[*id].types.values().copied()) {
+                for (intrinsic, results) in [
+                    (ResourceIntrinsic::ExportedNew, 1),
+                    (ResourceIntrinsic::ExportedRep, 1),
+                    (ResourceIntrinsic::ExportedDrop, 0),
+                ] {
+                    let name = resolve.wasm_import_name(
+                        mangling,
+                        WasmImport::ResourceIntrinsic {
+                            interface: Some(key),
+                            resource,
+                            intrinsic,
+                        },
+                    );
+                    b.import(name, &i32s(1), &i32s(results));
+                }
+            }
+        }
+    }
+
+    for (key, item) in w.exports.iter() {
+        for (interface, func) in funcs_of(resolve, key, item) {
+            reject_async(func)?;
+            let sig = resolve.wasm_signature(AbiVariant::GuestExport, func);
+            let export = |kind| WasmExport::Func {
+                interface,
+                func,
+                kind,
+            };
+            let name = resolve.wasm_export_name(mangling, export(WasmExportKind::Normal));
+            b.export(&name, &core_types(&sig.params), &core_types(&sig.results));
+            if needs_post_return(&sig) {
+                let name = resolve.wasm_export_name(mangling, export(WasmExportKind::PostReturn));
+                b.export(&name, &core_types(&sig.results), &[]);
+            }
+        }
+        if let WorldItem::Interface { id, .. } = item {
+            for resource in resources_of(resolve, resolve.interfaces[*id].types.values().copied()) {
+                let name = resolve.wasm_export_name(
+                    mangling,
+                    WasmExport::ResourceDtor {
+                        interface: key,
+                        resource,
+                    },
+                );
+                b.export(&name, &i32s(1), &[]);
+            }
+        }
+    }
+    let realloc = resolve.wasm_export_name(mangling, WasmExport::Realloc);
+    b.export(&realloc, &i32s(4), &i32s(1));
+    let initialize = resolve.wasm_export_name(mangling, WasmExport::Initialize);
+    b.export(&initialize, &[], &[]);
+
+    // Exported function indices were counted among defined functions only;
+    // shift them past the imports.
+    let mut exports = ExportSection::new();
+    for (name, index) in &b.exports {
+        exports.export(name, ExportKind::Func, index + b.imported_funcs);
+    }
+    let memory_name = resolve.wasm_export_name(mangling, WasmExport::Memory);
+    exports.export(&memory_name, ExportKind::Memory, 0);
+
+    let mut memories = MemorySection::new();
+    memories.memory(MemoryType {
+        minimum: 0,
+        maximum: None,
+        memory64: false,
+        shared: false,
+        page_size_log2: None,
+    });
+    let mut module = Module::new();
+    module.section(&b.types);
+    module.section(&b.imports);
+    module.section(&b.funcs);
+    module.section(&memories);
+    module.section(&exports);
+    module.section(&b.code);
+    Ok(module.finish())
+}
+
+/// Results that live in memory are freed by a post-return function.
+pub(crate) fn needs_post_return(sig: &WasmSignature) -> bool {
+    sig.retptr
+}
+
+fn reject_async(func: &WitFunction) -> Result<(), Error> {
+    if func.kind.is_async() {
+        return Err(Error::Unsupported(format!(
+            "async function `{}` (the async ABI is not implemented yet)",
+            func.name
+        )));
+    }
+    Ok(())
+}

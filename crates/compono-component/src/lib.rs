@@ -1,0 +1,33 @@
+//! Wrapping core modules into components.
+//!
+//! - [`embed()`]: put a WIT world into a core module as a `component-type`
+//!   custom section (or make a placeholder module for the world with
+//!   [`dummy_module`]).
+//! - [`new()`](new::new): read the world back out of a module, classify its imports and
+//!   exports against it, and emit a component that lowers the world's
+//!   imports into the module and lifts its exports out of it.
+//!
+//! The flow of `new` is one module per step: [`metadata`] (read and strip
+//! the sections), `classify` (names to world items, signature checks),
+//! `plan` (canonical options and shims), `encode` (the component bytes).
+
+mod classify;
+mod dummy;
+mod embed;
+mod encode;
+mod error;
+mod live;
+pub mod metadata;
+mod new;
+mod plan;
+mod producers;
+
+pub use dummy::{DummyNames, dummy_module};
+pub use embed::{EmbedOptions, embed};
+pub use error::Error;
+pub use new::{NewOptions, new};
+
+pub use compono_wit::StringEncoding;
+
+/// The version written into `producers` sections and section names.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

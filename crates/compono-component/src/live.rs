@@ -1,0 +1,115 @@
+//! What of the world's imports a component needs: the functions the core
+//! module calls, the types those reach, and the types that exports and
+//! world-level items use. An interface imported only for its types (through
+//! `use`) brings just those types, so that a host is not asked for
+//! functions or resources nothing uses.
+
+use std::collections::HashSet;
+
+use wit_parser::{
+    Handle, InterfaceId, Resolve, Type, TypeDefKind, TypeId, TypeOwner, WorldId, WorldItem,
+};
+
+/// A world import function the module calls: its interface (`None` at
+/// world level) and name.
+pub type RequiredFunc<'r> = (Option<InterfaceId>, &'r str);
+
+/// Whether an import function is required.
+pub fn is_required(
+    required: &HashSet<RequiredFunc<'_>>,
+    iface: Option<InterfaceId>,
+    func: &str,
+) -> bool {
+    required.contains(&(iface, func))
+}
+
+/// Every type reachable from the required import functions, from `roots`
+/// (resources whose drop the module imports), from exports and from
+/// world-level types.
+pub fn live_types(
+    resolve: &Resolve,
+    world: WorldId,
+    required: &HashSet<RequiredFunc<'_>>,
+    roots: &[TypeId],
+) -> HashSet<TypeId> {
+    let mut live = HashSet::new();
+    for &root in roots {
+        visit(resolve, &Type::Id(root), None, &mut live);
+    }
+    let w = &resolve.worlds[world];
+    let visit_func = |live: &mut HashSet<TypeId>, func: &wit_parser::Function, own| {
+        for ty in func.parameter_and_result_types() {
+            visit(resolve, &ty, own, live);
+        }
+    };
+    for (item, exported) in w
+        .imports
+        .values()
+        .map(|i| (i, false))
+        .chain(w.exports.values().map(|i| (i, true)))
+    {
+        match item {
+            WorldItem::Interface { id, .. } => {
+                let iface = &resolve.interfaces[*id];
+                // An exported interface defines its own types (even when
+                // the same interface is imported too); what they use from
+                // elsewhere is live.
+                let own = exported.then_some(*id);
+                for func in iface.functions.values() {
+                    if exported || is_required(required, Some(*id), &func.name) {
+                        visit_func(&mut live, func, own);
+                    }
+                }
+                if exported {
+                    for &ty in iface.types.values() {
+                        visit(resolve, &Type::Id(ty), own, &mut live);
+                    }
+                }
+            }
+            WorldItem::Function(func) => {
+                if exported || is_required(required, None, &func.name) {
+                    visit_func(&mut live, func, None)
+                }
+            }
+            WorldItem::Type { id, .. } => visit(resolve, &Type::Id(*id), None, &mut live),
+        }
+    }
+    live
+}
+
+/// Marks what `ty` reaches; types owned by `own` (an exported interface)
+/// are looked through but not marked.
+fn visit(resolve: &Resolve, ty: &Type, own: Option<InterfaceId>, live: &mut HashSet<TypeId>) {
+    let Type::Id(id) = ty else {
+        return;
+    };
+    let owned = own.is_some_and(|i| resolve.types[*id].owner == TypeOwner::Interface(i));
+    if owned {
+        // Looked through once per walk is enough: the definitions are
+        // small and acyclic.
+    } else if !live.insert(*id) {
+        return;
+    }
+    let mut each = |t: &Type| visit(resolve, t, own, live);
+    match &resolve.types[*id].kind {
+        TypeDefKind::Record(r) => r.fields.iter().for_each(|f| each(&f.ty)),
+        TypeDefKind::Tuple(t) => t.types.iter().for_each(each),
+        TypeDefKind::Variant(v) => v.cases.iter().filter_map(|c| c.ty.as_ref()).for_each(each),
+        TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::Type(t) => each(t),
+        TypeDefKind::FixedLengthList(t, _) => each(t),
+        TypeDefKind::Map(k, v) => {
+            each(k);
+            each(v);
+        }
+        TypeDefKind::Result(r) => {
+            r.ok.iter().for_each(&mut each);
+            r.err.iter().for_each(each);
+        }
+        TypeDefKind::Future(t) | TypeDefKind::Stream(t) => t.iter().for_each(each),
+        TypeDefKind::Handle(Handle::Own(r) | Handle::Borrow(r)) => each(&Type::Id(*r)),
+        TypeDefKind::Resource
+        | TypeDefKind::Flags(_)
+        | TypeDefKind::Enum(_)
+        | TypeDefKind::Unknown => {}
+    }
+}

@@ -1,0 +1,150 @@
+//! Reading, merging and stripping the `component-type*` custom sections of a
+//! core module.
+
+use compono_wit::{StringEncoding, decode_world_metadata};
+use wit_parser::{Resolve, WorldId};
+
+use crate::Error;
+
+/// The world a module was built against, merged from all its sections.
+pub struct Bindings {
+    pub resolve: Resolve,
+    pub world: WorldId,
+    pub encoding: StringEncoding,
+}
+
+/// The `--encoding` spelling of `encoding`.
+pub fn encoding_name(encoding: StringEncoding) -> &'static str {
+    match encoding {
+        StringEncoding::Utf8 => "utf8",
+        StringEncoding::Utf16 => "utf16",
+        StringEncoding::CompactUtf16 => "compact-utf16",
+    }
+}
+
+/// Whether a custom section holds a world.
+pub fn is_component_type_section(name: &str) -> bool {
+    name.starts_with("component-type")
+}
+
+/// Decodes and merges every `component-type*` section of `module`; `None`
+/// when there is none.
+pub fn read(module: &[u8]) -> Result<Option<Bindings>, Error> {
+    let mut merged: Option<(Bindings, String)> = None;
+    for payload in wasmparser::Parser::new(0).parse_all(module) {
+        let payload = payload.map_err(|e| Error::InvalidModule(e.to_string()))?;
+        let wasmparser::Payload::CustomSection(s) = &payload else {
+            continue;
+        };
+        if !is_component_type_section(s.name()) {
+            continue;
+        }
+        let decoded = decode_world_metadata(s.data()).map_err(|e| {
+            // wasmparser's magic-number errors go on to dump the bytes.
+            let e = e.to_string();
+            let e = e.split(" - expected").next().unwrap_or_default();
+            Error::Metadata(format!(
+                "custom section `{}` at offset {:#x} does not hold a WIT world: {e}; \
+                 re-embed the world with `compono embed`",
+                s.name(),
+                s.data_offset()
+            ))
+        })?;
+        let bindings = Bindings {
+            resolve: decoded.resolve,
+            world: decoded.world,
+            encoding: decoded.encoding,
+        };
+        merged = Some(match merged {
+            None => (bindings, s.name().to_string()),
+            Some((into, first)) => {
+                if into.encoding != bindings.encoding {
+                    return Err(Error::Metadata(format!(
+                        "custom sections `{first}` and `{}` declare different string \
+                         encodings (`{}` and `{}`); embed every world with the same \
+                         `--encoding`",
+                        s.name(),
+                        encoding_name(into.encoding),
+                        encoding_name(bindings.encoding)
+                    )));
+                }
+                let merged = merge(into, bindings).map_err(|e| {
+                    Error::Metadata(format!(
+                        "custom section `{}` conflicts with `{first}`: {e}",
+                        s.name()
+                    ))
+                })?;
+                (merged, first)
+            }
+        });
+    }
+    Ok(merged.map(|(b, _)| b))
+}
+
+/// Merges the world of `from` into the world of `into`.
+pub fn merge(mut into: Bindings, from: Bindings) -> Result<Bindings, Error> {
+    let remap = into
+        .resolve
+        .merge(from.resolve)
+        .map_err(|e| Error::Metadata(format!("{e:#}")))?;
+    let other = remap
+        .map_world(from.world, Default::default())
+        .map_err(|e| Error::Metadata(format!("{e:#}")))?;
+    into.resolve
+        .merge_worlds(other, into.world, &mut Default::default())
+        .map_err(|e| {
+            Error::Metadata(format!(
+                "cannot merge worlds: {e:#}; the worlds must declare every item they share \
+                 identically"
+            ))
+        })?;
+    Ok(into)
+}
+
+/// `module` without its `component-type*` sections.
+pub fn strip(module: &[u8]) -> Result<Vec<u8>, Error> {
+    strip_sections(module, false)
+}
+
+/// `module` without its `component-type*` sections, and with compono added
+/// to its producers, in one pass over the module.
+pub fn strip_and_add_producer(module: &[u8]) -> Result<Vec<u8>, Error> {
+    strip_sections(module, true)
+}
+
+fn strip_sections(module: &[u8], add_producer: bool) -> Result<Vec<u8>, Error> {
+    let mut producers = None;
+    let mut out = wasm_encoder::Module::new();
+    for payload in wasmparser::Parser::new(0).parse_all(module) {
+        let payload = payload.map_err(|e| Error::InvalidModule(e.to_string()))?;
+        if let wasmparser::Payload::CustomSection(s) = &payload {
+            if is_component_type_section(s.name()) {
+                continue;
+            }
+            if add_producer && s.name() == "producers" {
+                producers = Some((s.data(), s.data_offset()));
+                continue;
+            }
+        }
+        if let wasmparser::Payload::Version {
+            encoding: wasmparser::Encoding::Component,
+            ..
+        } = &payload
+        {
+            return Err(Error::InvalidModule(
+                "the input is a component, not a core module".to_string(),
+            ));
+        }
+        if let Some((id, range)) = payload.as_section() {
+            out.section(&wasm_encoder::RawSection {
+                id,
+                data: &module[range.start as usize..range.end as usize],
+            });
+        }
+    }
+    let mut out = out.finish();
+    if add_producer {
+        out.extend(crate::producers::processed_by_section(producers)?);
+    }
+    Ok(out)
+}

@@ -1,0 +1,139 @@
+//! `new`: a core module with embedded WIT worlds in, a component out.
+
+use std::collections::HashMap;
+
+use crate::Error;
+use crate::classify::{CoreModule, classify};
+use crate::encode::{ComponentInput, encode_component};
+use crate::metadata;
+
+/// `compono new` options (wasm-tools' flags).
+#[derive(Debug, Clone)]
+pub struct NewOptions {
+    /// Validate the output with wasmparser (all features).
+    pub validate: bool,
+    /// Merge imports of semver-compatible versions of an interface.
+    pub merge_imports_based_on_semver: bool,
+    /// Accept only the standard `cm32p2` names.
+    pub reject_legacy_names: bool,
+    /// Name the synthesized modules and items.
+    pub debug_names: bool,
+    /// `OLD=NEW` renames of instance imports.
+    pub import_names: Vec<(String, String)>,
+}
+
+impl Default for NewOptions {
+    fn default() -> Self {
+        NewOptions {
+            validate: true,
+            merge_imports_based_on_semver: true,
+            reject_legacy_names: false,
+            debug_names: false,
+            import_names: Vec::new(),
+        }
+    }
+}
+
+/// Wraps `module` into a component.
+pub fn new(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
+    let mut bindings = metadata::read(module)?.ok_or_else(|| {
+        Error::Missing(
+            "the module has no `component-type` custom section, so there is no WIT world \
+             to wrap it with; embed one first with `compono embed WIT MODULE`"
+                .to_string(),
+        )
+    })?;
+    if options.merge_imports_based_on_semver {
+        bindings
+            .resolve
+            .merge_world_imports_based_on_semver(bindings.world)
+            .map_err(|e| {
+                Error::Metadata(format!("cannot merge semver-compatible imports: {e:#}"))
+            })?;
+    }
+    crate::plan::check_supported(&bindings.resolve, bindings.world)?;
+    // The stripped module is dropped before validation: with large
+    // modules, copies dominate peak memory.
+    let mut component = {
+        let stripped = metadata::strip_and_add_producer(module)?;
+        let core = CoreModule::parse(&stripped)?;
+        let classified = classify(
+            &bindings.resolve,
+            bindings.world,
+            &core,
+            options.reject_legacy_names,
+        )?;
+        encode_component(ComponentInput {
+            resolve: &bindings.resolve,
+            world: bindings.world,
+            encoding: bindings.encoding,
+            classified: &classified,
+            module: &stripped,
+            renames: options
+                .import_names
+                .iter()
+                .cloned()
+                .collect::<HashMap<_, _>>(),
+            debug_names: options.debug_names,
+        })?
+    };
+    // A custom section appended at the end of the component.
+    component.extend(crate::producers::processed_by_section(None)?);
+    if options.validate {
+        let validate = |bytes: &[u8]| {
+            wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+                .validate_all(bytes)
+                .map(|_| ())
+        };
+        if let Err(e) = validate(&component) {
+            // The module's function bodies are first validated here; an
+            // invalid input is the input's fault, not ours.
+            validate(module).map_err(|e| Error::InvalidModule(format!("{e:#}")))?;
+            return Err(Error::InvalidOutput(format!("{e:#}")));
+        }
+    }
+    Ok(component)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whatever the bytes, an error and not a panic.
+    #[test]
+    fn malformed_inputs_are_errors() {
+        let world =
+            wat::parse_str(r#"(module (func (export "f") (result i32) (i32.const 0)))"#).unwrap();
+        let mut resolve = wit_parser::Resolve::default();
+        let package = resolve
+            .push_str("w.wit", "package t:t; world w { export f: func() -> u32; }")
+            .unwrap();
+        let w = resolve.select_world(&[package], None).unwrap();
+        let embedded = crate::embed(&world, resolve, w, &Default::default()).unwrap();
+        let mut inputs: Vec<Vec<u8>> = vec![
+            Vec::new(),
+            b"\0asm".to_vec(),
+            b"not wasm at all".to_vec(),
+            wat::parse_str("(component)").unwrap(),
+        ];
+        // Every truncation of a valid input.
+        for len in 0..embedded.len() {
+            inputs.push(embedded[..len].to_vec());
+        }
+        // An invalid function body behind valid metadata.
+        let bad_body =
+            wat::parse_str(r#"(module (func (export "f") (result i32) (i64.const 0)))"#).unwrap();
+        let mut resolve = wit_parser::Resolve::default();
+        let package = resolve
+            .push_str("w.wit", "package t:t; world w { export f: func() -> u32; }")
+            .unwrap();
+        let w = resolve.select_world(&[package], None).unwrap();
+        let bad = crate::embed(&bad_body, resolve, w, &Default::default()).unwrap();
+        for input in &inputs {
+            assert!(new(input, &NewOptions::default()).is_err());
+        }
+        let err = new(&bad, &NewOptions::default()).unwrap_err();
+        assert!(matches!(err, Error::InvalidModule(_)), "{err}");
+        assert!(new(&embedded, &NewOptions::default()).is_ok());
+    }
+}

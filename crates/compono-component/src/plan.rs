@@ -1,0 +1,210 @@
+//! Which canonical options each lowered or lifted function needs, decided
+//! from its WIT types: a memory only when something lives in memory, a
+//! realloc only when the callee side must allocate, a string encoding only
+//! when strings cross.
+
+use wit_parser::abi::AbiVariant;
+use wit_parser::{Function, Resolve, Type, TypeDefKind};
+
+/// The canonical options a function needs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AbiNeeds {
+    pub memory: bool,
+    pub realloc: bool,
+    pub strings: bool,
+}
+
+/// For `canon lower` of an import called by the module.
+pub fn lower_needs(resolve: &Resolve, func: &Function) -> AbiNeeds {
+    let sig = resolve.wasm_signature(AbiVariant::GuestImport, func);
+    let params = func.params.iter().any(|p| has_list(resolve, &p.ty));
+    let result = func.result.as_ref().is_some_and(|t| has_list(resolve, t));
+    AbiNeeds {
+        memory: sig.indirect_params || sig.retptr || params || result,
+        // Lists returned to the module are allocated in its memory.
+        realloc: result,
+        strings: has_strings(resolve, func),
+    }
+}
+
+/// For `canon lift` of an export of the module.
+pub fn lift_needs(resolve: &Resolve, func: &Function) -> AbiNeeds {
+    let sig = resolve.wasm_signature(AbiVariant::GuestExport, func);
+    let params = func.params.iter().any(|p| has_list(resolve, &p.ty));
+    let result = func.result.as_ref().is_some_and(|t| has_list(resolve, t));
+    AbiNeeds {
+        memory: sig.indirect_params || sig.retptr || params || result,
+        // Arguments passed to the module, lists or spilled parameters, are
+        // allocated in its memory.
+        realloc: params || sig.indirect_params,
+        strings: has_strings(resolve, func),
+    }
+}
+
+fn has_strings(resolve: &Resolve, func: &Function) -> bool {
+    func.parameter_and_result_types()
+        .any(|t| contains(resolve, &t, &|t| matches!(t, Type::String)))
+}
+
+/// Whether a value of `ty` points into memory (a string or list inside).
+fn has_list(resolve: &Resolve, ty: &Type) -> bool {
+    contains(resolve, ty, &|t| {
+        matches!(t, Type::String)
+            || matches!(t, Type::Id(id) if matches!(resolve.types[*id].kind, TypeDefKind::List(_) | TypeDefKind::Map(..)))
+    })
+}
+
+fn contains(resolve: &Resolve, ty: &Type, pred: &dyn Fn(&Type) -> bool) -> bool {
+    if pred(ty) {
+        return true;
+    }
+    let Type::Id(id) = ty else {
+        return false;
+    };
+    let any = |tys: &mut dyn Iterator<Item = &Type>| {
+        for t in tys {
+            if contains(resolve, t, pred) {
+                return true;
+            }
+        }
+        false
+    };
+    match &resolve.types[*id].kind {
+        TypeDefKind::Record(r) => any(&mut r.fields.iter().map(|f| &f.ty)),
+        TypeDefKind::Tuple(t) => any(&mut t.types.iter()),
+        TypeDefKind::Variant(v) => any(&mut v.cases.iter().filter_map(|c| c.ty.as_ref())),
+        TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::Type(t) => {
+            contains(resolve, t, pred)
+        }
+        TypeDefKind::FixedLengthList(t, _) => contains(resolve, t, pred),
+        TypeDefKind::Map(k, v) => contains(resolve, k, pred) || contains(resolve, v, pred),
+        TypeDefKind::Result(r) => any(&mut r.ok.iter().chain(r.err.iter())),
+        TypeDefKind::Future(_)
+        | TypeDefKind::Stream(_)
+        | TypeDefKind::Handle(_)
+        | TypeDefKind::Resource
+        | TypeDefKind::Flags(_)
+        | TypeDefKind::Enum(_)
+        | TypeDefKind::Unknown => false,
+    }
+}
+
+/// Rejects, with a clear message, what this version cannot lift or lower:
+/// async functions and the async types (`future`, `stream`,
+/// `error-context`).
+pub fn check_supported(resolve: &Resolve, world: wit_parser::WorldId) -> Result<(), crate::Error> {
+    let w = &resolve.worlds[world];
+    let async_type = |t: &Type| {
+        contains(resolve, t, &|t| {
+            matches!(t, Type::ErrorContext)
+                || matches!(t, Type::Id(id) if matches!(resolve.types[*id].kind, TypeDefKind::Future(_) | TypeDefKind::Stream(_)))
+        })
+    };
+    for item in w.imports.values().chain(w.exports.values()) {
+        let funcs: Vec<&Function> = match item {
+            wit_parser::WorldItem::Interface { id, .. } => {
+                resolve.interfaces[*id].functions.values().collect()
+            }
+            wit_parser::WorldItem::Function(f) => vec![f],
+            wit_parser::WorldItem::Type { .. } => Vec::new(),
+        };
+        for func in funcs {
+            if func.kind.is_async() {
+                return Err(crate::Error::Unsupported(format!(
+                    "async function `{}`: the async canonical ABI is not implemented yet",
+                    func.name
+                )));
+            }
+            if func.parameter_and_result_types().any(|t| async_type(&t)) {
+                return Err(crate::Error::Unsupported(format!(
+                    "function `{}` uses `future`, `stream` or `error-context`, which are \
+                     not implemented yet",
+                    func.name
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn world_funcs(wit: &str) -> (Resolve, Vec<Function>) {
+        let mut resolve = Resolve::default();
+        let package = resolve.push_str("test.wit", wit).unwrap();
+        let world = resolve.select_world(&[package], None).unwrap();
+        let funcs = resolve.worlds[world]
+            .imports
+            .values()
+            .filter_map(|item| match item {
+                wit_parser::WorldItem::Function(f) => Some(f.clone()),
+                _ => None,
+            })
+            .collect();
+        (resolve, funcs)
+    }
+
+    #[test]
+    fn options_follow_the_types() {
+        let (resolve, funcs) = world_funcs(
+            "package t:t; world w {
+                import scalar: func(a: u32) -> u64;
+                import takes-string: func(s: string);
+                import returns-list: func() -> list<u8>;
+                import returns-pair: func() -> tuple<u64, u64>;
+            }",
+        );
+        let by_name = |n: &str| funcs.iter().find(|f| f.name == n).unwrap();
+        let none = AbiNeeds::default();
+        assert_eq!(lower_needs(&resolve, by_name("scalar")), none);
+        assert_eq!(lift_needs(&resolve, by_name("scalar")), none);
+        // A string argument: lowering reads the caller's memory; lifting
+        // allocates in the callee's.
+        let s = by_name("takes-string");
+        assert_eq!(
+            lower_needs(&resolve, s),
+            AbiNeeds {
+                memory: true,
+                realloc: false,
+                strings: true
+            }
+        );
+        assert_eq!(
+            lift_needs(&resolve, s),
+            AbiNeeds {
+                memory: true,
+                realloc: true,
+                strings: true
+            }
+        );
+        let l = by_name("returns-list");
+        assert_eq!(
+            lower_needs(&resolve, l),
+            AbiNeeds {
+                memory: true,
+                realloc: true,
+                strings: false
+            }
+        );
+        assert_eq!(
+            lift_needs(&resolve, l),
+            AbiNeeds {
+                memory: true,
+                realloc: false,
+                strings: false
+            }
+        );
+        // Two results spill to memory, but nothing is allocated.
+        let p = by_name("returns-pair");
+        assert_eq!(
+            lower_needs(&resolve, p),
+            AbiNeeds {
+                memory: true,
+                realloc: false,
+                strings: false
+            }
+        );
+    }
+}

