@@ -422,11 +422,11 @@ impl<'a, 'b> Glue<'a, 'b> {
             TypeDefKind::Flags(f) => {
                 let count = f.repr().count();
                 match self.size(&Type::Id(id)) {
-                    1 => self.line(format!("{}.write({v}.bits());", at("u8", off))),
-                    2 => self.line(format!("{}.write({v}.bits());", at("u16", off))),
+                    1 => self.line(format!("{}.write(({v}).bits());", at("u8", off))),
+                    2 => self.line(format!("{}.write(({v}).bits());", at("u16", off))),
                     _ => {
                         let bits = self.tmp("bits");
-                        self.line(format!("let {bits} = {v}.bits();"));
+                        self.line(format!("let {bits} = ({v}).bits();"));
                         for i in 0..count {
                             self.line(format!(
                                 "{}.write(({bits} >> {}) as u32);",
@@ -442,11 +442,11 @@ impl<'a, 'b> Glue<'a, 'b> {
                 self.line(format!("{}.write((*{v}) as {rust});", at(rust, off)));
             }
             TypeDefKind::Handle(Handle::Own(_)) => self.line(format!(
-                "{}.write({v}.take_handle() as i32);",
+                "{}.write(({v}).take_handle() as i32);",
                 at("i32", off)
             )),
             TypeDefKind::Handle(Handle::Borrow(_)) => {
-                self.line(format!("{}.write({v}.handle() as i32);", at("i32", off)))
+                self.line(format!("{}.write(({v}).handle() as i32);", at("i32", off)))
             }
             TypeDefKind::List(elem) => {
                 let t = self.tmp("v");
