@@ -696,13 +696,12 @@ impl<'a, 'b> Glue<'a, 'b> {
                 if self.g.is_exported_resource(r) {
                     format!("{path}Borrow::lift(({raw}) as usize)")
                 } else if self.nesting == 0 {
-                    // The handle stays owned by the caller: a `&R` must not
-                    // drop it, and must live for the call, so it is hoisted.
+                    // The callee must end the borrow before returning: the
+                    // hoisted handle's drop (`[resource-drop]` on a borrow)
+                    // does that when the export function's scope ends.
                     let t = self.tmp("borrowed");
-                    self.line(format!(
-                        "let {t} = ::core::mem::ManuallyDrop::new({path}::from_handle({handle_u32}));"
-                    ));
-                    format!("&*{t}")
+                    self.line(format!("let {t} = {path}::from_handle({handle_u32});"));
+                    format!("&{t}")
                 } else {
                     if self.error.is_none() {
                         self.error = Some(
@@ -805,15 +804,7 @@ impl<'a, 'b> Glue<'a, 'b> {
             }
             TypeDefKind::Handle(h) => {
                 let raw = at("i32", off);
-                match h {
-                    Handle::Borrow(r) if !self.g.is_exported_resource(self.g.resource_of(*r)) => {
-                        // The borrowed handle lives in the caller's buffer,
-                        // which stays allocated until the call returns.
-                        let path = self.g.type_path_of(self.g.resource_of(*r));
-                        format!("&*{base}.add({off}).cast::<{path}>()")
-                    }
-                    _ => self.lift_handle(h, &format!("({raw}) as u32"), &raw),
-                }
+                self.lift_handle(h, &format!("({raw}) as u32"), &raw)
             }
             TypeDefKind::List(elem) => {
                 let p = self.tmp("ptr");
