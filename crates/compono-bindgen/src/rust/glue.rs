@@ -591,7 +591,11 @@ impl<'a, 'b> Glue<'a, 'b> {
                 let mut parts = Vec::new();
                 for i in 0..n {
                     let e = vals.next().map(|(e, _)| e).unwrap_or_default();
-                    parts.push(format!("((({e}) as u32 as {rust}) << {})", 32 * i));
+                    parts.push(if i == 0 {
+                        format!("({e}) as u32 as {rust}")
+                    } else {
+                        format!("((({e}) as u32 as {rust}) << {})", 32 * i)
+                    });
                 }
                 format!("{name}::from_bits_retain({})", parts.join(" | "))
             }
@@ -791,7 +795,12 @@ impl<'a, 'b> Glue<'a, 'b> {
                     _ => {
                         let parts: Vec<String> = (0..f.repr().count())
                             .map(|i| {
-                                format!("(({} as {rust}) << {})", at("u32", off + 4 * i), 32 * i)
+                                let word = at("u32", off + 4 * i);
+                                if i == 0 {
+                                    format!("{word} as {rust}")
+                                } else {
+                                    format!("(({word} as {rust}) << {})", 32 * i)
+                                }
                             })
                             .collect();
                         format!("{name}::from_bits_retain({})", parts.join(" | "))

@@ -28,8 +28,9 @@ pub enum Ownership {
     /// at the top level (`&str`, `&[T]`, `&Record`).
     #[default]
     Owning,
-    /// Import parameters borrow all the way down: records with lists get a
-    /// borrowing `...Param<'a>` twin.
+    /// Import parameters borrow strings and lists all the way down
+    /// (`&[&str]`); named types are passed by reference. Both flavours
+    /// generate the same code today: no `...Param<'a>` twins yet.
     Borrowing { duplicate_if_necessary: bool },
 }
 
@@ -188,6 +189,9 @@ enum TypeMode {
     /// Import parameters: strings and lists by reference, named types that
     /// own memory by reference.
     ImportParam,
+    /// Inside a list of an import parameter in a borrowing mode: strings
+    /// and lists still borrowed, named types as they are.
+    ImportElem,
 }
 
 impl<'a> RustGen<'a> {
@@ -355,7 +359,7 @@ impl<'a> RustGen<'a> {
     fn ty(&self, ty: &Type, mode: TypeMode) -> String {
         match ty {
             Type::String => match mode {
-                TypeMode::ImportParam => "&str".into(),
+                TypeMode::ImportParam | TypeMode::ImportElem => "&str".into(),
                 TypeMode::Owned { .. } => "_rt::String".into(),
             },
             Type::Id(id) => self.ty_id(*id, mode),
@@ -367,7 +371,7 @@ impl<'a> RustGen<'a> {
         if self.needs_lifetime(&Type::Id(id)) {
             match mode {
                 TypeMode::Owned { lifetime } => format!("<{lifetime}>"),
-                TypeMode::ImportParam => "<'_>".into(),
+                TypeMode::ImportParam | TypeMode::ImportElem => "<'_>".into(),
             }
         } else {
             String::new()
@@ -378,7 +382,7 @@ impl<'a> RustGen<'a> {
         let def = &self.resolve.types[id];
         let lt = match mode {
             TypeMode::Owned { lifetime } => lifetime,
-            TypeMode::ImportParam => "'_",
+            TypeMode::ImportParam | TypeMode::ImportElem => "'_",
         };
         let lt_ref = if lt == "'_" {
             String::new()
@@ -396,14 +400,23 @@ impl<'a> RustGen<'a> {
                     | TypeDefKind::Tuple(_)
                     | TypeDefKind::Handle(_)
             )
-            || (mode == TypeMode::ImportParam && matches!(def.kind, TypeDefKind::Type(_)));
+            || (mode != TypeMode::Owned { lifetime: lt }
+                && matches!(def.kind, TypeDefKind::Type(_)));
         if structural {
             return match &def.kind {
                 TypeDefKind::Type(t) => self.ty(t, mode),
                 TypeDefKind::List(elem) => {
-                    let inner = self.ty(elem, TypeMode::Owned { lifetime: lt });
+                    // Borrowing modes borrow strings and lists all the way
+                    // down; owning mode only at the top.
+                    let elem_mode = match (mode, self.opts.ownership) {
+                        (TypeMode::Owned { .. }, _) | (_, Ownership::Owning) => {
+                            TypeMode::Owned { lifetime: lt }
+                        }
+                        _ => TypeMode::ImportElem,
+                    };
+                    let inner = self.ty(elem, elem_mode);
                     match mode {
-                        TypeMode::ImportParam => format!("&[{inner}]"),
+                        TypeMode::ImportParam | TypeMode::ImportElem => format!("&[{inner}]"),
                         TypeMode::Owned { .. } => format!("_rt::Vec<{inner}>"),
                     }
                 }
@@ -846,7 +859,7 @@ _rt::Resource::handle(&self.handle)
         if exported {
             let module = format!("[export]{iface_name}");
             let trait_name = format!("Guest{name}");
-            let mod_name = format!("_{}_intrinsics", rust_snake(&wit_name));
+            let mod_name = format!("_{}_intrinsics", rust_snake(&wit_name).trim_end_matches('_'));
             let _ = write!(
                 out,
                 "#[doc(hidden)]\nmod {mod_name} {{\n#[allow(unused_imports)]\nuse super::_rt;\n{}{}{}}}\n",
@@ -1145,7 +1158,7 @@ unsafe fn drop(handle: u32) {{
             let _ = iface;
             let _ = writeln!(
                 out,
-                "#[doc(hidden)]\npub unsafe fn _export_dtor_{}_cabi<T: Guest{name}>(rep: *mut u8) {{\nunsafe {{ _rt::rep_drop::<T>(rep as usize as u32) }}\n}}",
+                "#[doc(hidden)]\n#[allow(non_snake_case)]\npub unsafe fn _export_dtor_{}_cabi<T: Guest{name}>(rep: *mut u8) {{\nunsafe {{ _rt::rep_drop::<T>(rep as usize as u32) }}\n}}",
                 rust_snake(&wit_name)
             );
             self.export_entries.borrow_mut().push(ExportEntry {
