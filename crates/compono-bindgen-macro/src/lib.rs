@@ -53,7 +53,10 @@ fn expand(input: TokenStream) -> Result<TokenStream, Failure> {
         let pkg = loaded
             .resolve
             .push_str("<inline>.wit", inline)
-            .map_err(|e| (call_site, format!("failed to parse inline WIT: {e:?}")))?;
+            .map_err(|e| {
+                let rendered = loaded.resolve.render_error(&e);
+                (call_site, format!("failed to parse inline WIT: {rendered}"))
+            })?;
         loaded.packages.push(pkg);
     }
     let world =

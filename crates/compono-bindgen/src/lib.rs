@@ -82,9 +82,12 @@ pub fn load(paths: &[PathBuf], features: &Features) -> Result<Loaded> {
     let mut packages = Vec::new();
     let mut files = Vec::new();
     for path in paths {
-        let (pkg, sources) = resolve
-            .push_path(path)
-            .map_err(|e| Error::Wit(format!("{e:#}")))?;
+        let (pkg, sources) = match resolve.push_path(path) {
+            Ok(pushed) => pushed,
+            // Rendered against the resolve's source map: file:line:col and
+            // the offending line with a caret.
+            Err(e) => return Err(Error::Wit(resolve.render_error(&e))),
+        };
         packages.push(pkg);
         files.extend(sources.paths().map(Path::to_path_buf));
     }

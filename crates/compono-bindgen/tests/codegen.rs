@@ -224,3 +224,54 @@ fn corpus_compiles_for_every_target_and_ownership_mode() {
         "{modules} world modules compiled for 3 targets; skipped (unsupported features): {skipped:?}"
     );
 }
+
+/// `generate!` reports WIT errors at the macro call with wit-parser's
+/// message, and its expansion makes rustc rebuild when the WIT changes.
+#[test]
+fn macro_reports_wit_errors_and_tracks_wit_files() {
+    let crate_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bindgen-macro-check");
+    std::fs::create_dir_all(crate_dir.join("src")).unwrap();
+    std::fs::create_dir_all(crate_dir.join("wit")).unwrap();
+    let guest = repo().join("crates/compono-guest");
+    std::fs::write(
+        crate_dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"macro-check\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n[dependencies]\ncompono-guest = {{ path = {:?} }}\n\n[workspace]\n",
+            guest.display().to_string()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        crate_dir.join("src/lib.rs"),
+        "compono_guest::generate!({ path: \"wit/w.wit\", additional_derives: [PartialEq] });\n\npub fn check(p: m::point::point::Point) -> bool {\n    p == p\n}\n",
+    )
+    .unwrap();
+    let good = "package m:point;\n\ninterface point {\n  record point { x: u32 }\n}\n\nworld w {\n  import point;\n}\n";
+    let bad = "package m:point;\n\ninterface point {\n  record point { x: u32 }\n  f: func(a: missing-type);\n}\n\nworld w {\n  import point;\n}\n";
+    let check = || {
+        Command::new(env!("CARGO"))
+            .current_dir(&crate_dir)
+            .env(
+                "CARGO_TARGET_DIR",
+                Path::new(env!("CARGO_TARGET_TMPDIR")).join("bindgen-codegen-corpus/target"),
+            )
+            .args(["check", "--quiet"])
+            .output()
+            .expect("run cargo")
+    };
+    std::fs::write(crate_dir.join("wit/w.wit"), good).unwrap();
+    let o = check();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Only the WIT changes: the build must notice and fail.
+    std::fs::write(crate_dir.join("wit/w.wit"), bad).unwrap();
+    let o = check();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "changing the WIT did not rebuild");
+    assert!(err.contains("missing-type"), "{err}");
+    assert!(err.contains("w.wit:5"), "{err}");
+    assert!(
+        err.contains("src/lib.rs:1"),
+        "error should point at the macro call: {err}"
+    );
+    std::fs::write(crate_dir.join("wit/w.wit"), good).unwrap();
+}

@@ -859,7 +859,10 @@ _rt::Resource::handle(&self.handle)
         if exported {
             let module = format!("[export]{iface_name}");
             let trait_name = format!("Guest{name}");
-            let mod_name = format!("_{}_intrinsics", rust_snake(&wit_name).trim_end_matches('_'));
+            let mod_name = format!(
+                "_{}_intrinsics",
+                rust_snake(&wit_name).trim_end_matches('_')
+            );
             let _ = write!(
                 out,
                 "#[doc(hidden)]\nmod {mod_name} {{\n#[allow(unused_imports)]\nuse super::_rt;\n{}{}{}}}\n",
