@@ -275,3 +275,96 @@ fn macro_reports_wit_errors_and_tracks_wit_files() {
     );
     std::fs::write(crate_dir.join("wit/w.wit"), good).unwrap();
 }
+
+/// The C corpus: every world, UTF-8 and UTF-16, compiled with
+/// `clang-19 --target=wasm32-wasi -Wall -Wextra -Werror -c`.
+#[test]
+fn c_corpus_compiles_with_clang() {
+    use compono_bindgen::c::{Opts as COpts, StringEncoding};
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bindgen-c-corpus");
+    let _ = std::fs::remove_dir_all(&out);
+    let mut failures = Vec::new();
+    let mut compiled = 0;
+    for input in inputs() {
+        let loaded = load(
+            &input,
+            &Features {
+                features: vec![],
+                all_features: true,
+            },
+        )
+        .unwrap_or_else(|e| panic!("{input:?}: {e}"));
+        let main = *loaded.packages.last().unwrap();
+        for world in loaded.resolve.packages[main].worlds.values() {
+            let name = loaded.resolve.worlds[*world].name.clone();
+            for (enc_name, encoding) in [
+                ("utf8", StringEncoding::Utf8),
+                ("utf16", StringEncoding::Utf16),
+            ] {
+                let opts = COpts {
+                    string_encoding: encoding,
+                    ..COpts::default()
+                };
+                let files = match compono_bindgen::c::generate(&loaded.resolve, *world, &opts) {
+                    Ok(f) => f,
+                    Err(e) if uses_unsupported(&loaded.resolve, *world) => {
+                        eprintln!("skipped {name}: {e}");
+                        continue;
+                    }
+                    Err(e) => {
+                        failures.push(format!("{name} ({enc_name}): {e}"));
+                        continue;
+                    }
+                };
+                let again = compono_bindgen::c::generate(&loaded.resolve, *world, &opts).unwrap();
+                assert_eq!(
+                    files, again,
+                    "C generation is not deterministic for `{name}`"
+                );
+                compiled += 1;
+                let dir = out.join(format!("{compiled}-{name}-{enc_name}"));
+                std::fs::create_dir_all(&dir).unwrap();
+                for (file, bytes) in files.iter() {
+                    std::fs::write(dir.join(file), bytes).unwrap();
+                }
+                let c_file = files
+                    .iter()
+                    .find(|(f, _)| f.ends_with(".c"))
+                    .unwrap()
+                    .0
+                    .to_string();
+                let o = Command::new("clang-19")
+                    .current_dir(&dir)
+                    .args([
+                        "--target=wasm32-wasi",
+                        "-Wall",
+                        "-Wextra",
+                        "-Werror",
+                        "-c",
+                        &c_file,
+                        "-o",
+                        "bindings.o",
+                    ])
+                    .output()
+                    .expect("run clang-19");
+                if !o.status.success() {
+                    failures.push(format!(
+                        "{name} ({enc_name}):\n{}",
+                        String::from_utf8_lossy(&o.stderr)
+                            .lines()
+                            .take(20)
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "C bindings failed:\n{}",
+        failures.join("\n\n")
+    );
+    assert!(compiled > 0);
+    eprintln!("{compiled} C bindings compiled");
+}
