@@ -119,3 +119,86 @@ fn rust_guests_run_in_wasmtime() {
     );
     eprintln!("{passed} Rust guest worlds passed");
 }
+
+/// C guests: `guests/c/<world>.c` (UTF-8) or `guests/c/<world>.utf16.c`,
+/// compiled with bindings generated here and their component-type object.
+#[test]
+fn c_guests_run_in_wasmtime() {
+    use compono_bindgen::c::{Opts, StringEncoding};
+    let guests_dir = repo().join("fixtures/bindgen/guests/c");
+    let mut guests: Vec<PathBuf> = std::fs::read_dir(&guests_dir)
+        .expect("guests/c exists")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "c"))
+        .collect();
+    guests.sort();
+    assert!(!guests.is_empty(), "no C guests");
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bindgen-c-guests");
+    let mut failures = Vec::new();
+    let mut passed = 0;
+    for guest in &guests {
+        let stem = guest.file_stem().unwrap().to_string_lossy().into_owned();
+        let (world, encoding) = match stem.strip_suffix(".utf16") {
+            Some(w) => (w.to_string(), StringEncoding::Utf16),
+            None => (stem.clone(), StringEncoding::Utf8),
+        };
+        let result = (|| -> Result<String, String> {
+            let wit = repo()
+                .join("fixtures/bindgen/runtime")
+                .join(&world)
+                .join("world.wit");
+            let loaded = compono_bindgen::load(&[wit], &compono_bindgen::Features::default())
+                .map_err(|e| e.to_string())?;
+            let id = compono_bindgen::select_world(&loaded.resolve, &loaded.packages, None)
+                .map_err(|e| e.to_string())?;
+            let opts = Opts {
+                string_encoding: encoding,
+                ..Opts::default()
+            };
+            let files = compono_bindgen::c::generate(&loaded.resolve, id, &opts)
+                .map_err(|e| e.to_string())?;
+            let dir = out.join(&stem);
+            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+            let mut inputs = vec![guest.clone()];
+            for (name, bytes) in files.iter() {
+                std::fs::write(dir.join(name), bytes).map_err(|e| e.to_string())?;
+                if name.ends_with(".c") || name.ends_with(".o") {
+                    inputs.push(dir.join(name));
+                }
+            }
+            let core = dir.join("core.wasm");
+            run(Command::new("clang-19")
+                .args([
+                    "--target=wasm32-wasi",
+                    "-mexec-model=reactor",
+                    "-O1",
+                    "-Wall",
+                    "-Wextra",
+                    "-Werror",
+                ])
+                .arg("-I")
+                .arg(&dir)
+                .args(&inputs)
+                .arg("-o")
+                .arg(&core))?;
+            let component = dir.join("component.wasm");
+            componentize(&core, &component)?;
+            run_host(&component, &world)
+        })();
+        match result {
+            Ok(summary) => {
+                passed += 1;
+                eprintln!("{stem} (c): {summary}");
+            }
+            Err(e) => failures.push(format!("{stem} (c): {e}")),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} C guests failed:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+    eprintln!("{passed} C guest worlds passed");
+}
