@@ -237,6 +237,13 @@ impl<'a> CGen<'a> {
         id
     }
 
+    fn alias_target(&self, mut id: TypeId) -> TypeId {
+        while let TypeDefKind::Type(Type::Id(next)) = self.resolve.types[id].kind {
+            id = next;
+        }
+        id
+    }
+
     fn is_exported_resource(&self, id: TypeId) -> bool {
         match self.resolve.types[self.resource_of(id)].owner {
             TypeOwner::Interface(i) => self.exported_ifaces.contains(&i),
@@ -1201,11 +1208,28 @@ void {p}_{n}_drop_own({p}_own_{n}_t handle) {{
             }
         }
         let ret_c = sig.results.first().map(|t| flat_c(*t)).unwrap_or("void");
+        // Borrows of imported resources lent to this call must end before
+        // it returns: the glue drops them once the implementation is done.
+        let mut end_borrows = String::new();
+        for (p, arg) in f.params.iter().zip(&call_args) {
+            if let Type::Id(id) = p.ty
+                && let TypeDefKind::Handle(Handle::Borrow(r)) =
+                    self.resolve.types[self.alias_target(id)].kind
+                && !self.is_exported_resource(r)
+            {
+                let (rp, rn) = self.resource_base(r);
+                let _ = writeln!(
+                    end_borrows,
+                    "  __wasm_import_{rp}_{rn}_drop(({arg}).__handle);"
+                );
+            }
+        }
         let free_params = if sig.indirect_params {
-            "  free(params);\n"
+            format!("{end_borrows}  free(params);\n")
         } else {
-            ""
+            end_borrows
         };
+        let free_params = free_params.as_str();
         match &f.result {
             None => {
                 let _ = writeln!(body, "  {name}({});\n{free_params}", call_args.join(", "));
