@@ -1,0 +1,204 @@
+//! Runtime tests: every world under `fixtures/bindgen/runtime/` has guests
+//! built on our bindings (Rust in `fixtures/bindgen/guests/rust/<world>`,
+//! C in `fixtures/bindgen/guests/c/<world>.c`), wrapped into components and
+//! run in wasmtime (Python `wasmtime.component`) by `runtime/host.py`,
+//! which checks values in both directions.
+//!
+//! All Rust guests build in one `cargo build` of the guest workspace, so
+//! the macro and runtime compile once.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn guest_target_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("bindgen-guests")
+}
+
+/// Core module to component. `wasm-tools component new` is the oracle
+/// until `compono new` lands; swapping is this one function.
+fn componentize(core: &Path, out: &Path) -> Result<(), String> {
+    run(Command::new("wasm-tools")
+        .arg("component")
+        .arg("new")
+        .arg(core)
+        .arg("-o")
+        .arg(out))
+}
+
+fn run(cmd: &mut Command) -> Result<(), String> {
+    let output = cmd
+        .output()
+        .map_err(|e| format!("failed to run {cmd:?}: {e}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{cmd:?} failed ({}):\n{}{}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ))
+    }
+}
+
+fn worlds() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(repo().join("fixtures/bindgen/runtime"))
+        .expect("fixtures/bindgen/runtime exists")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("world.wit").exists())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn build_rust_guests() -> Result<PathBuf, String> {
+    let target = guest_target_dir();
+    run(Command::new(env!("CARGO"))
+        .current_dir(repo().join("fixtures/bindgen/guests"))
+        .env("CARGO_TARGET_DIR", &target)
+        .env_remove("RUSTFLAGS")
+        .args(["build", "--quiet", "--target", "wasm32-unknown-unknown"]))?;
+    Ok(target.join("wasm32-unknown-unknown/debug"))
+}
+
+fn run_host(component: &Path, world: &str) -> Result<String, String> {
+    let world_dir = repo().join("fixtures/bindgen/runtime").join(world);
+    let output = Command::new("python3")
+        .arg(repo().join("fixtures/bindgen/runtime/host.py"))
+        .arg(component)
+        .arg(&world_dir)
+        .output()
+        .map_err(|e| format!("failed to run python3: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    if output.status.success() && stdout.trim_end().ends_with(" passed, 0 failed") {
+        Ok(stdout.trim().lines().last().unwrap_or("").to_string())
+    } else {
+        Err(format!(
+            "host for `{world}` failed ({}):\n{stdout}{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ))
+    }
+}
+
+#[test]
+fn rust_guests_run_in_wasmtime() {
+    let worlds = worlds();
+    assert!(!worlds.is_empty(), "no runtime worlds found");
+    let out_dir = guest_target_dir().join("components");
+    std::fs::create_dir_all(&out_dir).expect("create components dir");
+    let wasm_dir = build_rust_guests().unwrap_or_else(|e| panic!("building the Rust guests: {e}"));
+    let mut failures = Vec::new();
+    let mut passed = 0;
+    for world in &worlds {
+        let core = wasm_dir.join(format!("guest_{}.wasm", world.replace('-', "_")));
+        if !core.exists() {
+            failures.push(format!("{world}: no Rust guest built ({})", core.display()));
+            continue;
+        }
+        let component = out_dir.join(format!("{world}.rust.wasm"));
+        let result = componentize(&core, &component).and_then(|()| run_host(&component, world));
+        match result {
+            Ok(summary) => {
+                passed += 1;
+                eprintln!("{world} (rust): {summary}");
+            }
+            Err(e) => failures.push(format!("{world} (rust): {e}")),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} worlds failed:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+    eprintln!("{passed} Rust guest worlds passed");
+}
+
+/// C guests: `guests/c/<world>.c` (UTF-8) or `guests/c/<world>.utf16.c`,
+/// compiled with bindings generated here and their component-type object.
+#[test]
+fn c_guests_run_in_wasmtime() {
+    use compono_bindgen::c::{Opts, StringEncoding};
+    let guests_dir = repo().join("fixtures/bindgen/guests/c");
+    let mut guests: Vec<PathBuf> = std::fs::read_dir(&guests_dir)
+        .expect("guests/c exists")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "c"))
+        .collect();
+    guests.sort();
+    assert!(!guests.is_empty(), "no C guests");
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bindgen-c-guests");
+    let mut failures = Vec::new();
+    let mut passed = 0;
+    for guest in &guests {
+        let stem = guest.file_stem().unwrap().to_string_lossy().into_owned();
+        let (world, encoding) = match stem.strip_suffix(".utf16") {
+            Some(w) => (w.to_string(), StringEncoding::Utf16),
+            None => (stem.clone(), StringEncoding::Utf8),
+        };
+        let result = (|| -> Result<String, String> {
+            let wit = repo()
+                .join("fixtures/bindgen/runtime")
+                .join(&world)
+                .join("world.wit");
+            let loaded = compono_bindgen::load(&[wit], &compono_bindgen::Features::default())
+                .map_err(|e| e.to_string())?;
+            let id = compono_bindgen::select_world(&loaded.resolve, &loaded.packages, None)
+                .map_err(|e| e.to_string())?;
+            let opts = Opts {
+                string_encoding: encoding,
+                ..Opts::default()
+            };
+            let files = compono_bindgen::c::generate(&loaded.resolve, id, &opts)
+                .map_err(|e| e.to_string())?;
+            let dir = out.join(&stem);
+            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+            let mut inputs = vec![guest.clone()];
+            for (name, bytes) in files.iter() {
+                std::fs::write(dir.join(name), bytes).map_err(|e| e.to_string())?;
+                if name.ends_with(".c") || name.ends_with(".o") {
+                    inputs.push(dir.join(name));
+                }
+            }
+            let core = dir.join("core.wasm");
+            run(Command::new("clang-19")
+                .args([
+                    "--target=wasm32-wasi",
+                    "-mexec-model=reactor",
+                    "-O1",
+                    "-Wall",
+                    "-Wextra",
+                    "-Werror",
+                ])
+                .arg("-I")
+                .arg(&dir)
+                .args(&inputs)
+                .arg("-o")
+                .arg(&core))?;
+            let component = dir.join("component.wasm");
+            componentize(&core, &component)?;
+            run_host(&component, &world)
+        })();
+        match result {
+            Ok(summary) => {
+                passed += 1;
+                eprintln!("{stem} (c): {summary}");
+            }
+            Err(e) => failures.push(format!("{stem} (c): {e}")),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} C guests failed:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+    eprintln!("{passed} C guest worlds passed");
+}

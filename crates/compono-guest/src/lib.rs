@@ -1,0 +1,32 @@
+//! What a Rust guest built on compono bindings depends on: the `generate!`
+//! macro and the small runtime its expansion calls (`rt`), plus the
+//! `cabi_realloc` export the canonical ABI needs.
+//!
+//! `no_std` + `alloc`: the guest's own global allocator (std's on
+//! `wasm32-wasip1`, or whatever a `no_std` guest installs) backs every
+//! allocation made here.
+
+#![no_std]
+
+extern crate alloc;
+
+pub use compono_bindgen_macro::generate;
+
+pub mod rt;
+
+/// The canonical ABI's allocator entry point, exported under its
+/// conventional name so component encoders find it.
+///
+/// # Safety
+/// Called by the host with a pointer it got from an earlier call (or null
+/// with `old_len == 0`) and a power-of-two `align`.
+#[cfg(target_arch = "wasm32")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cabi_realloc(
+    old_ptr: *mut u8,
+    old_len: usize,
+    align: usize,
+    new_len: usize,
+) -> *mut u8 {
+    unsafe { rt::realloc(old_ptr, old_len, align, new_len) }
+}
