@@ -519,7 +519,7 @@ fn import_interface(
     scope: &mut Scope<'_, ComponentSpaceBuilder>,
     key: &WorldKey,
     iface: wit_parser::InterfaceId,
-    live: &HashSet<TypeId>,
+    live: &indexmap::IndexSet<TypeId>,
     required: &HashSet<crate::live::RequiredFunc<'_>>,
 ) -> Result<(), Error> {
     let resolve = scope.resolve;
@@ -529,17 +529,21 @@ fn import_interface(
         .values()
         .filter(|f| crate::live::is_required(required, Some(iface), &f.name))
         .collect();
-    let types: Vec<TypeId> = interface
-        .types
-        .values()
+    // In the order the walk of the world reached them.
+    let owner = TypeOwner::Interface(iface);
+    let types: Vec<TypeId> = live
+        .iter()
         .copied()
-        .filter(|t| live.contains(t))
+        .filter(|&t| resolve.types[t].owner == owner)
         .collect();
     if types.is_empty() && funcs.is_empty() {
         return Ok(());
     }
-    for id in compono_wit::interface_foreign_refs(resolve, iface) {
-        if live.contains(&id) {
+    let foreign: HashSet<TypeId> = compono_wit::interface_foreign_refs(resolve, iface)
+        .into_iter()
+        .collect();
+    for &id in live {
+        if foreign.contains(&id) {
             scope.type_index(id, None)?;
         }
     }
