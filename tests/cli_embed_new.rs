@@ -98,6 +98,24 @@ fn dummy_modules_of_both_manglings_become_components() {
             &["component", "new", &out, "-o", "alias.wasm"],
             dir.path(),
         ));
+        let wat = String::from_utf8(ok(compono(
+            &["new", &out, "--debug-names", "-t"],
+            dir.path(),
+        )))
+        .unwrap();
+        for name in [
+            "compono:shim",
+            "compono:fixups",
+            "compono:initialize",
+            "$main",
+        ] {
+            assert!(wat.contains(name), "no `{name}` with --debug-names:\n{wat}");
+        }
+        let plain = String::from_utf8(ok(compono(&["new", &out, "-t"], dir.path()))).unwrap();
+        assert!(
+            !plain.contains("compono:shim"),
+            "names without --debug-names"
+        );
         let ours = ok(compono(&["wit", &component], dir.path()));
         let text = String::from_utf8(ours).unwrap();
         assert!(
