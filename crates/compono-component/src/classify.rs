@@ -20,6 +20,8 @@ pub struct CoreModule {
     types: Vec<Option<FuncType>>,
     /// The type index of every function, imported ones first.
     funcs: Vec<u32>,
+    /// Every memory, imported ones first.
+    memories: Vec<wasmparser::MemoryType>,
     pub imports: Vec<CoreImport>,
     pub exports: Vec<CoreExport>,
 }
@@ -42,6 +44,7 @@ impl CoreModule {
         let mut core = CoreModule {
             types: Vec::new(),
             funcs: Vec::new(),
+            memories: Vec::new(),
             imports: Vec::new(),
             exports: Vec::new(),
         };
@@ -60,14 +63,21 @@ impl CoreModule {
                 Payload::ImportSection(reader) => {
                     for import in reader.into_imports() {
                         let import = import.map_err(invalid)?;
-                        if let TypeRef::Func(ty) = import.ty {
-                            core.funcs.push(ty);
+                        match import.ty {
+                            TypeRef::Func(ty) => core.funcs.push(ty),
+                            TypeRef::Memory(ty) => core.memories.push(ty),
+                            _ => {}
                         }
                         core.imports.push(CoreImport {
                             module: import.module.to_string(),
                             field: import.name.to_string(),
                             ty: import.ty,
                         });
+                    }
+                }
+                Payload::MemorySection(reader) => {
+                    for memory in reader {
+                        core.memories.push(memory.map_err(invalid)?);
                     }
                 }
                 Payload::FunctionSection(reader) => {
@@ -567,6 +577,17 @@ pub fn classify<'r>(
             // reports it missing.
             if export.kind != ExternalKind::Memory {
                 continue;
+            }
+            if core
+                .memories
+                .get(export.index as usize)
+                .is_some_and(|m| m.memory64 || m.shared)
+            {
+                return Err(Error::Unsupported(format!(
+                    "memory export `{}` is a 64-bit or shared memory; the canonical ABI \
+                     here needs a plain 32-bit memory",
+                    export.name
+                )));
             }
             classified.memory = Some(export.name.clone());
             continue;
