@@ -729,6 +729,13 @@ fn unknown_import_reason(resolve: &Resolve, world: WorldId, module: &str) -> Str
             || module.strip_prefix("cm32p2|")
                 == Some(resolve.name_canonicalized_world_key(k).as_str())
     });
+    let no_world = w.imports.is_empty() && w.exports.is_empty();
+    if no_world {
+        return "the module's world is empty (or it embeds none: no `component-type` custom \
+                section), so nothing explains its imports; embed the world it was built \
+                for with `compono embed WIT MODULE`"
+            .to_string();
+    }
     if interface_known || module == "$root" || module == "cm32p2" {
         "no item of the world explains this import: the interface is in the world but \
          has no such function or resource intrinsic; check the name against the WIT"
