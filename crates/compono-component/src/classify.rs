@@ -296,7 +296,9 @@ fn check_sig(
         return Ok(());
     }
     Err(format!(
-        "the signature does not match {what}: expected `{}`, found `{}`",
+        "the signature does not match {what}: expected `{}`, found `{}`; the module \
+         was built for a different world, so rebuild it against this WIT (or embed the \
+         WIT it was built for)",
         display_sig(params, results),
         display_sig(actual.params(), actual.results())
     ))
