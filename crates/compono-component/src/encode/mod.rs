@@ -11,7 +11,7 @@ mod imports;
 mod shim;
 mod space;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use compono_wit::{Binding, Scope, StringEncoding};
 use indexmap::IndexMap;
@@ -24,7 +24,7 @@ use crate::Error;
 use crate::classify::{Classified, ExportedResourceIntrinsic, ImportTarget};
 use crate::plan::{AbiNeeds, lower_needs};
 use exports::{canonical_options, lift, typed_interface};
-use imports::import_interface;
+use imports::import_world;
 use shim::CoreSig;
 use space::ComponentSpaceBuilder;
 
@@ -98,41 +98,7 @@ pub fn encode_component(input: ComponentInput<'_, '_>) -> Result<Vec<u8>, Error>
     );
 
     // The world's imports, as component imports.
-    let mut imported_funcs: HashMap<&str, u32> = HashMap::new();
-    let mut required = HashSet::new();
-    let mut roots = Vec::new();
-    for import in &cls.imports {
-        match &import.target {
-            ImportTarget::Func {
-                interface, func, ..
-            } => {
-                required.insert((*interface, func.name.as_str()));
-            }
-            ImportTarget::ImportedDrop(resource) => roots.push(*resource),
-            ImportTarget::Exported(..) => {}
-        }
-    }
-    let live = crate::live::live_types(resolve, input.world, &required, &roots);
-    for (key, item) in w.imports.iter() {
-        match item {
-            WorldItem::Interface { id, .. } => {
-                import_interface(&mut scope, key, *id, &live, &required)?
-            }
-            WorldItem::Function(func) => {
-                if crate::live::is_required(&required, None, &func.name) {
-                    scope.world_item(key, item, true)?;
-                }
-            }
-            WorldItem::Type { id, .. } => {
-                if live.contains(id) {
-                    scope.world_item(key, item, true)?;
-                }
-            }
-        }
-        if let (WorldKey::Name(name), WorldItem::Function(_)) = (key, item) {
-            imported_funcs.insert(name.as_str(), scope.space.last_import);
-        }
-    }
+    let imported_funcs = import_world(&mut scope, input.world, cls)?;
 
     // The component function behind each imported WIT function.
     let component_func = |scope: &mut Scope<'_, ComponentSpaceBuilder>,
@@ -151,12 +117,9 @@ pub fn encode_component(input: ComponentInput<'_, '_>) -> Result<Vec<u8>, Error>
                     ComponentExportKind::Func,
                 ))
             }
-            _ => imported_funcs
-                .get(func.name.as_str())
-                .copied()
-                .ok_or_else(|| {
-                    Error::Unsupported(format!("function `{}` is not imported", func.name))
-                }),
+            _ => imported_funcs.get(&func.name).copied().ok_or_else(|| {
+                Error::Unsupported(format!("function `{}` is not imported", func.name))
+            }),
         }
     };
 
