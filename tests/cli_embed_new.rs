@@ -98,6 +98,24 @@ fn dummy_modules_of_both_manglings_become_components() {
             &["component", "new", &out, "-o", "alias.wasm"],
             dir.path(),
         ));
+        let wat = String::from_utf8(ok(compono(
+            &["new", &out, "--debug-names", "-t"],
+            dir.path(),
+        )))
+        .unwrap();
+        for name in [
+            "compono:shim",
+            "compono:fixups",
+            "compono:initialize",
+            "$main",
+        ] {
+            assert!(wat.contains(name), "no `{name}` with --debug-names:\n{wat}");
+        }
+        let plain = String::from_utf8(ok(compono(&["new", &out, "-t"], dir.path()))).unwrap();
+        assert!(
+            !plain.contains("compono:shim"),
+            "names without --debug-names"
+        );
         let ours = ok(compono(&["wit", &component], dir.path()));
         let text = String::from_utf8(ours).unwrap();
         assert!(
@@ -257,5 +275,57 @@ fn validation_flags_parse() {
         } else {
             ok(output);
         }
+    }
+}
+
+/// The WASI 0.2 worlds from `../shared/wit` (beside the repository), with
+/// every interface and resource: our component of a `--dummy` module has
+/// the same world as wasm-tools' component of it.
+#[test]
+fn wasi_worlds_match_wasm_tools() {
+    let wasi = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/wit/wasi-0.2.6");
+    if !wasi.join("cli").exists() {
+        eprintln!("skipped: no {}", wasi.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let wit = dir.path().join("wit");
+    std::fs::create_dir_all(wit.join("deps")).unwrap();
+    let copy_dir = |from: &Path, to: &Path| {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "wit") {
+                std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+            }
+        }
+    };
+    copy_dir(&wasi.join("cli"), &wit);
+    for dep in ["clocks", "filesystem", "io", "random", "sockets"] {
+        copy_dir(&wasi.join(dep), &wit.join("deps").join(dep));
+    }
+    for world in ["command", "imports"] {
+        let dummy = format!("{world}.dummy.wasm");
+        let ours = format!("{world}.ours.wasm");
+        ok(compono(
+            &["embed", "wit", "--world", world, "--dummy", "-o", &dummy],
+            dir.path(),
+        ));
+        ok(compono(&["new", &dummy, "-o", &ours], dir.path()));
+        let Some(output) = wasm_tools(
+            &["component", "new", &dummy, "-o", "theirs.wasm"],
+            dir.path(),
+        ) else {
+            continue;
+        };
+        assert!(output.status.success());
+        let ours = wasm_tools(&["component", "wit", &ours], dir.path()).unwrap();
+        let theirs = wasm_tools(&["component", "wit", "theirs.wasm"], dir.path()).unwrap();
+        assert!(ours.status.success() && theirs.status.success());
+        assert_eq!(
+            String::from_utf8_lossy(&ours.stdout),
+            String::from_utf8_lossy(&theirs.stdout),
+            "world {world}"
+        );
     }
 }

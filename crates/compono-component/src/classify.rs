@@ -20,6 +20,8 @@ pub struct CoreModule {
     types: Vec<Option<FuncType>>,
     /// The type index of every function, imported ones first.
     funcs: Vec<u32>,
+    /// Every memory, imported ones first.
+    memories: Vec<wasmparser::MemoryType>,
     pub imports: Vec<CoreImport>,
     pub exports: Vec<CoreExport>,
 }
@@ -42,6 +44,7 @@ impl CoreModule {
         let mut core = CoreModule {
             types: Vec::new(),
             funcs: Vec::new(),
+            memories: Vec::new(),
             imports: Vec::new(),
             exports: Vec::new(),
         };
@@ -60,14 +63,21 @@ impl CoreModule {
                 Payload::ImportSection(reader) => {
                     for import in reader.into_imports() {
                         let import = import.map_err(invalid)?;
-                        if let TypeRef::Func(ty) = import.ty {
-                            core.funcs.push(ty);
+                        match import.ty {
+                            TypeRef::Func(ty) => core.funcs.push(ty),
+                            TypeRef::Memory(ty) => core.memories.push(ty),
+                            _ => {}
                         }
                         core.imports.push(CoreImport {
                             module: import.module.to_string(),
                             field: import.name.to_string(),
                             ty: import.ty,
                         });
+                    }
+                }
+                Payload::MemorySection(reader) => {
+                    for memory in reader {
+                        core.memories.push(memory.map_err(invalid)?);
                     }
                 }
                 Payload::FunctionSection(reader) => {
@@ -286,7 +296,9 @@ fn check_sig(
         return Ok(());
     }
     Err(format!(
-        "the signature does not match {what}: expected `{}`, found `{}`",
+        "the signature does not match {what}: expected `{}`, found `{}`; the module \
+         was built for a different world, so rebuild it against this WIT (or embed the \
+         WIT it was built for)",
         display_sig(params, results),
         display_sig(actual.params(), actual.results())
     ))
@@ -568,6 +580,17 @@ pub fn classify<'r>(
             if export.kind != ExternalKind::Memory {
                 continue;
             }
+            if core
+                .memories
+                .get(export.index as usize)
+                .is_some_and(|m| m.memory64 || m.shared)
+            {
+                return Err(Error::Unsupported(format!(
+                    "memory export `{}` is a 64-bit or shared memory; the canonical ABI \
+                     here needs a plain 32-bit memory",
+                    export.name
+                )));
+            }
             classified.memory = Some(export.name.clone());
             continue;
         }
@@ -708,6 +731,13 @@ fn unknown_import_reason(resolve: &Resolve, world: WorldId, module: &str) -> Str
             || module.strip_prefix("cm32p2|")
                 == Some(resolve.name_canonicalized_world_key(k).as_str())
     });
+    let no_world = w.imports.is_empty() && w.exports.is_empty();
+    if no_world {
+        return "the module's world is empty (or it embeds none: no `component-type` custom \
+                section), so nothing explains its imports; embed the world it was built \
+                for with `compono embed WIT MODULE`"
+            .to_string();
+    }
     if interface_known || module == "$root" || module == "cm32p2" {
         "no item of the world explains this import: the interface is in the world but \
          has no such function or resource intrinsic; check the name against the WIT"

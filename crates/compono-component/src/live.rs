@@ -6,6 +6,8 @@
 
 use std::collections::HashSet;
 
+use indexmap::IndexSet;
+
 use wit_parser::{
     Handle, InterfaceId, Resolve, Type, TypeDefKind, TypeId, TypeOwner, WorldId, WorldItem,
 };
@@ -25,19 +27,18 @@ pub fn is_required(
 
 /// Every type reachable from the required import functions, from `roots`
 /// (resources whose drop the module imports), from exports and from
-/// world-level types.
+/// world-level types, in the order a walk of the world in order reaches
+/// them (dependencies first), which is the order their definitions are
+/// emitted in.
 pub fn live_types(
     resolve: &Resolve,
     world: WorldId,
     required: &HashSet<RequiredFunc<'_>>,
     roots: &[TypeId],
-) -> HashSet<TypeId> {
-    let mut live = HashSet::new();
-    for &root in roots {
-        visit(resolve, &Type::Id(root), None, &mut live);
-    }
+) -> IndexSet<TypeId> {
+    let mut live = IndexSet::new();
     let w = &resolve.worlds[world];
-    let visit_func = |live: &mut HashSet<TypeId>, func: &wit_parser::Function, own| {
+    let visit_func = |live: &mut IndexSet<TypeId>, func: &wit_parser::Function, own| {
         for ty in func.parameter_and_result_types() {
             visit(resolve, &ty, own, live);
         }
@@ -64,6 +65,12 @@ pub fn live_types(
                     for &ty in iface.types.values() {
                         visit(resolve, &Type::Id(ty), own, &mut live);
                     }
+                } else {
+                    for &root in roots {
+                        if resolve.types[root].owner == TypeOwner::Interface(*id) {
+                            visit(resolve, &Type::Id(root), None, &mut live);
+                        }
+                    }
                 }
             }
             WorldItem::Function(func) => {
@@ -71,7 +78,14 @@ pub fn live_types(
                     visit_func(&mut live, func, None)
                 }
             }
-            WorldItem::Type { id, .. } => visit(resolve, &Type::Id(*id), None, &mut live),
+            WorldItem::Type { id, .. } => {
+                // World-level resources are live when their drop is
+                // imported or something else reaches them.
+                let resource = matches!(resolve.types[*id].kind, TypeDefKind::Resource);
+                if !resource || roots.contains(id) {
+                    visit(resolve, &Type::Id(*id), None, &mut live)
+                }
+            }
         }
     }
     live
@@ -79,19 +93,29 @@ pub fn live_types(
 
 /// Marks what `ty` reaches; types owned by `own` (an exported interface)
 /// are looked through but not marked.
-fn visit(resolve: &Resolve, ty: &Type, own: Option<InterfaceId>, live: &mut HashSet<TypeId>) {
+fn visit(resolve: &Resolve, ty: &Type, own: Option<InterfaceId>, live: &mut IndexSet<TypeId>) {
     let Type::Id(id) = ty else {
         return;
     };
     let owned = own.is_some_and(|i| resolve.types[*id].owner == TypeOwner::Interface(i));
-    if owned {
-        // Looked through once per walk is enough: the definitions are
-        // small and acyclic.
-    } else if !live.insert(*id) {
+    if !owned && live.contains(id) {
         return;
     }
+    visit_definition(resolve, *id, own, live);
+    if !owned {
+        live.insert(*id);
+    }
+}
+
+/// Visits what the definition of `id` refers to.
+fn visit_definition(
+    resolve: &Resolve,
+    id: TypeId,
+    own: Option<InterfaceId>,
+    live: &mut IndexSet<TypeId>,
+) {
     let mut each = |t: &Type| visit(resolve, t, own, live);
-    match &resolve.types[*id].kind {
+    match &resolve.types[id].kind {
         TypeDefKind::Record(r) => r.fields.iter().for_each(|f| each(&f.ty)),
         TypeDefKind::Tuple(t) => t.types.iter().for_each(each),
         TypeDefKind::Variant(v) => v.cases.iter().filter_map(|c| c.ty.as_ref()).for_each(each),

@@ -34,15 +34,29 @@ impl Default for NewOptions {
     }
 }
 
+fn empty_world() -> Result<metadata::Bindings, Error> {
+    let mut resolve = wit_parser::Resolve::default();
+    let package = resolve
+        .push_str("empty.wit", "package root:root;\nworld root {}\n")
+        .map_err(|e| Error::Metadata(format!("{e:#}")))?;
+    let world = resolve
+        .select_world(&[package], None)
+        .map_err(|e| Error::Metadata(format!("{e:#}")))?;
+    Ok(metadata::Bindings {
+        resolve,
+        world,
+        encoding: Default::default(),
+    })
+}
+
 /// Wraps `module` into a component.
 pub fn new(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
-    let mut bindings = metadata::read(module)?.ok_or_else(|| {
-        Error::Missing(
-            "the module has no `component-type` custom section, so there is no WIT world \
-             to wrap it with; embed one first with `compono embed WIT MODULE`"
-                .to_string(),
-        )
-    })?;
+    // Without a world the module can still be wrapped, as long as it
+    // imports nothing (the errors for its imports say to embed one).
+    let mut bindings = match metadata::read(module)? {
+        Some(bindings) => bindings,
+        None => empty_world()?,
+    };
     if options.merge_imports_based_on_semver {
         bindings
             .resolve
@@ -110,15 +124,17 @@ mod tests {
             .unwrap();
         let w = resolve.select_world(&[package], None).unwrap();
         let embedded = crate::embed(&world, resolve, w, &Default::default()).unwrap();
-        let mut inputs: Vec<Vec<u8>> = vec![
+        let inputs: Vec<Vec<u8>> = vec![
             Vec::new(),
             b"\0asm".to_vec(),
             b"not wasm at all".to_vec(),
             wat::parse_str("(component)").unwrap(),
         ];
-        // Every truncation of a valid input.
+        // Every truncation of a valid input: some are valid modules (the
+        // header alone, or a prefix ending at a section boundary), none may
+        // panic.
         for len in 0..embedded.len() {
-            inputs.push(embedded[..len].to_vec());
+            let _ = new(&embedded[..len], &NewOptions::default());
         }
         // An invalid function body behind valid metadata.
         let bad_body =

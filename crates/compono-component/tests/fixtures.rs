@@ -1,6 +1,6 @@
 //! One trial per directory under `fixtures/components/`.
 //!
-//! A case holds `module.wat` and `world.wit` (plus `world2.wit`, embedded
+//! A case holds `module.wat` and usually `world.wit` (plus `world2.wit`, embedded
 //! second, to test merging), optionally `options.txt` (one option a line:
 //! `encoding utf16`, `reject-legacy-names`, `no-semver-merge`,
 //! `import-name OLD=NEW`, `debug-names`, `world NAME`), and the expected

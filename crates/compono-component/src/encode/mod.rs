@@ -6,69 +6,27 @@
 //! `component-type` sections, so a world prints the same from the metadata
 //! and from the component.
 
+mod exports;
+mod imports;
 mod shim;
+mod space;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use compono_wit::{Binding, ComponentSpace, Scope, StringEncoding, TypeSpace};
+use compono_wit::{Binding, Scope, StringEncoding};
 use indexmap::IndexMap;
 use wasm_encoder::{
-    Alias, CanonicalOption, ComponentBuilder, ComponentExportKind, ComponentTypeEncoder,
-    ComponentTypeRef, ExportKind, ModuleArg, TypeBounds, ValType,
+    CanonicalOption, ComponentBuilder, ComponentExportKind, ExportKind, ModuleArg, ValType,
 };
 use wit_parser::{Function, Resolve, TypeDefKind, TypeId, TypeOwner, WorldId, WorldItem, WorldKey};
 
 use crate::Error;
 use crate::classify::{Classified, ExportedResourceIntrinsic, ImportTarget};
-use crate::plan::{AbiNeeds, lift_needs, lower_needs};
+use crate::plan::{AbiNeeds, lower_needs};
+use exports::{canonical_options, lift, typed_interface};
+use imports::import_world;
 use shim::CoreSig;
-
-/// A component under construction, as a space `Scope` can fill.
-struct ComponentSpaceBuilder {
-    component: ComponentBuilder,
-    /// `--import-name` renames of instance imports.
-    renames: HashMap<String, String>,
-    /// The index of the last item imported through `bind`.
-    last_import: u32,
-}
-
-impl TypeSpace for ComponentSpaceBuilder {
-    fn ty(&mut self) -> ComponentTypeEncoder<'_> {
-        self.component.ty(None).1
-    }
-    fn type_count(&self) -> u32 {
-        self.component.type_count()
-    }
-    fn alias(&mut self, alias: Alias<'_>) {
-        self.component.alias(None, alias);
-    }
-    fn bind(&mut self, binding: Binding, name: &str, ty: ComponentTypeRef) {
-        match binding {
-            Binding::Import => {
-                let name = match (&ty, self.renames.get(name)) {
-                    (ComponentTypeRef::Instance(_), Some(new)) => new.as_str(),
-                    _ => name,
-                };
-                self.last_import = self.component.import(name, ty);
-            }
-            Binding::Export => {
-                // Only named types are bound by export in a real component
-                // (world-level types of exported functions).
-                if let ComponentTypeRef::Type(TypeBounds::Eq(index)) = ty {
-                    self.component
-                        .export(name, ComponentExportKind::Type, index, None);
-                }
-            }
-            Binding::Local => {}
-        }
-    }
-}
-
-impl ComponentSpace for ComponentSpaceBuilder {
-    fn instance_count(&self) -> u32 {
-        self.component.instance_count()
-    }
-}
+use space::ComponentSpaceBuilder;
 
 /// Everything `encode_component` needs.
 pub struct ComponentInput<'a, 'r> {
@@ -140,41 +98,7 @@ pub fn encode_component(input: ComponentInput<'_, '_>) -> Result<Vec<u8>, Error>
     );
 
     // The world's imports, as component imports.
-    let mut imported_funcs: HashMap<&str, u32> = HashMap::new();
-    let mut required = HashSet::new();
-    let mut roots = Vec::new();
-    for import in &cls.imports {
-        match &import.target {
-            ImportTarget::Func {
-                interface, func, ..
-            } => {
-                required.insert((*interface, func.name.as_str()));
-            }
-            ImportTarget::ImportedDrop(resource) => roots.push(*resource),
-            ImportTarget::Exported(..) => {}
-        }
-    }
-    let live = crate::live::live_types(resolve, input.world, &required, &roots);
-    for (key, item) in w.imports.iter() {
-        match item {
-            WorldItem::Interface { id, .. } => {
-                import_interface(&mut scope, key, *id, &live, &required)?
-            }
-            WorldItem::Function(func) => {
-                if crate::live::is_required(&required, None, &func.name) {
-                    scope.world_item(key, item, true)?;
-                }
-            }
-            WorldItem::Type { id, .. } => {
-                if live.contains(id) {
-                    scope.world_item(key, item, true)?;
-                }
-            }
-        }
-        if let (WorldKey::Name(name), WorldItem::Function(_)) = (key, item) {
-            imported_funcs.insert(name.as_str(), scope.space.last_import);
-        }
-    }
+    let imported_funcs = import_world(&mut scope, input.world, cls)?;
 
     // The component function behind each imported WIT function.
     let component_func = |scope: &mut Scope<'_, ComponentSpaceBuilder>,
@@ -193,12 +117,9 @@ pub fn encode_component(input: ComponentInput<'_, '_>) -> Result<Vec<u8>, Error>
                     ComponentExportKind::Func,
                 ))
             }
-            _ => imported_funcs
-                .get(func.name.as_str())
-                .copied()
-                .ok_or_else(|| {
-                    Error::Unsupported(format!("function `{}` is not imported", func.name))
-                }),
+            _ => imported_funcs.get(&func.name).copied().ok_or_else(|| {
+                Error::Unsupported(format!("function `{}` is not imported", func.name))
+            }),
         }
     };
 
@@ -510,290 +431,4 @@ pub fn encode_component(input: ComponentInput<'_, '_>) -> Result<Vec<u8>, Error>
         component.append_names();
     }
     Ok(component.finish())
-}
-
-/// Imports interface `iface` as an instance holding its functions and its
-/// live types only (see `live`); an interface with neither is not
-/// imported.
-fn import_interface(
-    scope: &mut Scope<'_, ComponentSpaceBuilder>,
-    key: &WorldKey,
-    iface: wit_parser::InterfaceId,
-    live: &HashSet<TypeId>,
-    required: &HashSet<crate::live::RequiredFunc<'_>>,
-) -> Result<(), Error> {
-    let resolve = scope.resolve;
-    let interface = &resolve.interfaces[iface];
-    let funcs: Vec<&Function> = interface
-        .functions
-        .values()
-        .filter(|f| crate::live::is_required(required, Some(iface), &f.name))
-        .collect();
-    let types: Vec<TypeId> = interface
-        .types
-        .values()
-        .copied()
-        .filter(|t| live.contains(t))
-        .collect();
-    if types.is_empty() && funcs.is_empty() {
-        return Ok(());
-    }
-    for id in compono_wit::interface_foreign_refs(resolve, iface) {
-        if live.contains(&id) {
-            scope.type_index(id, None)?;
-        }
-    }
-    let mut instance = Scope::new(
-        resolve,
-        wasm_encoder::InstanceType::new(),
-        TypeOwner::Interface(iface),
-        Binding::Export,
-    );
-    for id in types {
-        instance.type_index(id, Some(&scope.indices))?;
-    }
-    for func in funcs {
-        let ty = instance.func_type(func, Some(&scope.indices))?;
-        instance
-            .space
-            .export(func.name.as_str(), ComponentTypeRef::Func(ty));
-    }
-    let ty = scope.space.component.type_instance(None, &instance.space);
-    let index = scope.space.instance_count();
-    scope.space.bind(
-        Binding::Import,
-        &resolve.name_world_key(key),
-        ComponentTypeRef::Instance(ty),
-    );
-    scope.providers.insert(iface, index);
-    Ok(())
-}
-
-/// A component that gives the lifted functions of an exported interface
-/// their names and types: it imports the interface's resources, the foreign
-/// types it uses and the lifted functions, and exports the interface's types
-/// by name and the functions with types that refer to those names. Returns
-/// it with the arguments to instantiate it with.
-///
-/// A bag of exports cannot do this: resource names and the types of
-/// `[method]` functions are only checked against names bound in a
-/// component.
-#[allow(clippy::type_complexity)]
-fn typed_interface(
-    outer: &mut Scope<'_, ComponentSpaceBuilder>,
-    iface: wit_parser::InterfaceId,
-    lifted: &[u32],
-) -> Result<(ComponentBuilder, Vec<(String, ComponentExportKind, u32)>), Error> {
-    let resolve = outer.resolve;
-    let interface = &resolve.interfaces[iface];
-    let owner = TypeOwner::Interface(iface);
-    let mut scope = Scope::new(
-        resolve,
-        ComponentSpaceBuilder {
-            component: ComponentBuilder::default(),
-            renames: HashMap::new(),
-            last_import: 0,
-        },
-        owner,
-        Binding::Local,
-    );
-    let mut args: Vec<(String, ComponentExportKind, u32)> = Vec::new();
-
-    // Foreign named types, dependencies first, then the interface's own
-    // resources: imported, so that after instantiation they are the outer
-    // component's types.
-    let mut foreign = Vec::new();
-    let mut pending = compono_wit::interface_foreign_refs(resolve, iface);
-    while let Some(id) = pending.pop() {
-        if foreign.contains(&id) {
-            continue;
-        }
-        foreign.insert(0, id);
-        let mut deps = Vec::new();
-        compono_wit::foreign_refs_of_definition(resolve, id, resolve.types[id].owner, &mut deps);
-        pending.extend(deps);
-    }
-    for id in foreign {
-        if scope.indices.contains_key(&id) {
-            continue;
-        }
-        let outer_index = outer.type_index(id, None)?;
-        let bound = if matches!(resolve.types[id].kind, TypeDefKind::Resource) {
-            TypeBounds::SubResource
-        } else {
-            // Defined structurally here, as its owner would.
-            scope.owner = resolve.types[id].owner;
-            let saved = scope.indices.remove(&id);
-            let local = scope.type_index(id, None)?;
-            scope.indices.remove(&id);
-            if let Some(saved) = saved {
-                scope.indices.insert(id, saved);
-            }
-            scope.owner = owner;
-            TypeBounds::Eq(local)
-        };
-        let name = format!("import-type{}", args.len());
-        let index = scope
-            .space
-            .component
-            .import(name.as_str(), ComponentTypeRef::Type(bound));
-        scope.indices.insert(id, index);
-        args.push((name, ComponentExportKind::Type, outer_index));
-    }
-    // The interface's own types: resources as abstract imports, the others
-    // defined structurally and imported with that bound, so that every type
-    // a function import uses is named.
-    let mut own_imports: HashMap<TypeId, u32> = HashMap::new();
-    for &id in interface.types.values() {
-        let outer_index = outer.type_index(id, None)?;
-        let bound = if matches!(resolve.types[id].kind, TypeDefKind::Resource) {
-            TypeBounds::SubResource
-        } else {
-            scope.indices.remove(&id);
-            TypeBounds::Eq(scope.type_index(id, None)?)
-        };
-        let name = format!("import-type{}", args.len());
-        let index = scope
-            .space
-            .component
-            .import(name.as_str(), ComponentTypeRef::Type(bound));
-        scope.indices.insert(id, index);
-        own_imports.insert(id, index);
-        args.push((name, ComponentExportKind::Type, outer_index));
-    }
-    // Anonymous types cached so far may refer to the structural
-    // definitions rather than the imports.
-    scope
-        .indices
-        .retain(|t, _| resolve.types[*t].name.is_some());
-
-    // The lifted functions, with types made of the imports.
-    let mut imported = Vec::new();
-    for (func, &f) in interface.functions.values().zip(lifted) {
-        let ty = scope.func_type(func, None)?;
-        let name = format!("import-func{}", args.len());
-        let index = scope
-            .space
-            .component
-            .import(name.as_str(), ComponentTypeRef::Func(ty));
-        imported.push(index);
-        args.push((name, ComponentExportKind::Func, f));
-    }
-
-    // Exports: the types by name, then the functions ascribed types that
-    // use those names.
-    scope
-        .indices
-        .retain(|t, _| resolve.types[*t].owner != owner && resolve.types[*t].name.is_some());
-    // Resources are re-exported as imported (they are the outer ones after
-    // instantiation); the other types are defined afresh here so that what
-    // they refer to is named by this component's own exports.
-    scope.binding = Binding::Export;
-    for &id in interface.types.values() {
-        if matches!(resolve.types[id].kind, TypeDefKind::Resource) {
-            let name = resolve.types[id].name.as_deref().unwrap_or_default();
-            let index = scope.space.component.export(
-                name,
-                ComponentExportKind::Type,
-                own_imports[&id],
-                None,
-            );
-            scope.indices.insert(id, index);
-        } else {
-            scope.type_index(id, None)?;
-        }
-    }
-    for (func, index) in interface.functions.values().zip(imported) {
-        let ty = scope.func_type(func, None)?;
-        scope.space.component.export(
-            func.name.as_str(),
-            ComponentExportKind::Func,
-            index,
-            Some(ComponentTypeRef::Func(ty)),
-        );
-    }
-    Ok((scope.space.component, args))
-}
-
-/// Lifts the core export behind `func` with the options its types need.
-fn lift<'r>(
-    scope: &mut Scope<'r, ComponentSpaceBuilder>,
-    key: Option<&'r WorldKey>,
-    func: &'r Function,
-    input: &ComponentInput<'_, 'r>,
-    main: u32,
-    memory: Option<u32>,
-    realloc: &mut impl FnMut(&mut ComponentBuilder, &Option<String>) -> Option<u32>,
-) -> Result<u32, Error> {
-    let resolve = input.resolve;
-    let cls = input.classified;
-    let exported = cls
-        .funcs
-        .get(&(key, func.name.as_str()))
-        .ok_or_else(|| Error::Missing(format!("the module does not export `{}`", func.name)))?;
-    let ty = scope.func_type(func, None)?;
-    let needs = lift_needs(resolve, func);
-    let debug = |name: &str| input.debug_names.then(|| name.to_string());
-    let c = &mut scope.space.component;
-    let core = c.core_alias_export(
-        debug(&exported.core_name).as_deref(),
-        main,
-        &exported.core_name,
-        ExportKind::Func,
-    );
-    let realloc_name = cls.export_realloc.clone().or(cls.realloc.clone());
-    let mut options = canonical_options(
-        func,
-        needs,
-        input.encoding,
-        memory,
-        || realloc(c, &realloc_name),
-        &exported.core_name,
-        &realloc_name,
-    )?;
-    if let Some(post) = &exported.post_return {
-        let p = c.core_alias_export(debug(post).as_deref(), main, post, ExportKind::Func);
-        options.push(CanonicalOption::PostReturn(p));
-    }
-    Ok(c.lift_func(debug(&func.name).as_deref(), core, ty, options))
-}
-
-/// Memory, realloc and string encoding as `needs` asks; the error says
-/// what the module must export.
-fn canonical_options(
-    func: &Function,
-    needs: AbiNeeds,
-    encoding: StringEncoding,
-    memory: Option<u32>,
-    realloc: impl FnOnce() -> Option<u32>,
-    item: &str,
-    realloc_name: &Option<String>,
-) -> Result<Vec<CanonicalOption>, Error> {
-    let mut options = Vec::new();
-    if needs.memory {
-        let memory = memory.ok_or_else(|| {
-            Error::Missing(format!(
-                "`{item}` (WIT function `{}`) passes values through linear memory, but the \
-                 module exports no memory; export it as `memory`",
-                func.name
-            ))
-        })?;
-        options.push(CanonicalOption::Memory(memory));
-    }
-    if needs.realloc {
-        let realloc = realloc().ok_or_else(|| {
-            let _ = realloc_name;
-            Error::Missing(format!(
-                "`{item}` (WIT function `{}`) needs the module to allocate memory for \
-                 lists or strings, but the module exports no `cabi_realloc`; export a \
-                 `cabi_realloc: (func (param i32 i32 i32 i32) (result i32))`",
-                func.name
-            ))
-        })?;
-        options.push(CanonicalOption::Realloc(realloc));
-    }
-    if needs.strings {
-        options.push(encoding_option(encoding));
-    }
-    Ok(options)
 }

@@ -1,0 +1,245 @@
+//! The world's exports: core exports lifted with their canonical options,
+//! and exported interfaces given their names and types.
+
+use std::collections::HashMap;
+
+use compono_wit::{Binding, Scope, StringEncoding};
+use wasm_encoder::{
+    CanonicalOption, ComponentBuilder, ComponentExportKind, ComponentTypeRef, ExportKind,
+    TypeBounds,
+};
+use wit_parser::{Function, TypeDefKind, TypeId, TypeOwner, WorldKey};
+
+use super::space::ComponentSpaceBuilder;
+use super::{ComponentInput, encoding_option};
+use crate::Error;
+use crate::plan::{AbiNeeds, lift_needs};
+
+/// A component that gives the lifted functions of an exported interface
+/// their names and types: it imports the interface's resources, the foreign
+/// types it uses and the lifted functions, and exports the interface's types
+/// by name and the functions with types that refer to those names. Returns
+/// it with the arguments to instantiate it with.
+///
+/// A bag of exports cannot do this: resource names and the types of
+/// `[method]` functions are only checked against names bound in a
+/// component.
+#[allow(clippy::type_complexity)]
+pub fn typed_interface(
+    outer: &mut Scope<'_, ComponentSpaceBuilder>,
+    iface: wit_parser::InterfaceId,
+    lifted: &[u32],
+) -> Result<(ComponentBuilder, Vec<(String, ComponentExportKind, u32)>), Error> {
+    let resolve = outer.resolve;
+    let interface = &resolve.interfaces[iface];
+    let owner = TypeOwner::Interface(iface);
+    let mut scope = Scope::new(
+        resolve,
+        ComponentSpaceBuilder {
+            component: ComponentBuilder::default(),
+            renames: HashMap::new(),
+            last_import: 0,
+        },
+        owner,
+        Binding::Local,
+    );
+    let mut args: Vec<(String, ComponentExportKind, u32)> = Vec::new();
+
+    // Foreign named types, dependencies first, then the interface's own
+    // resources: imported, so that after instantiation they are the outer
+    // component's types.
+    let mut foreign = Vec::new();
+    let mut pending = compono_wit::interface_foreign_refs(resolve, iface);
+    while let Some(id) = pending.pop() {
+        if foreign.contains(&id) {
+            continue;
+        }
+        foreign.insert(0, id);
+        let mut deps = Vec::new();
+        compono_wit::foreign_refs_of_definition(resolve, id, resolve.types[id].owner, &mut deps);
+        pending.extend(deps);
+    }
+    for id in foreign {
+        if scope.indices.contains_key(&id) {
+            continue;
+        }
+        let outer_index = outer.type_index(id, None)?;
+        let bound = if matches!(resolve.types[id].kind, TypeDefKind::Resource) {
+            TypeBounds::SubResource
+        } else {
+            // Defined structurally here, as its owner would.
+            scope.owner = resolve.types[id].owner;
+            let saved = scope.indices.remove(&id);
+            let local = scope.type_index(id, None)?;
+            scope.indices.remove(&id);
+            if let Some(saved) = saved {
+                scope.indices.insert(id, saved);
+            }
+            scope.owner = owner;
+            TypeBounds::Eq(local)
+        };
+        let name = format!("import-type{}", args.len());
+        let index = scope
+            .space
+            .component
+            .import(name.as_str(), ComponentTypeRef::Type(bound));
+        scope.indices.insert(id, index);
+        args.push((name, ComponentExportKind::Type, outer_index));
+    }
+    // The interface's own types: resources as abstract imports, the others
+    // defined structurally and imported with that bound, so that every type
+    // a function import uses is named.
+    let mut own_imports: HashMap<TypeId, u32> = HashMap::new();
+    for &id in interface.types.values() {
+        let outer_index = outer.type_index(id, None)?;
+        let bound = if matches!(resolve.types[id].kind, TypeDefKind::Resource) {
+            TypeBounds::SubResource
+        } else {
+            scope.indices.remove(&id);
+            TypeBounds::Eq(scope.type_index(id, None)?)
+        };
+        let name = format!("import-type{}", args.len());
+        let index = scope
+            .space
+            .component
+            .import(name.as_str(), ComponentTypeRef::Type(bound));
+        scope.indices.insert(id, index);
+        own_imports.insert(id, index);
+        args.push((name, ComponentExportKind::Type, outer_index));
+    }
+    // Anonymous types cached so far may refer to the structural
+    // definitions rather than the imports.
+    scope
+        .indices
+        .retain(|t, _| resolve.types[*t].name.is_some());
+
+    // The lifted functions, with types made of the imports.
+    let mut imported = Vec::new();
+    for (func, &f) in interface.functions.values().zip(lifted) {
+        let ty = scope.func_type(func, None)?;
+        let name = format!("import-func{}", args.len());
+        let index = scope
+            .space
+            .component
+            .import(name.as_str(), ComponentTypeRef::Func(ty));
+        imported.push(index);
+        args.push((name, ComponentExportKind::Func, f));
+    }
+
+    // Exports: the types by name, then the functions ascribed types that
+    // use those names.
+    scope
+        .indices
+        .retain(|t, _| resolve.types[*t].owner != owner && resolve.types[*t].name.is_some());
+    // Resources are re-exported as imported (they are the outer ones after
+    // instantiation); the other types are defined afresh here so that what
+    // they refer to is named by this component's own exports.
+    scope.binding = Binding::Export;
+    for &id in interface.types.values() {
+        if matches!(resolve.types[id].kind, TypeDefKind::Resource) {
+            let name = resolve.types[id].name.as_deref().unwrap_or_default();
+            let index = scope.space.component.export(
+                name,
+                ComponentExportKind::Type,
+                own_imports[&id],
+                None,
+            );
+            scope.indices.insert(id, index);
+        } else {
+            scope.type_index(id, None)?;
+        }
+    }
+    for (func, index) in interface.functions.values().zip(imported) {
+        let ty = scope.func_type(func, None)?;
+        scope.space.component.export(
+            func.name.as_str(),
+            ComponentExportKind::Func,
+            index,
+            Some(ComponentTypeRef::Func(ty)),
+        );
+    }
+    Ok((scope.space.component, args))
+}
+
+/// Lifts the core export behind `func` with the options its types need.
+pub fn lift<'r>(
+    scope: &mut Scope<'r, ComponentSpaceBuilder>,
+    key: Option<&'r WorldKey>,
+    func: &'r Function,
+    input: &ComponentInput<'_, 'r>,
+    main: u32,
+    memory: Option<u32>,
+    realloc: &mut impl FnMut(&mut ComponentBuilder, &Option<String>) -> Option<u32>,
+) -> Result<u32, Error> {
+    let resolve = input.resolve;
+    let cls = input.classified;
+    let exported = cls
+        .funcs
+        .get(&(key, func.name.as_str()))
+        .ok_or_else(|| Error::Missing(format!("the module does not export `{}`", func.name)))?;
+    let ty = scope.func_type(func, None)?;
+    let needs = lift_needs(resolve, func);
+    let debug = |name: &str| input.debug_names.then(|| name.to_string());
+    let c = &mut scope.space.component;
+    let core = c.core_alias_export(
+        debug(&exported.core_name).as_deref(),
+        main,
+        &exported.core_name,
+        ExportKind::Func,
+    );
+    let realloc_name = cls.export_realloc.clone().or(cls.realloc.clone());
+    let mut options = canonical_options(
+        func,
+        needs,
+        input.encoding,
+        memory,
+        || realloc(c, &realloc_name),
+        &exported.core_name,
+        &realloc_name,
+    )?;
+    if let Some(post) = &exported.post_return {
+        let p = c.core_alias_export(debug(post).as_deref(), main, post, ExportKind::Func);
+        options.push(CanonicalOption::PostReturn(p));
+    }
+    Ok(c.lift_func(debug(&func.name).as_deref(), core, ty, options))
+}
+
+/// Memory, realloc and string encoding as `needs` asks; the error says
+/// what the module must export.
+pub fn canonical_options(
+    func: &Function,
+    needs: AbiNeeds,
+    encoding: StringEncoding,
+    memory: Option<u32>,
+    realloc: impl FnOnce() -> Option<u32>,
+    item: &str,
+    realloc_name: &Option<String>,
+) -> Result<Vec<CanonicalOption>, Error> {
+    let mut options = Vec::new();
+    if needs.memory {
+        let memory = memory.ok_or_else(|| {
+            Error::Missing(format!(
+                "`{item}` (WIT function `{}`) passes values through linear memory, but the \
+                 module exports no memory; export it as `memory`",
+                func.name
+            ))
+        })?;
+        options.push(CanonicalOption::Memory(memory));
+    }
+    if needs.realloc {
+        let realloc = realloc().ok_or_else(|| {
+            let _ = realloc_name;
+            Error::Missing(format!(
+                "`{item}` (WIT function `{}`) needs the module to allocate memory for \
+                 lists or strings, but the module exports no `cabi_realloc`; export a \
+                 `cabi_realloc: (func (param i32 i32 i32 i32) (result i32))`",
+                func.name
+            ))
+        })?;
+        options.push(CanonicalOption::Realloc(realloc));
+    }
+    if needs.strings {
+        options.push(encoding_option(encoding));
+    }
+    Ok(options)
+}
