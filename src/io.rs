@@ -33,6 +33,18 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
         .with_context(|| format!("failed to create a temporary file in `{}`", dir.display()))?;
     tmp.write_all(bytes)
         .with_context(|| format!("failed to write `{}`", path.display()))?;
+    // Temporary files are private; the output should have the permissions a
+    // plain write would give it (those of the file it replaces, if any).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let permissions = std::fs::metadata(path)
+            .map(|existing| existing.permissions())
+            .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
+        tmp.as_file()
+            .set_permissions(permissions)
+            .with_context(|| format!("failed to write `{}`", path.display()))?;
+    }
     tmp.persist(path)
         .with_context(|| format!("failed to write `{}`", path.display()))?;
     Ok(())

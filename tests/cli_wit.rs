@@ -296,3 +296,21 @@ fn corrupted_wasm_never_panics() {
         "mutations were too gentle to test anything"
     );
 }
+
+/// Outputs are written through a private temporary file, but end up with
+/// ordinary permissions.
+#[cfg(unix)]
+#[test]
+fn output_file_is_not_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("p.wasm");
+    ok(compono()
+        .args(["wit", "--wasm", "-o"])
+        .arg(&out)
+        .arg(fixture("records"))
+        .output()
+        .unwrap());
+    let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o644);
+}
