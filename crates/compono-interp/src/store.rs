@@ -73,8 +73,14 @@ pub(crate) struct StoreInner {
     pub fuel: u64,
     /// Wasm frames live across all nested executions (host calling back into wasm).
     pub call_depth: u32,
-    /// A value stack kept between calls so the common case allocates nothing.
-    pub spare_stack: Vec<u64>,
+    /// The value stack, kept between calls; lent to the running invocation.
+    pub stack: Vec<u64>,
+    /// Slots of `stack` used by invocations in progress (a host function
+    /// calling back into wasm continues above them).
+    pub stack_in_use: usize,
+    /// Invocations in progress (more than one when host functions call
+    /// back into wasm).
+    pub active_invocations: u32,
 }
 
 impl StoreInner {
@@ -117,7 +123,9 @@ impl<T> Store<T> {
                 limits: StoreLimits::default(),
                 fuel: 0,
                 call_depth: 0,
-                spare_stack: Vec::new(),
+                stack: Vec::new(),
+                stack_in_use: 0,
+                active_invocations: 0,
             },
             host_funcs: Vec::new(),
             data,

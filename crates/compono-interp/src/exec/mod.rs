@@ -29,21 +29,28 @@ struct Frame {
 /// Calls `func` with argument slots, returning result slots.
 pub(crate) fn invoke<T>(store: &mut Store<T>, func: Func, args: &[u64]) -> Result<Vec<u64>, Trap> {
     let depth_at_entry = store.inner.call_depth;
-    if depth_at_entry >= store.inner.engine.config.max_call_depth {
+    let config = &store.inner.engine.config;
+    if depth_at_entry >= config.max_call_depth
+        || store.inner.active_invocations > config.max_reentry
+    {
         return Err(Trap::new(TrapCode::CallStackExhausted));
     }
-    let mut stack = std::mem::take(&mut store.inner.spare_stack);
-    // The whole value stack is allocated up front (zeroed pages are mapped
-    // lazily), so the dispatch loop works on a fixed slice.
+    store.inner.active_invocations += 1;
+    // One value stack per store, allocated whole on first use (zeroed pages
+    // are mapped lazily) so the dispatch loop works on a fixed slice. A call
+    // made from inside a host function continues above its caller's slots.
+    let mut stack = std::mem::take(&mut store.inner.stack);
     let slots = store.inner.engine.config.max_stack_slots;
     if stack.len() != slots {
         stack = vec![0; slots];
+        store.inner.stack_in_use = 0;
     }
-    let result = execute(store, &mut stack, func.0, args);
+    let start = store.inner.stack_in_use;
+    let result = execute(store, &mut stack, start, func.0, args);
     store.inner.call_depth = depth_at_entry;
-    if stack.capacity() > store.inner.spare_stack.capacity() {
-        store.inner.spare_stack = stack;
-    }
+    store.inner.active_invocations -= 1;
+    store.inner.stack = stack;
+    store.inner.stack_in_use = start;
     result
 }
 
@@ -190,7 +197,8 @@ struct Registers {
 
 fn execute<T>(
     store: &mut Store<T>,
-    stack: &mut [u64],
+    stack_vec: &mut Vec<u64>,
+    start: usize,
     func: u32,
     args: &[u64],
 ) -> Result<Vec<u64>, Trap> {
@@ -200,9 +208,13 @@ fn execute<T>(
         FuncKind::Host(host) => {
             let host = *host;
             store.inner.call_depth += 1;
-            return call_host(store, func, host, None, args);
+            store.inner.stack = std::mem::take(stack_vec);
+            let results = call_host(store, func, host, None, args);
+            *stack_vec = std::mem::take(&mut store.inner.stack);
+            return results;
         }
     };
+    let stack = &mut stack_vec[start..];
     reserve_stack(stack, entry.max_height as usize)?;
     stack[..args.len()].copy_from_slice(args);
     stack[args.len()..entry.num_locals as usize].fill(0);
@@ -215,6 +227,7 @@ fn execute<T>(
         frames: Vec::new(),
     };
     loop {
+        let stack = &mut stack_vec[start..];
         match run(&mut store.inner, stack, &mut regs, depth_base)? {
             Exit::Return(results) => return Ok(results),
             Exit::HostCall { callee, host, tail } => {
@@ -222,7 +235,14 @@ fn execute<T>(
                 store.inner.call_depth = (depth_base + regs.frames.len() + 1) as u32;
                 let sp = regs.sp;
                 let args = stack[sp - params..sp].to_vec();
-                let results = call_host(store, callee, host, Some(regs.instance), &args)?;
+                // Lend the stack to the store for calls back into wasm.
+                store.inner.stack = std::mem::take(stack_vec);
+                store.inner.stack_in_use = start + sp;
+                let results = call_host(store, callee, host, Some(regs.instance), &args);
+                *stack_vec = std::mem::take(&mut store.inner.stack);
+                store.inner.stack_in_use = start;
+                let results = results?;
+                let stack = &mut stack_vec[start..];
                 store.inner.call_depth = depth_base as u32;
                 let sp = sp - params;
                 reserve_stack(stack, sp + results.len())?;
