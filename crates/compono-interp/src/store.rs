@@ -3,7 +3,7 @@
 
 use crate::engine::Engine;
 use crate::func::{Caller, HostFunc};
-use crate::instance::InstanceData;
+use crate::instance::{InstanceData, InstanceSegments};
 use crate::ir::CompiledFunc;
 use crate::types::{ExternRef, FuncType, GlobalType, MemoryType, TableType};
 use std::any::Any;
@@ -66,6 +66,8 @@ pub(crate) struct StoreInner {
     pub tables: Vec<TableData>,
     pub globals: Vec<GlobalData>,
     pub instances: Vec<InstanceData>,
+    /// Parallel to `instances`.
+    pub instance_segments: Vec<InstanceSegments>,
     pub types: Vec<FuncType>,
     type_ids: HashMap<FuncType, u32>,
     pub extern_refs: Vec<Box<dyn Any + Send + Sync>>,
@@ -117,6 +119,7 @@ impl<T> Store<T> {
                 tables: Vec::new(),
                 globals: Vec::new(),
                 instances: Vec::new(),
+                instance_segments: Vec::new(),
                 types: Vec::new(),
                 type_ids: HashMap::new(),
                 extern_refs: Vec::new(),

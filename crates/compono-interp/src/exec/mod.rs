@@ -9,7 +9,7 @@
 mod numeric;
 
 use crate::func::{Caller, Func};
-use crate::instance::Instance;
+use crate::instance::{Instance, InstanceData};
 use crate::ir::Instr;
 use crate::memory::{PAGE_SIZE, grow_memory};
 use crate::store::{FuncData, FuncKind, MemoryData, Store, StoreInner};
@@ -125,7 +125,7 @@ fn reserve_stack(stack: &[u64], needed: usize) -> Result<(), Trap> {
 /// The memory an instance's code accesses (Wasm 2.0 has at most one).
 fn memory_of<'a>(
     memories: &'a mut [MemoryData],
-    instances: &[crate::instance::InstanceData],
+    instances: &[InstanceData],
     instance: u32,
     no_memory: &'a mut MemoryData,
 ) -> &'a mut MemoryData {
@@ -294,10 +294,12 @@ fn run(
         tables,
         globals,
         instances,
+        instance_segments,
         fuel,
         ..
     } = inner;
     let funcs: &[FuncData] = funcs;
+    let instances: &[InstanceData] = instances;
     let mut pc = regs.pc;
     let mut sp = regs.sp;
     let mut base = regs.base;
@@ -311,6 +313,8 @@ fn run(
         bytes: Vec::new(),
     };
     let mut memory = memory_of(memories, instances, inst, &mut no_memory);
+    // The running instance: its functions, globals, tables and types.
+    let mut cur = &instances[inst as usize];
     let frames = &mut regs.frames;
 
     macro_rules! bin {
@@ -355,6 +359,7 @@ fn run(
                     if frame.instance != inst {
                         inst = frame.instance;
                         memory = memory_of(memories, instances, inst, &mut no_memory);
+                        cur = &instances[inst as usize];
                     }
                 }
             }
@@ -395,6 +400,7 @@ fn run(
                     if *instance != inst {
                         inst = *instance;
                         memory = memory_of(memories, instances, inst, &mut no_memory);
+                        cur = &instances[inst as usize];
                     }
                 }
                 FuncKind::Host(host) => {
@@ -419,7 +425,7 @@ fn run(
         ($ty:expr, $table:expr) => {{
             sp -= 1;
             let index = stack[sp] as u32 as usize;
-            let instance = &instances[inst as usize];
+            let instance = cur;
             let table = &tables[instance.tables[$table as usize] as usize];
             let Some(&slot) = table.elems.get(index) else {
                 return Err(Trap::new(TrapCode::UndefinedElement));
@@ -478,11 +484,11 @@ fn run(
             }
             Instr::Return { keep } => do_return!(keep),
             Instr::Call { func } => {
-                let callee = instances[inst as usize].funcs[func as usize];
+                let callee = cur.funcs[func as usize];
                 call!(callee, false)
             }
             Instr::ReturnCall { func } => {
-                let callee = instances[inst as usize].funcs[func as usize];
+                let callee = cur.funcs[func as usize];
                 call!(callee, true)
             }
             Instr::CallIndirect { ty, table } => {
@@ -510,17 +516,17 @@ fn run(
             }
             Instr::LocalTee(i) => stack[base + i as usize] = stack[sp - 1],
             Instr::GlobalGet(i) => {
-                let g = instances[inst as usize].globals[i as usize];
+                let g = cur.globals[i as usize];
                 stack[sp] = globals[g as usize].value;
                 sp += 1;
             }
             Instr::GlobalSet(i) => {
                 sp -= 1;
-                let g = instances[inst as usize].globals[i as usize];
+                let g = cur.globals[i as usize];
                 globals[g as usize].value = stack[sp];
             }
             Instr::TableGet(t) => {
-                let t = instances[inst as usize].tables[t as usize];
+                let t = cur.tables[t as usize];
                 let elems = &tables[t as usize].elems;
                 let index = stack[sp - 1] as u32 as usize;
                 stack[sp - 1] = *elems
@@ -529,7 +535,7 @@ fn run(
             }
             Instr::TableSet(t) => {
                 sp -= 2;
-                let t = instances[inst as usize].tables[t as usize];
+                let t = cur.tables[t as usize];
                 let elems = &mut tables[t as usize].elems;
                 let index = stack[sp] as u32 as usize;
                 *elems
@@ -537,13 +543,13 @@ fn run(
                     .ok_or(Trap::new(TrapCode::TableOutOfBounds))? = stack[sp + 1];
             }
             Instr::TableSize(t) => {
-                let t = instances[inst as usize].tables[t as usize];
+                let t = cur.tables[t as usize];
                 stack[sp] = tables[t as usize].elems.len() as u64;
                 sp += 1;
             }
             Instr::TableGrow(t) => {
                 sp -= 1;
-                let t = instances[inst as usize].tables[t as usize];
+                let t = cur.tables[t as usize];
                 let delta = stack[sp] as u32 as u64;
                 let init = stack[sp - 1];
                 stack[sp - 1] = grow_table(
@@ -556,7 +562,7 @@ fn run(
             }
             Instr::TableFill(t) => {
                 sp -= 3;
-                let t = instances[inst as usize].tables[t as usize];
+                let t = cur.tables[t as usize];
                 let elems = &mut tables[t as usize].elems;
                 let r = range(stack[sp], stack[sp + 2], elems.len())
                     .ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
@@ -564,7 +570,7 @@ fn run(
             }
             Instr::TableCopy { dst, src } => {
                 sp -= 3;
-                let instance = &instances[inst as usize];
+                let instance = cur;
                 let (dst, src) = (
                     instance.tables[dst as usize] as usize,
                     instance.tables[src as usize] as usize,
@@ -583,9 +589,9 @@ fn run(
             }
             Instr::TableInit { table, elem } => {
                 sp -= 3;
-                let instance = &instances[inst as usize];
+                let instance = cur;
                 let t = instance.tables[table as usize] as usize;
-                let segment = instance.elems[elem as usize].clone();
+                let segment = instance_segments[inst as usize].elems[elem as usize].clone();
                 let (d, s, n) = (stack[sp], stack[sp + 1], stack[sp + 2]);
                 let src =
                     range(s, n, segment.len()).ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
@@ -593,7 +599,9 @@ fn run(
                 let dst = range(d, n, elems.len()).ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
                 elems[dst].copy_from_slice(&segment[src]);
             }
-            Instr::ElemDrop(e) => instances[inst as usize].elems[e as usize] = Arc::from([]),
+            Instr::ElemDrop(e) => {
+                instance_segments[inst as usize].elems[e as usize] = Arc::from([])
+            }
             Instr::I32Load(o) => load!(o, 4, |b| u32::from_le_bytes(b) as u64),
             Instr::I64Load(o) => load!(o, 8, |b| u64::from_le_bytes(b)),
             Instr::F32Load(o) => load!(o, 4, |b| u32::from_le_bytes(b) as u64),
@@ -624,7 +632,7 @@ fn run(
             }
             Instr::MemoryInit(d) => {
                 sp -= 3;
-                let segment = instances[inst as usize].datas[d as usize].clone();
+                let segment = instance_segments[inst as usize].datas[d as usize].clone();
                 let (dst, src, n) = (stack[sp], stack[sp + 1], stack[sp + 2]);
                 let src =
                     range(src, n, segment.len()).ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
@@ -633,7 +641,9 @@ fn run(
                     range(dst, n, bytes.len()).ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
                 bytes[dst].copy_from_slice(&segment[src]);
             }
-            Instr::DataDrop(d) => instances[inst as usize].datas[d as usize] = Arc::from([]),
+            Instr::DataDrop(d) => {
+                instance_segments[inst as usize].datas[d as usize] = Arc::from([])
+            }
             Instr::MemoryCopy => {
                 sp -= 3;
                 let bytes = &mut memory.bytes;
@@ -659,7 +669,7 @@ fn run(
             }
             Instr::RefIsNull => un!(gu64, pbool, |a| a == 0),
             Instr::RefFunc(f) => {
-                stack[sp] = instances[inst as usize].funcs[f as usize] as u64 + 1;
+                stack[sp] = cur.funcs[f as usize] as u64 + 1;
                 sp += 1;
             }
             // BEGIN GENERATED ARMS
