@@ -149,3 +149,17 @@ fn wast_failures_are_listed_and_exit_1() {
     );
     assert!(text.contains("total: 10 passed, 1 failed"), "{text}");
 }
+
+#[test]
+fn runs_binary_modules() {
+    let module = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/compono-interp/benches/programs/fib.wasm");
+    let out = Command::new(env!("CARGO_BIN_EXE_compono"))
+        .arg("run")
+        .arg(module)
+        .args(["--invoke", "run", "20"])
+        .output()
+        .expect("compono runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "6765\n");
+}
