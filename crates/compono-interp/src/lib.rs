@@ -67,7 +67,7 @@ pub mod wast;
 
 pub use engine::{Config, Engine};
 pub use error::{Error, LinkError, Result};
-pub use func::{Caller, Func, HostFunc, TypedFunc, WasmParams, WasmResults, WasmTy};
+pub use func::{Caller, Func, HostFunc, IntoHostFunc, TypedFunc, WasmParams, WasmResults, WasmTy};
 pub use global::Global;
 pub use instance::{Extern, Instance};
 pub use linker::Linker;
