@@ -12,7 +12,7 @@ use crate::func::{Caller, Func};
 use crate::instance::{Instance, InstanceData};
 use crate::ir::Instr;
 use crate::memory::{PAGE_SIZE, grow_memory};
-use crate::store::{FuncData, FuncKind, MemoryData, Store, StoreInner};
+use crate::store::{FuncData, FuncKind, MemoryData, Store, StoreInner, TableData};
 use crate::table::grow_table;
 use crate::trap::{Trap, TrapCode};
 use crate::types::Val;
@@ -167,6 +167,37 @@ fn store_bytes<const N: usize>(
         }
         None => Err(Trap::new(TrapCode::MemoryOutOfBounds)),
     }
+}
+
+// Bulk table operations are kept out of line so the dispatch loop's
+// register allocation is not shaped by their code.
+
+#[inline(never)]
+fn table_copy(
+    tables: &mut [TableData],
+    dst: usize,
+    src: usize,
+    [d, s, n]: [u64; 3],
+) -> Result<(), Trap> {
+    let out_of_bounds = || Trap::new(TrapCode::TableOutOfBounds);
+    let src_range = range(s, n, tables[src].elems.len()).ok_or_else(out_of_bounds)?;
+    let dst_range = range(d, n, tables[dst].elems.len()).ok_or_else(out_of_bounds)?;
+    if src == dst {
+        tables[dst].elems.copy_within(src_range, dst_range.start);
+    } else {
+        let items = tables[src].elems[src_range].to_vec();
+        tables[dst].elems[dst_range].copy_from_slice(&items);
+    }
+    Ok(())
+}
+
+#[inline(never)]
+fn table_init(elems: &mut [u64], segment: &[u64], [d, s, n]: [u64; 3]) -> Result<(), Trap> {
+    let out_of_bounds = || Trap::new(TrapCode::TableOutOfBounds);
+    let src = range(s, n, segment.len()).ok_or_else(out_of_bounds)?;
+    let dst = range(d, n, elems.len()).ok_or_else(out_of_bounds)?;
+    elems[dst].copy_from_slice(&segment[src]);
+    Ok(())
 }
 
 /// `[start, start + len)` as a range within `size`, or `None`.
@@ -570,34 +601,21 @@ fn run(
             }
             Instr::TableCopy { dst, src } => {
                 sp -= 3;
-                let instance = cur;
                 let (dst, src) = (
-                    instance.tables[dst as usize] as usize,
-                    instance.tables[src as usize] as usize,
+                    cur.tables[dst as usize] as usize,
+                    cur.tables[src as usize] as usize,
                 );
-                let (d, s, n) = (stack[sp], stack[sp + 1], stack[sp + 2]);
-                let src_range = range(s, n, tables[src].elems.len())
-                    .ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
-                let dst_range = range(d, n, tables[dst].elems.len())
-                    .ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
-                if src == dst {
-                    tables[dst].elems.copy_within(src_range, dst_range.start);
-                } else {
-                    let items = tables[src].elems[src_range].to_vec();
-                    tables[dst].elems[dst_range].copy_from_slice(&items);
-                }
+                table_copy(tables, dst, src, [stack[sp], stack[sp + 1], stack[sp + 2]])?;
             }
             Instr::TableInit { table, elem } => {
                 sp -= 3;
-                let instance = cur;
-                let t = instance.tables[table as usize] as usize;
-                let segment = instance_segments[inst as usize].elems[elem as usize].clone();
-                let (d, s, n) = (stack[sp], stack[sp + 1], stack[sp + 2]);
-                let src =
-                    range(s, n, segment.len()).ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
-                let elems = &mut tables[t].elems;
-                let dst = range(d, n, elems.len()).ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
-                elems[dst].copy_from_slice(&segment[src]);
+                let t = cur.tables[table as usize] as usize;
+                let segment = &instance_segments[inst as usize].elems[elem as usize];
+                table_init(
+                    &mut tables[t].elems,
+                    segment,
+                    [stack[sp], stack[sp + 1], stack[sp + 2]],
+                )?;
             }
             Instr::ElemDrop(e) => {
                 instance_segments[inst as usize].elems[e as usize] = Arc::from([])
