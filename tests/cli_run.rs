@@ -117,3 +117,49 @@ fn components_are_recognised_but_not_run_yet() {
         stderr(&out)
     );
 }
+
+fn wast(files: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_compono"))
+        .arg("wast")
+        .args(files.iter().map(|f| fixture(f)))
+        .output()
+        .expect("compono runs")
+}
+
+#[test]
+fn wast_reports_per_file_counts() {
+    let out = wast(&["passing.wast"]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("passing.wast: 8 passed, 0 failed, 0 unsupported"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn wast_failures_are_listed_and_exit_1() {
+    let out = wast(&["passing.wast", "failing.wast"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("failing.wast: 2 passed, 1 failed"), "{text}");
+    assert!(
+        text.contains("failing.wast:4:"),
+        "the failed check is located: {text}"
+    );
+    assert!(text.contains("total: 10 passed, 1 failed"), "{text}");
+}
+
+#[test]
+fn runs_binary_modules() {
+    let module = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/compono-interp/benches/programs/fib.wasm");
+    let out = Command::new(env!("CARGO_BIN_EXE_compono"))
+        .arg("run")
+        .arg(module)
+        .args(["--invoke", "run", "20"])
+        .output()
+        .expect("compono runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "6765\n");
+}

@@ -10,6 +10,7 @@ pub struct Config {
     pub(crate) max_call_depth: u32,
     pub(crate) max_stack_slots: usize,
     pub(crate) consume_fuel: bool,
+    pub(crate) max_reentry: u32,
 }
 
 impl Default for Config {
@@ -24,6 +25,7 @@ impl Default for Config {
             max_call_depth: 20_000,
             max_stack_slots: 1 << 20,
             consume_fuel: false,
+            max_reentry: 100,
         }
     }
 }
@@ -78,6 +80,14 @@ impl Config {
     /// Value-stack slots (8 bytes each, locals included) a store may use.
     pub fn max_stack_slots(&mut self, slots: usize) -> &mut Config {
         self.max_stack_slots = slots.max(16);
+        self
+    }
+
+    /// How deeply host functions may call back into wasm that calls host
+    /// functions again. Each such level recurses on the host stack, so this
+    /// is kept small; exceeding it traps with "call stack exhausted".
+    pub fn max_reentry(&mut self, depth: u32) -> &mut Config {
+        self.max_reentry = depth.max(1);
         self
     }
 

@@ -209,6 +209,7 @@ pub trait WasmParams {
 pub trait WasmResults: Sized {
     fn types() -> Vec<ValType>;
     fn from_slots(slots: &[u64]) -> Self;
+    fn into_slots(self) -> Vec<u64>;
 }
 
 impl<A: WasmTy> WasmParams for A {
@@ -226,6 +227,9 @@ impl<A: WasmTy> WasmResults for A {
     }
     fn from_slots(slots: &[u64]) -> Self {
         A::from_slot(slots[0])
+    }
+    fn into_slots(self) -> Vec<u64> {
+        vec![self.to_slot()]
     }
 }
 
@@ -248,6 +252,9 @@ macro_rules! tuple_impls {
             fn from_slots(slots: &[u64]) -> Self {
                 ($($name::from_slot(slots[$idx]),)*)
             }
+            fn into_slots(self) -> Vec<u64> {
+                vec![$(self.$idx.to_slot()),*]
+            }
         }
     };
 }
@@ -257,6 +264,57 @@ tuple_impls!(A 0, B 1, C 2);
 tuple_impls!(A 0, B 1, C 2, D 3);
 tuple_impls!(A 0, B 1, C 2, D 3, E 4);
 tuple_impls!(A 0, B 1, C 2, D 3, E 4, F 5);
+
+/// A Rust closure usable as a host function: `Fn(Caller<T>, A, B, ...) ->
+/// Result<R, Trap>` where the arguments are [`WasmTy`] and `R` is
+/// [`WasmResults`]. The wasm type is derived from the Rust types.
+pub trait IntoHostFunc<T, Params, Results>: Send + Sync + 'static {
+    fn into_host_func(self) -> (FuncType, HostFunc<T>);
+}
+
+macro_rules! into_host_func_impls {
+    ($($param:ident)*) => {
+        impl<T, F, R, $($param),*> IntoHostFunc<T, ($($param,)*), R> for F
+        where
+            F: Fn(Caller<'_, T>, $($param),*) -> Result<R, Trap> + Send + Sync + 'static,
+            R: WasmResults,
+            $($param: WasmTy,)*
+        {
+            fn into_host_func(self) -> (FuncType, HostFunc<T>) {
+                let ty = FuncType::new([$($param::TYPE),*], R::types());
+                let result_types = R::types();
+                let func: HostFunc<T> = Arc::new(move |caller, args, results| {
+                    #[allow(unused_mut, unused_variables)]
+                    let mut args = args.iter();
+                    let out = self(caller, $($param::from_slot(args.next().map_or(0, |v| v.to_slot()))),*)?;
+                    for ((result, slot), ty) in results.iter_mut().zip(out.into_slots()).zip(&result_types) {
+                        *result = Val::from_slot(*ty, slot);
+                    }
+                    Ok(())
+                });
+                (ty, func)
+            }
+        }
+    };
+}
+into_host_func_impls!();
+into_host_func_impls!(A1);
+into_host_func_impls!(A1 A2);
+into_host_func_impls!(A1 A2 A3);
+into_host_func_impls!(A1 A2 A3 A4);
+into_host_func_impls!(A1 A2 A3 A4 A5);
+into_host_func_impls!(A1 A2 A3 A4 A5 A6);
+
+impl Func {
+    /// Defines a host function from a typed closure.
+    pub fn wrap<T, P, R>(
+        mut store: impl AsContextMut<Data = T>,
+        func: impl IntoHostFunc<T, P, R>,
+    ) -> Func {
+        let (ty, func) = func.into_host_func();
+        Func::from_host_func(store.as_context_mut(), &ty, func)
+    }
+}
 
 /// A function whose signature was checked against `P -> R`.
 pub struct TypedFunc<P, R> {

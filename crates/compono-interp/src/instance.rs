@@ -77,11 +77,18 @@ pub(crate) struct InstanceData {
     pub globals: Vec<u32>,
     /// Interned id of each of the module's types.
     pub types: Vec<u32>,
+    pub exports: HashMap<String, Extern>,
+}
+
+/// The segments of an instance, which `elem.drop`, `data.drop` and
+/// instantiation change; kept apart from [`InstanceData`] so running code
+/// can hold the latter immutably.
+#[derive(Default)]
+pub(crate) struct InstanceSegments {
     /// Element segments; a dropped segment is empty.
     pub elems: Vec<Arc<[u64]>>,
     /// Data segments; a dropped segment is empty.
     pub datas: Vec<Arc<[u8]>>,
-    pub exports: HashMap<String, Extern>,
 }
 
 impl Instance {
@@ -223,8 +230,6 @@ pub(crate) fn instantiate<T>(
         memories: Vec::new(),
         globals: Vec::new(),
         types: m.types.iter().map(|t| store.inner.intern_type(t)).collect(),
-        elems: Vec::new(),
-        datas: Vec::new(),
         exports: HashMap::new(),
     };
     for import in imports {
@@ -277,15 +282,16 @@ pub(crate) fn instantiate<T>(
         });
         data.tables.push(store.inner.tables.len() as u32 - 1);
     }
+    let mut segments = InstanceSegments::default();
     for seg in &m.elems {
         let items: Vec<u64> = seg
             .items
             .iter()
             .map(|e| eval_const(store, &data, e))
             .collect();
-        data.elems.push(items.into());
+        segments.elems.push(items.into());
     }
-    data.datas = m.datas.iter().map(|d| d.bytes.clone()).collect();
+    segments.datas = m.datas.iter().map(|d| d.bytes.clone()).collect();
     for (name, index) in &m.exports {
         let ext = match *index {
             ExportIndex::Func(i) => Extern::Func(Func(data.funcs[i as usize])),
@@ -298,8 +304,9 @@ pub(crate) fn instantiate<T>(
     // Segment initialisation may trap half way; what was written stays
     // written (the instance is still registered so its functions, possibly
     // already stored in imported tables, keep working).
-    let segment_init = initialize_segments(store, &mut data);
+    let segment_init = initialize_segments(store, &data, &mut segments);
     store.inner.instances.push(data);
+    store.inner.instance_segments.push(segments);
     segment_init?;
     if let Some(start) = m.start {
         let func = Func(store.inner.instances[instance_index as usize].funcs[start as usize]);
@@ -308,13 +315,17 @@ pub(crate) fn instantiate<T>(
     Ok(Instance(instance_index))
 }
 
-fn initialize_segments<T>(store: &mut Store<T>, data: &mut InstanceData) -> Result<(), Trap> {
+fn initialize_segments<T>(
+    store: &mut Store<T>,
+    data: &InstanceData,
+    segments: &mut InstanceSegments,
+) -> Result<(), Trap> {
     let m = data.module.clone();
     for (i, seg) in m.elems.iter().enumerate() {
         match &seg.mode {
             ElemMode::Active { table, offset } => {
                 let offset = eval_const(store, data, offset) as u32 as usize;
-                let items = data.elems[i].clone();
+                let items = segments.elems[i].clone();
                 let table = &mut store.inner.tables[data.tables[*table as usize] as usize];
                 let end = offset
                     .checked_add(items.len())
@@ -323,9 +334,9 @@ fn initialize_segments<T>(store: &mut Store<T>, data: &mut InstanceData) -> Resu
                     return Err(Trap::new(TrapCode::TableOutOfBounds));
                 };
                 table.elems[offset..end].copy_from_slice(&items);
-                data.elems[i] = Arc::from([]);
+                segments.elems[i] = Arc::from([]);
             }
-            ElemMode::Declared => data.elems[i] = Arc::from([]),
+            ElemMode::Declared => segments.elems[i] = Arc::from([]),
             ElemMode::Passive => {}
         }
     }
@@ -340,7 +351,7 @@ fn initialize_segments<T>(store: &mut Store<T>, data: &mut InstanceData) -> Resu
                 return Err(Trap::new(TrapCode::MemoryOutOfBounds));
             };
             memory.bytes[offset..end].copy_from_slice(&seg.bytes);
-            data.datas[i] = Arc::from([]);
+            segments.datas[i] = Arc::from([]);
         }
     }
     Ok(())

@@ -11,6 +11,39 @@
 //! [`Module`], [`Store`], [`Linker`], [`Instance`], [`Func`], [`Memory`],
 //! [`Table`], [`Global`] and [`Val`]. Failures are [`Error::Compile`],
 //! [`Error::Link`] or [`Error::Trap`].
+//!
+//! ```
+//! use compono_interp::{Caller, Engine, Extern, FuncType, Linker, Module, Store, Trap, ValType};
+//!
+//! # fn main() -> compono_interp::Result<()> {
+//! let wasm = wat::parse_str(r#"
+//!     (module
+//!       (import "host" "log" (func $log (param i32 i32)))
+//!       (memory (export "memory") 1)
+//!       (data (i32.const 0) "hi")
+//!       (func (export "run") (param i32) (result i32)
+//!         (call $log (i32.const 0) (i32.const 2))
+//!         (i32.mul (local.get 0) (i32.const 2))))
+//! "#).unwrap();
+//! let engine = Engine::default();
+//! let module = Module::new(&engine, &wasm)?;
+//! let mut linker = Linker::<Vec<String>>::new();
+//! let log_type = FuncType::new([ValType::I32, ValType::I32], []);
+//! linker.func_new("host", "log", log_type, |mut caller: Caller<'_, Vec<String>>, args, _results| {
+//!     let memory = caller.get_export("memory").and_then(Extern::into_memory).ok_or(Trap::host("no memory"))?;
+//!     let (ptr, len) = (args[0].i32().unwrap() as usize, args[1].i32().unwrap() as usize);
+//!     let text = String::from_utf8_lossy(&memory.data(&caller)[ptr..ptr + len]).into_owned();
+//!     caller.data_mut().push(text);
+//!     Ok(())
+//! });
+//! let mut store = Store::new(&engine, Vec::new());
+//! let instance = linker.instantiate(&mut store, &module)?;
+//! let run = instance.get_func(&store, "run").unwrap().typed::<i32, i32>(&store)?;
+//! assert_eq!(run.call(&mut store, 21)?, 42);
+//! assert_eq!(store.data(), &["hi".to_string()]);
+//! # Ok(())
+//! # }
+//! ```
 
 #![forbid(unsafe_code)]
 
@@ -34,7 +67,7 @@ pub mod wast;
 
 pub use engine::{Config, Engine};
 pub use error::{Error, LinkError, Result};
-pub use func::{Caller, Func, HostFunc, TypedFunc, WasmParams, WasmResults, WasmTy};
+pub use func::{Caller, Func, HostFunc, IntoHostFunc, TypedFunc, WasmParams, WasmResults, WasmTy};
 pub use global::Global;
 pub use instance::{Extern, Instance};
 pub use linker::Linker;

@@ -1,7 +1,7 @@
 //! Resolving imports by module and name.
 
 use crate::error::{Error, LinkError, Result};
-use crate::func::{Caller, Func, HostFunc};
+use crate::func::{Caller, Func, HostFunc, IntoHostFunc};
 use crate::instance::{Extern, Instance, instantiate};
 use crate::module::Module;
 use crate::store::AsContextMut;
@@ -65,6 +65,22 @@ impl<T> Linker<T> {
         self.definitions.insert(
             (module.to_string(), name.to_string()),
             Definition::HostFunc(ty, Arc::new(func)),
+        );
+        self
+    }
+
+    /// Defines a host function from a typed closure, e.g.
+    /// `|caller: Caller<'_, T>, x: i32| -> Result<i64, Trap>`.
+    pub fn func_wrap<P, R>(
+        &mut self,
+        module: &str,
+        name: &str,
+        func: impl IntoHostFunc<T, P, R>,
+    ) -> &mut Self {
+        let (ty, func) = func.into_host_func();
+        self.definitions.insert(
+            (module.to_string(), name.to_string()),
+            Definition::HostFunc(ty, func),
         );
         self
     }

@@ -3,7 +3,7 @@
 
 use crate::engine::Engine;
 use crate::func::{Caller, HostFunc};
-use crate::instance::InstanceData;
+use crate::instance::{InstanceData, InstanceSegments};
 use crate::ir::CompiledFunc;
 use crate::types::{ExternRef, FuncType, GlobalType, MemoryType, TableType};
 use std::any::Any;
@@ -66,6 +66,8 @@ pub(crate) struct StoreInner {
     pub tables: Vec<TableData>,
     pub globals: Vec<GlobalData>,
     pub instances: Vec<InstanceData>,
+    /// Parallel to `instances`.
+    pub instance_segments: Vec<InstanceSegments>,
     pub types: Vec<FuncType>,
     type_ids: HashMap<FuncType, u32>,
     pub extern_refs: Vec<Box<dyn Any + Send + Sync>>,
@@ -73,8 +75,14 @@ pub(crate) struct StoreInner {
     pub fuel: u64,
     /// Wasm frames live across all nested executions (host calling back into wasm).
     pub call_depth: u32,
-    /// A value stack kept between calls so the common case allocates nothing.
-    pub spare_stack: Vec<u64>,
+    /// The value stack, kept between calls; lent to the running invocation.
+    pub stack: Vec<u64>,
+    /// Slots of `stack` used by invocations in progress (a host function
+    /// calling back into wasm continues above them).
+    pub stack_in_use: usize,
+    /// Invocations in progress (more than one when host functions call
+    /// back into wasm).
+    pub active_invocations: u32,
 }
 
 impl StoreInner {
@@ -111,13 +119,16 @@ impl<T> Store<T> {
                 tables: Vec::new(),
                 globals: Vec::new(),
                 instances: Vec::new(),
+                instance_segments: Vec::new(),
                 types: Vec::new(),
                 type_ids: HashMap::new(),
                 extern_refs: Vec::new(),
                 limits: StoreLimits::default(),
                 fuel: 0,
                 call_depth: 0,
-                spare_stack: Vec::new(),
+                stack: Vec::new(),
+                stack_in_use: 0,
+                active_invocations: 0,
             },
             host_funcs: Vec::new(),
             data,

@@ -99,6 +99,14 @@ struct Runner {
     /// Import module names registered from unsupported instances.
     unsupported_registrations: std::collections::HashSet<String>,
     current_is_unsupported: bool,
+    /// Instances by the name they were registered under.
+    registered: HashMap<String, Instance>,
+    /// Instances an unsupported module imported from: its instantiation may
+    /// have changed them (e.g. written their tables), so later checks on
+    /// them cannot be judged.
+    tainted: std::collections::HashSet<Instance>,
+    /// Names of module definitions that are unsupported.
+    unsupported_definitions: std::collections::HashSet<String>,
 }
 
 enum Outcome {
@@ -169,12 +177,15 @@ impl Runner {
             engine: engine.clone(),
             unsupported_instances: Default::default(),
             unsupported_registrations: Default::default(),
+            registered: HashMap::new(),
+            tainted: Default::default(),
+            unsupported_definitions: Default::default(),
             current_is_unsupported: false,
         }
     }
 
     /// Compiles a module the script expects to be valid.
-    fn compile(&self, module: &mut QuoteWat<'_>) -> Result<Module, Check> {
+    fn compile(&mut self, module: &mut QuoteWat<'_>) -> Result<Module, Check> {
         let bytes = module
             .encode()
             .map_err(|e| format!("text parse failed: {e}"))?;
@@ -184,11 +195,31 @@ impl Runner {
                     .validate_all(&bytes)
                     .is_ok();
             if valid_with_all_features {
+                self.taint_imported_instances(&bytes);
                 Check::Unsupported
             } else {
                 Check::Failed(e.to_string())
             }
         })
+    }
+
+    /// Marks the registered instances an unsupported module imports from.
+    fn taint_imported_instances(&mut self, bytes: &[u8]) {
+        for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+            let Ok(wasmparser::Payload::ImportSection(reader)) = payload else {
+                continue;
+            };
+            for imports in reader.into_iter().flatten() {
+                let module = match imports {
+                    wasmparser::Imports::Single(_, import) => import.module,
+                    wasmparser::Imports::Compact1 { module, .. }
+                    | wasmparser::Imports::Compact2 { module, .. } => module,
+                };
+                if let Some(instance) = self.registered.get(module) {
+                    self.tainted.insert(*instance);
+                }
+            }
+        }
     }
 
     fn instantiate(&mut self, module: &Module) -> Result<Instance, Error> {
@@ -255,6 +286,13 @@ impl Runner {
             None if self.current_is_unsupported => Err(Check::Unsupported),
             None => Ok(self.current.ok_or("no module instantiated")?),
         }
+        .and_then(|instance| {
+            if self.tainted.contains(&instance) {
+                Err(Check::Unsupported)
+            } else {
+                Ok(instance)
+            }
+        })
     }
 
     fn arg(&mut self, arg: &WastArg<'_>) -> Result<Val, Check> {
@@ -361,8 +399,13 @@ impl Runner {
             WastDirective::Module(module) => self.define_module(module),
             WastDirective::ModuleDefinition(mut module) => {
                 let name = module.name().map(|id| id.name().to_string());
-                let compiled = self.compile(&mut module)?;
+                let compiled = self.compile(&mut module).inspect_err(|e| {
+                    if let (Check::Unsupported, Some(name)) = (e, &name) {
+                        self.unsupported_definitions.insert(name.clone());
+                    }
+                })?;
                 if let Some(name) = name {
+                    self.unsupported_definitions.remove(&name);
                     self.definitions.insert(name, compiled);
                 }
                 Ok(())
@@ -370,17 +413,18 @@ impl Runner {
             WastDirective::ModuleInstance {
                 instance, module, ..
             } => {
+                let instance_name = instance.map(|id| id.name().to_string());
+                if module.is_some_and(|m| self.unsupported_definitions.contains(m.name())) {
+                    self.record_instance(instance_name, None, true);
+                    return Err(Check::Unsupported);
+                }
                 let definition = module
                     .and_then(|m| self.definitions.get(m.name()).cloned())
                     .ok_or("unknown module definition")?;
                 let created = self
                     .instantiate(&definition)
                     .map_err(|e| self.instantiation_failure(e))?;
-                self.record_instance(
-                    instance.map(|id| id.name().to_string()),
-                    Some(created),
-                    false,
-                );
+                self.record_instance(instance_name, Some(created), false);
                 Ok(())
             }
             WastDirective::Register { name, module, .. } => {
@@ -390,6 +434,7 @@ impl Runner {
                     }
                 })?;
                 self.unsupported_registrations.remove(name);
+                self.registered.insert(name.to_string(), instance);
                 self.linker.instance(&mut self.store, name, instance);
                 Ok(())
             }

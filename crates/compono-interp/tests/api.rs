@@ -189,3 +189,55 @@ fn module_lists_imports_exports_and_custom_sections() {
     assert_eq!(exports, ["c", "m"]);
     assert_eq!(module.custom_sections("note").collect::<Vec<_>>(), [b"hi"]);
 }
+
+#[test]
+fn typed_host_functions_derive_their_wasm_type() {
+    let engine = Engine::default();
+    let module = compile(
+        &engine,
+        r#"(module
+             (import "env" "mix" (func $mix (param i32 i64 f64) (result i64)))
+             (import "env" "count" (func $count))
+             (func (export "run") (result i64)
+               (call $count) (call $count)
+               (call $mix (i32.const 2) (i64.const 40) (f64.const 0.5))))"#,
+    );
+    let mut linker = Linker::<u32>::new();
+    linker
+        .func_wrap(
+            "env",
+            "mix",
+            |_: compono_interp::Caller<'_, u32>, a: i32, b: i64, c: f64| {
+                Ok(i64::from(a) + b + (c * 2.0) as i64)
+            },
+        )
+        .func_wrap(
+            "env",
+            "count",
+            |mut caller: compono_interp::Caller<'_, u32>| {
+                *caller.data_mut() += 1;
+                Ok(())
+            },
+        );
+    let mut store = Store::new(&engine, 0u32);
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance
+        .get_func(&store, "run")
+        .unwrap()
+        .typed::<(), i64>(&store)
+        .unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 43);
+    assert_eq!(*store.data(), 2);
+    // A wrapped function whose Rust type does not match the import is a link error.
+    let mut wrong = Linker::<u32>::new();
+    wrong.func_wrap(
+        "env",
+        "mix",
+        |_: compono_interp::Caller<'_, u32>, a: i32| Ok(a),
+    );
+    wrong.func_wrap("env", "count", |_: compono_interp::Caller<'_, u32>| Ok(()));
+    assert!(matches!(
+        wrong.instantiate(&mut store, &module),
+        Err(Error::Link { .. })
+    ));
+}

@@ -149,3 +149,55 @@ fn infinite_recursion_with_tail_calls_runs_out_of_fuel() {
         .unwrap();
     assert_eq!(trap_code(spin.call(&mut store, ())), TrapCode::OutOfFuel);
 }
+
+#[test]
+fn host_and_wasm_calling_each_other_forever_trap_without_overflowing_the_host() {
+    use compono_interp::{Caller, Extern, FuncType, Val, ValType};
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        &wat::parse_str(
+            r#"(module
+                 (import "host" "bounce" (func $bounce (param i32) (result i32)))
+                 (func (export "ping") (param i32) (result i32)
+                   (if (result i32) (i32.eqz (local.get 0))
+                     (then (i32.const 0))
+                     (else (i32.add (i32.const 1) (call $bounce (i32.sub (local.get 0) (i32.const 1))))))))"#,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let mut linker = Linker::new();
+    let ty = FuncType::new([ValType::I32], [ValType::I32]);
+    linker.func_new(
+        "host",
+        "bounce",
+        ty,
+        |mut caller: Caller<'_, ()>, args, results| {
+            let ping = caller
+                .get_export("ping")
+                .and_then(Extern::into_func)
+                .expect("ping is exported");
+            ping.call(&mut caller, args, results).map_err(|e| match e {
+                Error::Trap(trap) => trap,
+                other => compono_interp::Trap::host(other.to_string()),
+            })
+        },
+    );
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let ping = instance.get_func(&store, "ping").unwrap();
+    let mut out = [Val::I32(0)];
+    // A few levels of re-entry work and share the value stack.
+    ping.call(&mut store, &[Val::I32(50)], &mut out).unwrap();
+    assert_eq!(out[0], Val::I32(50));
+    // Unbounded re-entry is stopped before the host stack runs out.
+    let result = ping.call(&mut store, &[Val::I32(1_000_000)], &mut out);
+    assert!(
+        matches!(result, Err(Error::Trap(ref t)) if t.code() == TrapCode::CallStackExhausted),
+        "{result:?}"
+    );
+    // The store still works afterwards.
+    ping.call(&mut store, &[Val::I32(3)], &mut out).unwrap();
+    assert_eq!(out[0], Val::I32(3));
+}

@@ -9,10 +9,10 @@
 mod numeric;
 
 use crate::func::{Caller, Func};
-use crate::instance::Instance;
+use crate::instance::{Instance, InstanceData};
 use crate::ir::Instr;
 use crate::memory::{PAGE_SIZE, grow_memory};
-use crate::store::{FuncData, FuncKind, MemoryData, Store, StoreInner};
+use crate::store::{FuncData, FuncKind, MemoryData, Store, StoreInner, TableData};
 use crate::table::grow_table;
 use crate::trap::{Trap, TrapCode};
 use crate::types::Val;
@@ -29,21 +29,28 @@ struct Frame {
 /// Calls `func` with argument slots, returning result slots.
 pub(crate) fn invoke<T>(store: &mut Store<T>, func: Func, args: &[u64]) -> Result<Vec<u64>, Trap> {
     let depth_at_entry = store.inner.call_depth;
-    if depth_at_entry >= store.inner.engine.config.max_call_depth {
+    let config = &store.inner.engine.config;
+    if depth_at_entry >= config.max_call_depth
+        || store.inner.active_invocations > config.max_reentry
+    {
         return Err(Trap::new(TrapCode::CallStackExhausted));
     }
-    let mut stack = std::mem::take(&mut store.inner.spare_stack);
-    // The whole value stack is allocated up front (zeroed pages are mapped
-    // lazily), so the dispatch loop works on a fixed slice.
+    store.inner.active_invocations += 1;
+    // One value stack per store, allocated whole on first use (zeroed pages
+    // are mapped lazily) so the dispatch loop works on a fixed slice. A call
+    // made from inside a host function continues above its caller's slots.
+    let mut stack = std::mem::take(&mut store.inner.stack);
     let slots = store.inner.engine.config.max_stack_slots;
     if stack.len() != slots {
         stack = vec![0; slots];
+        store.inner.stack_in_use = 0;
     }
-    let result = execute(store, &mut stack, func.0, args);
+    let start = store.inner.stack_in_use;
+    let result = execute(store, &mut stack, start, func.0, args);
     store.inner.call_depth = depth_at_entry;
-    if stack.capacity() > store.inner.spare_stack.capacity() {
-        store.inner.spare_stack = stack;
-    }
+    store.inner.active_invocations -= 1;
+    store.inner.stack = stack;
+    store.inner.stack_in_use = start;
     result
 }
 
@@ -118,7 +125,7 @@ fn reserve_stack(stack: &[u64], needed: usize) -> Result<(), Trap> {
 /// The memory an instance's code accesses (Wasm 2.0 has at most one).
 fn memory_of<'a>(
     memories: &'a mut [MemoryData],
-    instances: &[crate::instance::InstanceData],
+    instances: &[InstanceData],
     instance: u32,
     no_memory: &'a mut MemoryData,
 ) -> &'a mut MemoryData {
@@ -162,6 +169,37 @@ fn store_bytes<const N: usize>(
     }
 }
 
+// Bulk table operations are kept out of line so the dispatch loop's
+// register allocation is not shaped by their code.
+
+#[inline(never)]
+fn table_copy(
+    tables: &mut [TableData],
+    dst: usize,
+    src: usize,
+    [d, s, n]: [u64; 3],
+) -> Result<(), Trap> {
+    let out_of_bounds = || Trap::new(TrapCode::TableOutOfBounds);
+    let src_range = range(s, n, tables[src].elems.len()).ok_or_else(out_of_bounds)?;
+    let dst_range = range(d, n, tables[dst].elems.len()).ok_or_else(out_of_bounds)?;
+    if src == dst {
+        tables[dst].elems.copy_within(src_range, dst_range.start);
+    } else {
+        let items = tables[src].elems[src_range].to_vec();
+        tables[dst].elems[dst_range].copy_from_slice(&items);
+    }
+    Ok(())
+}
+
+#[inline(never)]
+fn table_init(elems: &mut [u64], segment: &[u64], [d, s, n]: [u64; 3]) -> Result<(), Trap> {
+    let out_of_bounds = || Trap::new(TrapCode::TableOutOfBounds);
+    let src = range(s, n, segment.len()).ok_or_else(out_of_bounds)?;
+    let dst = range(d, n, elems.len()).ok_or_else(out_of_bounds)?;
+    elems[dst].copy_from_slice(&segment[src]);
+    Ok(())
+}
+
 /// `[start, start + len)` as a range within `size`, or `None`.
 fn range(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
     let start = start as u32 as usize;
@@ -190,7 +228,8 @@ struct Registers {
 
 fn execute<T>(
     store: &mut Store<T>,
-    stack: &mut [u64],
+    stack_vec: &mut Vec<u64>,
+    start: usize,
     func: u32,
     args: &[u64],
 ) -> Result<Vec<u64>, Trap> {
@@ -200,9 +239,13 @@ fn execute<T>(
         FuncKind::Host(host) => {
             let host = *host;
             store.inner.call_depth += 1;
-            return call_host(store, func, host, None, args);
+            store.inner.stack = std::mem::take(stack_vec);
+            let results = call_host(store, func, host, None, args);
+            *stack_vec = std::mem::take(&mut store.inner.stack);
+            return results;
         }
     };
+    let stack = &mut stack_vec[start..];
     reserve_stack(stack, entry.max_height as usize)?;
     stack[..args.len()].copy_from_slice(args);
     stack[args.len()..entry.num_locals as usize].fill(0);
@@ -215,6 +258,7 @@ fn execute<T>(
         frames: Vec::new(),
     };
     loop {
+        let stack = &mut stack_vec[start..];
         match run(&mut store.inner, stack, &mut regs, depth_base)? {
             Exit::Return(results) => return Ok(results),
             Exit::HostCall { callee, host, tail } => {
@@ -222,7 +266,14 @@ fn execute<T>(
                 store.inner.call_depth = (depth_base + regs.frames.len() + 1) as u32;
                 let sp = regs.sp;
                 let args = stack[sp - params..sp].to_vec();
-                let results = call_host(store, callee, host, Some(regs.instance), &args)?;
+                // Lend the stack to the store for calls back into wasm.
+                store.inner.stack = std::mem::take(stack_vec);
+                store.inner.stack_in_use = start + sp;
+                let results = call_host(store, callee, host, Some(regs.instance), &args);
+                *stack_vec = std::mem::take(&mut store.inner.stack);
+                store.inner.stack_in_use = start;
+                let results = results?;
+                let stack = &mut stack_vec[start..];
                 store.inner.call_depth = depth_base as u32;
                 let sp = sp - params;
                 reserve_stack(stack, sp + results.len())?;
@@ -274,10 +325,12 @@ fn run(
         tables,
         globals,
         instances,
+        instance_segments,
         fuel,
         ..
     } = inner;
     let funcs: &[FuncData] = funcs;
+    let instances: &[InstanceData] = instances;
     let mut pc = regs.pc;
     let mut sp = regs.sp;
     let mut base = regs.base;
@@ -291,6 +344,8 @@ fn run(
         bytes: Vec::new(),
     };
     let mut memory = memory_of(memories, instances, inst, &mut no_memory);
+    // The running instance: its functions, globals, tables and types.
+    let mut cur = &instances[inst as usize];
     let frames = &mut regs.frames;
 
     macro_rules! bin {
@@ -335,6 +390,7 @@ fn run(
                     if frame.instance != inst {
                         inst = frame.instance;
                         memory = memory_of(memories, instances, inst, &mut no_memory);
+                        cur = &instances[inst as usize];
                     }
                 }
             }
@@ -375,6 +431,7 @@ fn run(
                     if *instance != inst {
                         inst = *instance;
                         memory = memory_of(memories, instances, inst, &mut no_memory);
+                        cur = &instances[inst as usize];
                     }
                 }
                 FuncKind::Host(host) => {
@@ -399,7 +456,7 @@ fn run(
         ($ty:expr, $table:expr) => {{
             sp -= 1;
             let index = stack[sp] as u32 as usize;
-            let instance = &instances[inst as usize];
+            let instance = cur;
             let table = &tables[instance.tables[$table as usize] as usize];
             let Some(&slot) = table.elems.get(index) else {
                 return Err(Trap::new(TrapCode::UndefinedElement));
@@ -458,11 +515,11 @@ fn run(
             }
             Instr::Return { keep } => do_return!(keep),
             Instr::Call { func } => {
-                let callee = instances[inst as usize].funcs[func as usize];
+                let callee = cur.funcs[func as usize];
                 call!(callee, false)
             }
             Instr::ReturnCall { func } => {
-                let callee = instances[inst as usize].funcs[func as usize];
+                let callee = cur.funcs[func as usize];
                 call!(callee, true)
             }
             Instr::CallIndirect { ty, table } => {
@@ -490,17 +547,17 @@ fn run(
             }
             Instr::LocalTee(i) => stack[base + i as usize] = stack[sp - 1],
             Instr::GlobalGet(i) => {
-                let g = instances[inst as usize].globals[i as usize];
+                let g = cur.globals[i as usize];
                 stack[sp] = globals[g as usize].value;
                 sp += 1;
             }
             Instr::GlobalSet(i) => {
                 sp -= 1;
-                let g = instances[inst as usize].globals[i as usize];
+                let g = cur.globals[i as usize];
                 globals[g as usize].value = stack[sp];
             }
             Instr::TableGet(t) => {
-                let t = instances[inst as usize].tables[t as usize];
+                let t = cur.tables[t as usize];
                 let elems = &tables[t as usize].elems;
                 let index = stack[sp - 1] as u32 as usize;
                 stack[sp - 1] = *elems
@@ -509,7 +566,7 @@ fn run(
             }
             Instr::TableSet(t) => {
                 sp -= 2;
-                let t = instances[inst as usize].tables[t as usize];
+                let t = cur.tables[t as usize];
                 let elems = &mut tables[t as usize].elems;
                 let index = stack[sp] as u32 as usize;
                 *elems
@@ -517,13 +574,13 @@ fn run(
                     .ok_or(Trap::new(TrapCode::TableOutOfBounds))? = stack[sp + 1];
             }
             Instr::TableSize(t) => {
-                let t = instances[inst as usize].tables[t as usize];
+                let t = cur.tables[t as usize];
                 stack[sp] = tables[t as usize].elems.len() as u64;
                 sp += 1;
             }
             Instr::TableGrow(t) => {
                 sp -= 1;
-                let t = instances[inst as usize].tables[t as usize];
+                let t = cur.tables[t as usize];
                 let delta = stack[sp] as u32 as u64;
                 let init = stack[sp - 1];
                 stack[sp - 1] = grow_table(
@@ -536,7 +593,7 @@ fn run(
             }
             Instr::TableFill(t) => {
                 sp -= 3;
-                let t = instances[inst as usize].tables[t as usize];
+                let t = cur.tables[t as usize];
                 let elems = &mut tables[t as usize].elems;
                 let r = range(stack[sp], stack[sp + 2], elems.len())
                     .ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
@@ -544,36 +601,25 @@ fn run(
             }
             Instr::TableCopy { dst, src } => {
                 sp -= 3;
-                let instance = &instances[inst as usize];
                 let (dst, src) = (
-                    instance.tables[dst as usize] as usize,
-                    instance.tables[src as usize] as usize,
+                    cur.tables[dst as usize] as usize,
+                    cur.tables[src as usize] as usize,
                 );
-                let (d, s, n) = (stack[sp], stack[sp + 1], stack[sp + 2]);
-                let src_range = range(s, n, tables[src].elems.len())
-                    .ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
-                let dst_range = range(d, n, tables[dst].elems.len())
-                    .ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
-                if src == dst {
-                    tables[dst].elems.copy_within(src_range, dst_range.start);
-                } else {
-                    let items = tables[src].elems[src_range].to_vec();
-                    tables[dst].elems[dst_range].copy_from_slice(&items);
-                }
+                table_copy(tables, dst, src, [stack[sp], stack[sp + 1], stack[sp + 2]])?;
             }
             Instr::TableInit { table, elem } => {
                 sp -= 3;
-                let instance = &instances[inst as usize];
-                let t = instance.tables[table as usize] as usize;
-                let segment = instance.elems[elem as usize].clone();
-                let (d, s, n) = (stack[sp], stack[sp + 1], stack[sp + 2]);
-                let src =
-                    range(s, n, segment.len()).ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
-                let elems = &mut tables[t].elems;
-                let dst = range(d, n, elems.len()).ok_or(Trap::new(TrapCode::TableOutOfBounds))?;
-                elems[dst].copy_from_slice(&segment[src]);
+                let t = cur.tables[table as usize] as usize;
+                let segment = &instance_segments[inst as usize].elems[elem as usize];
+                table_init(
+                    &mut tables[t].elems,
+                    segment,
+                    [stack[sp], stack[sp + 1], stack[sp + 2]],
+                )?;
             }
-            Instr::ElemDrop(e) => instances[inst as usize].elems[e as usize] = Arc::from([]),
+            Instr::ElemDrop(e) => {
+                instance_segments[inst as usize].elems[e as usize] = Arc::from([])
+            }
             Instr::I32Load(o) => load!(o, 4, |b| u32::from_le_bytes(b) as u64),
             Instr::I64Load(o) => load!(o, 8, |b| u64::from_le_bytes(b)),
             Instr::F32Load(o) => load!(o, 4, |b| u32::from_le_bytes(b) as u64),
@@ -604,7 +650,7 @@ fn run(
             }
             Instr::MemoryInit(d) => {
                 sp -= 3;
-                let segment = instances[inst as usize].datas[d as usize].clone();
+                let segment = instance_segments[inst as usize].datas[d as usize].clone();
                 let (dst, src, n) = (stack[sp], stack[sp + 1], stack[sp + 2]);
                 let src =
                     range(src, n, segment.len()).ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
@@ -613,7 +659,9 @@ fn run(
                     range(dst, n, bytes.len()).ok_or(Trap::new(TrapCode::MemoryOutOfBounds))?;
                 bytes[dst].copy_from_slice(&segment[src]);
             }
-            Instr::DataDrop(d) => instances[inst as usize].datas[d as usize] = Arc::from([]),
+            Instr::DataDrop(d) => {
+                instance_segments[inst as usize].datas[d as usize] = Arc::from([])
+            }
             Instr::MemoryCopy => {
                 sp -= 3;
                 let bytes = &mut memory.bytes;
@@ -639,7 +687,7 @@ fn run(
             }
             Instr::RefIsNull => un!(gu64, pbool, |a| a == 0),
             Instr::RefFunc(f) => {
-                stack[sp] = instances[inst as usize].funcs[f as usize] as u64 + 1;
+                stack[sp] = cur.funcs[f as usize] as u64 + 1;
                 sp += 1;
             }
             // BEGIN GENERATED ARMS
