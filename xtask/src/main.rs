@@ -37,7 +37,7 @@ fn bench(args: &[String]) -> Result<()> {
         bench_wit::main()?;
     }
     if wants("interp") {
-        bench_interp::main(&[])?;
+        bench_interp::main(&["interp".to_string()])?;
     }
     if wants("new") {
         bench_new::run(&[])?;
