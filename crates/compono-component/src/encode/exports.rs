@@ -8,12 +8,95 @@ use wasm_encoder::{
     CanonicalOption, ComponentBuilder, ComponentExportKind, ComponentTypeRef, ExportKind,
     TypeBounds,
 };
-use wit_parser::{Function, TypeDefKind, TypeId, TypeOwner, WorldKey};
+use wit_parser::{Function, InterfaceId, TypeDefKind, TypeId, TypeOwner, WorldItem, WorldKey};
 
+use super::instances::Main;
 use super::space::ComponentSpaceBuilder;
-use super::{ComponentInput, encoding_option};
+use super::{ComponentInput, Reallocs, encoding_option};
 use crate::Error;
 use crate::plan::{AbiNeeds, lift_needs};
+
+/// Lifts the world's exports: each exported interface as an instance of
+/// its own (see `typed_interface`), each world-level function directly.
+pub fn export_world<'r>(
+    scope: &mut Scope<'r, ComponentSpaceBuilder>,
+    input: &ComponentInput<'_, 'r>,
+    main: &Main,
+    local_resources: &HashMap<TypeId, u32>,
+    reallocs: &mut Reallocs,
+) -> Result<(), Error> {
+    for (key, item) in input.resolve.worlds[input.world].exports.iter() {
+        match item {
+            WorldItem::Interface { id, .. } => {
+                export_interface(scope, input, key, *id, main, local_resources, reallocs)?
+            }
+            WorldItem::Function(func) => {
+                scope.owner = TypeOwner::World(input.world);
+                scope.binding = Binding::Export;
+                let f = lift(scope, None, func, input, main, reallocs)?;
+                scope.space.component.export(
+                    func.name.as_str(),
+                    ComponentExportKind::Func,
+                    f,
+                    None,
+                );
+            }
+            WorldItem::Type { .. } => {}
+        }
+    }
+    Ok(())
+}
+
+fn export_interface<'r>(
+    scope: &mut Scope<'r, ComponentSpaceBuilder>,
+    input: &ComponentInput<'_, 'r>,
+    key: &'r WorldKey,
+    id: InterfaceId,
+    main: &Main,
+    local_resources: &HashMap<TypeId, u32>,
+    reallocs: &mut Reallocs,
+) -> Result<(), Error> {
+    let resolve = input.resolve;
+    let iface = &resolve.interfaces[id];
+    // Types this interface owns are defined afresh for the export; what an
+    // import of the same interface defined is not theirs.
+    scope
+        .indices
+        .retain(|t, _| resolve.types[*t].owner != TypeOwner::Interface(id));
+    for (&ty, &index) in local_resources {
+        if resolve.types[ty].owner == TypeOwner::Interface(id) {
+            scope.indices.insert(ty, index);
+        }
+    }
+    scope.owner = TypeOwner::Interface(id);
+    scope.binding = Binding::Local;
+    let mut lifted = Vec::new();
+    for func in iface.functions.values() {
+        lifted.push(lift(scope, Some(key), func, input, main, reallocs)?);
+    }
+    let (nested, args) = typed_interface(scope, id, &lifted)?;
+    let c = &mut scope.space.component;
+    let name = resolve.name_world_key(key);
+    let nested = c.component(input.debug(&name).as_deref(), nested);
+    let instance = c.instantiate(input.debug(&name).as_deref(), nested, args);
+    let exported = c.export(name.as_str(), ComponentExportKind::Instance, instance, None);
+    // Later exports refer to this interface's types through the export,
+    // where they have their names.
+    scope.providers.insert(id, exported);
+    for (name, &ty) in iface.types.iter() {
+        let index = scope
+            .space
+            .component
+            .alias_export(exported, name, ComponentExportKind::Type);
+        scope.indices.insert(ty, index);
+    }
+    // Anonymous types (handles, lists) cached so far may refer to the
+    // definitions that the export has now replaced.
+    scope
+        .indices
+        .retain(|t, _| resolve.types[*t].name.is_some());
+    Ok(())
+}
 
 /// A component that gives the lifted functions of an exported interface
 /// their names and types: it imports the interface's resources, the foreign
@@ -25,9 +108,9 @@ use crate::plan::{AbiNeeds, lift_needs};
 /// `[method]` functions are only checked against names bound in a
 /// component.
 #[allow(clippy::type_complexity)]
-pub fn typed_interface(
+fn typed_interface(
     outer: &mut Scope<'_, ComponentSpaceBuilder>,
-    iface: wit_parser::InterfaceId,
+    iface: InterfaceId,
     lifted: &[u32],
 ) -> Result<(ComponentBuilder, Vec<(String, ComponentExportKind, u32)>), Error> {
     let resolve = outer.resolve;
@@ -162,14 +245,13 @@ pub fn typed_interface(
 }
 
 /// Lifts the core export behind `func` with the options its types need.
-pub fn lift<'r>(
+fn lift<'r>(
     scope: &mut Scope<'r, ComponentSpaceBuilder>,
     key: Option<&'r WorldKey>,
     func: &'r Function,
     input: &ComponentInput<'_, 'r>,
-    main: u32,
-    memory: Option<u32>,
-    realloc: &mut impl FnMut(&mut ComponentBuilder, &Option<String>) -> Option<u32>,
+    main: &Main,
+    reallocs: &mut Reallocs,
 ) -> Result<u32, Error> {
     let resolve = input.resolve;
     let cls = input.classified;
@@ -179,11 +261,10 @@ pub fn lift<'r>(
         .ok_or_else(|| Error::Missing(format!("the module does not export `{}`", func.name)))?;
     let ty = scope.func_type(func, None)?;
     let needs = lift_needs(resolve, func);
-    let debug = |name: &str| input.debug_names.then(|| name.to_string());
     let c = &mut scope.space.component;
     let core = c.core_alias_export(
-        debug(&exported.core_name).as_deref(),
-        main,
+        input.debug(&exported.core_name).as_deref(),
+        main.instance,
         &exported.core_name,
         ExportKind::Func,
     );
@@ -192,16 +273,21 @@ pub fn lift<'r>(
         func,
         needs,
         input.encoding,
-        memory,
-        || realloc(c, &realloc_name),
+        main.memory,
+        || reallocs.get(c, input, &realloc_name),
         &exported.core_name,
         &realloc_name,
     )?;
     if let Some(post) = &exported.post_return {
-        let p = c.core_alias_export(debug(post).as_deref(), main, post, ExportKind::Func);
+        let p = c.core_alias_export(
+            input.debug(post).as_deref(),
+            main.instance,
+            post,
+            ExportKind::Func,
+        );
         options.push(CanonicalOption::PostReturn(p));
     }
-    Ok(c.lift_func(debug(&func.name).as_deref(), core, ty, options))
+    Ok(c.lift_func(input.debug(&func.name).as_deref(), core, ty, options))
 }
 
 /// Memory, realloc and string encoding as `needs` asks; the error says
