@@ -8,13 +8,14 @@ use wasm_encoder::{
     CanonicalOption, ComponentBuilder, ComponentExportKind, ComponentTypeRef, ExportKind,
     TypeBounds,
 };
-use wit_parser::{Function, InterfaceId, TypeDefKind, TypeId, TypeOwner, WorldItem, WorldKey};
+use wit_parser::{Function, InterfaceId, TypeId, TypeOwner, WorldItem, WorldKey};
 
 use super::instances::Main;
 use super::space::ComponentSpaceBuilder;
 use super::{ComponentInput, Reallocs, encoding_option};
 use crate::Error;
 use crate::plan::{AbiNeeds, lift_needs};
+use crate::world::is_resource;
 
 /// Lifts the world's exports: each exported interface as an instance of
 /// its own (see `typed_interface`), each world-level function directly.
@@ -107,12 +108,11 @@ fn export_interface<'r>(
 /// A bag of exports cannot do this: resource names and the types of
 /// `[method]` functions are only checked against names bound in a
 /// component.
-#[allow(clippy::type_complexity)]
 fn typed_interface(
     outer: &mut Scope<'_, ComponentSpaceBuilder>,
     iface: InterfaceId,
     lifted: &[u32],
-) -> Result<(ComponentBuilder, Vec<(String, ComponentExportKind, u32)>), Error> {
+) -> Result<(ComponentBuilder, InstantiationArgs), Error> {
     let resolve = outer.resolve;
     let interface = &resolve.interfaces[iface];
     let owner = TypeOwner::Interface(iface);
@@ -126,7 +126,7 @@ fn typed_interface(
         owner,
         Binding::Local,
     );
-    let mut args: Vec<(String, ComponentExportKind, u32)> = Vec::new();
+    let mut args = InstantiationArgs::new();
 
     // Foreign named types, dependencies first, then the interface's own
     // resources: imported, so that after instantiation they are the outer
@@ -147,7 +147,7 @@ fn typed_interface(
             continue;
         }
         let outer_index = outer.type_index(id, None)?;
-        let bound = if matches!(resolve.types[id].kind, TypeDefKind::Resource) {
+        let bound = if is_resource(resolve, id) {
             TypeBounds::SubResource
         } else {
             // Defined structurally here, as its owner would.
@@ -161,13 +161,13 @@ fn typed_interface(
             scope.owner = owner;
             TypeBounds::Eq(local)
         };
-        let name = format!("import-type{}", args.len());
-        let index = scope
-            .space
-            .component
-            .import(name.as_str(), ComponentTypeRef::Type(bound));
+        let index = import_arg(
+            &mut scope.space.component,
+            &mut args,
+            ComponentTypeRef::Type(bound),
+            outer_index,
+        );
         scope.indices.insert(id, index);
-        args.push((name, ComponentExportKind::Type, outer_index));
     }
     // The interface's own types: resources as abstract imports, the others
     // defined structurally and imported with that bound, so that every type
@@ -175,20 +175,20 @@ fn typed_interface(
     let mut own_imports: HashMap<TypeId, u32> = HashMap::new();
     for &id in interface.types.values() {
         let outer_index = outer.type_index(id, None)?;
-        let bound = if matches!(resolve.types[id].kind, TypeDefKind::Resource) {
+        let bound = if is_resource(resolve, id) {
             TypeBounds::SubResource
         } else {
             scope.indices.remove(&id);
             TypeBounds::Eq(scope.type_index(id, None)?)
         };
-        let name = format!("import-type{}", args.len());
-        let index = scope
-            .space
-            .component
-            .import(name.as_str(), ComponentTypeRef::Type(bound));
+        let index = import_arg(
+            &mut scope.space.component,
+            &mut args,
+            ComponentTypeRef::Type(bound),
+            outer_index,
+        );
         scope.indices.insert(id, index);
         own_imports.insert(id, index);
-        args.push((name, ComponentExportKind::Type, outer_index));
     }
     // Anonymous types cached so far may refer to the structural
     // definitions rather than the imports.
@@ -200,13 +200,12 @@ fn typed_interface(
     let mut imported = Vec::new();
     for (func, &f) in interface.functions.values().zip(lifted) {
         let ty = scope.func_type(func, None)?;
-        let name = format!("import-func{}", args.len());
-        let index = scope
-            .space
-            .component
-            .import(name.as_str(), ComponentTypeRef::Func(ty));
-        imported.push(index);
-        args.push((name, ComponentExportKind::Func, f));
+        imported.push(import_arg(
+            &mut scope.space.component,
+            &mut args,
+            ComponentTypeRef::Func(ty),
+            f,
+        ));
     }
 
     // Exports: the types by name, then the functions ascribed types that
@@ -219,7 +218,7 @@ fn typed_interface(
     // they refer to is named by this component's own exports.
     scope.binding = Binding::Export;
     for &id in interface.types.values() {
-        if matches!(resolve.types[id].kind, TypeDefKind::Resource) {
+        if is_resource(resolve, id) {
             let name = resolve.types[id].name.as_deref().unwrap_or_default();
             let index = scope.space.component.export(
                 name,
@@ -242,6 +241,28 @@ fn typed_interface(
         );
     }
     Ok((scope.space.component, args))
+}
+
+/// What a nested component is instantiated with: name, kind and outer
+/// index of each of its imports.
+type InstantiationArgs = Vec<(String, ComponentExportKind, u32)>;
+
+/// Imports `ty` into the nested component `c` under the next numbered
+/// name, and records `outer` as what to instantiate that import with.
+fn import_arg(
+    c: &mut ComponentBuilder,
+    args: &mut InstantiationArgs,
+    ty: ComponentTypeRef,
+    outer: u32,
+) -> u32 {
+    let (prefix, kind) = match ty {
+        ComponentTypeRef::Func(_) => ("import-func", ComponentExportKind::Func),
+        _ => ("import-type", ComponentExportKind::Type),
+    };
+    let name = format!("{prefix}{}", args.len());
+    let index = c.import(name.as_str(), ty);
+    args.push((name, kind, outer));
+    index
 }
 
 /// Lifts the core export behind `func` with the options its types need.

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use wasm_encoder::{ComponentBuilder, ValType};
-use wit_parser::{TypeDefKind, TypeId, WorldItem};
+use wit_parser::{TypeId, WorldItem};
 
 use super::ComponentInput;
 use super::instances::Shim;
@@ -14,6 +14,7 @@ use super::lower::CoreFuncSource;
 use super::shim::{CoreSig, ShimPlan, ShimTarget};
 use crate::Error;
 use crate::classify::ExportedResourceIntrinsic;
+use crate::world::interface_resources;
 
 /// An exported resource and the shim slot of its destructor, if it has
 /// one.
@@ -32,10 +33,7 @@ pub fn exported_resources(
     let mut resources = Vec::new();
     for item in resolve.worlds[input.world].exports.values() {
         if let WorldItem::Interface { id, .. } = item {
-            for &ty in resolve.interfaces[*id].types.values() {
-                if !matches!(resolve.types[ty].kind, TypeDefKind::Resource) {
-                    continue;
-                }
+            for ty in interface_resources(resolve, *id) {
                 let dtor_slot = input.classified.dtors.get(&ty).map(|core_export| {
                     shim.push(
                         CoreSig {
