@@ -7,12 +7,13 @@ use std::collections::HashMap;
 use wasmparser::{ExternalKind, FuncType, Payload, TypeRef, ValType};
 use wit_parser::abi::AbiVariant;
 use wit_parser::{
-    Function, InterfaceId, LiftLowerAbi, ManglingAndAbi, Resolve, ResourceIntrinsic, TypeDefKind,
-    TypeId, WasmExport, WasmExportKind, WasmImport, WorldId, WorldItem, WorldKey,
+    Function, InterfaceId, LiftLowerAbi, ManglingAndAbi, Resolve, ResourceIntrinsic, TypeId,
+    WasmExport, WasmExportKind, WasmImport, WorldId, WorldItem, WorldKey,
 };
 
 use crate::Error;
 use crate::dummy::core_types;
+use crate::world::{imported_resources, interface_resources, item_funcs};
 
 /// What compono needs to know of the core module: its function types,
 /// imports and exports.
@@ -226,30 +227,6 @@ fn semver_track(name: &str) -> Option<String> {
     Some(format!("{}@{track}{}", &name[..at], &rest[end..]))
 }
 
-fn resources(resolve: &Resolve, iface: InterfaceId) -> impl Iterator<Item = TypeId> + '_ {
-    resolve.interfaces[iface]
-        .types
-        .values()
-        .copied()
-        .filter(|&t| matches!(resolve.types[t].kind, TypeDefKind::Resource))
-}
-
-fn world_funcs<'r>(
-    resolve: &'r Resolve,
-    key: &'r WorldKey,
-    item: &'r WorldItem,
-) -> Vec<(Option<&'r WorldKey>, Option<InterfaceId>, &'r Function)> {
-    match item {
-        WorldItem::Interface { id, .. } => resolve.interfaces[*id]
-            .functions
-            .values()
-            .map(|f| (Some(key), Some(*id), f))
-            .collect(),
-        WorldItem::Function(f) => vec![(None, None, f)],
-        WorldItem::Type { .. } => Vec::new(),
-    }
-}
-
 /// `(param i32 i32) (result i32)`, as in the text format.
 pub fn display_sig(params: &[ValType], results: &[ValType]) -> String {
     let list = |kw: &str, tys: &[ValType]| {
@@ -316,7 +293,7 @@ pub fn classify<'r>(
     // Every name the world explains, under both manglings.
     let mut import_names: HashMap<(String, String), (ImportTarget<'r>, Naming)> = HashMap::new();
     for (key, item) in w.imports.iter() {
-        for (key, interface, func) in world_funcs(resolve, key, item) {
+        for (key, interface, func) in item_funcs(resolve, key, item) {
             for (mangling, naming) in MANGLINGS {
                 let name = resolve.wasm_import_name(
                     mangling,
@@ -333,15 +310,7 @@ pub fn classify<'r>(
                 import_names.entry(name).or_insert((target, naming));
             }
         }
-        let (interface, drops): (Option<&WorldKey>, Vec<TypeId>) = match item {
-            WorldItem::Interface { id, .. } => (Some(key), resources(resolve, *id).collect()),
-            WorldItem::Type { id, .. }
-                if matches!(resolve.types[*id].kind, TypeDefKind::Resource) =>
-            {
-                (None, vec![*id])
-            }
-            _ => (None, Vec::new()),
-        };
+        let (interface, drops) = imported_resources(resolve, key, item);
         for resource in drops {
             for (mangling, naming) in MANGLINGS {
                 let name = resolve.wasm_import_name(
@@ -360,7 +329,7 @@ pub fn classify<'r>(
     }
     let mut export_names: HashMap<String, (ExportTarget<'r>, Naming)> = HashMap::new();
     for (key, item) in w.exports.iter() {
-        for (fkey, _, func) in world_funcs(resolve, key, item) {
+        for (fkey, _, func) in item_funcs(resolve, key, item) {
             for (mangling, naming) in MANGLINGS {
                 let export = |kind| WasmExport::Func {
                     interface: fkey,
@@ -374,7 +343,7 @@ pub fn classify<'r>(
             }
         }
         if let WorldItem::Interface { id, .. } = item {
-            for resource in resources(resolve, *id) {
+            for resource in interface_resources(resolve, *id) {
                 for (mangling, naming) in MANGLINGS {
                     for (intrinsic, which) in [
                         (
@@ -666,7 +635,7 @@ pub fn classify<'r>(
 
     // Every exported world function must be there.
     for (key, item) in w.exports.iter() {
-        for (fkey, _, func) in world_funcs(resolve, key, item) {
+        for (fkey, _, func) in item_funcs(resolve, key, item) {
             let found = classified
                 .funcs
                 .get(&(fkey, func.name.as_str()))

@@ -8,11 +8,12 @@ use wasm_encoder::{
 };
 use wit_parser::abi::{AbiVariant, WasmSignature, WasmType};
 use wit_parser::{
-    Function as WitFunction, LiftLowerAbi, ManglingAndAbi, Resolve, ResourceIntrinsic, TypeDefKind,
-    TypeId, WasmExport, WasmExportKind, WasmImport, WorldId, WorldItem, WorldKey,
+    Function as WitFunction, LiftLowerAbi, ManglingAndAbi, Resolve, ResourceIntrinsic, WasmExport,
+    WasmExportKind, WasmImport, WorldId, WorldItem,
 };
 
 use crate::Error;
+use crate::world::{imported_resources, interface_resources, item_funcs};
 
 /// Which core names the placeholder uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -101,28 +102,6 @@ impl DummyBuilder {
     }
 }
 
-fn resources_of(resolve: &Resolve, types: impl Iterator<Item = TypeId>) -> Vec<TypeId> {
-    types
-        .filter(|&id| matches!(resolve.types[id].kind, TypeDefKind::Resource))
-        .collect()
-}
-
-fn funcs_of<'a>(
-    resolve: &'a Resolve,
-    key: &'a WorldKey,
-    item: &'a WorldItem,
-) -> Vec<(Option<&'a WorldKey>, &'a WitFunction)> {
-    match item {
-        WorldItem::Interface { id, .. } => resolve.interfaces[*id]
-            .functions
-            .values()
-            .map(|f| (Some(key), f))
-            .collect(),
-        WorldItem::Function(f) => vec![(None, f)],
-        WorldItem::Type { .. } => Vec::new(),
-    }
-}
-
 /// A placeholder module for `world` using the `names` mangling.
 pub fn dummy_module(
     resolve: &Resolve,
@@ -135,20 +114,13 @@ pub fn dummy_module(
     let i32s = |n| vec![ValType::I32; n];
 
     for (key, item) in w.imports.iter() {
-        for (interface, func) in funcs_of(resolve, key, item) {
+        for (interface, _, func) in item_funcs(resolve, key, item) {
             reject_async(func)?;
             let sig = resolve.wasm_signature(AbiVariant::GuestImport, func);
             let name = resolve.wasm_import_name(mangling, WasmImport::Func { interface, func });
             b.import(name, &core_types(&sig.params), &core_types(&sig.results));
         }
-        let (interface, resources) = match item {
-            WorldItem::Interface { id, .. } => (
-                Some(key),
-                resources_of(resolve, resolve.interfaces[*id].types.values().copied()),
-            ),
-            WorldItem::Type { id, .. } => (None, resources_of(resolve, [*id].into_iter())),
-            WorldItem::Function(_) => (None, Vec::new()),
-        };
+        let (interface, resources) = imported_resources(resolve, key, item);
         for resource in resources {
             let name = resolve.wasm_import_name(
                 mangling,
@@ -163,7 +135,7 @@ pub fn dummy_module(
     }
     for (key, item) in w.exports.iter() {
         if let WorldItem::Interface { id, .. } = item {
-            for resource in resources_of(resolve, resolve.interfaces[*id].types.values().copied()) {
+            for resource in interface_resources(resolve, *id) {
                 for (intrinsic, results) in [
                     (ResourceIntrinsic::ExportedNew, 1),
                     (ResourceIntrinsic::ExportedRep, 1),
@@ -184,7 +156,7 @@ pub fn dummy_module(
     }
 
     for (key, item) in w.exports.iter() {
-        for (interface, func) in funcs_of(resolve, key, item) {
+        for (interface, _, func) in item_funcs(resolve, key, item) {
             reject_async(func)?;
             let sig = resolve.wasm_signature(AbiVariant::GuestExport, func);
             let export = |kind| WasmExport::Func {
@@ -200,7 +172,7 @@ pub fn dummy_module(
             }
         }
         if let WorldItem::Interface { id, .. } = item {
-            for resource in resources_of(resolve, resolve.interfaces[*id].types.values().copied()) {
+            for resource in interface_resources(resolve, *id) {
                 let name = resolve.wasm_export_name(
                     mangling,
                     WasmExport::ResourceDtor {

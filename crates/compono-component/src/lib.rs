@@ -21,6 +21,7 @@ pub mod metadata;
 mod new;
 mod plan;
 mod producers;
+mod world;
 
 pub use dummy::{DummyNames, dummy_module};
 pub use embed::{EmbedOptions, embed};

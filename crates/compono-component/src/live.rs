@@ -12,6 +12,8 @@ use wit_parser::{
     Handle, InterfaceId, Resolve, Type, TypeDefKind, TypeId, TypeOwner, WorldId, WorldItem,
 };
 
+use crate::world::is_resource;
+
 /// A world import function the module calls: its interface (`None` at
 /// world level) and name.
 pub type RequiredFunc<'r> = (Option<InterfaceId>, &'r str);
@@ -81,7 +83,7 @@ pub fn live_types(
             WorldItem::Type { id, .. } => {
                 // World-level resources are live when their drop is
                 // imported or something else reaches them.
-                let resource = matches!(resolve.types[*id].kind, TypeDefKind::Resource);
+                let resource = is_resource(resolve, *id);
                 if !resource || roots.contains(id) {
                     visit(resolve, &Type::Id(*id), None, &mut live)
                 }

@@ -6,6 +6,8 @@
 use wit_parser::abi::AbiVariant;
 use wit_parser::{Function, Resolve, Type, TypeDefKind};
 
+use crate::world::item_funcs;
+
 /// The canonical options a function needs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AbiNeeds {
@@ -16,28 +18,48 @@ pub struct AbiNeeds {
 
 /// For `canon lower` of an import called by the module.
 pub fn lower_needs(resolve: &Resolve, func: &Function) -> AbiNeeds {
-    let sig = resolve.wasm_signature(AbiVariant::GuestImport, func);
-    let params = func.params.iter().any(|p| has_list(resolve, &p.ty));
-    let result = func.result.as_ref().is_some_and(|t| has_list(resolve, t));
+    let m = MemoryUse::of(resolve, func, AbiVariant::GuestImport);
     AbiNeeds {
-        memory: sig.indirect_params || sig.retptr || params || result,
+        memory: m.any(),
         // Lists returned to the module are allocated in its memory.
-        realloc: result,
+        realloc: m.result_lists,
         strings: has_strings(resolve, func),
     }
 }
 
 /// For `canon lift` of an export of the module.
 pub fn lift_needs(resolve: &Resolve, func: &Function) -> AbiNeeds {
-    let sig = resolve.wasm_signature(AbiVariant::GuestExport, func);
-    let params = func.params.iter().any(|p| has_list(resolve, &p.ty));
-    let result = func.result.as_ref().is_some_and(|t| has_list(resolve, t));
+    let m = MemoryUse::of(resolve, func, AbiVariant::GuestExport);
     AbiNeeds {
-        memory: sig.indirect_params || sig.retptr || params || result,
+        memory: m.any(),
         // Arguments passed to the module, lists or spilled parameters, are
         // allocated in its memory.
-        realloc: params || sig.indirect_params,
+        realloc: m.param_lists || m.indirect_params,
         strings: has_strings(resolve, func),
+    }
+}
+
+/// What of a call of `func`, from one side of the ABI, lives in memory.
+struct MemoryUse {
+    indirect_params: bool,
+    retptr: bool,
+    param_lists: bool,
+    result_lists: bool,
+}
+
+impl MemoryUse {
+    fn of(resolve: &Resolve, func: &Function, variant: AbiVariant) -> Self {
+        let sig = resolve.wasm_signature(variant, func);
+        MemoryUse {
+            indirect_params: sig.indirect_params,
+            retptr: sig.retptr,
+            param_lists: func.params.iter().any(|p| has_list(resolve, &p.ty)),
+            result_lists: func.result.as_ref().is_some_and(|t| has_list(resolve, t)),
+        }
+    }
+
+    fn any(&self) -> bool {
+        self.indirect_params || self.retptr || self.param_lists || self.result_lists
     }
 }
 
@@ -100,15 +122,8 @@ pub fn check_supported(resolve: &Resolve, world: wit_parser::WorldId) -> Result<
                 || matches!(t, Type::Id(id) if matches!(resolve.types[*id].kind, TypeDefKind::Future(_) | TypeDefKind::Stream(_)))
         })
     };
-    for item in w.imports.values().chain(w.exports.values()) {
-        let funcs: Vec<&Function> = match item {
-            wit_parser::WorldItem::Interface { id, .. } => {
-                resolve.interfaces[*id].functions.values().collect()
-            }
-            wit_parser::WorldItem::Function(f) => vec![f],
-            wit_parser::WorldItem::Type { .. } => Vec::new(),
-        };
-        for func in funcs {
+    for (key, item) in w.imports.iter().chain(w.exports.iter()) {
+        for (_, _, func) in item_funcs(resolve, key, item) {
             if func.kind.is_async() {
                 return Err(crate::Error::Unsupported(format!(
                     "async function `{}`: the async canonical ABI is not implemented yet",

@@ -8,12 +8,96 @@ use wasm_encoder::{
     CanonicalOption, ComponentBuilder, ComponentExportKind, ComponentTypeRef, ExportKind,
     TypeBounds,
 };
-use wit_parser::{Function, TypeDefKind, TypeId, TypeOwner, WorldKey};
+use wit_parser::{Function, InterfaceId, TypeId, TypeOwner, WorldItem, WorldKey};
 
+use super::instances::Main;
 use super::space::ComponentSpaceBuilder;
-use super::{ComponentInput, encoding_option};
+use super::{ComponentInput, Reallocs, encoding_option};
 use crate::Error;
 use crate::plan::{AbiNeeds, lift_needs};
+use crate::world::is_resource;
+
+/// Lifts the world's exports: each exported interface as an instance of
+/// its own (see `typed_interface`), each world-level function directly.
+pub fn export_world<'r>(
+    scope: &mut Scope<'r, ComponentSpaceBuilder>,
+    input: &ComponentInput<'_, 'r>,
+    main: &Main,
+    local_resources: &HashMap<TypeId, u32>,
+    reallocs: &mut Reallocs,
+) -> Result<(), Error> {
+    for (key, item) in input.resolve.worlds[input.world].exports.iter() {
+        match item {
+            WorldItem::Interface { id, .. } => {
+                export_interface(scope, input, key, *id, main, local_resources, reallocs)?
+            }
+            WorldItem::Function(func) => {
+                scope.owner = TypeOwner::World(input.world);
+                scope.binding = Binding::Export;
+                let f = lift(scope, None, func, input, main, reallocs)?;
+                scope.space.component.export(
+                    func.name.as_str(),
+                    ComponentExportKind::Func,
+                    f,
+                    None,
+                );
+            }
+            WorldItem::Type { .. } => {}
+        }
+    }
+    Ok(())
+}
+
+fn export_interface<'r>(
+    scope: &mut Scope<'r, ComponentSpaceBuilder>,
+    input: &ComponentInput<'_, 'r>,
+    key: &'r WorldKey,
+    id: InterfaceId,
+    main: &Main,
+    local_resources: &HashMap<TypeId, u32>,
+    reallocs: &mut Reallocs,
+) -> Result<(), Error> {
+    let resolve = input.resolve;
+    let iface = &resolve.interfaces[id];
+    // Types this interface owns are defined afresh for the export; what an
+    // import of the same interface defined is not theirs.
+    scope
+        .indices
+        .retain(|t, _| resolve.types[*t].owner != TypeOwner::Interface(id));
+    for (&ty, &index) in local_resources {
+        if resolve.types[ty].owner == TypeOwner::Interface(id) {
+            scope.indices.insert(ty, index);
+        }
+    }
+    scope.owner = TypeOwner::Interface(id);
+    scope.binding = Binding::Local;
+    let mut lifted = Vec::new();
+    for func in iface.functions.values() {
+        lifted.push(lift(scope, Some(key), func, input, main, reallocs)?);
+    }
+    let (nested, args) = typed_interface(scope, id, &lifted)?;
+    let c = &mut scope.space.component;
+    let name = resolve.name_world_key(key);
+    let nested = c.component(input.debug(&name).as_deref(), nested);
+    let instance = c.instantiate(input.debug(&name).as_deref(), nested, args);
+    let exported = c.export(name.as_str(), ComponentExportKind::Instance, instance, None);
+    // Later exports refer to this interface's types through the export,
+    // where they have their names.
+    scope.providers.insert(id, exported);
+    for (name, &ty) in iface.types.iter() {
+        let index = scope
+            .space
+            .component
+            .alias_export(exported, name, ComponentExportKind::Type);
+        scope.indices.insert(ty, index);
+    }
+    // Anonymous types (handles, lists) cached so far may refer to the
+    // definitions that the export has now replaced.
+    scope
+        .indices
+        .retain(|t, _| resolve.types[*t].name.is_some());
+    Ok(())
+}
 
 /// A component that gives the lifted functions of an exported interface
 /// their names and types: it imports the interface's resources, the foreign
@@ -24,12 +108,11 @@ use crate::plan::{AbiNeeds, lift_needs};
 /// A bag of exports cannot do this: resource names and the types of
 /// `[method]` functions are only checked against names bound in a
 /// component.
-#[allow(clippy::type_complexity)]
-pub fn typed_interface(
+fn typed_interface(
     outer: &mut Scope<'_, ComponentSpaceBuilder>,
-    iface: wit_parser::InterfaceId,
+    iface: InterfaceId,
     lifted: &[u32],
-) -> Result<(ComponentBuilder, Vec<(String, ComponentExportKind, u32)>), Error> {
+) -> Result<(ComponentBuilder, InstantiationArgs), Error> {
     let resolve = outer.resolve;
     let interface = &resolve.interfaces[iface];
     let owner = TypeOwner::Interface(iface);
@@ -43,7 +126,7 @@ pub fn typed_interface(
         owner,
         Binding::Local,
     );
-    let mut args: Vec<(String, ComponentExportKind, u32)> = Vec::new();
+    let mut args = InstantiationArgs::new();
 
     // Foreign named types, dependencies first, then the interface's own
     // resources: imported, so that after instantiation they are the outer
@@ -64,7 +147,7 @@ pub fn typed_interface(
             continue;
         }
         let outer_index = outer.type_index(id, None)?;
-        let bound = if matches!(resolve.types[id].kind, TypeDefKind::Resource) {
+        let bound = if is_resource(resolve, id) {
             TypeBounds::SubResource
         } else {
             // Defined structurally here, as its owner would.
@@ -78,13 +161,13 @@ pub fn typed_interface(
             scope.owner = owner;
             TypeBounds::Eq(local)
         };
-        let name = format!("import-type{}", args.len());
-        let index = scope
-            .space
-            .component
-            .import(name.as_str(), ComponentTypeRef::Type(bound));
+        let index = import_arg(
+            &mut scope.space.component,
+            &mut args,
+            ComponentTypeRef::Type(bound),
+            outer_index,
+        );
         scope.indices.insert(id, index);
-        args.push((name, ComponentExportKind::Type, outer_index));
     }
     // The interface's own types: resources as abstract imports, the others
     // defined structurally and imported with that bound, so that every type
@@ -92,20 +175,20 @@ pub fn typed_interface(
     let mut own_imports: HashMap<TypeId, u32> = HashMap::new();
     for &id in interface.types.values() {
         let outer_index = outer.type_index(id, None)?;
-        let bound = if matches!(resolve.types[id].kind, TypeDefKind::Resource) {
+        let bound = if is_resource(resolve, id) {
             TypeBounds::SubResource
         } else {
             scope.indices.remove(&id);
             TypeBounds::Eq(scope.type_index(id, None)?)
         };
-        let name = format!("import-type{}", args.len());
-        let index = scope
-            .space
-            .component
-            .import(name.as_str(), ComponentTypeRef::Type(bound));
+        let index = import_arg(
+            &mut scope.space.component,
+            &mut args,
+            ComponentTypeRef::Type(bound),
+            outer_index,
+        );
         scope.indices.insert(id, index);
         own_imports.insert(id, index);
-        args.push((name, ComponentExportKind::Type, outer_index));
     }
     // Anonymous types cached so far may refer to the structural
     // definitions rather than the imports.
@@ -117,13 +200,12 @@ pub fn typed_interface(
     let mut imported = Vec::new();
     for (func, &f) in interface.functions.values().zip(lifted) {
         let ty = scope.func_type(func, None)?;
-        let name = format!("import-func{}", args.len());
-        let index = scope
-            .space
-            .component
-            .import(name.as_str(), ComponentTypeRef::Func(ty));
-        imported.push(index);
-        args.push((name, ComponentExportKind::Func, f));
+        imported.push(import_arg(
+            &mut scope.space.component,
+            &mut args,
+            ComponentTypeRef::Func(ty),
+            f,
+        ));
     }
 
     // Exports: the types by name, then the functions ascribed types that
@@ -136,7 +218,7 @@ pub fn typed_interface(
     // they refer to is named by this component's own exports.
     scope.binding = Binding::Export;
     for &id in interface.types.values() {
-        if matches!(resolve.types[id].kind, TypeDefKind::Resource) {
+        if is_resource(resolve, id) {
             let name = resolve.types[id].name.as_deref().unwrap_or_default();
             let index = scope.space.component.export(
                 name,
@@ -161,15 +243,36 @@ pub fn typed_interface(
     Ok((scope.space.component, args))
 }
 
+/// What a nested component is instantiated with: name, kind and outer
+/// index of each of its imports.
+type InstantiationArgs = Vec<(String, ComponentExportKind, u32)>;
+
+/// Imports `ty` into the nested component `c` under the next numbered
+/// name, and records `outer` as what to instantiate that import with.
+fn import_arg(
+    c: &mut ComponentBuilder,
+    args: &mut InstantiationArgs,
+    ty: ComponentTypeRef,
+    outer: u32,
+) -> u32 {
+    let (prefix, kind) = match ty {
+        ComponentTypeRef::Func(_) => ("import-func", ComponentExportKind::Func),
+        _ => ("import-type", ComponentExportKind::Type),
+    };
+    let name = format!("{prefix}{}", args.len());
+    let index = c.import(name.as_str(), ty);
+    args.push((name, kind, outer));
+    index
+}
+
 /// Lifts the core export behind `func` with the options its types need.
-pub fn lift<'r>(
+fn lift<'r>(
     scope: &mut Scope<'r, ComponentSpaceBuilder>,
     key: Option<&'r WorldKey>,
     func: &'r Function,
     input: &ComponentInput<'_, 'r>,
-    main: u32,
-    memory: Option<u32>,
-    realloc: &mut impl FnMut(&mut ComponentBuilder, &Option<String>) -> Option<u32>,
+    main: &Main,
+    reallocs: &mut Reallocs,
 ) -> Result<u32, Error> {
     let resolve = input.resolve;
     let cls = input.classified;
@@ -179,11 +282,10 @@ pub fn lift<'r>(
         .ok_or_else(|| Error::Missing(format!("the module does not export `{}`", func.name)))?;
     let ty = scope.func_type(func, None)?;
     let needs = lift_needs(resolve, func);
-    let debug = |name: &str| input.debug_names.then(|| name.to_string());
     let c = &mut scope.space.component;
     let core = c.core_alias_export(
-        debug(&exported.core_name).as_deref(),
-        main,
+        input.debug(&exported.core_name).as_deref(),
+        main.instance,
         &exported.core_name,
         ExportKind::Func,
     );
@@ -192,16 +294,21 @@ pub fn lift<'r>(
         func,
         needs,
         input.encoding,
-        memory,
-        || realloc(c, &realloc_name),
+        main.memory,
+        || reallocs.get(c, input, &realloc_name),
         &exported.core_name,
         &realloc_name,
     )?;
     if let Some(post) = &exported.post_return {
-        let p = c.core_alias_export(debug(post).as_deref(), main, post, ExportKind::Func);
+        let p = c.core_alias_export(
+            input.debug(post).as_deref(),
+            main.instance,
+            post,
+            ExportKind::Func,
+        );
         options.push(CanonicalOption::PostReturn(p));
     }
-    Ok(c.lift_func(debug(&func.name).as_deref(), core, ty, options))
+    Ok(c.lift_func(input.debug(&func.name).as_deref(), core, ty, options))
 }
 
 /// Memory, realloc and string encoding as `needs` asks; the error says

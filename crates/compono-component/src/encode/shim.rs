@@ -13,6 +13,43 @@ use wasm_encoder::{
     TableSection, TableType, TypeSection, ValType,
 };
 
+use wit_parser::Function as WitFunction;
+
+use crate::plan::AbiNeeds;
+
+/// The shim's slots, in order: their core signatures, their debug names,
+/// and what the fixup puts in each.
+#[derive(Default)]
+pub struct ShimPlan<'r> {
+    pub sigs: Vec<CoreSig>,
+    pub names: Vec<String>,
+    pub targets: Vec<ShimTarget<'r>>,
+}
+
+impl<'r> ShimPlan<'r> {
+    /// Adds a slot; returns its number.
+    pub fn push(&mut self, sig: CoreSig, name: String, target: ShimTarget<'r>) -> usize {
+        self.sigs.push(sig);
+        self.names.push(name);
+        self.targets.push(target);
+        self.sigs.len() - 1
+    }
+}
+
+/// A function that goes through the shim, filled in by the fixup.
+pub enum ShimTarget<'r> {
+    /// An import lowered with the main module's memory or realloc.
+    Lower {
+        component_func: u32,
+        func: &'r WitFunction,
+        needs: AbiNeeds,
+        name: String,
+    },
+    /// The destructor of an exported resource, a core export of the main
+    /// module.
+    Dtor { core_export: String },
+}
+
 /// The name of the shim's table export and of the fixup's table import.
 pub const TABLE: &str = "$imports";
 
