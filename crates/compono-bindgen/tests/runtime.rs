@@ -202,3 +202,91 @@ fn c_guests_run_in_wasmtime() {
     );
     eprintln!("{passed} C guest worlds passed");
 }
+
+/// Porting: guests written against wit-bindgen (`fixtures/bindgen/porting`)
+/// are built as they are with wit-bindgen (a test-only dependency) and again
+/// with only the `generate!` line switched to `compono_guest::generate!`;
+/// both builds must pass the same runtime checks.
+#[test]
+fn wit_bindgen_guests_port_by_changing_the_generate_line() {
+    let porting = repo().join("fixtures/bindgen/porting");
+    let mut crates: Vec<String> = std::fs::read_dir(&porting)
+        .expect("porting fixtures")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("port-"))
+        .collect();
+    crates.sort();
+    assert!(crates.len() >= 5, "at least five ported guests: {crates:?}");
+
+    let original_target =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("bindgen-porting-wit-bindgen");
+    run(Command::new(env!("CARGO"))
+        .current_dir(&porting)
+        .env("CARGO_TARGET_DIR", &original_target)
+        .env_remove("RUSTFLAGS")
+        .args(["build", "--quiet", "--target", "wasm32-unknown-unknown"]))
+    .unwrap_or_else(|e| panic!("building the guests with wit-bindgen: {e}"));
+
+    // The same sources with one line changed, in a workspace that depends
+    // on compono-guest instead.
+    let ported = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bindgen-porting-compono");
+    let _ = std::fs::remove_dir_all(&ported);
+    let runtime_dir = repo().join("fixtures/bindgen/runtime");
+    let guest_crate = repo().join("crates/compono-guest");
+    std::fs::create_dir_all(&ported).unwrap();
+    std::fs::write(
+        ported.join("Cargo.toml"),
+        format!(
+            "[workspace]\nmembers = [\"port-*\"]\nresolver = \"3\"\n\n[workspace.dependencies]\ncompono-guest = {{ path = {:?} }}\n\n[profile.dev]\ndebug = false\nopt-level = 1\npanic = \"abort\"\n",
+            guest_crate.display().to_string()
+        ),
+    )
+    .unwrap();
+    for name in &crates {
+        let src = std::fs::read_to_string(porting.join(name).join("src/lib.rs")).unwrap();
+        assert!(
+            src.contains("wit_bindgen::generate!"),
+            "{name} is not a wit-bindgen guest"
+        );
+        let src = src
+            .replace("wit_bindgen::generate!", "compono_guest::generate!")
+            .replace("\"../../runtime/", &format!("\"{}/", runtime_dir.display()));
+        let manifest = std::fs::read_to_string(porting.join(name).join("Cargo.toml"))
+            .unwrap()
+            .replace(
+                "wit-bindgen.workspace = true",
+                "compono-guest.workspace = true",
+            );
+        std::fs::create_dir_all(ported.join(name).join("src")).unwrap();
+        std::fs::write(ported.join(name).join("src/lib.rs"), src).unwrap();
+        std::fs::write(ported.join(name).join("Cargo.toml"), manifest).unwrap();
+    }
+    let ported_target = guest_target_dir();
+    run(Command::new(env!("CARGO"))
+        .current_dir(&ported)
+        .env("CARGO_TARGET_DIR", &ported_target)
+        .env_remove("RUSTFLAGS")
+        .args(["build", "--quiet", "--target", "wasm32-unknown-unknown"]))
+    .unwrap_or_else(|e| panic!("building the ported guests with compono-guest: {e}"));
+
+    let out_dir = guest_target_dir().join("components");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let mut failures = Vec::new();
+    for name in &crates {
+        let world = name.strip_prefix("port-").unwrap();
+        let core_name = format!("{}.wasm", name.replace('-', "_"));
+        for (flavour, target) in [
+            ("wit-bindgen", &original_target),
+            ("compono", &ported_target),
+        ] {
+            let core = target.join("wasm32-unknown-unknown/debug").join(&core_name);
+            let component = out_dir.join(format!("{name}.{flavour}.wasm"));
+            match componentize(&core, &component).and_then(|()| run_host(&component, world)) {
+                Ok(summary) => eprintln!("{name} ({flavour}): {summary}"),
+                Err(e) => failures.push(format!("{name} ({flavour}): {e}")),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
