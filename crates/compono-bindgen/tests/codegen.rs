@@ -267,7 +267,7 @@ fn corpus_compiles_for_every_target_and_ownership_mode() {
                     "generation is not deterministic for `{world_name}`"
                 );
                 modules += 1;
-                let module = format!("m{modules}_{}_{mode_name}", world_name.replace('-', "_"));
+                let module = format!("m{modules}_{}_{mode_name}", world_name.replace('-', "_").to_lowercase());
                 std::fs::write(src.join(format!("{module}.rs")), code).unwrap();
                 let _ = writeln!(lib, "pub mod {module};");
             }

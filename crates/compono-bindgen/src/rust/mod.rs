@@ -420,7 +420,7 @@ impl<'a> RustGen<'a> {
                         TypeMode::Owned { .. } => format!("_rt::Vec<{inner}>"),
                     }
                 }
-                TypeDefKind::Option(t) => format!("Option<{}>", self.ty(t, mode)),
+                TypeDefKind::Option(t) => format!("::core::option::Option<{}>", self.ty(t, mode)),
                 TypeDefKind::Result(r) => {
                     let ok =
                         r.ok.as_ref()
@@ -431,7 +431,7 @@ impl<'a> RustGen<'a> {
                         .as_ref()
                         .map(|t| self.ty(t, mode))
                         .unwrap_or("()".into());
-                    format!("Result<{ok}, {err}>")
+                    format!("::core::result::Result<{ok}, {err}>")
                 }
                 TypeDefKind::Tuple(t) => {
                     let elems: Vec<String> = t.types.iter().map(|t| self.ty(t, mode)).collect();
@@ -769,7 +769,7 @@ impl<'a> RustGen<'a> {
 pub const fn all() -> Self {{ Self {{ bits: {all} }} }}
 pub const fn bits(&self) -> {repr} {{ self.bits }}
 pub const fn from_bits_retain(bits: {repr}) -> Self {{ Self {{ bits }} }}
-pub const fn from_bits(bits: {repr}) -> Option<Self> {{ if bits & !{all} == 0 {{ Some(Self {{ bits }}) }} else {{ None }} }}
+pub const fn from_bits(bits: {repr}) -> ::core::option::Option<Self> {{ if bits & !{all} == 0 {{ ::core::option::Option::Some(Self {{ bits }}) }} else {{ ::core::option::Option::None }} }}
 pub const fn from_bits_truncate(bits: {repr}) -> Self {{ Self {{ bits: bits & {all} }} }}
 pub const fn is_empty(&self) -> bool {{ self.bits == 0 }}
 pub const fn is_all(&self) -> bool {{ self.bits == {all} }}
@@ -1383,6 +1383,12 @@ unsafe fn drop(handle: u32) {{
                 item: format!("function `{}`", f.name),
                 reason: e,
             });
+        }
+        if glue.uses_borrow_arena {
+            glue.body.insert_str(
+                0,
+                "let mut borrow_arena: _rt::Vec<_rt::Box<dyn ::core::any::Any>> = _rt::Vec::new();\n",
+            );
         }
         let mut cabi = String::new();
         let _ = write!(
