@@ -267,7 +267,10 @@ fn corpus_compiles_for_every_target_and_ownership_mode() {
                     "generation is not deterministic for `{world_name}`"
                 );
                 modules += 1;
-                let module = format!("m{modules}_{}_{mode_name}", world_name.replace('-', "_").to_lowercase());
+                let module = format!(
+                    "m{modules}_{}_{mode_name}",
+                    world_name.replace('-', "_").to_lowercase()
+                );
                 std::fs::write(src.join(format!("{module}.rs")), code).unwrap();
                 let _ = writeln!(lib, "pub mod {module};");
             }
@@ -336,7 +339,7 @@ fn macro_reports_wit_errors_and_tracks_wit_files() {
     .unwrap();
     std::fs::write(
         crate_dir.join("src/lib.rs"),
-        "compono_guest::generate!({ path: \"wit/w.wit\", additional_derives: [PartialEq] });\n\npub fn check(p: m::point::point::Point) -> bool {\n    p == p\n}\n",
+        "compono_guest::generate!({ path: \"wit/w.wit\", additional_derives: [PartialEq], generate_all, });\n\npub fn check(p: m::point::point::Point) -> bool {\n    p == p\n}\n",
     )
     .unwrap();
     let good = "package m:point;\n\ninterface point {\n  record point { x: u32 }\n}\n\nworld w {\n  import point;\n}\n";
