@@ -36,6 +36,9 @@ pub struct Glue<'a, 'b> {
     next: usize,
     /// Whether some lowered list registered a buffer to free after the call.
     pub uses_cleanup: bool,
+    /// Inside a named value that has no borrowing definition while
+    /// lowering import parameters: nested types use their owned names.
+    owned_depth: usize,
     /// Whether lifted borrows need `borrow_arena` declared.
     pub uses_borrow_arena: bool,
     /// Inside a match arm or loop, where hoisted locals would not outlive
@@ -143,6 +146,7 @@ impl<'a, 'b> Glue<'a, 'b> {
             next: 0,
             uses_cleanup: false,
             uses_borrow_arena: false,
+            owned_depth: 0,
             nesting: 0,
             error: None,
         }
@@ -165,6 +169,27 @@ impl<'a, 'b> Glue<'a, 'b> {
         let r = f(self);
         self.nesting -= 1;
         (std::mem::replace(&mut self.body, saved), r)
+    }
+
+    /// The path of a named type as the value being lowered spells it.
+    fn lowered_path_of(&self, id: TypeId) -> String {
+        if self.mode == LowerMode::Borrow && self.owned_depth == 0 {
+            self.g.param_type_path_of(id)
+        } else {
+            self.g.type_path_of(id)
+        }
+    }
+
+    /// Whether entering `id` while lowering leaves the borrowing twins.
+    fn enters_owned(&self, id: TypeId) -> bool {
+        self.mode == LowerMode::Borrow
+            && self.owned_depth == 0
+            && self.resolve().types[id].name.is_some()
+            && matches!(
+                self.kind(id),
+                TypeDefKind::Record(_) | TypeDefKind::Variant(_)
+            )
+            && !self.g.has_borrowed_def(id)
     }
 
     fn resolve(&self) -> &'b wit_parser::Resolve {
@@ -209,6 +234,13 @@ impl<'a, 'b> Glue<'a, 'b> {
     }
 
     fn lower_flat_id(&mut self, id: TypeId, t: &str, out: &mut Vec<(String, WasmType)>) {
+        let owned = self.enters_owned(id);
+        self.owned_depth += usize::from(owned);
+        self.lower_flat_id_inner(id, t, out);
+        self.owned_depth -= usize::from(owned);
+    }
+
+    fn lower_flat_id_inner(&mut self, id: TypeId, t: &str, out: &mut Vec<(String, WasmType)>) {
         match self.kind(id) {
             TypeDefKind::Type(inner) => self.lower_flat(inner, t, out),
             TypeDefKind::Record(r) => {
@@ -247,7 +279,7 @@ impl<'a, 'b> Glue<'a, 'b> {
                 out.push((l, WasmType::Length));
             }
             TypeDefKind::Variant(v) => {
-                let name = self.g.type_path_of(id);
+                let name = self.lowered_path_of(id);
                 let cases: Vec<(String, Option<&Type>)> = v
                     .cases
                     .iter()
@@ -409,6 +441,13 @@ impl<'a, 'b> Glue<'a, 'b> {
     }
 
     fn store_id(&mut self, id: TypeId, v: &str, base: &str, off: usize) {
+        let owned = self.enters_owned(id);
+        self.owned_depth += usize::from(owned);
+        self.store_id_inner(id, v, base, off);
+        self.owned_depth -= usize::from(owned);
+    }
+
+    fn store_id_inner(&mut self, id: TypeId, v: &str, base: &str, off: usize) {
         let at = |rust: &str, o: usize| format!("{base}.add({o}).cast::<{rust}>()");
         match self.kind(id) {
             TypeDefKind::Type(inner) => self.store(inner, v, base, off),
@@ -466,7 +505,7 @@ impl<'a, 'b> Glue<'a, 'b> {
                 self.line(format!("{}.write({p});", at("*mut u8", off)));
             }
             TypeDefKind::Variant(var) => {
-                let name = self.g.type_path_of(id);
+                let name = self.lowered_path_of(id);
                 let cases: Vec<(String, Option<&Type>)> = var
                     .cases
                     .iter()
