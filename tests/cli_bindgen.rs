@@ -221,3 +221,27 @@ fn c_bindings_header_source_and_object() {
         "{c}"
     );
 }
+
+#[test]
+fn unstable_features_are_opt_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let wit = dir.path().join("gated.wit");
+    std::fs::write(
+        &wit,
+        "package t:gated;\n\ninterface i {\n  stable-fn: func();\n  @unstable(feature = shiny)\n  shiny-fn: func();\n}\n\nworld w {\n  import i;\n}\n",
+    )
+    .unwrap();
+    let wit = wit.display().to_string();
+    let read = |sub: &str, extra: &[&str]| {
+        let out = dir.path().join(sub).display().to_string();
+        let mut args = vec!["bindgen", "rust", &wit, "--out-dir", &out];
+        args.extend_from_slice(extra);
+        let o = compono(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read_to_string(format!("{out}/w.rs")).unwrap()
+    };
+    let plain = read("plain", &[]);
+    assert!(plain.contains("fn stable_fn(") && !plain.contains("fn shiny_fn("));
+    assert!(read("feature", &["--features", "shiny"]).contains("fn shiny_fn("));
+    assert!(read("all", &["--all-features"]).contains("fn shiny_fn("));
+}
