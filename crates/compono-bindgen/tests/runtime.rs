@@ -18,8 +18,7 @@ fn guest_target_dir() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("bindgen-guests")
 }
 
-/// Core module to component. `wasm-tools component new` is the oracle
-/// until `compono new` lands; swapping is this one function.
+/// Core module to component with `wasm-tools component new`, the oracle.
 fn componentize(core: &Path, out: &Path) -> Result<(), String> {
     run(Command::new("wasm-tools")
         .arg("component")
@@ -27,6 +26,44 @@ fn componentize(core: &Path, out: &Path) -> Result<(), String> {
         .arg(core)
         .arg("-o")
         .arg(out))
+}
+
+/// The workspace's `compono` binary when it has `new` (the component
+/// issue's subcommand): guests are then also wrapped by it and run.
+fn compono_new() -> Option<PathBuf> {
+    let bin = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()?
+        .join("debug/compono");
+    let ok = Command::new(&bin)
+        .args(["new", "--help"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    ok.then_some(bin)
+}
+
+/// Wraps `core` with every componentizer available and runs the host on
+/// each component: `(tool, summary or error)`.
+fn wrap_and_run(
+    core: &Path,
+    out_stem: &Path,
+    world: &str,
+) -> Vec<(&'static str, Result<String, String>)> {
+    let mut results = Vec::new();
+    let oracle = out_stem.with_extension("wasm-tools.wasm");
+    results.push((
+        "wasm-tools component new",
+        componentize(core, &oracle).and_then(|()| run_host(&oracle, world)),
+    ));
+    if let Some(compono) = compono_new() {
+        let ours = out_stem.with_extension("compono.wasm");
+        let made = run(Command::new(compono)
+            .arg("new")
+            .arg(core)
+            .arg("-o")
+            .arg(&ours));
+        results.push(("compono new", made.and_then(|()| run_host(&ours, world))));
+    }
+    results
 }
 
 fn run(cmd: &mut Command) -> Result<(), String> {
@@ -101,15 +138,17 @@ fn rust_guests_run_in_wasmtime() {
             failures.push(format!("{world}: no Rust guest built ({})", core.display()));
             continue;
         }
-        let component = out_dir.join(format!("{world}.rust.wasm"));
-        let result = componentize(&core, &component).and_then(|()| run_host(&component, world));
-        match result {
-            Ok(summary) => {
-                passed += 1;
-                eprintln!("{world} (rust): {summary}");
+        let mut all_ok = true;
+        for (tool, result) in wrap_and_run(&core, &out_dir.join(format!("{world}.rust")), world) {
+            match result {
+                Ok(summary) => eprintln!("{world} (rust, {tool}): {summary}"),
+                Err(e) => {
+                    all_ok = false;
+                    failures.push(format!("{world} (rust, {tool}): {e}"));
+                }
             }
-            Err(e) => failures.push(format!("{world} (rust): {e}")),
         }
+        passed += usize::from(all_ok);
     }
     assert!(
         failures.is_empty(),
@@ -143,7 +182,7 @@ fn c_guests_run_in_wasmtime() {
             Some(w) => (w.to_string(), StringEncoding::Utf16),
             None => (stem.clone(), StringEncoding::Utf8),
         };
-        let result = (|| -> Result<String, String> {
+        let result = (|| -> Result<Vec<(&'static str, Result<String, String>)>, String> {
             let wit = repo()
                 .join("fixtures/bindgen/runtime")
                 .join(&world)
@@ -182,14 +221,21 @@ fn c_guests_run_in_wasmtime() {
                 .args(&inputs)
                 .arg("-o")
                 .arg(&core))?;
-            let component = dir.join("component.wasm");
-            componentize(&core, &component)?;
-            run_host(&component, &world)
+            Ok(wrap_and_run(&core, &dir.join("component"), &world))
         })();
         match result {
-            Ok(summary) => {
-                passed += 1;
-                eprintln!("{stem} (c): {summary}");
+            Ok(runs) => {
+                let mut all_ok = true;
+                for (tool, result) in runs {
+                    match result {
+                        Ok(summary) => eprintln!("{stem} (c, {tool}): {summary}"),
+                        Err(e) => {
+                            all_ok = false;
+                            failures.push(format!("{stem} (c, {tool}): {e}"));
+                        }
+                    }
+                }
+                passed += usize::from(all_ok);
             }
             Err(e) => failures.push(format!("{stem} (c): {e}")),
         }
@@ -281,10 +327,13 @@ fn wit_bindgen_guests_port_by_changing_the_generate_line() {
             ("compono", &ported_target),
         ] {
             let core = target.join("wasm32-unknown-unknown/debug").join(&core_name);
-            let component = out_dir.join(format!("{name}.{flavour}.wasm"));
-            match componentize(&core, &component).and_then(|()| run_host(&component, world)) {
-                Ok(summary) => eprintln!("{name} ({flavour}): {summary}"),
-                Err(e) => failures.push(format!("{name} ({flavour}): {e}")),
+            for (tool, result) in
+                wrap_and_run(&core, &out_dir.join(format!("{name}.{flavour}")), world)
+            {
+                match result {
+                    Ok(summary) => eprintln!("{name} ({flavour}, {tool}): {summary}"),
+                    Err(e) => failures.push(format!("{name} ({flavour}, {tool}): {e}")),
+                }
             }
         }
     }
