@@ -157,3 +157,91 @@ fn unknown_world_is_an_error() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("nope"), "{}", stderr(&o));
 }
+
+#[test]
+fn c_bindings_header_source_and_object() {
+    let (_dir, wit, out) = setup();
+    let o = compono(&["bindgen", "c", &wit, "--out-dir", &out]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let h = std::fs::read_to_string(format!("{out}/greeter.h")).unwrap();
+    let c = std::fs::read_to_string(format!("{out}/greeter.c")).unwrap();
+    let obj = std::fs::read(format!("{out}/greeter_component_type.o")).unwrap();
+    assert!(h.contains("typedef struct greeter_string_t"), "{h}");
+    assert!(h.contains("test_cli_greet_person_t"), "{h}");
+    assert!(
+        h.contains("void test_cli_greet_person_free(test_cli_greet_person_t *ptr);"),
+        "{h}"
+    );
+    assert!(
+        h.contains("void test_cli_greet_hello(test_cli_greet_person_t *p, greeter_string_t *ret);"),
+        "{h}"
+    );
+    assert!(h.contains("uint32_t exports_greeter_run(void);"), "{h}");
+    assert!(
+        c.contains("__component_type_object_force_link_greeter"),
+        "{c}"
+    );
+    assert_eq!(&obj[..4], b"\0asm", "the object is a wasm module");
+    assert!(
+        obj.windows(7).any(|w| w == b"linking"),
+        "no linking section"
+    );
+    assert!(
+        obj.windows(15).any(|w| w == b"component-type:"),
+        "no component-type section"
+    );
+
+    let plain = format!("{out}/plain");
+    let o = compono(&[
+        "bindgen",
+        "c",
+        &wit,
+        "--out-dir",
+        &plain,
+        "--no-object-file",
+        "--rename",
+        "test:cli/greet=hi",
+        "--string-encoding",
+        "utf16",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!Path::new(&format!("{plain}/greeter_component_type.o")).exists());
+    let h = std::fs::read_to_string(format!("{plain}/greeter.h")).unwrap();
+    let c = std::fs::read_to_string(format!("{plain}/greeter.c")).unwrap();
+    assert!(
+        h.contains("void hi_hello(hi_person_t *p, greeter_string_t *ret);"),
+        "{h}"
+    );
+    assert!(
+        h.contains("uint16_t *ptr;"),
+        "utf16 strings hold 16-bit units: {h}"
+    );
+    assert!(
+        !c.contains("__component_type_object_force_link_greeter"),
+        "{c}"
+    );
+}
+
+#[test]
+fn unstable_features_are_opt_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let wit = dir.path().join("gated.wit");
+    std::fs::write(
+        &wit,
+        "package t:gated;\n\ninterface i {\n  stable-fn: func();\n  @unstable(feature = shiny)\n  shiny-fn: func();\n}\n\nworld w {\n  import i;\n}\n",
+    )
+    .unwrap();
+    let wit = wit.display().to_string();
+    let read = |sub: &str, extra: &[&str]| {
+        let out = dir.path().join(sub).display().to_string();
+        let mut args = vec!["bindgen", "rust", &wit, "--out-dir", &out];
+        args.extend_from_slice(extra);
+        let o = compono(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read_to_string(format!("{out}/w.rs")).unwrap()
+    };
+    let plain = read("plain", &[]);
+    assert!(plain.contains("fn stable_fn(") && !plain.contains("fn shiny_fn("));
+    assert!(read("feature", &["--features", "shiny"]).contains("fn shiny_fn("));
+    assert!(read("all", &["--all-features"]).contains("fn shiny_fn("));
+}

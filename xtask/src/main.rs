@@ -3,8 +3,9 @@
 //! - `test`: install what the tests need, then fmt, clippy and every test.
 //! - `setup`: only the installation step.
 //! - `spec`: the conformance suites on the interpreter, as a table.
-//! - `bench [wit|interp|new]`: benchmarks against the reference tools, as ratios.
+//! - `bench [wit|interp|new|bindgen]`: benchmarks against the reference tools, as ratios.
 
+mod bench_bindgen;
 mod bench_interp;
 mod bench_new;
 mod bench_wit;
@@ -41,6 +42,9 @@ fn bench(args: &[String]) -> Result<()> {
     }
     if wants("new") {
         bench_new::run(&[])?;
+    }
+    if wants("bindgen") {
+        bench_bindgen::main()?;
     }
     Ok(())
 }

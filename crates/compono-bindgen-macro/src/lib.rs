@@ -142,8 +142,16 @@ fn split_fields(stream: TokenStream) -> Result<Vec<(Ident, Vec<TokenTree>)>, Fai
         };
         match iter.next() {
             Some(TokenTree::Punct(p)) if p.as_char() == ':' => {}
+            // A bare flag (`generate_all,`, `stubs,`) means `true`.
+            Some(TokenTree::Punct(p)) if p.as_char() == ',' => {
+                fields.push((key, Vec::new()));
+                continue;
+            }
+            None => {
+                fields.push((key, Vec::new()));
+                break;
+            }
             Some(other) => return Err((other.span(), format!("expected `:` after `{key}`"))),
-            None => return Err((key.span(), format!("expected `:` after `{key}`"))),
         }
         let mut value = Vec::new();
         while let Some(tt) = iter.peek() {
@@ -236,6 +244,7 @@ fn strings(key: &Ident, value: &[TokenTree]) -> Result<Vec<String>, Failure> {
 
 fn boolean(key: &Ident, value: &[TokenTree]) -> Result<bool, Failure> {
     match value {
+        [] => Ok(true),
         [TokenTree::Ident(i)] if i.to_string() == "true" => Ok(true),
         [TokenTree::Ident(i)] if i.to_string() == "false" => Ok(false),
         _ => Err((key.span(), format!("`{key}` expects `true` or `false`"))),
@@ -259,12 +268,7 @@ fn apply_field(config: &mut Config, key: &Ident, value: &[TokenTree]) -> Result<
         "world" => config.world = Some(one_string(key, value)?),
         "features" => config.features = strings(key, value)?,
         "all_features" => config.all_features = boolean(key, value)?,
-        "generate_all" => {
-            config.opts.generate_all = match value {
-                [] => true,
-                _ => boolean(key, value)?,
-            }
-        }
+        "generate_all" => config.opts.generate_all = boolean(key, value)?,
         "stubs" => config.opts.stubs = boolean(key, value)?,
         "skip" => config.opts.skip = strings(key, value)?,
         "type_section_suffix" => config.opts.type_section_suffix = Some(one_string(key, value)?),

@@ -218,3 +218,51 @@ pub fn contains_handle(resolve: &Resolve, ty: &Type, borrow: bool) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wit_parser::abi::WasmType::*;
+
+    fn world_of(src: &str) -> (Resolve, Vec<Type>) {
+        let mut resolve = Resolve::default();
+        let pkg = resolve.push_str("t.wit", src).unwrap();
+        let iface = resolve.packages[pkg].interfaces["i"];
+        let f = &resolve.interfaces[iface].functions["f"];
+        let tys = f.params.iter().map(|p| p.ty).collect();
+        (resolve, tys)
+    }
+
+    #[test]
+    fn join_follows_the_canonical_abi() {
+        assert_eq!(join(I32, F32), I32);
+        assert_eq!(join(F32, I64), I64);
+        assert_eq!(join(F64, I32), I64);
+        assert_eq!(join(Pointer, I32), Pointer);
+        assert_eq!(join(Pointer, I64), PointerOrI64);
+        assert_eq!(join(Length, F64), I64);
+        assert_eq!(join(F64, F64), F64);
+    }
+
+    #[test]
+    fn variants_flatten_to_joined_slots() {
+        let (resolve, tys) = world_of(
+            "package t:t; interface i { variant v { a(u64), b(f32), c(string), d } f: func(x: v, y: option<f64>, z: result<f32, u32>); }",
+        );
+        assert_eq!(flatten(&resolve, &tys[0]), vec![I32, PointerOrI64, Length]);
+        assert_eq!(flatten(&resolve, &tys[1]), vec![I32, F64]);
+        assert_eq!(flatten(&resolve, &tys[2]), vec![I32, I32]);
+    }
+
+    #[test]
+    fn cleanup_and_handles_are_found_through_nesting() {
+        let (resolve, tys) = world_of(
+            "package t:t; interface i { resource r; record a { x: option<list<u8>> } record b { h: own<r> } f: func(x: a, y: b, z: tuple<u32, borrow<r>>, w: u8); }",
+        );
+        assert!(needs_cleanup(&resolve, &tys[0]));
+        assert!(!needs_cleanup(&resolve, &tys[1]));
+        assert!(contains_handle(&resolve, &tys[1], false));
+        assert!(contains_handle(&resolve, &tys[2], true));
+        assert!(!contains_handle(&resolve, &tys[3], true));
+    }
+}

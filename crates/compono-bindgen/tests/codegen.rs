@@ -103,6 +103,98 @@ fn host_triple() -> String {
         .to_string()
 }
 
+/// Modules exercising the generator's options, compiled with the corpus.
+fn option_modules(src: &Path, lib: &mut String) {
+    let names = repo().join("fixtures/bindgen/codegen/names.wit");
+    let loaded = load(&[names], &Features::default()).unwrap();
+    let world = compono_bindgen::select_world(&loaded.resolve, &loaded.packages, None).unwrap();
+    let mixed = repo().join("fixtures/bindgen/runtime/mixed/world.wit");
+    let mixed = load(&[mixed], &Features::default()).unwrap();
+    let mixed_world = compono_bindgen::select_world(&mixed.resolve, &mixed.packages, None).unwrap();
+    let gen_with = |resolve: &Resolve, world: WorldId, opts: Opts| {
+        compono_bindgen::rust::generate_string(resolve, world, &opts).unwrap()
+    };
+
+    // `stubs`: a `Stub` implementing every export, exported with `export!`.
+    let code = gen_with(
+        &loaded.resolve,
+        world,
+        Opts {
+            stubs: true,
+            ..Opts::default()
+        },
+    );
+    assert!(code.contains("pub struct Stub;") && code.contains("export!(Stub);"));
+    std::fs::write(src.join("opt_stubs.rs"), code).unwrap();
+    lib.push_str("pub mod opt_stubs;\n");
+
+    // `skip`, `type_section_suffix`, `runtime_path`.
+    let code = gen_with(
+        &loaded.resolve,
+        world,
+        Opts {
+            skip: vec!["ping".into()],
+            type_section_suffix: Some("-suffixed".into()),
+            runtime_path: Some("crate::my_rt".into()),
+            ..Opts::default()
+        },
+    );
+    assert!(!code.contains("fn ping("), "skip left `ping` in");
+    assert!(
+        code.contains(":names-suffixed\""),
+        "type section suffix missing"
+    );
+    assert!(code.contains("use crate::my_rt as _rt;"));
+    std::fs::write(src.join("opt_skip.rs"), code).unwrap();
+    lib.push_str("pub mod opt_skip;\npub mod my_rt {\n    pub use compono_guest::rt::*;\n}\n");
+
+    // `with`: `test:names/type` comes from the stubs module's bindings;
+    // everything else is generated (`generate_all`).
+    let code = gen_with(
+        &loaded.resolve,
+        world,
+        Opts {
+            with: vec![(
+                "test:names/type@1.2.3".into(),
+                "crate::opt_stubs::test::names::type_".into(),
+            )],
+            generate_all: true,
+            ..Opts::default()
+        },
+    );
+    assert!(
+        code.contains("crate::opt_stubs::test::names::type_::"),
+        "`with` path unused"
+    );
+    std::fs::write(src.join("opt_with.rs"), code).unwrap();
+    lib.push_str("pub mod opt_with;\n");
+    let without_generate_all = compono_bindgen::rust::generate_string(
+        &loaded.resolve,
+        world,
+        &Opts {
+            with: vec![("test:names/type".into(), "crate::x".into())],
+            ..Opts::default()
+        },
+    );
+    assert!(
+        without_generate_all.is_err(),
+        "`with` without `generate_all` must name the unmapped interfaces"
+    );
+
+    // `additional_derives` on types that can have them.
+    let code = gen_with(
+        &mixed.resolve,
+        mixed_world,
+        Opts {
+            additional_derives: vec!["PartialEq".into()],
+            ..Opts::default()
+        },
+    );
+    assert!(code.contains("#[derive(Clone, Debug, PartialEq)]"));
+    std::fs::write(src.join("opt_derives.rs"), code).unwrap();
+    lib.push_str("pub mod opt_derives;\npub fn _derives_compare(a: &opt_derives::test::mixed::types::Entry) -> bool {\n    a == a\n}\n");
+}
+
 #[test]
 fn corpus_compiles_for_every_target_and_ownership_mode() {
     let modes = [
@@ -175,7 +267,10 @@ fn corpus_compiles_for_every_target_and_ownership_mode() {
                     "generation is not deterministic for `{world_name}`"
                 );
                 modules += 1;
-                let module = format!("m{modules}_{}_{mode_name}", world_name.replace('-', "_"));
+                let module = format!(
+                    "m{modules}_{}_{mode_name}",
+                    world_name.replace('-', "_").to_lowercase()
+                );
                 std::fs::write(src.join(format!("{module}.rs")), code).unwrap();
                 let _ = writeln!(lib, "pub mod {module};");
             }
@@ -187,6 +282,7 @@ fn corpus_compiles_for_every_target_and_ownership_mode() {
         failures.join("\n")
     );
     assert!(modules > 0);
+    option_modules(&src, &mut lib);
     std::fs::write(src.join("lib.rs"), lib).unwrap();
     let guest = repo().join("crates/compono-guest");
     std::fs::write(
@@ -243,7 +339,7 @@ fn macro_reports_wit_errors_and_tracks_wit_files() {
     .unwrap();
     std::fs::write(
         crate_dir.join("src/lib.rs"),
-        "compono_guest::generate!({ path: \"wit/w.wit\", additional_derives: [PartialEq] });\n\npub fn check(p: m::point::point::Point) -> bool {\n    p == p\n}\n",
+        "compono_guest::generate!({ path: \"wit/w.wit\", additional_derives: [PartialEq], generate_all, });\n\npub fn check(p: m::point::point::Point) -> bool {\n    p == p\n}\n",
     )
     .unwrap();
     let good = "package m:point;\n\ninterface point {\n  record point { x: u32 }\n}\n\nworld w {\n  import point;\n}\n";

@@ -18,8 +18,7 @@ fn guest_target_dir() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("bindgen-guests")
 }
 
-/// Core module to component. `wasm-tools component new` is the oracle
-/// until `compono new` lands; swapping is this one function.
+/// Core module to component with `wasm-tools component new`, the oracle.
 fn componentize(core: &Path, out: &Path) -> Result<(), String> {
     run(Command::new("wasm-tools")
         .arg("component")
@@ -27,6 +26,44 @@ fn componentize(core: &Path, out: &Path) -> Result<(), String> {
         .arg(core)
         .arg("-o")
         .arg(out))
+}
+
+/// The workspace's `compono` binary when it has `new` (the component
+/// issue's subcommand): guests are then also wrapped by it and run.
+fn compono_new() -> Option<PathBuf> {
+    let bin = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()?
+        .join("debug/compono");
+    let ok = Command::new(&bin)
+        .args(["new", "--help"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    ok.then_some(bin)
+}
+
+/// Wraps `core` with every componentizer available and runs the host on
+/// each component: `(tool, summary or error)`.
+fn wrap_and_run(
+    core: &Path,
+    out_stem: &Path,
+    world: &str,
+) -> Vec<(&'static str, Result<String, String>)> {
+    let mut results = Vec::new();
+    let oracle = out_stem.with_extension("wasm-tools.wasm");
+    results.push((
+        "wasm-tools component new",
+        componentize(core, &oracle).and_then(|()| run_host(&oracle, world)),
+    ));
+    if let Some(compono) = compono_new() {
+        let ours = out_stem.with_extension("compono.wasm");
+        let made = run(Command::new(compono)
+            .arg("new")
+            .arg(core)
+            .arg("-o")
+            .arg(&ours));
+        results.push(("compono new", made.and_then(|()| run_host(&ours, world))));
+    }
+    results
 }
 
 fn run(cmd: &mut Command) -> Result<(), String> {
@@ -101,15 +138,17 @@ fn rust_guests_run_in_wasmtime() {
             failures.push(format!("{world}: no Rust guest built ({})", core.display()));
             continue;
         }
-        let component = out_dir.join(format!("{world}.rust.wasm"));
-        let result = componentize(&core, &component).and_then(|()| run_host(&component, world));
-        match result {
-            Ok(summary) => {
-                passed += 1;
-                eprintln!("{world} (rust): {summary}");
+        let mut all_ok = true;
+        for (tool, result) in wrap_and_run(&core, &out_dir.join(format!("{world}.rust")), world) {
+            match result {
+                Ok(summary) => eprintln!("{world} (rust, {tool}): {summary}"),
+                Err(e) => {
+                    all_ok = false;
+                    failures.push(format!("{world} (rust, {tool}): {e}"));
+                }
             }
-            Err(e) => failures.push(format!("{world} (rust): {e}")),
         }
+        passed += usize::from(all_ok);
     }
     assert!(
         failures.is_empty(),
@@ -143,7 +182,7 @@ fn c_guests_run_in_wasmtime() {
             Some(w) => (w.to_string(), StringEncoding::Utf16),
             None => (stem.clone(), StringEncoding::Utf8),
         };
-        let result = (|| -> Result<String, String> {
+        let result = (|| -> Result<Vec<(&'static str, Result<String, String>)>, String> {
             let wit = repo()
                 .join("fixtures/bindgen/runtime")
                 .join(&world)
@@ -182,14 +221,21 @@ fn c_guests_run_in_wasmtime() {
                 .args(&inputs)
                 .arg("-o")
                 .arg(&core))?;
-            let component = dir.join("component.wasm");
-            componentize(&core, &component)?;
-            run_host(&component, &world)
+            Ok(wrap_and_run(&core, &dir.join("component"), &world))
         })();
         match result {
-            Ok(summary) => {
-                passed += 1;
-                eprintln!("{stem} (c): {summary}");
+            Ok(runs) => {
+                let mut all_ok = true;
+                for (tool, result) in runs {
+                    match result {
+                        Ok(summary) => eprintln!("{stem} (c, {tool}): {summary}"),
+                        Err(e) => {
+                            all_ok = false;
+                            failures.push(format!("{stem} (c, {tool}): {e}"));
+                        }
+                    }
+                }
+                passed += usize::from(all_ok);
             }
             Err(e) => failures.push(format!("{stem} (c): {e}")),
         }
@@ -201,4 +247,95 @@ fn c_guests_run_in_wasmtime() {
         failures.join("\n\n")
     );
     eprintln!("{passed} C guest worlds passed");
+}
+
+/// Porting: guests written against wit-bindgen (`fixtures/bindgen/porting`)
+/// are built as they are with wit-bindgen (a test-only dependency) and again
+/// with only the `generate!` line switched to `compono_guest::generate!`;
+/// both builds must pass the same runtime checks.
+#[test]
+fn wit_bindgen_guests_port_by_changing_the_generate_line() {
+    let porting = repo().join("fixtures/bindgen/porting");
+    let mut crates: Vec<String> = std::fs::read_dir(&porting)
+        .expect("porting fixtures")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("port-"))
+        .collect();
+    crates.sort();
+    assert!(crates.len() >= 5, "at least five ported guests: {crates:?}");
+
+    let original_target =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("bindgen-porting-wit-bindgen");
+    run(Command::new(env!("CARGO"))
+        .current_dir(&porting)
+        .env("CARGO_TARGET_DIR", &original_target)
+        .env_remove("RUSTFLAGS")
+        .args(["build", "--quiet", "--target", "wasm32-unknown-unknown"]))
+    .unwrap_or_else(|e| panic!("building the guests with wit-bindgen: {e}"));
+
+    // The same sources with one line changed, in a workspace that depends
+    // on compono-guest instead.
+    let ported = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bindgen-porting-compono");
+    let _ = std::fs::remove_dir_all(&ported);
+    let runtime_dir = repo().join("fixtures/bindgen/runtime");
+    let guest_crate = repo().join("crates/compono-guest");
+    std::fs::create_dir_all(&ported).unwrap();
+    std::fs::write(
+        ported.join("Cargo.toml"),
+        format!(
+            "[workspace]\nmembers = [\"port-*\"]\nresolver = \"3\"\n\n[workspace.dependencies]\ncompono-guest = {{ path = {:?} }}\n\n[profile.dev]\ndebug = false\nopt-level = 1\npanic = \"abort\"\n",
+            guest_crate.display().to_string()
+        ),
+    )
+    .unwrap();
+    for name in &crates {
+        let src = std::fs::read_to_string(porting.join(name).join("src/lib.rs")).unwrap();
+        assert!(
+            src.contains("wit_bindgen::generate!"),
+            "{name} is not a wit-bindgen guest"
+        );
+        let src = src
+            .replace("wit_bindgen::generate!", "compono_guest::generate!")
+            .replace("\"../../runtime/", &format!("\"{}/", runtime_dir.display()));
+        let manifest = std::fs::read_to_string(porting.join(name).join("Cargo.toml"))
+            .unwrap()
+            .replace(
+                "wit-bindgen.workspace = true",
+                "compono-guest.workspace = true",
+            );
+        std::fs::create_dir_all(ported.join(name).join("src")).unwrap();
+        std::fs::write(ported.join(name).join("src/lib.rs"), src).unwrap();
+        std::fs::write(ported.join(name).join("Cargo.toml"), manifest).unwrap();
+    }
+    let ported_target = guest_target_dir();
+    run(Command::new(env!("CARGO"))
+        .current_dir(&ported)
+        .env("CARGO_TARGET_DIR", &ported_target)
+        .env_remove("RUSTFLAGS")
+        .args(["build", "--quiet", "--target", "wasm32-unknown-unknown"]))
+    .unwrap_or_else(|e| panic!("building the ported guests with compono-guest: {e}"));
+
+    let out_dir = guest_target_dir().join("components");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let mut failures = Vec::new();
+    for name in &crates {
+        let world = name.strip_prefix("port-").unwrap();
+        let core_name = format!("{}.wasm", name.replace('-', "_"));
+        for (flavour, target) in [
+            ("wit-bindgen", &original_target),
+            ("compono", &ported_target),
+        ] {
+            let core = target.join("wasm32-unknown-unknown/debug").join(&core_name);
+            for (tool, result) in
+                wrap_and_run(&core, &out_dir.join(format!("{name}.{flavour}")), world)
+            {
+                match result {
+                    Ok(summary) => eprintln!("{name} ({flavour}, {tool}): {summary}"),
+                    Err(e) => failures.push(format!("{name} ({flavour}, {tool}): {e}")),
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

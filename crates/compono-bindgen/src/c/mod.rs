@@ -152,6 +152,64 @@ fn cast_from_slot(e: &str, slot: WasmType, to: WasmType) -> String {
     }
 }
 
+enum RetKind {
+    None,
+    Scalar(String),
+    Ptr(String),
+    Option(String),
+    Result {
+        ok: Option<String>,
+        err: Option<String>,
+    },
+}
+
+/// Calls the implementation of an export and stores its result into `dst`
+/// (an lvalue of the WIT result's C type).
+fn export_call(kind: &RetKind, name: &str, args: &[String], dst: &str) -> String {
+    let with = |extra: &[&str]| {
+        let mut all: Vec<String> = args.to_vec();
+        all.extend(extra.iter().map(|s| s.to_string()));
+        all.join(", ")
+    };
+    match kind {
+        RetKind::None => format!("  {name}({});\n", with(&[])),
+        RetKind::Scalar(_) => format!("  {dst} = {name}({});\n", with(&[])),
+        RetKind::Ptr(_) => format!("  {name}({});\n", with(&[&format!("&{dst}")])),
+        RetKind::Option(_) => format!(
+            "  {dst}.is_some = {name}({});\n",
+            with(&[&format!("&{dst}.val")])
+        ),
+        RetKind::Result { ok, err } => {
+            let mut out = String::new();
+            let mut extra = Vec::new();
+            if let Some(ok) = ok {
+                let _ = writeln!(out, "  {ok} ret_ok;");
+                extra.push("&ret_ok");
+            }
+            if let Some(err) = err {
+                let _ = writeln!(out, "  {err} ret_err;");
+                extra.push("&ret_err");
+            }
+            let set_ok = if ok.is_some() {
+                format!("    {dst}.val.ok = ret_ok;\n")
+            } else {
+                String::new()
+            };
+            let set_err = if err.is_some() {
+                format!("    {dst}.val.err = ret_err;\n")
+            } else {
+                String::new()
+            };
+            let _ = write!(
+                out,
+                "  bool is_ok = {name}({});\n  {dst}.is_err = !is_ok;\n  if (is_ok) {{\n{set_ok}  }} else {{\n{set_err}  }}\n",
+                with(&extra)
+            );
+            out
+        }
+    }
+}
+
 fn int_c(tag: Int) -> &'static str {
     match tag {
         Int::U8 => "uint8_t",
@@ -988,6 +1046,31 @@ void {p}_{n}_drop_own({p}_own_{n}_t handle) {{
 
     /// The user-facing prototype: scalars by value, others by pointer,
     /// compound results through `ret`.
+    /// How a function's result reaches C: wit-bindgen's conventions, where a
+    /// top-level `result` or `option` becomes a `bool` return with out
+    /// pointers for the payloads.
+    fn ret_kind(&mut self, f: &Function) -> RetKind {
+        let Some(t) = &f.result else {
+            return RetKind::None;
+        };
+        if let Type::Id(id) = t {
+            match &self.resolve.types[*id].kind {
+                TypeDefKind::Result(r) => {
+                    let ok = r.ok.as_ref().map(|t| self.c_type(t));
+                    let err = r.err.as_ref().map(|t| self.c_type(t));
+                    return RetKind::Result { ok, err };
+                }
+                TypeDefKind::Option(t) => return RetKind::Option(self.c_type(t)),
+                _ => {}
+            }
+        }
+        if self.is_scalar(t) {
+            RetKind::Scalar(self.c_type(t))
+        } else {
+            RetKind::Ptr(self.c_type(t))
+        }
+    }
+
     fn prototype(&mut self, name: &str, f: &Function) -> (String, Vec<String>) {
         let mut params = Vec::new();
         let mut names = Vec::new();
@@ -1001,14 +1084,26 @@ void {p}_{n}_drop_own({p}_own_{n}_t handle) {{
             }
             names.push(n);
         }
-        let ret = match &f.result {
-            Some(t) if self.is_scalar(t) => self.c_type(t),
-            Some(t) => {
-                let t = self.c_type(t);
+        let ret = match self.ret_kind(f) {
+            RetKind::None => "void".into(),
+            RetKind::Scalar(t) => t,
+            RetKind::Ptr(t) => {
                 params.push(format!("{t} *ret"));
                 "void".into()
             }
-            None => "void".into(),
+            RetKind::Option(t) => {
+                params.push(format!("{t} *ret"));
+                "bool".into()
+            }
+            RetKind::Result { ok, err } => {
+                if let Some(ok) = ok {
+                    params.push(format!("{ok} *ret"));
+                }
+                if let Some(err) = err {
+                    params.push(format!("{err} *err"));
+                }
+                "bool".into()
+            }
         };
         let params = if params.is_empty() {
             "void".into()
@@ -1077,37 +1172,52 @@ void {p}_{n}_drop_own({p}_own_{n}_t handle) {{
             }
         }
         let call = format!("__wasm_import_{name}({})", args.join(", "));
+        let kind = self.ret_kind(f);
         match &f.result {
             None => {
                 let _ = writeln!(body, "  {call};");
             }
-            Some(t) if sig.retptr => {
-                // The caller's `ret` has the canonical layout: the host
-                // writes straight into it.
-                let _ = t;
-                let call = format!(
-                    "__wasm_import_{name}({}{}(int32_t) (uintptr_t) ret)",
-                    args.join(", "),
-                    if args.is_empty() { "" } else { ", " }
-                );
-                let _ = writeln!(body, "  {call};");
-            }
             Some(t) => {
-                let _ = writeln!(body, "  {import_ret} result = {call};");
-                let scalar = self.is_scalar(t);
+                // A plain compound result lands in the caller's `ret`,
+                // which has the canonical layout; the others in a local.
+                let direct = matches!(kind, RetKind::Ptr(_));
                 let ct = self.c_type(t);
-                if scalar {
+                if !direct {
                     let _ = writeln!(body, "  {ct} out;");
                 }
-                let target = if scalar {
-                    "((uint8_t*) &out)"
+                let target = if direct { "ret" } else { "&out" };
+                if sig.retptr {
+                    let call = format!(
+                        "__wasm_import_{name}({}{}(int32_t) (uintptr_t) {target})",
+                        args.join(", "),
+                        if args.is_empty() { "" } else { ", " }
+                    );
+                    let _ = writeln!(body, "  {call};");
                 } else {
-                    "((uint8_t*) ret)"
-                };
-                let mut vals = vec![("result".to_string(), sig.results[0])].into_iter();
-                self.flat_to_mem(t, &mut vals, target, 0, &mut body);
-                if scalar {
-                    body.push_str("  return out;\n");
+                    let _ = writeln!(body, "  {import_ret} result = {call};");
+                    let mut vals = vec![("result".to_string(), sig.results[0])].into_iter();
+                    self.flat_to_mem(
+                        t,
+                        &mut vals,
+                        &format!("((uint8_t*) {target})"),
+                        0,
+                        &mut body,
+                    );
+                }
+                match &kind {
+                    RetKind::Scalar(_) => body.push_str("  return out;\n"),
+                    RetKind::Option(_) => body.push_str(
+                        "  if (out.is_some) {\n    *ret = out.val;\n    return true;\n  }\n  return false;\n",
+                    ),
+                    RetKind::Result { ok, err } => {
+                        let set_ok = if ok.is_some() { "    *ret = out.val.ok;\n" } else { "" };
+                        let set_err = if err.is_some() { "    *err = out.val.err;\n" } else { "" };
+                        let _ = write!(
+                            body,
+                            "  if (!out.is_err) {{\n{set_ok}    return true;\n  }} else {{\n{set_err}    return false;\n  }}\n"
+                        );
+                    }
+                    RetKind::Ptr(_) | RetKind::None => {}
                 }
             }
         }
@@ -1244,12 +1354,9 @@ void {p}_{n}_drop_own({p}_own_{n}_t handle) {{
                     "  {ct} *ret = ({ct}*) aligned_alloc({align}, {});",
                     size.max(align).div_ceil(align) * align
                 );
-                call_args.push("ret".into());
-                let _ = writeln!(
-                    body,
-                    "  {name}({});\n{free_params}  return (int32_t) (uintptr_t) ret;",
-                    call_args.join(", ")
-                );
+                let kind = self.ret_kind(f);
+                body.push_str(&export_call(&kind, &name, &call_args, "(*ret)"));
+                let _ = writeln!(body, "{free_params}  return (int32_t) (uintptr_t) ret;");
                 let mut post_body = String::new();
                 self.free_value(t, "(*ret)", &mut post_body, false);
                 let _ = writeln!(
@@ -1259,12 +1366,9 @@ void {p}_{n}_drop_own({p}_own_{n}_t handle) {{
             }
             Some(t) => {
                 let ct = self.c_type(t);
-                if self.is_scalar(t) {
-                    let _ = writeln!(body, "  {ct} ret = {name}({});", call_args.join(", "));
-                } else {
-                    call_args.push("&ret".into());
-                    let _ = writeln!(body, "  {ct} ret;\n  {name}({});", call_args.join(", "));
-                }
+                let kind = self.ret_kind(f);
+                let _ = writeln!(body, "  {ct} ret;");
+                body.push_str(&export_call(&kind, &name, &call_args, "ret"));
                 body.push_str(free_params);
                 let mut vals = Vec::new();
                 self.flat_from_mem(t, "((uint8_t*) &ret)", 0, &mut body, &mut vals);

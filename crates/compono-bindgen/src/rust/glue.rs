@@ -11,6 +11,13 @@ use std::fmt::Write;
 use wit_parser::abi::WasmType;
 use wit_parser::{Handle, Int, Type, TypeDefKind, TypeId};
 
+// Spelled in full: a WIT type named `option` or `ok` must not capture
+// them.
+const NONE: &str = "::core::option::Option::None";
+const SOME: &str = "::core::option::Option::Some";
+const OK: &str = "::core::result::Result::Ok";
+const ERR: &str = "::core::result::Result::Err";
+
 /// Where lowered strings and lists point.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum LowerMode {
@@ -29,6 +36,11 @@ pub struct Glue<'a, 'b> {
     next: usize,
     /// Whether some lowered list registered a buffer to free after the call.
     pub uses_cleanup: bool,
+    /// Inside a named value that has no borrowing definition while
+    /// lowering import parameters: nested types use their owned names.
+    owned_depth: usize,
+    /// Whether lifted borrows need `borrow_arena` declared.
+    pub uses_borrow_arena: bool,
     /// Inside a match arm or loop, where hoisted locals would not outlive
     /// the expression built from them.
     nesting: usize,
@@ -133,6 +145,8 @@ impl<'a, 'b> Glue<'a, 'b> {
             mode,
             next: 0,
             uses_cleanup: false,
+            uses_borrow_arena: false,
+            owned_depth: 0,
             nesting: 0,
             error: None,
         }
@@ -155,6 +169,27 @@ impl<'a, 'b> Glue<'a, 'b> {
         let r = f(self);
         self.nesting -= 1;
         (std::mem::replace(&mut self.body, saved), r)
+    }
+
+    /// The path of a named type as the value being lowered spells it.
+    fn lowered_path_of(&self, id: TypeId) -> String {
+        if self.mode == LowerMode::Borrow && self.owned_depth == 0 {
+            self.g.param_type_path_of(id)
+        } else {
+            self.g.type_path_of(id)
+        }
+    }
+
+    /// Whether entering `id` while lowering leaves the borrowing twins.
+    fn enters_owned(&self, id: TypeId) -> bool {
+        self.mode == LowerMode::Borrow
+            && self.owned_depth == 0
+            && self.resolve().types[id].name.is_some()
+            && matches!(
+                self.kind(id),
+                TypeDefKind::Record(_) | TypeDefKind::Variant(_)
+            )
+            && !self.g.has_borrowed_def(id)
     }
 
     fn resolve(&self) -> &'b wit_parser::Resolve {
@@ -199,6 +234,13 @@ impl<'a, 'b> Glue<'a, 'b> {
     }
 
     fn lower_flat_id(&mut self, id: TypeId, t: &str, out: &mut Vec<(String, WasmType)>) {
+        let owned = self.enters_owned(id);
+        self.owned_depth += usize::from(owned);
+        self.lower_flat_id_inner(id, t, out);
+        self.owned_depth -= usize::from(owned);
+    }
+
+    fn lower_flat_id_inner(&mut self, id: TypeId, t: &str, out: &mut Vec<(String, WasmType)>) {
         match self.kind(id) {
             TypeDefKind::Type(inner) => self.lower_flat(inner, t, out),
             TypeDefKind::Record(r) => {
@@ -237,7 +279,7 @@ impl<'a, 'b> Glue<'a, 'b> {
                 out.push((l, WasmType::Length));
             }
             TypeDefKind::Variant(v) => {
-                let name = self.g.type_path_of(id);
+                let name = self.lowered_path_of(id);
                 let cases: Vec<(String, Option<&Type>)> = v
                     .cases
                     .iter()
@@ -253,14 +295,14 @@ impl<'a, 'b> Glue<'a, 'b> {
             }
             TypeDefKind::Option(ty) => {
                 let slots = join_cases(self.resolve(), [None, Some(ty)]);
-                let cases = [("None".to_string(), None), ("Some".to_string(), Some(ty))];
+                let cases = [(NONE.to_string(), None), (SOME.to_string(), Some(ty))];
                 self.lower_variant(t, &cases, &slots, out);
             }
             TypeDefKind::Result(r) => {
                 let slots = join_cases(self.resolve(), [r.ok.as_ref(), r.err.as_ref()]);
                 let cases = [
-                    ("Ok".to_string(), r.ok.as_ref()),
-                    ("Err".to_string(), r.err.as_ref()),
+                    (OK.to_string(), r.ok.as_ref()),
+                    (ERR.to_string(), r.err.as_ref()),
                 ];
                 self.lower_variant(t, &cases, &slots, out);
             }
@@ -314,8 +356,8 @@ impl<'a, 'b> Glue<'a, 'b> {
             }
             let pattern = match payload {
                 Some(_) => format!("{pat}(e)"),
-                None if pat == "None" => pat.clone(),
-                None if pat == "Ok" || pat == "Err" => format!("{pat}(_)"),
+                None if pat == NONE => pat.clone(),
+                None if pat == OK || pat == ERR => format!("{pat}(_)"),
                 None => pat.clone(),
             };
             let _ = write!(code, "{pattern} => {{\n{body}({},)\n}}\n", tuple.join(", "));
@@ -399,6 +441,13 @@ impl<'a, 'b> Glue<'a, 'b> {
     }
 
     fn store_id(&mut self, id: TypeId, v: &str, base: &str, off: usize) {
+        let owned = self.enters_owned(id);
+        self.owned_depth += usize::from(owned);
+        self.store_id_inner(id, v, base, off);
+        self.owned_depth -= usize::from(owned);
+    }
+
+    fn store_id_inner(&mut self, id: TypeId, v: &str, base: &str, off: usize) {
         let at = |rust: &str, o: usize| format!("{base}.add({o}).cast::<{rust}>()");
         match self.kind(id) {
             TypeDefKind::Type(inner) => self.store(inner, v, base, off),
@@ -456,7 +505,7 @@ impl<'a, 'b> Glue<'a, 'b> {
                 self.line(format!("{}.write({p});", at("*mut u8", off)));
             }
             TypeDefKind::Variant(var) => {
-                let name = self.g.type_path_of(id);
+                let name = self.lowered_path_of(id);
                 let cases: Vec<(String, Option<&Type>)> = var
                     .cases
                     .iter()
@@ -475,7 +524,7 @@ impl<'a, 'b> Glue<'a, 'b> {
             }
             TypeDefKind::Option(ty) => {
                 let payload = self.g.layouts.payload_offset(Int::U8, [None, Some(ty)]);
-                let cases = [("None".to_string(), None), ("Some".to_string(), Some(ty))];
+                let cases = [(NONE.to_string(), None), (SOME.to_string(), Some(ty))];
                 self.store_variant(v, Int::U8, &cases, base, off, payload);
             }
             TypeDefKind::Result(r) => {
@@ -484,8 +533,8 @@ impl<'a, 'b> Glue<'a, 'b> {
                     .layouts
                     .payload_offset(Int::U8, [r.ok.as_ref(), r.err.as_ref()]);
                 let cases = [
-                    ("Ok".to_string(), r.ok.as_ref()),
-                    ("Err".to_string(), r.err.as_ref()),
+                    (OK.to_string(), r.ok.as_ref()),
+                    (ERR.to_string(), r.err.as_ref()),
                 ];
                 self.store_variant(v, Int::U8, &cases, base, off, payload);
             }
@@ -515,7 +564,7 @@ impl<'a, 'b> Glue<'a, 'b> {
             });
             let pattern = match payload {
                 Some(_) => format!("{pat}(e)"),
-                None if pat == "Ok" || pat == "Err" => format!("{pat}(_)"),
+                None if pat == OK || pat == ERR => format!("{pat}(_)"),
                 None => pat.clone(),
             };
             let _ = write!(code, "{pattern} => {{\n{body}}}\n");
@@ -630,14 +679,14 @@ impl<'a, 'b> Glue<'a, 'b> {
             }
             TypeDefKind::Option(ty) => {
                 let slots = join_cases(self.resolve(), [None, Some(ty)]);
-                let cases = [("None".to_string(), None), ("Some".to_string(), Some(ty))];
+                let cases = [(NONE.to_string(), None), (SOME.to_string(), Some(ty))];
                 self.lift_variant(&cases, &slots, vals)
             }
             TypeDefKind::Result(r) => {
                 let slots = join_cases(self.resolve(), [r.ok.as_ref(), r.err.as_ref()]);
                 let cases = [
-                    ("Ok".to_string(), r.ok.as_ref()),
-                    ("Err".to_string(), r.err.as_ref()),
+                    (OK.to_string(), r.ok.as_ref()),
+                    (ERR.to_string(), r.err.as_ref()),
                 ];
                 self.lift_variant(&cases, &slots, vals)
             }
@@ -673,7 +722,7 @@ impl<'a, 'b> Glue<'a, 'b> {
                     let e = s.lift_flat(ty, &mut casted.into_iter());
                     format!("{pat}({e})")
                 }
-                None if pat == "Ok" || pat == "Err" => format!("{pat}(())"),
+                None if pat == OK || pat == ERR => format!("{pat}(())"),
                 None => pat.clone(),
             });
             let arm = if i + 1 == cases.len() {
@@ -707,12 +756,13 @@ impl<'a, 'b> Glue<'a, 'b> {
                     self.line(format!("let {t} = {path}::from_handle({handle_u32});"));
                     format!("&{t}")
                 } else {
-                    if self.error.is_none() {
-                        self.error = Some(
-                            "a `borrow` of an imported resource nested inside a variant or list of an export's parameters is not supported yet".into(),
-                        );
-                    }
-                    "_rt::abort()".into()
+                    // Inside a match arm or loop no local outlives the
+                    // expression: the handle goes to a per-call arena whose
+                    // drop, after the call, ends the borrows.
+                    self.uses_borrow_arena = true;
+                    format!(
+                        "{{ let b = _rt::Box::new({path}::from_handle({handle_u32})); let r = &*(&*b as *const {path}); borrow_arena.push(b); r }}"
+                    )
                 }
             }
         }
@@ -842,7 +892,7 @@ impl<'a, 'b> Glue<'a, 'b> {
             }
             TypeDefKind::Option(ty) => {
                 let payload = self.g.layouts.payload_offset(Int::U8, [None, Some(ty)]);
-                let cases = [("None".to_string(), None), ("Some".to_string(), Some(ty))];
+                let cases = [(NONE.to_string(), None), (SOME.to_string(), Some(ty))];
                 self.load_variant(Int::U8, &cases, base, off, payload)
             }
             TypeDefKind::Result(r) => {
@@ -851,8 +901,8 @@ impl<'a, 'b> Glue<'a, 'b> {
                     .layouts
                     .payload_offset(Int::U8, [r.ok.as_ref(), r.err.as_ref()]);
                 let cases = [
-                    ("Ok".to_string(), r.ok.as_ref()),
-                    ("Err".to_string(), r.err.as_ref()),
+                    (OK.to_string(), r.ok.as_ref()),
+                    (ERR.to_string(), r.err.as_ref()),
                 ];
                 self.load_variant(Int::U8, &cases, base, off, payload)
             }
@@ -882,7 +932,7 @@ impl<'a, 'b> Glue<'a, 'b> {
                     let e = s.load(ty, base, off + payload_off);
                     format!("{pat}({e})")
                 }
-                None if pat == "Ok" || pat == "Err" => format!("{pat}(())"),
+                None if pat == OK || pat == ERR => format!("{pat}(())"),
                 None => pat.clone(),
             });
             let _ = write!(code, "{i} => {{\n{body}{expr}\n}}\n");

@@ -102,6 +102,7 @@ pub fn generate_string(resolve: &Resolve, world: WorldId, opts: &Opts) -> Result
         tree: RefCell::new(Module::default()),
         export_entries: RefCell::new(Vec::new()),
         with: HashMap::new(),
+        borrowed: HashMap::new(),
     };
     g.plan()?;
     g.emit_world(&metadata)?;
@@ -140,6 +141,8 @@ pub struct RustGen<'a> {
     export_entries: RefCell<Vec<ExportEntry>>,
     /// Interfaces mapped elsewhere by `with`.
     with: HashMap<InterfaceId, String>,
+    /// Borrowing modes: records and variants with a borrowing definition.
+    borrowed: HashMap<TypeId, Borrowed>,
 }
 
 fn docs(d: &Docs) -> String {
@@ -189,9 +192,19 @@ enum TypeMode {
     /// Import parameters: strings and lists by reference, named types that
     /// own memory by reference.
     ImportParam,
-    /// Inside a list of an import parameter in a borrowing mode: strings
-    /// and lists still borrowed, named types as they are.
-    ImportElem,
+    /// Inside a list of an import parameter in a borrowing mode, or a field
+    /// of a borrowing type definition: strings and lists still borrowed
+    /// (for `lifetime`; `'_` elides it).
+    ImportElem { lifetime: &'static str },
+}
+
+/// How a record or variant is defined in a borrowing mode.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Borrowed {
+    /// Only import parameters use it: one borrowing definition, `T<'a>`.
+    Only,
+    /// Used borrowed and owned: `TParam<'a>` and `TResult`.
+    Split,
 }
 
 impl<'a> RustGen<'a> {
@@ -281,6 +294,12 @@ impl<'a> RustGen<'a> {
                 self.modules.insert(*id, path);
             }
         }
+        if let Ownership::Borrowing {
+            duplicate_if_necessary,
+        } = self.opts.ownership
+        {
+            self.plan_borrowing(duplicate_if_necessary);
+        }
         for (k, _) in &self.opts.with {
             if !with_used.contains(k) {
                 return Err(Error::Selection(format!(
@@ -289,6 +308,165 @@ impl<'a> RustGen<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Which records and variants import parameters see borrowed: those
+    /// that own strings or lists (and no handles), reached from an import's
+    /// parameters only through other borrowable types.
+    fn plan_borrowing(&mut self, duplicate: bool) {
+        let world = &self.resolve.worlds[self.world];
+        let mut params = HashSet::new();
+        let mut owned = HashSet::new();
+        let visit = |f: &Function,
+                     imported: bool,
+                     params: &mut HashSet<TypeId>,
+                     owned: &mut HashSet<TypeId>| {
+            for p in &f.params {
+                if imported {
+                    self.mark(&p.ty, true, params, owned);
+                } else {
+                    self.mark(&p.ty, false, params, owned);
+                }
+            }
+            if let Some(r) = &f.result {
+                self.mark(r, false, params, owned);
+            }
+        };
+        for (imported, items) in [(true, &world.imports), (false, &world.exports)] {
+            for item in items.values() {
+                match item {
+                    WorldItem::Function(f) => visit(f, imported, &mut params, &mut owned),
+                    WorldItem::Interface { id, .. } => {
+                        for f in self.resolve.interfaces[*id].functions.values() {
+                            visit(f, imported, &mut params, &mut owned);
+                        }
+                    }
+                    WorldItem::Type { .. } => {}
+                }
+            }
+        }
+        for id in params {
+            if owned.contains(&id) {
+                if duplicate {
+                    self.borrowed.insert(id, Borrowed::Split);
+                }
+            } else {
+                self.borrowed.insert(id, Borrowed::Only);
+            }
+        }
+        // A borrowing definition must borrow something itself or through
+        // another borrowing definition, or its lifetime goes unused.
+        loop {
+            let unused: Vec<TypeId> = self
+                .borrowed
+                .keys()
+                .copied()
+                .filter(|id| !self.borrows_directly(&Type::Id(*id), true))
+                .collect();
+            if unused.is_empty() {
+                break;
+            }
+            for id in unused {
+                self.borrowed.remove(&id);
+            }
+        }
+    }
+
+    /// Whether the borrowing spelling of `ty` mentions its lifetime.
+    fn borrows_directly(&self, ty: &Type, top: bool) -> bool {
+        let Type::Id(id) = ty else {
+            return matches!(ty, Type::String);
+        };
+        let def = &self.resolve.types[*id];
+        if !top
+            && def.name.is_some()
+            && matches!(def.kind, TypeDefKind::Record(_) | TypeDefKind::Variant(_))
+        {
+            return self.borrowed.contains_key(id);
+        }
+        match &def.kind {
+            TypeDefKind::List(_) => true,
+            TypeDefKind::Type(t) | TypeDefKind::Option(t) => self.borrows_directly(t, false),
+            TypeDefKind::Record(r) => r.fields.iter().any(|f| self.borrows_directly(&f.ty, false)),
+            TypeDefKind::Tuple(t) => t.types.iter().any(|t| self.borrows_directly(t, false)),
+            TypeDefKind::Variant(v) => v.cases.iter().any(|c| {
+                c.ty.as_ref()
+                    .is_some_and(|t| self.borrows_directly(t, false))
+            }),
+            TypeDefKind::Result(r) => [&r.ok, &r.err]
+                .into_iter()
+                .flatten()
+                .any(|t| self.borrows_directly(t, false)),
+            _ => false,
+        }
+    }
+
+    fn borrowable(&self, id: TypeId) -> bool {
+        let ty = Type::Id(id);
+        self.resolve.types[id].name.is_some()
+            && matches!(
+                self.resolve.types[id].kind,
+                TypeDefKind::Record(_) | TypeDefKind::Variant(_)
+            )
+            && needs_cleanup(self.resolve, &ty)
+            && !crate::abi::contains_handle(self.resolve, &ty, false)
+            && !crate::abi::contains_handle(self.resolve, &ty, true)
+    }
+
+    /// Marks the named types in `ty` as seen borrowed (import parameters)
+    /// or owned; contents of a type that cannot borrow are owned.
+    fn mark(
+        &self,
+        ty: &Type,
+        borrowed: bool,
+        params: &mut HashSet<TypeId>,
+        owned: &mut HashSet<TypeId>,
+    ) {
+        let Type::Id(id) = ty else { return };
+        let def = &self.resolve.types[*id];
+        let mut borrowed = borrowed;
+        if def.name.is_some()
+            && matches!(def.kind, TypeDefKind::Record(_) | TypeDefKind::Variant(_))
+        {
+            if borrowed && self.borrowable(*id) {
+                if !params.insert(*id) {
+                    return;
+                }
+            } else {
+                borrowed = false;
+                if !owned.insert(*id) {
+                    return;
+                }
+            }
+        }
+        match &def.kind {
+            TypeDefKind::Type(t) | TypeDefKind::List(t) | TypeDefKind::Option(t) => {
+                self.mark(t, borrowed, params, owned)
+            }
+            TypeDefKind::Record(r) => {
+                for f in &r.fields {
+                    self.mark(&f.ty, borrowed, params, owned);
+                }
+            }
+            TypeDefKind::Tuple(t) => {
+                for t in &t.types {
+                    self.mark(t, borrowed, params, owned);
+                }
+            }
+            TypeDefKind::Variant(v) => {
+                for c in &v.cases {
+                    if let Some(t) = &c.ty {
+                        self.mark(t, borrowed, params, owned);
+                    }
+                }
+            }
+            TypeDefKind::Result(r) => {
+                for t in [&r.ok, &r.err].into_iter().flatten() {
+                    self.mark(t, borrowed, params, owned);
+                }
+            }
+            _ => {}
+        }
     }
 
     // ---- paths --------------------------------------------------------------
@@ -321,8 +499,30 @@ impl<'a> RustGen<'a> {
     /// The path of a named type (a record, variant, resource, ...).
     pub(crate) fn type_path_of(&self, id: TypeId) -> String {
         let ty = &self.resolve.types[id];
-        let name = rust_camel(ty.name.as_deref().unwrap_or("Anonymous"));
+        let wit = ty.name.as_deref().unwrap_or("anonymous");
+        let name = if self.borrowed.get(&id) == Some(&Borrowed::Split) {
+            rust_camel(&format!("{wit}-result"))
+        } else {
+            rust_camel(wit)
+        };
         format!("{}::{name}", self.owner_path(ty.owner))
+    }
+
+    /// The path of the definition import parameters use: the borrowing
+    /// twin where there is one.
+    pub(crate) fn param_type_path_of(&self, id: TypeId) -> String {
+        let ty = &self.resolve.types[id];
+        let wit = ty.name.as_deref().unwrap_or("anonymous");
+        let name = match self.borrowed.get(&id) {
+            Some(Borrowed::Split) => rust_camel(&format!("{wit}-param")),
+            Some(Borrowed::Only) => rust_camel(wit),
+            None => return self.type_path_of(id),
+        };
+        format!("{}::{name}", self.owner_path(ty.owner))
+    }
+
+    pub(crate) fn has_borrowed_def(&self, id: TypeId) -> bool {
+        self.borrowed.contains_key(&id)
     }
 
     /// Follows aliases (`type a = b`) to the resource a handle points at.
@@ -359,7 +559,9 @@ impl<'a> RustGen<'a> {
     fn ty(&self, ty: &Type, mode: TypeMode) -> String {
         match ty {
             Type::String => match mode {
-                TypeMode::ImportParam | TypeMode::ImportElem => "&str".into(),
+                TypeMode::ImportParam => "&str".into(),
+                TypeMode::ImportElem { lifetime: "'_" } => "&str".into(),
+                TypeMode::ImportElem { lifetime } => format!("&{lifetime} str"),
                 TypeMode::Owned { .. } => "_rt::String".into(),
             },
             Type::Id(id) => self.ty_id(*id, mode),
@@ -368,10 +570,15 @@ impl<'a> RustGen<'a> {
     }
 
     fn lifetime_args(&self, id: TypeId, mode: TypeMode) -> String {
-        if self.needs_lifetime(&Type::Id(id)) {
+        let borrowed = mode != TypeMode::Owned { lifetime: "'a" }
+            && mode != TypeMode::Owned { lifetime: "'_" }
+            && self.borrowed.contains_key(&id);
+        if self.needs_lifetime(&Type::Id(id)) || borrowed {
             match mode {
-                TypeMode::Owned { lifetime } => format!("<{lifetime}>"),
-                TypeMode::ImportParam | TypeMode::ImportElem => "<'_>".into(),
+                TypeMode::Owned { lifetime } | TypeMode::ImportElem { lifetime } => {
+                    format!("<{lifetime}>")
+                }
+                TypeMode::ImportParam => "<'_>".into(),
             }
         } else {
             String::new()
@@ -381,8 +588,8 @@ impl<'a> RustGen<'a> {
     fn ty_id(&self, id: TypeId, mode: TypeMode) -> String {
         let def = &self.resolve.types[id];
         let lt = match mode {
-            TypeMode::Owned { lifetime } => lifetime,
-            TypeMode::ImportParam | TypeMode::ImportElem => "'_",
+            TypeMode::Owned { lifetime } | TypeMode::ImportElem { lifetime } => lifetime,
+            TypeMode::ImportParam => "'_",
         };
         let lt_ref = if lt == "'_" {
             String::new()
@@ -412,15 +619,17 @@ impl<'a> RustGen<'a> {
                         (TypeMode::Owned { .. }, _) | (_, Ownership::Owning) => {
                             TypeMode::Owned { lifetime: lt }
                         }
-                        _ => TypeMode::ImportElem,
+                        _ => TypeMode::ImportElem { lifetime: lt },
                     };
                     let inner = self.ty(elem, elem_mode);
                     match mode {
-                        TypeMode::ImportParam | TypeMode::ImportElem => format!("&[{inner}]"),
+                        TypeMode::ImportParam | TypeMode::ImportElem { .. } => {
+                            format!("&{lt_ref}[{inner}]")
+                        }
                         TypeMode::Owned { .. } => format!("_rt::Vec<{inner}>"),
                     }
                 }
-                TypeDefKind::Option(t) => format!("Option<{}>", self.ty(t, mode)),
+                TypeDefKind::Option(t) => format!("::core::option::Option<{}>", self.ty(t, mode)),
                 TypeDefKind::Result(r) => {
                     let ok =
                         r.ok.as_ref()
@@ -431,7 +640,7 @@ impl<'a> RustGen<'a> {
                         .as_ref()
                         .map(|t| self.ty(t, mode))
                         .unwrap_or("()".into());
-                    format!("Result<{ok}, {err}>")
+                    format!("::core::result::Result<{ok}, {err}>")
                 }
                 TypeDefKind::Tuple(t) => {
                     let elems: Vec<String> = t.types.iter().map(|t| self.ty(t, mode)).collect();
@@ -448,6 +657,14 @@ impl<'a> RustGen<'a> {
                 }
                 _ => format!("{}{}", self.type_path_of(id), self.lifetime_args(id, mode)),
             };
+        }
+        if !matches!(mode, TypeMode::Owned { .. }) && self.borrowed.contains_key(&id) {
+            // The borrowing twin, passed by value.
+            return format!(
+                "{}{}",
+                self.param_type_path_of(id),
+                self.lifetime_args(id, mode)
+            );
         }
         let path = format!("{}{}", self.type_path_of(id), self.lifetime_args(id, mode));
         if mode == TypeMode::ImportParam
@@ -633,11 +850,20 @@ impl<'a> RustGen<'a> {
         let Some(wit_name) = def.name.as_deref() else {
             return Ok(String::new());
         };
-        let name = rust_camel(wit_name);
+        let mut prefix = String::new();
+        let name = match self.borrowed.get(&id) {
+            None => rust_camel(wit_name),
+            Some(Borrowed::Only) => return Ok(self.borrowed_def(id, rust_camel(wit_name))),
+            Some(Borrowed::Split) => {
+                prefix = self.borrowed_def(id, rust_camel(&format!("{wit_name}-param")));
+                rust_camel(&format!("{wit_name}-result"))
+            }
+        };
         let ty = Type::Id(id);
         let lt_params = if self.needs_lifetime(&ty) { "<'a>" } else { "" };
         let owned = TypeMode::Owned { lifetime: "'a" };
-        let mut out = docs(&def.docs);
+        let mut out = prefix;
+        out.push_str(&docs(&def.docs));
         let clone_ok = !crate::abi::contains_handle(self.resolve, &ty, false);
         let mut base: Vec<&str> = Vec::new();
         if clone_ok {
@@ -712,6 +938,13 @@ impl<'a> RustGen<'a> {
             }
             TypeDefKind::Flags(f) => out.push_str(&self.flags(&name, f, id)),
             TypeDefKind::Resource => out.push_str(&self.resource(id, &name, exported)?),
+            TypeDefKind::Type(Type::Id(target))
+                if self.borrowed.get(&self.resource_of(*target)) == Some(&Borrowed::Only) =>
+            {
+                // An alias of a type that only exists borrowing.
+                let target = self.param_type_path_of(self.resource_of(*target));
+                let _ = writeln!(out, "pub type {name}<'a> = {target}<'a>;");
+            }
             TypeDefKind::Type(t) => {
                 let _ = writeln!(out, "pub type {name}{lt_params} = {};", self.ty(t, owned));
             }
@@ -736,6 +969,47 @@ impl<'a> RustGen<'a> {
             }
         }
         Ok(out)
+    }
+
+    /// The borrowing definition of a record or variant, for import
+    /// parameters: strings as `&'a str`, lists as `&'a [T]`.
+    fn borrowed_def(&self, id: TypeId, name: String) -> String {
+        let def = &self.resolve.types[id];
+        let mode = TypeMode::ImportElem { lifetime: "'a" };
+        let mut out = docs(&def.docs);
+        out.push_str(&self.derives(&["Clone", "Copy", "Debug"], &Type::Id(id)));
+        match &def.kind {
+            TypeDefKind::Record(r) => {
+                let _ = writeln!(out, "pub struct {name}<'a> {{");
+                for f in &r.fields {
+                    out.push_str(&docs(&f.docs));
+                    let _ = writeln!(
+                        out,
+                        "pub {}: {},",
+                        field_name(&f.name),
+                        self.ty(&f.ty, mode)
+                    );
+                }
+                out.push_str("}\n");
+            }
+            TypeDefKind::Variant(v) => {
+                let _ = writeln!(out, "pub enum {name}<'a> {{");
+                for c in &v.cases {
+                    out.push_str(&docs(&c.docs));
+                    match &c.ty {
+                        Some(t) => {
+                            let _ = writeln!(out, "{}({}),", case_name(&c.name), self.ty(t, mode));
+                        }
+                        None => {
+                            let _ = writeln!(out, "{},", case_name(&c.name));
+                        }
+                    }
+                }
+                out.push_str("}\n");
+            }
+            _ => {}
+        }
+        out
     }
 
     fn ty_id_structural(&self, id: TypeId, mode: TypeMode) -> String {
@@ -769,7 +1043,7 @@ impl<'a> RustGen<'a> {
 pub const fn all() -> Self {{ Self {{ bits: {all} }} }}
 pub const fn bits(&self) -> {repr} {{ self.bits }}
 pub const fn from_bits_retain(bits: {repr}) -> Self {{ Self {{ bits }} }}
-pub const fn from_bits(bits: {repr}) -> Option<Self> {{ if bits & !{all} == 0 {{ Some(Self {{ bits }}) }} else {{ None }} }}
+pub const fn from_bits(bits: {repr}) -> ::core::option::Option<Self> {{ if bits & !{all} == 0 {{ ::core::option::Option::Some(Self {{ bits }}) }} else {{ ::core::option::Option::None }} }}
 pub const fn from_bits_truncate(bits: {repr}) -> Self {{ Self {{ bits: bits & {all} }} }}
 pub const fn is_empty(&self) -> bool {{ self.bits == 0 }}
 pub const fn is_all(&self) -> bool {{ self.bits == {all} }}
@@ -1383,6 +1657,12 @@ unsafe fn drop(handle: u32) {{
                 item: format!("function `{}`", f.name),
                 reason: e,
             });
+        }
+        if glue.uses_borrow_arena {
+            glue.body.insert_str(
+                0,
+                "let mut borrow_arena: _rt::Vec<_rt::Box<dyn ::core::any::Any>> = _rt::Vec::new();\n",
+            );
         }
         let mut cabi = String::new();
         let _ = write!(
