@@ -10,6 +10,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// One wrapper's name and what running the guest wrapped by it printed.
+type Transcript = (&'static str, Result<String, String>);
+
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -182,7 +185,7 @@ fn c_guests_run_in_wasmtime() {
             Some(w) => (w.to_string(), StringEncoding::Utf16),
             None => (stem.clone(), StringEncoding::Utf8),
         };
-        let result = (|| -> Result<Vec<(&'static str, Result<String, String>)>, String> {
+        let result = (|| -> Result<Vec<Transcript>, String> {
             let wit = repo()
                 .join("fixtures/bindgen/runtime")
                 .join(&world)
