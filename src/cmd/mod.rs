@@ -2,6 +2,7 @@
 
 mod bindgen;
 mod embed;
+mod metadata;
 mod new;
 mod run;
 mod validate;
@@ -39,6 +40,9 @@ enum Command {
     Embed(embed::Args),
     /// Wrap a core module with an embedded world into a component.
     New(new::Args),
+    /// Show or add the name and producers of a module or component.
+    #[command(subcommand)]
+    Metadata(metadata::Args),
     /// `wasm-tools component ...` spellings of the component subcommands.
     #[command(subcommand)]
     Component(ComponentCommand),
@@ -69,6 +73,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let result = match cli.command {
         Command::Wit(args) | Command::Component(ComponentCommand::Wit(args)) => args.run(),
         Command::Validate(args) => args.run(),
+        Command::Metadata(args) => args.run(),
         Command::Bindgen(args) => args.run(),
         Command::Wast(args) => args.run(),
         Command::Run(args) => args.run(),
