@@ -339,7 +339,7 @@ fn macro_reports_wit_errors_and_tracks_wit_files() {
     .unwrap();
     std::fs::write(
         crate_dir.join("src/lib.rs"),
-        "compono_guest::generate!({ path: \"wit/w.wit\", additional_derives: [PartialEq], generate_all, });\n\npub fn check(p: m::point::point::Point) -> bool {\n    p == p\n}\n",
+        "compono_guest::generate!({ path: \"wit/w.wit\", additional_derives: [PartialEq], generate_all, });\n\npub fn check(p: m::point::point::Point) -> bool {\n    p == p\n}\n\npub mod inline {\n    compono_guest::generate!({ inline: \"package a:b;\\nworld v { import f: func() -> u32; }\" });\n    pub fn g() -> fn() -> u32 {\n        f\n    }\n}\n",
     )
     .unwrap();
     let good = "package m:point;\n\ninterface point {\n  record point { x: u32 }\n}\n\nworld w {\n  import point;\n}\n";

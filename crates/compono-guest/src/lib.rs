@@ -5,6 +5,28 @@
 //! `no_std` + `alloc`: the guest's own global allocator (std's on
 //! `wasm32-wasip1`, or whatever a `no_std` guest installs) backs every
 //! allocation made here.
+//!
+//! A guest written for wit-bindgen ports by changing its `generate!` line:
+//!
+//! ```ignore
+//! compono_guest::generate!({ path: "wit", world: "greeter" });
+//!
+//! struct Component;
+//!
+//! impl Guest for Component {
+//!     fn greet(name: String) -> String {
+//!         format!("hello, {name}")
+//!     }
+//! }
+//!
+//! export!(Component);
+//! ```
+//!
+//! Build for `wasm32-unknown-unknown` or `wasm32-wasip1`; the world travels
+//! in a `component-type` custom section, so `compono new` (or
+//! `wasm-tools component new`) needs nothing else. Off wasm the bindings
+//! still compile (imports become stubs that panic), for `cargo check` and
+//! IDEs.
 
 #![no_std]
 

@@ -1194,8 +1194,17 @@ void {p}_{n}_drop_own({p}_own_{n}_t handle) {{
                     );
                     let _ = writeln!(body, "  {call};");
                 } else {
-                    let _ = writeln!(body, "  {import_ret} result = {call};");
-                    let mut vals = vec![("result".to_string(), sig.results[0])].into_iter();
+                    let mut vals = match sig.results.first() {
+                        Some(t) => {
+                            let _ = writeln!(body, "  {import_ret} result = {call};");
+                            vec![("result".to_string(), *t)]
+                        }
+                        None => {
+                            let _ = writeln!(body, "  {call};");
+                            Vec::new()
+                        }
+                    }
+                    .into_iter();
                     self.flat_to_mem(
                         t,
                         &mut vals,
@@ -1372,7 +1381,9 @@ void {p}_{n}_drop_own({p}_own_{n}_t handle) {{
                 body.push_str(free_params);
                 let mut vals = Vec::new();
                 self.flat_from_mem(t, "((uint8_t*) &ret)", 0, &mut body, &mut vals);
-                let _ = writeln!(body, "  return {};", vals[0].0);
+                if let Some((value, _)) = vals.first() {
+                    let _ = writeln!(body, "  return {value};");
+                }
             }
         }
         let params = if flat_params.is_empty() {

@@ -1308,8 +1308,19 @@ unsafe fn drop(handle: u32) {{
                 Some(glue.load(ty, "ret_ptr", 0))
             }
             (Some(ty), false) => {
-                glue.line(format!("let ret = {call};"));
-                let mut vals = vec![("ret".to_string(), sig.results[0])].into_iter();
+                // A result type with no flat values (an empty flags) is
+                // lifted from nothing.
+                let mut vals = match sig.results.first() {
+                    Some(t) => {
+                        glue.line(format!("let ret = {call};"));
+                        vec![("ret".to_string(), *t)]
+                    }
+                    None => {
+                        glue.line(format!("{call};"));
+                        Vec::new()
+                    }
+                }
+                .into_iter();
                 Some(glue.lift_flat(ty, &mut vals))
             }
         };
@@ -1648,8 +1659,13 @@ unsafe fn drop(handle: u32) {{
             (Some(ty), false) => {
                 let mut out = Vec::new();
                 glue.lower_flat(ty, "&result", &mut out);
-                glue.line(out[0].0.clone());
-                format!(" -> {}", rust_flat_type(sig.results[0]))
+                match (out.first(), sig.results.first()) {
+                    (Some((value, _)), Some(t)) => {
+                        glue.line(value.clone());
+                        format!(" -> {}", rust_flat_type(*t))
+                    }
+                    _ => String::new(),
+                }
             }
         };
         if let Some(e) = glue.error.take() {
