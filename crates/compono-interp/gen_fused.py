@@ -42,6 +42,9 @@ STORES = [  # name, conversion of slot `v` to bytes, accepts i32 immediates
 
 variants, arms, targets = [], [], []
 fuse, fuse_set, fuse_br, fuse_if = [], [], [], []
+# Instructions that read only locals and write only the local `dst`: the
+# translator may move a preceding `local.get` of another local after them.
+local_writers = []
 
 
 def imm_fits(w, c):
@@ -89,6 +92,7 @@ for w in ["32", "64"]:
             f"Instr::{x}LL(a, b) => Instr::{x}LLS {{ a, b, dst }},",
             f"Instr::{x}LI(a, c) if {imm_fits(w, 'c')} => Instr::{x}LIS {{ a, imm: {imm32(w, 'c')}, dst }},",
         ]
+        local_writers += [f"Instr::{x}LLS {{ dst, .. }}", f"Instr::{x}LIS {{ dst, .. }}"]
     for name, op, signed, inverse in CMPS:
         get = f"gi{w}" if signed else f"gu{w}"
         x, b, inv = f"I{w}{name}", f"BrIfI{w}{name}", f"BrIfI{w}{inverse}"
@@ -146,6 +150,20 @@ fuse_br += ["Instr::I32Eqz => Instr::BrIfEqz { target },", "Instr::I64Eqz => Ins
 fuse_if += ["Instr::I32Eqz => Instr::BrIf { target, drop: 0, keep: 0 },", "Instr::I64Eqz => Instr::BrIfI64Nez { target },",
             "Instr::LocalGet(local) => Instr::BrIfI32EqzL { target, local },"]
 fuse_set += ["Instr::LocalGet(from) => Instr::LocalCopy { from, to: dst },"]
+local_writers += ["Instr::LocalCopy { to: dst, .. }"]
+
+# `(local << shift) + imm`, the address of an array element: one instruction
+# for `local.get; i32.const; i32.shl; i32.const; i32.add`, optionally with
+# the `local.set` of the result. The shift amount is taken modulo 32 at
+# translation time, as `i32.shl` takes it.
+variants += ["I32ShlAddLI { a: u32, imm: u32, shift: u8 }", "I32ShlAddLIS { a: u32, imm: u32, dst: u32, shift: u8 }"]
+arms += [
+    "Instr::I32ShlAddLI { a, imm, shift } => { stack[sp] = u64::from(gu32(stack[base + a as usize]).wrapping_shl(u32::from(shift)).wrapping_add(imm)); sp += 1; }",
+    "Instr::I32ShlAddLIS { a, imm, dst, shift } => stack[base + dst as usize] = u64::from(gu32(stack[base + a as usize]).wrapping_shl(u32::from(shift)).wrapping_add(imm)),",
+]
+fuse += ["(Instr::I32ShlLI(a, s), Instr::I32AddI(imm)) => Instr::I32ShlAddLI { a, imm, shift: (s % 32) as u8 },"]
+fuse_set += ["Instr::I32ShlAddLI { a, imm, shift } => Instr::I32ShlAddLIS { a, imm, dst, shift },"]
+local_writers += ["Instr::I32ShlAddLIS { dst, .. }"]
 
 for name, size, conv in LOADS:
     variants += [f"{name}L {{ local: u32, offset: u32 }}", f"{name}LI {{ local: u32, imm: u32, offset: u32 }}",
@@ -161,6 +179,7 @@ for name, size, conv in LOADS:
         f"(Instr::I32AddLI(local, imm), Instr::{name}(offset)) => Instr::{name}LI {{ local, imm, offset }},",
     ]
     fuse_set += [f"Instr::{name}L {{ local, offset }} => Instr::{name}LS {{ local, offset, dst }},"]
+    local_writers += [f"Instr::{name}LS {{ dst, .. }}"]
 for name, conv, takes_imm in STORES:
     variants += [f"{name}L {{ value: u32, offset: u32 }}", f"{name}LL {{ addr: u32, value: u32, offset: u32 }}"]
     arms += [
@@ -227,5 +246,10 @@ splice(ROOT / "exec/mod.rs", "ARMS", "ARMS", arms, 12)
     "/// `last` (a condition) followed by `if`: branch to the else arm when it is false.\n"
     "pub(super) fn fuse_if(last: Instr, target: u32) -> Option<Instr> {\n    Some(match last {\n"
     + "".join("        " + f + "\n" for f in fuse_if)
-    + "        _ => return None,\n    })\n}\n"
+    + "        _ => return None,\n    })\n}\n\n"
+    "/// The local `instr` writes, if it reads only locals and writes only that\n"
+    "/// one (so a `local.get` of another local commutes with it).\n"
+    "pub(super) fn local_written(instr: Instr) -> Option<u32> {\n    match instr {\n"
+    "        " + "\n        | ".join(local_writers) + " => Some(dst),\n"
+    "        _ => None,\n    }\n}\n"
 )

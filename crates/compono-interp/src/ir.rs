@@ -407,6 +407,8 @@ macro_rules! define_instr {
             BrIfI64Eqz { target: u32 },
             BrIfI64Nez { target: u32 },
             LocalCopy { from: u32, to: u32 },
+            I32ShlAddLI { a: u32, imm: u32, shift: u8 },
+            I32ShlAddLIS { a: u32, imm: u32, dst: u32, shift: u8 },
             I32LoadL { local: u32, offset: u32 },
             I32LoadLI { local: u32, imm: u32, offset: u32 },
             I32LoadLS { local: u32, offset: u32, dst: u32 },

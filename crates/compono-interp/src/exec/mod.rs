@@ -2090,6 +2090,21 @@ fn run(
             Instr::LocalCopy { from, to } => {
                 stack[base + to as usize] = stack[base + from as usize]
             }
+            Instr::I32ShlAddLI { a, imm, shift } => {
+                stack[sp] = u64::from(
+                    gu32(stack[base + a as usize])
+                        .wrapping_shl(u32::from(shift))
+                        .wrapping_add(imm),
+                );
+                sp += 1;
+            }
+            Instr::I32ShlAddLIS { a, imm, dst, shift } => {
+                stack[base + dst as usize] = u64::from(
+                    gu32(stack[base + a as usize])
+                        .wrapping_shl(u32::from(shift))
+                        .wrapping_add(imm),
+                )
+            }
             Instr::I32LoadL { local, offset } => {
                 let b = load::<4>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[sp] = u32::from_le_bytes(b) as u64;

@@ -175,6 +175,11 @@ pub(super) fn fuse(last: Instr, next: Instr) -> Option<Instr> {
         (Instr::LocalGet(a), Instr::I64GeUL(b)) => Instr::I64GeULL(a, b),
         (Instr::LocalGet(a), Instr::I64GeUI(c)) => Instr::I64GeULI(a, c),
         (Instr::LocalGet(l), Instr::I64Eqz) => Instr::I64EqzL(l),
+        (Instr::I32ShlLI(a, s), Instr::I32AddI(imm)) => Instr::I32ShlAddLI {
+            a,
+            imm,
+            shift: (s % 32) as u8,
+        },
         (Instr::LocalGet(local), Instr::I32Load(offset)) => Instr::I32LoadL { local, offset },
         (Instr::I32AddLI(local, imm), Instr::I32Load(offset)) => {
             Instr::I32LoadLI { local, imm, offset }
@@ -357,6 +362,7 @@ pub(super) fn fuse_local_set(last: Instr, dst: u32) -> Option<Instr> {
             dst,
         },
         Instr::LocalGet(from) => Instr::LocalCopy { from, to: dst },
+        Instr::I32ShlAddLI { a, imm, shift } => Instr::I32ShlAddLIS { a, imm, dst, shift },
         Instr::I32LoadL { local, offset } => Instr::I32LoadLS { local, offset, dst },
         Instr::I64LoadL { local, offset } => Instr::I64LoadLS { local, offset, dst },
         Instr::F32LoadL { local, offset } => Instr::F32LoadLS { local, offset, dst },
@@ -635,4 +641,66 @@ pub(super) fn fuse_if(last: Instr, target: u32) -> Option<Instr> {
         Instr::LocalGet(local) => Instr::BrIfI32EqzL { target, local },
         _ => return None,
     })
+}
+
+/// The local `instr` writes, if it reads only locals and writes only that
+/// one (so a `local.get` of another local commutes with it).
+pub(super) fn local_written(instr: Instr) -> Option<u32> {
+    match instr {
+        Instr::I32AddLLS { dst, .. }
+        | Instr::I32AddLIS { dst, .. }
+        | Instr::I32SubLLS { dst, .. }
+        | Instr::I32SubLIS { dst, .. }
+        | Instr::I32MulLLS { dst, .. }
+        | Instr::I32MulLIS { dst, .. }
+        | Instr::I32AndLLS { dst, .. }
+        | Instr::I32AndLIS { dst, .. }
+        | Instr::I32OrLLS { dst, .. }
+        | Instr::I32OrLIS { dst, .. }
+        | Instr::I32XorLLS { dst, .. }
+        | Instr::I32XorLIS { dst, .. }
+        | Instr::I32ShlLLS { dst, .. }
+        | Instr::I32ShlLIS { dst, .. }
+        | Instr::I32ShrSLLS { dst, .. }
+        | Instr::I32ShrSLIS { dst, .. }
+        | Instr::I32ShrULLS { dst, .. }
+        | Instr::I32ShrULIS { dst, .. }
+        | Instr::I32RotlLLS { dst, .. }
+        | Instr::I32RotlLIS { dst, .. }
+        | Instr::I32RotrLLS { dst, .. }
+        | Instr::I32RotrLIS { dst, .. }
+        | Instr::I64AddLLS { dst, .. }
+        | Instr::I64AddLIS { dst, .. }
+        | Instr::I64SubLLS { dst, .. }
+        | Instr::I64SubLIS { dst, .. }
+        | Instr::I64MulLLS { dst, .. }
+        | Instr::I64MulLIS { dst, .. }
+        | Instr::I64AndLLS { dst, .. }
+        | Instr::I64AndLIS { dst, .. }
+        | Instr::I64OrLLS { dst, .. }
+        | Instr::I64OrLIS { dst, .. }
+        | Instr::I64XorLLS { dst, .. }
+        | Instr::I64XorLIS { dst, .. }
+        | Instr::I64ShlLLS { dst, .. }
+        | Instr::I64ShlLIS { dst, .. }
+        | Instr::I64ShrSLLS { dst, .. }
+        | Instr::I64ShrSLIS { dst, .. }
+        | Instr::I64ShrULLS { dst, .. }
+        | Instr::I64ShrULIS { dst, .. }
+        | Instr::I64RotlLLS { dst, .. }
+        | Instr::I64RotlLIS { dst, .. }
+        | Instr::I64RotrLLS { dst, .. }
+        | Instr::I64RotrLIS { dst, .. }
+        | Instr::LocalCopy { to: dst, .. }
+        | Instr::I32ShlAddLIS { dst, .. }
+        | Instr::I32LoadLS { dst, .. }
+        | Instr::I64LoadLS { dst, .. }
+        | Instr::F32LoadLS { dst, .. }
+        | Instr::F64LoadLS { dst, .. }
+        | Instr::I32Load8ULS { dst, .. }
+        | Instr::I32Load8SLS { dst, .. }
+        | Instr::I32Load16ULS { dst, .. }
+        | Instr::I32Load16SLS { dst, .. } => Some(dst),
+        _ => None,
+    }
 }

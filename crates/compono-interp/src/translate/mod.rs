@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::ir::{CompiledFunc, Instr, for_each_simple_op};
 use crate::module::ModuleInner;
 use crate::types::FuncType;
-use fuse::{fuse, fuse_br_if, fuse_if, fuse_local_set};
+use fuse::{fuse, fuse_br_if, fuse_if, fuse_local_set, local_written};
 use wasmparser::{
     BlockType, FuncValidator, FunctionBody, Operator, OperatorsReader, ValidatorResources,
 };
@@ -206,6 +206,18 @@ impl Translator<'_> {
     /// Appends `instr`, fusing it with the previous instruction when a
     /// combined form exists (repeatedly: a fused instruction may fuse again).
     fn emit(&mut self, instr: Instr) {
+        // `local.get k` before an instruction that only reads locals and
+        // writes another one commutes with it; moving the `local.get` after
+        // lets it fuse with its consumer (e.g. `local.get k; <add into t>;
+        // local.get t; i32.gt_s; br_if` becomes the add and one branch).
+        if let Some(Instr::LocalGet(k)) = self.fusable_last()
+            && local_written(instr).is_some_and(|dst| dst != k)
+        {
+            self.code.pop();
+            self.emit(instr);
+            self.code.push(Instr::LocalGet(k));
+            return;
+        }
         if let Some(last) = self.fusable_last() {
             let fused = match instr {
                 Instr::LocalSet(dst) => fuse_local_set(last, dst),
