@@ -165,6 +165,22 @@ fuse += ["(Instr::I32ShlLI(a, s), Instr::I32AddI(imm)) => Instr::I32ShlAddLI { a
 fuse_set += ["Instr::I32ShlAddLI { a, imm, shift } => Instr::I32ShlAddLIS { a, imm, dst, shift },"]
 local_writers += ["Instr::I32ShlAddLIS { dst, .. }"]
 
+# `local.get a; i32.const c; i32.add; local.tee t; local.set u`, as loops
+# keep a pointer in two locals: one instruction writing both, for small `c`.
+variants += ["I32AddLIS2 { a: u32, dst: u32, dst2: u32, imm: i16 }"]
+arms += [
+    "Instr::I32AddLIS2 { a, dst, dst2, imm } => { let v = u64::from(gu32(stack[base + a as usize]).wrapping_add(imm as i32 as u32)); stack[base + dst as usize] = v; stack[base + dst2 as usize] = v; }",
+]
+fuse += ["(Instr::I32AddLIS { a, imm, dst }, Instr::LocalCopy { from, to }) if from == dst && imm as i32 as i16 as i32 == imm as i32 => Instr::I32AddLIS2 { a, dst, dst2: to, imm: imm as i16 },"]
+
+# Two local copies in a row (the moves at a loop's back edge), for locals
+# below 2^16; the second copy sees the first's result.
+variants += ["LocalCopy2 { from: u16, to: u16, from2: u16, to2: u16 }"]
+arms += [
+    "Instr::LocalCopy2 { from, to, from2, to2 } => { stack[base + to as usize] = stack[base + from as usize]; stack[base + to2 as usize] = stack[base + from2 as usize]; }",
+]
+fuse += ["(Instr::LocalCopy { from, to }, Instr::LocalCopy { from: from2, to: to2 }) if from.max(to).max(from2).max(to2) <= u32::from(u16::MAX) => Instr::LocalCopy2 { from: from as u16, to: to as u16, from2: from2 as u16, to2: to2 as u16 },"]
+
 for name, size, conv in LOADS:
     variants += [f"{name}L {{ local: u32, offset: u32 }}", f"{name}LI {{ local: u32, imm: u32, offset: u32 }}",
                  f"{name}LS {{ local: u32, offset: u32, dst: u32 }}"]
@@ -180,6 +196,13 @@ for name, size, conv in LOADS:
     ]
     fuse_set += [f"Instr::{name}L {{ local, offset }} => Instr::{name}LS {{ local, offset, dst }},"]
     local_writers += [f"Instr::{name}LS {{ dst, .. }}"]
+    # `p += c; x = load(p)` (a pointer walking an array): one instruction for
+    # small `c`. The local is updated before the load, as in the sequence.
+    variants += [f"{name}LSInc {{ local: u32, offset: u32, dst: u32, imm: i16 }}"]
+    arms += [
+        f"Instr::{name}LSInc {{ local, offset, dst, imm }} => {{ let addr = gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32); stack[base + local as usize] = u64::from(addr); let b = load::<{size}>(&memory.bytes, u64::from(addr), offset)?; stack[base + dst as usize] = {conv}; }}",
+    ]
+    fuse += [f"(Instr::I32AddLIS {{ a, imm, dst: p }}, Instr::{name}LS {{ local, offset, dst }}) if a == p && local == p && imm as i32 as i16 as i32 == imm as i32 => Instr::{name}LSInc {{ local, offset, dst, imm: imm as i16 }},"]
 for name, conv, takes_imm in STORES:
     variants += [f"{name}L {{ value: u32, offset: u32 }}", f"{name}LL {{ addr: u32, value: u32, offset: u32 }}"]
     arms += [

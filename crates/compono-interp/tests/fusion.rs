@@ -105,3 +105,95 @@ fn shifted_index_plus_constant() {
         ],
     );
 }
+
+#[test]
+fn pointer_walks_and_back_edge_copies() {
+    // `p += 4; x = load(p)`, then the pointer kept in two locals; the loop
+    // sums the words from address a0 + 4 up to a sentinel zero.
+    let walk = r#"(module (memory 1)
+           (data (i32.const 4) "\01\00\00\00\02\00\00\00\03\00\00\00\00\00\00\00")
+           (func (export "f") (param i32 i32) (result i32) (local i32 i32 i32)
+             (block $done
+               (loop $l
+                 local.get 0
+                 i32.const 4
+                 i32.add
+                 local.tee 0
+                 i32.load
+                 local.tee 2
+                 i32.eqz
+                 br_if $done
+                 local.get 0
+                 i32.const -4
+                 i32.add
+                 local.tee 3
+                 local.set 4
+                 local.get 1
+                 local.get 2
+                 i32.add
+                 local.get 3
+                 i32.add
+                 local.get 4
+                 i32.sub
+                 local.set 1
+                 br $l))
+             local.get 1))"#;
+    check(walk, &[((0, 0), 6), ((0, 10), 16), ((8, 0), 3)]);
+    // The loaded value replaces the pointer itself.
+    check(
+        r#"(module (memory 1) (data (i32.const 4) "\0c\00\00\00\00\00\00\00\2a\00\00\00")
+           (func (export "f") (param i32 i32) (result i32)
+             local.get 0
+             i32.const 4
+             i32.add
+             local.tee 0
+             i32.load
+             local.set 0
+             local.get 0))"#,
+        &[((0, 0), 12), ((4, 0), 0), ((8, 0), 42)],
+    );
+    // Copies in sequence: the second reads what the first wrote (a swap
+    // through a temporary, then a rotation).
+    check(
+        r#"(module (func (export "f") (param i32 i32) (result i32) (local i32)
+             local.get 0
+             local.set 2
+             local.get 1
+             local.set 0
+             local.get 2
+             local.set 1
+             local.get 0
+             i32.const 10
+             i32.mul
+             local.get 1
+             i32.add))"#,
+        &[((1, 2), 21), ((7, 0), 7)],
+    );
+}
+
+#[test]
+fn pointer_walk_traps_out_of_bounds() {
+    let engine = Engine::default();
+    let wat = r#"(module (memory 1)
+           (func (export "f") (param i32) (result i32) (local i32)
+             local.get 0
+             i32.const 4
+             i32.add
+             local.tee 0
+             i32.load
+             local.set 1
+             local.get 1))"#;
+    let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+    let f = instance
+        .get_func(&store, "f")
+        .unwrap()
+        .typed::<i32, i32>(&store)
+        .unwrap();
+    assert_eq!(f.call(&mut store, 65528).unwrap(), 0);
+    assert!(f.call(&mut store, 65529).is_err());
+    // The add wraps before the access, as `i32.add` does.
+    assert_eq!(f.call(&mut store, -4).unwrap(), 0);
+    assert_eq!(f.call(&mut store, -1).unwrap(), 0);
+}

@@ -299,8 +299,6 @@ fn execute<T>(
     }
 }
 
-/// The code of a wasm function; host functions have none (and are never
-/// the running function of a frame).
 fn code_of(funcs: &[FuncData], func: u32) -> &[Instr] {
     const NO_CODE: &[Instr] = &[Instr::Unreachable];
     match funcs.get(func as usize).map(|f| &f.kind) {
@@ -2105,6 +2103,20 @@ fn run(
                         .wrapping_add(imm),
                 )
             }
+            Instr::I32AddLIS2 { a, dst, dst2, imm } => {
+                let v = u64::from(gu32(stack[base + a as usize]).wrapping_add(imm as i32 as u32));
+                stack[base + dst as usize] = v;
+                stack[base + dst2 as usize] = v;
+            }
+            Instr::LocalCopy2 {
+                from,
+                to,
+                from2,
+                to2,
+            } => {
+                stack[base + to as usize] = stack[base + from as usize];
+                stack[base + to2 as usize] = stack[base + from2 as usize];
+            }
             Instr::I32LoadL { local, offset } => {
                 let b = load::<4>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[sp] = u32::from_le_bytes(b) as u64;
@@ -2118,6 +2130,17 @@ fn run(
             }
             Instr::I32LoadLS { local, offset, dst } => {
                 let b = load::<4>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = u32::from_le_bytes(b) as u64;
+            }
+            Instr::I32LoadLSInc {
+                local,
+                offset,
+                dst,
+                imm,
+            } => {
+                let addr = gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32);
+                stack[base + local as usize] = u64::from(addr);
+                let b = load::<4>(&memory.bytes, u64::from(addr), offset)?;
                 stack[base + dst as usize] = u32::from_le_bytes(b) as u64;
             }
             Instr::I64LoadL { local, offset } => {
@@ -2135,6 +2158,17 @@ fn run(
                 let b = load::<8>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[base + dst as usize] = u64::from_le_bytes(b);
             }
+            Instr::I64LoadLSInc {
+                local,
+                offset,
+                dst,
+                imm,
+            } => {
+                let addr = gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32);
+                stack[base + local as usize] = u64::from(addr);
+                let b = load::<8>(&memory.bytes, u64::from(addr), offset)?;
+                stack[base + dst as usize] = u64::from_le_bytes(b);
+            }
             Instr::F32LoadL { local, offset } => {
                 let b = load::<4>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[sp] = u32::from_le_bytes(b) as u64;
@@ -2148,6 +2182,17 @@ fn run(
             }
             Instr::F32LoadLS { local, offset, dst } => {
                 let b = load::<4>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = u32::from_le_bytes(b) as u64;
+            }
+            Instr::F32LoadLSInc {
+                local,
+                offset,
+                dst,
+                imm,
+            } => {
+                let addr = gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32);
+                stack[base + local as usize] = u64::from(addr);
+                let b = load::<4>(&memory.bytes, u64::from(addr), offset)?;
                 stack[base + dst as usize] = u32::from_le_bytes(b) as u64;
             }
             Instr::F64LoadL { local, offset } => {
@@ -2165,6 +2210,17 @@ fn run(
                 let b = load::<8>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[base + dst as usize] = u64::from_le_bytes(b);
             }
+            Instr::F64LoadLSInc {
+                local,
+                offset,
+                dst,
+                imm,
+            } => {
+                let addr = gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32);
+                stack[base + local as usize] = u64::from(addr);
+                let b = load::<8>(&memory.bytes, u64::from(addr), offset)?;
+                stack[base + dst as usize] = u64::from_le_bytes(b);
+            }
             Instr::I32Load8UL { local, offset } => {
                 let b = load::<1>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[sp] = b[0] as u64;
@@ -2178,6 +2234,17 @@ fn run(
             }
             Instr::I32Load8ULS { local, offset, dst } => {
                 let b = load::<1>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = b[0] as u64;
+            }
+            Instr::I32Load8ULSInc {
+                local,
+                offset,
+                dst,
+                imm,
+            } => {
+                let addr = gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32);
+                stack[base + local as usize] = u64::from(addr);
+                let b = load::<1>(&memory.bytes, u64::from(addr), offset)?;
                 stack[base + dst as usize] = b[0] as u64;
             }
             Instr::I32Load8SL { local, offset } => {
@@ -2195,6 +2262,17 @@ fn run(
                 let b = load::<1>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[base + dst as usize] = b[0] as i8 as i32 as u32 as u64;
             }
+            Instr::I32Load8SLSInc {
+                local,
+                offset,
+                dst,
+                imm,
+            } => {
+                let addr = gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32);
+                stack[base + local as usize] = u64::from(addr);
+                let b = load::<1>(&memory.bytes, u64::from(addr), offset)?;
+                stack[base + dst as usize] = b[0] as i8 as i32 as u32 as u64;
+            }
             Instr::I32Load16UL { local, offset } => {
                 let b = load::<2>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[sp] = u16::from_le_bytes(b) as u64;
@@ -2210,6 +2288,17 @@ fn run(
                 let b = load::<2>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[base + dst as usize] = u16::from_le_bytes(b) as u64;
             }
+            Instr::I32Load16ULSInc {
+                local,
+                offset,
+                dst,
+                imm,
+            } => {
+                let addr = gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32);
+                stack[base + local as usize] = u64::from(addr);
+                let b = load::<2>(&memory.bytes, u64::from(addr), offset)?;
+                stack[base + dst as usize] = u16::from_le_bytes(b) as u64;
+            }
             Instr::I32Load16SL { local, offset } => {
                 let b = load::<2>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[sp] = i16::from_le_bytes(b) as i32 as u32 as u64;
@@ -2223,6 +2312,17 @@ fn run(
             }
             Instr::I32Load16SLS { local, offset, dst } => {
                 let b = load::<2>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = i16::from_le_bytes(b) as i32 as u32 as u64;
+            }
+            Instr::I32Load16SLSInc {
+                local,
+                offset,
+                dst,
+                imm,
+            } => {
+                let addr = gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32);
+                stack[base + local as usize] = u64::from(addr);
+                let b = load::<2>(&memory.bytes, u64::from(addr), offset)?;
                 stack[base + dst as usize] = i16::from_le_bytes(b) as i32 as u32 as u64;
             }
             Instr::I32StoreL { value, offset } => {

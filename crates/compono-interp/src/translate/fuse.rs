@@ -180,37 +180,139 @@ pub(super) fn fuse(last: Instr, next: Instr) -> Option<Instr> {
             imm,
             shift: (s % 32) as u8,
         },
+        (Instr::I32AddLIS { a, imm, dst }, Instr::LocalCopy { from, to })
+            if from == dst && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::I32AddLIS2 {
+                a,
+                dst,
+                dst2: to,
+                imm: imm as i16,
+            }
+        }
+        (
+            Instr::LocalCopy { from, to },
+            Instr::LocalCopy {
+                from: from2,
+                to: to2,
+            },
+        ) if from.max(to).max(from2).max(to2) <= u32::from(u16::MAX) => Instr::LocalCopy2 {
+            from: from as u16,
+            to: to as u16,
+            from2: from2 as u16,
+            to2: to2 as u16,
+        },
         (Instr::LocalGet(local), Instr::I32Load(offset)) => Instr::I32LoadL { local, offset },
         (Instr::I32AddLI(local, imm), Instr::I32Load(offset)) => {
             Instr::I32LoadLI { local, imm, offset }
+        }
+        (Instr::I32AddLIS { a, imm, dst: p }, Instr::I32LoadLS { local, offset, dst })
+            if a == p && local == p && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::I32LoadLSInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
         }
         (Instr::LocalGet(local), Instr::I64Load(offset)) => Instr::I64LoadL { local, offset },
         (Instr::I32AddLI(local, imm), Instr::I64Load(offset)) => {
             Instr::I64LoadLI { local, imm, offset }
         }
+        (Instr::I32AddLIS { a, imm, dst: p }, Instr::I64LoadLS { local, offset, dst })
+            if a == p && local == p && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::I64LoadLSInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
         (Instr::LocalGet(local), Instr::F32Load(offset)) => Instr::F32LoadL { local, offset },
         (Instr::I32AddLI(local, imm), Instr::F32Load(offset)) => {
             Instr::F32LoadLI { local, imm, offset }
+        }
+        (Instr::I32AddLIS { a, imm, dst: p }, Instr::F32LoadLS { local, offset, dst })
+            if a == p && local == p && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::F32LoadLSInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
         }
         (Instr::LocalGet(local), Instr::F64Load(offset)) => Instr::F64LoadL { local, offset },
         (Instr::I32AddLI(local, imm), Instr::F64Load(offset)) => {
             Instr::F64LoadLI { local, imm, offset }
         }
+        (Instr::I32AddLIS { a, imm, dst: p }, Instr::F64LoadLS { local, offset, dst })
+            if a == p && local == p && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::F64LoadLSInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
         (Instr::LocalGet(local), Instr::I32Load8U(offset)) => Instr::I32Load8UL { local, offset },
         (Instr::I32AddLI(local, imm), Instr::I32Load8U(offset)) => {
             Instr::I32Load8ULI { local, imm, offset }
+        }
+        (Instr::I32AddLIS { a, imm, dst: p }, Instr::I32Load8ULS { local, offset, dst })
+            if a == p && local == p && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::I32Load8ULSInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
         }
         (Instr::LocalGet(local), Instr::I32Load8S(offset)) => Instr::I32Load8SL { local, offset },
         (Instr::I32AddLI(local, imm), Instr::I32Load8S(offset)) => {
             Instr::I32Load8SLI { local, imm, offset }
         }
+        (Instr::I32AddLIS { a, imm, dst: p }, Instr::I32Load8SLS { local, offset, dst })
+            if a == p && local == p && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::I32Load8SLSInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
         (Instr::LocalGet(local), Instr::I32Load16U(offset)) => Instr::I32Load16UL { local, offset },
         (Instr::I32AddLI(local, imm), Instr::I32Load16U(offset)) => {
             Instr::I32Load16ULI { local, imm, offset }
         }
+        (Instr::I32AddLIS { a, imm, dst: p }, Instr::I32Load16ULS { local, offset, dst })
+            if a == p && local == p && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::I32Load16ULSInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
         (Instr::LocalGet(local), Instr::I32Load16S(offset)) => Instr::I32Load16SL { local, offset },
         (Instr::I32AddLI(local, imm), Instr::I32Load16S(offset)) => {
             Instr::I32Load16SLI { local, imm, offset }
+        }
+        (Instr::I32AddLIS { a, imm, dst: p }, Instr::I32Load16SLS { local, offset, dst })
+            if a == p && local == p && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::I32Load16SLSInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
         }
         (Instr::LocalGet(value), Instr::I32Store(offset)) => Instr::I32StoreL { value, offset },
         (Instr::LocalGet(addr), Instr::I32StoreL { value, offset }) => Instr::I32StoreLL {
