@@ -42,6 +42,12 @@ STORES = [  # name, conversion of slot `v` to bytes, accepts i32 immediates
 
 variants, arms, targets = [], [], []
 fuse, fuse_set, fuse_br, fuse_if = [], [], [], []
+# A loop counter's `local = local + c` (small c) folded into the conditional
+# branch on that local that follows it.
+fuse_counter = []
+MIRROR = {"Eq": "Eq", "Ne": "Ne", "LtS": "GtS", "LtU": "GtU", "GtS": "LtS", "GtU": "LtU",
+          "LeS": "GeS", "LeU": "GeU", "GeS": "LeS", "GeU": "LeU"}
+SMALL = "imm as i32 as i16 as i32 == imm as i32"
 # Instructions that read only locals and write only the local `dst`: the
 # translator may move a preceding `local.get` of another local after them.
 local_writers = []
@@ -118,6 +124,20 @@ for w in ["32", "64"]:
             f"(Instr::LocalGet(a), Instr::{x}L(b)) => Instr::{x}LL(a, b),",
             f"(Instr::LocalGet(a), Instr::{x}I(c)) => Instr::{x}LI(a, c),",
         ]
+        inc = f"stack[base + a as usize] = pu{w}(gu{w}(stack[base + a as usize]).wrapping_add(add as i{w} as u{w}));"
+        variants += [f"{b}IncLL {{ target: u32, a: u32, b: u32, add: i16 }}", f"{b}IncLI {{ target: u32, a: u32, imm: u32, add: i16 }}"]
+        arms += [
+            f"Instr::{b}IncLL {{ target, a, b, add }} => {{ {inc} if {get}({loc.format('a')}) {op} {get}({loc.format('b')}) {{ pc = target as usize; }} }}",
+            f"Instr::{b}IncLI {{ target, a, imm, add }} => {{ {inc} if {get}({loc.format('a')}) {op} {get}{widen(w, 'imm')} {{ pc = target as usize; }} }}",
+        ]
+        targets += [f"Instr::{b}IncLL {{ target, .. }}", f"Instr::{b}IncLI {{ target, .. }}"]
+        for t in (b, inv):
+            m = f"BrIfI{w}{MIRROR[t[len(f'BrIfI{w}'):]]}"
+            fuse_counter += [
+                f"(Instr::I{w}AddLIS {{ a, imm, dst }}, Instr::{t}LL {{ target, a: x, b: y }}) if a == dst && x == a && {SMALL} => Instr::{t}IncLL {{ target, a, b: y, add: imm as i16 }},",
+                f"(Instr::I{w}AddLIS {{ a, imm, dst }}, Instr::{t}LL {{ target, a: x, b: y }}) if a == dst && y == a && {SMALL} => Instr::{m}IncLL {{ target, a, b: x, add: imm as i16 }},",
+                f"(Instr::I{w}AddLIS {{ a, imm, dst }}, Instr::{t}LI {{ target, a: x, imm: c }}) if a == dst && x == a && {SMALL} => Instr::{t}IncLI {{ target, a, imm: c, add: imm as i16 }},",
+            ]
         for table, t in ((fuse_br, b), (fuse_if, inv)):
             table += [
                 f"Instr::{x} => Instr::{t} {{ target }},",
@@ -136,6 +156,12 @@ for w in ["32", "64"]:
     targets += [f"Instr::BrIfI{w}EqzL {{ target, .. }}", f"Instr::BrIfI{w}NezL {{ target, .. }}"]
     fuse += [f"(Instr::LocalGet(l), Instr::{x}) => Instr::{x}L(l),"]
     fuse_br += [f"Instr::{x}L(local) => Instr::BrIfI{w}EqzL {{ target, local }},"]
+    inc = f"stack[base + local as usize] = pu{w}(gu{w}(stack[base + local as usize]).wrapping_add(add as i{w} as u{w}));"
+    for z, zop in (("Eqz", "=="), ("Nez", "!=")):
+        variants += [f"BrIfI{w}{z}IncL {{ target: u32, local: u32, add: i16 }}"]
+        arms += [f"Instr::BrIfI{w}{z}IncL {{ target, local, add }} => {{ {inc} if gu{w}(stack[base + local as usize]) {zop} 0 {{ pc = target as usize; }} }}"]
+        targets += [f"Instr::BrIfI{w}{z}IncL {{ target, .. }}"]
+        fuse_counter += [f"(Instr::I{w}AddLIS {{ a, imm, dst }}, Instr::BrIfI{w}{z}L {{ target, local }}) if a == dst && local == a && {SMALL} => Instr::BrIfI{w}{z}IncL {{ target, local, add: imm as i16 }},"]
     fuse_if += [f"Instr::{x}L(local) => Instr::BrIfI{w}NezL {{ target, local }},"]
 
 variants += ["BrIfI64Eqz { target: u32 }", "BrIfI64Nez { target: u32 }", "LocalCopy { from: u32, to: u32 }"]
@@ -209,6 +235,13 @@ for name, conv, takes_imm in STORES:
         f"Instr::{name}L {{ value, offset }} => {{ sp -= 1; let v = stack[base + value as usize]; store_bytes(&mut memory.bytes, stack[sp], offset, {conv})?; }}",
         f"Instr::{name}LL {{ addr, value, offset }} => {{ let v = stack[base + value as usize]; store_bytes(&mut memory.bytes, stack[base + addr as usize], offset, {conv})?; }}",
     ]
+    # `local.get a; i32.const c; i32.add; local.get v; store` without an
+    # offset: the address is `a + c` wrapped to 32 bits, as the add computed it.
+    variants += [f"{name}LIL {{ addr: u32, imm: u32, value: u32 }}"]
+    arms += [
+        f"Instr::{name}LIL {{ addr, imm, value }} => {{ let v = stack[base + value as usize]; let at = (stack[base + addr as usize] as u32).wrapping_add(imm); store_bytes(&mut memory.bytes, u64::from(at), 0, {conv})?; }}",
+    ]
+    fuse += [f"(Instr::I32AddLI(addr, imm), Instr::{name}L {{ value, offset: 0 }}) => Instr::{name}LIL {{ addr, imm, value }},"]
     fuse += [
         f"(Instr::LocalGet(value), Instr::{name}(offset)) => Instr::{name}L {{ value, offset }},",
         f"(Instr::LocalGet(addr), Instr::{name}L {{ value, offset }}) => Instr::{name}LL {{ addr, value, offset }},",
@@ -269,6 +302,10 @@ splice(ROOT / "exec/mod.rs", "ARMS", "ARMS", arms, 12)
     "/// `last` (a condition) followed by `if`: branch to the else arm when it is false.\n"
     "pub(super) fn fuse_if(last: Instr, target: u32) -> Option<Instr> {\n    Some(match last {\n"
     + "".join("        " + f + "\n" for f in fuse_if)
+    + "        _ => return None,\n    })\n}\n\n"
+    "/// `last` (a local's increment) followed by the conditional branch `branch`.\n"
+    "pub(super) fn fuse_counter_branch(last: Instr, branch: Instr) -> Option<Instr> {\n    Some(match (last, branch) {\n"
+    + "".join("        " + f + "\n" for f in dict.fromkeys(fuse_counter))
     + "        _ => return None,\n    })\n}\n\n"
     "/// The local `instr` writes, if it reads only locals and writes only that\n"
     "/// one (so a `local.get` of another local commutes with it).\n"

@@ -197,3 +197,100 @@ fn pointer_walk_traps_out_of_bounds() {
     assert_eq!(f.call(&mut store, -4).unwrap(), 0);
     assert_eq!(f.call(&mut store, -1).unwrap(), 0);
 }
+
+#[test]
+fn loop_counters_fold_into_their_branch() {
+    // Counts iterations of `i += step` until `i >= n` (i first operand),
+    // until `n < i` (i second operand: the mirrored comparison), and until
+    // `i == 0` with a negative step.
+    let counting = |cond: &str| {
+        format!(
+            r#"(module (func (export "f") (param i32 i32) (result i32) (local i32)
+                 (loop $l
+                   local.get 2
+                   i32.const 1
+                   i32.add
+                   local.set 2
+                   local.get 0
+                   i32.const 3
+                   i32.add
+                   local.set 0
+                   {cond}
+                   br_if $l)
+                 local.get 2))"#
+        )
+    };
+    check(
+        &counting("local.get 0 local.get 1 i32.lt_s"),
+        &[
+            ((0, 9), 3),
+            ((0, 10), 4),
+            ((20, 0), 1),
+            ((i32::MAX - 3, i32::MAX), 1),
+        ],
+    );
+    check(
+        &counting("local.get 1 local.get 0 i32.gt_s"),
+        &[((0, 9), 3), ((0, 10), 4), ((20, 0), 1)],
+    );
+    check(
+        &counting("local.get 0 i32.const 30 i32.le_u"),
+        &[((0, 0), 11), ((-6, 0), 1), ((-3, 0), 12)],
+    );
+    check(
+        r#"(module (func (export "f") (param i32 i32) (result i32) (local i32)
+             (loop $l
+               local.get 2
+               i32.const 1
+               i32.add
+               local.set 2
+               local.get 0
+               i32.const -2
+               i32.add
+               local.tee 0
+               br_if $l)
+             local.get 2))"#,
+        &[((6, 0), 3), ((2, 0), 1)],
+    );
+    // A 64-bit counter tested by `if` (the inverted branch).
+    check(
+        r#"(module (func (export "f") (param i32 i32) (result i32) (local i64)
+             local.get 0
+             i64.extend_i32_s
+             local.set 2
+             local.get 2
+             i64.const -1
+             i64.add
+             local.set 2
+             local.get 2
+             i64.const 0
+             i64.lt_s
+             if (result i32)
+               i32.const -1
+             else
+               local.get 2
+               i32.wrap_i64
+             end))"#,
+        &[((0, 0), -1), ((1, 0), 0), ((5, 0), 4), ((i32::MIN, 0), -1)],
+    );
+}
+
+#[test]
+fn stores_to_a_local_plus_constant_and_self_copies() {
+    check(
+        r#"(module (memory 1)
+           (func (export "f") (param i32 i32) (result i32)
+             local.get 0
+             i32.const 8
+             i32.add
+             local.get 1
+             i32.store
+             local.get 1
+             local.set 1
+             local.get 0
+             i32.const 8
+             i32.add
+             i32.load))"#,
+        &[((0, 5), 5), ((-8, 7), 7), ((65520, 9), 9)],
+    );
+}

@@ -299,6 +299,8 @@ fn execute<T>(
     }
 }
 
+/// The code of a wasm function; host functions have none (and are never
+/// the running function of a frame).
 fn code_of(funcs: &[FuncData], func: u32) -> &[Instr] {
     const NO_CODE: &[Instr] = &[Instr::Unreachable];
     match funcs.get(func as usize).map(|f| &f.kind) {
@@ -1063,6 +1065,25 @@ fn run(
                     pc = target as usize;
                 }
             }
+            Instr::BrIfI32EqIncLL { target, a, b, add } => {
+                stack[base + a as usize] =
+                    pu32(gu32(stack[base + a as usize]).wrapping_add(add as i32 as u32));
+                if gu32(stack[base + a as usize]) == gu32(stack[base + b as usize]) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI32EqIncLI {
+                target,
+                a,
+                imm,
+                add,
+            } => {
+                stack[base + a as usize] =
+                    pu32(gu32(stack[base + a as usize]).wrapping_add(add as i32 as u32));
+                if gu32(stack[base + a as usize]) == gu32(u64::from(imm)) {
+                    pc = target as usize;
+                }
+            }
             Instr::I32NeL(l) => un!(gu32, pbool, |a| a != gu32(stack[base + l as usize])),
             Instr::I32NeI(imm) => un!(gu32, pbool, |a| a != gu32(u64::from(imm))),
             Instr::I32NeLL(l, r) => {
@@ -1091,6 +1112,25 @@ fn run(
                 }
             }
             Instr::BrIfI32NeLI { target, a, imm } => {
+                if gu32(stack[base + a as usize]) != gu32(u64::from(imm)) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI32NeIncLL { target, a, b, add } => {
+                stack[base + a as usize] =
+                    pu32(gu32(stack[base + a as usize]).wrapping_add(add as i32 as u32));
+                if gu32(stack[base + a as usize]) != gu32(stack[base + b as usize]) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI32NeIncLI {
+                target,
+                a,
+                imm,
+                add,
+            } => {
+                stack[base + a as usize] =
+                    pu32(gu32(stack[base + a as usize]).wrapping_add(add as i32 as u32));
                 if gu32(stack[base + a as usize]) != gu32(u64::from(imm)) {
                     pc = target as usize;
                 }
@@ -1127,6 +1167,25 @@ fn run(
                     pc = target as usize;
                 }
             }
+            Instr::BrIfI32LtSIncLL { target, a, b, add } => {
+                stack[base + a as usize] =
+                    pu32(gu32(stack[base + a as usize]).wrapping_add(add as i32 as u32));
+                if gi32(stack[base + a as usize]) < gi32(stack[base + b as usize]) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI32LtSIncLI {
+                target,
+                a,
+                imm,
+                add,
+            } => {
+                stack[base + a as usize] =
+                    pu32(gu32(stack[base + a as usize]).wrapping_add(add as i32 as u32));
+                if gi32(stack[base + a as usize]) < gi32(u64::from(imm)) {
+                    pc = target as usize;
+                }
+            }
             Instr::I32LtUL(l) => un!(gu32, pbool, |a| a < gu32(stack[base + l as usize])),
             Instr::I32LtUI(imm) => un!(gu32, pbool, |a| a < gu32(u64::from(imm))),
             Instr::I32LtULL(l, r) => {
@@ -1155,6 +1214,25 @@ fn run(
                 }
             }
             Instr::BrIfI32LtULI { target, a, imm } => {
+                if gu32(stack[base + a as usize]) < gu32(u64::from(imm)) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI32LtUIncLL { target, a, b, add } => {
+                stack[base + a as usize] =
+                    pu32(gu32(stack[base + a as usize]).wrapping_add(add as i32 as u32));
+                if gu32(stack[base + a as usize]) < gu32(stack[base + b as usize]) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI32LtUIncLI {
+                target,
+                a,
+                imm,
+                add,
+            } => {
+                stack[base + a as usize] =
+                    pu32(gu32(stack[base + a as usize]).wrapping_add(add as i32 as u32));
                 if gu32(stack[base + a as usize]) < gu32(u64::from(imm)) {
                     pc = target as usize;
                 }
@@ -1191,6 +1269,25 @@ fn run(
                     pc = target as usize;
                 }
             }
+            Instr::BrIfI32GtSIncLL { target, a, b, add } => {
+                stack[base + a as usize] =
+                    pu32(gu32(stack[base + a as usize]).wrapping_add(add as i32 as u32));
+                if gi32(stack[base + a as usize]) > gi32(stack[base + b as usize]) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI32GtSIncLI {
+                target,
+                a,
+                imm,
+                add,
+            } => {
+                stack[base + a as usize] =
+                    pu32(gu32(stack[base + a as usize]).wrapping_add(add as i32 as u32));
+                if gi32(stack[base + a as usize]) > gi32(u64::from(imm)) {
+                    pc = target as usize;
+                }
+            }
             Instr::I32GtUL(l) => un!(gu32, pbool, |a| a > gu32(stack[base + l as usize])),
             Instr::I32GtUI(imm) => un!(gu32, pbool, |a| a > gu32(u64::from(imm))),
             Instr::I32GtULL(l, r) => {
@@ -1219,6 +1316,25 @@ fn run(
                 }
             }
             Instr::BrIfI32GtULI { target, a, imm } => {
+                if gu32(stack[base + a as usize]) > gu32(u64::from(imm)) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI32GtUIncLL { target, a, b, add } => {
+                stack[base + a as usize] =
+                    pu32(gu32(stack[base + a as usize]).wrapping_add(add as i32 as u32));
+                if gu32(stack[base + a as usize]) > gu32(stack[base + b as usize]) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI32GtUIncLI {
+                target,
+                a,
+                imm,
+                add,
+            } => {
+                stack[base + a as usize] =
+                    pu32(gu32(stack[base + a as usize]).wrapping_add(add as i32 as u32));
                 if gu32(stack[base + a as usize]) > gu32(u64::from(imm)) {
                     pc = target as usize;
                 }
@@ -1255,6 +1371,25 @@ fn run(
                     pc = target as usize;
                 }
             }
+            Instr::BrIfI32LeSIncLL { target, a, b, add } => {
+                stack[base + a as usize] =
+                    pu32(gu32(stack[base + a as usize]).wrapping_add(add as i32 as u32));
+                if gi32(stack[base + a as usize]) <= gi32(stack[base + b as usize]) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI32LeSIncLI {
+                target,
+                a,
+                imm,
+                add,
+            } => {
+                stack[base + a as usize] =
+                    pu32(gu32(stack[base + a as usize]).wrapping_add(add as i32 as u32));
+                if gi32(stack[base + a as usize]) <= gi32(u64::from(imm)) {
+                    pc = target as usize;
+                }
+            }
             Instr::I32LeUL(l) => un!(gu32, pbool, |a| a <= gu32(stack[base + l as usize])),
             Instr::I32LeUI(imm) => un!(gu32, pbool, |a| a <= gu32(u64::from(imm))),
             Instr::I32LeULL(l, r) => {
@@ -1283,6 +1418,25 @@ fn run(
                 }
             }
             Instr::BrIfI32LeULI { target, a, imm } => {
+                if gu32(stack[base + a as usize]) <= gu32(u64::from(imm)) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI32LeUIncLL { target, a, b, add } => {
+                stack[base + a as usize] =
+                    pu32(gu32(stack[base + a as usize]).wrapping_add(add as i32 as u32));
+                if gu32(stack[base + a as usize]) <= gu32(stack[base + b as usize]) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI32LeUIncLI {
+                target,
+                a,
+                imm,
+                add,
+            } => {
+                stack[base + a as usize] =
+                    pu32(gu32(stack[base + a as usize]).wrapping_add(add as i32 as u32));
                 if gu32(stack[base + a as usize]) <= gu32(u64::from(imm)) {
                     pc = target as usize;
                 }
@@ -1319,6 +1473,25 @@ fn run(
                     pc = target as usize;
                 }
             }
+            Instr::BrIfI32GeSIncLL { target, a, b, add } => {
+                stack[base + a as usize] =
+                    pu32(gu32(stack[base + a as usize]).wrapping_add(add as i32 as u32));
+                if gi32(stack[base + a as usize]) >= gi32(stack[base + b as usize]) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI32GeSIncLI {
+                target,
+                a,
+                imm,
+                add,
+            } => {
+                stack[base + a as usize] =
+                    pu32(gu32(stack[base + a as usize]).wrapping_add(add as i32 as u32));
+                if gi32(stack[base + a as usize]) >= gi32(u64::from(imm)) {
+                    pc = target as usize;
+                }
+            }
             Instr::I32GeUL(l) => un!(gu32, pbool, |a| a >= gu32(stack[base + l as usize])),
             Instr::I32GeUI(imm) => un!(gu32, pbool, |a| a >= gu32(u64::from(imm))),
             Instr::I32GeULL(l, r) => {
@@ -1351,6 +1524,25 @@ fn run(
                     pc = target as usize;
                 }
             }
+            Instr::BrIfI32GeUIncLL { target, a, b, add } => {
+                stack[base + a as usize] =
+                    pu32(gu32(stack[base + a as usize]).wrapping_add(add as i32 as u32));
+                if gu32(stack[base + a as usize]) >= gu32(stack[base + b as usize]) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI32GeUIncLI {
+                target,
+                a,
+                imm,
+                add,
+            } => {
+                stack[base + a as usize] =
+                    pu32(gu32(stack[base + a as usize]).wrapping_add(add as i32 as u32));
+                if gu32(stack[base + a as usize]) >= gu32(u64::from(imm)) {
+                    pc = target as usize;
+                }
+            }
             Instr::I32EqzL(l) => {
                 stack[sp] = pbool(gu32(stack[base + l as usize]) == 0);
                 sp += 1;
@@ -1361,6 +1553,20 @@ fn run(
                 }
             }
             Instr::BrIfI32NezL { target, local } => {
+                if gu32(stack[base + local as usize]) != 0 {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI32EqzIncL { target, local, add } => {
+                stack[base + local as usize] =
+                    pu32(gu32(stack[base + local as usize]).wrapping_add(add as i32 as u32));
+                if gu32(stack[base + local as usize]) == 0 {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI32NezIncL { target, local, add } => {
+                stack[base + local as usize] =
+                    pu32(gu32(stack[base + local as usize]).wrapping_add(add as i32 as u32));
                 if gu32(stack[base + local as usize]) != 0 {
                     pc = target as usize;
                 }
@@ -1771,6 +1977,25 @@ fn run(
                     pc = target as usize;
                 }
             }
+            Instr::BrIfI64EqIncLL { target, a, b, add } => {
+                stack[base + a as usize] =
+                    pu64(gu64(stack[base + a as usize]).wrapping_add(add as i64 as u64));
+                if gu64(stack[base + a as usize]) == gu64(stack[base + b as usize]) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI64EqIncLI {
+                target,
+                a,
+                imm,
+                add,
+            } => {
+                stack[base + a as usize] =
+                    pu64(gu64(stack[base + a as usize]).wrapping_add(add as i64 as u64));
+                if gu64(stack[base + a as usize]) == gu64(imm as i32 as i64 as u64) {
+                    pc = target as usize;
+                }
+            }
             Instr::I64NeL(l) => un!(gu64, pbool, |a| a != gu64(stack[base + l as usize])),
             Instr::I64NeI(imm) => un!(gu64, pbool, |a| a != gu64(imm)),
             Instr::I64NeLL(l, r) => {
@@ -1799,6 +2024,25 @@ fn run(
                 }
             }
             Instr::BrIfI64NeLI { target, a, imm } => {
+                if gu64(stack[base + a as usize]) != gu64(imm as i32 as i64 as u64) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI64NeIncLL { target, a, b, add } => {
+                stack[base + a as usize] =
+                    pu64(gu64(stack[base + a as usize]).wrapping_add(add as i64 as u64));
+                if gu64(stack[base + a as usize]) != gu64(stack[base + b as usize]) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI64NeIncLI {
+                target,
+                a,
+                imm,
+                add,
+            } => {
+                stack[base + a as usize] =
+                    pu64(gu64(stack[base + a as usize]).wrapping_add(add as i64 as u64));
                 if gu64(stack[base + a as usize]) != gu64(imm as i32 as i64 as u64) {
                     pc = target as usize;
                 }
@@ -1835,6 +2079,25 @@ fn run(
                     pc = target as usize;
                 }
             }
+            Instr::BrIfI64LtSIncLL { target, a, b, add } => {
+                stack[base + a as usize] =
+                    pu64(gu64(stack[base + a as usize]).wrapping_add(add as i64 as u64));
+                if gi64(stack[base + a as usize]) < gi64(stack[base + b as usize]) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI64LtSIncLI {
+                target,
+                a,
+                imm,
+                add,
+            } => {
+                stack[base + a as usize] =
+                    pu64(gu64(stack[base + a as usize]).wrapping_add(add as i64 as u64));
+                if gi64(stack[base + a as usize]) < gi64(imm as i32 as i64 as u64) {
+                    pc = target as usize;
+                }
+            }
             Instr::I64LtUL(l) => un!(gu64, pbool, |a| a < gu64(stack[base + l as usize])),
             Instr::I64LtUI(imm) => un!(gu64, pbool, |a| a < gu64(imm)),
             Instr::I64LtULL(l, r) => {
@@ -1863,6 +2126,25 @@ fn run(
                 }
             }
             Instr::BrIfI64LtULI { target, a, imm } => {
+                if gu64(stack[base + a as usize]) < gu64(imm as i32 as i64 as u64) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI64LtUIncLL { target, a, b, add } => {
+                stack[base + a as usize] =
+                    pu64(gu64(stack[base + a as usize]).wrapping_add(add as i64 as u64));
+                if gu64(stack[base + a as usize]) < gu64(stack[base + b as usize]) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI64LtUIncLI {
+                target,
+                a,
+                imm,
+                add,
+            } => {
+                stack[base + a as usize] =
+                    pu64(gu64(stack[base + a as usize]).wrapping_add(add as i64 as u64));
                 if gu64(stack[base + a as usize]) < gu64(imm as i32 as i64 as u64) {
                     pc = target as usize;
                 }
@@ -1899,6 +2181,25 @@ fn run(
                     pc = target as usize;
                 }
             }
+            Instr::BrIfI64GtSIncLL { target, a, b, add } => {
+                stack[base + a as usize] =
+                    pu64(gu64(stack[base + a as usize]).wrapping_add(add as i64 as u64));
+                if gi64(stack[base + a as usize]) > gi64(stack[base + b as usize]) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI64GtSIncLI {
+                target,
+                a,
+                imm,
+                add,
+            } => {
+                stack[base + a as usize] =
+                    pu64(gu64(stack[base + a as usize]).wrapping_add(add as i64 as u64));
+                if gi64(stack[base + a as usize]) > gi64(imm as i32 as i64 as u64) {
+                    pc = target as usize;
+                }
+            }
             Instr::I64GtUL(l) => un!(gu64, pbool, |a| a > gu64(stack[base + l as usize])),
             Instr::I64GtUI(imm) => un!(gu64, pbool, |a| a > gu64(imm)),
             Instr::I64GtULL(l, r) => {
@@ -1927,6 +2228,25 @@ fn run(
                 }
             }
             Instr::BrIfI64GtULI { target, a, imm } => {
+                if gu64(stack[base + a as usize]) > gu64(imm as i32 as i64 as u64) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI64GtUIncLL { target, a, b, add } => {
+                stack[base + a as usize] =
+                    pu64(gu64(stack[base + a as usize]).wrapping_add(add as i64 as u64));
+                if gu64(stack[base + a as usize]) > gu64(stack[base + b as usize]) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI64GtUIncLI {
+                target,
+                a,
+                imm,
+                add,
+            } => {
+                stack[base + a as usize] =
+                    pu64(gu64(stack[base + a as usize]).wrapping_add(add as i64 as u64));
                 if gu64(stack[base + a as usize]) > gu64(imm as i32 as i64 as u64) {
                     pc = target as usize;
                 }
@@ -1963,6 +2283,25 @@ fn run(
                     pc = target as usize;
                 }
             }
+            Instr::BrIfI64LeSIncLL { target, a, b, add } => {
+                stack[base + a as usize] =
+                    pu64(gu64(stack[base + a as usize]).wrapping_add(add as i64 as u64));
+                if gi64(stack[base + a as usize]) <= gi64(stack[base + b as usize]) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI64LeSIncLI {
+                target,
+                a,
+                imm,
+                add,
+            } => {
+                stack[base + a as usize] =
+                    pu64(gu64(stack[base + a as usize]).wrapping_add(add as i64 as u64));
+                if gi64(stack[base + a as usize]) <= gi64(imm as i32 as i64 as u64) {
+                    pc = target as usize;
+                }
+            }
             Instr::I64LeUL(l) => un!(gu64, pbool, |a| a <= gu64(stack[base + l as usize])),
             Instr::I64LeUI(imm) => un!(gu64, pbool, |a| a <= gu64(imm)),
             Instr::I64LeULL(l, r) => {
@@ -1991,6 +2330,25 @@ fn run(
                 }
             }
             Instr::BrIfI64LeULI { target, a, imm } => {
+                if gu64(stack[base + a as usize]) <= gu64(imm as i32 as i64 as u64) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI64LeUIncLL { target, a, b, add } => {
+                stack[base + a as usize] =
+                    pu64(gu64(stack[base + a as usize]).wrapping_add(add as i64 as u64));
+                if gu64(stack[base + a as usize]) <= gu64(stack[base + b as usize]) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI64LeUIncLI {
+                target,
+                a,
+                imm,
+                add,
+            } => {
+                stack[base + a as usize] =
+                    pu64(gu64(stack[base + a as usize]).wrapping_add(add as i64 as u64));
                 if gu64(stack[base + a as usize]) <= gu64(imm as i32 as i64 as u64) {
                     pc = target as usize;
                 }
@@ -2027,6 +2385,25 @@ fn run(
                     pc = target as usize;
                 }
             }
+            Instr::BrIfI64GeSIncLL { target, a, b, add } => {
+                stack[base + a as usize] =
+                    pu64(gu64(stack[base + a as usize]).wrapping_add(add as i64 as u64));
+                if gi64(stack[base + a as usize]) >= gi64(stack[base + b as usize]) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI64GeSIncLI {
+                target,
+                a,
+                imm,
+                add,
+            } => {
+                stack[base + a as usize] =
+                    pu64(gu64(stack[base + a as usize]).wrapping_add(add as i64 as u64));
+                if gi64(stack[base + a as usize]) >= gi64(imm as i32 as i64 as u64) {
+                    pc = target as usize;
+                }
+            }
             Instr::I64GeUL(l) => un!(gu64, pbool, |a| a >= gu64(stack[base + l as usize])),
             Instr::I64GeUI(imm) => un!(gu64, pbool, |a| a >= gu64(imm)),
             Instr::I64GeULL(l, r) => {
@@ -2059,6 +2436,25 @@ fn run(
                     pc = target as usize;
                 }
             }
+            Instr::BrIfI64GeUIncLL { target, a, b, add } => {
+                stack[base + a as usize] =
+                    pu64(gu64(stack[base + a as usize]).wrapping_add(add as i64 as u64));
+                if gu64(stack[base + a as usize]) >= gu64(stack[base + b as usize]) {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI64GeUIncLI {
+                target,
+                a,
+                imm,
+                add,
+            } => {
+                stack[base + a as usize] =
+                    pu64(gu64(stack[base + a as usize]).wrapping_add(add as i64 as u64));
+                if gu64(stack[base + a as usize]) >= gu64(imm as i32 as i64 as u64) {
+                    pc = target as usize;
+                }
+            }
             Instr::I64EqzL(l) => {
                 stack[sp] = pbool(gu64(stack[base + l as usize]) == 0);
                 sp += 1;
@@ -2069,6 +2465,20 @@ fn run(
                 }
             }
             Instr::BrIfI64NezL { target, local } => {
+                if gu64(stack[base + local as usize]) != 0 {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI64EqzIncL { target, local, add } => {
+                stack[base + local as usize] =
+                    pu64(gu64(stack[base + local as usize]).wrapping_add(add as i64 as u64));
+                if gu64(stack[base + local as usize]) == 0 {
+                    pc = target as usize;
+                }
+            }
+            Instr::BrIfI64NezIncL { target, local, add } => {
+                stack[base + local as usize] =
+                    pu64(gu64(stack[base + local as usize]).wrapping_add(add as i64 as u64));
                 if gu64(stack[base + local as usize]) != 0 {
                     pc = target as usize;
                 }
@@ -2348,6 +2758,16 @@ fn run(
                     (v as u32).to_le_bytes(),
                 )?;
             }
+            Instr::I32StoreLIL { addr, imm, value } => {
+                let v = stack[base + value as usize];
+                let at = (stack[base + addr as usize] as u32).wrapping_add(imm);
+                store_bytes(
+                    &mut memory.bytes,
+                    u64::from(at),
+                    0,
+                    (v as u32).to_le_bytes(),
+                )?;
+            }
             Instr::I32StoreI { value, offset } => {
                 sp -= 1;
                 let v = value as u64;
@@ -2389,6 +2809,11 @@ fn run(
                     v.to_le_bytes(),
                 )?;
             }
+            Instr::I64StoreLIL { addr, imm, value } => {
+                let v = stack[base + value as usize];
+                let at = (stack[base + addr as usize] as u32).wrapping_add(imm);
+                store_bytes(&mut memory.bytes, u64::from(at), 0, v.to_le_bytes())?;
+            }
             Instr::F32StoreL { value, offset } => {
                 sp -= 1;
                 let v = stack[base + value as usize];
@@ -2412,6 +2837,16 @@ fn run(
                     (v as u32).to_le_bytes(),
                 )?;
             }
+            Instr::F32StoreLIL { addr, imm, value } => {
+                let v = stack[base + value as usize];
+                let at = (stack[base + addr as usize] as u32).wrapping_add(imm);
+                store_bytes(
+                    &mut memory.bytes,
+                    u64::from(at),
+                    0,
+                    (v as u32).to_le_bytes(),
+                )?;
+            }
             Instr::F64StoreL { value, offset } => {
                 sp -= 1;
                 let v = stack[base + value as usize];
@@ -2430,6 +2865,11 @@ fn run(
                     v.to_le_bytes(),
                 )?;
             }
+            Instr::F64StoreLIL { addr, imm, value } => {
+                let v = stack[base + value as usize];
+                let at = (stack[base + addr as usize] as u32).wrapping_add(imm);
+                store_bytes(&mut memory.bytes, u64::from(at), 0, v.to_le_bytes())?;
+            }
             Instr::I32Store8L { value, offset } => {
                 sp -= 1;
                 let v = stack[base + value as usize];
@@ -2447,6 +2887,11 @@ fn run(
                     offset,
                     [v as u8],
                 )?;
+            }
+            Instr::I32Store8LIL { addr, imm, value } => {
+                let v = stack[base + value as usize];
+                let at = (stack[base + addr as usize] as u32).wrapping_add(imm);
+                store_bytes(&mut memory.bytes, u64::from(at), 0, [v as u8])?;
             }
             Instr::I32Store8I { value, offset } => {
                 sp -= 1;
@@ -2486,6 +2931,16 @@ fn run(
                     &mut memory.bytes,
                     stack[base + addr as usize],
                     offset,
+                    (v as u16).to_le_bytes(),
+                )?;
+            }
+            Instr::I32Store16LIL { addr, imm, value } => {
+                let v = stack[base + value as usize];
+                let at = (stack[base + addr as usize] as u32).wrapping_add(imm);
+                store_bytes(
+                    &mut memory.bytes,
+                    u64::from(at),
+                    0,
                     (v as u16).to_le_bytes(),
                 )?;
             }

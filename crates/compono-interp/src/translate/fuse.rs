@@ -314,6 +314,9 @@ pub(super) fn fuse(last: Instr, next: Instr) -> Option<Instr> {
                 imm: imm as i16,
             }
         }
+        (Instr::I32AddLI(addr, imm), Instr::I32StoreL { value, offset: 0 }) => {
+            Instr::I32StoreLIL { addr, imm, value }
+        }
         (Instr::LocalGet(value), Instr::I32Store(offset)) => Instr::I32StoreL { value, offset },
         (Instr::LocalGet(addr), Instr::I32StoreL { value, offset }) => Instr::I32StoreLL {
             addr,
@@ -326,24 +329,36 @@ pub(super) fn fuse(last: Instr, next: Instr) -> Option<Instr> {
             value,
             offset,
         },
+        (Instr::I32AddLI(addr, imm), Instr::I64StoreL { value, offset: 0 }) => {
+            Instr::I64StoreLIL { addr, imm, value }
+        }
         (Instr::LocalGet(value), Instr::I64Store(offset)) => Instr::I64StoreL { value, offset },
         (Instr::LocalGet(addr), Instr::I64StoreL { value, offset }) => Instr::I64StoreLL {
             addr,
             value,
             offset,
         },
+        (Instr::I32AddLI(addr, imm), Instr::F32StoreL { value, offset: 0 }) => {
+            Instr::F32StoreLIL { addr, imm, value }
+        }
         (Instr::LocalGet(value), Instr::F32Store(offset)) => Instr::F32StoreL { value, offset },
         (Instr::LocalGet(addr), Instr::F32StoreL { value, offset }) => Instr::F32StoreLL {
             addr,
             value,
             offset,
         },
+        (Instr::I32AddLI(addr, imm), Instr::F64StoreL { value, offset: 0 }) => {
+            Instr::F64StoreLIL { addr, imm, value }
+        }
         (Instr::LocalGet(value), Instr::F64Store(offset)) => Instr::F64StoreL { value, offset },
         (Instr::LocalGet(addr), Instr::F64StoreL { value, offset }) => Instr::F64StoreLL {
             addr,
             value,
             offset,
         },
+        (Instr::I32AddLI(addr, imm), Instr::I32Store8L { value, offset: 0 }) => {
+            Instr::I32Store8LIL { addr, imm, value }
+        }
         (Instr::LocalGet(value), Instr::I32Store8(offset)) => Instr::I32Store8L { value, offset },
         (Instr::LocalGet(addr), Instr::I32Store8L { value, offset }) => Instr::I32Store8LL {
             addr,
@@ -356,6 +371,9 @@ pub(super) fn fuse(last: Instr, next: Instr) -> Option<Instr> {
             value,
             offset,
         },
+        (Instr::I32AddLI(addr, imm), Instr::I32Store16L { value, offset: 0 }) => {
+            Instr::I32Store16LIL { addr, imm, value }
+        }
         (Instr::LocalGet(value), Instr::I32Store16(offset)) => Instr::I32Store16L { value, offset },
         (Instr::LocalGet(addr), Instr::I32Store16L { value, offset }) => Instr::I32Store16LL {
             addr,
@@ -741,6 +759,749 @@ pub(super) fn fuse_if(last: Instr, target: u32) -> Option<Instr> {
         },
         Instr::I64Eqz => Instr::BrIfI64Nez { target },
         Instr::LocalGet(local) => Instr::BrIfI32EqzL { target, local },
+        _ => return None,
+    })
+}
+
+/// `last` (a local's increment) followed by the conditional branch `branch`.
+pub(super) fn fuse_counter_branch(last: Instr, branch: Instr) -> Option<Instr> {
+    Some(match (last, branch) {
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32EqLL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32EqIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32EqLL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32EqIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I32AddLIS { a, imm, dst },
+            Instr::BrIfI32EqLI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI32EqIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32NeLL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32NeIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32NeLL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32NeIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I32AddLIS { a, imm, dst },
+            Instr::BrIfI32NeLI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI32NeIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32LtSLL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32LtSIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32LtSLL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32GtSIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I32AddLIS { a, imm, dst },
+            Instr::BrIfI32LtSLI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI32LtSIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32GeSLL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32GeSIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32GeSLL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32LeSIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I32AddLIS { a, imm, dst },
+            Instr::BrIfI32GeSLI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI32GeSIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32LtULL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32LtUIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32LtULL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32GtUIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I32AddLIS { a, imm, dst },
+            Instr::BrIfI32LtULI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI32LtUIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32GeULL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32GeUIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32GeULL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32LeUIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I32AddLIS { a, imm, dst },
+            Instr::BrIfI32GeULI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI32GeUIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32GtSLL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32GtSIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32GtSLL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32LtSIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I32AddLIS { a, imm, dst },
+            Instr::BrIfI32GtSLI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI32GtSIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32LeSLL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32LeSIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32LeSLL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32GeSIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I32AddLIS { a, imm, dst },
+            Instr::BrIfI32LeSLI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI32LeSIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32GtULL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32GtUIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32GtULL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32LtUIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I32AddLIS { a, imm, dst },
+            Instr::BrIfI32GtULI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI32GtUIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32LeULL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32LeUIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32LeULL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32GeUIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I32AddLIS { a, imm, dst },
+            Instr::BrIfI32LeULI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI32LeUIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32EqzL { target, local })
+            if a == dst && local == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32EqzIncL {
+                target,
+                local,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32NezL { target, local })
+            if a == dst && local == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32NezIncL {
+                target,
+                local,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64EqLL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64EqIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64EqLL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64EqIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I64AddLIS { a, imm, dst },
+            Instr::BrIfI64EqLI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI64EqIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64NeLL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64NeIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64NeLL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64NeIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I64AddLIS { a, imm, dst },
+            Instr::BrIfI64NeLI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI64NeIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64LtSLL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64LtSIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64LtSLL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64GtSIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I64AddLIS { a, imm, dst },
+            Instr::BrIfI64LtSLI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI64LtSIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64GeSLL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64GeSIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64GeSLL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64LeSIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I64AddLIS { a, imm, dst },
+            Instr::BrIfI64GeSLI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI64GeSIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64LtULL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64LtUIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64LtULL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64GtUIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I64AddLIS { a, imm, dst },
+            Instr::BrIfI64LtULI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI64LtUIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64GeULL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64GeUIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64GeULL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64LeUIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I64AddLIS { a, imm, dst },
+            Instr::BrIfI64GeULI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI64GeUIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64GtSLL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64GtSIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64GtSLL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64LtSIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I64AddLIS { a, imm, dst },
+            Instr::BrIfI64GtSLI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI64GtSIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64LeSLL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64LeSIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64LeSLL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64GeSIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I64AddLIS { a, imm, dst },
+            Instr::BrIfI64LeSLI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI64LeSIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64GtULL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64GtUIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64GtULL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64LtUIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I64AddLIS { a, imm, dst },
+            Instr::BrIfI64GtULI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI64GtUIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64LeULL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64LeUIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64LeULL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64GeUIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I64AddLIS { a, imm, dst },
+            Instr::BrIfI64LeULI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI64LeUIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64EqzL { target, local })
+            if a == dst && local == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64EqzIncL {
+                target,
+                local,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64NezL { target, local })
+            if a == dst && local == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64NezIncL {
+                target,
+                local,
+                add: imm as i16,
+            }
+        }
         _ => return None,
     })
 }
