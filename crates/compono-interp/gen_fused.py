@@ -229,6 +229,20 @@ for name, size, conv in LOADS:
         f"Instr::{name}LSInc {{ local, offset, dst, imm }} => {{ let addr = gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32); stack[base + local as usize] = u64::from(addr); let b = load::<{size}>(&memory.bytes, u64::from(addr), offset)?; stack[base + dst as usize] = {conv}; }}",
     ]
     fuse += [f"(Instr::I32AddLIS {{ a, imm, dst: p }}, Instr::{name}LS {{ local, offset, dst }}) if a == p && local == p && imm as i32 as i16 as i32 == imm as i32 => Instr::{name}LSInc {{ local, offset, dst, imm: imm as i16 }},"]
+    # `x = load(p); p += c` (small c), and the same with the new pointer kept
+    # in two locals (`local.tee t; local.set p`, locals below 2^16). In order:
+    # the load, its local, then the pointer, which may be the loaded local.
+    post = f"let b = load::<{size}>(&memory.bytes, stack[base + local as usize], offset)?; stack[base + dst as usize] = {conv}; let p = u64::from(gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32));"
+    variants += [f"{name}LSPostInc {{ local: u32, offset: u32, dst: u32, imm: i16 }}",
+                 f"{name}LSPostInc2 {{ offset: u32, local: u16, dst: u16, p: u16, p2: u16, imm: i16 }}"]
+    arms += [
+        f"Instr::{name}LSPostInc {{ local, offset, dst, imm }} => {{ {post} stack[base + local as usize] = p; }}",
+        f"Instr::{name}LSPostInc2 {{ offset, local, dst, p: p1, p2, imm }} => {{ {post} stack[base + p1 as usize] = p; stack[base + p2 as usize] = p; }}",
+    ]
+    fuse += [
+        f"(Instr::{name}LS {{ local, offset, dst }}, Instr::I32AddLIS {{ a, imm, dst: p }}) if a == local && p == local && {SMALL} => Instr::{name}LSPostInc {{ local, offset, dst, imm: imm as i16 }},",
+        f"(Instr::{name}LS {{ local, offset, dst }}, Instr::I32AddLIS2 {{ a, dst: p, dst2: p2, imm }}) if a == local && local.max(dst).max(p).max(p2) <= u32::from(u16::MAX) => Instr::{name}LSPostInc2 {{ offset, local: local as u16, dst: dst as u16, p: p as u16, p2: p2 as u16, imm }},",
+    ]
 for name, conv, takes_imm in STORES:
     variants += [f"{name}L {{ value: u32, offset: u32 }}", f"{name}LL {{ addr: u32, value: u32, offset: u32 }}"]
     arms += [

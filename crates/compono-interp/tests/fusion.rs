@@ -294,3 +294,64 @@ fn stores_to_a_local_plus_constant_and_self_copies() {
         &[((0, 5), 5), ((-8, 7), 7), ((65520, 9), 9)],
     );
 }
+
+#[test]
+fn loads_then_pointer_increments() {
+    let memory = r#"(memory 1) (data (i32.const 4) "\0c\00\00\00\05\00\00\00\2a\00\00\00")"#;
+    // `x = load(p); p += 4`, returning x * 1000 + p.
+    check(
+        &format!(
+            r#"(module {memory} (func (export "f") (param i32 i32) (result i32) (local i32)
+                 local.get 0
+                 i32.load
+                 local.set 2
+                 local.get 0
+                 i32.const 4
+                 i32.add
+                 local.set 0
+                 local.get 2
+                 i32.const 1000
+                 i32.mul
+                 local.get 0
+                 i32.add))"#
+        ),
+        &[((4, 0), 12008), ((8, 0), 5012), ((0, 0), 4)],
+    );
+    // The loaded local is the pointer: the increment applies to the value.
+    check(
+        &format!(
+            r#"(module {memory} (func (export "f") (param i32 i32) (result i32)
+                 local.get 0
+                 i32.load
+                 local.set 0
+                 local.get 0
+                 i32.const -4
+                 i32.add
+                 local.set 0
+                 local.get 0))"#
+        ),
+        &[((4, 0), 8), ((12, 0), 38)],
+    );
+    // The new pointer kept in two locals; returns x * 1000 + t + p.
+    check(
+        &format!(
+            r#"(module {memory} (func (export "f") (param i32 i32) (result i32) (local i32 i32)
+                 local.get 0
+                 i32.load
+                 local.set 2
+                 local.get 0
+                 i32.const -4
+                 i32.add
+                 local.tee 3
+                 local.set 0
+                 local.get 2
+                 i32.const 1000
+                 i32.mul
+                 local.get 3
+                 i32.add
+                 local.get 0
+                 i32.add))"#
+        ),
+        &[((4, 0), 12000), ((12, 0), 42016)],
+    );
+}

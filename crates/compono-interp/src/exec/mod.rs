@@ -2553,6 +2553,33 @@ fn run(
                 let b = load::<4>(&memory.bytes, u64::from(addr), offset)?;
                 stack[base + dst as usize] = u32::from_le_bytes(b) as u64;
             }
+            Instr::I32LoadLSPostInc {
+                local,
+                offset,
+                dst,
+                imm,
+            } => {
+                let b = load::<4>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = u32::from_le_bytes(b) as u64;
+                let p =
+                    u64::from(gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32));
+                stack[base + local as usize] = p;
+            }
+            Instr::I32LoadLSPostInc2 {
+                offset,
+                local,
+                dst,
+                p: p1,
+                p2,
+                imm,
+            } => {
+                let b = load::<4>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = u32::from_le_bytes(b) as u64;
+                let p =
+                    u64::from(gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32));
+                stack[base + p1 as usize] = p;
+                stack[base + p2 as usize] = p;
+            }
             Instr::I64LoadL { local, offset } => {
                 let b = load::<8>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[sp] = u64::from_le_bytes(b);
@@ -2578,6 +2605,33 @@ fn run(
                 stack[base + local as usize] = u64::from(addr);
                 let b = load::<8>(&memory.bytes, u64::from(addr), offset)?;
                 stack[base + dst as usize] = u64::from_le_bytes(b);
+            }
+            Instr::I64LoadLSPostInc {
+                local,
+                offset,
+                dst,
+                imm,
+            } => {
+                let b = load::<8>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = u64::from_le_bytes(b);
+                let p =
+                    u64::from(gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32));
+                stack[base + local as usize] = p;
+            }
+            Instr::I64LoadLSPostInc2 {
+                offset,
+                local,
+                dst,
+                p: p1,
+                p2,
+                imm,
+            } => {
+                let b = load::<8>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = u64::from_le_bytes(b);
+                let p =
+                    u64::from(gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32));
+                stack[base + p1 as usize] = p;
+                stack[base + p2 as usize] = p;
             }
             Instr::F32LoadL { local, offset } => {
                 let b = load::<4>(&memory.bytes, stack[base + local as usize], offset)?;
@@ -2605,6 +2659,33 @@ fn run(
                 let b = load::<4>(&memory.bytes, u64::from(addr), offset)?;
                 stack[base + dst as usize] = u32::from_le_bytes(b) as u64;
             }
+            Instr::F32LoadLSPostInc {
+                local,
+                offset,
+                dst,
+                imm,
+            } => {
+                let b = load::<4>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = u32::from_le_bytes(b) as u64;
+                let p =
+                    u64::from(gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32));
+                stack[base + local as usize] = p;
+            }
+            Instr::F32LoadLSPostInc2 {
+                offset,
+                local,
+                dst,
+                p: p1,
+                p2,
+                imm,
+            } => {
+                let b = load::<4>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = u32::from_le_bytes(b) as u64;
+                let p =
+                    u64::from(gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32));
+                stack[base + p1 as usize] = p;
+                stack[base + p2 as usize] = p;
+            }
             Instr::F64LoadL { local, offset } => {
                 let b = load::<8>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[sp] = u64::from_le_bytes(b);
@@ -2630,6 +2711,33 @@ fn run(
                 stack[base + local as usize] = u64::from(addr);
                 let b = load::<8>(&memory.bytes, u64::from(addr), offset)?;
                 stack[base + dst as usize] = u64::from_le_bytes(b);
+            }
+            Instr::F64LoadLSPostInc {
+                local,
+                offset,
+                dst,
+                imm,
+            } => {
+                let b = load::<8>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = u64::from_le_bytes(b);
+                let p =
+                    u64::from(gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32));
+                stack[base + local as usize] = p;
+            }
+            Instr::F64LoadLSPostInc2 {
+                offset,
+                local,
+                dst,
+                p: p1,
+                p2,
+                imm,
+            } => {
+                let b = load::<8>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = u64::from_le_bytes(b);
+                let p =
+                    u64::from(gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32));
+                stack[base + p1 as usize] = p;
+                stack[base + p2 as usize] = p;
             }
             Instr::I32Load8UL { local, offset } => {
                 let b = load::<1>(&memory.bytes, stack[base + local as usize], offset)?;
@@ -2657,6 +2765,33 @@ fn run(
                 let b = load::<1>(&memory.bytes, u64::from(addr), offset)?;
                 stack[base + dst as usize] = b[0] as u64;
             }
+            Instr::I32Load8ULSPostInc {
+                local,
+                offset,
+                dst,
+                imm,
+            } => {
+                let b = load::<1>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = b[0] as u64;
+                let p =
+                    u64::from(gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32));
+                stack[base + local as usize] = p;
+            }
+            Instr::I32Load8ULSPostInc2 {
+                offset,
+                local,
+                dst,
+                p: p1,
+                p2,
+                imm,
+            } => {
+                let b = load::<1>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = b[0] as u64;
+                let p =
+                    u64::from(gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32));
+                stack[base + p1 as usize] = p;
+                stack[base + p2 as usize] = p;
+            }
             Instr::I32Load8SL { local, offset } => {
                 let b = load::<1>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[sp] = b[0] as i8 as i32 as u32 as u64;
@@ -2682,6 +2817,33 @@ fn run(
                 stack[base + local as usize] = u64::from(addr);
                 let b = load::<1>(&memory.bytes, u64::from(addr), offset)?;
                 stack[base + dst as usize] = b[0] as i8 as i32 as u32 as u64;
+            }
+            Instr::I32Load8SLSPostInc {
+                local,
+                offset,
+                dst,
+                imm,
+            } => {
+                let b = load::<1>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = b[0] as i8 as i32 as u32 as u64;
+                let p =
+                    u64::from(gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32));
+                stack[base + local as usize] = p;
+            }
+            Instr::I32Load8SLSPostInc2 {
+                offset,
+                local,
+                dst,
+                p: p1,
+                p2,
+                imm,
+            } => {
+                let b = load::<1>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = b[0] as i8 as i32 as u32 as u64;
+                let p =
+                    u64::from(gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32));
+                stack[base + p1 as usize] = p;
+                stack[base + p2 as usize] = p;
             }
             Instr::I32Load16UL { local, offset } => {
                 let b = load::<2>(&memory.bytes, stack[base + local as usize], offset)?;
@@ -2709,6 +2871,33 @@ fn run(
                 let b = load::<2>(&memory.bytes, u64::from(addr), offset)?;
                 stack[base + dst as usize] = u16::from_le_bytes(b) as u64;
             }
+            Instr::I32Load16ULSPostInc {
+                local,
+                offset,
+                dst,
+                imm,
+            } => {
+                let b = load::<2>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = u16::from_le_bytes(b) as u64;
+                let p =
+                    u64::from(gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32));
+                stack[base + local as usize] = p;
+            }
+            Instr::I32Load16ULSPostInc2 {
+                offset,
+                local,
+                dst,
+                p: p1,
+                p2,
+                imm,
+            } => {
+                let b = load::<2>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = u16::from_le_bytes(b) as u64;
+                let p =
+                    u64::from(gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32));
+                stack[base + p1 as usize] = p;
+                stack[base + p2 as usize] = p;
+            }
             Instr::I32Load16SL { local, offset } => {
                 let b = load::<2>(&memory.bytes, stack[base + local as usize], offset)?;
                 stack[sp] = i16::from_le_bytes(b) as i32 as u32 as u64;
@@ -2734,6 +2923,33 @@ fn run(
                 stack[base + local as usize] = u64::from(addr);
                 let b = load::<2>(&memory.bytes, u64::from(addr), offset)?;
                 stack[base + dst as usize] = i16::from_le_bytes(b) as i32 as u32 as u64;
+            }
+            Instr::I32Load16SLSPostInc {
+                local,
+                offset,
+                dst,
+                imm,
+            } => {
+                let b = load::<2>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = i16::from_le_bytes(b) as i32 as u32 as u64;
+                let p =
+                    u64::from(gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32));
+                stack[base + local as usize] = p;
+            }
+            Instr::I32Load16SLSPostInc2 {
+                offset,
+                local,
+                dst,
+                p: p1,
+                p2,
+                imm,
+            } => {
+                let b = load::<2>(&memory.bytes, stack[base + local as usize], offset)?;
+                stack[base + dst as usize] = i16::from_le_bytes(b) as i32 as u32 as u64;
+                let p =
+                    u64::from(gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32));
+                stack[base + p1 as usize] = p;
+                stack[base + p2 as usize] = p;
             }
             Instr::I32StoreL { value, offset } => {
                 sp -= 1;

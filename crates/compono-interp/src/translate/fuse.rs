@@ -216,6 +216,34 @@ pub(super) fn fuse(last: Instr, next: Instr) -> Option<Instr> {
                 imm: imm as i16,
             }
         }
+        (Instr::I32LoadLS { local, offset, dst }, Instr::I32AddLIS { a, imm, dst: p })
+            if a == local && p == local && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::I32LoadLSPostInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
+        (
+            Instr::I32LoadLS { local, offset, dst },
+            Instr::I32AddLIS2 {
+                a,
+                dst: p,
+                dst2: p2,
+                imm,
+            },
+        ) if a == local && local.max(dst).max(p).max(p2) <= u32::from(u16::MAX) => {
+            Instr::I32LoadLSPostInc2 {
+                offset,
+                local: local as u16,
+                dst: dst as u16,
+                p: p as u16,
+                p2: p2 as u16,
+                imm,
+            }
+        }
         (Instr::LocalGet(local), Instr::I64Load(offset)) => Instr::I64LoadL { local, offset },
         (Instr::I32AddLI(local, imm), Instr::I64Load(offset)) => {
             Instr::I64LoadLI { local, imm, offset }
@@ -228,6 +256,34 @@ pub(super) fn fuse(last: Instr, next: Instr) -> Option<Instr> {
                 offset,
                 dst,
                 imm: imm as i16,
+            }
+        }
+        (Instr::I64LoadLS { local, offset, dst }, Instr::I32AddLIS { a, imm, dst: p })
+            if a == local && p == local && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::I64LoadLSPostInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
+        (
+            Instr::I64LoadLS { local, offset, dst },
+            Instr::I32AddLIS2 {
+                a,
+                dst: p,
+                dst2: p2,
+                imm,
+            },
+        ) if a == local && local.max(dst).max(p).max(p2) <= u32::from(u16::MAX) => {
+            Instr::I64LoadLSPostInc2 {
+                offset,
+                local: local as u16,
+                dst: dst as u16,
+                p: p as u16,
+                p2: p2 as u16,
+                imm,
             }
         }
         (Instr::LocalGet(local), Instr::F32Load(offset)) => Instr::F32LoadL { local, offset },
@@ -244,6 +300,34 @@ pub(super) fn fuse(last: Instr, next: Instr) -> Option<Instr> {
                 imm: imm as i16,
             }
         }
+        (Instr::F32LoadLS { local, offset, dst }, Instr::I32AddLIS { a, imm, dst: p })
+            if a == local && p == local && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::F32LoadLSPostInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
+        (
+            Instr::F32LoadLS { local, offset, dst },
+            Instr::I32AddLIS2 {
+                a,
+                dst: p,
+                dst2: p2,
+                imm,
+            },
+        ) if a == local && local.max(dst).max(p).max(p2) <= u32::from(u16::MAX) => {
+            Instr::F32LoadLSPostInc2 {
+                offset,
+                local: local as u16,
+                dst: dst as u16,
+                p: p as u16,
+                p2: p2 as u16,
+                imm,
+            }
+        }
         (Instr::LocalGet(local), Instr::F64Load(offset)) => Instr::F64LoadL { local, offset },
         (Instr::I32AddLI(local, imm), Instr::F64Load(offset)) => {
             Instr::F64LoadLI { local, imm, offset }
@@ -256,6 +340,34 @@ pub(super) fn fuse(last: Instr, next: Instr) -> Option<Instr> {
                 offset,
                 dst,
                 imm: imm as i16,
+            }
+        }
+        (Instr::F64LoadLS { local, offset, dst }, Instr::I32AddLIS { a, imm, dst: p })
+            if a == local && p == local && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::F64LoadLSPostInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
+        (
+            Instr::F64LoadLS { local, offset, dst },
+            Instr::I32AddLIS2 {
+                a,
+                dst: p,
+                dst2: p2,
+                imm,
+            },
+        ) if a == local && local.max(dst).max(p).max(p2) <= u32::from(u16::MAX) => {
+            Instr::F64LoadLSPostInc2 {
+                offset,
+                local: local as u16,
+                dst: dst as u16,
+                p: p as u16,
+                p2: p2 as u16,
+                imm,
             }
         }
         (Instr::LocalGet(local), Instr::I32Load8U(offset)) => Instr::I32Load8UL { local, offset },
@@ -272,6 +384,34 @@ pub(super) fn fuse(last: Instr, next: Instr) -> Option<Instr> {
                 imm: imm as i16,
             }
         }
+        (Instr::I32Load8ULS { local, offset, dst }, Instr::I32AddLIS { a, imm, dst: p })
+            if a == local && p == local && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::I32Load8ULSPostInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
+        (
+            Instr::I32Load8ULS { local, offset, dst },
+            Instr::I32AddLIS2 {
+                a,
+                dst: p,
+                dst2: p2,
+                imm,
+            },
+        ) if a == local && local.max(dst).max(p).max(p2) <= u32::from(u16::MAX) => {
+            Instr::I32Load8ULSPostInc2 {
+                offset,
+                local: local as u16,
+                dst: dst as u16,
+                p: p as u16,
+                p2: p2 as u16,
+                imm,
+            }
+        }
         (Instr::LocalGet(local), Instr::I32Load8S(offset)) => Instr::I32Load8SL { local, offset },
         (Instr::I32AddLI(local, imm), Instr::I32Load8S(offset)) => {
             Instr::I32Load8SLI { local, imm, offset }
@@ -284,6 +424,34 @@ pub(super) fn fuse(last: Instr, next: Instr) -> Option<Instr> {
                 offset,
                 dst,
                 imm: imm as i16,
+            }
+        }
+        (Instr::I32Load8SLS { local, offset, dst }, Instr::I32AddLIS { a, imm, dst: p })
+            if a == local && p == local && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::I32Load8SLSPostInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
+        (
+            Instr::I32Load8SLS { local, offset, dst },
+            Instr::I32AddLIS2 {
+                a,
+                dst: p,
+                dst2: p2,
+                imm,
+            },
+        ) if a == local && local.max(dst).max(p).max(p2) <= u32::from(u16::MAX) => {
+            Instr::I32Load8SLSPostInc2 {
+                offset,
+                local: local as u16,
+                dst: dst as u16,
+                p: p as u16,
+                p2: p2 as u16,
+                imm,
             }
         }
         (Instr::LocalGet(local), Instr::I32Load16U(offset)) => Instr::I32Load16UL { local, offset },
@@ -300,6 +468,34 @@ pub(super) fn fuse(last: Instr, next: Instr) -> Option<Instr> {
                 imm: imm as i16,
             }
         }
+        (Instr::I32Load16ULS { local, offset, dst }, Instr::I32AddLIS { a, imm, dst: p })
+            if a == local && p == local && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::I32Load16ULSPostInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
+        (
+            Instr::I32Load16ULS { local, offset, dst },
+            Instr::I32AddLIS2 {
+                a,
+                dst: p,
+                dst2: p2,
+                imm,
+            },
+        ) if a == local && local.max(dst).max(p).max(p2) <= u32::from(u16::MAX) => {
+            Instr::I32Load16ULSPostInc2 {
+                offset,
+                local: local as u16,
+                dst: dst as u16,
+                p: p as u16,
+                p2: p2 as u16,
+                imm,
+            }
+        }
         (Instr::LocalGet(local), Instr::I32Load16S(offset)) => Instr::I32Load16SL { local, offset },
         (Instr::I32AddLI(local, imm), Instr::I32Load16S(offset)) => {
             Instr::I32Load16SLI { local, imm, offset }
@@ -312,6 +508,34 @@ pub(super) fn fuse(last: Instr, next: Instr) -> Option<Instr> {
                 offset,
                 dst,
                 imm: imm as i16,
+            }
+        }
+        (Instr::I32Load16SLS { local, offset, dst }, Instr::I32AddLIS { a, imm, dst: p })
+            if a == local && p == local && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::I32Load16SLSPostInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
+        (
+            Instr::I32Load16SLS { local, offset, dst },
+            Instr::I32AddLIS2 {
+                a,
+                dst: p,
+                dst2: p2,
+                imm,
+            },
+        ) if a == local && local.max(dst).max(p).max(p2) <= u32::from(u16::MAX) => {
+            Instr::I32Load16SLSPostInc2 {
+                offset,
+                local: local as u16,
+                dst: dst as u16,
+                p: p as u16,
+                p2: p2 as u16,
+                imm,
             }
         }
         (Instr::I32AddLI(addr, imm), Instr::I32StoreL { value, offset: 0 }) => {
