@@ -111,10 +111,10 @@ for w in ["32", "64"]:
             f"Instr::{x}I(imm) => un!({get}, pbool, |a| a {op} {get}({imm_slot})),",
             f"Instr::{x}LL(l, r) => {{ stack[sp] = pbool({get}({loc.format('l')}) {op} {get}({loc.format('r')})); sp += 1; }}",
             f"Instr::{x}LI(l, imm) => {{ stack[sp] = pbool({get}({loc.format('l')}) {op} {get}({imm_slot})); sp += 1; }}",
-            f"Instr::{b} {{ target }} => {{ sp -= 2; if {get}(stack[sp]) {op} {get}(stack[sp + 1]) {{ pc = target as usize; }} }}",
-            f"Instr::{b}I {{ target, imm }} => {{ sp -= 1; if {get}(stack[sp]) {op} {get}({imm_slot}) {{ pc = target as usize; }} }}",
-            f"Instr::{b}LL {{ target, a, b }} => {{ if {get}({loc.format('a')}) {op} {get}({loc.format('b')}) {{ pc = target as usize; }} }}",
-            f"Instr::{b}LI {{ target, a, imm }} => {{ if {get}({loc.format('a')}) {op} {get}{widen(w, 'imm')} {{ pc = target as usize; }} }}",
+            f"Instr::{b} {{ target }} => {{ sp -= 2; if {get}(stack[sp]) {op} {get}(stack[sp + 1]) {{ pc = target as usize; }} else {{ cold_path(); }} }}",
+            f"Instr::{b}I {{ target, imm }} => {{ sp -= 1; if {get}(stack[sp]) {op} {get}({imm_slot}) {{ pc = target as usize; }} else {{ cold_path(); }} }}",
+            f"Instr::{b}LL {{ target, a, b }} => {{ if {get}({loc.format('a')}) {op} {get}({loc.format('b')}) {{ pc = target as usize; }} else {{ cold_path(); }} }}",
+            f"Instr::{b}LI {{ target, a, imm }} => {{ if {get}({loc.format('a')}) {op} {get}{widen(w, 'imm')} {{ pc = target as usize; }} else {{ cold_path(); }} }}",
         ]
         targets += [f"Instr::{b} {{ target }}", f"Instr::{b}I {{ target, .. }}", f"Instr::{b}LL {{ target, .. }}",
                     f"Instr::{b}LI {{ target, .. }}"]
@@ -127,8 +127,8 @@ for w in ["32", "64"]:
         inc = f"stack[base + a as usize] = pu{w}(gu{w}(stack[base + a as usize]).wrapping_add(add as i{w} as u{w}));"
         variants += [f"{b}IncLL {{ target: u32, a: u32, b: u32, add: i16 }}", f"{b}IncLI {{ target: u32, a: u32, imm: u32, add: i16 }}"]
         arms += [
-            f"Instr::{b}IncLL {{ target, a, b, add }} => {{ {inc} if {get}({loc.format('a')}) {op} {get}({loc.format('b')}) {{ pc = target as usize; }} }}",
-            f"Instr::{b}IncLI {{ target, a, imm, add }} => {{ {inc} if {get}({loc.format('a')}) {op} {get}{widen(w, 'imm')} {{ pc = target as usize; }} }}",
+            f"Instr::{b}IncLL {{ target, a, b, add }} => {{ {inc} if {get}({loc.format('a')}) {op} {get}({loc.format('b')}) {{ pc = target as usize; }} else {{ cold_path(); }} }}",
+            f"Instr::{b}IncLI {{ target, a, imm, add }} => {{ {inc} if {get}({loc.format('a')}) {op} {get}{widen(w, 'imm')} {{ pc = target as usize; }} else {{ cold_path(); }} }}",
         ]
         targets += [f"Instr::{b}IncLL {{ target, .. }}", f"Instr::{b}IncLI {{ target, .. }}"]
         for t in (b, inv):
@@ -150,8 +150,8 @@ for w in ["32", "64"]:
     variants += [f"{x}L(u32)", f"BrIfI{w}EqzL {{ target: u32, local: u32 }}", f"BrIfI{w}NezL {{ target: u32, local: u32 }}"]
     arms += [
         f"Instr::{x}L(l) => {{ stack[sp] = pbool(gu{w}(stack[base + l as usize]) == 0); sp += 1; }}",
-        f"Instr::BrIfI{w}EqzL {{ target, local }} => {{ if gu{w}(stack[base + local as usize]) == 0 {{ pc = target as usize; }} }}",
-        f"Instr::BrIfI{w}NezL {{ target, local }} => {{ if gu{w}(stack[base + local as usize]) != 0 {{ pc = target as usize; }} }}",
+        f"Instr::BrIfI{w}EqzL {{ target, local }} => {{ if gu{w}(stack[base + local as usize]) == 0 {{ pc = target as usize; }} else {{ cold_path(); }} }}",
+        f"Instr::BrIfI{w}NezL {{ target, local }} => {{ if gu{w}(stack[base + local as usize]) != 0 {{ pc = target as usize; }} else {{ cold_path(); }} }}",
     ]
     targets += [f"Instr::BrIfI{w}EqzL {{ target, .. }}", f"Instr::BrIfI{w}NezL {{ target, .. }}"]
     fuse += [f"(Instr::LocalGet(l), Instr::{x}) => Instr::{x}L(l),"]
@@ -159,15 +159,15 @@ for w in ["32", "64"]:
     inc = f"stack[base + local as usize] = pu{w}(gu{w}(stack[base + local as usize]).wrapping_add(add as i{w} as u{w}));"
     for z, zop in (("Eqz", "=="), ("Nez", "!=")):
         variants += [f"BrIfI{w}{z}IncL {{ target: u32, local: u32, add: i16 }}"]
-        arms += [f"Instr::BrIfI{w}{z}IncL {{ target, local, add }} => {{ {inc} if gu{w}(stack[base + local as usize]) {zop} 0 {{ pc = target as usize; }} }}"]
+        arms += [f"Instr::BrIfI{w}{z}IncL {{ target, local, add }} => {{ {inc} if gu{w}(stack[base + local as usize]) {zop} 0 {{ pc = target as usize; }} else {{ cold_path(); }} }}"]
         targets += [f"Instr::BrIfI{w}{z}IncL {{ target, .. }}"]
         fuse_counter += [f"(Instr::I{w}AddLIS {{ a, imm, dst }}, Instr::BrIfI{w}{z}L {{ target, local }}) if a == dst && local == a && {SMALL} => Instr::BrIfI{w}{z}IncL {{ target, local, add: imm as i16 }},"]
     fuse_if += [f"Instr::{x}L(local) => Instr::BrIfI{w}NezL {{ target, local }},"]
 
 variants += ["BrIfI64Eqz { target: u32 }", "BrIfI64Nez { target: u32 }", "LocalCopy { from: u32, to: u32 }"]
 arms += [
-    "Instr::BrIfI64Eqz { target } => { sp -= 1; if stack[sp] == 0 { pc = target as usize; } }",
-    "Instr::BrIfI64Nez { target } => { sp -= 1; if stack[sp] != 0 { pc = target as usize; } }",
+    "Instr::BrIfI64Eqz { target } => { sp -= 1; if stack[sp] == 0 { pc = target as usize; } else { cold_path(); } }",
+    "Instr::BrIfI64Nez { target } => { sp -= 1; if stack[sp] != 0 { pc = target as usize; } else { cold_path(); } }",
     "Instr::LocalCopy { from, to } => stack[base + to as usize] = stack[base + from as usize],",
 ]
 targets += ["Instr::BrIfI64Eqz { target }", "Instr::BrIfI64Nez { target }"]
