@@ -131,6 +131,14 @@ for w in ["32", "64"]:
             f"Instr::{b}IncLI {{ target, a, imm, add }} => {{ {inc} if {get}({loc.format('a')}) {op} {get}{widen(w, 'imm')} {{ pc = target as usize; }} else {{ cold_path(); }} }}",
         ]
         targets += [f"Instr::{b}IncLL {{ target, .. }}", f"Instr::{b}IncLI {{ target, .. }}"]
+        # The same with a step held in a local (`i += step`), locals below 2^16.
+        step = f"stack[base + a as usize] = pu{w}(gu{w}(stack[base + a as usize]).wrapping_add(gu{w}(stack[base + step as usize])));"
+        variants += [f"{b}StepLL {{ target: u32, a: u16, b: u16, step: u16 }}", f"{b}StepLI {{ target: u32, imm: u32, a: u16, step: u16 }}"]
+        arms += [
+            f"Instr::{b}StepLL {{ target, a, b, step }} => {{ {step} if {get}({loc.format('a')}) {op} {get}({loc.format('b')}) {{ pc = target as usize; }} else {{ cold_path(); }} }}",
+            f"Instr::{b}StepLI {{ target, imm, a, step }} => {{ {step} if {get}({loc.format('a')}) {op} {get}{widen(w, 'imm')} {{ pc = target as usize; }} else {{ cold_path(); }} }}",
+        ]
+        targets += [f"Instr::{b}StepLL {{ target, .. }}", f"Instr::{b}StepLI {{ target, .. }}"]
         for t in (b, inv):
             m = f"BrIfI{w}{MIRROR[t[len(f'BrIfI{w}'):]]}"
             fuse_counter += [
@@ -138,6 +146,13 @@ for w in ["32", "64"]:
                 f"(Instr::I{w}AddLIS {{ a, imm, dst }}, Instr::{t}LL {{ target, a: x, b: y }}) if a == dst && y == a && {SMALL} => Instr::{m}IncLL {{ target, a, b: x, add: imm as i16 }},",
                 f"(Instr::I{w}AddLIS {{ a, imm, dst }}, Instr::{t}LI {{ target, a: x, imm: c }}) if a == dst && x == a && {SMALL} => Instr::{t}IncLI {{ target, a, imm: c, add: imm as i16 }},",
             ]
+            for (i, st) in (("a", "b"), ("b", "a")):  # the add commutes
+                fits = f"a.max(b) <= u32::from(u16::MAX)"
+                fuse_counter += [
+                    f"(Instr::I{w}AddLLS {{ a, b, dst }}, Instr::{t}LL {{ target, a: x, b: y }}) if {i} == dst && x == dst && {fits} && y <= u32::from(u16::MAX) => Instr::{t}StepLL {{ target, a: dst as u16, b: y as u16, step: {st} as u16 }},",
+                    f"(Instr::I{w}AddLLS {{ a, b, dst }}, Instr::{t}LL {{ target, a: x, b: y }}) if {i} == dst && y == dst && {fits} && x <= u32::from(u16::MAX) => Instr::{m}StepLL {{ target, a: dst as u16, b: x as u16, step: {st} as u16 }},",
+                    f"(Instr::I{w}AddLLS {{ a, b, dst }}, Instr::{t}LI {{ target, a: x, imm }}) if {i} == dst && x == dst && {fits} => Instr::{t}StepLI {{ target, imm, a: dst as u16, step: {st} as u16 }},",
+                ]
         for table, t in ((fuse_br, b), (fuse_if, inv)):
             table += [
                 f"Instr::{x} => Instr::{t} {{ target }},",

@@ -355,3 +355,68 @@ fn loads_then_pointer_increments() {
         &[((4, 0), 12000), ((12, 0), 42016)],
     );
 }
+
+#[test]
+fn strided_counters_fold_into_their_branch() {
+    // Iterations of `i += step` (step in a local, on either side of the
+    // add) while `i < n`, `n > i` or `i <u 100`.
+    let strided = |add: &str, cond: &str| {
+        format!(
+            r#"(module (func (export "f") (param i32 i32) (result i32) (local i32 i32)
+                 i32.const 7
+                 local.set 3
+                 (loop $l
+                   local.get 2
+                   i32.const 1
+                   i32.add
+                   local.set 2
+                   {add}
+                   local.set 0
+                   {cond}
+                   br_if $l)
+                 local.get 2))"#
+        )
+    };
+    for add in [
+        "local.get 0 local.get 3 i32.add",
+        "local.get 3 local.get 0 i32.add",
+    ] {
+        check(
+            &strided(add, "local.get 0 local.get 1 i32.lt_s"),
+            &[((0, 20), 3), ((0, 21), 3), ((0, 22), 4), ((50, 0), 1)],
+        );
+        check(
+            &strided(add, "local.get 1 local.get 0 i32.gt_s"),
+            &[((0, 20), 3), ((0, 22), 4)],
+        );
+        check(
+            &strided(add, "local.get 0 i32.const 100 i32.lt_u"),
+            &[((0, 0), 15), ((-7, 0), 16), ((-8, 0), 1)],
+        );
+    }
+    // A 64-bit stride.
+    check(
+        r#"(module (func (export "f") (param i32 i32) (result i32) (local i64 i64 i32)
+             local.get 0
+             i64.extend_i32_s
+             local.set 2
+             local.get 1
+             i64.extend_i32_s
+             local.set 3
+             (loop $l
+               local.get 4
+               i32.const 1
+               i32.add
+               local.set 4
+               local.get 2
+               local.get 3
+               i64.add
+               local.set 2
+               local.get 2
+               i64.const 1000
+               i64.lt_s
+               br_if $l)
+             local.get 4))"#,
+        &[((0, 100), 10), ((0, 999), 2), ((-1000, 500), 4)],
+    );
+}

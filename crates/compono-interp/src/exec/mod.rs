@@ -1109,6 +1109,31 @@ fn run(
                     cold_path();
                 }
             }
+            Instr::BrIfI32EqStepLL { target, a, b, step } => {
+                stack[base + a as usize] = pu32(
+                    gu32(stack[base + a as usize]).wrapping_add(gu32(stack[base + step as usize])),
+                );
+                if gu32(stack[base + a as usize]) == gu32(stack[base + b as usize]) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI32EqStepLI {
+                target,
+                imm,
+                a,
+                step,
+            } => {
+                stack[base + a as usize] = pu32(
+                    gu32(stack[base + a as usize]).wrapping_add(gu32(stack[base + step as usize])),
+                );
+                if gu32(stack[base + a as usize]) == gu32(u64::from(imm)) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
             Instr::I32NeL(l) => un!(gu32, pbool, |a| a != gu32(stack[base + l as usize])),
             Instr::I32NeI(imm) => un!(gu32, pbool, |a| a != gu32(u64::from(imm))),
             Instr::I32NeLL(l, r) => {
@@ -1166,6 +1191,31 @@ fn run(
             } => {
                 stack[base + a as usize] =
                     pu32(gu32(stack[base + a as usize]).wrapping_add(add as i32 as u32));
+                if gu32(stack[base + a as usize]) != gu32(u64::from(imm)) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI32NeStepLL { target, a, b, step } => {
+                stack[base + a as usize] = pu32(
+                    gu32(stack[base + a as usize]).wrapping_add(gu32(stack[base + step as usize])),
+                );
+                if gu32(stack[base + a as usize]) != gu32(stack[base + b as usize]) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI32NeStepLI {
+                target,
+                imm,
+                a,
+                step,
+            } => {
+                stack[base + a as usize] = pu32(
+                    gu32(stack[base + a as usize]).wrapping_add(gu32(stack[base + step as usize])),
+                );
                 if gu32(stack[base + a as usize]) != gu32(u64::from(imm)) {
                     pc = target as usize;
                 } else {
@@ -1235,6 +1285,31 @@ fn run(
                     cold_path();
                 }
             }
+            Instr::BrIfI32LtSStepLL { target, a, b, step } => {
+                stack[base + a as usize] = pu32(
+                    gu32(stack[base + a as usize]).wrapping_add(gu32(stack[base + step as usize])),
+                );
+                if gi32(stack[base + a as usize]) < gi32(stack[base + b as usize]) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI32LtSStepLI {
+                target,
+                imm,
+                a,
+                step,
+            } => {
+                stack[base + a as usize] = pu32(
+                    gu32(stack[base + a as usize]).wrapping_add(gu32(stack[base + step as usize])),
+                );
+                if gi32(stack[base + a as usize]) < gi32(u64::from(imm)) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
             Instr::I32LtUL(l) => un!(gu32, pbool, |a| a < gu32(stack[base + l as usize])),
             Instr::I32LtUI(imm) => un!(gu32, pbool, |a| a < gu32(u64::from(imm))),
             Instr::I32LtULL(l, r) => {
@@ -1292,6 +1367,31 @@ fn run(
             } => {
                 stack[base + a as usize] =
                     pu32(gu32(stack[base + a as usize]).wrapping_add(add as i32 as u32));
+                if gu32(stack[base + a as usize]) < gu32(u64::from(imm)) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI32LtUStepLL { target, a, b, step } => {
+                stack[base + a as usize] = pu32(
+                    gu32(stack[base + a as usize]).wrapping_add(gu32(stack[base + step as usize])),
+                );
+                if gu32(stack[base + a as usize]) < gu32(stack[base + b as usize]) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI32LtUStepLI {
+                target,
+                imm,
+                a,
+                step,
+            } => {
+                stack[base + a as usize] = pu32(
+                    gu32(stack[base + a as usize]).wrapping_add(gu32(stack[base + step as usize])),
+                );
                 if gu32(stack[base + a as usize]) < gu32(u64::from(imm)) {
                     pc = target as usize;
                 } else {
@@ -1361,6 +1461,31 @@ fn run(
                     cold_path();
                 }
             }
+            Instr::BrIfI32GtSStepLL { target, a, b, step } => {
+                stack[base + a as usize] = pu32(
+                    gu32(stack[base + a as usize]).wrapping_add(gu32(stack[base + step as usize])),
+                );
+                if gi32(stack[base + a as usize]) > gi32(stack[base + b as usize]) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI32GtSStepLI {
+                target,
+                imm,
+                a,
+                step,
+            } => {
+                stack[base + a as usize] = pu32(
+                    gu32(stack[base + a as usize]).wrapping_add(gu32(stack[base + step as usize])),
+                );
+                if gi32(stack[base + a as usize]) > gi32(u64::from(imm)) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
             Instr::I32GtUL(l) => un!(gu32, pbool, |a| a > gu32(stack[base + l as usize])),
             Instr::I32GtUI(imm) => un!(gu32, pbool, |a| a > gu32(u64::from(imm))),
             Instr::I32GtULL(l, r) => {
@@ -1418,6 +1543,31 @@ fn run(
             } => {
                 stack[base + a as usize] =
                     pu32(gu32(stack[base + a as usize]).wrapping_add(add as i32 as u32));
+                if gu32(stack[base + a as usize]) > gu32(u64::from(imm)) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI32GtUStepLL { target, a, b, step } => {
+                stack[base + a as usize] = pu32(
+                    gu32(stack[base + a as usize]).wrapping_add(gu32(stack[base + step as usize])),
+                );
+                if gu32(stack[base + a as usize]) > gu32(stack[base + b as usize]) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI32GtUStepLI {
+                target,
+                imm,
+                a,
+                step,
+            } => {
+                stack[base + a as usize] = pu32(
+                    gu32(stack[base + a as usize]).wrapping_add(gu32(stack[base + step as usize])),
+                );
                 if gu32(stack[base + a as usize]) > gu32(u64::from(imm)) {
                     pc = target as usize;
                 } else {
@@ -1487,6 +1637,31 @@ fn run(
                     cold_path();
                 }
             }
+            Instr::BrIfI32LeSStepLL { target, a, b, step } => {
+                stack[base + a as usize] = pu32(
+                    gu32(stack[base + a as usize]).wrapping_add(gu32(stack[base + step as usize])),
+                );
+                if gi32(stack[base + a as usize]) <= gi32(stack[base + b as usize]) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI32LeSStepLI {
+                target,
+                imm,
+                a,
+                step,
+            } => {
+                stack[base + a as usize] = pu32(
+                    gu32(stack[base + a as usize]).wrapping_add(gu32(stack[base + step as usize])),
+                );
+                if gi32(stack[base + a as usize]) <= gi32(u64::from(imm)) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
             Instr::I32LeUL(l) => un!(gu32, pbool, |a| a <= gu32(stack[base + l as usize])),
             Instr::I32LeUI(imm) => un!(gu32, pbool, |a| a <= gu32(u64::from(imm))),
             Instr::I32LeULL(l, r) => {
@@ -1544,6 +1719,31 @@ fn run(
             } => {
                 stack[base + a as usize] =
                     pu32(gu32(stack[base + a as usize]).wrapping_add(add as i32 as u32));
+                if gu32(stack[base + a as usize]) <= gu32(u64::from(imm)) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI32LeUStepLL { target, a, b, step } => {
+                stack[base + a as usize] = pu32(
+                    gu32(stack[base + a as usize]).wrapping_add(gu32(stack[base + step as usize])),
+                );
+                if gu32(stack[base + a as usize]) <= gu32(stack[base + b as usize]) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI32LeUStepLI {
+                target,
+                imm,
+                a,
+                step,
+            } => {
+                stack[base + a as usize] = pu32(
+                    gu32(stack[base + a as usize]).wrapping_add(gu32(stack[base + step as usize])),
+                );
                 if gu32(stack[base + a as usize]) <= gu32(u64::from(imm)) {
                     pc = target as usize;
                 } else {
@@ -1613,6 +1813,31 @@ fn run(
                     cold_path();
                 }
             }
+            Instr::BrIfI32GeSStepLL { target, a, b, step } => {
+                stack[base + a as usize] = pu32(
+                    gu32(stack[base + a as usize]).wrapping_add(gu32(stack[base + step as usize])),
+                );
+                if gi32(stack[base + a as usize]) >= gi32(stack[base + b as usize]) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI32GeSStepLI {
+                target,
+                imm,
+                a,
+                step,
+            } => {
+                stack[base + a as usize] = pu32(
+                    gu32(stack[base + a as usize]).wrapping_add(gu32(stack[base + step as usize])),
+                );
+                if gi32(stack[base + a as usize]) >= gi32(u64::from(imm)) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
             Instr::I32GeUL(l) => un!(gu32, pbool, |a| a >= gu32(stack[base + l as usize])),
             Instr::I32GeUI(imm) => un!(gu32, pbool, |a| a >= gu32(u64::from(imm))),
             Instr::I32GeULL(l, r) => {
@@ -1670,6 +1895,31 @@ fn run(
             } => {
                 stack[base + a as usize] =
                     pu32(gu32(stack[base + a as usize]).wrapping_add(add as i32 as u32));
+                if gu32(stack[base + a as usize]) >= gu32(u64::from(imm)) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI32GeUStepLL { target, a, b, step } => {
+                stack[base + a as usize] = pu32(
+                    gu32(stack[base + a as usize]).wrapping_add(gu32(stack[base + step as usize])),
+                );
+                if gu32(stack[base + a as usize]) >= gu32(stack[base + b as usize]) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI32GeUStepLI {
+                target,
+                imm,
+                a,
+                step,
+            } => {
+                stack[base + a as usize] = pu32(
+                    gu32(stack[base + a as usize]).wrapping_add(gu32(stack[base + step as usize])),
+                );
                 if gu32(stack[base + a as usize]) >= gu32(u64::from(imm)) {
                     pc = target as usize;
                 } else {
@@ -2149,6 +2399,31 @@ fn run(
                     cold_path();
                 }
             }
+            Instr::BrIfI64EqStepLL { target, a, b, step } => {
+                stack[base + a as usize] = pu64(
+                    gu64(stack[base + a as usize]).wrapping_add(gu64(stack[base + step as usize])),
+                );
+                if gu64(stack[base + a as usize]) == gu64(stack[base + b as usize]) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI64EqStepLI {
+                target,
+                imm,
+                a,
+                step,
+            } => {
+                stack[base + a as usize] = pu64(
+                    gu64(stack[base + a as usize]).wrapping_add(gu64(stack[base + step as usize])),
+                );
+                if gu64(stack[base + a as usize]) == gu64(imm as i32 as i64 as u64) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
             Instr::I64NeL(l) => un!(gu64, pbool, |a| a != gu64(stack[base + l as usize])),
             Instr::I64NeI(imm) => un!(gu64, pbool, |a| a != gu64(imm)),
             Instr::I64NeLL(l, r) => {
@@ -2206,6 +2481,31 @@ fn run(
             } => {
                 stack[base + a as usize] =
                     pu64(gu64(stack[base + a as usize]).wrapping_add(add as i64 as u64));
+                if gu64(stack[base + a as usize]) != gu64(imm as i32 as i64 as u64) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI64NeStepLL { target, a, b, step } => {
+                stack[base + a as usize] = pu64(
+                    gu64(stack[base + a as usize]).wrapping_add(gu64(stack[base + step as usize])),
+                );
+                if gu64(stack[base + a as usize]) != gu64(stack[base + b as usize]) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI64NeStepLI {
+                target,
+                imm,
+                a,
+                step,
+            } => {
+                stack[base + a as usize] = pu64(
+                    gu64(stack[base + a as usize]).wrapping_add(gu64(stack[base + step as usize])),
+                );
                 if gu64(stack[base + a as usize]) != gu64(imm as i32 as i64 as u64) {
                     pc = target as usize;
                 } else {
@@ -2275,6 +2575,31 @@ fn run(
                     cold_path();
                 }
             }
+            Instr::BrIfI64LtSStepLL { target, a, b, step } => {
+                stack[base + a as usize] = pu64(
+                    gu64(stack[base + a as usize]).wrapping_add(gu64(stack[base + step as usize])),
+                );
+                if gi64(stack[base + a as usize]) < gi64(stack[base + b as usize]) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI64LtSStepLI {
+                target,
+                imm,
+                a,
+                step,
+            } => {
+                stack[base + a as usize] = pu64(
+                    gu64(stack[base + a as usize]).wrapping_add(gu64(stack[base + step as usize])),
+                );
+                if gi64(stack[base + a as usize]) < gi64(imm as i32 as i64 as u64) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
             Instr::I64LtUL(l) => un!(gu64, pbool, |a| a < gu64(stack[base + l as usize])),
             Instr::I64LtUI(imm) => un!(gu64, pbool, |a| a < gu64(imm)),
             Instr::I64LtULL(l, r) => {
@@ -2332,6 +2657,31 @@ fn run(
             } => {
                 stack[base + a as usize] =
                     pu64(gu64(stack[base + a as usize]).wrapping_add(add as i64 as u64));
+                if gu64(stack[base + a as usize]) < gu64(imm as i32 as i64 as u64) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI64LtUStepLL { target, a, b, step } => {
+                stack[base + a as usize] = pu64(
+                    gu64(stack[base + a as usize]).wrapping_add(gu64(stack[base + step as usize])),
+                );
+                if gu64(stack[base + a as usize]) < gu64(stack[base + b as usize]) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI64LtUStepLI {
+                target,
+                imm,
+                a,
+                step,
+            } => {
+                stack[base + a as usize] = pu64(
+                    gu64(stack[base + a as usize]).wrapping_add(gu64(stack[base + step as usize])),
+                );
                 if gu64(stack[base + a as usize]) < gu64(imm as i32 as i64 as u64) {
                     pc = target as usize;
                 } else {
@@ -2401,6 +2751,31 @@ fn run(
                     cold_path();
                 }
             }
+            Instr::BrIfI64GtSStepLL { target, a, b, step } => {
+                stack[base + a as usize] = pu64(
+                    gu64(stack[base + a as usize]).wrapping_add(gu64(stack[base + step as usize])),
+                );
+                if gi64(stack[base + a as usize]) > gi64(stack[base + b as usize]) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI64GtSStepLI {
+                target,
+                imm,
+                a,
+                step,
+            } => {
+                stack[base + a as usize] = pu64(
+                    gu64(stack[base + a as usize]).wrapping_add(gu64(stack[base + step as usize])),
+                );
+                if gi64(stack[base + a as usize]) > gi64(imm as i32 as i64 as u64) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
             Instr::I64GtUL(l) => un!(gu64, pbool, |a| a > gu64(stack[base + l as usize])),
             Instr::I64GtUI(imm) => un!(gu64, pbool, |a| a > gu64(imm)),
             Instr::I64GtULL(l, r) => {
@@ -2458,6 +2833,31 @@ fn run(
             } => {
                 stack[base + a as usize] =
                     pu64(gu64(stack[base + a as usize]).wrapping_add(add as i64 as u64));
+                if gu64(stack[base + a as usize]) > gu64(imm as i32 as i64 as u64) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI64GtUStepLL { target, a, b, step } => {
+                stack[base + a as usize] = pu64(
+                    gu64(stack[base + a as usize]).wrapping_add(gu64(stack[base + step as usize])),
+                );
+                if gu64(stack[base + a as usize]) > gu64(stack[base + b as usize]) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI64GtUStepLI {
+                target,
+                imm,
+                a,
+                step,
+            } => {
+                stack[base + a as usize] = pu64(
+                    gu64(stack[base + a as usize]).wrapping_add(gu64(stack[base + step as usize])),
+                );
                 if gu64(stack[base + a as usize]) > gu64(imm as i32 as i64 as u64) {
                     pc = target as usize;
                 } else {
@@ -2527,6 +2927,31 @@ fn run(
                     cold_path();
                 }
             }
+            Instr::BrIfI64LeSStepLL { target, a, b, step } => {
+                stack[base + a as usize] = pu64(
+                    gu64(stack[base + a as usize]).wrapping_add(gu64(stack[base + step as usize])),
+                );
+                if gi64(stack[base + a as usize]) <= gi64(stack[base + b as usize]) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI64LeSStepLI {
+                target,
+                imm,
+                a,
+                step,
+            } => {
+                stack[base + a as usize] = pu64(
+                    gu64(stack[base + a as usize]).wrapping_add(gu64(stack[base + step as usize])),
+                );
+                if gi64(stack[base + a as usize]) <= gi64(imm as i32 as i64 as u64) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
             Instr::I64LeUL(l) => un!(gu64, pbool, |a| a <= gu64(stack[base + l as usize])),
             Instr::I64LeUI(imm) => un!(gu64, pbool, |a| a <= gu64(imm)),
             Instr::I64LeULL(l, r) => {
@@ -2584,6 +3009,31 @@ fn run(
             } => {
                 stack[base + a as usize] =
                     pu64(gu64(stack[base + a as usize]).wrapping_add(add as i64 as u64));
+                if gu64(stack[base + a as usize]) <= gu64(imm as i32 as i64 as u64) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI64LeUStepLL { target, a, b, step } => {
+                stack[base + a as usize] = pu64(
+                    gu64(stack[base + a as usize]).wrapping_add(gu64(stack[base + step as usize])),
+                );
+                if gu64(stack[base + a as usize]) <= gu64(stack[base + b as usize]) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI64LeUStepLI {
+                target,
+                imm,
+                a,
+                step,
+            } => {
+                stack[base + a as usize] = pu64(
+                    gu64(stack[base + a as usize]).wrapping_add(gu64(stack[base + step as usize])),
+                );
                 if gu64(stack[base + a as usize]) <= gu64(imm as i32 as i64 as u64) {
                     pc = target as usize;
                 } else {
@@ -2653,6 +3103,31 @@ fn run(
                     cold_path();
                 }
             }
+            Instr::BrIfI64GeSStepLL { target, a, b, step } => {
+                stack[base + a as usize] = pu64(
+                    gu64(stack[base + a as usize]).wrapping_add(gu64(stack[base + step as usize])),
+                );
+                if gi64(stack[base + a as usize]) >= gi64(stack[base + b as usize]) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI64GeSStepLI {
+                target,
+                imm,
+                a,
+                step,
+            } => {
+                stack[base + a as usize] = pu64(
+                    gu64(stack[base + a as usize]).wrapping_add(gu64(stack[base + step as usize])),
+                );
+                if gi64(stack[base + a as usize]) >= gi64(imm as i32 as i64 as u64) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
             Instr::I64GeUL(l) => un!(gu64, pbool, |a| a >= gu64(stack[base + l as usize])),
             Instr::I64GeUI(imm) => un!(gu64, pbool, |a| a >= gu64(imm)),
             Instr::I64GeULL(l, r) => {
@@ -2710,6 +3185,31 @@ fn run(
             } => {
                 stack[base + a as usize] =
                     pu64(gu64(stack[base + a as usize]).wrapping_add(add as i64 as u64));
+                if gu64(stack[base + a as usize]) >= gu64(imm as i32 as i64 as u64) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI64GeUStepLL { target, a, b, step } => {
+                stack[base + a as usize] = pu64(
+                    gu64(stack[base + a as usize]).wrapping_add(gu64(stack[base + step as usize])),
+                );
+                if gu64(stack[base + a as usize]) >= gu64(stack[base + b as usize]) {
+                    pc = target as usize;
+                } else {
+                    cold_path();
+                }
+            }
+            Instr::BrIfI64GeUStepLI {
+                target,
+                imm,
+                a,
+                step,
+            } => {
+                stack[base + a as usize] = pu64(
+                    gu64(stack[base + a as usize]).wrapping_add(gu64(stack[base + step as usize])),
+                );
                 if gu64(stack[base + a as usize]) >= gu64(imm as i32 as i64 as u64) {
                     pc = target as usize;
                 } else {

@@ -1025,6 +1025,78 @@ pub(super) fn fuse_counter_branch(last: Instr, branch: Instr) -> Option<Instr> {
                 add: imm as i16,
             }
         }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32EqLL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32EqStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32EqLL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32EqStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32EqLI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32EqStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32EqLL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32EqStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32EqLL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32EqStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32EqLI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32EqStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
         (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32NeLL { target, a: x, b: y })
             if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
         {
@@ -1058,6 +1130,78 @@ pub(super) fn fuse_counter_branch(last: Instr, branch: Instr) -> Option<Instr> {
                 a,
                 imm: c,
                 add: imm as i16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32NeLL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32NeStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32NeLL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32NeStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32NeLI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32NeStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32NeLL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32NeStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32NeLL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32NeStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32NeLI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32NeStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
             }
         }
         (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32LtSLL { target, a: x, b: y })
@@ -1095,6 +1239,78 @@ pub(super) fn fuse_counter_branch(last: Instr, branch: Instr) -> Option<Instr> {
                 add: imm as i16,
             }
         }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LtSLL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LtSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LtSLL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GtSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LtSLI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LtSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LtSLL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LtSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LtSLL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GtSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LtSLI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LtSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
         (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32GeSLL { target, a: x, b: y })
             if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
         {
@@ -1128,6 +1344,78 @@ pub(super) fn fuse_counter_branch(last: Instr, branch: Instr) -> Option<Instr> {
                 a,
                 imm: c,
                 add: imm as i16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GeSLL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GeSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GeSLL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LeSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GeSLI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GeSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GeSLL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GeSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GeSLL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LeSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GeSLI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GeSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
             }
         }
         (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32LtULL { target, a: x, b: y })
@@ -1165,6 +1453,78 @@ pub(super) fn fuse_counter_branch(last: Instr, branch: Instr) -> Option<Instr> {
                 add: imm as i16,
             }
         }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LtULL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LtUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LtULL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GtUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LtULI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LtUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LtULL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LtUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LtULL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GtUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LtULI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LtUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
         (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32GeULL { target, a: x, b: y })
             if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
         {
@@ -1198,6 +1558,78 @@ pub(super) fn fuse_counter_branch(last: Instr, branch: Instr) -> Option<Instr> {
                 a,
                 imm: c,
                 add: imm as i16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GeULL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GeUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GeULL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LeUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GeULI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GeUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GeULL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GeUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GeULL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LeUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GeULI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GeUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
             }
         }
         (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32GtSLL { target, a: x, b: y })
@@ -1235,6 +1667,78 @@ pub(super) fn fuse_counter_branch(last: Instr, branch: Instr) -> Option<Instr> {
                 add: imm as i16,
             }
         }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GtSLL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GtSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GtSLL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LtSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GtSLI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GtSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GtSLL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GtSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GtSLL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LtSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GtSLI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GtSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
         (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32LeSLL { target, a: x, b: y })
             if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
         {
@@ -1268,6 +1772,78 @@ pub(super) fn fuse_counter_branch(last: Instr, branch: Instr) -> Option<Instr> {
                 a,
                 imm: c,
                 add: imm as i16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LeSLL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LeSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LeSLL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GeSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LeSLI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LeSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LeSLL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LeSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LeSLL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GeSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LeSLI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LeSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
             }
         }
         (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32GtULL { target, a: x, b: y })
@@ -1305,6 +1881,78 @@ pub(super) fn fuse_counter_branch(last: Instr, branch: Instr) -> Option<Instr> {
                 add: imm as i16,
             }
         }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GtULL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GtUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GtULL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LtUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GtULI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GtUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GtULL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GtUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GtULL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LtUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GtULI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GtUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
         (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32LeULL { target, a: x, b: y })
             if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
         {
@@ -1338,6 +1986,78 @@ pub(super) fn fuse_counter_branch(last: Instr, branch: Instr) -> Option<Instr> {
                 a,
                 imm: c,
                 add: imm as i16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LeULL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LeUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LeULL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GeUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LeULI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LeUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LeULL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LeUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LeULL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GeUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LeULI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LeUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
             }
         }
         (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32EqzL { target, local })
@@ -1393,6 +2113,78 @@ pub(super) fn fuse_counter_branch(last: Instr, branch: Instr) -> Option<Instr> {
                 add: imm as i16,
             }
         }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64EqLL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64EqStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64EqLL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64EqStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64EqLI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64EqStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64EqLL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64EqStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64EqLL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64EqStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64EqLI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64EqStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
         (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64NeLL { target, a: x, b: y })
             if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
         {
@@ -1426,6 +2218,78 @@ pub(super) fn fuse_counter_branch(last: Instr, branch: Instr) -> Option<Instr> {
                 a,
                 imm: c,
                 add: imm as i16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64NeLL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64NeStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64NeLL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64NeStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64NeLI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64NeStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64NeLL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64NeStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64NeLL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64NeStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64NeLI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64NeStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
             }
         }
         (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64LtSLL { target, a: x, b: y })
@@ -1463,6 +2327,78 @@ pub(super) fn fuse_counter_branch(last: Instr, branch: Instr) -> Option<Instr> {
                 add: imm as i16,
             }
         }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LtSLL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LtSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LtSLL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GtSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LtSLI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LtSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LtSLL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LtSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LtSLL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GtSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LtSLI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LtSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
         (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64GeSLL { target, a: x, b: y })
             if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
         {
@@ -1496,6 +2432,78 @@ pub(super) fn fuse_counter_branch(last: Instr, branch: Instr) -> Option<Instr> {
                 a,
                 imm: c,
                 add: imm as i16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GeSLL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GeSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GeSLL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LeSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GeSLI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GeSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GeSLL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GeSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GeSLL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LeSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GeSLI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GeSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
             }
         }
         (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64LtULL { target, a: x, b: y })
@@ -1533,6 +2541,78 @@ pub(super) fn fuse_counter_branch(last: Instr, branch: Instr) -> Option<Instr> {
                 add: imm as i16,
             }
         }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LtULL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LtUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LtULL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GtUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LtULI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LtUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LtULL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LtUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LtULL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GtUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LtULI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LtUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
         (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64GeULL { target, a: x, b: y })
             if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
         {
@@ -1566,6 +2646,78 @@ pub(super) fn fuse_counter_branch(last: Instr, branch: Instr) -> Option<Instr> {
                 a,
                 imm: c,
                 add: imm as i16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GeULL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GeUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GeULL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LeUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GeULI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GeUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GeULL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GeUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GeULL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LeUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GeULI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GeUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
             }
         }
         (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64GtSLL { target, a: x, b: y })
@@ -1603,6 +2755,78 @@ pub(super) fn fuse_counter_branch(last: Instr, branch: Instr) -> Option<Instr> {
                 add: imm as i16,
             }
         }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GtSLL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GtSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GtSLL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LtSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GtSLI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GtSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GtSLL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GtSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GtSLL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LtSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GtSLI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GtSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
         (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64LeSLL { target, a: x, b: y })
             if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
         {
@@ -1636,6 +2860,78 @@ pub(super) fn fuse_counter_branch(last: Instr, branch: Instr) -> Option<Instr> {
                 a,
                 imm: c,
                 add: imm as i16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LeSLL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LeSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LeSLL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GeSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LeSLI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LeSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LeSLL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LeSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LeSLL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GeSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LeSLI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LeSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
             }
         }
         (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64GtULL { target, a: x, b: y })
@@ -1673,6 +2969,78 @@ pub(super) fn fuse_counter_branch(last: Instr, branch: Instr) -> Option<Instr> {
                 add: imm as i16,
             }
         }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GtULL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GtUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GtULL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LtUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GtULI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GtUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GtULL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GtUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GtULL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LtUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GtULI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GtUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
         (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64LeULL { target, a: x, b: y })
             if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
         {
@@ -1706,6 +3074,78 @@ pub(super) fn fuse_counter_branch(last: Instr, branch: Instr) -> Option<Instr> {
                 a,
                 imm: c,
                 add: imm as i16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LeULL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LeUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LeULL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GeUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LeULI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LeUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LeULL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LeUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LeULL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GeUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LeULI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LeUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
             }
         }
         (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64EqzL { target, local })
