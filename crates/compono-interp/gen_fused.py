@@ -42,6 +42,15 @@ STORES = [  # name, conversion of slot `v` to bytes, accepts i32 immediates
 
 variants, arms, targets = [], [], []
 fuse, fuse_set, fuse_br, fuse_if = [], [], [], []
+# A loop counter's `local = local + c` (small c) folded into the conditional
+# branch on that local that follows it.
+fuse_counter = []
+MIRROR = {"Eq": "Eq", "Ne": "Ne", "LtS": "GtS", "LtU": "GtU", "GtS": "LtS", "GtU": "LtU",
+          "LeS": "GeS", "LeU": "GeU", "GeS": "LeS", "GeU": "LeU"}
+SMALL = "imm as i32 as i16 as i32 == imm as i32"
+# Instructions that read only locals and write only the local `dst`: the
+# translator may move a preceding `local.get` of another local after them.
+local_writers = []
 
 
 def imm_fits(w, c):
@@ -89,6 +98,7 @@ for w in ["32", "64"]:
             f"Instr::{x}LL(a, b) => Instr::{x}LLS {{ a, b, dst }},",
             f"Instr::{x}LI(a, c) if {imm_fits(w, 'c')} => Instr::{x}LIS {{ a, imm: {imm32(w, 'c')}, dst }},",
         ]
+        local_writers += [f"Instr::{x}LLS {{ dst, .. }}", f"Instr::{x}LIS {{ dst, .. }}"]
     for name, op, signed, inverse in CMPS:
         get = f"gi{w}" if signed else f"gu{w}"
         x, b, inv = f"I{w}{name}", f"BrIfI{w}{name}", f"BrIfI{w}{inverse}"
@@ -101,10 +111,10 @@ for w in ["32", "64"]:
             f"Instr::{x}I(imm) => un!({get}, pbool, |a| a {op} {get}({imm_slot})),",
             f"Instr::{x}LL(l, r) => {{ stack[sp] = pbool({get}({loc.format('l')}) {op} {get}({loc.format('r')})); sp += 1; }}",
             f"Instr::{x}LI(l, imm) => {{ stack[sp] = pbool({get}({loc.format('l')}) {op} {get}({imm_slot})); sp += 1; }}",
-            f"Instr::{b} {{ target }} => {{ sp -= 2; if {get}(stack[sp]) {op} {get}(stack[sp + 1]) {{ pc = target as usize; }} }}",
-            f"Instr::{b}I {{ target, imm }} => {{ sp -= 1; if {get}(stack[sp]) {op} {get}({imm_slot}) {{ pc = target as usize; }} }}",
-            f"Instr::{b}LL {{ target, a, b }} => {{ if {get}({loc.format('a')}) {op} {get}({loc.format('b')}) {{ pc = target as usize; }} }}",
-            f"Instr::{b}LI {{ target, a, imm }} => {{ if {get}({loc.format('a')}) {op} {get}{widen(w, 'imm')} {{ pc = target as usize; }} }}",
+            f"Instr::{b} {{ target }} => {{ sp -= 2; if {get}(stack[sp]) {op} {get}(stack[sp + 1]) {{ pc = target as usize; }} else {{ cold_path(); }} }}",
+            f"Instr::{b}I {{ target, imm }} => {{ sp -= 1; if {get}(stack[sp]) {op} {get}({imm_slot}) {{ pc = target as usize; }} else {{ cold_path(); }} }}",
+            f"Instr::{b}LL {{ target, a, b }} => {{ if {get}({loc.format('a')}) {op} {get}({loc.format('b')}) {{ pc = target as usize; }} else {{ cold_path(); }} }}",
+            f"Instr::{b}LI {{ target, a, imm }} => {{ if {get}({loc.format('a')}) {op} {get}{widen(w, 'imm')} {{ pc = target as usize; }} else {{ cold_path(); }} }}",
         ]
         targets += [f"Instr::{b} {{ target }}", f"Instr::{b}I {{ target, .. }}", f"Instr::{b}LL {{ target, .. }}",
                     f"Instr::{b}LI {{ target, .. }}"]
@@ -114,6 +124,35 @@ for w in ["32", "64"]:
             f"(Instr::LocalGet(a), Instr::{x}L(b)) => Instr::{x}LL(a, b),",
             f"(Instr::LocalGet(a), Instr::{x}I(c)) => Instr::{x}LI(a, c),",
         ]
+        inc = f"stack[base + a as usize] = pu{w}(gu{w}(stack[base + a as usize]).wrapping_add(add as i{w} as u{w}));"
+        variants += [f"{b}IncLL {{ target: u32, a: u32, b: u32, add: i16 }}", f"{b}IncLI {{ target: u32, a: u32, imm: u32, add: i16 }}"]
+        arms += [
+            f"Instr::{b}IncLL {{ target, a, b, add }} => {{ {inc} if {get}({loc.format('a')}) {op} {get}({loc.format('b')}) {{ pc = target as usize; }} else {{ cold_path(); }} }}",
+            f"Instr::{b}IncLI {{ target, a, imm, add }} => {{ {inc} if {get}({loc.format('a')}) {op} {get}{widen(w, 'imm')} {{ pc = target as usize; }} else {{ cold_path(); }} }}",
+        ]
+        targets += [f"Instr::{b}IncLL {{ target, .. }}", f"Instr::{b}IncLI {{ target, .. }}"]
+        # The same with a step held in a local (`i += step`), locals below 2^16.
+        step = f"stack[base + a as usize] = pu{w}(gu{w}(stack[base + a as usize]).wrapping_add(gu{w}(stack[base + step as usize])));"
+        variants += [f"{b}StepLL {{ target: u32, a: u16, b: u16, step: u16 }}", f"{b}StepLI {{ target: u32, imm: u32, a: u16, step: u16 }}"]
+        arms += [
+            f"Instr::{b}StepLL {{ target, a, b, step }} => {{ {step} if {get}({loc.format('a')}) {op} {get}({loc.format('b')}) {{ pc = target as usize; }} else {{ cold_path(); }} }}",
+            f"Instr::{b}StepLI {{ target, imm, a, step }} => {{ {step} if {get}({loc.format('a')}) {op} {get}{widen(w, 'imm')} {{ pc = target as usize; }} else {{ cold_path(); }} }}",
+        ]
+        targets += [f"Instr::{b}StepLL {{ target, .. }}", f"Instr::{b}StepLI {{ target, .. }}"]
+        for t in (b, inv):
+            m = f"BrIfI{w}{MIRROR[t[len(f'BrIfI{w}'):]]}"
+            fuse_counter += [
+                f"(Instr::I{w}AddLIS {{ a, imm, dst }}, Instr::{t}LL {{ target, a: x, b: y }}) if a == dst && x == a && {SMALL} => Instr::{t}IncLL {{ target, a, b: y, add: imm as i16 }},",
+                f"(Instr::I{w}AddLIS {{ a, imm, dst }}, Instr::{t}LL {{ target, a: x, b: y }}) if a == dst && y == a && {SMALL} => Instr::{m}IncLL {{ target, a, b: x, add: imm as i16 }},",
+                f"(Instr::I{w}AddLIS {{ a, imm, dst }}, Instr::{t}LI {{ target, a: x, imm: c }}) if a == dst && x == a && {SMALL} => Instr::{t}IncLI {{ target, a, imm: c, add: imm as i16 }},",
+            ]
+            for (i, st) in (("a", "b"), ("b", "a")):  # the add commutes
+                fits = f"a.max(b) <= u32::from(u16::MAX)"
+                fuse_counter += [
+                    f"(Instr::I{w}AddLLS {{ a, b, dst }}, Instr::{t}LL {{ target, a: x, b: y }}) if {i} == dst && x == dst && {fits} && y <= u32::from(u16::MAX) => Instr::{t}StepLL {{ target, a: dst as u16, b: y as u16, step: {st} as u16 }},",
+                    f"(Instr::I{w}AddLLS {{ a, b, dst }}, Instr::{t}LL {{ target, a: x, b: y }}) if {i} == dst && y == dst && {fits} && x <= u32::from(u16::MAX) => Instr::{m}StepLL {{ target, a: dst as u16, b: x as u16, step: {st} as u16 }},",
+                    f"(Instr::I{w}AddLLS {{ a, b, dst }}, Instr::{t}LI {{ target, a: x, imm }}) if {i} == dst && x == dst && {fits} => Instr::{t}StepLI {{ target, imm, a: dst as u16, step: {st} as u16 }},",
+                ]
         for table, t in ((fuse_br, b), (fuse_if, inv)):
             table += [
                 f"Instr::{x} => Instr::{t} {{ target }},",
@@ -126,18 +165,24 @@ for w in ["32", "64"]:
     variants += [f"{x}L(u32)", f"BrIfI{w}EqzL {{ target: u32, local: u32 }}", f"BrIfI{w}NezL {{ target: u32, local: u32 }}"]
     arms += [
         f"Instr::{x}L(l) => {{ stack[sp] = pbool(gu{w}(stack[base + l as usize]) == 0); sp += 1; }}",
-        f"Instr::BrIfI{w}EqzL {{ target, local }} => {{ if gu{w}(stack[base + local as usize]) == 0 {{ pc = target as usize; }} }}",
-        f"Instr::BrIfI{w}NezL {{ target, local }} => {{ if gu{w}(stack[base + local as usize]) != 0 {{ pc = target as usize; }} }}",
+        f"Instr::BrIfI{w}EqzL {{ target, local }} => {{ if gu{w}(stack[base + local as usize]) == 0 {{ pc = target as usize; }} else {{ cold_path(); }} }}",
+        f"Instr::BrIfI{w}NezL {{ target, local }} => {{ if gu{w}(stack[base + local as usize]) != 0 {{ pc = target as usize; }} else {{ cold_path(); }} }}",
     ]
     targets += [f"Instr::BrIfI{w}EqzL {{ target, .. }}", f"Instr::BrIfI{w}NezL {{ target, .. }}"]
     fuse += [f"(Instr::LocalGet(l), Instr::{x}) => Instr::{x}L(l),"]
     fuse_br += [f"Instr::{x}L(local) => Instr::BrIfI{w}EqzL {{ target, local }},"]
+    inc = f"stack[base + local as usize] = pu{w}(gu{w}(stack[base + local as usize]).wrapping_add(add as i{w} as u{w}));"
+    for z, zop in (("Eqz", "=="), ("Nez", "!=")):
+        variants += [f"BrIfI{w}{z}IncL {{ target: u32, local: u32, add: i16 }}"]
+        arms += [f"Instr::BrIfI{w}{z}IncL {{ target, local, add }} => {{ {inc} if gu{w}(stack[base + local as usize]) {zop} 0 {{ pc = target as usize; }} else {{ cold_path(); }} }}"]
+        targets += [f"Instr::BrIfI{w}{z}IncL {{ target, .. }}"]
+        fuse_counter += [f"(Instr::I{w}AddLIS {{ a, imm, dst }}, Instr::BrIfI{w}{z}L {{ target, local }}) if a == dst && local == a && {SMALL} => Instr::BrIfI{w}{z}IncL {{ target, local, add: imm as i16 }},"]
     fuse_if += [f"Instr::{x}L(local) => Instr::BrIfI{w}NezL {{ target, local }},"]
 
 variants += ["BrIfI64Eqz { target: u32 }", "BrIfI64Nez { target: u32 }", "LocalCopy { from: u32, to: u32 }"]
 arms += [
-    "Instr::BrIfI64Eqz { target } => { sp -= 1; if stack[sp] == 0 { pc = target as usize; } }",
-    "Instr::BrIfI64Nez { target } => { sp -= 1; if stack[sp] != 0 { pc = target as usize; } }",
+    "Instr::BrIfI64Eqz { target } => { sp -= 1; if stack[sp] == 0 { pc = target as usize; } else { cold_path(); } }",
+    "Instr::BrIfI64Nez { target } => { sp -= 1; if stack[sp] != 0 { pc = target as usize; } else { cold_path(); } }",
     "Instr::LocalCopy { from, to } => stack[base + to as usize] = stack[base + from as usize],",
 ]
 targets += ["Instr::BrIfI64Eqz { target }", "Instr::BrIfI64Nez { target }"]
@@ -146,6 +191,36 @@ fuse_br += ["Instr::I32Eqz => Instr::BrIfEqz { target },", "Instr::I64Eqz => Ins
 fuse_if += ["Instr::I32Eqz => Instr::BrIf { target, drop: 0, keep: 0 },", "Instr::I64Eqz => Instr::BrIfI64Nez { target },",
             "Instr::LocalGet(local) => Instr::BrIfI32EqzL { target, local },"]
 fuse_set += ["Instr::LocalGet(from) => Instr::LocalCopy { from, to: dst },"]
+local_writers += ["Instr::LocalCopy { to: dst, .. }"]
+
+# `(local << shift) + imm`, the address of an array element: one instruction
+# for `local.get; i32.const; i32.shl; i32.const; i32.add`, optionally with
+# the `local.set` of the result. The shift amount is taken modulo 32 at
+# translation time, as `i32.shl` takes it.
+variants += ["I32ShlAddLI { a: u32, imm: u32, shift: u8 }", "I32ShlAddLIS { a: u32, imm: u32, dst: u32, shift: u8 }"]
+arms += [
+    "Instr::I32ShlAddLI { a, imm, shift } => { stack[sp] = u64::from(gu32(stack[base + a as usize]).wrapping_shl(u32::from(shift)).wrapping_add(imm)); sp += 1; }",
+    "Instr::I32ShlAddLIS { a, imm, dst, shift } => stack[base + dst as usize] = u64::from(gu32(stack[base + a as usize]).wrapping_shl(u32::from(shift)).wrapping_add(imm)),",
+]
+fuse += ["(Instr::I32ShlLI(a, s), Instr::I32AddI(imm)) => Instr::I32ShlAddLI { a, imm, shift: (s % 32) as u8 },"]
+fuse_set += ["Instr::I32ShlAddLI { a, imm, shift } => Instr::I32ShlAddLIS { a, imm, dst, shift },"]
+local_writers += ["Instr::I32ShlAddLIS { dst, .. }"]
+
+# `local.get a; i32.const c; i32.add; local.tee t; local.set u`, as loops
+# keep a pointer in two locals: one instruction writing both, for small `c`.
+variants += ["I32AddLIS2 { a: u32, dst: u32, dst2: u32, imm: i16 }"]
+arms += [
+    "Instr::I32AddLIS2 { a, dst, dst2, imm } => { let v = u64::from(gu32(stack[base + a as usize]).wrapping_add(imm as i32 as u32)); stack[base + dst as usize] = v; stack[base + dst2 as usize] = v; }",
+]
+fuse += ["(Instr::I32AddLIS { a, imm, dst }, Instr::LocalCopy { from, to }) if from == dst && imm as i32 as i16 as i32 == imm as i32 => Instr::I32AddLIS2 { a, dst, dst2: to, imm: imm as i16 },"]
+
+# Two local copies in a row (the moves at a loop's back edge), for locals
+# below 2^16; the second copy sees the first's result.
+variants += ["LocalCopy2 { from: u16, to: u16, from2: u16, to2: u16 }"]
+arms += [
+    "Instr::LocalCopy2 { from, to, from2, to2 } => { stack[base + to as usize] = stack[base + from as usize]; stack[base + to2 as usize] = stack[base + from2 as usize]; }",
+]
+fuse += ["(Instr::LocalCopy { from, to }, Instr::LocalCopy { from: from2, to: to2 }) if from.max(to).max(from2).max(to2) <= u32::from(u16::MAX) => Instr::LocalCopy2 { from: from as u16, to: to as u16, from2: from2 as u16, to2: to2 as u16 },"]
 
 for name, size, conv in LOADS:
     variants += [f"{name}L {{ local: u32, offset: u32 }}", f"{name}LI {{ local: u32, imm: u32, offset: u32 }}",
@@ -161,12 +236,41 @@ for name, size, conv in LOADS:
         f"(Instr::I32AddLI(local, imm), Instr::{name}(offset)) => Instr::{name}LI {{ local, imm, offset }},",
     ]
     fuse_set += [f"Instr::{name}L {{ local, offset }} => Instr::{name}LS {{ local, offset, dst }},"]
+    local_writers += [f"Instr::{name}LS {{ dst, .. }}"]
+    # `p += c; x = load(p)` (a pointer walking an array): one instruction for
+    # small `c`. The local is updated before the load, as in the sequence.
+    variants += [f"{name}LSInc {{ local: u32, offset: u32, dst: u32, imm: i16 }}"]
+    arms += [
+        f"Instr::{name}LSInc {{ local, offset, dst, imm }} => {{ let addr = gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32); stack[base + local as usize] = u64::from(addr); let b = load::<{size}>(&memory.bytes, u64::from(addr), offset)?; stack[base + dst as usize] = {conv}; }}",
+    ]
+    fuse += [f"(Instr::I32AddLIS {{ a, imm, dst: p }}, Instr::{name}LS {{ local, offset, dst }}) if a == p && local == p && imm as i32 as i16 as i32 == imm as i32 => Instr::{name}LSInc {{ local, offset, dst, imm: imm as i16 }},"]
+    # `x = load(p); p += c` (small c), and the same with the new pointer kept
+    # in two locals (`local.tee t; local.set p`, locals below 2^16). In order:
+    # the load, its local, then the pointer, which may be the loaded local.
+    post = f"let b = load::<{size}>(&memory.bytes, stack[base + local as usize], offset)?; stack[base + dst as usize] = {conv}; let p = u64::from(gu32(stack[base + local as usize]).wrapping_add(imm as i32 as u32));"
+    variants += [f"{name}LSPostInc {{ local: u32, offset: u32, dst: u32, imm: i16 }}",
+                 f"{name}LSPostInc2 {{ offset: u32, local: u16, dst: u16, p: u16, p2: u16, imm: i16 }}"]
+    arms += [
+        f"Instr::{name}LSPostInc {{ local, offset, dst, imm }} => {{ {post} stack[base + local as usize] = p; }}",
+        f"Instr::{name}LSPostInc2 {{ offset, local, dst, p: p1, p2, imm }} => {{ {post} stack[base + p1 as usize] = p; stack[base + p2 as usize] = p; }}",
+    ]
+    fuse += [
+        f"(Instr::{name}LS {{ local, offset, dst }}, Instr::I32AddLIS {{ a, imm, dst: p }}) if a == local && p == local && {SMALL} => Instr::{name}LSPostInc {{ local, offset, dst, imm: imm as i16 }},",
+        f"(Instr::{name}LS {{ local, offset, dst }}, Instr::I32AddLIS2 {{ a, dst: p, dst2: p2, imm }}) if a == local && local.max(dst).max(p).max(p2) <= u32::from(u16::MAX) => Instr::{name}LSPostInc2 {{ offset, local: local as u16, dst: dst as u16, p: p as u16, p2: p2 as u16, imm }},",
+    ]
 for name, conv, takes_imm in STORES:
     variants += [f"{name}L {{ value: u32, offset: u32 }}", f"{name}LL {{ addr: u32, value: u32, offset: u32 }}"]
     arms += [
         f"Instr::{name}L {{ value, offset }} => {{ sp -= 1; let v = stack[base + value as usize]; store_bytes(&mut memory.bytes, stack[sp], offset, {conv})?; }}",
         f"Instr::{name}LL {{ addr, value, offset }} => {{ let v = stack[base + value as usize]; store_bytes(&mut memory.bytes, stack[base + addr as usize], offset, {conv})?; }}",
     ]
+    # `local.get a; i32.const c; i32.add; local.get v; store` without an
+    # offset: the address is `a + c` wrapped to 32 bits, as the add computed it.
+    variants += [f"{name}LIL {{ addr: u32, imm: u32, value: u32 }}"]
+    arms += [
+        f"Instr::{name}LIL {{ addr, imm, value }} => {{ let v = stack[base + value as usize]; let at = (stack[base + addr as usize] as u32).wrapping_add(imm); store_bytes(&mut memory.bytes, u64::from(at), 0, {conv})?; }}",
+    ]
+    fuse += [f"(Instr::I32AddLI(addr, imm), Instr::{name}L {{ value, offset: 0 }}) => Instr::{name}LIL {{ addr, imm, value }},"]
     fuse += [
         f"(Instr::LocalGet(value), Instr::{name}(offset)) => Instr::{name}L {{ value, offset }},",
         f"(Instr::LocalGet(addr), Instr::{name}L {{ value, offset }}) => Instr::{name}LL {{ addr, value, offset }},",
@@ -227,5 +331,14 @@ splice(ROOT / "exec/mod.rs", "ARMS", "ARMS", arms, 12)
     "/// `last` (a condition) followed by `if`: branch to the else arm when it is false.\n"
     "pub(super) fn fuse_if(last: Instr, target: u32) -> Option<Instr> {\n    Some(match last {\n"
     + "".join("        " + f + "\n" for f in fuse_if)
-    + "        _ => return None,\n    })\n}\n"
+    + "        _ => return None,\n    })\n}\n\n"
+    "/// `last` (a local's increment) followed by the conditional branch `branch`.\n"
+    "pub(super) fn fuse_counter_branch(last: Instr, branch: Instr) -> Option<Instr> {\n    Some(match (last, branch) {\n"
+    + "".join("        " + f + "\n" for f in dict.fromkeys(fuse_counter))
+    + "        _ => return None,\n    })\n}\n\n"
+    "/// The local `instr` writes, if it reads only locals and writes only that\n"
+    "/// one (so a `local.get` of another local commutes with it).\n"
+    "pub(super) fn local_written(instr: Instr) -> Option<u32> {\n    match instr {\n"
+    "        " + "\n        | ".join(local_writers) + " => Some(dst),\n"
+    "        _ => None,\n    }\n}\n"
 )

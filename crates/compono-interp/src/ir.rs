@@ -180,6 +180,10 @@ macro_rules! define_instr {
             BrIfI32EqI { target: u32, imm: u32 },
             BrIfI32EqLL { target: u32, a: u32, b: u32 },
             BrIfI32EqLI { target: u32, a: u32, imm: u32 },
+            BrIfI32EqIncLL { target: u32, a: u32, b: u32, add: i16 },
+            BrIfI32EqIncLI { target: u32, a: u32, imm: u32, add: i16 },
+            BrIfI32EqStepLL { target: u32, a: u16, b: u16, step: u16 },
+            BrIfI32EqStepLI { target: u32, imm: u32, a: u16, step: u16 },
             I32NeL(u32),
             I32NeI(u32),
             I32NeLL(u32, u32),
@@ -188,6 +192,10 @@ macro_rules! define_instr {
             BrIfI32NeI { target: u32, imm: u32 },
             BrIfI32NeLL { target: u32, a: u32, b: u32 },
             BrIfI32NeLI { target: u32, a: u32, imm: u32 },
+            BrIfI32NeIncLL { target: u32, a: u32, b: u32, add: i16 },
+            BrIfI32NeIncLI { target: u32, a: u32, imm: u32, add: i16 },
+            BrIfI32NeStepLL { target: u32, a: u16, b: u16, step: u16 },
+            BrIfI32NeStepLI { target: u32, imm: u32, a: u16, step: u16 },
             I32LtSL(u32),
             I32LtSI(u32),
             I32LtSLL(u32, u32),
@@ -196,6 +204,10 @@ macro_rules! define_instr {
             BrIfI32LtSI { target: u32, imm: u32 },
             BrIfI32LtSLL { target: u32, a: u32, b: u32 },
             BrIfI32LtSLI { target: u32, a: u32, imm: u32 },
+            BrIfI32LtSIncLL { target: u32, a: u32, b: u32, add: i16 },
+            BrIfI32LtSIncLI { target: u32, a: u32, imm: u32, add: i16 },
+            BrIfI32LtSStepLL { target: u32, a: u16, b: u16, step: u16 },
+            BrIfI32LtSStepLI { target: u32, imm: u32, a: u16, step: u16 },
             I32LtUL(u32),
             I32LtUI(u32),
             I32LtULL(u32, u32),
@@ -204,6 +216,10 @@ macro_rules! define_instr {
             BrIfI32LtUI { target: u32, imm: u32 },
             BrIfI32LtULL { target: u32, a: u32, b: u32 },
             BrIfI32LtULI { target: u32, a: u32, imm: u32 },
+            BrIfI32LtUIncLL { target: u32, a: u32, b: u32, add: i16 },
+            BrIfI32LtUIncLI { target: u32, a: u32, imm: u32, add: i16 },
+            BrIfI32LtUStepLL { target: u32, a: u16, b: u16, step: u16 },
+            BrIfI32LtUStepLI { target: u32, imm: u32, a: u16, step: u16 },
             I32GtSL(u32),
             I32GtSI(u32),
             I32GtSLL(u32, u32),
@@ -212,6 +228,10 @@ macro_rules! define_instr {
             BrIfI32GtSI { target: u32, imm: u32 },
             BrIfI32GtSLL { target: u32, a: u32, b: u32 },
             BrIfI32GtSLI { target: u32, a: u32, imm: u32 },
+            BrIfI32GtSIncLL { target: u32, a: u32, b: u32, add: i16 },
+            BrIfI32GtSIncLI { target: u32, a: u32, imm: u32, add: i16 },
+            BrIfI32GtSStepLL { target: u32, a: u16, b: u16, step: u16 },
+            BrIfI32GtSStepLI { target: u32, imm: u32, a: u16, step: u16 },
             I32GtUL(u32),
             I32GtUI(u32),
             I32GtULL(u32, u32),
@@ -220,6 +240,10 @@ macro_rules! define_instr {
             BrIfI32GtUI { target: u32, imm: u32 },
             BrIfI32GtULL { target: u32, a: u32, b: u32 },
             BrIfI32GtULI { target: u32, a: u32, imm: u32 },
+            BrIfI32GtUIncLL { target: u32, a: u32, b: u32, add: i16 },
+            BrIfI32GtUIncLI { target: u32, a: u32, imm: u32, add: i16 },
+            BrIfI32GtUStepLL { target: u32, a: u16, b: u16, step: u16 },
+            BrIfI32GtUStepLI { target: u32, imm: u32, a: u16, step: u16 },
             I32LeSL(u32),
             I32LeSI(u32),
             I32LeSLL(u32, u32),
@@ -228,6 +252,10 @@ macro_rules! define_instr {
             BrIfI32LeSI { target: u32, imm: u32 },
             BrIfI32LeSLL { target: u32, a: u32, b: u32 },
             BrIfI32LeSLI { target: u32, a: u32, imm: u32 },
+            BrIfI32LeSIncLL { target: u32, a: u32, b: u32, add: i16 },
+            BrIfI32LeSIncLI { target: u32, a: u32, imm: u32, add: i16 },
+            BrIfI32LeSStepLL { target: u32, a: u16, b: u16, step: u16 },
+            BrIfI32LeSStepLI { target: u32, imm: u32, a: u16, step: u16 },
             I32LeUL(u32),
             I32LeUI(u32),
             I32LeULL(u32, u32),
@@ -236,6 +264,10 @@ macro_rules! define_instr {
             BrIfI32LeUI { target: u32, imm: u32 },
             BrIfI32LeULL { target: u32, a: u32, b: u32 },
             BrIfI32LeULI { target: u32, a: u32, imm: u32 },
+            BrIfI32LeUIncLL { target: u32, a: u32, b: u32, add: i16 },
+            BrIfI32LeUIncLI { target: u32, a: u32, imm: u32, add: i16 },
+            BrIfI32LeUStepLL { target: u32, a: u16, b: u16, step: u16 },
+            BrIfI32LeUStepLI { target: u32, imm: u32, a: u16, step: u16 },
             I32GeSL(u32),
             I32GeSI(u32),
             I32GeSLL(u32, u32),
@@ -244,6 +276,10 @@ macro_rules! define_instr {
             BrIfI32GeSI { target: u32, imm: u32 },
             BrIfI32GeSLL { target: u32, a: u32, b: u32 },
             BrIfI32GeSLI { target: u32, a: u32, imm: u32 },
+            BrIfI32GeSIncLL { target: u32, a: u32, b: u32, add: i16 },
+            BrIfI32GeSIncLI { target: u32, a: u32, imm: u32, add: i16 },
+            BrIfI32GeSStepLL { target: u32, a: u16, b: u16, step: u16 },
+            BrIfI32GeSStepLI { target: u32, imm: u32, a: u16, step: u16 },
             I32GeUL(u32),
             I32GeUI(u32),
             I32GeULL(u32, u32),
@@ -252,9 +288,15 @@ macro_rules! define_instr {
             BrIfI32GeUI { target: u32, imm: u32 },
             BrIfI32GeULL { target: u32, a: u32, b: u32 },
             BrIfI32GeULI { target: u32, a: u32, imm: u32 },
+            BrIfI32GeUIncLL { target: u32, a: u32, b: u32, add: i16 },
+            BrIfI32GeUIncLI { target: u32, a: u32, imm: u32, add: i16 },
+            BrIfI32GeUStepLL { target: u32, a: u16, b: u16, step: u16 },
+            BrIfI32GeUStepLI { target: u32, imm: u32, a: u16, step: u16 },
             I32EqzL(u32),
             BrIfI32EqzL { target: u32, local: u32 },
             BrIfI32NezL { target: u32, local: u32 },
+            BrIfI32EqzIncL { target: u32, local: u32, add: i16 },
+            BrIfI32NezIncL { target: u32, local: u32, add: i16 },
             I64AddL(u32),
             I64AddI(u64),
             I64AddLL(u32, u32),
@@ -329,6 +371,10 @@ macro_rules! define_instr {
             BrIfI64EqI { target: u32, imm: u64 },
             BrIfI64EqLL { target: u32, a: u32, b: u32 },
             BrIfI64EqLI { target: u32, a: u32, imm: u32 },
+            BrIfI64EqIncLL { target: u32, a: u32, b: u32, add: i16 },
+            BrIfI64EqIncLI { target: u32, a: u32, imm: u32, add: i16 },
+            BrIfI64EqStepLL { target: u32, a: u16, b: u16, step: u16 },
+            BrIfI64EqStepLI { target: u32, imm: u32, a: u16, step: u16 },
             I64NeL(u32),
             I64NeI(u64),
             I64NeLL(u32, u32),
@@ -337,6 +383,10 @@ macro_rules! define_instr {
             BrIfI64NeI { target: u32, imm: u64 },
             BrIfI64NeLL { target: u32, a: u32, b: u32 },
             BrIfI64NeLI { target: u32, a: u32, imm: u32 },
+            BrIfI64NeIncLL { target: u32, a: u32, b: u32, add: i16 },
+            BrIfI64NeIncLI { target: u32, a: u32, imm: u32, add: i16 },
+            BrIfI64NeStepLL { target: u32, a: u16, b: u16, step: u16 },
+            BrIfI64NeStepLI { target: u32, imm: u32, a: u16, step: u16 },
             I64LtSL(u32),
             I64LtSI(u64),
             I64LtSLL(u32, u32),
@@ -345,6 +395,10 @@ macro_rules! define_instr {
             BrIfI64LtSI { target: u32, imm: u64 },
             BrIfI64LtSLL { target: u32, a: u32, b: u32 },
             BrIfI64LtSLI { target: u32, a: u32, imm: u32 },
+            BrIfI64LtSIncLL { target: u32, a: u32, b: u32, add: i16 },
+            BrIfI64LtSIncLI { target: u32, a: u32, imm: u32, add: i16 },
+            BrIfI64LtSStepLL { target: u32, a: u16, b: u16, step: u16 },
+            BrIfI64LtSStepLI { target: u32, imm: u32, a: u16, step: u16 },
             I64LtUL(u32),
             I64LtUI(u64),
             I64LtULL(u32, u32),
@@ -353,6 +407,10 @@ macro_rules! define_instr {
             BrIfI64LtUI { target: u32, imm: u64 },
             BrIfI64LtULL { target: u32, a: u32, b: u32 },
             BrIfI64LtULI { target: u32, a: u32, imm: u32 },
+            BrIfI64LtUIncLL { target: u32, a: u32, b: u32, add: i16 },
+            BrIfI64LtUIncLI { target: u32, a: u32, imm: u32, add: i16 },
+            BrIfI64LtUStepLL { target: u32, a: u16, b: u16, step: u16 },
+            BrIfI64LtUStepLI { target: u32, imm: u32, a: u16, step: u16 },
             I64GtSL(u32),
             I64GtSI(u64),
             I64GtSLL(u32, u32),
@@ -361,6 +419,10 @@ macro_rules! define_instr {
             BrIfI64GtSI { target: u32, imm: u64 },
             BrIfI64GtSLL { target: u32, a: u32, b: u32 },
             BrIfI64GtSLI { target: u32, a: u32, imm: u32 },
+            BrIfI64GtSIncLL { target: u32, a: u32, b: u32, add: i16 },
+            BrIfI64GtSIncLI { target: u32, a: u32, imm: u32, add: i16 },
+            BrIfI64GtSStepLL { target: u32, a: u16, b: u16, step: u16 },
+            BrIfI64GtSStepLI { target: u32, imm: u32, a: u16, step: u16 },
             I64GtUL(u32),
             I64GtUI(u64),
             I64GtULL(u32, u32),
@@ -369,6 +431,10 @@ macro_rules! define_instr {
             BrIfI64GtUI { target: u32, imm: u64 },
             BrIfI64GtULL { target: u32, a: u32, b: u32 },
             BrIfI64GtULI { target: u32, a: u32, imm: u32 },
+            BrIfI64GtUIncLL { target: u32, a: u32, b: u32, add: i16 },
+            BrIfI64GtUIncLI { target: u32, a: u32, imm: u32, add: i16 },
+            BrIfI64GtUStepLL { target: u32, a: u16, b: u16, step: u16 },
+            BrIfI64GtUStepLI { target: u32, imm: u32, a: u16, step: u16 },
             I64LeSL(u32),
             I64LeSI(u64),
             I64LeSLL(u32, u32),
@@ -377,6 +443,10 @@ macro_rules! define_instr {
             BrIfI64LeSI { target: u32, imm: u64 },
             BrIfI64LeSLL { target: u32, a: u32, b: u32 },
             BrIfI64LeSLI { target: u32, a: u32, imm: u32 },
+            BrIfI64LeSIncLL { target: u32, a: u32, b: u32, add: i16 },
+            BrIfI64LeSIncLI { target: u32, a: u32, imm: u32, add: i16 },
+            BrIfI64LeSStepLL { target: u32, a: u16, b: u16, step: u16 },
+            BrIfI64LeSStepLI { target: u32, imm: u32, a: u16, step: u16 },
             I64LeUL(u32),
             I64LeUI(u64),
             I64LeULL(u32, u32),
@@ -385,6 +455,10 @@ macro_rules! define_instr {
             BrIfI64LeUI { target: u32, imm: u64 },
             BrIfI64LeULL { target: u32, a: u32, b: u32 },
             BrIfI64LeULI { target: u32, a: u32, imm: u32 },
+            BrIfI64LeUIncLL { target: u32, a: u32, b: u32, add: i16 },
+            BrIfI64LeUIncLI { target: u32, a: u32, imm: u32, add: i16 },
+            BrIfI64LeUStepLL { target: u32, a: u16, b: u16, step: u16 },
+            BrIfI64LeUStepLI { target: u32, imm: u32, a: u16, step: u16 },
             I64GeSL(u32),
             I64GeSI(u64),
             I64GeSLL(u32, u32),
@@ -393,6 +467,10 @@ macro_rules! define_instr {
             BrIfI64GeSI { target: u32, imm: u64 },
             BrIfI64GeSLL { target: u32, a: u32, b: u32 },
             BrIfI64GeSLI { target: u32, a: u32, imm: u32 },
+            BrIfI64GeSIncLL { target: u32, a: u32, b: u32, add: i16 },
+            BrIfI64GeSIncLI { target: u32, a: u32, imm: u32, add: i16 },
+            BrIfI64GeSStepLL { target: u32, a: u16, b: u16, step: u16 },
+            BrIfI64GeSStepLI { target: u32, imm: u32, a: u16, step: u16 },
             I64GeUL(u32),
             I64GeUI(u64),
             I64GeULL(u32, u32),
@@ -401,52 +479,92 @@ macro_rules! define_instr {
             BrIfI64GeUI { target: u32, imm: u64 },
             BrIfI64GeULL { target: u32, a: u32, b: u32 },
             BrIfI64GeULI { target: u32, a: u32, imm: u32 },
+            BrIfI64GeUIncLL { target: u32, a: u32, b: u32, add: i16 },
+            BrIfI64GeUIncLI { target: u32, a: u32, imm: u32, add: i16 },
+            BrIfI64GeUStepLL { target: u32, a: u16, b: u16, step: u16 },
+            BrIfI64GeUStepLI { target: u32, imm: u32, a: u16, step: u16 },
             I64EqzL(u32),
             BrIfI64EqzL { target: u32, local: u32 },
             BrIfI64NezL { target: u32, local: u32 },
+            BrIfI64EqzIncL { target: u32, local: u32, add: i16 },
+            BrIfI64NezIncL { target: u32, local: u32, add: i16 },
             BrIfI64Eqz { target: u32 },
             BrIfI64Nez { target: u32 },
             LocalCopy { from: u32, to: u32 },
+            I32ShlAddLI { a: u32, imm: u32, shift: u8 },
+            I32ShlAddLIS { a: u32, imm: u32, dst: u32, shift: u8 },
+            I32AddLIS2 { a: u32, dst: u32, dst2: u32, imm: i16 },
+            LocalCopy2 { from: u16, to: u16, from2: u16, to2: u16 },
             I32LoadL { local: u32, offset: u32 },
             I32LoadLI { local: u32, imm: u32, offset: u32 },
             I32LoadLS { local: u32, offset: u32, dst: u32 },
+            I32LoadLSInc { local: u32, offset: u32, dst: u32, imm: i16 },
+            I32LoadLSPostInc { local: u32, offset: u32, dst: u32, imm: i16 },
+            I32LoadLSPostInc2 { offset: u32, local: u16, dst: u16, p: u16, p2: u16, imm: i16 },
             I64LoadL { local: u32, offset: u32 },
             I64LoadLI { local: u32, imm: u32, offset: u32 },
             I64LoadLS { local: u32, offset: u32, dst: u32 },
+            I64LoadLSInc { local: u32, offset: u32, dst: u32, imm: i16 },
+            I64LoadLSPostInc { local: u32, offset: u32, dst: u32, imm: i16 },
+            I64LoadLSPostInc2 { offset: u32, local: u16, dst: u16, p: u16, p2: u16, imm: i16 },
             F32LoadL { local: u32, offset: u32 },
             F32LoadLI { local: u32, imm: u32, offset: u32 },
             F32LoadLS { local: u32, offset: u32, dst: u32 },
+            F32LoadLSInc { local: u32, offset: u32, dst: u32, imm: i16 },
+            F32LoadLSPostInc { local: u32, offset: u32, dst: u32, imm: i16 },
+            F32LoadLSPostInc2 { offset: u32, local: u16, dst: u16, p: u16, p2: u16, imm: i16 },
             F64LoadL { local: u32, offset: u32 },
             F64LoadLI { local: u32, imm: u32, offset: u32 },
             F64LoadLS { local: u32, offset: u32, dst: u32 },
+            F64LoadLSInc { local: u32, offset: u32, dst: u32, imm: i16 },
+            F64LoadLSPostInc { local: u32, offset: u32, dst: u32, imm: i16 },
+            F64LoadLSPostInc2 { offset: u32, local: u16, dst: u16, p: u16, p2: u16, imm: i16 },
             I32Load8UL { local: u32, offset: u32 },
             I32Load8ULI { local: u32, imm: u32, offset: u32 },
             I32Load8ULS { local: u32, offset: u32, dst: u32 },
+            I32Load8ULSInc { local: u32, offset: u32, dst: u32, imm: i16 },
+            I32Load8ULSPostInc { local: u32, offset: u32, dst: u32, imm: i16 },
+            I32Load8ULSPostInc2 { offset: u32, local: u16, dst: u16, p: u16, p2: u16, imm: i16 },
             I32Load8SL { local: u32, offset: u32 },
             I32Load8SLI { local: u32, imm: u32, offset: u32 },
             I32Load8SLS { local: u32, offset: u32, dst: u32 },
+            I32Load8SLSInc { local: u32, offset: u32, dst: u32, imm: i16 },
+            I32Load8SLSPostInc { local: u32, offset: u32, dst: u32, imm: i16 },
+            I32Load8SLSPostInc2 { offset: u32, local: u16, dst: u16, p: u16, p2: u16, imm: i16 },
             I32Load16UL { local: u32, offset: u32 },
             I32Load16ULI { local: u32, imm: u32, offset: u32 },
             I32Load16ULS { local: u32, offset: u32, dst: u32 },
+            I32Load16ULSInc { local: u32, offset: u32, dst: u32, imm: i16 },
+            I32Load16ULSPostInc { local: u32, offset: u32, dst: u32, imm: i16 },
+            I32Load16ULSPostInc2 { offset: u32, local: u16, dst: u16, p: u16, p2: u16, imm: i16 },
             I32Load16SL { local: u32, offset: u32 },
             I32Load16SLI { local: u32, imm: u32, offset: u32 },
             I32Load16SLS { local: u32, offset: u32, dst: u32 },
+            I32Load16SLSInc { local: u32, offset: u32, dst: u32, imm: i16 },
+            I32Load16SLSPostInc { local: u32, offset: u32, dst: u32, imm: i16 },
+            I32Load16SLSPostInc2 { offset: u32, local: u16, dst: u16, p: u16, p2: u16, imm: i16 },
             I32StoreL { value: u32, offset: u32 },
             I32StoreLL { addr: u32, value: u32, offset: u32 },
+            I32StoreLIL { addr: u32, imm: u32, value: u32 },
             I32StoreI { value: u32, offset: u32 },
             I32StoreLI { addr: u32, value: u32, offset: u32 },
             I64StoreL { value: u32, offset: u32 },
             I64StoreLL { addr: u32, value: u32, offset: u32 },
+            I64StoreLIL { addr: u32, imm: u32, value: u32 },
             F32StoreL { value: u32, offset: u32 },
             F32StoreLL { addr: u32, value: u32, offset: u32 },
+            F32StoreLIL { addr: u32, imm: u32, value: u32 },
             F64StoreL { value: u32, offset: u32 },
             F64StoreLL { addr: u32, value: u32, offset: u32 },
+            F64StoreLIL { addr: u32, imm: u32, value: u32 },
             I32Store8L { value: u32, offset: u32 },
             I32Store8LL { addr: u32, value: u32, offset: u32 },
+            I32Store8LIL { addr: u32, imm: u32, value: u32 },
             I32Store8I { value: u32, offset: u32 },
             I32Store8LI { addr: u32, value: u32, offset: u32 },
             I32Store16L { value: u32, offset: u32 },
             I32Store16LL { addr: u32, value: u32, offset: u32 },
+            I32Store16LIL { addr: u32, imm: u32, value: u32 },
             I32Store16I { value: u32, offset: u32 },
             I32Store16LI { addr: u32, value: u32, offset: u32 },
             // END GENERATED VARIANTS
@@ -469,86 +587,170 @@ impl Instr {
             | Instr::BrIfI32EqI { target, .. }
             | Instr::BrIfI32EqLL { target, .. }
             | Instr::BrIfI32EqLI { target, .. }
+            | Instr::BrIfI32EqIncLL { target, .. }
+            | Instr::BrIfI32EqIncLI { target, .. }
+            | Instr::BrIfI32EqStepLL { target, .. }
+            | Instr::BrIfI32EqStepLI { target, .. }
             | Instr::BrIfI32Ne { target }
             | Instr::BrIfI32NeI { target, .. }
             | Instr::BrIfI32NeLL { target, .. }
             | Instr::BrIfI32NeLI { target, .. }
+            | Instr::BrIfI32NeIncLL { target, .. }
+            | Instr::BrIfI32NeIncLI { target, .. }
+            | Instr::BrIfI32NeStepLL { target, .. }
+            | Instr::BrIfI32NeStepLI { target, .. }
             | Instr::BrIfI32LtS { target }
             | Instr::BrIfI32LtSI { target, .. }
             | Instr::BrIfI32LtSLL { target, .. }
             | Instr::BrIfI32LtSLI { target, .. }
+            | Instr::BrIfI32LtSIncLL { target, .. }
+            | Instr::BrIfI32LtSIncLI { target, .. }
+            | Instr::BrIfI32LtSStepLL { target, .. }
+            | Instr::BrIfI32LtSStepLI { target, .. }
             | Instr::BrIfI32LtU { target }
             | Instr::BrIfI32LtUI { target, .. }
             | Instr::BrIfI32LtULL { target, .. }
             | Instr::BrIfI32LtULI { target, .. }
+            | Instr::BrIfI32LtUIncLL { target, .. }
+            | Instr::BrIfI32LtUIncLI { target, .. }
+            | Instr::BrIfI32LtUStepLL { target, .. }
+            | Instr::BrIfI32LtUStepLI { target, .. }
             | Instr::BrIfI32GtS { target }
             | Instr::BrIfI32GtSI { target, .. }
             | Instr::BrIfI32GtSLL { target, .. }
             | Instr::BrIfI32GtSLI { target, .. }
+            | Instr::BrIfI32GtSIncLL { target, .. }
+            | Instr::BrIfI32GtSIncLI { target, .. }
+            | Instr::BrIfI32GtSStepLL { target, .. }
+            | Instr::BrIfI32GtSStepLI { target, .. }
             | Instr::BrIfI32GtU { target }
             | Instr::BrIfI32GtUI { target, .. }
             | Instr::BrIfI32GtULL { target, .. }
             | Instr::BrIfI32GtULI { target, .. }
+            | Instr::BrIfI32GtUIncLL { target, .. }
+            | Instr::BrIfI32GtUIncLI { target, .. }
+            | Instr::BrIfI32GtUStepLL { target, .. }
+            | Instr::BrIfI32GtUStepLI { target, .. }
             | Instr::BrIfI32LeS { target }
             | Instr::BrIfI32LeSI { target, .. }
             | Instr::BrIfI32LeSLL { target, .. }
             | Instr::BrIfI32LeSLI { target, .. }
+            | Instr::BrIfI32LeSIncLL { target, .. }
+            | Instr::BrIfI32LeSIncLI { target, .. }
+            | Instr::BrIfI32LeSStepLL { target, .. }
+            | Instr::BrIfI32LeSStepLI { target, .. }
             | Instr::BrIfI32LeU { target }
             | Instr::BrIfI32LeUI { target, .. }
             | Instr::BrIfI32LeULL { target, .. }
             | Instr::BrIfI32LeULI { target, .. }
+            | Instr::BrIfI32LeUIncLL { target, .. }
+            | Instr::BrIfI32LeUIncLI { target, .. }
+            | Instr::BrIfI32LeUStepLL { target, .. }
+            | Instr::BrIfI32LeUStepLI { target, .. }
             | Instr::BrIfI32GeS { target }
             | Instr::BrIfI32GeSI { target, .. }
             | Instr::BrIfI32GeSLL { target, .. }
             | Instr::BrIfI32GeSLI { target, .. }
+            | Instr::BrIfI32GeSIncLL { target, .. }
+            | Instr::BrIfI32GeSIncLI { target, .. }
+            | Instr::BrIfI32GeSStepLL { target, .. }
+            | Instr::BrIfI32GeSStepLI { target, .. }
             | Instr::BrIfI32GeU { target }
             | Instr::BrIfI32GeUI { target, .. }
             | Instr::BrIfI32GeULL { target, .. }
             | Instr::BrIfI32GeULI { target, .. }
+            | Instr::BrIfI32GeUIncLL { target, .. }
+            | Instr::BrIfI32GeUIncLI { target, .. }
+            | Instr::BrIfI32GeUStepLL { target, .. }
+            | Instr::BrIfI32GeUStepLI { target, .. }
             | Instr::BrIfI32EqzL { target, .. }
             | Instr::BrIfI32NezL { target, .. }
+            | Instr::BrIfI32EqzIncL { target, .. }
+            | Instr::BrIfI32NezIncL { target, .. }
             | Instr::BrIfI64Eq { target }
             | Instr::BrIfI64EqI { target, .. }
             | Instr::BrIfI64EqLL { target, .. }
             | Instr::BrIfI64EqLI { target, .. }
+            | Instr::BrIfI64EqIncLL { target, .. }
+            | Instr::BrIfI64EqIncLI { target, .. }
+            | Instr::BrIfI64EqStepLL { target, .. }
+            | Instr::BrIfI64EqStepLI { target, .. }
             | Instr::BrIfI64Ne { target }
             | Instr::BrIfI64NeI { target, .. }
             | Instr::BrIfI64NeLL { target, .. }
             | Instr::BrIfI64NeLI { target, .. }
+            | Instr::BrIfI64NeIncLL { target, .. }
+            | Instr::BrIfI64NeIncLI { target, .. }
+            | Instr::BrIfI64NeStepLL { target, .. }
+            | Instr::BrIfI64NeStepLI { target, .. }
             | Instr::BrIfI64LtS { target }
             | Instr::BrIfI64LtSI { target, .. }
             | Instr::BrIfI64LtSLL { target, .. }
             | Instr::BrIfI64LtSLI { target, .. }
+            | Instr::BrIfI64LtSIncLL { target, .. }
+            | Instr::BrIfI64LtSIncLI { target, .. }
+            | Instr::BrIfI64LtSStepLL { target, .. }
+            | Instr::BrIfI64LtSStepLI { target, .. }
             | Instr::BrIfI64LtU { target }
             | Instr::BrIfI64LtUI { target, .. }
             | Instr::BrIfI64LtULL { target, .. }
             | Instr::BrIfI64LtULI { target, .. }
+            | Instr::BrIfI64LtUIncLL { target, .. }
+            | Instr::BrIfI64LtUIncLI { target, .. }
+            | Instr::BrIfI64LtUStepLL { target, .. }
+            | Instr::BrIfI64LtUStepLI { target, .. }
             | Instr::BrIfI64GtS { target }
             | Instr::BrIfI64GtSI { target, .. }
             | Instr::BrIfI64GtSLL { target, .. }
             | Instr::BrIfI64GtSLI { target, .. }
+            | Instr::BrIfI64GtSIncLL { target, .. }
+            | Instr::BrIfI64GtSIncLI { target, .. }
+            | Instr::BrIfI64GtSStepLL { target, .. }
+            | Instr::BrIfI64GtSStepLI { target, .. }
             | Instr::BrIfI64GtU { target }
             | Instr::BrIfI64GtUI { target, .. }
             | Instr::BrIfI64GtULL { target, .. }
             | Instr::BrIfI64GtULI { target, .. }
+            | Instr::BrIfI64GtUIncLL { target, .. }
+            | Instr::BrIfI64GtUIncLI { target, .. }
+            | Instr::BrIfI64GtUStepLL { target, .. }
+            | Instr::BrIfI64GtUStepLI { target, .. }
             | Instr::BrIfI64LeS { target }
             | Instr::BrIfI64LeSI { target, .. }
             | Instr::BrIfI64LeSLL { target, .. }
             | Instr::BrIfI64LeSLI { target, .. }
+            | Instr::BrIfI64LeSIncLL { target, .. }
+            | Instr::BrIfI64LeSIncLI { target, .. }
+            | Instr::BrIfI64LeSStepLL { target, .. }
+            | Instr::BrIfI64LeSStepLI { target, .. }
             | Instr::BrIfI64LeU { target }
             | Instr::BrIfI64LeUI { target, .. }
             | Instr::BrIfI64LeULL { target, .. }
             | Instr::BrIfI64LeULI { target, .. }
+            | Instr::BrIfI64LeUIncLL { target, .. }
+            | Instr::BrIfI64LeUIncLI { target, .. }
+            | Instr::BrIfI64LeUStepLL { target, .. }
+            | Instr::BrIfI64LeUStepLI { target, .. }
             | Instr::BrIfI64GeS { target }
             | Instr::BrIfI64GeSI { target, .. }
             | Instr::BrIfI64GeSLL { target, .. }
             | Instr::BrIfI64GeSLI { target, .. }
+            | Instr::BrIfI64GeSIncLL { target, .. }
+            | Instr::BrIfI64GeSIncLI { target, .. }
+            | Instr::BrIfI64GeSStepLL { target, .. }
+            | Instr::BrIfI64GeSStepLI { target, .. }
             | Instr::BrIfI64GeU { target }
             | Instr::BrIfI64GeUI { target, .. }
             | Instr::BrIfI64GeULL { target, .. }
             | Instr::BrIfI64GeULI { target, .. }
+            | Instr::BrIfI64GeUIncLL { target, .. }
+            | Instr::BrIfI64GeUIncLI { target, .. }
+            | Instr::BrIfI64GeUStepLL { target, .. }
+            | Instr::BrIfI64GeUStepLI { target, .. }
             | Instr::BrIfI64EqzL { target, .. }
             | Instr::BrIfI64NezL { target, .. }
+            | Instr::BrIfI64EqzIncL { target, .. }
+            | Instr::BrIfI64NezIncL { target, .. }
             | Instr::BrIfI64Eqz { target }
             | Instr::BrIfI64Nez { target } => Some(target),
             _ => None,

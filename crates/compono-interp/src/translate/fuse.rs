@@ -175,37 +175,371 @@ pub(super) fn fuse(last: Instr, next: Instr) -> Option<Instr> {
         (Instr::LocalGet(a), Instr::I64GeUL(b)) => Instr::I64GeULL(a, b),
         (Instr::LocalGet(a), Instr::I64GeUI(c)) => Instr::I64GeULI(a, c),
         (Instr::LocalGet(l), Instr::I64Eqz) => Instr::I64EqzL(l),
+        (Instr::I32ShlLI(a, s), Instr::I32AddI(imm)) => Instr::I32ShlAddLI {
+            a,
+            imm,
+            shift: (s % 32) as u8,
+        },
+        (Instr::I32AddLIS { a, imm, dst }, Instr::LocalCopy { from, to })
+            if from == dst && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::I32AddLIS2 {
+                a,
+                dst,
+                dst2: to,
+                imm: imm as i16,
+            }
+        }
+        (
+            Instr::LocalCopy { from, to },
+            Instr::LocalCopy {
+                from: from2,
+                to: to2,
+            },
+        ) if from.max(to).max(from2).max(to2) <= u32::from(u16::MAX) => Instr::LocalCopy2 {
+            from: from as u16,
+            to: to as u16,
+            from2: from2 as u16,
+            to2: to2 as u16,
+        },
         (Instr::LocalGet(local), Instr::I32Load(offset)) => Instr::I32LoadL { local, offset },
         (Instr::I32AddLI(local, imm), Instr::I32Load(offset)) => {
             Instr::I32LoadLI { local, imm, offset }
+        }
+        (Instr::I32AddLIS { a, imm, dst: p }, Instr::I32LoadLS { local, offset, dst })
+            if a == p && local == p && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::I32LoadLSInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
+        (Instr::I32LoadLS { local, offset, dst }, Instr::I32AddLIS { a, imm, dst: p })
+            if a == local && p == local && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::I32LoadLSPostInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
+        (
+            Instr::I32LoadLS { local, offset, dst },
+            Instr::I32AddLIS2 {
+                a,
+                dst: p,
+                dst2: p2,
+                imm,
+            },
+        ) if a == local && local.max(dst).max(p).max(p2) <= u32::from(u16::MAX) => {
+            Instr::I32LoadLSPostInc2 {
+                offset,
+                local: local as u16,
+                dst: dst as u16,
+                p: p as u16,
+                p2: p2 as u16,
+                imm,
+            }
         }
         (Instr::LocalGet(local), Instr::I64Load(offset)) => Instr::I64LoadL { local, offset },
         (Instr::I32AddLI(local, imm), Instr::I64Load(offset)) => {
             Instr::I64LoadLI { local, imm, offset }
         }
+        (Instr::I32AddLIS { a, imm, dst: p }, Instr::I64LoadLS { local, offset, dst })
+            if a == p && local == p && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::I64LoadLSInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
+        (Instr::I64LoadLS { local, offset, dst }, Instr::I32AddLIS { a, imm, dst: p })
+            if a == local && p == local && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::I64LoadLSPostInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
+        (
+            Instr::I64LoadLS { local, offset, dst },
+            Instr::I32AddLIS2 {
+                a,
+                dst: p,
+                dst2: p2,
+                imm,
+            },
+        ) if a == local && local.max(dst).max(p).max(p2) <= u32::from(u16::MAX) => {
+            Instr::I64LoadLSPostInc2 {
+                offset,
+                local: local as u16,
+                dst: dst as u16,
+                p: p as u16,
+                p2: p2 as u16,
+                imm,
+            }
+        }
         (Instr::LocalGet(local), Instr::F32Load(offset)) => Instr::F32LoadL { local, offset },
         (Instr::I32AddLI(local, imm), Instr::F32Load(offset)) => {
             Instr::F32LoadLI { local, imm, offset }
+        }
+        (Instr::I32AddLIS { a, imm, dst: p }, Instr::F32LoadLS { local, offset, dst })
+            if a == p && local == p && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::F32LoadLSInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
+        (Instr::F32LoadLS { local, offset, dst }, Instr::I32AddLIS { a, imm, dst: p })
+            if a == local && p == local && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::F32LoadLSPostInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
+        (
+            Instr::F32LoadLS { local, offset, dst },
+            Instr::I32AddLIS2 {
+                a,
+                dst: p,
+                dst2: p2,
+                imm,
+            },
+        ) if a == local && local.max(dst).max(p).max(p2) <= u32::from(u16::MAX) => {
+            Instr::F32LoadLSPostInc2 {
+                offset,
+                local: local as u16,
+                dst: dst as u16,
+                p: p as u16,
+                p2: p2 as u16,
+                imm,
+            }
         }
         (Instr::LocalGet(local), Instr::F64Load(offset)) => Instr::F64LoadL { local, offset },
         (Instr::I32AddLI(local, imm), Instr::F64Load(offset)) => {
             Instr::F64LoadLI { local, imm, offset }
         }
+        (Instr::I32AddLIS { a, imm, dst: p }, Instr::F64LoadLS { local, offset, dst })
+            if a == p && local == p && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::F64LoadLSInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
+        (Instr::F64LoadLS { local, offset, dst }, Instr::I32AddLIS { a, imm, dst: p })
+            if a == local && p == local && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::F64LoadLSPostInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
+        (
+            Instr::F64LoadLS { local, offset, dst },
+            Instr::I32AddLIS2 {
+                a,
+                dst: p,
+                dst2: p2,
+                imm,
+            },
+        ) if a == local && local.max(dst).max(p).max(p2) <= u32::from(u16::MAX) => {
+            Instr::F64LoadLSPostInc2 {
+                offset,
+                local: local as u16,
+                dst: dst as u16,
+                p: p as u16,
+                p2: p2 as u16,
+                imm,
+            }
+        }
         (Instr::LocalGet(local), Instr::I32Load8U(offset)) => Instr::I32Load8UL { local, offset },
         (Instr::I32AddLI(local, imm), Instr::I32Load8U(offset)) => {
             Instr::I32Load8ULI { local, imm, offset }
+        }
+        (Instr::I32AddLIS { a, imm, dst: p }, Instr::I32Load8ULS { local, offset, dst })
+            if a == p && local == p && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::I32Load8ULSInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
+        (Instr::I32Load8ULS { local, offset, dst }, Instr::I32AddLIS { a, imm, dst: p })
+            if a == local && p == local && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::I32Load8ULSPostInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
+        (
+            Instr::I32Load8ULS { local, offset, dst },
+            Instr::I32AddLIS2 {
+                a,
+                dst: p,
+                dst2: p2,
+                imm,
+            },
+        ) if a == local && local.max(dst).max(p).max(p2) <= u32::from(u16::MAX) => {
+            Instr::I32Load8ULSPostInc2 {
+                offset,
+                local: local as u16,
+                dst: dst as u16,
+                p: p as u16,
+                p2: p2 as u16,
+                imm,
+            }
         }
         (Instr::LocalGet(local), Instr::I32Load8S(offset)) => Instr::I32Load8SL { local, offset },
         (Instr::I32AddLI(local, imm), Instr::I32Load8S(offset)) => {
             Instr::I32Load8SLI { local, imm, offset }
         }
+        (Instr::I32AddLIS { a, imm, dst: p }, Instr::I32Load8SLS { local, offset, dst })
+            if a == p && local == p && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::I32Load8SLSInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
+        (Instr::I32Load8SLS { local, offset, dst }, Instr::I32AddLIS { a, imm, dst: p })
+            if a == local && p == local && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::I32Load8SLSPostInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
+        (
+            Instr::I32Load8SLS { local, offset, dst },
+            Instr::I32AddLIS2 {
+                a,
+                dst: p,
+                dst2: p2,
+                imm,
+            },
+        ) if a == local && local.max(dst).max(p).max(p2) <= u32::from(u16::MAX) => {
+            Instr::I32Load8SLSPostInc2 {
+                offset,
+                local: local as u16,
+                dst: dst as u16,
+                p: p as u16,
+                p2: p2 as u16,
+                imm,
+            }
+        }
         (Instr::LocalGet(local), Instr::I32Load16U(offset)) => Instr::I32Load16UL { local, offset },
         (Instr::I32AddLI(local, imm), Instr::I32Load16U(offset)) => {
             Instr::I32Load16ULI { local, imm, offset }
         }
+        (Instr::I32AddLIS { a, imm, dst: p }, Instr::I32Load16ULS { local, offset, dst })
+            if a == p && local == p && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::I32Load16ULSInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
+        (Instr::I32Load16ULS { local, offset, dst }, Instr::I32AddLIS { a, imm, dst: p })
+            if a == local && p == local && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::I32Load16ULSPostInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
+        (
+            Instr::I32Load16ULS { local, offset, dst },
+            Instr::I32AddLIS2 {
+                a,
+                dst: p,
+                dst2: p2,
+                imm,
+            },
+        ) if a == local && local.max(dst).max(p).max(p2) <= u32::from(u16::MAX) => {
+            Instr::I32Load16ULSPostInc2 {
+                offset,
+                local: local as u16,
+                dst: dst as u16,
+                p: p as u16,
+                p2: p2 as u16,
+                imm,
+            }
+        }
         (Instr::LocalGet(local), Instr::I32Load16S(offset)) => Instr::I32Load16SL { local, offset },
         (Instr::I32AddLI(local, imm), Instr::I32Load16S(offset)) => {
             Instr::I32Load16SLI { local, imm, offset }
+        }
+        (Instr::I32AddLIS { a, imm, dst: p }, Instr::I32Load16SLS { local, offset, dst })
+            if a == p && local == p && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::I32Load16SLSInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
+        (Instr::I32Load16SLS { local, offset, dst }, Instr::I32AddLIS { a, imm, dst: p })
+            if a == local && p == local && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::I32Load16SLSPostInc {
+                local,
+                offset,
+                dst,
+                imm: imm as i16,
+            }
+        }
+        (
+            Instr::I32Load16SLS { local, offset, dst },
+            Instr::I32AddLIS2 {
+                a,
+                dst: p,
+                dst2: p2,
+                imm,
+            },
+        ) if a == local && local.max(dst).max(p).max(p2) <= u32::from(u16::MAX) => {
+            Instr::I32Load16SLSPostInc2 {
+                offset,
+                local: local as u16,
+                dst: dst as u16,
+                p: p as u16,
+                p2: p2 as u16,
+                imm,
+            }
+        }
+        (Instr::I32AddLI(addr, imm), Instr::I32StoreL { value, offset: 0 }) => {
+            Instr::I32StoreLIL { addr, imm, value }
         }
         (Instr::LocalGet(value), Instr::I32Store(offset)) => Instr::I32StoreL { value, offset },
         (Instr::LocalGet(addr), Instr::I32StoreL { value, offset }) => Instr::I32StoreLL {
@@ -219,24 +553,36 @@ pub(super) fn fuse(last: Instr, next: Instr) -> Option<Instr> {
             value,
             offset,
         },
+        (Instr::I32AddLI(addr, imm), Instr::I64StoreL { value, offset: 0 }) => {
+            Instr::I64StoreLIL { addr, imm, value }
+        }
         (Instr::LocalGet(value), Instr::I64Store(offset)) => Instr::I64StoreL { value, offset },
         (Instr::LocalGet(addr), Instr::I64StoreL { value, offset }) => Instr::I64StoreLL {
             addr,
             value,
             offset,
         },
+        (Instr::I32AddLI(addr, imm), Instr::F32StoreL { value, offset: 0 }) => {
+            Instr::F32StoreLIL { addr, imm, value }
+        }
         (Instr::LocalGet(value), Instr::F32Store(offset)) => Instr::F32StoreL { value, offset },
         (Instr::LocalGet(addr), Instr::F32StoreL { value, offset }) => Instr::F32StoreLL {
             addr,
             value,
             offset,
         },
+        (Instr::I32AddLI(addr, imm), Instr::F64StoreL { value, offset: 0 }) => {
+            Instr::F64StoreLIL { addr, imm, value }
+        }
         (Instr::LocalGet(value), Instr::F64Store(offset)) => Instr::F64StoreL { value, offset },
         (Instr::LocalGet(addr), Instr::F64StoreL { value, offset }) => Instr::F64StoreLL {
             addr,
             value,
             offset,
         },
+        (Instr::I32AddLI(addr, imm), Instr::I32Store8L { value, offset: 0 }) => {
+            Instr::I32Store8LIL { addr, imm, value }
+        }
         (Instr::LocalGet(value), Instr::I32Store8(offset)) => Instr::I32Store8L { value, offset },
         (Instr::LocalGet(addr), Instr::I32Store8L { value, offset }) => Instr::I32Store8LL {
             addr,
@@ -249,6 +595,9 @@ pub(super) fn fuse(last: Instr, next: Instr) -> Option<Instr> {
             value,
             offset,
         },
+        (Instr::I32AddLI(addr, imm), Instr::I32Store16L { value, offset: 0 }) => {
+            Instr::I32Store16LIL { addr, imm, value }
+        }
         (Instr::LocalGet(value), Instr::I32Store16(offset)) => Instr::I32Store16L { value, offset },
         (Instr::LocalGet(addr), Instr::I32Store16L { value, offset }) => Instr::I32Store16LL {
             addr,
@@ -357,6 +706,7 @@ pub(super) fn fuse_local_set(last: Instr, dst: u32) -> Option<Instr> {
             dst,
         },
         Instr::LocalGet(from) => Instr::LocalCopy { from, to: dst },
+        Instr::I32ShlAddLI { a, imm, shift } => Instr::I32ShlAddLIS { a, imm, dst, shift },
         Instr::I32LoadL { local, offset } => Instr::I32LoadLS { local, offset, dst },
         Instr::I64LoadL { local, offset } => Instr::I64LoadLS { local, offset, dst },
         Instr::F32LoadL { local, offset } => Instr::F32LoadLS { local, offset, dst },
@@ -635,4 +985,2249 @@ pub(super) fn fuse_if(last: Instr, target: u32) -> Option<Instr> {
         Instr::LocalGet(local) => Instr::BrIfI32EqzL { target, local },
         _ => return None,
     })
+}
+
+/// `last` (a local's increment) followed by the conditional branch `branch`.
+pub(super) fn fuse_counter_branch(last: Instr, branch: Instr) -> Option<Instr> {
+    Some(match (last, branch) {
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32EqLL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32EqIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32EqLL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32EqIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I32AddLIS { a, imm, dst },
+            Instr::BrIfI32EqLI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI32EqIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32EqLL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32EqStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32EqLL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32EqStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32EqLI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32EqStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32EqLL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32EqStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32EqLL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32EqStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32EqLI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32EqStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32NeLL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32NeIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32NeLL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32NeIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I32AddLIS { a, imm, dst },
+            Instr::BrIfI32NeLI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI32NeIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32NeLL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32NeStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32NeLL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32NeStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32NeLI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32NeStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32NeLL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32NeStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32NeLL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32NeStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32NeLI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32NeStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32LtSLL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32LtSIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32LtSLL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32GtSIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I32AddLIS { a, imm, dst },
+            Instr::BrIfI32LtSLI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI32LtSIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LtSLL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LtSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LtSLL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GtSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LtSLI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LtSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LtSLL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LtSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LtSLL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GtSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LtSLI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LtSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32GeSLL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32GeSIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32GeSLL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32LeSIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I32AddLIS { a, imm, dst },
+            Instr::BrIfI32GeSLI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI32GeSIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GeSLL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GeSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GeSLL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LeSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GeSLI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GeSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GeSLL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GeSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GeSLL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LeSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GeSLI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GeSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32LtULL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32LtUIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32LtULL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32GtUIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I32AddLIS { a, imm, dst },
+            Instr::BrIfI32LtULI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI32LtUIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LtULL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LtUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LtULL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GtUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LtULI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LtUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LtULL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LtUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LtULL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GtUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LtULI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LtUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32GeULL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32GeUIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32GeULL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32LeUIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I32AddLIS { a, imm, dst },
+            Instr::BrIfI32GeULI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI32GeUIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GeULL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GeUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GeULL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LeUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GeULI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GeUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GeULL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GeUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GeULL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LeUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GeULI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GeUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32GtSLL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32GtSIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32GtSLL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32LtSIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I32AddLIS { a, imm, dst },
+            Instr::BrIfI32GtSLI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI32GtSIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GtSLL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GtSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GtSLL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LtSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GtSLI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GtSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GtSLL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GtSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GtSLL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LtSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GtSLI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GtSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32LeSLL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32LeSIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32LeSLL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32GeSIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I32AddLIS { a, imm, dst },
+            Instr::BrIfI32LeSLI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI32LeSIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LeSLL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LeSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LeSLL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GeSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LeSLI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LeSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LeSLL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LeSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LeSLL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GeSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LeSLI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LeSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32GtULL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32GtUIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32GtULL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32LtUIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I32AddLIS { a, imm, dst },
+            Instr::BrIfI32GtULI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI32GtUIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GtULL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GtUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GtULL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LtUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GtULI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GtUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GtULL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GtUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GtULL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LtUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32GtULI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GtUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32LeULL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32LeUIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32LeULL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32GeUIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I32AddLIS { a, imm, dst },
+            Instr::BrIfI32LeULI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI32LeUIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LeULL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LeUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LeULL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GeUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LeULI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LeUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LeULL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LeUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LeULL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32GeUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLLS { a, b, dst }, Instr::BrIfI32LeULI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI32LeUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32EqzL { target, local })
+            if a == dst && local == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32EqzIncL {
+                target,
+                local,
+                add: imm as i16,
+            }
+        }
+        (Instr::I32AddLIS { a, imm, dst }, Instr::BrIfI32NezL { target, local })
+            if a == dst && local == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI32NezIncL {
+                target,
+                local,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64EqLL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64EqIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64EqLL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64EqIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I64AddLIS { a, imm, dst },
+            Instr::BrIfI64EqLI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI64EqIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64EqLL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64EqStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64EqLL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64EqStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64EqLI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64EqStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64EqLL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64EqStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64EqLL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64EqStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64EqLI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64EqStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64NeLL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64NeIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64NeLL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64NeIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I64AddLIS { a, imm, dst },
+            Instr::BrIfI64NeLI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI64NeIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64NeLL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64NeStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64NeLL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64NeStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64NeLI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64NeStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64NeLL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64NeStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64NeLL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64NeStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64NeLI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64NeStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64LtSLL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64LtSIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64LtSLL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64GtSIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I64AddLIS { a, imm, dst },
+            Instr::BrIfI64LtSLI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI64LtSIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LtSLL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LtSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LtSLL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GtSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LtSLI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LtSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LtSLL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LtSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LtSLL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GtSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LtSLI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LtSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64GeSLL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64GeSIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64GeSLL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64LeSIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I64AddLIS { a, imm, dst },
+            Instr::BrIfI64GeSLI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI64GeSIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GeSLL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GeSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GeSLL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LeSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GeSLI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GeSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GeSLL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GeSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GeSLL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LeSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GeSLI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GeSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64LtULL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64LtUIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64LtULL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64GtUIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I64AddLIS { a, imm, dst },
+            Instr::BrIfI64LtULI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI64LtUIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LtULL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LtUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LtULL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GtUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LtULI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LtUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LtULL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LtUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LtULL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GtUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LtULI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LtUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64GeULL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64GeUIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64GeULL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64LeUIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I64AddLIS { a, imm, dst },
+            Instr::BrIfI64GeULI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI64GeUIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GeULL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GeUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GeULL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LeUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GeULI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GeUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GeULL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GeUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GeULL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LeUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GeULI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GeUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64GtSLL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64GtSIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64GtSLL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64LtSIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I64AddLIS { a, imm, dst },
+            Instr::BrIfI64GtSLI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI64GtSIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GtSLL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GtSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GtSLL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LtSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GtSLI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GtSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GtSLL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GtSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GtSLL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LtSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GtSLI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GtSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64LeSLL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64LeSIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64LeSLL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64GeSIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I64AddLIS { a, imm, dst },
+            Instr::BrIfI64LeSLI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI64LeSIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LeSLL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LeSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LeSLL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GeSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LeSLI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LeSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LeSLL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LeSStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LeSLL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GeSStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LeSLI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LeSStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64GtULL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64GtUIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64GtULL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64LtUIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I64AddLIS { a, imm, dst },
+            Instr::BrIfI64GtULI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI64GtUIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GtULL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GtUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GtULL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LtUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GtULI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GtUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GtULL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GtUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GtULL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LtUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64GtULI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GtUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64LeULL { target, a: x, b: y })
+            if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64LeUIncLL {
+                target,
+                a,
+                b: y,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64LeULL { target, a: x, b: y })
+            if a == dst && y == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64GeUIncLL {
+                target,
+                a,
+                b: x,
+                add: imm as i16,
+            }
+        }
+        (
+            Instr::I64AddLIS { a, imm, dst },
+            Instr::BrIfI64LeULI {
+                target,
+                a: x,
+                imm: c,
+            },
+        ) if a == dst && x == a && imm as i32 as i16 as i32 == imm as i32 => {
+            Instr::BrIfI64LeUIncLI {
+                target,
+                a,
+                imm: c,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LeULL { target, a: x, b: y })
+            if a == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LeUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LeULL { target, a: x, b: y })
+            if a == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GeUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LeULI { target, a: x, imm })
+            if a == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LeUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: b as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LeULL { target, a: x, b: y })
+            if b == dst
+                && x == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && y <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LeUStepLL {
+                target,
+                a: dst as u16,
+                b: y as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LeULL { target, a: x, b: y })
+            if b == dst
+                && y == dst
+                && a.max(b) <= u32::from(u16::MAX)
+                && x <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64GeUStepLL {
+                target,
+                a: dst as u16,
+                b: x as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLLS { a, b, dst }, Instr::BrIfI64LeULI { target, a: x, imm })
+            if b == dst && x == dst && a.max(b) <= u32::from(u16::MAX) =>
+        {
+            Instr::BrIfI64LeUStepLI {
+                target,
+                imm,
+                a: dst as u16,
+                step: a as u16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64EqzL { target, local })
+            if a == dst && local == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64EqzIncL {
+                target,
+                local,
+                add: imm as i16,
+            }
+        }
+        (Instr::I64AddLIS { a, imm, dst }, Instr::BrIfI64NezL { target, local })
+            if a == dst && local == a && imm as i32 as i16 as i32 == imm as i32 =>
+        {
+            Instr::BrIfI64NezIncL {
+                target,
+                local,
+                add: imm as i16,
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// The local `instr` writes, if it reads only locals and writes only that
+/// one (so a `local.get` of another local commutes with it).
+pub(super) fn local_written(instr: Instr) -> Option<u32> {
+    match instr {
+        Instr::I32AddLLS { dst, .. }
+        | Instr::I32AddLIS { dst, .. }
+        | Instr::I32SubLLS { dst, .. }
+        | Instr::I32SubLIS { dst, .. }
+        | Instr::I32MulLLS { dst, .. }
+        | Instr::I32MulLIS { dst, .. }
+        | Instr::I32AndLLS { dst, .. }
+        | Instr::I32AndLIS { dst, .. }
+        | Instr::I32OrLLS { dst, .. }
+        | Instr::I32OrLIS { dst, .. }
+        | Instr::I32XorLLS { dst, .. }
+        | Instr::I32XorLIS { dst, .. }
+        | Instr::I32ShlLLS { dst, .. }
+        | Instr::I32ShlLIS { dst, .. }
+        | Instr::I32ShrSLLS { dst, .. }
+        | Instr::I32ShrSLIS { dst, .. }
+        | Instr::I32ShrULLS { dst, .. }
+        | Instr::I32ShrULIS { dst, .. }
+        | Instr::I32RotlLLS { dst, .. }
+        | Instr::I32RotlLIS { dst, .. }
+        | Instr::I32RotrLLS { dst, .. }
+        | Instr::I32RotrLIS { dst, .. }
+        | Instr::I64AddLLS { dst, .. }
+        | Instr::I64AddLIS { dst, .. }
+        | Instr::I64SubLLS { dst, .. }
+        | Instr::I64SubLIS { dst, .. }
+        | Instr::I64MulLLS { dst, .. }
+        | Instr::I64MulLIS { dst, .. }
+        | Instr::I64AndLLS { dst, .. }
+        | Instr::I64AndLIS { dst, .. }
+        | Instr::I64OrLLS { dst, .. }
+        | Instr::I64OrLIS { dst, .. }
+        | Instr::I64XorLLS { dst, .. }
+        | Instr::I64XorLIS { dst, .. }
+        | Instr::I64ShlLLS { dst, .. }
+        | Instr::I64ShlLIS { dst, .. }
+        | Instr::I64ShrSLLS { dst, .. }
+        | Instr::I64ShrSLIS { dst, .. }
+        | Instr::I64ShrULLS { dst, .. }
+        | Instr::I64ShrULIS { dst, .. }
+        | Instr::I64RotlLLS { dst, .. }
+        | Instr::I64RotlLIS { dst, .. }
+        | Instr::I64RotrLLS { dst, .. }
+        | Instr::I64RotrLIS { dst, .. }
+        | Instr::LocalCopy { to: dst, .. }
+        | Instr::I32ShlAddLIS { dst, .. }
+        | Instr::I32LoadLS { dst, .. }
+        | Instr::I64LoadLS { dst, .. }
+        | Instr::F32LoadLS { dst, .. }
+        | Instr::F64LoadLS { dst, .. }
+        | Instr::I32Load8ULS { dst, .. }
+        | Instr::I32Load8SLS { dst, .. }
+        | Instr::I32Load16ULS { dst, .. }
+        | Instr::I32Load16SLS { dst, .. } => Some(dst),
+        _ => None,
+    }
 }

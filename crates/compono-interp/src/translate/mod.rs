@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::ir::{CompiledFunc, Instr, for_each_simple_op};
 use crate::module::ModuleInner;
 use crate::types::FuncType;
-use fuse::{fuse, fuse_br_if, fuse_if, fuse_local_set};
+use fuse::{fuse, fuse_br_if, fuse_counter_branch, fuse_if, fuse_local_set, local_written};
 use wasmparser::{
     BlockType, FuncValidator, FunctionBody, Operator, OperatorsReader, ValidatorResources,
 };
@@ -206,6 +206,23 @@ impl Translator<'_> {
     /// Appends `instr`, fusing it with the previous instruction when a
     /// combined form exists (repeatedly: a fused instruction may fuse again).
     fn emit(&mut self, instr: Instr) {
+        if let Instr::LocalCopy { from, to } = instr
+            && from == to
+        {
+            return;
+        }
+        // `local.get k` before an instruction that only reads locals and
+        // writes another one commutes with it; moving the `local.get` after
+        // lets it fuse with its consumer (e.g. `local.get k; <add into t>;
+        // local.get t; i32.gt_s; br_if` becomes the add and one branch).
+        if let Some(Instr::LocalGet(k)) = self.fusable_last()
+            && local_written(instr).is_some_and(|dst| dst != k)
+        {
+            self.code.pop();
+            self.emit(instr);
+            self.code.push(Instr::LocalGet(k));
+            return;
+        }
         if let Some(last) = self.fusable_last() {
             let fused = match instr {
                 Instr::LocalSet(dst) => fuse_local_set(last, dst),
@@ -229,6 +246,21 @@ impl Translator<'_> {
             }
         }
         self.code.push(instr);
+    }
+
+    /// `branch`, a conditional branch about to be appended, absorbing the
+    /// increment of the local it tests when that is the last instruction.
+    fn with_counter(&mut self, branch: Instr) -> Instr {
+        match self
+            .fusable_last()
+            .and_then(|last| fuse_counter_branch(last, branch))
+        {
+            Some(fused) => {
+                self.code.pop();
+                fused
+            }
+            None => branch,
+        }
     }
 
     fn is_function_label(&self, depth: u32) -> bool {
@@ -275,6 +307,7 @@ impl Translator<'_> {
                         .and_then(|last| fuse_if(last, UNRESOLVED));
                     if let Some(fused) = fused {
                         self.code.pop();
+                        let fused = self.with_counter(fused);
                         self.code.push(fused);
                     } else {
                         self.code.push(Instr::BrIfEqz { target: UNRESOLVED });
@@ -386,7 +419,7 @@ impl Translator<'_> {
                         .and_then(|last| fuse_br_if(last, target))
                 {
                     self.code.pop();
-                    instr = fused;
+                    instr = self.with_counter(fused);
                 }
                 self.push_branch(instr, fixup);
                 return Ok(());

@@ -1,0 +1,422 @@
+//! Instruction sequences the translator fuses or reorders compute what the
+//! unfused operators do, including where a reordering would be wrong.
+
+use compono_interp::{Engine, Linker, Module, Store};
+
+/// Calls the export `f: (i32, i32) -> i32` of `wat` on each pair.
+fn check(wat: &str, cases: &[((i32, i32), i32)]) {
+    let engine = Engine::default();
+    let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+    let f = instance
+        .get_func(&store, "f")
+        .unwrap()
+        .typed::<(i32, i32), i32>(&store)
+        .unwrap();
+    for &(args, want) in cases {
+        assert_eq!(
+            f.call(&mut store, args).unwrap(),
+            want,
+            "f{args:?}\n{}",
+            module.dump_ir()
+        );
+    }
+}
+
+#[test]
+fn local_get_moves_past_a_write_of_another_local_only() {
+    // `local.get 0` commutes with the add into local 2, so the comparison
+    // becomes one branch on two locals.
+    check(
+        r#"(module (func (export "f") (param i32 i32) (result i32) (local i32)
+             (block
+               local.get 0
+               local.get 1
+               i32.const 1
+               i32.add
+               local.tee 2
+               i32.gt_s
+               br_if 0
+               (return (i32.const 0)))
+             local.get 2))"#,
+        &[
+            ((5, 1), 2),
+            ((1, 5), 0),
+            ((i32::MIN, i32::MAX), 0),
+            ((0, i32::MAX), i32::MIN),
+        ],
+    );
+    // Here the add writes the local read first: its old value must be compared.
+    check(
+        r#"(module (func (export "f") (param i32 i32) (result i32)
+             (block
+               local.get 0
+               local.get 1
+               i32.const 1
+               i32.add
+               local.tee 0
+               i32.gt_s
+               br_if 0
+               (return (i32.const -1)))
+             local.get 0))"#,
+        &[((5, 1), 2), ((1, 5), -1), ((3, 3), -1), ((4, 2), 3)],
+    );
+    // Loads into a local commute the same way; copies too.
+    check(
+        r#"(module (memory 1) (data (i32.const 8) "\07\00\00\00")
+           (func (export "f") (param i32 i32) (result i32) (local i32)
+             local.get 1
+             local.get 0
+             i32.load
+             local.set 2
+             local.get 2
+             i32.sub
+             local.get 0
+             local.set 1
+             local.get 1
+             i32.add))"#,
+        &[((8, 10), 11), ((0, 10), 10)],
+    );
+}
+
+#[test]
+fn shifted_index_plus_constant() {
+    check(
+        r#"(module (func (export "f") (param i32 i32) (result i32) (local i32)
+             local.get 0
+             i32.const 2
+             i32.shl
+             i32.const 1024
+             i32.add
+             local.set 2
+             local.get 1
+             i32.const 33
+             i32.shl
+             i32.const -1
+             i32.add
+             local.get 2
+             i32.add))"#,
+        &[
+            ((1, 1), 1029),
+            ((-1, 0), 1019),
+            ((0x4000_0000, 0), 1023),
+            ((0, i32::MIN), 1023),
+        ],
+    );
+}
+
+#[test]
+fn pointer_walks_and_back_edge_copies() {
+    // `p += 4; x = load(p)`, then the pointer kept in two locals; the loop
+    // sums the words from address a0 + 4 up to a sentinel zero.
+    let walk = r#"(module (memory 1)
+           (data (i32.const 4) "\01\00\00\00\02\00\00\00\03\00\00\00\00\00\00\00")
+           (func (export "f") (param i32 i32) (result i32) (local i32 i32 i32)
+             (block $done
+               (loop $l
+                 local.get 0
+                 i32.const 4
+                 i32.add
+                 local.tee 0
+                 i32.load
+                 local.tee 2
+                 i32.eqz
+                 br_if $done
+                 local.get 0
+                 i32.const -4
+                 i32.add
+                 local.tee 3
+                 local.set 4
+                 local.get 1
+                 local.get 2
+                 i32.add
+                 local.get 3
+                 i32.add
+                 local.get 4
+                 i32.sub
+                 local.set 1
+                 br $l))
+             local.get 1))"#;
+    check(walk, &[((0, 0), 6), ((0, 10), 16), ((8, 0), 3)]);
+    // The loaded value replaces the pointer itself.
+    check(
+        r#"(module (memory 1) (data (i32.const 4) "\0c\00\00\00\00\00\00\00\2a\00\00\00")
+           (func (export "f") (param i32 i32) (result i32)
+             local.get 0
+             i32.const 4
+             i32.add
+             local.tee 0
+             i32.load
+             local.set 0
+             local.get 0))"#,
+        &[((0, 0), 12), ((4, 0), 0), ((8, 0), 42)],
+    );
+    // Copies in sequence: the second reads what the first wrote (a swap
+    // through a temporary, then a rotation).
+    check(
+        r#"(module (func (export "f") (param i32 i32) (result i32) (local i32)
+             local.get 0
+             local.set 2
+             local.get 1
+             local.set 0
+             local.get 2
+             local.set 1
+             local.get 0
+             i32.const 10
+             i32.mul
+             local.get 1
+             i32.add))"#,
+        &[((1, 2), 21), ((7, 0), 7)],
+    );
+}
+
+#[test]
+fn pointer_walk_traps_out_of_bounds() {
+    let engine = Engine::default();
+    let wat = r#"(module (memory 1)
+           (func (export "f") (param i32) (result i32) (local i32)
+             local.get 0
+             i32.const 4
+             i32.add
+             local.tee 0
+             i32.load
+             local.set 1
+             local.get 1))"#;
+    let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+    let f = instance
+        .get_func(&store, "f")
+        .unwrap()
+        .typed::<i32, i32>(&store)
+        .unwrap();
+    assert_eq!(f.call(&mut store, 65528).unwrap(), 0);
+    assert!(f.call(&mut store, 65529).is_err());
+    // The add wraps before the access, as `i32.add` does.
+    assert_eq!(f.call(&mut store, -4).unwrap(), 0);
+    assert_eq!(f.call(&mut store, -1).unwrap(), 0);
+}
+
+#[test]
+fn loop_counters_fold_into_their_branch() {
+    // Counts iterations of `i += step` until `i >= n` (i first operand),
+    // until `n < i` (i second operand: the mirrored comparison), and until
+    // `i == 0` with a negative step.
+    let counting = |cond: &str| {
+        format!(
+            r#"(module (func (export "f") (param i32 i32) (result i32) (local i32)
+                 (loop $l
+                   local.get 2
+                   i32.const 1
+                   i32.add
+                   local.set 2
+                   local.get 0
+                   i32.const 3
+                   i32.add
+                   local.set 0
+                   {cond}
+                   br_if $l)
+                 local.get 2))"#
+        )
+    };
+    check(
+        &counting("local.get 0 local.get 1 i32.lt_s"),
+        &[
+            ((0, 9), 3),
+            ((0, 10), 4),
+            ((20, 0), 1),
+            ((i32::MAX - 3, i32::MAX), 1),
+        ],
+    );
+    check(
+        &counting("local.get 1 local.get 0 i32.gt_s"),
+        &[((0, 9), 3), ((0, 10), 4), ((20, 0), 1)],
+    );
+    check(
+        &counting("local.get 0 i32.const 30 i32.le_u"),
+        &[((0, 0), 11), ((-6, 0), 1), ((-3, 0), 12)],
+    );
+    check(
+        r#"(module (func (export "f") (param i32 i32) (result i32) (local i32)
+             (loop $l
+               local.get 2
+               i32.const 1
+               i32.add
+               local.set 2
+               local.get 0
+               i32.const -2
+               i32.add
+               local.tee 0
+               br_if $l)
+             local.get 2))"#,
+        &[((6, 0), 3), ((2, 0), 1)],
+    );
+    // A 64-bit counter tested by `if` (the inverted branch).
+    check(
+        r#"(module (func (export "f") (param i32 i32) (result i32) (local i64)
+             local.get 0
+             i64.extend_i32_s
+             local.set 2
+             local.get 2
+             i64.const -1
+             i64.add
+             local.set 2
+             local.get 2
+             i64.const 0
+             i64.lt_s
+             if (result i32)
+               i32.const -1
+             else
+               local.get 2
+               i32.wrap_i64
+             end))"#,
+        &[((0, 0), -1), ((1, 0), 0), ((5, 0), 4), ((i32::MIN, 0), -1)],
+    );
+}
+
+#[test]
+fn stores_to_a_local_plus_constant_and_self_copies() {
+    check(
+        r#"(module (memory 1)
+           (func (export "f") (param i32 i32) (result i32)
+             local.get 0
+             i32.const 8
+             i32.add
+             local.get 1
+             i32.store
+             local.get 1
+             local.set 1
+             local.get 0
+             i32.const 8
+             i32.add
+             i32.load))"#,
+        &[((0, 5), 5), ((-8, 7), 7), ((65520, 9), 9)],
+    );
+}
+
+#[test]
+fn loads_then_pointer_increments() {
+    let memory = r#"(memory 1) (data (i32.const 4) "\0c\00\00\00\05\00\00\00\2a\00\00\00")"#;
+    // `x = load(p); p += 4`, returning x * 1000 + p.
+    check(
+        &format!(
+            r#"(module {memory} (func (export "f") (param i32 i32) (result i32) (local i32)
+                 local.get 0
+                 i32.load
+                 local.set 2
+                 local.get 0
+                 i32.const 4
+                 i32.add
+                 local.set 0
+                 local.get 2
+                 i32.const 1000
+                 i32.mul
+                 local.get 0
+                 i32.add))"#
+        ),
+        &[((4, 0), 12008), ((8, 0), 5012), ((0, 0), 4)],
+    );
+    // The loaded local is the pointer: the increment applies to the value.
+    check(
+        &format!(
+            r#"(module {memory} (func (export "f") (param i32 i32) (result i32)
+                 local.get 0
+                 i32.load
+                 local.set 0
+                 local.get 0
+                 i32.const -4
+                 i32.add
+                 local.set 0
+                 local.get 0))"#
+        ),
+        &[((4, 0), 8), ((12, 0), 38)],
+    );
+    // The new pointer kept in two locals; returns x * 1000 + t + p.
+    check(
+        &format!(
+            r#"(module {memory} (func (export "f") (param i32 i32) (result i32) (local i32 i32)
+                 local.get 0
+                 i32.load
+                 local.set 2
+                 local.get 0
+                 i32.const -4
+                 i32.add
+                 local.tee 3
+                 local.set 0
+                 local.get 2
+                 i32.const 1000
+                 i32.mul
+                 local.get 3
+                 i32.add
+                 local.get 0
+                 i32.add))"#
+        ),
+        &[((4, 0), 12000), ((12, 0), 42016)],
+    );
+}
+
+#[test]
+fn strided_counters_fold_into_their_branch() {
+    // Iterations of `i += step` (step in a local, on either side of the
+    // add) while `i < n`, `n > i` or `i <u 100`.
+    let strided = |add: &str, cond: &str| {
+        format!(
+            r#"(module (func (export "f") (param i32 i32) (result i32) (local i32 i32)
+                 i32.const 7
+                 local.set 3
+                 (loop $l
+                   local.get 2
+                   i32.const 1
+                   i32.add
+                   local.set 2
+                   {add}
+                   local.set 0
+                   {cond}
+                   br_if $l)
+                 local.get 2))"#
+        )
+    };
+    for add in [
+        "local.get 0 local.get 3 i32.add",
+        "local.get 3 local.get 0 i32.add",
+    ] {
+        check(
+            &strided(add, "local.get 0 local.get 1 i32.lt_s"),
+            &[((0, 20), 3), ((0, 21), 3), ((0, 22), 4), ((50, 0), 1)],
+        );
+        check(
+            &strided(add, "local.get 1 local.get 0 i32.gt_s"),
+            &[((0, 20), 3), ((0, 22), 4)],
+        );
+        check(
+            &strided(add, "local.get 0 i32.const 100 i32.lt_u"),
+            &[((0, 0), 15), ((-7, 0), 16), ((-8, 0), 1)],
+        );
+    }
+    // A 64-bit stride.
+    check(
+        r#"(module (func (export "f") (param i32 i32) (result i32) (local i64 i64 i32)
+             local.get 0
+             i64.extend_i32_s
+             local.set 2
+             local.get 1
+             i64.extend_i32_s
+             local.set 3
+             (loop $l
+               local.get 4
+               i32.const 1
+               i32.add
+               local.set 4
+               local.get 2
+               local.get 3
+               i64.add
+               local.set 2
+               local.get 2
+               i64.const 1000
+               i64.lt_s
+               br_if $l)
+             local.get 4))"#,
+        &[((0, 100), 10), ((0, 999), 2), ((-1000, 500), 4)],
+    );
+}
