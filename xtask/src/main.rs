@@ -32,13 +32,16 @@ fn main() -> Result<()> {
 
 /// Runs every benchmark, or those named.
 fn bench(args: &[String]) -> Result<()> {
-    let all = args.is_empty();
+    let all = !args.iter().any(|a| is_bench_name(a));
     let wants = |name: &str| all || args.iter().any(|a| a == name);
     if wants("wit") {
         bench_wit::main()?;
     }
     if wants("interp") {
-        bench_interp::main(&["interp".to_string()])?;
+        // Program names after `interp` select what it runs.
+        let mut programs = vec!["interp".to_string()];
+        programs.extend(args.iter().filter(|a| !is_bench_name(a)).cloned());
+        bench_interp::main(&programs)?;
     }
     if wants("new") {
         bench_new::run(&[])?;
@@ -47,6 +50,10 @@ fn bench(args: &[String]) -> Result<()> {
         bench_bindgen::main()?;
     }
     Ok(())
+}
+
+fn is_bench_name(arg: &str) -> bool {
+    matches!(arg, "wit" | "interp" | "new" | "bindgen")
 }
 
 /// The workspace root (xtask lives one level below it).
