@@ -219,6 +219,30 @@ pub fn contains_handle(resolve: &Resolve, ty: &Type, borrow: bool) -> bool {
     }
 }
 
+/// The legacy core export name of `func` and of its `cabi_post_` function,
+/// which every guest generator exports under these exact names.
+pub fn export_names(
+    resolve: &Resolve,
+    interface: Option<&wit_parser::WorldKey>,
+    func: &Function,
+) -> (String, String) {
+    use wit_parser::{LiftLowerAbi, ManglingAndAbi, WasmExport, WasmExportKind};
+    let name = |kind| {
+        resolve.wasm_export_name(
+            ManglingAndAbi::Legacy(LiftLowerAbi::Sync),
+            WasmExport::Func {
+                interface,
+                func,
+                kind,
+            },
+        )
+    };
+    (
+        name(WasmExportKind::Normal),
+        name(WasmExportKind::PostReturn),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,8 +21,7 @@ use std::fmt::Write;
 use wit_parser::abi::{AbiVariant, WasmType};
 use wit_parser::{
     Function, FunctionKind, Handle, Int, InterfaceId, LiftLowerAbi, ManglingAndAbi, Resolve, Type,
-    TypeDefKind, TypeId, TypeOwner, WasmExport, WasmExportKind, WasmImport, WorldId, WorldItem,
-    WorldKey,
+    TypeDefKind, TypeId, TypeOwner, WasmExport, WasmImport, WorldId, WorldItem, WorldKey,
 };
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -1254,22 +1253,7 @@ void {p}_{n}_drop_own({p}_own_{n}_t handle) {{
             });
         }
         let sig = self.resolve.wasm_signature(AbiVariant::GuestExport, f);
-        let core = self.resolve.wasm_export_name(
-            ManglingAndAbi::Legacy(LiftLowerAbi::Sync),
-            WasmExport::Func {
-                interface: key,
-                func: f,
-                kind: WasmExportKind::Normal,
-            },
-        );
-        let post = self.resolve.wasm_export_name(
-            ManglingAndAbi::Legacy(LiftLowerAbi::Sync),
-            WasmExport::Func {
-                interface: key,
-                func: f,
-                kind: WasmExportKind::PostReturn,
-            },
-        );
+        let (core, post) = crate::abi::export_names(self.resolve, key, f);
         let name = self.func_name(prefix, f);
         let (proto, _) = self.prototype(&name, f);
         let _ = writeln!(self.funcs_h, "{proto};");

@@ -17,8 +17,7 @@ use std::fmt::Write;
 use wit_parser::abi::{AbiVariant, WasmType};
 use wit_parser::{
     Docs, Function, FunctionKind, Handle, InterfaceId, LiftLowerAbi, ManglingAndAbi, Resolve, Type,
-    TypeDefKind, TypeId, TypeOwner, WasmExport, WasmExportKind, WasmImport, WorldId, WorldItem,
-    WorldKey,
+    TypeDefKind, TypeId, TypeOwner, WasmExport, WasmImport, WorldId, WorldItem, WorldKey,
 };
 
 /// How imported functions take parameters that own memory.
@@ -1500,22 +1499,7 @@ unsafe fn drop(handle: u32) {{
             });
         }
         let sig = self.resolve.wasm_signature(AbiVariant::GuestExport, f);
-        let core_name = self.resolve.wasm_export_name(
-            ManglingAndAbi::Legacy(LiftLowerAbi::Sync),
-            WasmExport::Func {
-                interface: key,
-                func: f,
-                kind: WasmExportKind::Normal,
-            },
-        );
-        let post_name = self.resolve.wasm_export_name(
-            ManglingAndAbi::Legacy(LiftLowerAbi::Sync),
-            WasmExport::Func {
-                interface: key,
-                func: f,
-                kind: WasmExportKind::PostReturn,
-            },
-        );
+        let (core_name, post_name) = crate::abi::export_names(self.resolve, key, f);
         let owned = TypeMode::Owned { lifetime: "'_" };
         let (is_method, params) = self.rust_params(f, owned);
         let fn_ident = format!(
