@@ -486,6 +486,10 @@ impl Component {
         })
     }
 
+    pub fn engine(&self) -> &core::Engine {
+        &self.engine
+    }
+
     /// The component's imports: names and what kind of item each is.
     pub fn imports(&self) -> impl Iterator<Item = (&str, ItemKind)> + '_ {
         self.root

@@ -121,10 +121,6 @@ impl<T: 'static> LinkerInstance<'_, T> {
 
     /// The nested instance `name`, made if needed.
     pub fn instance(&mut self, name: &str) -> Result<LinkerInstance<'_, T>> {
-        self.into_instance(name)
-    }
-
-    fn into_instance(&mut self, name: &str) -> Result<LinkerInstance<'_, T>> {
         self.defs.instance(name)
     }
 

@@ -101,14 +101,6 @@ impl<T> Runtime<T> {
         }
     }
 
-    /// The store id of a public resource type, if it has one here.
-    pub fn resource_id(&self, ty: ResourceType) -> Option<u32> {
-        match ty.0 {
-            ResourceTypeKind::Guest(id) => Some(id),
-            _ => self.host_resource_ids.get(&ty).copied(),
-        }
-    }
-
     /// The trap for a bad handle index, worded as wasmtime words it.
     pub fn handle_trap(&self, error: HandleError) -> Error {
         let kind = |rt: u32| match self.resource_types.get(rt as usize) {

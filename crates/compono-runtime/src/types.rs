@@ -422,15 +422,6 @@ impl FuncType {
         }
     }
 
-    /// The core signature of `canon lift`'s callee: spilled parameters
-    /// arrive as one pointer, a spilled result is returned as a pointer.
-    pub(crate) fn lift_core_type(&self) -> compono_interp::FuncType {
-        compono_interp::FuncType::new(
-            self.core_params.iter().map(|t| t.to_core()),
-            self.core_results.iter().map(|t| t.to_core()),
-        )
-    }
-
     /// The core signature `canon lower` produces: a spilled result is
     /// written through a pointer passed as the last parameter.
     pub(crate) fn lower_core_type(&self) -> compono_interp::FuncType {

@@ -85,7 +85,7 @@ pub(crate) fn lift_result<T>(
 /// The checks `lift_values` makes on a pointer to values passed through
 /// memory.
 fn load_tuple_in_memory<T>(cx: &Cx<'_, T>, layout: &Layout, ptr: u32) -> Result<()> {
-    if ptr % layout.align != 0 {
+    if !ptr.is_multiple_of(layout.align) {
         return Err(Trap::new(TrapCode::UnalignedPointer).into());
     }
     if ptr as u64 + layout.size as u64 > cx.memory_len()? {
@@ -250,7 +250,7 @@ fn load_list_from_range<T>(
     element: &Type,
 ) -> Result<Vec<Val>> {
     let layout = element.layout();
-    if ptr % layout.align != 0 {
+    if !ptr.is_multiple_of(layout.align) {
         return Err(Trap::new(TrapCode::UnalignedPointer).into());
     }
     let byte_len = len as u64 * layout.size as u64;

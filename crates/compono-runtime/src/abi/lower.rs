@@ -72,7 +72,7 @@ pub(crate) fn lower_result<T>(
     }
     let ptr = out_ptr.ok_or_else(|| Error::usage("no return pointer"))?;
     let layout = result_ty.layout();
-    if ptr % layout.align != 0 {
+    if !ptr.is_multiple_of(layout.align) {
         return Err(Trap::new(TrapCode::UnalignedPointer).into());
     }
     if ptr as u64 + layout.size as u64 > cx.memory_len()? {

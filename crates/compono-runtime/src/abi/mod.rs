@@ -123,7 +123,7 @@ impl<T> Cx<'_, T> {
         let mut results = [core::Val::I32(0)];
         crate::call::call_core(self.store, realloc, &args, &mut results)?;
         let ptr = results[0].i32().unwrap_or(0) as u32;
-        if ptr % align.max(1) != 0 {
+        if !ptr.is_multiple_of(align.max(1)) {
             return Err(Trap::new(TrapCode::ReallocUnaligned).into());
         }
         if ptr as u64 + new_size as u64 > self.memory_len()? {

@@ -27,7 +27,7 @@ pub(crate) fn load_string_from_range<T>(
         }
         StringEncoding::CompactUtf16 => (2, tagged_len as u64, Simple::Latin1),
     };
-    if ptr % align != 0 {
+    if !ptr.is_multiple_of(align) {
         return Err(Trap::new(TrapCode::UnalignedPointer).into());
     }
     let bytes = cx.bytes(ptr, byte_len, TrapCode::StringOutOfBounds)?;
