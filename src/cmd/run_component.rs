@@ -3,7 +3,7 @@
 //! in WAVE on its own line.
 
 use anyhow::{Context, Result, anyhow, bail};
-use compono_runtime::{Component, Config, Engine, Linker, Store, Val, WaveCall};
+use compono_runtime::{Component, Config, Engine, Linker, ResourceAny, Store, Val, WaveCall};
 use std::path::Path;
 
 pub struct Request<'a> {
@@ -41,6 +41,8 @@ pub fn run(request: &Request<'_>) -> Result<()> {
     let instance = linker
         .instantiate(&mut store, &component)
         .with_context(|| format!("failed to instantiate `{path}`"))?;
+    // Resources the calls return, by the label their result printed them as.
+    let mut named: Vec<(String, ResourceAny)> = Vec::new();
     for invoke in request.invokes {
         let call = WaveCall::parse(invoke)?;
         let func = instance.get_func(&store, call.name()).ok_or_else(|| {
@@ -56,12 +58,19 @@ pub fn run(request: &Request<'_>) -> Result<()> {
             )
         })?;
         let types: Vec<_> = func.params(&store).into_iter().map(|(_, t)| t).collect();
-        let args = call.args(&types)?;
+        let args = call.args(&types, &|label| {
+            named.iter().find(|(n, _)| n == label).map(|(_, r)| *r)
+        })?;
         let mut results = vec![Val::Bool(false); usize::from(func.result(&store).is_some())];
         func.call(&mut store, &args, &mut results)
             .with_context(|| format!("failed to invoke `{invoke}` in `{path}`"))?;
         for result in &results {
-            println!("{}", result.to_wave());
+            let line = result.to_wave_with(&mut |r| {
+                let label = format!("resource{}", named.len() + 1);
+                named.push((label.clone(), *r));
+                label
+            });
+            println!("{line}");
         }
     }
     Ok(())

@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::types::Type;
-use crate::val::Val;
+use crate::val::{ResourceAny, Val};
 use std::borrow::Cow;
 use wasm_wave::wasm::{WasmType, WasmTypeKind, WasmValue, WasmValueError};
 
@@ -359,13 +359,18 @@ impl WasmValue for Val {
 }
 
 impl Val {
-    /// The value in WAVE. Resource handles have no WAVE form; they are
-    /// written as `<resource>`.
-    pub fn to_wave(&self) -> String {
+    /// The value in WAVE. Resource handles have no WAVE form: each is
+    /// written as the label `name(handle)` returns for it.
+    pub fn to_wave_with(&self, name: &mut dyn FnMut(&ResourceAny) -> String) -> String {
         if self.contains_resource() {
-            return self.with_resources_named().to_wave();
+            return self.with_resources_named(name).to_wave_with(name);
         }
         wasm_wave::to_string(self).unwrap_or_else(|e| format!("<{e}>"))
+    }
+
+    /// The value in WAVE, resource handles written as `resource`.
+    pub fn to_wave(&self) -> String {
+        self.to_wave_with(&mut |_| "resource".to_string())
     }
 
     /// Parses a value of type `ty` from WAVE.
@@ -390,21 +395,34 @@ impl Val {
     }
 
     /// A copy with every resource replaced by a label WAVE can print.
-    fn with_resources_named(&self) -> Val {
-        let map = |v: &Val| v.with_resources_named();
-        let map_box = |v: &Option<Box<Val>>| v.as_deref().map(|v| Box::new(map(v)));
+    fn with_resources_named(&self, name: &mut dyn FnMut(&ResourceAny) -> String) -> Val {
+        let map_box = |v: &Option<Box<Val>>, name: &mut dyn FnMut(&ResourceAny) -> String| {
+            v.as_deref().map(|v| Box::new(v.with_resources_named(name)))
+        };
         match self {
-            Val::Resource(_) => Val::Enum("<resource>".into()),
-            Val::List(items) => Val::List(items.iter().map(map).collect()),
-            Val::Tuple(items) => Val::Tuple(items.iter().map(map).collect()),
-            Val::Record(fields) => {
-                Val::Record(fields.iter().map(|(n, v)| (n.clone(), map(v))).collect())
+            Val::Resource(r) => Val::Enum(name(r)),
+            Val::List(items) => {
+                Val::List(items.iter().map(|v| v.with_resources_named(name)).collect())
             }
-            Val::Map(entries) => Val::Map(entries.iter().map(|(k, v)| (map(k), map(v))).collect()),
-            Val::Variant(name, v) => Val::Variant(name.clone(), map_box(v)),
-            Val::Option(v) => Val::Option(map_box(v)),
-            Val::Result(Ok(v)) => Val::Result(Ok(map_box(v))),
-            Val::Result(Err(v)) => Val::Result(Err(map_box(v))),
+            Val::Tuple(items) => {
+                Val::Tuple(items.iter().map(|v| v.with_resources_named(name)).collect())
+            }
+            Val::Record(fields) => Val::Record(
+                fields
+                    .iter()
+                    .map(|(n, v)| (n.clone(), v.with_resources_named(name)))
+                    .collect(),
+            ),
+            Val::Map(entries) => Val::Map(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.with_resources_named(name), v.with_resources_named(name)))
+                    .collect(),
+            ),
+            Val::Variant(n, v) => Val::Variant(n.clone(), map_box(v, name)),
+            Val::Option(v) => Val::Option(map_box(v, name)),
+            Val::Result(Ok(v)) => Val::Result(Ok(map_box(v, name))),
+            Val::Result(Err(v)) => Val::Result(Err(map_box(v, name))),
             other => other.clone(),
         }
     }
@@ -417,8 +435,15 @@ pub struct WaveCall {
 }
 
 impl WaveCall {
-    /// Parses `name(arg, ...)`.
+    /// Parses `name(arg, ...)`; a bare `name` calls without arguments.
     pub fn parse(text: &str) -> Result<WaveCall> {
+        let with_parens;
+        let text = if text.contains('(') {
+            text
+        } else {
+            with_parens = format!("{}()", text.trim());
+            &with_parens
+        };
         let call = wasm_wave::untyped::UntypedFuncCall::parse(text)
             .map_err(|e| Error::usage(format!("invalid call `{text}`: {e}")))?;
         Ok(WaveCall {
@@ -430,10 +455,60 @@ impl WaveCall {
         self.call.name()
     }
 
-    /// The arguments, typed by the parameters `types`.
-    pub fn args(&self, types: &[Type]) -> Result<Vec<Val>> {
-        self.call
-            .to_wasm_params::<Val>(types.iter())
-            .map_err(|e| Error::usage(format!("invalid arguments to `{}`: {e}", self.name())))
+    /// The arguments, typed by the parameters `types`. A parameter that
+    /// is a resource handle is written as a label that `resources` maps to
+    /// a handle (e.g. one an earlier call returned); trailing `option`
+    /// parameters may be left out.
+    pub fn args(
+        &self,
+        types: &[Type],
+        resources: &dyn Fn(&str) -> Option<ResourceAny>,
+    ) -> Result<Vec<Val>> {
+        let bad = |e: &dyn std::fmt::Display| {
+            Error::usage(format!("invalid arguments to `{}`: {e}", self.name()))
+        };
+        let has_resource = types
+            .iter()
+            .any(|t| matches!(t, Type::Own(_) | Type::Borrow(_)));
+        if !has_resource {
+            return self
+                .call
+                .to_wasm_params::<Val>(types.iter())
+                .map_err(|e| bad(&e));
+        }
+        let nodes: Vec<_> = match self.call.params_node() {
+            Some(node) => node.as_tuple().map_err(|e| bad(&e))?.collect(),
+            None => Vec::new(),
+        };
+        if nodes.len() > types.len() {
+            return Err(bad(&format!(
+                "{} arguments given, {} expected",
+                nodes.len(),
+                types.len()
+            )));
+        }
+        let source = self.call.source();
+        let mut args = Vec::new();
+        for (i, ty) in types.iter().enumerate() {
+            let Some(node) = nodes.get(i) else {
+                match ty {
+                    Type::Option(_) => args.push(Val::Option(None)),
+                    _ => return Err(bad(&format!("argument {} is missing", i + 1))),
+                }
+                continue;
+            };
+            let value = match ty {
+                Type::Own(_) | Type::Borrow(_) => {
+                    let label = node.as_enum(source).map_err(|e| bad(&e))?;
+                    Val::Resource(
+                        resources(label)
+                            .ok_or_else(|| bad(&format!("no resource named `{label}`")))?,
+                    )
+                }
+                _ => node.to_wasm_value::<Val>(ty, source).map_err(|e| bad(&e))?,
+            };
+            args.push(value);
+        }
+        Ok(args)
     }
 }
