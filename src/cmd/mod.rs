@@ -5,6 +5,7 @@ mod embed;
 mod metadata;
 mod new;
 mod run;
+mod run_component;
 mod validate;
 mod wast;
 mod wit;
@@ -32,9 +33,9 @@ enum Command {
     Validate(validate::Args),
     /// Generate guest bindings from WIT.
     Bindgen(bindgen::Args),
-    /// Run spec-test `.wast` scripts on the interpreter.
+    /// Run spec-test `.wast` scripts (core or component-model) on the interpreter.
     Wast(wast::Args),
-    /// Run a core module's export on the interpreter.
+    /// Run a core module's or a component's exports on the interpreter.
     Run(run::Args),
     /// Embed a WIT world into a core module (`component-type` section).
     Embed(embed::Args),
