@@ -23,6 +23,9 @@ pub enum Val {
     Char(char),
     String(String),
     List(Vec<Val>),
+    /// A `list<u8>` in one buffer. Lifting makes this for every
+    /// `list<u8>`; lowering takes it or a `List` of `U8`s.
+    Bytes(Vec<u8>),
     Map(Vec<(Val, Val)>),
     Record(Vec<(String, Val)>),
     Tuple(Vec<Val>),
@@ -51,7 +54,7 @@ impl Val {
             Val::Float64(_) => "f64",
             Val::Char(_) => "char",
             Val::String(_) => "string",
-            Val::List(_) => "list",
+            Val::List(_) | Val::Bytes(_) => "list",
             Val::Map(_) => "map",
             Val::Record(_) => "record",
             Val::Tuple(_) => "tuple",

@@ -434,6 +434,12 @@ fn val_matches(value: &Val, expected: &WastVal<'_>) -> bool {
         }
         (Val::Char(a), WastVal::Char(b)) => a == b,
         (Val::String(a), WastVal::String(b)) => a == b,
+        (Val::Bytes(a), WastVal::List(b)) => {
+            a.len() == b.len()
+                && a.iter()
+                    .zip(b)
+                    .all(|(a, b)| matches!(b, WastVal::U8(b) if a == b))
+        }
         (Val::List(a), WastVal::List(b)) | (Val::Tuple(a), WastVal::Tuple(b)) => {
             a.len() == b.len() && a.iter().zip(b).all(|(a, b)| val_matches(a, b))
         }

@@ -130,7 +130,7 @@ impl WasmValue for Val {
             Val::Float64(_) => WasmTypeKind::F64,
             Val::Char(_) => WasmTypeKind::Char,
             Val::String(_) => WasmTypeKind::String,
-            Val::List(_) => WasmTypeKind::List,
+            Val::List(_) | Val::Bytes(_) => WasmTypeKind::List,
             Val::Map(_) => WasmTypeKind::Map,
             Val::Record(_) => WasmTypeKind::Record,
             Val::Tuple(_) => WasmTypeKind::Tuple,
@@ -294,6 +294,7 @@ impl WasmValue for Val {
     fn unwrap_list(&self) -> Box<dyn Iterator<Item = Cow<'_, Self>> + '_> {
         match self {
             Val::List(items) => Box::new(items.iter().map(Cow::Borrowed)),
+            Val::Bytes(bytes) => Box::new(bytes.iter().map(|b| Cow::Owned(Val::U8(*b)))),
             _ => Box::new(std::iter::empty()),
         }
     }

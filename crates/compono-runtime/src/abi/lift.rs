@@ -116,12 +116,12 @@ pub(crate) fn lift_flat<T>(cx: &mut Cx<'_, T>, ty: &Type, flat: &mut Flat<'_>) -
         Type::List(list) => {
             let ptr = flat.next_u32();
             let len = flat.next_u32();
-            Val::List(load_list_from_range(cx, ptr, len, &list.element)?)
+            load_list_from_range(cx, ptr, len, &list.element)?.into_val()
         }
         Type::Map(map) => {
             let ptr = flat.next_u32();
             let len = flat.next_u32();
-            map_from_entries(load_list_from_range(cx, ptr, len, &map.entry)?)
+            map_from_entries(load_list_from_range(cx, ptr, len, &map.entry)?.into_vals())
         }
         Type::Record(record) => Val::Record(
             record
@@ -181,11 +181,11 @@ pub(crate) fn load<T>(cx: &mut Cx<'_, T>, ty: &Type, ptr: u32) -> Result<Val> {
         }
         Type::List(list) => {
             let (begin, len) = load_pair(cx, ptr)?;
-            Val::List(load_list_from_range(cx, begin, len, &list.element)?)
+            load_list_from_range(cx, begin, len, &list.element)?.into_val()
         }
         Type::Map(map) => {
             let (begin, len) = load_pair(cx, ptr)?;
-            map_from_entries(load_list_from_range(cx, begin, len, &map.entry)?)
+            map_from_entries(load_list_from_range(cx, begin, len, &map.entry)?.into_vals())
         }
         Type::Record(record) => Val::Record(
             record
@@ -248,7 +248,7 @@ fn load_list_from_range<T>(
     ptr: u32,
     len: u32,
     element: &Type,
-) -> Result<Vec<Val>> {
+) -> Result<ListItems> {
     let layout = element.layout();
     if !ptr.is_multiple_of(layout.align) {
         return Err(Trap::new(TrapCode::UnalignedPointer).into());
@@ -268,17 +268,42 @@ fn load_list_from_range<T>(
     match element {
         Type::U8 => {
             let bytes = cx.bytes(ptr, byte_len, TrapCode::ListOutOfBounds)?;
-            return Ok(bytes.iter().map(|b| Val::U8(*b)).collect());
+            return Ok(ListItems::Bytes(bytes.to_vec()));
         }
         Type::S8 => {
             let bytes = cx.bytes(ptr, byte_len, TrapCode::ListOutOfBounds)?;
-            return Ok(bytes.iter().map(|b| Val::S8(*b as i8)).collect());
+            return Ok(ListItems::Vals(
+                bytes.iter().map(|b| Val::S8(*b as i8)).collect(),
+            ));
         }
         _ => {}
     }
     (0..len)
         .map(|i| load(cx, element, ptr + i * layout.size))
-        .collect()
+        .collect::<Result<_>>()
+        .map(ListItems::Vals)
+}
+
+/// A lifted list's elements: bytes in one buffer, anything else as values.
+enum ListItems {
+    Bytes(Vec<u8>),
+    Vals(Vec<Val>),
+}
+
+impl ListItems {
+    fn into_val(self) -> Val {
+        match self {
+            ListItems::Bytes(bytes) => Val::Bytes(bytes),
+            ListItems::Vals(vals) => Val::List(vals),
+        }
+    }
+
+    fn into_vals(self) -> Vec<Val> {
+        match self {
+            ListItems::Bytes(bytes) => bytes.into_iter().map(Val::U8).collect(),
+            ListItems::Vals(vals) => vals,
+        }
+    }
 }
 
 fn map_from_entries(entries: Vec<Val>) -> Val {

@@ -117,6 +117,10 @@ pub(crate) fn lower_flat<T>(
             let (ptr, len) = store_list_into_range(cx, &list.element, items, src)?;
             out.extend([ptr as u64, len as u64]);
         }
+        (Type::List(list), Val::Bytes(bytes)) if matches!(list.element, Type::U8) => {
+            let (ptr, len) = store_bytes_into_range(cx, bytes)?;
+            out.extend([ptr as u64, len as u64]);
+        }
         (Type::Map(map), Val::Map(entries)) => {
             let (ptr, len) = store_list_into_range(cx, &map.entry, &map_entries(entries), src)?;
             out.extend([ptr as u64, len as u64]);
@@ -188,6 +192,10 @@ pub(crate) fn store<T>(
         }
         (Type::List(list), Val::List(items)) => {
             let (begin, len) = store_list_into_range(cx, &list.element, items, src)?;
+            store_pair(cx, ptr, begin, len)
+        }
+        (Type::List(list), Val::Bytes(bytes)) if matches!(list.element, Type::U8) => {
+            let (begin, len) = store_bytes_into_range(cx, bytes)?;
             store_pair(cx, ptr, begin, len)
         }
         (Type::Map(map), Val::Map(entries)) => {
@@ -282,6 +290,19 @@ fn store_list_into_range<T>(
         store(cx, element, item, ptr + i as u32 * layout.size, src)?;
     }
     Ok((ptr, items.len() as u32))
+}
+
+/// `store_list_into_range` for a `list<u8>` given as one buffer.
+fn store_bytes_into_range<T>(cx: &mut Cx<'_, T>, bytes: &[u8]) -> Result<(u32, u32)> {
+    let len = u32::try_from(bytes.len()).map_err(|_| {
+        Trap::with_detail(
+            TrapCode::TooLarge,
+            format!("a list of {} bytes", bytes.len()),
+        )
+    })?;
+    let ptr = cx.realloc(0, 0, 1, len)?;
+    cx.write(ptr, bytes)?;
+    Ok((ptr, len))
 }
 
 /// The value of field `i` named `name`: by position when the names line
