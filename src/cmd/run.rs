@@ -1,26 +1,29 @@
-//! `compono run FILE`: runs a core module's or a component's exports on
-//! the bundled interpreter.
+//! `compono run FILE`: runs a WASI program, or a core module's or a
+//! component's exports, on the bundled interpreter.
 //!
+//! Components exporting `wasi:cli/run` run as programs: arguments after
+//! the file go to the program, WASI is served by compono's host and the
+//! process exits with the program's status. `--invoke 'f(1, "x")'`
+//! (repeatable, in WAVE, as `wasmtime run --invoke`) calls exports instead.
 //! Core modules: `--invoke NAME [ARGS]...`, arguments in decimal.
-//! Components: `--invoke 'f(1, "x")'`, repeatable, in WAVE (as
-//! `wasmtime run --invoke`); the calls run in order in one instance.
 
 use crate::io::read_input;
 use anyhow::{Context, Result, anyhow, bail};
-use compono_interp::{Config, Engine, Linker, Module, Store, Val, ValType};
+use compono_interp::{Config, Engine, Linker, Module, Store, StoreLimits, Val, ValType};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// A core module or component, binary or text; `-` reads stdin.
+    /// A component or core module, binary or text; `-` reads stdin.
     file: PathBuf,
-    /// The export to call: a name for core modules; a call in WAVE for
-    /// components (`add(1, 2)`, `my:pkg/iface#f("x")`), repeatable.
+    /// The export to call: a call in WAVE for components (`add(1, 2)`,
+    /// `my:pkg/iface#f("x")`), repeatable; a name for core modules.
     #[arg(long)]
     invoke: Vec<String>,
-    /// For core modules: the arguments of the call, in decimal (floats
-    /// also `nan`, `inf`, `-inf`; references `null`).
-    #[arg(allow_hyphen_values = true)]
+    /// The program's arguments (everything after the file, or after
+    /// `--`); for a core module, the arguments of `--invoke NAME` in
+    /// decimal (floats also `nan`, `inf`, `-inf`; references `null`).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     args: Vec<String>,
     /// Components: give every function import nothing else provides a stub
     /// that returns the default value of its result and prints the call on
@@ -31,6 +34,19 @@ pub struct Args {
     /// call and loop iteration).
     #[arg(long)]
     fuel: Option<u64>,
+    /// The largest size, in bytes, any linear memory may grow to.
+    #[arg(long, value_name = "BYTES")]
+    max_memory: Option<u64>,
+    #[command(flatten)]
+    wasi: crate::cmd::run_component::WasiArgs,
+}
+
+/// Limits for `--max-memory` (rounded down to whole 64 KiB pages).
+pub fn limits(max_memory: Option<u64>) -> Option<StoreLimits> {
+    max_memory.map(|bytes| StoreLimits {
+        max_memory_pages: bytes / compono_interp::PAGE_SIZE as u64,
+        ..StoreLimits::default()
+    })
 }
 
 impl Args {
@@ -47,16 +63,41 @@ impl Args {
                 program_args: &self.args,
                 stub_imports: self.stub_imports,
                 fuel: self.fuel,
+                limits: limits(self.max_memory),
+                wasi: &self.wasi,
             });
         }
+
+        reject_preview1(&self.file, &bytes)?;
         let [invoke] = self.invoke.as_slice() else {
             bail!("a core module needs exactly one `--invoke NAME`");
         };
-        for line in run_core_module(&self.file, &bytes, invoke, &self.args, self.fuel)? {
+        let limits = limits(self.max_memory);
+        for line in run_core_module(&self.file, &bytes, invoke, &self.args, self.fuel, limits)? {
             println!("{line}");
         }
         Ok(())
     }
+}
+
+/// A clear error for a WASI preview1 module, which would otherwise fail
+/// on its first import.
+fn reject_preview1(path: &Path, bytes: &[u8]) -> Result<()> {
+    let Ok(module) = Module::new(&Engine::default(), bytes) else {
+        return Ok(());
+    };
+    if let Some(import) = module
+        .imports()
+        .find(|i| matches!(i.module, "wasi_snapshot_preview1" | "wasi_unstable"))
+    {
+        bail!(
+            "`{}` is a WASI preview1 core module (it imports `{}`); compono runs WASI 0.2 components, and running preview1 modules directly is not supported yet: make it a component first, for example with `wasm-tools component new {} --adapt wasi_snapshot_preview1.wasm -o component.wasm`",
+            path.display(),
+            import.module,
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 /// Instantiates the module without imports, calls `name` and formats each result.
@@ -66,6 +107,7 @@ fn run_core_module(
     name: &str,
     args: &[String],
     fuel: Option<u64>,
+    limits: Option<StoreLimits>,
 ) -> Result<Vec<String>> {
     let mut config = Config::default();
     config.consume_fuel(fuel.is_some());
@@ -75,6 +117,9 @@ fn run_core_module(
     let mut store = Store::new(&engine, ());
     if let Some(fuel) = fuel {
         store.set_fuel(fuel);
+    }
+    if let Some(limits) = limits {
+        store.set_limits(limits);
     }
     let instance = Linker::new()
         .instantiate(&mut store, &module)
