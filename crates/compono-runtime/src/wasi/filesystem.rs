@@ -581,7 +581,13 @@ pub(crate) fn add_to_linker<T: WasiView + 'static>(linker: &mut Linker<T>) -> Re
         |host: &mut Host<'_, T>, args| {
             let rep = host.rep(&args[0])?;
             let offset = u64_arg(args, 1)?;
-            let file = host.table().descriptor(rep)?.file().cloned();
+            let d = host.table().descriptor(rep)?;
+            // wasmtime answers a directory with `is-directory` here (and
+            // with `bad-descriptor` everywhere else).
+            let file = match d.kind {
+                Kind::Dir(_) => Err("is-directory"),
+                Kind::File(ref f) => Ok(f.clone()),
+            };
             match file {
                 Ok(file) => {
                     let stream = InputStream::File(FileReader {
