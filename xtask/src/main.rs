@@ -4,11 +4,13 @@
 //! - `setup`: only the installation step.
 //! - `spec`: the conformance suites on the interpreter, as a table.
 //! - `bench [wit|interp|new|bindgen]`: benchmarks against the reference tools, as ratios.
+//! - `fixtures [wasi] [CASE]...`: rebuild the checked-in WASI programs of `fixtures/wasi/`.
 
 mod bench_bindgen;
 mod bench_interp;
 mod bench_new;
 mod bench_wit;
+mod fixtures_wasi;
 mod setup;
 mod spec;
 mod test;
@@ -26,7 +28,8 @@ fn main() -> Result<()> {
         "setup" => setup::main(),
         "spec" => spec::main(&rest),
         "bench" => bench(&rest),
-        other => bail!("unknown task `{other}`; expected test, setup, spec or bench"),
+        "fixtures" => fixtures_wasi::main(&rest),
+        other => bail!("unknown task `{other}`; expected test, setup, spec, bench or fixtures"),
     }
 }
 
