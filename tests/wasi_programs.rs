@@ -13,8 +13,9 @@
 //! read-only), `outside/` (files next to the sandbox, which must stay out
 //! of reach), `symlinks` (`path -> target` links made in the sandbox
 //! before the run; `$OUTSIDE` is the outside directory's absolute path)
-//! and `deterministic` (run twice with `--deterministic`, instead of in
-//! wasmtime, and require identical runs).
+//! `deterministic` (run twice with `--deterministic`, instead of in
+//! wasmtime, and require identical runs) and `race` (while the program
+//! runs, keep swapping the sandbox's directory `d` with its link `swap`).
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::fmt::Write as _;
@@ -163,6 +164,48 @@ fn snapshot(sandbox: &Path, outside: &Path) -> String {
     files
 }
 
+/// While a program runs, swaps the sandbox's directory `d` and the link
+/// `swap` back and forth (each rename is atomic, so `d` is always the
+/// directory, the link, or missing); stopping puts them back.
+struct Swapper {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<u64>>,
+}
+
+impl Swapper {
+    fn start(case: &Case, sandbox: &Path) -> Swapper {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        if !case.dir.join("race").exists() {
+            return Swapper { stop, thread: None };
+        }
+        let (flag, sandbox) = (stop.clone(), sandbox.to_path_buf());
+        let thread = std::thread::spawn(move || {
+            let mut swaps = 0;
+            while !flag.load(Ordering::Relaxed) {
+                let _ = fs::rename(sandbox.join("d"), sandbox.join("parked"));
+                let _ = fs::rename(sandbox.join("swap"), sandbox.join("d"));
+                let _ = fs::rename(sandbox.join("d"), sandbox.join("swap"));
+                let _ = fs::rename(sandbox.join("parked"), sandbox.join("d"));
+                swaps += 1;
+            }
+            swaps
+        });
+        Swapper {
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn finish(mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let swaps = thread.join().unwrap();
+            assert!(swaps > 0, "the swapping thread never ran");
+        }
+    }
+}
+
 /// Runs the case with `compono run`; also returns compono's own report
 /// (its trap or link error message), which is not the program's output.
 fn run_compono(case: &Case, work: &Path, extra: &[&str]) -> (Outcome, String) {
@@ -184,7 +227,9 @@ fn run_compono(case: &Case, work: &Path, extra: &[&str]) -> (Outcome, String) {
     cmd.arg(case.dir.join("component.wasm"))
         .args(case.args())
         .stdin(Stdio::from(fs::File::open(case.stdin()).unwrap()));
+    let swapper = Swapper::start(case, &sandbox);
     let out = cmd.output().expect("compono runs");
+    swapper.finish();
     let mut stderr = out.stderr;
     let mut report = String::new();
     let class = match out.status.code() {
@@ -239,11 +284,13 @@ fn run_wasmtime(case: &Case, work: &Path) -> Result<Outcome, Failed> {
     let request_path = work.join("request.json");
     fs::write(&request_path, request.to_string()).unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wasi_programs/wasmtime_run.py");
+    let swapper = Swapper::start(case, &sandbox);
     let out = Command::new("python3")
         .arg(script)
         .arg(&request_path)
         .output()
         .map_err(|e| format!("python3: {e}"))?;
+    swapper.finish();
     let text = String::from_utf8_lossy(&out.stdout);
     let class = text.lines().next().unwrap_or_default().to_string();
     if !out.status.success() || class.is_empty() {
