@@ -14,17 +14,31 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// A component or core module, binary or text; `-` reads stdin.
-    file: PathBuf,
-    /// The export to call: a call in WAVE for components (`add(1, 2)`,
-    /// `my:pkg/iface#f("x")`), repeatable; a name for core modules.
+    #[command(flatten)]
+    options: Options,
+    /// A component or core module (binary or text; `-` reads stdin), then
+    /// the program's arguments: for a program (a component exporting
+    /// `wasi:cli/run`) everything after the file is its own, as in
+    /// `wasmtime run`; for core modules and other components, options may
+    /// follow the file, and the rest are the arguments of a core module's
+    /// `--invoke NAME` (decimal; floats also `nan`, `inf`, `-inf`;
+    /// references `null`).
+    #[arg(
+        value_name = "FILE [ARGS]",
+        required = true,
+        num_args = 1..,
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    file_and_args: Vec<String>,
+}
+
+#[derive(clap::Args, Default)]
+pub struct Options {
+    /// The export to call: a call in WAVE for components (`add(1, 2)`),
+    /// repeatable; a name for core modules.
     #[arg(long)]
     invoke: Vec<String>,
-    /// The program's arguments (everything after the file, or after
-    /// `--`); for a core module, the arguments of `--invoke NAME` in
-    /// decimal (floats also `nan`, `inf`, `-inf`; references `null`).
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    args: Vec<String>,
     /// Components: give every function import nothing else provides a stub
     /// that returns the default value of its result and prints the call on
     /// stderr.
@@ -41,6 +55,52 @@ pub struct Args {
     wasi: crate::cmd::run_component::WasiArgs,
 }
 
+/// Options given after the file (core modules and components that are not
+/// programs), with the arguments among them.
+#[derive(clap::Parser)]
+#[command(no_binary_name = true)]
+struct Trailing {
+    #[command(flatten)]
+    options: Options,
+    #[arg(allow_hyphen_values = true)]
+    args: Vec<String>,
+}
+
+impl Options {
+    /// Adds options given after the file to those given before it.
+    fn merge(&mut self, later: Options) {
+        self.invoke.extend(later.invoke);
+        self.stub_imports |= later.stub_imports;
+        self.fuel = later.fuel.or(self.fuel);
+        self.max_memory = later.max_memory.or(self.max_memory);
+        self.wasi.merge(later.wasi);
+    }
+}
+
+/// Whether a component exports `wasi:cli/run@0.2.x` itself (not a
+/// component nested in it): it is a program.
+fn is_program(bytes: &[u8]) -> bool {
+    use wasmparser::{Parser, Payload};
+    let mut depth = 0u32;
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload {
+            Ok(Payload::ModuleSection { .. } | Payload::ComponentSection { .. }) => depth += 1,
+            Ok(Payload::End(_)) if depth == 0 => break,
+            Ok(Payload::End(_)) => depth -= 1,
+            Ok(Payload::ComponentExportSection(exports)) if depth == 0 => {
+                for export in exports.into_iter().flatten() {
+                    if export.name.name.starts_with("wasi:cli/run@0.2.") {
+                        return true;
+                    }
+                }
+            }
+            Err(_) => return false,
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Limits for `--max-memory` (rounded down to whole 64 KiB pages).
 pub fn limits(max_memory: Option<u64>) -> Option<StoreLimits> {
     max_memory.map(|bytes| StoreLimits {
@@ -51,29 +111,43 @@ pub fn limits(max_memory: Option<u64>) -> Option<StoreLimits> {
 
 impl Args {
     pub fn run(self) -> Result<()> {
-        let bytes = read_input(&self.file)?;
+        let mut options = self.options;
+        let (file, rest) = self
+            .file_and_args
+            .split_first()
+            .ok_or_else(|| anyhow!("no file to run"))?;
+        let file = PathBuf::from(file);
+        let bytes = read_input(&file)?;
         let bytes = wat::parse_bytes(&bytes)
             .map_err(|e| anyhow!("{e}"))
-            .with_context(|| format!("failed to parse `{}`", self.file.display()))?;
-        if wasmparser::Parser::is_component(&bytes) {
+            .with_context(|| format!("failed to parse `{}`", file.display()))?;
+        let component = wasmparser::Parser::is_component(&bytes);
+        let args = if component && options.invoke.is_empty() && is_program(&bytes) {
+            rest.to_vec()
+        } else {
+            use clap::Parser as _;
+            let trailing = Trailing::try_parse_from(rest)?;
+            options.merge(trailing.options);
+            trailing.args
+        };
+        if component {
             return crate::cmd::run_component::run(&crate::cmd::run_component::Request {
-                path: &self.file,
+                path: &file,
                 bytes: &bytes,
-                invokes: &self.invoke,
-                program_args: &self.args,
-                stub_imports: self.stub_imports,
-                fuel: self.fuel,
-                limits: limits(self.max_memory),
-                wasi: &self.wasi,
+                invokes: &options.invoke,
+                program_args: &args,
+                stub_imports: options.stub_imports,
+                fuel: options.fuel,
+                limits: limits(options.max_memory),
+                wasi: &options.wasi,
             });
         }
-
-        reject_preview1(&self.file, &bytes)?;
-        let [invoke] = self.invoke.as_slice() else {
+        reject_preview1(&file, &bytes)?;
+        let [invoke] = options.invoke.as_slice() else {
             bail!("a core module needs exactly one `--invoke NAME`");
         };
-        let limits = limits(self.max_memory);
-        for line in run_core_module(&self.file, &bytes, invoke, &self.args, self.fuel, limits)? {
+        let limits = limits(options.max_memory);
+        for line in run_core_module(&file, &bytes, invoke, &args, options.fuel, limits)? {
             println!("{line}");
         }
         Ok(())

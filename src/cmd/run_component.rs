@@ -19,7 +19,7 @@ pub const TRAP_EXIT_STATUS: i32 = 134;
 pub const TRAP_EXIT_STATUS: i32 = 3;
 
 /// The sandbox and the host's WASI options, shaped like `wasmtime run`'s.
-#[derive(clap::Args)]
+#[derive(clap::Args, Default)]
 pub struct WasiArgs {
     /// Grant the directory HOST to the program as GUEST (HOST if not
     /// given), read-write. Repeatable.
@@ -50,6 +50,19 @@ pub struct WasiArgs {
     /// `-S help` lists them.
     #[arg(short = 'S', long = "wasi", value_name = "KEY[=VAL[,..]]")]
     options: Vec<String>,
+}
+
+impl WasiArgs {
+    /// Adds options given after the file to those given before it.
+    pub fn merge(&mut self, later: WasiArgs) {
+        self.dir.extend(later.dir);
+        self.dir_ro.extend(later.dir_ro);
+        self.env.extend(later.env);
+        self.inherit_env |= later.inherit_env;
+        self.deterministic |= later.deterministic;
+        self.argv0 = later.argv0.or(self.argv0.take());
+        self.options.extend(later.options);
+    }
 }
 
 pub struct Request<'a> {
