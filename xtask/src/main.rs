@@ -3,12 +3,13 @@
 //! - `test`: install what the tests need, then fmt, clippy and every test.
 //! - `setup`: only the installation step.
 //! - `spec`: the conformance suites on the interpreter, as a table.
-//! - `bench [wit|interp|new|bindgen]`: benchmarks against the reference tools, as ratios.
+//! - `bench [wit|interp|new|bindgen|run]`: benchmarks against the reference tools, as ratios.
 //! - `fixtures [wasi] [CASE]...`: rebuild the checked-in WASI programs of `fixtures/wasi/`.
 
 mod bench_bindgen;
 mod bench_interp;
 mod bench_new;
+mod bench_run;
 mod bench_wit;
 mod fixtures_wasi;
 mod setup;
@@ -52,11 +53,14 @@ fn bench(args: &[String]) -> Result<()> {
     if wants("bindgen") {
         bench_bindgen::main()?;
     }
+    if wants("run") {
+        bench_run::main()?;
+    }
     Ok(())
 }
 
 fn is_bench_name(arg: &str) -> bool {
-    matches!(arg, "wit" | "interp" | "new" | "bindgen")
+    matches!(arg, "wit" | "interp" | "new" | "bindgen" | "run")
 }
 
 /// The workspace root (xtask lives one level below it).
