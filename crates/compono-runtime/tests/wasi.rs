@@ -54,7 +54,11 @@ fn exit_status_and_traps_reach_the_embedder() {
     );
     let error = run(&fixture("rust-panic"), WasiCtxBuilder::new().build()).unwrap_err();
     assert!(error.contains("unreachable"), "{error}");
-    let error = run(&fixture("wat-missing-interface"), WasiCtxBuilder::new().build()).unwrap_err();
+    let error = run(
+        &fixture("wat-missing-interface"),
+        WasiCtxBuilder::new().build(),
+    )
+    .unwrap_err();
     assert!(
         error.contains("`wasi:http/outgoing-handler@0.2.6`"),
         "{error}"
@@ -95,7 +99,11 @@ fn every_0_2_x_import_is_served() {
     let bytes = wat::parse_str(VERSIONS).unwrap();
     assert_eq!(run(&bytes, WasiCtxBuilder::new().build()), Ok(7));
     let newer = VERSIONS.replace("wasi:cli/exit@0.2.3", "wasi:cli/exit@0.3.0");
-    let error = run(&wat::parse_str(newer).unwrap(), WasiCtxBuilder::new().build()).unwrap_err();
+    let error = run(
+        &wat::parse_str(newer).unwrap(),
+        WasiCtxBuilder::new().build(),
+    )
+    .unwrap_err();
     assert!(error.contains("`wasi:cli/exit@0.3.0`"), "{error}");
 }
 
@@ -103,7 +111,10 @@ fn every_0_2_x_import_is_served() {
 fn deterministic_runs_repeat_and_others_do_not() {
     let output = |ctx: WasiCtxBuilder| {
         let out = OutputPipe::new();
-        assert_eq!(run(&fixture("deterministic"), ctx.stdout(out.clone()).build()), Ok(0));
+        assert_eq!(
+            run(&fixture("deterministic"), ctx.stdout(out.clone()).build()),
+            Ok(0)
+        );
         String::from_utf8(out.contents()).unwrap()
     };
     let first = output(WasiCtxBuilder::new().deterministic(0));
@@ -112,7 +123,12 @@ fn deterministic_runs_repeat_and_others_do_not() {
     assert_ne!(first, output(WasiCtxBuilder::new().deterministic(1)));
     // The real clocks and the system's randomness: the random lines differ.
     let (a, b) = (output(WasiCtxBuilder::new()), output(WasiCtxBuilder::new()));
-    let random = |s: &str| s.lines().find(|l| l.starts_with("random:")).unwrap().to_string();
+    let random = |s: &str| {
+        s.lines()
+            .find(|l| l.starts_with("random:"))
+            .unwrap()
+            .to_string()
+    };
     assert_ne!(random(&a), random(&b));
 }
 
