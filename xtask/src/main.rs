@@ -3,11 +3,12 @@
 //! - `test`: install what the tests need, then fmt, clippy and every test.
 //! - `setup`: only the installation step.
 //! - `spec`: the conformance suites on the interpreter, as a table.
-//! - `bench [wit|interp|new|bindgen]`: benchmarks against the reference tools, as ratios.
+//! - `bench [wit|interp|new|bindgen|run]`: benchmarks against the reference tools, as ratios.
 
 mod bench_bindgen;
 mod bench_interp;
 mod bench_new;
+mod bench_runtime;
 mod bench_wit;
 mod setup;
 mod spec;
@@ -49,11 +50,14 @@ fn bench(args: &[String]) -> Result<()> {
     if wants("bindgen") {
         bench_bindgen::main()?;
     }
+    if wants("run") {
+        bench_runtime::main()?;
+    }
     Ok(())
 }
 
 fn is_bench_name(arg: &str) -> bool {
-    matches!(arg, "wit" | "interp" | "new" | "bindgen")
+    matches!(arg, "wit" | "interp" | "new" | "bindgen" | "run")
 }
 
 /// The workspace root (xtask lives one level below it).

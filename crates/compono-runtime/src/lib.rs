@@ -25,6 +25,7 @@ mod instantiate;
 mod linker;
 mod resources;
 mod store;
+pub mod transcript;
 mod types;
 mod val;
 #[cfg(feature = "wast")]
@@ -36,7 +37,7 @@ pub use component::{Component, ItemKind};
 pub use error::{Error, Result, Trap, TrapCode};
 pub use func::{Func, HostFn};
 pub use instance::Instance;
-pub use linker::{Linker, LinkerInstance};
+pub use linker::{DropHandler, ImportCall, ImportHandler, Linker, LinkerInstance};
 pub use store::{AsContext, AsContextMut, Config, Engine, Store, StoreContextMut, StoreLimits};
 pub use types::{Case, Field, FuncType, Type};
 pub use val::{ResourceAny, ResourceType, Val};
