@@ -201,7 +201,14 @@ fn adapters_are_reported_as_not_yet_supported() {
     let dir = setup();
     ok(compono(
         &[
-            "embed", "w.wit", "--world", "second", "--dummy", "-o", "m.wasm",
+            "embed",
+            "w.wit",
+            "--world",
+            "second",
+            "--dummy-names",
+            "legacy",
+            "-o",
+            "m.wasm",
         ],
         dir.path(),
     ));
@@ -253,7 +260,14 @@ fn validation_flags_parse() {
     let dir = setup();
     ok(compono(
         &[
-            "embed", "w.wit", "--world", "second", "--dummy", "-o", "m.wasm",
+            "embed",
+            "w.wit",
+            "--world",
+            "second",
+            "--dummy-names",
+            "legacy",
+            "-o",
+            "m.wasm",
         ],
         dir.path(),
     ));

@@ -208,7 +208,7 @@ fn check_ok(dir: &Path, oracle: &Oracle) -> Result<()> {
         let (r2, w2) = compono_wit::decode_module_worlds(&std::fs::read(&theirs_module)?)?;
         let p1 = r1.worlds[w1].package.unwrap();
         let p2 = r2.worlds[w2].package.unwrap();
-        pretty_assertions::assert_eq!(print_main(&r2, p2)?, print_main(&r1, p1)?);
+        pretty_assertions::assert_eq!(print_all(&r2, p2)?, print_all(&r1, p1)?);
     }
     Ok(())
 }

@@ -22,6 +22,9 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+
+    #[command(flatten)]
+    general: crate::io::GeneralArgs,
 }
 
 #[derive(Subcommand)]
@@ -70,6 +73,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             };
         }
     };
+    cli.general.apply();
     let result = match cli.command {
         Command::Wit(args) | Command::Component(ComponentCommand::Wit(args)) => args.run(),
         Command::Validate(args) => args.run(),
@@ -92,7 +96,12 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 /// `error: <what>` followed by its causes, without a backtrace: users see
 /// what failed and where, not our call stack.
 fn report(e: &anyhow::Error) -> String {
-    let mut text = format!("error: {e}");
+    let mut text = if crate::io::color_errors() {
+        // Bold red `error`, as wasm-tools prints it.
+        format!("\x1b[1m\x1b[31merror\x1b[0m\x1b[1m: {e}\x1b[0m")
+    } else {
+        format!("error: {e}")
+    };
     let mut causes = e.chain().skip(1).peekable();
     if causes.peek().is_some() {
         text.push_str("\n\nCaused by:");

@@ -20,6 +20,9 @@ pub struct NewOptions {
     pub debug_names: bool,
     /// `OLD=NEW` renames of instance imports.
     pub import_names: Vec<(String, String)>,
+    /// Adapters allocate with `memory.grow` instead of importing the main
+    /// module's `cabi_realloc` (only matters with adapters).
+    pub realloc_via_memory_grow: bool,
 }
 
 impl Default for NewOptions {
@@ -30,6 +33,7 @@ impl Default for NewOptions {
             reject_legacy_names: false,
             debug_names: false,
             import_names: Vec::new(),
+            realloc_via_memory_grow: false,
         }
     }
 }

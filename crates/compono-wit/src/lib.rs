@@ -10,6 +10,7 @@ mod decode;
 mod encode;
 mod metadata;
 mod print;
+mod transform;
 
 pub use decode::{decode, decode_world};
 pub use encode::{
@@ -21,6 +22,7 @@ pub use metadata::{
     encode_world_metadata,
 };
 pub use print::{PrintOptions, escape, print, print_with};
+pub use transform::{exportize, importize};
 
 /// What can go wrong printing or encoding WIT.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +35,9 @@ pub enum Error {
     /// writes.
     #[error("invalid component-type metadata: {0}")]
     Metadata(String),
+    /// A world transform (`importize`, `exportize`) that cannot be done.
+    #[error("{0}")]
+    Transform(String),
     /// Wasm that does not decode to WIT.
     #[error("{0}")]
     Decode(String),

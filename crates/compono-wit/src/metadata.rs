@@ -123,9 +123,18 @@ pub fn decode_world_metadata(payload: &[u8]) -> Result<WorldMetadata, Error> {
 }
 
 /// Decodes every `component-type*` section of a core module and merges
-/// their worlds into one.
+/// their worlds into one: the world `root` of a package `root:root`, into
+/// which each section's world is merged in turn. That is the world a
+/// component made from the module has, and how wasm-tools presents a core
+/// module's metadata, so `compono wit` prints what `wasm-tools component wit`
+/// prints.
 pub fn decode_module_worlds(module: &[u8]) -> Result<(Resolve, WorldId), Error> {
-    let mut merged: Option<(Resolve, WorldId)> = None;
+    let mut resolve = Resolve::default();
+    let root = resolve
+        .push_str("root.wit", "package root:root;\nworld root {}\n")
+        .map_err(|e| Error::Metadata(format!("{e:#}")))?;
+    let world = resolve.packages[root].worlds["root"];
+    let mut found = false;
     for payload in wasmparser::Parser::new(0).parse_all(module) {
         let payload = payload.map_err(|e| Error::Metadata(e.to_string()))?;
         let wasmparser::Payload::CustomSection(s) = &payload else {
@@ -141,23 +150,28 @@ pub fn decode_module_worlds(module: &[u8]) -> Result<(Resolve, WorldId), Error> 
                 s.data_offset()
             ))
         })?;
-        merged = Some(match merged {
-            None => (decoded.resolve, decoded.world),
-            Some((mut resolve, world)) => {
-                let remap = resolve
-                    .merge(decoded.resolve)
-                    .map_err(|e| Error::Metadata(format!("{e:#}")))?;
-                let other = remap
-                    .map_world(decoded.world, Default::default())
-                    .map_err(|e| Error::Metadata(format!("{e:#}")))?;
-                resolve
-                    .merge_worlds(other, world, &mut Default::default())
-                    .map_err(|e| Error::Metadata(format!("cannot merge worlds: {e:#}")))?;
-                (resolve, world)
-            }
-        });
+        let remap = resolve
+            .merge(decoded.resolve)
+            .map_err(|e| Error::Metadata(format!("{e:#}")))?;
+        let other = remap
+            .map_world(decoded.world, Default::default())
+            .map_err(|e| Error::Metadata(format!("{e:#}")))?;
+        resolve
+            .merge_worlds(other, world, &mut Default::default())
+            .map_err(|e| {
+                Error::Metadata(format!(
+                    "custom section `{}` cannot be merged with the others: {e:#}",
+                    s.name()
+                ))
+            })?;
+        found = true;
     }
-    merged.ok_or_else(|| {
-        Error::Metadata("the module has no `component-type*` custom sections; embed a world first (`compono embed WIT MODULE`)".to_string())
-    })
+    if !found {
+        return Err(Error::Metadata(
+            "the module has no `component-type*` custom sections; embed a world first \
+             (`compono embed WIT MODULE`)"
+                .to_string(),
+        ));
+    }
+    Ok((resolve, world))
 }
