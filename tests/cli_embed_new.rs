@@ -1,5 +1,7 @@
 //! `compono embed` and `compono new` end to end, through the binary.
 
+mod cli_common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -22,15 +24,7 @@ fn ok(output: Output) -> Vec<u8> {
 }
 
 fn wasm_tools(args: &[&str], dir: &Path) -> Option<Output> {
-    let output = Command::new("wasm-tools")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .ok();
-    if output.is_none() && std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("CI=true but `wasm-tools` is not on PATH");
-    }
-    output
+    cli_common::run_wasm_tools(args, dir)
 }
 
 const WORLD: &str = r#"
@@ -176,24 +170,49 @@ fn embedding_twice_merges_the_worlds() {
     assert_eq!(wat.matches("@custom \"component-type").count(), 1, "{wat}");
 }
 
+/// `--only-custom` writes the section's payload alone (the world encoded
+/// as a component) and reads no module, as wasm-tools does.
 #[test]
-fn only_custom_outputs_just_the_section() {
+fn only_custom_outputs_just_the_payload() {
     let dir = setup();
-    let wat = String::from_utf8(ok(compono(
+    ok(compono(
         &[
             "embed",
             "w.wit",
             "--world",
             "second",
-            "--dummy",
             "--only-custom",
-            "-t",
+            "-o",
+            "ours.wasm",
         ],
         dir.path(),
-    )))
-    .unwrap();
-    assert!(wat.contains("@custom \"component-type:compono"), "{wat}");
-    assert!(!wat.contains("(func"), "{wat}");
+    ));
+    let ours = std::fs::read(dir.path().join("ours.wasm")).unwrap();
+    assert!(ours.starts_with(b"\0asm\x0d\0\x01\0"), "a component");
+    let wit = ok(compono(&["wit", "ours.wasm"], dir.path()));
+    let wit = String::from_utf8(wit).unwrap();
+    assert!(wit.contains("world second {"), "{wit}");
+    if let Some(out) = wasm_tools(
+        &[
+            "component",
+            "embed",
+            "w.wit",
+            "--world",
+            "second",
+            "--only-custom",
+            "-o",
+            "theirs.wasm",
+        ],
+        dir.path(),
+    ) {
+        assert!(out.status.success());
+        let theirs = wasm_tools(&["component", "wit", "theirs.wasm"], dir.path()).unwrap();
+        let ours = wasm_tools(&["component", "wit", "ours.wasm"], dir.path()).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&theirs.stdout),
+            String::from_utf8_lossy(&ours.stdout)
+        );
+    }
 }
 
 #[test]

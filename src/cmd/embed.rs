@@ -43,13 +43,13 @@ pub struct Args {
     emit_canonical_names: bool,
 
     /// Generate a placeholder module with every import and export the world
-    /// needs, in the standard (`cm32p2`) names, instead of reading one.
-    /// Same as `--dummy-names standard32`.
-    #[arg(long, conflicts_with = "module")]
+    /// needs, in the standard (`cm32p2`) names, instead of reading one (a
+    /// MODULE given is ignored). Same as `--dummy-names standard32`.
+    #[arg(long)]
     dummy: bool,
 
     /// Like `--dummy`, with the core names given: `legacy` or `standard32`.
-    #[arg(long, value_name = "DUMMY_NAMES", conflicts_with = "module")]
+    #[arg(long, value_name = "DUMMY_NAMES")]
     dummy_names: Option<DummyNames>,
 
     /// With `--dummy-names legacy`: lower imports with the async ABI and
@@ -66,8 +66,9 @@ pub struct Args {
     #[arg(short = 't', long = "wat")]
     wat: bool,
 
-    /// Output only the custom section (in an otherwise empty module).
-    #[arg(long)]
+    /// Output only the `component-type` section's payload (the world
+    /// encoded as a component); no module is read.
+    #[arg(long, conflicts_with = "wat")]
     only_custom: bool,
 }
 
@@ -86,6 +87,11 @@ impl Args {
         let world = resolve
             .select_world(&[package], self.world.as_deref())
             .with_context(|| format!("cannot select a world in `{}`", self.wit.display()))?;
+        if self.only_custom {
+            let payload = compono_wit::encode_world_metadata(&resolve, world, self.encoding)
+                .with_context(|| format!("failed to encode world of `{}`", self.wit.display()))?;
+            return write_wasm(self.output.as_deref(), &payload, false);
+        }
         let dummy_names = match (self.dummy_names, self.dummy) {
             (Some(names), _) => Some(names),
             (None, true) => Some(DummyNames::Standard32),
@@ -105,7 +111,6 @@ impl Args {
         };
         let options = EmbedOptions {
             encoding: self.encoding,
-            only_custom: self.only_custom,
         };
         let out = compono_component::embed(&module, resolve, world, &options)
             .with_context(|| format!("failed to embed the world into {input_name}"))?;

@@ -11,8 +11,6 @@ use crate::metadata::{self, Bindings};
 #[derive(Debug, Clone, Default)]
 pub struct EmbedOptions {
     pub encoding: StringEncoding,
-    /// Output a module holding only the custom section.
-    pub only_custom: bool,
 }
 
 /// Embeds `world` into `module`. Worlds already embedded are merged with it
@@ -47,11 +45,7 @@ pub fn embed(
         name: section_name(&bindings.resolve, bindings.world).into(),
         data: payload.into(),
     };
-    let mut out = if options.only_custom {
-        wasm_encoder::Module::new().finish()
-    } else {
-        metadata::strip(module)?
-    };
+    let mut out = metadata::strip(module)?;
     use wasm_encoder::Section;
     section.append_to(&mut out);
     Ok(out)
