@@ -5,6 +5,7 @@ mod embed;
 mod metadata;
 mod new;
 mod run;
+mod text;
 mod validate;
 mod wast;
 mod wit;
@@ -31,8 +32,12 @@ struct Cli {
 enum Command {
     /// Parse, validate and print WIT; encode it as a component with `--wasm`.
     Wit(wit::Args),
-    /// Validate a core module or component (all features).
+    /// Validate a core module or component (wasm-tools' feature flags).
     Validate(validate::Args),
+    /// Print the text format of a module or component.
+    Print(text::PrintArgs),
+    /// Parse the text format of a module or component into binary.
+    Parse(text::ParseArgs),
     /// Generate guest bindings from WIT.
     Bindgen(bindgen::Args),
     /// Run spec-test `.wast` scripts on the interpreter.
@@ -77,6 +82,8 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let result = match cli.command {
         Command::Wit(args) | Command::Component(ComponentCommand::Wit(args)) => args.run(),
         Command::Validate(args) => args.run(),
+        Command::Print(args) => args.run(),
+        Command::Parse(args) => args.run(),
         Command::Metadata(args) => args.run(),
         Command::Bindgen(args) => args.run(),
         Command::Wast(args) => args.run(),
