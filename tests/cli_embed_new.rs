@@ -362,3 +362,83 @@ fn wasi_worlds_match_wasm_tools() {
         );
     }
 }
+
+/// A component made from a `--dummy` module instantiates (its
+/// `_initialize` returns), whichever tool wraps it, with both name
+/// manglings; wasm-tools' `--dummy` defaults are followed (`--dummy` is the
+/// standard `cm32p2` mangling, `--dummy-names` replaces it).
+#[test]
+fn dummy_components_instantiate() {
+    let python_wasmtime = Command::new("python3")
+        .args(["-c", "import wasmtime.component"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !python_wasmtime {
+        assert!(
+            !cli_common::in_ci(),
+            "CI=true but Python's wasmtime is missing"
+        );
+        eprintln!("skipped: no Python wasmtime");
+        return;
+    }
+    let dir = setup();
+    let mut components = Vec::new();
+    for (flags, expect_standard) in [
+        (&["--dummy"][..], true),
+        (&["--dummy-names", "legacy"], false),
+        (&["--dummy-names", "standard32"], true),
+        (&["--dummy-names", "legacy", "--dummy"], false),
+    ] {
+        let module = format!("m{}.wasm", components.len());
+        let mut args = vec!["embed", "w.wit", "--world", "everything", "-o", &module];
+        args.extend_from_slice(flags);
+        ok(compono(&args, dir.path()));
+        let wat = String::from_utf8(ok(compono(&["print", &module], dir.path()))).unwrap();
+        assert_eq!(
+            wat.contains("cm32p2_initialize"),
+            expect_standard,
+            "{flags:?}"
+        );
+        assert_eq!(
+            wat.contains("\"_initialize\""),
+            !expect_standard,
+            "{flags:?}"
+        );
+        let ours = format!("ours-{module}");
+        ok(compono(&["new", &module, "-o", &ours], dir.path()));
+        components.push(ours);
+        let theirs = format!("theirs-{module}");
+        if let Some(out) = wasm_tools(&["component", "new", &module, "-o", &theirs], dir.path()) {
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            components.push(theirs);
+        }
+    }
+    let script = r#"
+import sys
+from wasmtime import Engine, Store
+from wasmtime.component import Component, Linker
+for path in sys.argv[1:]:
+    engine = Engine()
+    store = Store(engine)
+    component = Component.from_file(engine, path)
+    linker = Linker(engine)
+    linker.define_unknown_imports_as_traps(component)
+    linker.instantiate(store, component)
+"#;
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(&components)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "a dummy component does not instantiate: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

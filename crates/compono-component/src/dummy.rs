@@ -8,7 +8,7 @@ use wasm_encoder::{
     CodeSection, ExportKind, ExportSection, Function, FunctionSection, ImportSection, Instruction,
     MemorySection, MemoryType, Module, TypeSection, ValType,
 };
-use wit_parser::abi::{AbiVariant, WasmSignature, WasmType};
+use wit_parser::abi::{AbiVariant, WasmType};
 use wit_parser::{
     Function as WitFunction, LiftLowerAbi, ManglingAndAbi, Resolve, ResourceIntrinsic, WasmExport,
     WasmExportKind, WasmImport, WorldId, WorldItem,
@@ -185,10 +185,10 @@ pub fn dummy_module(
                 &core_types(&sig.results),
                 Body::Trap,
             );
-            if needs_post_return(&sig) {
-                let name = resolve.wasm_export_name(mangling, export(WasmExportKind::PostReturn));
-                b.export(&name, &core_types(&sig.results), &[], Body::Nothing);
-            }
+            // Every export gets one, whether or not its results are in
+            // memory, as in wasm-tools' placeholder.
+            let name = resolve.wasm_export_name(mangling, export(WasmExportKind::PostReturn));
+            b.export(&name, &core_types(&sig.results), &[], Body::Nothing);
         }
         if let WorldItem::Interface { id, .. } = item {
             for resource in interface_resources(resolve, *id) {
@@ -233,11 +233,6 @@ pub fn dummy_module(
     module.section(&exports);
     module.section(&b.code);
     Ok(module.finish())
-}
-
-/// Results that live in memory are freed by a post-return function.
-pub(crate) fn needs_post_return(sig: &WasmSignature) -> bool {
-    sig.retptr
 }
 
 fn reject_async(func: &WitFunction) -> Result<(), Error> {
