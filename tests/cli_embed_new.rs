@@ -161,13 +161,26 @@ fn embedding_twice_merges_the_worlds() {
         text.contains("import make-thing: func() -> thing;"),
         "{text}"
     );
-    // One section holds the merged world.
-    let wat = String::from_utf8(ok(compono(
-        &["embed", "w.wit", "one.wasm", "--world", "second", "-t"],
-        dir.path(),
-    )))
+    // As with wasm-tools, the module keeps its section and gains one; both
+    // tools read the two back as the same merged world.
+    let wat = String::from_utf8(ok(compono(&["print", "two.wasm"], dir.path()))).unwrap();
+    assert_eq!(wat.matches("@custom \"component-type").count(), 2, "{wat}");
+    if let Some(theirs) = wasm_tools(&["component", "wit", "two.wasm"], dir.path()) {
+        assert_eq!(String::from_utf8_lossy(&theirs.stdout), text);
+    }
+    // A world that cannot be merged with the one there is refused at
+    // embedding, not later by `new`.
+    std::fs::write(
+        dir.path().join("clash.wit"),
+        "package test:clash;\nworld w { import extra: func(x: u32) -> u32; }\n",
+    )
     .unwrap();
-    assert_eq!(wat.matches("@custom \"component-type").count(), 1, "{wat}");
+    let clash = compono(
+        &["embed", "clash.wit", "two.wasm", "-o", "three.wasm"],
+        dir.path(),
+    );
+    assert_eq!(clash.status.code(), Some(1));
+    assert!(!dir.path().join("three.wasm").exists());
 }
 
 /// `--only-custom` writes the section's payload alone (the world encoded

@@ -337,14 +337,19 @@ fn looks_like_wat(bytes: &[u8]) -> bool {
 fn load_wasm(bytes: &[u8]) -> Result<Loaded> {
     let is_core_module = bytes.len() >= 8 && bytes[4..8] == [1, 0, 0, 0];
     if is_core_module {
-        let (resolve, world) = compono_wit::decode_module_worlds(bytes)?;
-        let package = resolve.worlds[world]
+        let Some(bindings) = compono_component::metadata::read(bytes)? else {
+            bail!(
+                "the module has no `component-type*` custom sections; embed a world first \
+                 (`compono embed WIT MODULE`)"
+            );
+        };
+        let package = bindings.resolve.worlds[bindings.world]
             .package
             .context("decoded world has no package")?;
         return Ok(Loaded {
-            resolve,
+            resolve: bindings.resolve,
             package,
-            world: Some(world),
+            world: Some(bindings.world),
         });
     }
     match compono_wit::decode(bytes)? {

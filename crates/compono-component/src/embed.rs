@@ -13,39 +13,47 @@ pub struct EmbedOptions {
     pub encoding: StringEncoding,
 }
 
-/// Embeds `world` into `module`. Worlds already embedded are merged with it
-/// into one section, so embedding twice gives the union of both worlds.
+/// Embeds `world` into `module`: the module is kept as it is, with the
+/// world appended as one more `component-type` section, as wasm-tools
+/// appends it. The worlds already there are merged with it only to check
+/// that `new` will be able to, so that embedding fails rather than `new`.
 pub fn embed(
     module: &[u8],
     resolve: Resolve,
     world: WorldId,
     options: &EmbedOptions,
 ) -> Result<Vec<u8>, Error> {
+    if wasmparser::Parser::is_component(module) {
+        return Err(Error::InvalidModule(
+            "the input is a component, not a core module".to_string(),
+        ));
+    }
+    let payload = encode_world_metadata(&resolve, world, options.encoding)?;
+    let section = wasm_encoder::CustomSection {
+        name: section_name(&resolve, world).into(),
+        data: payload.into(),
+    };
     let new = Bindings {
         resolve,
         world,
         encoding: options.encoding,
     };
-    let bindings = match metadata::read(module)? {
-        None => new,
-        Some(existing) => {
-            if existing.encoding != new.encoding {
-                return Err(Error::Metadata(format!(
-                    "the module already embeds a world with string encoding `{}`, \
-                     which differs from the requested `{}`; pass the same `--encoding`",
-                    crate::metadata::encoding_name(existing.encoding),
-                    crate::metadata::encoding_name(new.encoding)
-                )));
-            }
-            metadata::merge(existing, new)?
+    if let Some(existing) = metadata::read(module)? {
+        if existing.encoding != new.encoding {
+            return Err(Error::Metadata(format!(
+                "the module already embeds a world with string encoding `{}`, \
+                 which differs from the requested `{}`; pass the same `--encoding`",
+                crate::metadata::encoding_name(existing.encoding),
+                crate::metadata::encoding_name(new.encoding)
+            )));
         }
-    };
-    let payload = encode_world_metadata(&bindings.resolve, bindings.world, bindings.encoding)?;
-    let section = wasm_encoder::CustomSection {
-        name: section_name(&bindings.resolve, bindings.world).into(),
-        data: payload.into(),
-    };
-    let mut out = metadata::strip(module)?;
+        metadata::merge(existing, new)?;
+    }
+    // Validates the rest of the module's structure.
+    for payload in wasmparser::Parser::new(0).parse_all(module) {
+        payload.map_err(|e| Error::InvalidModule(e.to_string()))?;
+    }
+    let mut out = module.to_vec();
     use wasm_encoder::Section;
     section.append_to(&mut out);
     Ok(out)

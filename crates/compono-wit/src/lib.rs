@@ -17,10 +17,7 @@ pub use encode::{
     Binding, ComponentSpace, Scope, TypeSpace, encode_package, encode_world,
     foreign_refs_of_definition, interface_foreign_refs, interface_instance,
 };
-pub use metadata::{
-    StringEncoding, WorldMetadata, decode_module_worlds, decode_world_metadata,
-    encode_world_metadata,
-};
+pub use metadata::{StringEncoding, WorldMetadata, decode_world_metadata, encode_world_metadata};
 pub use print::{PrintOptions, escape, print, print_with};
 pub use transform::{exportize, importize};
 
