@@ -379,20 +379,9 @@ fn write_out_dir(
     dir: &Path,
     options: PrintOptions,
 ) -> Result<()> {
-    for (id, package) in resolve.packages.iter() {
+    for (id, _) in resolve.packages.iter() {
         let text = compono_wit::print_with(resolve, id, &[], options)?;
-        // A name shared by several packages is spelled out in full
-        // (`ns:name@version`), as wasm-tools names the files.
-        let same_name = resolve
-            .packages
-            .iter()
-            .filter(|(_, p)| p.name.name == package.name.name)
-            .count();
-        let stem = if same_name == 1 {
-            package.name.name.clone()
-        } else {
-            package.name.to_string()
-        };
+        let stem = out_dir_file_stem(resolve, id);
         let folder = if id == main {
             dir.to_path_buf()
         } else {
@@ -405,6 +394,38 @@ fn write_out_dir(
         println!("Writing: {}", path.display());
     }
     Ok(())
+}
+
+/// The file name (without `.wit`) of package `id` in `--out-dir`, as
+/// wasm-tools names it: the bare name when no other package has it, then
+/// `ns:name` when the namespace tells it apart, then `name@version` for
+/// versions of one package, and `ns:name@version` when both are needed.
+fn out_dir_file_stem(resolve: &Resolve, id: PackageId) -> String {
+    let name = &resolve.packages[id].name;
+    let same_name = resolve
+        .packages
+        .iter()
+        .filter(|(_, p)| p.name.name == name.name)
+        .count();
+    let same_package = resolve
+        .packages
+        .iter()
+        .filter(|(_, p)| p.name.name == name.name && p.name.namespace == name.namespace)
+        .count();
+    let version = name
+        .version
+        .as_ref()
+        .map(|v| format!("@{v}"))
+        .unwrap_or_default();
+    if same_name == 1 {
+        name.name.clone()
+    } else if same_package == 1 {
+        format!("{}:{}", name.namespace, name.name)
+    } else if same_package == same_name {
+        format!("{}{version}", name.name)
+    } else {
+        format!("{}:{}{version}", name.namespace, name.name)
+    }
 }
 
 /// wit-parser's errors carry spans into the resolve's source map; render
