@@ -455,3 +455,152 @@ for path in sys.argv[1:]:
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The names `--emit-canonical-names` writes (`a:b/c@0.2` with the
+/// `version-suffix` `.1`) are wasm-tools', in `wit --wasm`, in `embed`'s
+/// section and in `new`'s component; semver-compatible duplicates are
+/// refused by both.
+#[test]
+fn canonical_names_match_wasm_tools() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("wit/deps")).unwrap();
+    std::fs::write(
+        dir.path().join("wit/main.wit"),
+        "package test:canon@1.4.2;\n\
+         interface api { get: func() -> u32; }\n\
+         world w {\n  import wasi:clocks/clock@0.2.3;\n  import pre:view/v@0.0.7;\n  \
+         import plain:unversioned/u;\n  export api;\n  export run: func();\n}\n",
+    )
+    .unwrap();
+    for (file, text) in [
+        (
+            "clock3.wit",
+            "package wasi:clocks@0.2.3;\ninterface clock { now: func() -> u64; }\n",
+        ),
+        (
+            "clock5.wit",
+            "package wasi:clocks@0.2.5;\ninterface clock { now: func() -> u64; }\n",
+        ),
+        (
+            "pre.wit",
+            "package pre:view@0.0.7;\ninterface v { see: func(); }\n",
+        ),
+        (
+            "plain.wit",
+            "package plain:unversioned;\ninterface u { use-it: func(); }\n",
+        ),
+    ] {
+        std::fs::write(dir.path().join("wit/deps").join(file), text).unwrap();
+    }
+    let Some(tool) = cli_common::wasm_tools() else {
+        return;
+    };
+    // Every `"name" (version-suffix "...")` in the printed binary, sorted.
+    let suffixed = |file: &str| -> Vec<String> {
+        let out = Command::new(tool)
+            .args(["print", file])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        let mut names: Vec<String> = text
+            .lines()
+            .filter(|l| l.contains("(version-suffix"))
+            .map(|l| {
+                let start = l.find('"').unwrap();
+                let end = l.find("(version-suffix").unwrap();
+                let rest = &l[end..];
+                format!(
+                    "{} {}",
+                    l[start..end].trim(),
+                    &rest[..rest.find(')').unwrap() + 1]
+                )
+            })
+            .collect();
+        names.sort();
+        names
+    };
+    let both = |args: &[&str], ours: &str, theirs: &str| {
+        let mut a = args.to_vec();
+        a.extend(["-o", ours]);
+        ok(compono(&a, dir.path()));
+        let mut a = args.to_vec();
+        a.extend(["-o", theirs]);
+        let out = wasm_tools(&a, dir.path()).unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (o, t) = (suffixed(ours), suffixed(theirs));
+        assert!(
+            !t.is_empty(),
+            "{args:?}: wasm-tools wrote no version suffix"
+        );
+        assert_eq!(o, t, "{args:?}");
+    };
+    both(
+        &[
+            "component",
+            "wit",
+            "wit",
+            "--wasm",
+            "--emit-canonical-names",
+        ],
+        "pkg-ours.wasm",
+        "pkg-theirs.wasm",
+    );
+    both(
+        &[
+            "component",
+            "embed",
+            "wit",
+            "--world",
+            "w",
+            "--only-custom",
+            "--emit-canonical-names",
+        ],
+        "s-ours.wasm",
+        "s-theirs.wasm",
+    );
+    ok(compono(
+        &[
+            "embed",
+            "wit",
+            "--world",
+            "w",
+            "--dummy",
+            "--emit-canonical-names",
+            "-o",
+            "m-ours.wasm",
+        ],
+        dir.path(),
+    ));
+    both(
+        &["component", "new", "m-ours.wasm", "--emit-canonical-names"],
+        "c-ours.wasm",
+        "c-theirs.wasm",
+    );
+    // Both still read as the same world.
+    let wit = |file: &str| {
+        wasm_tools(&["component", "wit", file], dir.path())
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(wit("c-ours.wasm"), wit("c-theirs.wasm"));
+    // Two semver-compatible imports cannot share one canonical name.
+    let dup = [
+        "component",
+        "embed",
+        "wit",
+        "--world",
+        "twice",
+        "--dummy",
+        "--emit-canonical-names",
+        "-o",
+        "dup.wasm",
+    ];
+    assert_eq!(compono(&dup, dir.path()).status.code(), Some(1));
+    assert!(!wasm_tools(&dup, dir.path()).unwrap().status.success());
+}

@@ -68,15 +68,12 @@ pub struct Args {
 
     /// Output only the `component-type` section's payload (the world
     /// encoded as a component); no module is read.
-    #[arg(long, conflicts_with = "wat")]
+    #[arg(long, conflicts_with_all = ["wat", "dummy"])]
     only_custom: bool,
 }
 
 impl Args {
     pub fn run(self) -> Result<()> {
-        if self.emit_canonical_names {
-            bail!("`--emit-canonical-names` is not supported yet by `compono embed`");
-        }
         if self.async_callback || self.async_stackful {
             bail!(
                 "`--async-callback` and `--async-stackful` are not supported: compono does \
@@ -87,9 +84,15 @@ impl Args {
         let world = resolve
             .select_world(&[package], self.world.as_deref())
             .with_context(|| format!("cannot select a world in `{}`", self.wit.display()))?;
+        let options = EmbedOptions {
+            encoding: self.encoding,
+            emit_canonical_names: self.emit_canonical_names,
+        };
         if self.only_custom {
-            let payload = compono_wit::encode_world_metadata(&resolve, world, self.encoding)
-                .with_context(|| format!("failed to encode world of `{}`", self.wit.display()))?;
+            let payload = compono_component::section_payload(&resolve, world, &options)
+                .with_context(|| {
+                    format!("failed to encode the world of `{}`", self.wit.display())
+                })?;
             return write_wasm(self.output.as_deref(), &payload, false);
         }
         let dummy_names = match (self.dummy_names, self.dummy) {
@@ -108,9 +111,6 @@ impl Args {
                 read_wasm(&module_path, &self.dwarf)?,
                 format!("`{}`", display_name(&module_path)),
             ),
-        };
-        let options = EmbedOptions {
-            encoding: self.encoding,
         };
         let out = compono_component::embed(&module, resolve, world, &options)
             .with_context(|| format!("failed to embed the world into {input_name}"))?;

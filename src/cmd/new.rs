@@ -100,9 +100,6 @@ impl Args {
                 path.display()
             );
         }
-        if self.emit_canonical_names {
-            bail!("`--emit-canonical-names` is not supported yet by `compono new`");
-        }
         if self.return_call_ref == Some(true) {
             bail!(
                 "`--return-call-ref` is not supported yet: compono's shims call through \
@@ -123,6 +120,7 @@ impl Args {
             reject_legacy_names: self.reject_legacy_names,
             debug_names: self.debug_names.unwrap_or(false),
             realloc_via_memory_grow: self.realloc_via_memory_grow,
+            emit_canonical_names: self.emit_canonical_names,
             import_names,
         };
         let component = compono_component::new(&module, &options).with_context(|| {

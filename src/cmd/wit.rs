@@ -154,9 +154,6 @@ struct Loaded {
 
 impl Args {
     pub fn run(self) -> Result<()> {
-        if self.emit_canonical_names {
-            bail!("`--emit-canonical-names` is not supported yet by `compono wit`");
-        }
         let mut loaded = self.load()?;
         self.transform(&mut loaded)?;
         if let Some(world) = &self.world {
@@ -164,10 +161,14 @@ impl Args {
                 .resolve
                 .select_world(&[loaded.package], Some(world))
                 .with_context(|| format!("no world `{world}` in `{}`", self.input.display()))?;
-            let metadata = compono_wit::encode_world_metadata(
+            if self.emit_canonical_names {
+                compono_wit::check_canonical_names(&loaded.resolve, id)?;
+            }
+            let metadata = compono_wit::encode_world_metadata_with(
                 &loaded.resolve,
                 id,
                 compono_wit::StringEncoding::Utf8,
+                self.interface_names(),
             )?;
             if self.wasm || self.wat {
                 return self.emit_wasm(metadata);
@@ -190,12 +191,21 @@ impl Args {
             return self.emit(json.as_bytes());
         }
         if self.wasm || self.wat {
-            let bytes = compono_wit::encode_package(&loaded.resolve, loaded.package)
-                .with_context(|| format!("failed to encode `{}`", self.input.display()))?;
+            let bytes = compono_wit::encode_package_with(
+                &loaded.resolve,
+                loaded.package,
+                self.interface_names(),
+            )
+            .with_context(|| format!("failed to encode `{}`", self.input.display()))?;
             if !self.skip_validation {
                 wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
                     .validate_all(&bytes)
-                    .context("internal error: the encoded package is not valid")?;
+                    .with_context(|| {
+                        format!(
+                            "the encoding of `{}` does not validate",
+                            self.input.display()
+                        )
+                    })?;
             }
             return self.emit_wasm(bytes);
         }
@@ -309,6 +319,15 @@ impl Args {
             package,
             world: None,
         })
+    }
+
+    /// How `--wasm` names interfaces (`--emit-canonical-names`).
+    fn interface_names(&self) -> compono_wit::InterfaceNames {
+        if self.emit_canonical_names {
+            compono_wit::InterfaceNames::Canonical
+        } else {
+            compono_wit::InterfaceNames::Full
+        }
     }
 
     fn emit_wasm(&self, bytes: Vec<u8>) -> Result<()> {

@@ -1,7 +1,7 @@
 //! `embed`: record a WIT world in a core module as a `component-type`
 //! custom section, merging with the worlds already there.
 
-use compono_wit::{StringEncoding, encode_world_metadata};
+use compono_wit::{InterfaceNames, StringEncoding, encode_world_metadata_with};
 use wit_parser::{Resolve, WorldId};
 
 use crate::Error;
@@ -11,6 +11,9 @@ use crate::metadata::{self, Bindings};
 #[derive(Debug, Clone, Default)]
 pub struct EmbedOptions {
     pub encoding: StringEncoding,
+    /// Name interfaces by their canonical version (`wasi:cli/exit@0.2`)
+    /// with the rest as a `version-suffix`.
+    pub emit_canonical_names: bool,
 }
 
 /// Embeds `world` into `module`: the module is kept as it is, with the
@@ -28,7 +31,7 @@ pub fn embed(
             "the input is a component, not a core module".to_string(),
         ));
     }
-    let payload = encode_world_metadata(&resolve, world, options.encoding)?;
+    let payload = section_payload(&resolve, world, options)?;
     let section = wasm_encoder::CustomSection {
         name: section_name(&resolve, world).into(),
         data: payload.into(),
@@ -57,6 +60,27 @@ pub fn embed(
     use wasm_encoder::Section;
     section.append_to(&mut out);
     Ok(out)
+}
+
+/// The payload of the `component-type` section that `embed` writes for
+/// `world` (what `--only-custom` outputs alone).
+pub fn section_payload(
+    resolve: &Resolve,
+    world: WorldId,
+    options: &EmbedOptions,
+) -> Result<Vec<u8>, Error> {
+    let names = if options.emit_canonical_names {
+        compono_wit::check_canonical_names(resolve, world)?;
+        InterfaceNames::Canonical
+    } else {
+        InterfaceNames::Full
+    };
+    Ok(encode_world_metadata_with(
+        resolve,
+        world,
+        options.encoding,
+        names,
+    )?)
 }
 
 /// `component-type:compono:<version>:<ns>:<pkg>:<world>:encoded world`, the

@@ -24,7 +24,7 @@ mod producers;
 mod world;
 
 pub use dummy::{DummyNames, dummy_module};
-pub use embed::{EmbedOptions, embed};
+pub use embed::{EmbedOptions, embed, section_payload};
 pub use error::Error;
 pub use new::{NewOptions, new};
 pub use producers::{

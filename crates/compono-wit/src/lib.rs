@@ -14,10 +14,14 @@ mod transform;
 
 pub use decode::{decode, decode_world};
 pub use encode::{
-    Binding, ComponentSpace, Scope, TypeSpace, encode_package, encode_world,
+    Binding, ComponentSpace, InterfaceNames, Scope, TypeSpace, check_canonical_names,
+    encode_package, encode_package_with, encode_world, encode_world_with,
     foreign_refs_of_definition, interface_foreign_refs, interface_instance,
 };
-pub use metadata::{StringEncoding, WorldMetadata, decode_world_metadata, encode_world_metadata};
+pub use metadata::{
+    StringEncoding, WorldMetadata, decode_world_metadata, encode_world_metadata,
+    encode_world_metadata_with,
+};
 pub use print::{PrintOptions, escape, print, print_with};
 pub use transform::{exportize, importize};
 

@@ -60,7 +60,17 @@ pub fn encode_world_metadata(
     world: WorldId,
     encoding: StringEncoding,
 ) -> Result<Vec<u8>, Error> {
-    let ty = crate::encode_world(resolve, world)?;
+    encode_world_metadata_with(resolve, world, encoding, crate::InterfaceNames::Full)
+}
+
+/// `encode_world_metadata`, naming interfaces as `names` says.
+pub fn encode_world_metadata_with(
+    resolve: &Resolve,
+    world: WorldId,
+    encoding: StringEncoding,
+    names: crate::InterfaceNames,
+) -> Result<Vec<u8>, Error> {
+    let ty = crate::encode_world_with(resolve, world, names)?;
     let mut component = Component::new();
     component.section(&CustomSection {
         name: ENCODING_SECTION.into(),

@@ -82,7 +82,9 @@ fn export_interface<'r>(
     let name = resolve.name_world_key(key);
     let nested = c.component(input.debug(&name).as_deref(), nested);
     let instance = c.instantiate(input.debug(&name).as_deref(), nested, args);
-    let exported = c.export(name.as_str(), ComponentExportKind::Instance, instance, None);
+    let extern_name = scope.interface_names.of_key(resolve, key)?;
+    let c = &mut scope.space.component;
+    let exported = c.export(extern_name, ComponentExportKind::Instance, instance, None);
     // Later exports refer to this interface's types through the export,
     // where they have their names.
     scope.providers.insert(id, exported);
