@@ -101,8 +101,10 @@ fn differences_section() -> String {
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
         .expect("README.md");
     let start = readme
-        .find("Differences from wasm-tools")
-        .expect("README has a \"Differences from wasm-tools\" section");
+        .match_indices("Differences from wasm-tools")
+        .map(|(i, _)| i)
+        .find(|&i| readme[..i].ends_with("# "))
+        .expect("README has a \"Differences from wasm-tools\" heading");
     let section = &readme[start..];
     // Up to the next heading of the same or a higher level.
     let end = section[1..]

@@ -102,8 +102,9 @@ impl Args {
         }
         if self.return_call_ref == Some(true) {
             bail!(
-                "`--return-call-ref` is not supported yet: compono's shims call through \
-                 `call_indirect`"
+                "`--return-call-ref` is not supported: compono's shims call through \
+                 `call_indirect`, which every runtime supports; leave the flag out (or pass \
+                 `--return-call-ref=false`)"
             );
         }
         let mut import_names = Vec::new();

@@ -136,6 +136,25 @@ impl FeatureArgs {
 /// package encoded as wasm; WIT errors carry `file:line:col` and the
 /// source line.
 pub fn load_wit_path(path: &Path, features: &FeatureArgs) -> Result<(Resolve, PackageId)> {
+    if path.is_file() {
+        let bytes = read_input(path)?;
+        if bytes.starts_with(b"\0asm") {
+            // Decoded by compono-wit, which turns the decoder's panics on
+            // unusual input into errors.
+            return match compono_wit::decode(&bytes)
+                .with_context(|| format!("failed to decode WIT from `{}`", path.display()))?
+            {
+                wit_parser::decoding::DecodedWasm::WitPackage(resolve, package) => {
+                    Ok((resolve, package))
+                }
+                wit_parser::decoding::DecodedWasm::Component(..) => bail!(
+                    "`{}` is a component, not a WIT package; give its WIT (`compono wit {}`)",
+                    path.display(),
+                    path.display()
+                ),
+            };
+        }
+    }
     let mut resolve = features.resolve();
     let pushed = resolve.push_path(path);
     let (package, _) = pushed
