@@ -132,105 +132,141 @@ fn strings(args: &[&str]) -> Vec<String> {
     args.iter().map(|s| s.to_string()).collect()
 }
 
+/// Every comparison for one fixture directory.
+fn compare_fixture(
+    dir: &Path,
+    cmp: &mut Comparison<'_>,
+    worlds_seen: &mut usize,
+    no_placeholder: &mut Vec<String>,
+) {
+    let features = feature_args(dir);
+    let path = dir.display().to_string();
+    let with = |extra: &[&str]| {
+        let mut args = vec![path.clone()];
+        args.extend(features.iter().cloned());
+        args.extend(strings(extra));
+        args
+    };
+    cmp.wit(&with(&["--json"]), false);
+    cmp.wit(&with(&[]), true);
+    for world in worlds(dir, &features) {
+        *worlds_seen += 1;
+        cmp.wit(&with(&["--importize-world", &world]), false);
+        cmp.wit(
+            &with(&[
+                "--importize-world",
+                &world,
+                "--importize-out-world-name",
+                "renamed",
+            ]),
+            false,
+        );
+        cmp.wit(&with(&["--exportize-world", &world]), false);
+        cmp.wit(
+            &with(&["--merge-world-imports-based-on-semver", &world]),
+            false,
+        );
+        cmp.wit(
+            &with(&["--generate-nominal-type-ids", &world, "--json"]),
+            false,
+        );
+
+        // The world's placeholder module, and its component.
+        let module = cmp.scratch.join("placeholder.wasm");
+        let component = cmp.scratch.join("component.wasm");
+        let mut embed = compono();
+        embed
+            .args(["embed", &path, "--dummy", "--world", &world, "-o"])
+            .arg(&module)
+            .args(&features);
+        let embedded = embed.output().unwrap();
+        if !embedded.status.success() {
+            // Worlds compono cannot wrap yet (async functions): named.
+            no_placeholder.push(format!(
+                "{}/{world}: {}",
+                dir.file_name().unwrap().to_string_lossy(),
+                String::from_utf8_lossy(&embedded.stderr).trim()
+            ));
+            continue;
+        }
+        let module = module.display().to_string();
+        for extra in [&[][..], &["--json"], &["--importize"], &["--exportize"]] {
+            let mut args = vec![module.clone()];
+            args.extend(strings(extra));
+            cmp.wit(&args, false);
+        }
+        let made = compono()
+            .args(["new", &module, "-o"])
+            .arg(&component)
+            .output()
+            .unwrap();
+        assert!(
+            made.status.success(),
+            "{}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+        let component = component.display().to_string();
+        for extra in [&["--importize"][..], &["--exportize"]] {
+            let mut args = vec![component.clone()];
+            args.extend(strings(extra));
+            cmp.wit(&args, false);
+        }
+        cmp.wit(std::slice::from_ref(&component), true);
+    }
+}
+
 #[test]
 fn wit_outputs_equal_wasm_tools_on_every_fixture_world() {
     let Some(oracle) = wasm_tools() else {
         eprintln!("skipped: no wasm-tools to compare with");
         return;
     };
-    let scratch = tempfile::tempdir().unwrap();
-    let mut cmp = Comparison {
-        oracle,
-        scratch: scratch.path(),
-        compared: 0,
-        failures: Vec::new(),
-    };
-    let mut worlds_seen = 0;
-    let mut no_placeholder = Vec::new();
-    for dir in fixtures() {
-        let features = feature_args(&dir);
-        let path = dir.display().to_string();
-        let with = |extra: &[&str]| {
-            let mut args = vec![path.clone()];
-            args.extend(features.iter().cloned());
-            args.extend(strings(extra));
-            args
-        };
-        cmp.wit(&with(&["--json"]), false);
-        cmp.wit(&with(&[]), true);
-        for world in worlds(&dir, &features) {
-            worlds_seen += 1;
-            cmp.wit(&with(&["--importize-world", &world]), false);
-            cmp.wit(
-                &with(&[
-                    "--importize-world",
-                    &world,
-                    "--importize-out-world-name",
-                    "renamed",
-                ]),
-                false,
-            );
-            cmp.wit(&with(&["--exportize-world", &world]), false);
-            cmp.wit(
-                &with(&["--merge-world-imports-based-on-semver", &world]),
-                false,
-            );
-            cmp.wit(
-                &with(&["--generate-nominal-type-ids", &world, "--json"]),
-                false,
-            );
-
-            // The world's placeholder module, and its component.
-            let module = scratch.path().join("placeholder.wasm");
-            let component = scratch.path().join("component.wasm");
-            let mut embed = compono();
-            embed
-                .args(["embed", &path, "--dummy", "--world", &world, "-o"])
-                .arg(&module)
-                .args(&features);
-            let embedded = embed.output().unwrap();
-            if !embedded.status.success() {
-                // Worlds compono cannot wrap yet (async functions): named.
-                no_placeholder.push(format!(
-                    "{}/{world}: {}",
-                    dir.file_name().unwrap().to_string_lossy(),
-                    String::from_utf8_lossy(&embedded.stderr).trim()
-                ));
-                continue;
-            }
-            let module = module.display().to_string();
-            for extra in [&[][..], &["--json"], &["--importize"], &["--exportize"]] {
-                let mut args = vec![module.clone()];
-                args.extend(strings(extra));
-                cmp.wit(&args, false);
-            }
-            let made = compono()
-                .args(["new", &module, "-o"])
-                .arg(&component)
-                .output()
-                .unwrap();
-            assert!(
-                made.status.success(),
-                "{}",
-                String::from_utf8_lossy(&made.stderr)
-            );
-            let component = component.display().to_string();
-            for extra in [&["--importize"][..], &["--exportize"]] {
-                let mut args = vec![component.clone()];
-                args.extend(strings(extra));
-                cmp.wit(&args, false);
-            }
-            cmp.wit(std::slice::from_ref(&component), true);
-        }
-    }
+    // Two workers (the machine's cores), each with its own scratch space.
+    const WORKERS: usize = 2;
+    let dirs = fixtures();
+    let results: Vec<(usize, usize, Vec<String>, Vec<String>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..WORKERS)
+            .map(|worker| {
+                let dirs = &dirs;
+                s.spawn(move || {
+                    let scratch = tempfile::tempdir().unwrap();
+                    let mut cmp = Comparison {
+                        oracle,
+                        scratch: scratch.path(),
+                        compared: 0,
+                        failures: Vec::new(),
+                    };
+                    let mut worlds_seen = 0;
+                    let mut no_placeholder = Vec::new();
+                    for dir in dirs.iter().skip(worker).step_by(WORKERS) {
+                        compare_fixture(dir, &mut cmp, &mut worlds_seen, &mut no_placeholder);
+                    }
+                    (cmp.compared, worlds_seen, cmp.failures, no_placeholder)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let compared: usize = results.iter().map(|r| r.0).sum();
+    let worlds_seen: usize = results.iter().map(|r| r.1).sum();
+    let failures: Vec<&String> = results.iter().flat_map(|r| &r.2).collect();
+    let no_placeholder: Vec<&String> = results.iter().flat_map(|r| &r.3).collect();
     println!(
         "{} comparisons over {} fixtures and {worlds_seen} worlds; {} failed",
-        cmp.compared,
-        fixtures().len(),
-        cmp.failures.len()
+        compared,
+        dirs.len(),
+        failures.len()
     );
     for line in &no_placeholder {
         println!("no placeholder module (not compared): {line}");
     }
-    assert!(cmp.failures.is_empty(), "{}", cmp.failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{}",
+        failures
+            .iter()
+            .map(|f| f.as_str())
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    );
 }
