@@ -204,11 +204,15 @@ fn check_ok(dir: &Path, oracle: &Oracle) -> Result<()> {
             .arg(&theirs_module))?;
         pretty_assertions::assert_eq!(theirs, ours, "world `{}` metadata differs", name);
         // And our own decoder agrees on both.
-        let (r1, w1) = compono_wit::decode_module_worlds(&std::fs::read(&ours_module)?)?;
-        let (r2, w2) = compono_wit::decode_module_worlds(&std::fs::read(&theirs_module)?)?;
-        let p1 = r1.worlds[w1].package.unwrap();
-        let p2 = r2.worlds[w2].package.unwrap();
-        pretty_assertions::assert_eq!(print_main(&r2, p2)?, print_main(&r1, p1)?);
+        let read = |path: &Path| -> Result<(Resolve, PackageId)> {
+            let bindings = compono_component::metadata::read(&std::fs::read(path)?)?
+                .context("no component-type section")?;
+            let package = bindings.resolve.worlds[bindings.world].package.unwrap();
+            Ok((bindings.resolve, package))
+        };
+        let (r1, p1) = read(&ours_module)?;
+        let (r2, p2) = read(&theirs_module)?;
+        pretty_assertions::assert_eq!(print_all(&r2, p2)?, print_all(&r1, p1)?);
     }
     Ok(())
 }

@@ -700,6 +700,13 @@ fn unknown_import_reason(resolve: &Resolve, world: WorldId, module: &str) -> Str
             || module.strip_prefix("cm32p2|")
                 == Some(resolve.name_canonicalized_world_key(k).as_str())
     });
+    // Preview1 imports are never world items: an adapter implements them.
+    if module == "wasi_snapshot_preview1" || module == "wasi_unstable" {
+        return format!(
+            "the module imports WASI preview1, which needs an adapter: pass \
+             --adapt {module}=PATH"
+        );
+    }
     let no_world = w.imports.is_empty() && w.exports.is_empty();
     if no_world {
         return "the module's world is empty (or it embeds none: no `component-type` custom \

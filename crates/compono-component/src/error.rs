@@ -8,6 +8,10 @@ pub enum Error {
     /// The input is not a valid core module (or cannot be read as one).
     #[error("invalid core module: {0}")]
     InvalidModule(String),
+    /// An input or option that cannot be used as given (a module or
+    /// component that does not parse, a malformed option value).
+    #[error("{0}")]
+    InvalidInput(String),
     /// A `component-type` section cannot be decoded, or sections conflict.
     #[error("{0}")]
     Metadata(String),

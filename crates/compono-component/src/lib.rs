@@ -24,10 +24,12 @@ mod producers;
 mod world;
 
 pub use dummy::{DummyNames, dummy_module};
-pub use embed::{EmbedOptions, embed};
+pub use embed::{EmbedOptions, embed, section_payload};
 pub use error::Error;
 pub use new::{NewOptions, new};
-pub use producers::{ItemMetadata, MetadataToAdd, add_metadata, read_metadata};
+pub use producers::{
+    FieldChange, ItemMetadata, MetadataToAdd, add_metadata, metadata_json, read_metadata,
+};
 
 pub use compono_wit::StringEncoding;
 

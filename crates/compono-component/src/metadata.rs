@@ -27,8 +27,10 @@ pub fn is_component_type_section(name: &str) -> bool {
     name.starts_with("component-type")
 }
 
-/// Decodes and merges every `component-type*` section of `module`; `None`
-/// when there is none.
+/// Decodes every `component-type*` section of `module` and merges their
+/// worlds into the world `root` of a package `root:root`, as wit-component
+/// does, so that `compono wit` of a module prints what wasm-tools prints;
+/// `None` when there is no such section.
 pub fn read(module: &[u8]) -> Result<Option<Bindings>, Error> {
     let mut merged: Option<(Bindings, String)> = None;
     for payload in wasmparser::Parser::new(0).parse_all(module) {
@@ -56,7 +58,10 @@ pub fn read(module: &[u8]) -> Result<Option<Bindings>, Error> {
             encoding: decoded.encoding,
         };
         merged = Some(match merged {
-            None => (bindings, s.name().to_string()),
+            None => (
+                merge(root_bindings(bindings.encoding)?, bindings)?,
+                s.name().to_string(),
+            ),
             Some((into, first)) => {
                 if into.encoding != bindings.encoding {
                     return Err(Error::Metadata(format!(
@@ -81,6 +86,20 @@ pub fn read(module: &[u8]) -> Result<Option<Bindings>, Error> {
     Ok(merged.map(|(b, _)| b))
 }
 
+/// An empty world `root:root/root` to merge sections into.
+fn root_bindings(encoding: StringEncoding) -> Result<Bindings, Error> {
+    let mut resolve = Resolve::default();
+    let package = resolve
+        .push_str("root.wit", "package root:root;\nworld root {}\n")
+        .map_err(|e| Error::Metadata(format!("{e:#}")))?;
+    let world = resolve.packages[package].worlds["root"];
+    Ok(Bindings {
+        resolve,
+        world,
+        encoding,
+    })
+}
+
 /// Merges the world of `from` into the world of `into`.
 pub fn merge(mut into: Bindings, from: Bindings) -> Result<Bindings, Error> {
     let remap = into
@@ -101,18 +120,9 @@ pub fn merge(mut into: Bindings, from: Bindings) -> Result<Bindings, Error> {
     Ok(into)
 }
 
-/// `module` without its `component-type*` sections.
-pub fn strip(module: &[u8]) -> Result<Vec<u8>, Error> {
-    strip_sections(module, false)
-}
-
 /// `module` without its `component-type*` sections, and with compono added
 /// to its producers, in one pass over the module.
 pub fn strip_and_add_producer(module: &[u8]) -> Result<Vec<u8>, Error> {
-    strip_sections(module, true)
-}
-
-fn strip_sections(module: &[u8], add_producer: bool) -> Result<Vec<u8>, Error> {
     let mut producers = None;
     let mut out = wasm_encoder::Module::new();
     for payload in wasmparser::Parser::new(0).parse_all(module) {
@@ -121,7 +131,7 @@ fn strip_sections(module: &[u8], add_producer: bool) -> Result<Vec<u8>, Error> {
             if is_component_type_section(s.name()) {
                 continue;
             }
-            if add_producer && s.name() == "producers" {
+            if s.name() == "producers" {
                 producers = Some((s.data(), s.data_offset()));
                 continue;
             }
@@ -143,8 +153,6 @@ fn strip_sections(module: &[u8], add_producer: bool) -> Result<Vec<u8>, Error> {
         }
     }
     let mut out = out.finish();
-    if add_producer {
-        out.extend(crate::producers::processed_by_section(producers)?);
-    }
+    out.extend(crate::producers::processed_by_section(producers)?);
     Ok(out)
 }

@@ -20,6 +20,12 @@ pub struct NewOptions {
     pub debug_names: bool,
     /// `OLD=NEW` renames of instance imports.
     pub import_names: Vec<(String, String)>,
+    /// Adapters allocate with `memory.grow` instead of importing the main
+    /// module's `cabi_realloc` (only matters with adapters).
+    pub realloc_via_memory_grow: bool,
+    /// Name imported and exported interfaces by their canonical version
+    /// (`wasi:cli/exit@0.2`) with the rest as a `version-suffix`.
+    pub emit_canonical_names: bool,
 }
 
 impl Default for NewOptions {
@@ -30,6 +36,8 @@ impl Default for NewOptions {
             reject_legacy_names: false,
             debug_names: false,
             import_names: Vec::new(),
+            realloc_via_memory_grow: false,
+            emit_canonical_names: false,
         }
     }
 }
@@ -66,6 +74,12 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
             })?;
     }
     crate::plan::check_supported(&bindings.resolve, bindings.world)?;
+    let interface_names = if options.emit_canonical_names {
+        compono_wit::check_canonical_names(&bindings.resolve, bindings.world)?;
+        compono_wit::InterfaceNames::Canonical
+    } else {
+        compono_wit::InterfaceNames::Full
+    };
     // The stripped module is dropped before validation: with large
     // modules, copies dominate peak memory.
     let mut component = {
@@ -89,6 +103,7 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
                 .cloned()
                 .collect::<HashMap<_, _>>(),
             debug_names: options.debug_names,
+            interface_names,
         })?
     };
     // A custom section appended at the end of the component.

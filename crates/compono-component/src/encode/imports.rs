@@ -106,11 +106,10 @@ fn import_interface(
     }
     let ty = scope.space.component.type_instance(None, &instance.space);
     let index = scope.space.instance_count();
-    scope.space.bind(
-        Binding::Import,
-        &resolve.name_world_key(key),
-        ComponentTypeRef::Instance(ty),
-    );
+    let name = scope.interface_names.of_key(resolve, key)?;
+    scope
+        .space
+        .bind(Binding::Import, name, ComponentTypeRef::Instance(ty));
     scope.providers.insert(iface, index);
     Ok(())
 }

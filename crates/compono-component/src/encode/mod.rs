@@ -16,7 +16,7 @@ mod space;
 
 use std::collections::HashMap;
 
-use compono_wit::{Binding, Scope, StringEncoding};
+use compono_wit::{Binding, InterfaceNames, Scope, StringEncoding};
 use wasm_encoder::{CanonicalOption, ComponentBuilder, ExportKind};
 use wit_parser::{Resolve, TypeOwner, WorldId};
 
@@ -33,6 +33,8 @@ pub struct ComponentInput<'a, 'r> {
     pub module: &'a [u8],
     pub renames: HashMap<String, String>,
     pub debug_names: bool,
+    /// How imported and exported interfaces are named.
+    pub interface_names: InterfaceNames,
 }
 
 impl ComponentInput<'_, '_> {
@@ -53,6 +55,7 @@ pub fn encode_component(input: ComponentInput<'_, '_>) -> Result<Vec<u8>, Error>
         TypeOwner::World(input.world),
         Binding::Import,
     );
+    scope.interface_names = input.interface_names;
     let imported_funcs = imports::import_world(&mut scope, input.world, input.classified)?;
     let mut lowered = lower::lower_imports(&mut scope, &input, &imported_funcs)?;
     let exported_resources = resources::exported_resources(&input, &mut lowered.shim);
