@@ -103,8 +103,10 @@ pub fn wit_bindgen(case: &World, options: &Options) -> Result<Generated, String>
     }
     let world = resolve.packages[main].worlds[&case.world];
     let opts = options.wit_bindgen();
-    // wit-bindgen panics on what it does not support (fixed-length lists,
-    // some async shapes); that is an answer here, not a test failure.
+    // wit-bindgen panics on what it does not support (borrows in lists
+    // with autodrop, fixed-length lists); that is an answer here, not a test
+    // failure, and not worth a backtrace on stderr.
+    quiet_wit_bindgen_panics();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut files = wit_bindgen_core::Files::default();
         opts.build()
@@ -126,4 +128,21 @@ pub fn wit_bindgen(case: &World, options: &Options) -> Result<Generated, String>
                 .unwrap_or_default()
         )),
     }
+}
+
+/// Panics raised inside wit-bindgen's crates print nothing; others print
+/// as usual.
+fn quiet_wit_bindgen_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let in_wit_bindgen = info
+                .location()
+                .is_some_and(|l| l.file().contains("/wit-bindgen-"));
+            if !in_wit_bindgen {
+                default(info);
+            }
+        }));
+    });
 }

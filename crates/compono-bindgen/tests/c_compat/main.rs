@@ -40,7 +40,11 @@ fn repo() -> PathBuf {
 /// (where pip may have put the oracles) from the environment.
 fn tool(program: impl AsRef<std::ffi::OsStr>) -> Command {
     let mut cmd = Command::new(program);
-    cmd.env_clear().env("LC_ALL", "C").stdin(Stdio::null());
+    cmd.env_clear()
+        .env("LC_ALL", "C")
+        // host.py loads `cases.py`: no bytecode caches in the source tree.
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .stdin(Stdio::null());
     for var in ["PATH", "HOME"] {
         if let Some(v) = std::env::var_os(var) {
             cmd.env(var, v);

@@ -1,15 +1,15 @@
 //! Ported guests: every C and C++ guest in `fixtures/bindgen/guests/c`
-//! (`<world>[.<tag>...].c` or `.cpp`, for the world in
+//! (`<world>[.utf16].c` or `.cpp`, for the world in
 //! `fixtures/bindgen/runtime/<world>`) is written against wit-bindgen's C
 //! API. Each is built twice, against wit-bindgen's bindings and against
 //! compono's, with `-Wall -Wextra -Werror`; both core modules are wrapped
 //! with `wasm-tools component new` and run by `host.py` on the world's
 //! `cases.py`, and both runs must pass the same checks.
 //!
-//! Tags pick generator options: `utf16` (`--string-encoding utf16`),
-//! `autodrop` (`--autodrop-borrows yes`). wit-bindgen refuses to drop
-//! borrows inside lists (it panics); an `autodrop` guest that needs that
-//! runs on compono's bindings only.
+//! `.utf16` guests use `--string-encoding utf16`. The guests in
+//! `guests/c-autodrop` use `--autodrop-borrows yes`; wit-bindgen refuses to
+//! drop borrows inside lists (it panics), so such a guest runs on compono's
+//! bindings only.
 
 use crate::decls::run;
 use crate::generate::{self, Generated, Options, World, all_features};
@@ -29,39 +29,40 @@ struct Guest {
 }
 
 fn guests() -> Vec<Guest> {
-    let dir = repo().join("fixtures/bindgen/guests/c");
-    let mut sources: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("fixtures/bindgen/guests/c")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "c" || e == "cpp"))
-        .collect();
-    sources.sort();
-    sources
-        .into_iter()
-        .map(|source| {
+    let mut guests = Vec::new();
+    for (dir, autodrop_borrows) in [("c", false), ("c-autodrop", true)] {
+        let dir = repo().join("fixtures/bindgen/guests").join(dir);
+        let mut sources: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "c" || e == "cpp"))
+            .collect();
+        sources.sort();
+        for source in sources {
             let name = source.file_name().unwrap().to_string_lossy().into_owned();
             let mut parts: Vec<&str> = name.split('.').collect();
             let cpp = parts.pop() == Some("cpp");
             let world_dir = parts[0].to_string();
             let mut options = Options {
                 name: "guest",
+                autodrop_borrows,
                 ..Options::default()
             };
             for tag in &parts[1..] {
                 match *tag {
                     "utf16" => options.utf16 = true,
-                    "autodrop" => options.autodrop_borrows = true,
                     other => panic!("{name}: unknown tag `{other}`"),
                 }
             }
-            Guest {
+            guests.push(Guest {
                 source,
                 world_dir,
                 options,
                 cpp,
-            }
-        })
-        .collect()
+            });
+        }
+    }
+    guests
 }
 
 fn world_of(world_dir: &str) -> Result<World, String> {
@@ -166,12 +167,12 @@ fn build_and_run(
 fn port(guest: &Guest, wasm_tools: &Path) -> Result<String, String> {
     let label = guest
         .source
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .into_owned();
+        .strip_prefix(repo().join("fixtures/bindgen/guests"))
+        .unwrap_or(&guest.source)
+        .display()
+        .to_string();
     let world = world_of(&guest.world_dir)?;
-    let dir = out_dir().join(&label);
+    let dir = out_dir().join(label.replace('/', "-"));
     let ours = generate::compono(&world, &guest.options)
         .and_then(|files| build_and_run(guest, &files, &dir.join("compono"), wasm_tools))
         .map_err(|e| format!("{label} on compono's bindings: {e}"))?;
