@@ -375,3 +375,67 @@ void *cabi_realloc(void *ptr, size_t old_size, size_t align, size_t new_size) {{
         (h, c)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(src: &str) -> (Resolve, WorldId) {
+        let mut resolve = Resolve::default();
+        let pkg = resolve.push_str("t.wit", src).unwrap();
+        let world = resolve.select_world(&[pkg], None).unwrap();
+        (resolve, world)
+    }
+
+    fn header(resolve: &Resolve, world: WorldId, opts: &Opts) -> String {
+        let files = generate(resolve, world, opts).unwrap();
+        let (_, h) = files.iter().find(|(n, _)| n.ends_with(".h")).unwrap();
+        String::from_utf8(h.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn a_rename_that_names_nothing_is_an_error() {
+        let (resolve, world) =
+            load("package t:t; interface i { f: func(); } world w { import i; }");
+        let opts = Opts {
+            rename: vec![("t:t/nope".into(), "x".into())],
+            ..Opts::default()
+        };
+        let err = generate(&resolve, world, &opts).unwrap_err().to_string();
+        assert!(err.contains("t:t/nope"), "{err}");
+        let opts = Opts {
+            rename: vec![("t:t/i".into(), "renamed".into())],
+            ..Opts::default()
+        };
+        assert!(header(&resolve, world, &opts).contains("extern void renamed_f(void);"));
+    }
+
+    #[test]
+    fn async_functions_are_refused_by_name() {
+        let (resolve, world) =
+            load("package t:t; interface i { g: async func(); } world w { export i; }");
+        let err = generate(&resolve, world, &Opts::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("function `g`"), "{err}");
+    }
+
+    #[test]
+    fn string_helpers_come_only_with_strings() {
+        let (resolve, world) = load("package t:t; world w { import f: func(x: u32); }");
+        let h = header(&resolve, world, &Opts::default());
+        assert!(!h.contains("w_string_t"), "{h}");
+        let (resolve, world) = load("package t:t; world w { import f: func(x: string); }");
+        let h = header(&resolve, world, &Opts::default());
+        assert!(h.contains("void w_string_dup_n(w_string_t *ret, const char *s, size_t len);"));
+        let utf16 = Opts {
+            string_encoding: StringEncoding::Utf16,
+            ..Opts::default()
+        };
+        let h = header(&resolve, world, &utf16);
+        assert!(
+            h.contains("#include <uchar.h>")
+                && h.contains("size_t w_string_len(const char16_t *s);")
+        );
+    }
+}
