@@ -2,8 +2,8 @@
 
 use crate::decls::{self, Api, Baseline};
 use crate::generate::{self, Generated, Options, World, all_features};
-use crate::repo;
-use std::collections::{BTreeSet, HashMap};
+use crate::{repo, tool};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -149,11 +149,41 @@ fn paths_text(paths: &[PathBuf]) -> String {
 struct ApiCache {
     baseline: Baseline,
     apis: Mutex<HashMap<Vec<u8>, Result<Api, String>>>,
+    /// compono's `.c` files compiled so far.
+    compiled: Mutex<HashSet<Vec<u8>>>,
     dir: PathBuf,
     next: AtomicUsize,
 }
 
 impl ApiCache {
+    /// Compiles compono's `.c` with `-Wall -Wextra -Werror` (once per
+    /// distinct text): the option sets the C corpus test does not cover
+    /// must give bindings that compile too.
+    fn compile(&self, files: &Generated) -> Result<(), String> {
+        let (c_name, c) = files
+            .iter()
+            .find(|(n, _)| n.ends_with(".c"))
+            .ok_or("no .c generated")?;
+        if !self.compiled.lock().unwrap().insert(c.clone()) {
+            return Ok(());
+        }
+        let dir = self
+            .dir
+            .join(self.next.fetch_add(1, Ordering::Relaxed).to_string());
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        for (name, bytes) in files {
+            std::fs::write(dir.join(name), bytes).map_err(|e| e.to_string())?;
+        }
+        decls::run(
+            tool("clang-19")
+                .current_dir(&dir)
+                .args(["--target=wasm32-wasi", "-Wall", "-Wextra", "-Werror", "-c"])
+                .arg(c_name)
+                .args(["-o", "bindings.o"]),
+        )
+        .map(|_| ())
+    }
+
     /// The generated files' names and the header's API.
     fn read(&self, files: &Generated) -> Result<(Vec<String>, Api), String> {
         let mut names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
@@ -302,6 +332,14 @@ fn compare_world(case: &Case, options: &Options, cache: &ApiCache) -> Outcome {
         }
     };
     let mut diffs = compare(&their_api, &our_api);
+    if !matches!(options.name, "default" | "utf16")
+        && let Err(e) = cache.compile(&ours)
+    {
+        diffs.push(Difference::OnlyCompono {
+            item: "bindings".into(),
+            sig: format!("do not compile: {e}"),
+        });
+    }
     if their_files != our_files {
         diffs.push(Difference::Files {
             wit_bindgen: their_files,
@@ -395,6 +433,7 @@ fn c_api_matches_wit_bindgen() {
         baseline: Baseline::new(&out_dir().join("baseline"))
             .expect("clang-19 reads the system headers"),
         apis: Mutex::new(HashMap::new()),
+        compiled: Mutex::new(HashSet::new()),
         dir: out_dir(),
         next: AtomicUsize::new(0),
     };
