@@ -47,6 +47,16 @@ pub struct Args {
     /// Name the synthesized modules and items.
     #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
     debug_names: bool,
+
+    /// Adapters allocate their state and stack with `memory.grow` instead
+    /// of the main module's `cabi_realloc`.
+    #[arg(long)]
+    realloc_via_memory_grow: bool,
+
+    /// Do not adapt `wasi_snapshot_preview1` imports with compono's own
+    /// adapter when no `--adapt` is given for them.
+    #[arg(long)]
+    no_auto_adapt: bool,
 }
 
 /// `[NAME=]PATH`: the module name defaults to the file stem.
@@ -66,15 +76,17 @@ fn parse_adapter(spec: &str) -> (String, PathBuf) {
 
 impl Args {
     pub fn run(self) -> Result<()> {
-        let adapters: Vec<(String, PathBuf)> =
-            self.adapters.iter().map(|a| parse_adapter(a)).collect();
-        if let Some((name, path)) = adapters.first() {
-            bail!(
-                "`--adapt {name}={}`: adapter modules are not supported yet by this version \
-                 of compono; build the module against WASI 0.2 directly, or use another tool \
-                 for adapted modules until adapter support lands",
-                path.display()
-            );
+        let mut adapters = Vec::new();
+        for spec in &self.adapters {
+            let (name, path) = parse_adapter(spec);
+            let bytes = read_input(&path)?;
+            let module = wat::parse_bytes(&bytes)
+                .map_err(|e| anyhow::anyhow!("{e}"))
+                .with_context(|| format!("failed to parse adapter `{}`", path.display()))?;
+            adapters.push(compono_component::adapter::Adapter {
+                name,
+                module: module.into_owned(),
+            });
         }
         let mut import_names = Vec::new();
         for spec in &self.import_names {
@@ -93,6 +105,8 @@ impl Args {
             reject_legacy_names: self.reject_legacy_names,
             debug_names: self.debug_names,
             import_names,
+            adapters,
+            realloc_via_memory_grow: self.realloc_via_memory_grow,
         };
         let component = compono_component::new(&module, &options).with_context(|| {
             format!(
