@@ -3,7 +3,7 @@
 
 use crate::io::{read_input, write_output};
 use anyhow::{Context, Result, bail};
-use compono_component::NewOptions;
+use compono_component::{NewOptions, adapter};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -75,19 +75,45 @@ fn parse_adapter(spec: &str) -> (String, PathBuf) {
 }
 
 impl Args {
-    pub fn run(self) -> Result<()> {
+    /// The adapters: those given with `--adapt` (`--adapt
+    /// wasi_snapshot_preview1` alone is compono's own), and compono's own
+    /// for `wasi_snapshot_preview1` imports unless `--no-auto-adapt`.
+    fn adapters(&self, module: &[u8]) -> Result<Vec<adapter::Adapter>> {
         let mut adapters = Vec::new();
         for spec in &self.adapters {
+            if spec == adapter::PREVIEW1 && !std::path::Path::new(spec).exists() {
+                adapters.push(adapter::builtin_preview1(module)?.1);
+                continue;
+            }
             let (name, path) = parse_adapter(spec);
             let bytes = read_input(&path)?;
-            let module = wat::parse_bytes(&bytes)
+            let bytes = wat::parse_bytes(&bytes)
                 .map_err(|e| anyhow::anyhow!("{e}"))
                 .with_context(|| format!("failed to parse adapter `{}`", path.display()))?;
-            adapters.push(compono_component::adapter::Adapter {
+            adapters.push(adapter::Adapter {
                 name,
-                module: module.into_owned(),
+                module: bytes.into_owned(),
             });
         }
+        if !self.no_auto_adapt
+            && let Some((flavour, builtin)) = adapter::auto_adapter(module, &adapters)?
+        {
+            eprintln!(
+                "compono: adapting `{}` imports with compono's {} adapter (--no-auto-adapt to turn this off)",
+                adapter::PREVIEW1,
+                flavour.name()
+            );
+            adapters.push(builtin);
+        }
+        Ok(adapters)
+    }
+
+    pub fn run(self) -> Result<()> {
+        let bytes = read_input(&self.module)?;
+        let module = wat::parse_bytes(&bytes)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| format!("failed to parse `{}`", self.module.display()))?;
+        let adapters = self.adapters(&module)?;
         let mut import_names = Vec::new();
         for spec in &self.import_names {
             let Some((old, new)) = spec.split_once('=') else {
@@ -95,10 +121,6 @@ impl Args {
             };
             import_names.push((old.to_string(), new.to_string()));
         }
-        let bytes = read_input(&self.module)?;
-        let module = wat::parse_bytes(&bytes)
-            .map_err(|e| anyhow::anyhow!("{e}"))
-            .with_context(|| format!("failed to parse `{}`", self.module.display()))?;
         let options = NewOptions {
             validate: self.validate && !self.skip_validation,
             merge_imports_based_on_semver: self.merge_imports_based_on_semver,

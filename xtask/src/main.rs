@@ -5,12 +5,14 @@
 //! - `spec`: the conformance suites on the interpreter, as a table.
 //! - `bench [wit|interp|new|bindgen]`: benchmarks against the reference tools, as ratios.
 //! - `build-adapter [--check]`: rebuild the checked-in preview1 adapters (or check them).
+//! - `fixtures [CASE...]`: rebuild the checked-in preview1 programs of `fixtures/preview1`.
 
 mod bench_bindgen;
 mod bench_interp;
 mod bench_new;
 mod bench_wit;
 mod build_adapter;
+mod fixtures;
 mod setup;
 mod spec;
 mod test;
@@ -21,7 +23,7 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (task, rest) = match args.split_first() {
         Some((task, rest)) => (task.as_str(), rest.to_vec()),
-        None => bail!("usage: cargo xtask test|setup|spec|bench|build-adapter"),
+        None => bail!("usage: cargo xtask test|setup|spec|bench|build-adapter|fixtures"),
     };
     match task {
         "test" => test::main(&rest),
@@ -29,8 +31,11 @@ fn main() -> Result<()> {
         "spec" => spec::main(&rest),
         "bench" => bench(&rest),
         "build-adapter" => build_adapter::main(&rest),
+        "fixtures" => fixtures::main(&rest),
         other => {
-            bail!("unknown task `{other}`; expected test, setup, spec, bench or build-adapter")
+            bail!(
+                "unknown task `{other}`; expected test, setup, spec, bench, build-adapter or fixtures"
+            )
         }
     }
 }

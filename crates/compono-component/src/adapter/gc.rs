@@ -414,27 +414,25 @@ pub fn gc(
             .get(&sp)
             .ok_or("the stack pointer is not live")?;
         let state = allocation_state.and_then(|g| remap.globals.get(&g).copied());
-        let (stack_realloc, state) = match (lazy, realloc) {
-            (true, Some(r)) => (r, state),
-            _ => {
-                // A start function cannot call into the main module before
-                // it is initialized: the stack comes from `memory.grow`.
-                let r = match grow_realloc {
-                    Some(r) => r,
-                    None => add(
-                        Added::ReallocViaMemoryGrow,
-                        realloc_ty,
-                        "realloc_via_memory_grow",
-                        &mut funcs,
-                    ),
-                };
-                (r, None)
-            }
+        let stack_realloc = match (lazy, realloc) {
+            (true, Some(r)) => r,
+            // A start function cannot call into the main module before
+            // it is initialized: the stack comes from `memory.grow`.
+            _ => match grow_realloc {
+                Some(r) => r,
+                None => add(
+                    Added::ReallocViaMemoryGrow,
+                    realloc_ty,
+                    "realloc_via_memory_grow",
+                    &mut funcs,
+                ),
+            },
         };
         let f = add(
             Added::AllocateStack {
                 realloc: stack_realloc,
                 sp,
+                // Set either way: the adapter may check it.
                 allocation_state: state,
             },
             empty_ty,

@@ -53,6 +53,71 @@ pub struct CollectedAdapter<'r> {
     pub classified: Classified<'r>,
 }
 
+/// The module preview1 programs import WASI from.
+pub const PREVIEW1: &str = "wasi_snapshot_preview1";
+
+/// Which of compono's preview1 adapters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavour {
+    /// For a module that exports `_start`: the component exports
+    /// `wasi:cli/run`, which calls it.
+    Command,
+    /// For the others: the preview1 functions only.
+    Reactor,
+}
+
+impl Flavour {
+    pub fn name(self) -> &'static str {
+        match self {
+            Flavour::Command => "command",
+            Flavour::Reactor => "reactor",
+        }
+    }
+}
+
+/// compono's own preview1 adapter for `module`: the command flavour when
+/// it exports `_start`, the reactor otherwise.
+pub fn builtin_preview1(module: &[u8]) -> Result<(Flavour, Adapter), Error> {
+    let core = CoreModule::parse(module)?;
+    let flavour = if core
+        .exports
+        .iter()
+        .any(|e| e.name == "_start" && e.kind == wasmparser::ExternalKind::Func)
+    {
+        Flavour::Command
+    } else {
+        Flavour::Reactor
+    };
+    let bytes = match flavour {
+        Flavour::Command => compono_adapter::COMMAND,
+        Flavour::Reactor => compono_adapter::REACTOR,
+    };
+    Ok((
+        flavour,
+        Adapter {
+            name: PREVIEW1.to_string(),
+            module: bytes.to_vec(),
+        },
+    ))
+}
+
+/// The adapter `new` adds by itself: compono's preview1 adapter, when
+/// `module` imports from `wasi_snapshot_preview1` and none of `adapters`
+/// is for it.
+pub fn auto_adapter(
+    module: &[u8],
+    adapters: &[Adapter],
+) -> Result<Option<(Flavour, Adapter)>, Error> {
+    if adapters.iter().any(|a| a.name == PREVIEW1) {
+        return Ok(None);
+    }
+    let core = CoreModule::parse(module)?;
+    if !core.imports.iter().any(|i| i.module == PREVIEW1) {
+        return Ok(None);
+    }
+    builtin_preview1(module).map(Some)
+}
+
 fn adapter_error(name: &str, reason: impl Into<String>) -> Error {
     Error::Adapter {
         adapter: name.to_string(),
