@@ -165,10 +165,8 @@ pub fn finish(raw: &[u8], flavour: &str, wit: &Path) -> Result<Vec<u8>, String> 
                 return Err("the adapter has element segments (a function pointer?)".into());
             }
             Payload::StartSection { .. } => return Err("the adapter has a start function".into()),
-            Payload::TableSection(reader) => {
-                if reader.count() != 0 {
-                    return Err("the adapter defines a table (a function pointer?)".into());
-                }
+            Payload::TableSection(reader) if reader.count() != 0 => {
+                return Err("the adapter defines a table (a function pointer?)".into());
             }
             _ => {}
         }
@@ -246,7 +244,7 @@ fn world_metadata(flavour: &str, interfaces: &[String], wit: &Path) -> Result<Ve
         let mut sources = wit_parser::SourceMap::new();
         sources.push_str(
             &format!("{package}/package.wit"),
-            &format!("package wasi:{package}@0.2.0;\n"),
+            format!("package wasi:{package}@0.2.0;\n"),
         );
         for file in *files {
             let path = wit.join(package).join(file);
@@ -254,7 +252,7 @@ fn world_metadata(flavour: &str, interfaces: &[String], wit: &Path) -> Result<Ve
                 std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             sources.push_str(
                 &format!("{package}/{file}"),
-                &text.replace("@0.2.6", "@0.2.0"),
+                text.replace("@0.2.6", "@0.2.0"),
             );
         }
         let group = sources.parse().map_err(|(_, e)| format!("{e:#}"))?;

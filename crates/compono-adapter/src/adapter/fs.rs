@@ -94,6 +94,8 @@ pub extern "C" fn fd_fdstat_set_flags(fd: u32, flags: u32) -> i32 {
         if flags as u16 & !(FDFLAGS_APPEND | FDFLAGS_NONBLOCK) != 0 {
             return Err(ENOTSUP);
         }
+        // Writes at the position from now on: it must be a number.
+        super::io::position(f)?;
         unsafe { (*f).fdflags = ((*f).fdflags & READABLE) | flags as u8 };
         Ok(())
     })
@@ -264,7 +266,11 @@ pub extern "C" fn fd_renumber(from: u32, to: u32) -> i32 {
 pub extern "C" fn fd_readdir(fd: u32, buf: usize, len: usize, cookie: u64, used: usize) -> i32 {
     errno(|| {
         let s = state::begin();
-        let d = state::dir(s, fd)?;
+        // Unlike the `path_*` functions, a file here is `EBADF`.
+        let d = state::fd_any(s, fd)?;
+        if unsafe { (*d).kind } != DIR {
+            return Err(EBADF);
+        }
         let handle = unsafe { (*d).handle };
         let mut hash = wasi::Ret::new();
         unsafe { wasi::metadata_hash(handle, hash.ptr()) };

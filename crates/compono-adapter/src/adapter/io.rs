@@ -8,7 +8,7 @@
 
 use super::p1::*;
 use super::state::{self, DIR, FILE, Fd, STDERR, STDIN, STDOUT, State};
-use super::{errno, get, put, wasi};
+use super::{errno, get, invalid_enum, put, wasi};
 
 /// The first non-empty `(ptr, len)` of a preview1 iovec list.
 fn first_buffer(iovs: usize, count: usize) -> (usize, usize) {
@@ -90,7 +90,7 @@ pub extern "C" fn fd_write(fd: u32, iovs: usize, iovs_len: usize, nwritten: usiz
         let (ptr, len) = first_buffer(iovs, iovs_len);
         let n = match unsafe { (*f).kind } {
             STDOUT | STDERR => {
-                write_stream(state::stdio_stream(f), ptr, len)?;
+                write_stream(state::output_stream(f), ptr, len)?;
                 len
             }
             FILE if unsafe { (*f).fdflags } as u16 & FDFLAGS_APPEND != 0 => {
@@ -104,8 +104,9 @@ pub extern "C" fn fd_write(fd: u32, iovs: usize, iovs_len: usize, nwritten: usiz
                 };
                 write_stream(stream, ptr, len)?;
                 // Like wasmtime, the position is the end of the file after
-                // an append.
-                unsafe { (*f).pos = super::fs::file_size(f)? };
+                // an append; what that is is asked when it matters (a
+                // read there finds nothing either way).
+                unsafe { (*f).pos = state::AT_END };
                 len
             }
             FILE => {
@@ -149,7 +150,9 @@ pub extern "C" fn fd_read(fd: u32, iovs: usize, iovs_len: usize, nread: usize) -
         let f = state::fd_open(s, fd)?;
         let (ptr, len) = first_buffer(iovs, iovs_len);
         let n = match unsafe { (*f).kind } {
-            STDIN => read_stream(s, state::stdio_stream(f), ptr, len)?,
+            STDIN => read_stream(s, state::input_stream(f), ptr, len)?,
+            // After an append the position is the end: nothing to read.
+            FILE if unsafe { (*f).pos } == state::AT_END => 0,
             FILE => {
                 let n = read_file(s, f, ptr, len, unsafe { (*f).pos })?;
                 unsafe { (*f).pos += n as u64 };
@@ -216,13 +219,15 @@ fn file(fd: u32, stdio: Errno) -> Result<*mut Fd, Errno> {
 
 #[unsafe(no_mangle)]
 pub extern "C" fn fd_seek(fd: u32, offset: i64, whence: u32, newoffset: usize) -> i32 {
+    if whence > 2 {
+        invalid_enum();
+    }
     errno(|| {
         let f = file(fd, ESPIPE)?;
         let base = match whence {
             0 => 0,
-            1 => unsafe { (*f).pos },
-            2 => super::fs::file_size(f)?,
-            _ => return Err(EINVAL),
+            1 => position(f)?,
+            _ => super::fs::file_size(f)?,
         };
         let pos = (base as i64).checked_add(offset).ok_or(EINVAL)?;
         if pos < 0 {
@@ -238,9 +243,19 @@ pub extern "C" fn fd_seek(fd: u32, offset: i64, whence: u32, newoffset: usize) -
 pub extern "C" fn fd_tell(fd: u32, offset: usize) -> i32 {
     errno(|| {
         let f = file(fd, ESPIPE)?;
-        put(offset, unsafe { (*f).pos });
+        put(offset, position(f)?);
         Ok(())
     })
+}
+
+/// A file's position, the end of the file resolved.
+pub fn position(f: *mut Fd) -> Result<u64, Errno> {
+    unsafe {
+        if (*f).pos == state::AT_END {
+            (*f).pos = super::fs::file_size(f)?;
+        }
+        Ok((*f).pos)
+    }
 }
 
 /// Runs a `result<_, error-code>` descriptor operation on a file.
@@ -266,7 +281,7 @@ pub extern "C" fn fd_datasync(fd: u32) -> i32 {
 #[unsafe(no_mangle)]
 pub extern "C" fn fd_advise(fd: u32, offset: u64, len: u64, advice: u32) -> i32 {
     if advice > 5 {
-        return EINVAL as i32;
+        invalid_enum();
     }
     file_op(fd, |h, ret| unsafe {
         wasi::advise(h, offset, len, advice, ret)
@@ -312,10 +327,12 @@ pub extern "C" fn poll_oneoff(subs: usize, events: usize, nsubs: usize, nevents:
                             }
                             (1, true) => wasi::subscribe_instant(timeout),
                             (0 | 1, false) => wasi::subscribe_duration(timeout),
-                            _ => {
+                            (2 | 3, _) => {
+                                // The CPU-time clocks are not in WASI 0.2.
                                 drop_pollables(pollables, i);
                                 return Err(EINVAL);
                             }
+                            _ => invalid_enum(),
                         }
                     }
                 }
@@ -329,10 +346,7 @@ pub extern "C" fn poll_oneoff(subs: usize, events: usize, nsubs: usize, nevents:
                         }
                     }
                 }
-                _ => {
-                    drop_pollables(pollables, i);
-                    return Err(EINVAL);
-                }
+                _ => invalid_enum(),
             };
             unsafe { *pollables.add(i) = p };
         }
@@ -369,8 +383,8 @@ fn subscribe_fd(s: *mut State, fd: u32, read: bool) -> Result<u32, Errno> {
     let f = state::fd_open(s, fd)?;
     unsafe {
         Ok(match ((*f).kind, read) {
-            (STDIN, true) => wasi::input_subscribe(state::stdio_stream(f)),
-            (STDOUT | STDERR, false) => wasi::output_subscribe(state::stdio_stream(f)),
+            (STDIN, true) => wasi::input_subscribe(state::input_stream(f)),
+            (STDOUT | STDERR, false) => wasi::output_subscribe(state::output_stream(f)),
             (FILE, _) => wasi::subscribe_duration(0),
             _ => return Err(EBADF),
         })

@@ -4,7 +4,7 @@
 
 use super::p1::*;
 use super::state;
-use super::{errno, put, wasi};
+use super::{errno, invalid_enum, put, wasi};
 
 /// A `list<string>` (or, with `pairs`, `list<tuple<string, string>>`)
 /// the host returned: `(ptr, count)`.
@@ -115,7 +115,7 @@ fn clock(id: u32, resolution: bool) -> Result<u64, Errno> {
             (1, false) => Ok(wasi::monotonic_now()),
             (1, true) => Ok(wasi::monotonic_resolution()),
             (2 | 3, _) => Err(EBADF),
-            _ => Err(EINVAL),
+            _ => invalid_enum(),
         }
     }
 }

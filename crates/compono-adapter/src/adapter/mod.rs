@@ -40,3 +40,9 @@ fn put<T>(at: usize, value: T) {
 fn get<T>(at: usize) -> T {
     unsafe { core::ptr::read_unaligned(at as *const T) }
 }
+
+/// An argument outside its enum (a whence, a clock, an advice, an event
+/// type): a trap, as in wasmtime, which refuses to convert it.
+fn invalid_enum() -> ! {
+    core::arch::wasm32::unreachable()
+}

@@ -287,16 +287,30 @@ pub fn release(f: *mut Fd) {
     }
 }
 
-/// The stream of a stdio descriptor, fetched on first use.
-pub fn stdio_stream(f: *mut Fd) -> u32 {
+/// The input stream of stdin, fetched on first use.
+pub fn input_stream(f: *mut Fd) -> u32 {
     unsafe {
         if (*f).handle == 0 {
-            (*f).handle = match (*f).kind {
-                STDIN => wasi::get_stdin(),
-                STDOUT => wasi::get_stdout(),
-                _ => wasi::get_stderr(),
+            (*f).handle = wasi::get_stdin();
+        }
+        (*f).handle
+    }
+}
+
+/// The output stream of stdout or stderr, fetched on first use. (Apart
+/// from `input_stream`, so that writing does not import stdin.)
+pub fn output_stream(f: *mut Fd) -> u32 {
+    unsafe {
+        if (*f).handle == 0 {
+            (*f).handle = if (*f).kind == STDOUT {
+                wasi::get_stdout()
+            } else {
+                wasi::get_stderr()
             };
         }
         (*f).handle
     }
 }
+
+/// `Fd::pos` after an append: the end of the file, whatever it is now.
+pub const AT_END: u64 = u64::MAX;
