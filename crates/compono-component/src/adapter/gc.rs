@@ -612,3 +612,165 @@ fn trap_unless_not(f: &mut Function, value: i32) {
     f.instruction(&Instruction::Unreachable);
     f.instruction(&Instruction::End);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ADAPTER: &str = r#"(module
+      (import "env" "memory" (memory 0))
+      (import "__main_module__" "cabi_realloc" (func $realloc (param i32 i32 i32 i32) (result i32)))
+      (import "wasi:random/random@0.2.0" "get-random-u64" (func $random (result i64)))
+      (import "wasi:cli/exit@0.2.0" "exit" (func $exit (param i32)))
+      (global $__stack_pointer (mut i32) (i32.const 0))
+      (global $allocation_state (mut i32) (i32.const 0))
+      (global $unused (mut i32) (i32.const 7))
+      (func $helper (result i32)
+        global.get $allocation_state
+        global.get $__stack_pointer
+        i32.add)
+      (func (export "uses_stack") (result i32)
+        (drop (call $realloc (i32.const 0) (i32.const 0) (i32.const 8) (i32.const 65536)))
+        (i32.store (global.get $__stack_pointer) (call $helper))
+        (i32.wrap_i64 (call $random)))
+      (func (export "exits") (call $exit (i32.const 1)) (global.set $unused (i32.const 1))))"#;
+
+    struct Shape {
+        imports: Vec<(String, String)>,
+        exports: Vec<String>,
+        start: bool,
+        first_call_of_export: Option<u32>,
+    }
+
+    fn shape(bytes: &[u8]) -> Shape {
+        wasmparser::Validator::new().validate_all(bytes).unwrap();
+        let mut shape = Shape {
+            imports: Vec::new(),
+            exports: Vec::new(),
+            start: false,
+            first_call_of_export: None,
+        };
+        let mut exported = Vec::new();
+        let mut imported_funcs = 0;
+        let mut body = 0;
+        for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+            match payload.unwrap() {
+                wasmparser::Payload::ImportSection(r) => {
+                    for i in r.into_imports() {
+                        let i = i.unwrap();
+                        if matches!(i.ty, wasmparser::TypeRef::Func(_)) {
+                            imported_funcs += 1;
+                        }
+                        shape
+                            .imports
+                            .push((i.module.to_string(), i.name.to_string()));
+                    }
+                }
+                wasmparser::Payload::ExportSection(r) => {
+                    for e in r {
+                        let e = e.unwrap();
+                        shape.exports.push(e.name.to_string());
+                        exported.push(e.index);
+                    }
+                }
+                wasmparser::Payload::StartSection { .. } => shape.start = true,
+                wasmparser::Payload::CodeSectionEntry(b) => {
+                    if exported.contains(&(imported_funcs + body)) {
+                        let mut ops = b.get_operators_reader().unwrap();
+                        if let Ok(wasmparser::Operator::Call { function_index }) = ops.read() {
+                            shape.first_call_of_export = Some(function_index);
+                        }
+                    }
+                    body += 1;
+                }
+                _ => {}
+            }
+        }
+        shape
+    }
+
+    fn collect(required: &[&str], main_realloc: Option<&str>) -> Result<Vec<u8>, String> {
+        let bytes = wat::parse_str(ADAPTER).unwrap();
+        let module = AdapterModule::parse(&bytes)?;
+        gc(
+            &module,
+            required,
+            &GcOptions {
+                main_realloc,
+                keep_names: false,
+            },
+        )
+    }
+
+    #[test]
+    fn imports_shrink_to_what_the_required_exports_use() {
+        let out = collect(&["uses_stack"], Some("cabi_realloc")).unwrap();
+        let s = shape(&out);
+        assert_eq!(s.exports, ["uses_stack"]);
+        assert!(
+            !s.imports.iter().any(|(m, _)| m.starts_with("wasi:cli")),
+            "{:?}",
+            s.imports
+        );
+        let out = collect(&["exits"], Some("cabi_realloc")).unwrap();
+        let s = shape(&out);
+        assert_eq!(
+            s.imports,
+            [("wasi:cli/exit@0.2.0".to_string(), "exit".to_string())]
+        );
+    }
+
+    #[test]
+    fn with_the_main_modules_realloc_the_stack_is_allocated_lazily() {
+        let out = collect(&["uses_stack"], Some("canonical_abi_realloc")).unwrap();
+        let s = shape(&out);
+        assert!(!s.start);
+        // The realloc import is renamed to what the main module exports.
+        assert!(s.imports.contains(&(
+            "__main_module__".to_string(),
+            "canonical_abi_realloc".to_string()
+        )));
+        // Every export first calls the stack allocator.
+        assert!(s.first_call_of_export.is_some());
+    }
+
+    #[test]
+    fn without_it_memory_grow_serves_and_a_start_function_allocates_the_stack() {
+        let out = collect(&["uses_stack"], None).unwrap();
+        let s = shape(&out);
+        assert!(s.start);
+        assert!(!s.imports.iter().any(|(m, _)| m == "__main_module__"));
+        // The adapter's own realloc calls now go to a local function that
+        // grows memory.
+        assert!(
+            wasmprinter::print_bytes(&out)
+                .unwrap()
+                .contains("memory.grow")
+        );
+    }
+
+    #[test]
+    fn what_cannot_be_collected_is_an_error() {
+        assert!(
+            collect(&["nope"], None)
+                .unwrap_err()
+                .contains("no export `nope`")
+        );
+        let table = wat::parse_str(
+            r#"(module (table 1 funcref) (type $t (func))
+                 (func (export "f") (call_indirect (type $t) (i32.const 0))))"#,
+        )
+        .unwrap();
+        let module = AdapterModule::parse(&table).unwrap();
+        let err = gc(
+            &module,
+            &["f"],
+            &GcOptions {
+                main_realloc: None,
+                keep_names: false,
+            },
+        )
+        .unwrap_err();
+        assert!(err.contains("table"), "{err}");
+    }
+}
