@@ -3,10 +3,11 @@
 //! - `test`: install what the tests need, then fmt, clippy and every test.
 //! - `setup`: only the installation step.
 //! - `spec`: the conformance suites on the interpreter, as a table.
-//! - `bench [wit|interp|new|bindgen]`: benchmarks against the reference tools, as ratios.
+//! - `bench [wit|interp|new|bindgen|adapter]`: benchmarks against the reference tools, as ratios.
 //! - `build-adapter [--check]`: rebuild the checked-in preview1 adapters (or check them).
 //! - `fixtures [CASE...]`: rebuild the checked-in preview1 programs of `fixtures/preview1`.
 
+mod bench_adapter;
 mod bench_bindgen;
 mod bench_interp;
 mod bench_new;
@@ -59,11 +60,14 @@ fn bench(args: &[String]) -> Result<()> {
     if wants("bindgen") {
         bench_bindgen::main()?;
     }
+    if wants("adapter") {
+        bench_adapter::main()?;
+    }
     Ok(())
 }
 
 fn is_bench_name(arg: &str) -> bool {
-    matches!(arg, "wit" | "interp" | "new" | "bindgen")
+    matches!(arg, "wit" | "interp" | "new" | "bindgen" | "adapter")
 }
 
 /// The workspace root (xtask lives one level below it).
