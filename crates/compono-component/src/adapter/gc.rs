@@ -373,17 +373,11 @@ pub fn gc(
     let mut global_map = HashMap::new();
     let mut globals = GlobalSection::new();
     let mut global_names = Vec::new();
-    let mut next_global = 0u32;
-    for &g in &live_globals {
-        let Some(global) = module.globals.get(g as usize) else {
-            continue;
-        };
-        global_map.insert(g, next_global);
+    for (new, &g) in live_globals.iter().enumerate() {
+        global_map.insert(g, new as u32);
         if let Some(n) = module.global_names.get(&g) {
-            global_names.push((next_global, n.to_string()));
+            global_names.push((new as u32, n.to_string()));
         }
-        next_global += 1;
-        let _ = global;
     }
     let mut remap = Remap {
         funcs: func_map,
