@@ -23,7 +23,10 @@
 //! be one the program's preview1 imports can need.
 //!
 //! The runs are in Python's wasmtime (`tests/preview1/harness.py`);
-//! without it the trials are ignored, and fail when `CI=true`.
+//! without it the trials are ignored, and fail when `CI=true`. Another way
+//! to run the programs (`compono run` on compono's own runtime) is one
+//! more entry in `paths` or one more run compared with `native` the same
+//! way: the cases need no change.
 
 #[path = "preview1/programs.rs"]
 mod programs;
