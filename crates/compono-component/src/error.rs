@@ -30,6 +30,9 @@ pub enum Error {
     /// malformed.
     #[error("module export `{name}`: {reason}")]
     Export { name: String, reason: String },
+    /// An adapter that is not one, or that does not fit the module.
+    #[error("adapter `{adapter}`: {reason}")]
+    Adapter { adapter: String, reason: String },
     /// Something the world needs that the module does not provide.
     #[error("{0}")]
     Missing(String),

@@ -11,6 +11,7 @@
 //! the sections), `classify` (names to world items, signature checks),
 //! `plan` (canonical options and shims), `encode` (the component bytes).
 
+pub mod adapter;
 mod classify;
 mod dummy;
 mod embed;
