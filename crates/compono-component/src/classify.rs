@@ -288,6 +288,27 @@ pub fn classify<'r>(
     core: &CoreModule,
     reject_legacy_names: bool,
 ) -> Result<Classified<'r>, Error> {
+    classify_module(resolve, world, core, reject_legacy_names, true)
+}
+
+/// Classifies `core`, one of several modules that together implement
+/// `world` (linked libraries): the world's exports may be anywhere.
+pub fn classify_part<'r>(
+    resolve: &'r Resolve,
+    world: WorldId,
+    core: &CoreModule,
+    reject_legacy_names: bool,
+) -> Result<Classified<'r>, Error> {
+    classify_module(resolve, world, core, reject_legacy_names, false)
+}
+
+fn classify_module<'r>(
+    resolve: &'r Resolve,
+    world: WorldId,
+    core: &CoreModule,
+    reject_legacy_names: bool,
+    check_exports: bool,
+) -> Result<Classified<'r>, Error> {
     let w = &resolve.worlds[world];
 
     // Every name the world explains, under both manglings.
@@ -633,7 +654,31 @@ pub fn classify<'r>(
         }
     }
 
-    // Every exported world function must be there.
+    if check_exports && let Err(m) = check_world_exports(resolve, world, &classified) {
+        return Err(Error::Missing(format!(
+            "the world exports {}, but the module exports no function named `{}` (or `{}`); \
+             export it from the module",
+            m.what, m.legacy, m.standard
+        )));
+    }
+    Ok(classified)
+}
+
+/// A world export function without a core export, and the names that
+/// would have been it.
+pub struct MissingExport {
+    pub what: String,
+    pub legacy: String,
+    pub standard: String,
+}
+
+/// Checks that every function the world exports has a core export.
+pub fn check_world_exports(
+    resolve: &Resolve,
+    world: WorldId,
+    classified: &Classified<'_>,
+) -> Result<(), MissingExport> {
+    let w = &resolve.worlds[world];
     for (key, item) in w.exports.iter() {
         for (fkey, _, func) in item_funcs(resolve, key, item) {
             let found = classified
@@ -665,14 +710,15 @@ pub fn classify<'r>(
                     ),
                     None => format!("exported function `{}`", func.name),
                 };
-                return Err(Error::Missing(format!(
-                    "the world exports {what}, but the module exports no function \
-                     named `{legacy}` (or `{standard}`); export it from the module"
-                )));
+                return Err(MissingExport {
+                    what,
+                    legacy,
+                    standard,
+                });
             }
         }
     }
-    Ok(classified)
+    Ok(())
 }
 
 fn resource_name(resolve: &Resolve, r: TypeId) -> &str {

@@ -34,7 +34,7 @@ impl Default for NewOptions {
     }
 }
 
-fn empty_world() -> Result<metadata::Bindings, Error> {
+pub(crate) fn empty_world() -> Result<metadata::Bindings, Error> {
     let mut resolve = wit_parser::Resolve::default();
     let package = resolve
         .push_str("empty.wit", "package root:root;\nworld root {}\n")
@@ -83,6 +83,7 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
             encoding: bindings.encoding,
             classified: &classified,
             module: &stripped,
+            linked: None,
             renames: options
                 .import_names
                 .iter()

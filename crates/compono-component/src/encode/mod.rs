@@ -9,6 +9,7 @@
 mod exports;
 mod imports;
 mod instances;
+pub mod linked;
 mod lower;
 mod resources;
 mod shim;
@@ -31,6 +32,8 @@ pub struct ComponentInput<'a, 'r> {
     pub encoding: StringEncoding,
     pub classified: &'a Classified<'r>,
     pub module: &'a [u8],
+    /// Linked shared libraries, which take the place of `module`.
+    pub linked: Option<&'a linked::LinkedModules>,
     pub renames: HashMap<String, String>,
     pub debug_names: bool,
 }
@@ -64,10 +67,23 @@ pub fn encode_component(input: ComponentInput<'_, '_>) -> Result<Vec<u8>, Error>
     let shim = instances::instantiate_shim(c, &input, &lowered.shim);
     let local_resources =
         resources::define_resources(c, &input, &exported_resources, &shim, &mut lowered.sources)?;
-    let main = instances::instantiate_main(c, &input, &lowered.sources, &shim);
+    let (main, mut linked_instances) = match input.linked {
+        Some(linked) => {
+            let (main, instances) =
+                linked::instantiate(c, &input, linked, &lowered.sources, &shim)?;
+            (main, Some((linked, instances)))
+        }
+        None => (
+            instances::instantiate_main(c, &input, &lowered.sources, &shim),
+            None,
+        ),
+    };
     let mut reallocs = Reallocs::new(main.instance);
     instances::fill_shim(c, &input, &lowered.shim, &shim, &main, &mut reallocs)?;
-    instances::run_initialize(c, &input, &main);
+    match &mut linked_instances {
+        Some((linked, instances)) => linked::run_init(c, &input, linked, instances)?,
+        None => instances::run_initialize(c, &input, &main),
+    }
 
     exports::export_world(&mut scope, &input, &main, &local_resources, &mut reallocs)?;
 
