@@ -4,7 +4,7 @@
 //! and the symbols it exports. Plain data out; nothing here decides how
 //! libraries fit together.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use wasmparser::{
     CompositeInnerType, Dylink0Subsection, ExternalKind, FuncType, KnownCustom, Operator, Payload,
@@ -228,10 +228,26 @@ pub fn read(module: &[u8]) -> Result<Option<LibraryInfo>, String> {
             .flatten()
             .ok_or_else(|| format!("invalid module: type {ty} is not a function type"))
     };
+    // wasm-ld records the flags of a `GOT.mem` or `GOT.func` import under
+    // `env`, the symbol's module.
+    let weak_import = |module: &str, field: &str| {
+        [module, "env"].iter().any(|m| {
+            import_flags
+                .get(&(m.to_string(), field.to_string()))
+                .is_some_and(|f| f.contains(SymbolFlags::BINDING_WEAK))
+        })
+    };
+    // wasm-ld records no flags for weak definitions, but a library calls
+    // its own weak functions through an import, so that a strong
+    // definition elsewhere wins.
+    let mut self_imported: HashSet<String> = HashSet::new();
+    for (module, field, ty) in &raw_imports {
+        if let ("env", TypeRef::Func(_)) = (module.as_str(), ty) {
+            self_imported.insert(field.clone());
+        }
+    }
     for (module, field, ty) in raw_imports {
-        let weak = import_flags
-            .get(&(module.clone(), field.clone()))
-            .is_some_and(|f| f.contains(SymbolFlags::BINDING_WEAK));
+        let weak = weak_import(&module, &field);
         let what = |ty: &TypeRef| match ty {
             TypeRef::Func(_) => "a function",
             TypeRef::Table(_) => "a table",
@@ -344,10 +360,12 @@ pub fn read(module: &[u8]) -> Result<Option<LibraryInfo>, String> {
             // Memories, tables and tags are not symbols.
             _ => continue,
         };
+        let weak = flags.contains(SymbolFlags::BINDING_WEAK)
+            || (matches!(definition, Definition::Func(_)) && self_imported.contains(&name));
         info.symbols.push(Symbol {
             name,
             definition,
-            weak: flags.contains(SymbolFlags::BINDING_WEAK),
+            weak,
         });
     }
     Ok(Some(info))
