@@ -115,12 +115,16 @@ fn parse_adapter(spec: &str) -> (String, PathBuf) {
     }
 }
 
+/// A module, binary or text; binaries are not copied.
 fn read_module(path: &std::path::Path) -> Result<Vec<u8>> {
     let bytes = read_input(path)?;
-    wat::parse_bytes(&bytes)
-        .map(|b| b.into_owned())
+    let parsed = wat::parse_bytes(&bytes)
         .map_err(|e| anyhow::anyhow!("{e}"))
-        .with_context(|| format!("failed to parse `{}`", path.display()))
+        .with_context(|| format!("failed to parse `{}`", path.display()))?;
+    Ok(match parsed {
+        std::borrow::Cow::Borrowed(_) => bytes,
+        std::borrow::Cow::Owned(binary) => binary,
+    })
 }
 
 impl Args {

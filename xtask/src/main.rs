@@ -8,6 +8,7 @@
 
 mod bench_bindgen;
 mod bench_interp;
+mod bench_link;
 mod bench_new;
 mod bench_wit;
 mod fixtures;
@@ -52,11 +53,14 @@ fn bench(args: &[String]) -> Result<()> {
     if wants("bindgen") {
         bench_bindgen::main()?;
     }
+    if wants("link") {
+        bench_link::run()?;
+    }
     Ok(())
 }
 
 fn is_bench_name(arg: &str) -> bool {
-    matches!(arg, "wit" | "interp" | "new" | "bindgen")
+    matches!(arg, "wit" | "interp" | "new" | "bindgen" | "link")
 }
 
 /// The workspace root (xtask lives one level below it).

@@ -95,11 +95,7 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
     // A custom section appended at the end of the component.
     component.extend(crate::producers::processed_by_section(None)?);
     if options.validate {
-        let validate = |bytes: &[u8]| {
-            wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
-                .validate_all(bytes)
-                .map(|_| ())
-        };
+        let validate = crate::validate::validate;
         if let Err(e) = validate(&component) {
             // The module's function bodies are first validated here; an
             // invalid input is the input's fault, not ours.

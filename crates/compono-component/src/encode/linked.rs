@@ -3,6 +3,7 @@
 //! earlier modules' exports and of the world imports it uses, then a bag
 //! of the exports the component lifts, standing in for a main module.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -15,11 +16,11 @@ use super::lower::CoreFuncSource;
 use crate::Error;
 
 /// Linked libraries, planned by `link` and emitted here.
-pub struct LinkedModules {
+pub struct LinkedModules<'a> {
     /// In instantiation order.
-    pub modules: Vec<LinkedModule>,
+    pub modules: Vec<LinkedModule<'a>>,
     /// Instantiated last, once imports that need `cabi_realloc` work.
-    pub init: LinkedModule,
+    pub init: LinkedModule<'a>,
     /// The shared memory: the module that defines it and its export name.
     pub memory: (usize, String),
     /// The core exports the component lifts or calls (functions,
@@ -28,9 +29,9 @@ pub struct LinkedModules {
 }
 
 /// One core module to instantiate.
-pub struct LinkedModule {
+pub struct LinkedModule<'a> {
     pub name: String,
-    pub bytes: Vec<u8>,
+    pub bytes: Cow<'a, [u8]>,
     /// An instance per imported module name, made of these items.
     pub args: Vec<(String, Vec<ArgItem>)>,
     /// This module's imports among the classified (world) imports.
@@ -77,7 +78,7 @@ impl Instances {
         &mut self,
         c: &mut ComponentBuilder,
         input: &ComponentInput<'_, '_>,
-        module: &LinkedModule,
+        module: &LinkedModule<'_>,
         world_imports: Vec<(&str, &str, u32)>,
     ) -> Result<u32, Error> {
         let mut args: IndexMap<&str, Vec<(&str, ExportKind, u32)>> = IndexMap::new();
@@ -112,7 +113,7 @@ impl Instances {
 pub fn instantiate(
     c: &mut ComponentBuilder,
     input: &ComponentInput<'_, '_>,
-    linked: &LinkedModules,
+    linked: &LinkedModules<'_>,
     sources: &[CoreFuncSource],
     shim: &Shim,
 ) -> Result<(Main, Instances), Error> {
@@ -170,7 +171,7 @@ pub fn instantiate(
 pub fn run_init(
     c: &mut ComponentBuilder,
     input: &ComponentInput<'_, '_>,
-    linked: &LinkedModules,
+    linked: &LinkedModules<'_>,
     instances: &mut Instances,
 ) -> Result<(), Error> {
     instances.instantiate(c, input, &linked.init, Vec::new())?;

@@ -33,7 +33,7 @@ pub struct ComponentInput<'a, 'r> {
     pub classified: &'a Classified<'r>,
     pub module: &'a [u8],
     /// Linked shared libraries, which take the place of `module`.
-    pub linked: Option<&'a linked::LinkedModules>,
+    pub linked: Option<&'a linked::LinkedModules<'a>>,
     pub renames: HashMap<String, String>,
     pub debug_names: bool,
 }

@@ -21,6 +21,7 @@ mod libdl;
 mod order;
 mod resolve;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use indexmap::IndexMap;
@@ -683,7 +684,7 @@ fn encode(
     };
     let mut modules = vec![LinkedModule {
         name: "compono:link-env".to_string(),
-        bytes: plan.env,
+        bytes: Cow::Owned(plan.env),
         args: Vec::new(),
         world_imports: 0..0,
     }];
@@ -691,7 +692,7 @@ fn encode(
     if let Some(stubs) = plan.stubs {
         modules.push(LinkedModule {
             name: "compono:link-stubs".to_string(),
-            bytes: stubs,
+            bytes: Cow::Owned(stubs),
             args: Vec::new(),
             world_imports: 0..0,
         });
@@ -702,8 +703,14 @@ fn encode(
         let Some(input) = inputs.get(library) else {
             continue;
         };
-        let bytes =
-            metadata::strip_and_add_producer(input.bytes).map_err(|e| in_library(input.name, e))?;
+        // The world is the component's now; a library without one goes in
+        // as it is (copying a large library costs time and memory).
+        let bytes = match input.world {
+            Some(_) => {
+                Cow::Owned(metadata::strip(input.bytes).map_err(|e| in_library(input.name, e))?)
+            }
+            None => Cow::Borrowed(input.bytes),
+        };
         let mut core = CoreModule::parse(&bytes).map_err(|e| in_library(input.name, e))?;
         core.imports.retain(|i| {
             if !matches!(i.module.as_str(), "env" | "GOT.mem" | "GOT.func") {
@@ -767,7 +774,7 @@ fn encode(
         modules,
         init: LinkedModule {
             name: "compono:link-init".to_string(),
-            bytes: plan.init,
+            bytes: Cow::Owned(plan.init),
             args: plan.init_args,
             world_imports: 0..0,
         },
@@ -786,11 +793,7 @@ fn encode(
     })?;
     component.extend(crate::producers::processed_by_section(None)?);
     if options.validate {
-        let validate = |bytes: &[u8]| {
-            wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
-                .validate_all(bytes)
-                .map(|_| ())
-        };
+        let validate = crate::validate::validate;
         if let Err(e) = validate(&component) {
             // Function bodies are first validated here; an invalid library
             // is the library's fault, not ours.
@@ -819,5 +822,143 @@ fn adapt(imports: &[(&str, String, String)]) -> Result<(), Error> {
              with adapters (`--adapt`) needs adapter support, which this version of compono \
              does not have yet; build the libraries against WASI 0.2 directly"
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn library(name: &str, wat: &str, world: Option<&str>) -> Library {
+        let mut bytes = wat::parse_str(wat).unwrap();
+        if let Some(wit) = world {
+            let mut resolve = wit_parser::Resolve::default();
+            let package = resolve.push_str("w.wit", wit).unwrap();
+            let world = resolve.select_world(&[package], None).unwrap();
+            bytes = crate::embed(&bytes, resolve, world, &Default::default()).unwrap();
+        }
+        Library {
+            name: name.to_string(),
+            bytes,
+            dl_openable: false,
+        }
+    }
+
+    /// `ping` and `pong` call each other across two libraries.
+    fn cycle() -> Vec<Library> {
+        vec![
+            library(
+                "libping.so",
+                r#"(module
+                    (@dylink.0 (mem-info) (needed "libpong.so"))
+                    (import "env" "pong" (func $pong (param i32) (result i32)))
+                    (func (export "ping") (param i32) (result i32)
+                        local.get 0
+                        i32.eqz
+                        if (result i32) i32.const 100
+                        else local.get 0 i32.const 1 i32.sub call $pong end))"#,
+                Some("package t:t; world w { export ping: func(n: u32) -> u32; }"),
+            ),
+            library(
+                "libpong.so",
+                r#"(module
+                    (@dylink.0 (mem-info) (needed "libping.so"))
+                    (import "env" "ping" (func $ping (param i32) (result i32)))
+                    (func (export "pong") (param i32) (result i32)
+                        local.get 0 call $ping i32.const 1 i32.add))"#,
+                None,
+            ),
+        ]
+    }
+
+    #[test]
+    fn a_call_cycle_links_through_the_table() {
+        let component = link(&cycle(), &LinkOptions::default()).unwrap();
+        let text = wasmprinter::print_bytes(&component).unwrap();
+        // One of the two calls goes through `env`'s table.
+        assert!(text.contains("call_indirect"), "{text}");
+    }
+
+    #[test]
+    fn unused_libraries_are_left_out() {
+        let mut libraries = cycle();
+        libraries.push(library(
+            "libunused.so",
+            r#"(module (@dylink.0 (mem-info)) (func (export "unused")))"#,
+            None,
+        ));
+        let component = link(&libraries, &LinkOptions::default()).unwrap();
+        let text = wasmprinter::print_bytes(&component).unwrap();
+        assert!(!text.contains("unused"), "{text}");
+    }
+
+    #[test]
+    fn malformed_libraries_are_errors_not_panics() {
+        let libraries = cycle();
+        let good = &libraries[0].bytes;
+        // Every truncation: some are valid modules (without the world, or
+        // without dylink.0), none may panic.
+        for len in 0..good.len() {
+            let mut broken = libraries.clone();
+            broken[0].bytes.truncate(len);
+            let _ = link(&broken, &LinkOptions::default());
+        }
+        let mut inputs = vec![
+            b"not wasm".to_vec(),
+            wat::parse_str("(component)").unwrap(),
+            // A dylink.0 section whose subsection claims more than there is.
+            wat::parse_str(r#"(module (@custom "dylink.0" "\01\ff\ff\ff\ff\0f"))"#).unwrap(),
+            // A needed list of 2^32-1 names.
+            wat::parse_str(r#"(module (@custom "dylink.0" "\02\05\ff\ff\ff\ff\0f"))"#).unwrap(),
+            wat::parse_str(r#"(module (@dylink.0 (mem-info (memory 4294967295 31))))"#).unwrap(),
+        ];
+        inputs.push(
+            wat::parse_str(r#"(module (@dylink.0) (import "env" "memory" (memory 1 2)))"#).unwrap(),
+        );
+        for bytes in inputs {
+            let libraries = vec![Library {
+                name: "bad.so".to_string(),
+                bytes,
+                dl_openable: true,
+            }];
+            let err = link(&libraries, &LinkOptions::default()).unwrap_err();
+            assert!(matches!(err, Error::Link(_)), "{err}");
+        }
+    }
+
+    #[test]
+    fn invalid_function_bodies_are_blamed_on_the_library() {
+        let libraries = vec![library(
+            "libbad.so",
+            r#"(module (@dylink.0 (mem-info))
+                (func (export "run") (result i32) i64.const 0))"#,
+            Some("package t:t; world w { export run: func() -> u32; }"),
+        )];
+        let err = link(&libraries, &LinkOptions::default()).unwrap_err();
+        assert!(
+            matches!(&err, Error::Link(LinkError::InLibrary { library, .. }) if library == "libbad.so"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_built_in_libdl_yields_to_a_given_one() {
+        let libraries = vec![library(
+            "libapp.so",
+            r#"(module (@dylink.0 (mem-info))
+                (import "env" "dlopen" (func $dlopen (param i32 i32) (result i32)))
+                (func (export "dlopen") (param i32 i32) (result i32) i32.const 7)
+                (func (export "run") (result i32) i32.const 0 i32.const 0 call $dlopen))"#,
+            Some("package t:t; world w { export run: func() -> u32; }"),
+        )];
+        let options = LinkOptions {
+            use_built_in_libdl: true,
+            ..Default::default()
+        };
+        // No duplicate: the built-in `dlopen` is weak, the given one is
+        // first; the built-in libdl is unused, so left out.
+        let component = link(&libraries, &options).unwrap();
+        let text = wasmprinter::print_bytes(&component).unwrap();
+        assert!(!text.contains("dlsym"), "{text}");
     }
 }

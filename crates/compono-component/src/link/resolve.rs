@@ -290,3 +290,202 @@ pub fn resolve(
         Err(problems)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::link::dylink::{EntryPoints, Import, MemInfo, Symbol};
+
+    fn func_type() -> FuncType {
+        FuncType::new([], [wasmparser::ValType::I32])
+    }
+
+    fn library(symbols: &[(&str, bool)], imports: Vec<Need>) -> LibraryInfo {
+        LibraryInfo {
+            mem_info: MemInfo::default(),
+            needed: Vec::new(),
+            imports: imports
+                .into_iter()
+                .map(|need| Import {
+                    field: String::new(),
+                    need,
+                })
+                .collect(),
+            symbols: symbols
+                .iter()
+                .map(|&(name, weak)| Symbol {
+                    name: name.to_string(),
+                    definition: Definition::Func(func_type()),
+                    weak,
+                })
+                .collect(),
+            entry: EntryPoints::default(),
+        }
+    }
+
+    fn call(name: &str) -> Need {
+        Need::Func {
+            name: name.to_string(),
+            ty: func_type(),
+            weak: false,
+        }
+    }
+
+    #[test]
+    fn strong_beats_weak_in_any_order() {
+        let weak = library(&[("f", true)], vec![call("f")]);
+        let strong = library(&[("f", false)], vec![]);
+        for (first, second, expected) in [(&weak, &strong, 1), (&strong, &weak, 0)] {
+            let inputs = [
+                Input {
+                    name: "a",
+                    info: first,
+                },
+                Input {
+                    name: "b",
+                    info: second,
+                },
+            ];
+            let resolution = resolve(&inputs, false).unwrap();
+            assert_eq!(
+                resolution.func("f", &func_type()),
+                Some(FuncProvider::Library(expected))
+            );
+        }
+    }
+
+    #[test]
+    fn the_first_of_weak_definitions_wins() {
+        let a = library(&[("f", true)], vec![]);
+        let b = library(&[("f", true)], vec![]);
+        let inputs = [
+            Input {
+                name: "a",
+                info: &a,
+            },
+            Input {
+                name: "b",
+                info: &b,
+            },
+        ];
+        let resolution = resolve(&inputs, false).unwrap();
+        assert_eq!(
+            resolution.func_address("f"),
+            Some(FuncAddress::Of(FuncProvider::Library(0)))
+        );
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let app = library(
+            &[("dup", false)],
+            vec![
+                call("missing"),
+                Need::DataAddress {
+                    name: "missing_data".to_string(),
+                    weak: false,
+                },
+                Need::Func {
+                    name: "other".to_string(),
+                    ty: FuncType::new([wasmparser::ValType::I64], []),
+                    weak: false,
+                },
+            ],
+        );
+        let lib = library(&[("dup", false), ("other", false)], vec![]);
+        let inputs = [
+            Input {
+                name: "app",
+                info: &app,
+            },
+            Input {
+                name: "lib",
+                info: &lib,
+            },
+        ];
+        let Err(problems) = resolve(&inputs, false) else {
+            panic!("resolution should fail");
+        };
+        assert_eq!(problems.len(), 4, "{problems:?}");
+        assert!(matches!(&problems[0], SymbolProblem::Duplicate { symbol, .. } if symbol == "dup"));
+        assert!(
+            matches!(&problems[1], SymbolProblem::Unresolved { symbol, kind: SymbolKind::Function, searched, .. }
+            if symbol == "missing" && searched == &["lib".to_string()])
+        );
+        assert!(matches!(
+            &problems[2],
+            SymbolProblem::Unresolved {
+                kind: SymbolKind::Data,
+                ..
+            }
+        ));
+        assert!(
+            matches!(&problems[3], SymbolProblem::Mismatch { symbol, .. } if symbol == "other")
+        );
+    }
+
+    #[test]
+    fn missing_functions_get_stubs_of_their_callers_type() {
+        let app = library(
+            &[],
+            vec![
+                Need::FuncAddress {
+                    name: "gone".to_string(),
+                    weak: false,
+                },
+                call("gone"),
+            ],
+        );
+        let inputs = [Input {
+            name: "app",
+            info: &app,
+        }];
+        assert!(resolve(&inputs, false).is_err());
+        let resolution = resolve(&inputs, true).unwrap();
+        assert_eq!(resolution.stubs.len(), 1);
+        assert_eq!(
+            resolution.func("gone", &func_type()),
+            Some(FuncProvider::Stub(0))
+        );
+        assert_eq!(
+            resolution.func_address("gone"),
+            Some(FuncAddress::Of(FuncProvider::Stub(0)))
+        );
+    }
+
+    #[test]
+    fn undefined_weak_symbols_are_null() {
+        let app = library(
+            &[],
+            vec![
+                Need::FuncAddress {
+                    name: "maybe".to_string(),
+                    weak: true,
+                },
+                Need::Func {
+                    name: "maybe".to_string(),
+                    ty: func_type(),
+                    weak: true,
+                },
+                Need::DataAddress {
+                    name: "setting".to_string(),
+                    weak: true,
+                },
+            ],
+        );
+        let inputs = [Input {
+            name: "app",
+            info: &app,
+        }];
+        let resolution = resolve(&inputs, false).unwrap();
+        assert_eq!(resolution.func_address("maybe"), Some(FuncAddress::Null));
+        assert_eq!(
+            resolution.func("maybe", &func_type()),
+            Some(FuncProvider::Stub(0))
+        );
+        assert_eq!(
+            resolution.data_address(&inputs, "setting"),
+            Some(DataAddress::Null)
+        );
+    }
+}
