@@ -4,6 +4,10 @@ makes (`log "..."`, including those made while instantiating), what it
 wrote to stdout (`stdout "..."`), then `= result` or `! trap`. After a
 trap the component is instantiated afresh.
 
+A call is `name(args)` or `interface#name(args)`, arguments as Python
+literals. The host provides `test:link/host`: `log(msg)` records the
+message, `name()` returns "host".
+
 usage: driver.py COMPONENT CALLS"""
 
 import ast
@@ -49,6 +53,7 @@ class Session:
         with linker.root() as root:
             with root.add_instance("test:link/host") as host:
                 host.add_func("log", lambda store, msg: out.append(f"log {show(msg)}"))
+                host.add_func("name", lambda store: "host")
         self.instance = linker.instantiate(self.store, component)
         self.flush_stdout()
 
@@ -63,7 +68,13 @@ class Session:
             self.out.append(f"stdout {json.dumps(new.decode())}")
 
     def call(self, name, args):
-        index = self.instance.get_export_index(self.store, name)
+        interface = None
+        if "#" in name:
+            interface_name, name = name.split("#", 1)
+            interface = self.instance.get_export_index(self.store, interface_name)
+            if interface is None:
+                raise SystemExit(f"the component exports no `{interface_name}`")
+        index = self.instance.get_export_index(self.store, name, interface)
         if index is None:
             raise SystemExit(f"the component exports no `{name}`")
         func = self.instance.get_func(self.store, index)
