@@ -386,7 +386,9 @@ fn plan(
             .export
             .clone()
     };
+    // At least what every library's import asks for.
     let mut memory_pages = pages;
+    let mut table_size = slots.end();
     let mut args: HashMap<usize, Vec<(String, Vec<ArgItem>)>> = HashMap::new();
     for &library in load_order {
         let Some(input) = inputs.get(library) else {
@@ -403,7 +405,10 @@ fn plan(
                     memory_pages = memory_pages.max(u32::try_from(m.initial).unwrap_or(u32::MAX));
                     env_items.push(item(field, ExportKind::Memory, 0, env::MEMORY));
                 }
-                Need::Table(_) => env_items.push(item(field, ExportKind::Table, 0, env::TABLE)),
+                Need::Table(t) => {
+                    table_size = table_size.max(u32::try_from(t.initial).unwrap_or(u32::MAX));
+                    env_items.push(item(field, ExportKind::Table, 0, env::TABLE));
+                }
                 Need::EnvGlobal { name, mutable } => {
                     let (value, per_library) = match name.as_str() {
                         "__memory_base" => (base(&layout.memory_base, library), true),
@@ -504,7 +509,7 @@ fn plan(
     let env = env::env_module(
         &EnvModule {
             memory_pages,
-            table_size: slots.end(),
+            table_size,
             globals: globals.into_values().collect(),
             trampolines: trampolines.into_values().collect(),
         },
