@@ -4,14 +4,14 @@
 //! - `setup`: only the installation step.
 //! - `spec`: the conformance suites on the interpreter, as a table.
 //! - `bench [wit|interp|new|bindgen|link]`: benchmarks against the reference tools, as ratios.
-//! - `fixtures`: rebuild the compiled fixtures that are checked in.
+//! - `fixtures`: rebuild the compiled fixtures that are checked in (the link libraries).
 
 mod bench_bindgen;
 mod bench_interp;
 mod bench_link;
 mod bench_new;
 mod bench_wit;
-mod fixtures;
+mod fixtures_link;
 mod setup;
 mod spec;
 mod test;
@@ -29,7 +29,7 @@ fn main() -> Result<()> {
         "setup" => setup::main(),
         "spec" => spec::main(&rest),
         "bench" => bench(&rest),
-        "fixtures" => fixtures::main(),
+        "fixtures" => fixtures_link::main(),
         other => bail!("unknown task `{other}`; expected test, setup, spec, bench or fixtures"),
     }
 }

@@ -1,7 +1,7 @@
-//! `cargo xtask fixtures`: rebuilds the compiled fixtures that are checked
-//! in: the shared libraries of `fixtures/link/*` (clang-19), from the
-//! `lib` lines of each case's `case.txt`. The link tests check that the
-//! checked-in files are what this produces.
+//! `cargo xtask fixtures`, for the link fixtures: rebuilds the shared
+//! libraries of `fixtures/link/*` (clang-19) from the `lib` lines of each
+//! case's `case.txt`. The link tests check that the checked-in files are
+//! what this produces.
 
 #[path = "../../tests/link/case.rs"]
 mod case;
