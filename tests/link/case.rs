@@ -6,6 +6,9 @@
 //!
 //! - `lib OUT SRC.c... [needs LIB...]`: a shared library, built with
 //!   [`SHARED_FLAGS`] against the (already built) libraries it needs.
+//! - `pie OUT SRC.c... [needs LIB...]`: a position-independent executable,
+//!   built with [`PIE_FLAGS`] (plus `-Wl,--import-memory` unless the line
+//!   says `own-memory`).
 //! - `plain OUT SRC.c`: a module that is not a shared library.
 //! - `world LIB WORLD`: before linking, embed world `WORLD` of
 //!   `world.wit` into `LIB`.
@@ -37,6 +40,18 @@ pub const SHARED_FLAGS: &[&str] = &[
     "-Wl,--allow-undefined",
 ];
 
+/// How a position-independent executable is built.
+pub const PIE_FLAGS: &[&str] = &[
+    "--target=wasm32-wasi",
+    "-fPIC",
+    "-O2",
+    "-fvisibility=default",
+    "-nodefaultlibs",
+    "-Wl,-pie",
+    "-Wl,--experimental-pic",
+    "-Wl,--allow-undefined",
+];
+
 /// How a plain (not position-independent) module is built.
 pub const PLAIN_FLAGS: &[&str] = &[
     "--target=wasm32-wasi",
@@ -48,11 +63,18 @@ pub const PLAIN_FLAGS: &[&str] = &[
 
 pub const CLANG: &str = "clang-19";
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Shared,
+    Pie { import_memory: bool },
+    Plain,
+}
+
 pub struct Build {
     pub output: String,
     pub sources: Vec<String>,
     pub needs: Vec<String>,
-    pub shared: bool,
+    pub kind: Kind,
 }
 
 #[derive(Default)]
@@ -77,8 +99,14 @@ pub fn read_case(dir: &Path) -> Result<Case, String> {
         let rest: Vec<String> = words.map(str::to_string).collect();
         let bad = || format!("{}:{}: malformed `{directive}` line", path.display(), n + 1);
         match directive {
-            "lib" | "plain" => {
+            "lib" | "pie" | "plain" => {
                 let (output, rest) = rest.split_first().ok_or_else(bad)?;
+                let own_memory = rest.iter().any(|w| w == "own-memory");
+                let rest: Vec<String> = rest
+                    .iter()
+                    .filter(|w| *w != "own-memory")
+                    .cloned()
+                    .collect();
                 let (sources, needs) = match rest.iter().position(|w| w == "needs") {
                     Some(i) => (rest[..i].to_vec(), rest[i + 1..].to_vec()),
                     None => (rest.to_vec(), Vec::new()),
@@ -86,11 +114,18 @@ pub fn read_case(dir: &Path) -> Result<Case, String> {
                 if sources.is_empty() {
                     return Err(bad());
                 }
+                let kind = match directive {
+                    "lib" => Kind::Shared,
+                    "pie" => Kind::Pie {
+                        import_memory: !own_memory,
+                    },
+                    _ => Kind::Plain,
+                };
                 case.builds.push(Build {
                     output: output.clone(),
                     sources,
                     needs,
-                    shared: directive == "lib",
+                    kind,
                 });
             }
             "world" => match rest.as_slice() {
@@ -128,11 +163,18 @@ pub fn build(case: &Case, src: &Path, out: &Path) -> Result<(), String> {
         }
     }
     for build in &case.builds {
-        let flags = if build.shared {
-            SHARED_FLAGS
-        } else {
-            PLAIN_FLAGS
+        let mut flags = match build.kind {
+            Kind::Shared => SHARED_FLAGS.to_vec(),
+            Kind::Pie { .. } => PIE_FLAGS.to_vec(),
+            Kind::Plain => PLAIN_FLAGS.to_vec(),
         };
+        if build.kind
+            == (Kind::Pie {
+                import_memory: true,
+            })
+        {
+            flags.push("-Wl,--import-memory");
+        }
         let output = Command::new(CLANG)
             .current_dir(out)
             .args(flags)

@@ -128,6 +128,7 @@ pub fn read(module: &[u8]) -> Result<Option<LibraryInfo>, String> {
     let mut globals: Vec<Option<(bool, Option<i32>)>> = Vec::new();
     let mut raw_imports: Vec<(String, String, TypeRef)> = Vec::new();
     let mut exports: Vec<(String, ExternalKind, u32)> = Vec::new();
+    let mut own_memory = false;
 
     for payload in wasmparser::Parser::new(0).parse_all(module) {
         match payload.map_err(invalid)? {
@@ -194,6 +195,9 @@ pub fn read(module: &[u8]) -> Result<Option<LibraryInfo>, String> {
                     ));
                 }
             }
+            Payload::MemorySection(reader) if reader.count() > 0 => {
+                own_memory = true;
+            }
             Payload::FunctionSection(reader) => {
                 for ty in reader {
                     func_types.push(ty.map_err(invalid)?);
@@ -219,6 +223,14 @@ pub fn read(module: &[u8]) -> Result<Option<LibraryInfo>, String> {
     }
     if !dylink {
         return Ok(None);
+    }
+    if own_memory {
+        return Err(
+            "the library defines a memory of its own instead of importing the shared \
+             `env::memory`; link it with `-shared` (or, for an executable, `-pie` with \
+             `-Wl,--import-memory`)"
+                .to_string(),
+        );
     }
 
     let func_type = |ty: u32| -> Result<FuncType, String> {
