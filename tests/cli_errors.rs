@@ -125,7 +125,10 @@ fn a_preview1_module_gets_the_adapter_or_is_told_it_needs_one() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains("compono's command adapter"), "{stderr}");
         // Without it, the error says what is needed.
-        let stderr = failure(&["new", "--no-auto-adapt", input, "-o", "c.wasm"], dir.path());
+        let stderr = failure(
+            &["new", "--no-auto-adapt", input, "-o", "c.wasm"],
+            dir.path(),
+        );
         assert!(
             stderr.contains("needs an adapter")
                 && stderr.contains("--adapt wasi_snapshot_preview1=ADAPTER.wasm"),

@@ -3,18 +3,21 @@
 //! - `test`: install what the tests need, then fmt, clippy and every test.
 //! - `setup`: only the installation step.
 //! - `spec`: the conformance suites on the interpreter, as a table.
-//! - `bench [wit|interp|new|bindgen|adapter|run]`: benchmarks against the reference tools, as ratios.
+//! - `bench [wit|interp|new|bindgen|adapter|link|run]`: benchmarks against the reference tools, as ratios.
 //! - `build-adapter [--check]`: rebuild the checked-in preview1 adapters (or check them).
-//! - `fixtures [CASE...]`: rebuild the checked-in preview1 programs of `fixtures/preview1`.
+//! - `fixtures [CASE...]`: rebuild the compiled fixtures that are checked in: the preview1
+//!   programs of `fixtures/preview1` (all, or the cases named) and the link libraries.
 
 mod bench_adapter;
 mod bench_bindgen;
 mod bench_interp;
+mod bench_link;
 mod bench_new;
 mod bench_runtime;
 mod bench_wit;
 mod build_adapter;
 mod fixtures;
+mod fixtures_link;
 mod setup;
 mod spec;
 mod test;
@@ -33,7 +36,14 @@ fn main() -> Result<()> {
         "spec" => spec::main(&rest),
         "bench" => bench(&rest),
         "build-adapter" => build_adapter::main(&rest),
-        "fixtures" => fixtures::main(&rest),
+        "fixtures" => {
+            fixtures::main(&rest)?;
+            // Naming cases selects preview1 programs only.
+            if rest.is_empty() {
+                fixtures_link::main()?;
+            }
+            Ok(())
+        }
         other => {
             bail!(
                 "unknown task `{other}`; expected test, setup, spec, bench, build-adapter or fixtures"
@@ -64,6 +74,9 @@ fn bench(args: &[String]) -> Result<()> {
     if wants("adapter") {
         bench_adapter::main()?;
     }
+    if wants("link") {
+        bench_link::run()?;
+    }
     if wants("run") {
         bench_runtime::main()?;
     }
@@ -71,7 +84,10 @@ fn bench(args: &[String]) -> Result<()> {
 }
 
 fn is_bench_name(arg: &str) -> bool {
-    matches!(arg, "wit" | "interp" | "new" | "bindgen" | "adapter" | "run")
+    matches!(
+        arg,
+        "wit" | "interp" | "new" | "bindgen" | "adapter" | "link" | "run"
+    )
 }
 
 /// The workspace root (xtask lives one level below it).

@@ -205,6 +205,10 @@ pub struct ClassifyOptions<'a> {
     /// The world exports this module provides; `None`: all of them (the
     /// others come from adapters).
     pub exports: Option<&'a HashSet<WorldKey>>,
+    /// The module is one of several linked libraries that together
+    /// implement the world: its exports are checked across all of them
+    /// (`check_world_exports`), not here.
+    pub linked_part: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -302,6 +306,22 @@ fn check_sig(
         display_sig(params, results),
         display_sig(actual.params(), actual.results())
     ))
+}
+
+/// Classifies `core`, one of several linked libraries that together
+/// implement `world`: the world's exports may be in any of them.
+pub fn classify_part<'r>(
+    resolve: &'r Resolve,
+    world: WorldId,
+    core: &CoreModule,
+    reject_legacy_names: bool,
+) -> Result<Classified<'r>, Error> {
+    let options = ClassifyOptions {
+        reject_legacy_names,
+        linked_part: true,
+        ..Default::default()
+    };
+    classify(resolve, world, core, &options)
 }
 
 /// Classifies every import and export of `core` against `world`.
@@ -694,7 +714,43 @@ pub fn classify<'r>(
         }
     }
 
-    // Every exported world function must be there.
+    if !options.linked_part
+        && let Err(m) = missing_export(resolve, world, &classified, provides)
+    {
+        return Err(Error::Missing(format!(
+            "the world exports {}, but the module exports no function named `{}` (or `{}`); \
+             export it from the module",
+            m.what, m.legacy, m.standard
+        )));
+    }
+    Ok(classified)
+}
+
+/// A world export function without a core export, and the names that
+/// would have been it.
+pub struct MissingExport {
+    pub what: String,
+    pub legacy: String,
+    pub standard: String,
+}
+
+/// Checks that every function the world exports has a core export.
+pub fn check_world_exports(
+    resolve: &Resolve,
+    world: WorldId,
+    classified: &Classified<'_>,
+) -> Result<(), MissingExport> {
+    missing_export(resolve, world, classified, |_| true)
+}
+
+/// Checks the world exports `provides` says this module has.
+fn missing_export(
+    resolve: &Resolve,
+    world: WorldId,
+    classified: &Classified<'_>,
+    provides: impl Fn(&WorldKey) -> bool,
+) -> Result<(), MissingExport> {
+    let w = &resolve.worlds[world];
     for (key, item) in w.exports.iter().filter(|(k, _)| provides(k)) {
         for (fkey, _, func) in item_funcs(resolve, key, item) {
             let found = classified
@@ -726,14 +782,15 @@ pub fn classify<'r>(
                     ),
                     None => format!("exported function `{}`", func.name),
                 };
-                return Err(Error::Missing(format!(
-                    "the world exports {what}, but the module exports no function \
-                     named `{legacy}` (or `{standard}`); export it from the module"
-                )));
+                return Err(MissingExport {
+                    what,
+                    legacy,
+                    standard,
+                });
             }
         }
     }
-    Ok(classified)
+    Ok(())
 }
 
 fn resource_name(resolve: &Resolve, r: TypeId) -> &str {

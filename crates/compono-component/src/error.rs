@@ -39,6 +39,9 @@ pub enum Error {
     /// Valid input that this version of compono cannot handle yet.
     #[error("not supported: {0}")]
     Unsupported(String),
+    /// Shared libraries that cannot be linked (see [`crate::link::LinkError`]).
+    #[error(transparent)]
+    Link(#[from] crate::link::LinkError),
     /// The component compono produced does not validate: a bug in compono.
     #[error("the produced component does not validate (this is a bug in compono): {0}")]
     InvalidOutput(String),

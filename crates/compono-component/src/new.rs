@@ -46,7 +46,7 @@ impl Default for NewOptions {
     }
 }
 
-fn empty_world() -> Result<metadata::Bindings, Error> {
+pub(crate) fn empty_world() -> Result<metadata::Bindings, Error> {
     let mut resolve = wit_parser::Resolve::default();
     let package = resolve
         .push_str("empty.wit", "package root:root;\nworld root {}\n")
@@ -108,6 +108,7 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
                 adapter_names: &adapter_names,
                 is_adapter: false,
                 exports: (!adapters.is_empty()).then_some(&main_exports),
+                linked_part: false,
             },
         )?;
         let collected = adapter::collect(
@@ -130,6 +131,7 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
             classified: &classified,
             module: &stripped,
             adapters: &collected,
+            linked: None,
             renames: options
                 .import_names
                 .iter()
@@ -142,11 +144,7 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
     // A custom section appended at the end of the component.
     component.extend(crate::producers::processed_by_section(None)?);
     if options.validate {
-        let validate = |bytes: &[u8]| {
-            wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
-                .validate_all(bytes)
-                .map(|_| ())
-        };
+        let validate = crate::validate::validate;
         if let Err(e) = validate(&component) {
             // The module's function bodies are first validated here; an
             // invalid input is the input's fault, not ours.

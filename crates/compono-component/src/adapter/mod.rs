@@ -364,6 +364,7 @@ pub fn collect<'r>(
                 adapter_names: &[],
                 is_adapter: true,
                 exports: Some(&adapter.exports),
+                linked_part: false,
             },
         )
         .map_err(|e| adapter_error(name, e.to_string()))?;

@@ -9,6 +9,7 @@
 mod exports;
 mod imports;
 mod instances;
+pub mod linked;
 mod lower;
 mod resources;
 mod shim;
@@ -35,6 +36,8 @@ pub struct ComponentInput<'a, 'r> {
     /// The adapters, in the order the main module's imports name them;
     /// `None` for an adapter nothing uses.
     pub adapters: &'a [Option<CollectedAdapter<'r>>],
+    /// Linked shared libraries, which take the place of `module`.
+    pub linked: Option<&'a linked::LinkedModules<'a>>,
     pub renames: HashMap<String, String>,
     pub debug_names: bool,
     /// How imported and exported interfaces are named.
@@ -90,11 +93,26 @@ pub fn encode_component(input: ComponentInput<'_, '_>) -> Result<Vec<u8>, Error>
     let shim = instances::instantiate_shim(c, &input, &lowered.shim);
     let local_resources =
         resources::define_resources(c, &input, &exported_resources, &shim, &mut lowered.sources)?;
-    let mut main = instances::instantiate_main(c, &input, &lowered.sources, &shim)?;
-    instances::instantiate_adapters(c, &input, &lowered.sources, &shim, &mut main)?;
+    // Linked libraries stand in for the main module; adapters follow the
+    // main module (linking with adapters is not supported yet).
+    let (main, mut linked_instances) = match input.linked {
+        Some(linked) => {
+            let (main, instances) =
+                linked::instantiate(c, &input, linked, main_sources(&lowered.sources), &shim)?;
+            (main, Some((linked, instances)))
+        }
+        None => {
+            let mut main = instances::instantiate_main(c, &input, &lowered.sources, &shim)?;
+            instances::instantiate_adapters(c, &input, &lowered.sources, &shim, &mut main)?;
+            (main, None)
+        }
+    };
     let mut reallocs = Reallocs::default();
     instances::fill_shim(c, &input, &lowered.shim, &shim, &main, &mut reallocs)?;
-    instances::run_initialize(c, &input, &main);
+    match &mut linked_instances {
+        Some((linked, instances)) => linked::run_init(c, &input, linked, instances)?,
+        None => instances::run_initialize(c, &input, &main),
+    }
 
     exports::export_world(&mut scope, &input, &main, &local_resources, &mut reallocs)?;
 
@@ -144,4 +162,9 @@ fn encoding_option(encoding: StringEncoding) -> CanonicalOption {
         StringEncoding::Utf16 => CanonicalOption::UTF16,
         StringEncoding::CompactUtf16 => CanonicalOption::CompactUTF16,
     }
+}
+
+/// The core function sources of the main module's imports (module 0).
+fn main_sources(sources: &[Vec<lower::CoreFuncSource>]) -> &[lower::CoreFuncSource] {
+    sources.first().map(Vec::as_slice).unwrap_or_default()
 }
