@@ -1,13 +1,13 @@
 //! `compono embed` and `compono new` end to end, through the binary.
 
+use compono_testutil::command;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn compono(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_compono"))
+    command(env!("CARGO_BIN_EXE_compono"))
         .args(args)
         .current_dir(dir)
-        .env("RUST_BACKTRACE", "0")
         .output()
         .expect("run compono")
 }
@@ -22,7 +22,7 @@ fn ok(output: Output) -> Vec<u8> {
 }
 
 fn wasm_tools(args: &[&str], dir: &Path) -> Option<Output> {
-    let output = Command::new("wasm-tools")
+    let output = command("wasm-tools")
         .args(args)
         .current_dir(dir)
         .output()

@@ -1,11 +1,10 @@
 //! `compono metadata show|add`.
 
+use compono_testutil::command;
 use std::process::Command;
 
 fn compono() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_compono"));
-    cmd.env_remove("RUST_BACKTRACE");
-    cmd
+    command(env!("CARGO_BIN_EXE_compono"))
 }
 
 #[test]
@@ -61,7 +60,7 @@ fn add_then_show() {
     assert_eq!(json[0]["producers"]["sdk"]["rustc"], "1.95");
 
     // The reference reader agrees, when present.
-    if let Ok(theirs) = Command::new("wasm-tools")
+    if let Ok(theirs) = command("wasm-tools")
         .args(["metadata", "show", "--json"])
         .arg(&out)
         .output()

@@ -1,7 +1,8 @@
 //! `compono run` end to end.
 
+use compono_testutil::command;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -10,7 +11,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn run(file: &str, invoke: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_compono"))
+    command(env!("CARGO_BIN_EXE_compono"))
         .arg("run")
         .arg(fixture(file))
         .args(["--invoke", invoke])
@@ -119,7 +120,7 @@ fn components_are_recognised_but_not_run_yet() {
 }
 
 fn wast(files: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_compono"))
+    command(env!("CARGO_BIN_EXE_compono"))
         .arg("wast")
         .args(files.iter().map(|f| fixture(f)))
         .output()
@@ -154,7 +155,7 @@ fn wast_failures_are_listed_and_exit_1() {
 fn runs_binary_modules() {
     let module = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("crates/compono-interp/benches/programs/fib.wasm");
-    let out = Command::new(env!("CARGO_BIN_EXE_compono"))
+    let out = command(env!("CARGO_BIN_EXE_compono"))
         .arg("run")
         .arg(module)
         .args(["--invoke", "run", "20"])

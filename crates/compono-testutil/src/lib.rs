@@ -5,6 +5,7 @@
 //! In a new test, write `compono_testutil::command(program)` where you would
 //! write `Command::new(program)`, and for a nested cargo build
 //! `compono_testutil::cargo(&compono_testutil::target_dir!("<test name>"))`.
+//! A workspace test rejects `Command::new(` in any `tests/` directory.
 //!
 //! In an integration test (`target_dir!` needs the test's `CARGO_TARGET_TMPDIR`,
 //! so this is not a doctest):
@@ -230,5 +231,40 @@ mod tests {
             .find(|(name, _)| *name == "CARGO_TARGET_DIR")
             .and_then(|(_, value)| value);
         assert_eq!(set, Some(OsStr::new("/some/target")));
+    }
+
+    /// Every test in the workspace spawns through this crate: a test
+    /// calling `Command::new` directly would inherit the caller's environment.
+    #[test]
+    fn every_test_spawns_through_testutil() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut dirs = vec![root.join("tests")];
+        for krate in std::fs::read_dir(root.join("crates")).unwrap() {
+            dirs.push(krate.unwrap().path().join("tests"));
+        }
+        let mut offenders = Vec::new();
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs")
+                    && std::fs::read_to_string(&path)
+                        .unwrap()
+                        .contains("Command::new(")
+                {
+                    offenders.push(path.strip_prefix(&root).unwrap().display().to_string());
+                }
+            }
+        }
+        offenders.sort();
+        assert!(
+            offenders.is_empty(),
+            "these tests spawn with `Command::new`; use `compono_testutil::command` \
+             or `compono_testutil::cargo` instead: {offenders:?}"
+        );
     }
 }
