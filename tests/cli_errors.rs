@@ -7,7 +7,6 @@ mod cli_common;
 
 use cli_common::{in_ci, run_compono, run_wasm_tools, success};
 use std::path::Path;
-use std::process::Command;
 
 fn setup() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -104,7 +103,7 @@ fn a_preview1_module_gets_the_adapter_or_is_told_it_needs_one() {
         "#include <stdio.h>\nint main(void) { puts(\"hi\"); return 0; }\n",
     )
     .unwrap();
-    let clang = Command::new("clang-19")
+    let clang = compono_testutil::command("clang-19")
         .args(["--target=wasm32-wasi", "-O1", "-o", "hello.wasm", "hello.c"])
         .current_dir(dir.path())
         .output();
@@ -161,7 +160,7 @@ fn boolean_flags_take_a_value_only_with_equals() {
 /// Runs `command` in a pseudo-terminal (util-linux `script`), so that
 /// stdout is a terminal; returns what it printed.
 fn in_terminal(command: &str, dir: &Path) -> Option<String> {
-    let out = Command::new("script")
+    let out = compono_testutil::command("script")
         .args(["-qec", command, "/dev/null"])
         .current_dir(dir)
         .env("RUST_BACKTRACE", "0")

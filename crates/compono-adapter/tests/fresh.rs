@@ -10,10 +10,9 @@
 mod tools;
 
 use std::path::Path;
-use std::process::Command;
 
 fn target_installed() -> bool {
-    Command::new("rustup")
+    compono_testutil::command("rustup")
         .args(["target", "list", "--installed"])
         .output()
         .is_ok_and(|o| {

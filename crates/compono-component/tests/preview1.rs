@@ -33,7 +33,7 @@ mod programs;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use compono_component::adapter::{self, Adapter, Flavour};
 use compono_component::{NewOptions, new};
@@ -49,14 +49,14 @@ fn on_ci() -> bool {
 }
 
 fn wasmtime_available() -> bool {
-    Command::new("python3")
+    compono_testutil::command("python3")
         .args(["-c", "import wasmtime.component"])
         .output()
         .is_ok_and(|o| o.status.success())
 }
 
 fn wasm_tools_available() -> bool {
-    Command::new("wasm-tools")
+    compono_testutil::command("wasm-tools")
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success())
@@ -116,7 +116,7 @@ fn outcome(report: &Value, way: &str) -> String {
 
 /// The WASI interfaces `component` imports, from `wasm-tools component wit`.
 fn wit_imports(component: &Path) -> Result<Vec<String>, Failed> {
-    let out = Command::new("wasm-tools")
+    let out = compono_testutil::command("wasm-tools")
         .args(["component", "wit"])
         .arg(component)
         .output()?;
@@ -255,7 +255,7 @@ fn run_case(dir: &Path) -> Result<(), Failed> {
         "sandbox": dir.join("sandbox"),
         "ways": ways,
     });
-    let mut child = Command::new("python3")
+    let mut child = compono_testutil::command("python3")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/preview1/harness.py"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -8,14 +8,14 @@ use compono_runtime::transcript::Transcript;
 use compono_runtime::{Component, Engine};
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/runtime")
 }
 
 fn wasmtime_available() -> bool {
-    Command::new("python3")
+    compono_testutil::command("python3")
         .args(["-c", "import wasmtime.component"])
         .stdin(Stdio::null())
         .output()
@@ -38,7 +38,7 @@ fn replay_in_wasmtime(bytes: &[u8], transcript: &Path) -> Result<(), Failed> {
     let dir = tempfile::tempdir()?;
     let wasm = dir.path().join("component.wasm");
     std::fs::write(&wasm, bytes)?;
-    let output = Command::new("python3")
+    let output = compono_testutil::command("python3")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/transcript.py"))
         .arg(&wasm)
         .arg(transcript)

@@ -81,7 +81,7 @@ pub fn encode_component(input: ComponentInput<'_, '_>) -> Result<Vec<u8>, Error>
         TypeOwner::World(input.world),
         Binding::Import,
     );
-    scope.interface_names = input.interface_names.clone();
+    scope.interface_names = input.interface_names;
     let imported_funcs = imports::import_world(&mut scope, input.world, &input)?;
     let mut lowered = lower::lower_imports(&mut scope, &input, &imported_funcs)?;
     let exported_resources = resources::exported_resources(&input, &mut lowered.shim);

@@ -14,7 +14,7 @@ pub fn build_command(case: &Path) -> Option<(PathBuf, Command)> {
     let rust = case.join("main.rs");
     let c = case.join("main.c");
     if rust.exists() {
-        let mut cmd = Command::new("rustc");
+        let mut cmd = compono_testutil::command("rustc");
         cmd.args([
             "--edition=2021",
             "--target=wasm32-wasip1",
@@ -27,7 +27,7 @@ pub fn build_command(case: &Path) -> Option<(PathBuf, Command)> {
         ]);
         Some((rust, cmd))
     } else if c.exists() {
-        let mut cmd = Command::new("clang-19");
+        let mut cmd = compono_testutil::command("clang-19");
         cmd.args([
             "--target=wasm32-wasi",
             "-O2",
