@@ -56,6 +56,12 @@ pub fn stamp(case: &Path) -> Result<String, String> {
         }
     };
     feed(&text);
-    feed(format!("{cmd:?}").as_bytes());
+    // The program and its arguments, not `{cmd:?}`: that also lists the
+    // variables the hermetic command removes, which depend on the caller.
+    feed(cmd.get_program().as_encoded_bytes());
+    for arg in cmd.get_args() {
+        feed(b"\0");
+        feed(arg.as_encoded_bytes());
+    }
     Ok(format!("{hash:016x}\n"))
 }
