@@ -1,7 +1,8 @@
 //! `compono run` end to end.
 
+use compono_testutil::command;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -10,7 +11,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn run(file: &str, invoke: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_compono"))
+    command(env!("CARGO_BIN_EXE_compono"))
         .arg("run")
         .arg(fixture(file))
         .args(["--invoke", invoke])
@@ -108,7 +109,7 @@ fn bad_arguments_and_missing_exports_are_errors() {
 }
 
 fn run_component(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_compono"))
+    compono_testutil::command(env!("CARGO_BIN_EXE_compono"))
         .arg("run")
         .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/runtime/counter.wat"))
         .args(args)
@@ -190,7 +191,7 @@ fn component_fuel_bounds_the_run() {
 }
 
 fn wast(files: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_compono"))
+    command(env!("CARGO_BIN_EXE_compono"))
         .arg("wast")
         .args(files.iter().map(|f| fixture(f)))
         .output()
@@ -225,7 +226,7 @@ fn wast_failures_are_listed_and_exit_1() {
 fn runs_binary_modules() {
     let module = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("crates/compono-interp/benches/programs/fib.wasm");
-    let out = Command::new(env!("CARGO_BIN_EXE_compono"))
+    let out = command(env!("CARGO_BIN_EXE_compono"))
         .arg("run")
         .arg(module)
         .args(["--invoke", "run", "20"])
@@ -243,7 +244,7 @@ fn program(case: &str) -> PathBuf {
 }
 
 fn run_program(before: &[&str], case: &str, after: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_compono"))
+    compono_testutil::command(env!("CARGO_BIN_EXE_compono"))
         .arg("run")
         .args(before)
         .arg(program(case))
@@ -268,7 +269,7 @@ fn arguments_after_the_program_are_its_own() {
 
 #[test]
 fn environment_is_granted_variable_by_variable() {
-    let out = Command::new(env!("CARGO_BIN_EXE_compono"))
+    let out = compono_testutil::command(env!("CARGO_BIN_EXE_compono"))
         .args([
             "run",
             "--env",
@@ -287,7 +288,7 @@ fn environment_is_granted_variable_by_variable() {
         stdout(&out),
         "GREETING=hi\nPASSED=from the host\nGREETING is Some(\"hi\")\nMISSING is None\n"
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_compono"))
+    let out = compono_testutil::command(env!("CARGO_BIN_EXE_compono"))
         .args(["run", "--inherit-env", "--env", "GREETING=override"])
         .arg(program("env"))
         .env("GREETING", "inherited")
@@ -324,7 +325,7 @@ fn exit_status_is_the_programs_and_traps_are_distinct() {
 #[test]
 fn stdout_and_stderr_are_unbuffered_and_in_order() {
     let file = tempfile::tempfile().unwrap();
-    let status = Command::new(env!("CARGO_BIN_EXE_compono"))
+    let status = compono_testutil::command(env!("CARGO_BIN_EXE_compono"))
         .arg("run")
         .arg(program("c-hello"))
         .stdout(file.try_clone().unwrap())
@@ -392,7 +393,7 @@ fn invoke_calls_exports_with_the_wasi_host_serving_imports() {
     let exports =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/runtime/wasi-exports.wat");
     let invoke = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_compono"))
+        compono_testutil::command(env!("CARGO_BIN_EXE_compono"))
             .arg("run")
             .args(args)
             .arg(&exports)
@@ -457,7 +458,7 @@ fn preview1_modules_get_a_clear_error() {
     let path = dir.path().join("p1.wat");
     std::fs::write(&path, module).unwrap();
     for args in [&[][..], &["--invoke", "_start"][..]] {
-        let out = Command::new(env!("CARGO_BIN_EXE_compono"))
+        let out = compono_testutil::command(env!("CARGO_BIN_EXE_compono"))
             .arg("run")
             .args(args)
             .arg(&path)

@@ -23,7 +23,7 @@ use libtest_mimic::{Arguments, Failed, Trial};
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/wasi")
@@ -217,7 +217,7 @@ fn run_compono(case: &Case, work: &Path, extra: &[&str]) -> (Outcome, String) {
     } else {
         "--dir"
     };
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_compono"));
+    let mut cmd = compono_testutil::command(env!("CARGO_BIN_EXE_compono"));
     cmd.arg("run")
         .arg(dir_flag)
         .arg(format!("{}::.", sandbox.display()))
@@ -287,7 +287,7 @@ fn run_wasmtime(case: &Case, work: &Path) -> Result<Outcome, Failed> {
     fs::write(&request_path, request.to_string()).unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wasi_programs/wasmtime_run.py");
     let swapper = Swapper::start(case, &sandbox);
-    let out = Command::new("python3")
+    let out = compono_testutil::command("python3")
         .arg(script)
         .arg(&request_path)
         .output()
@@ -439,7 +439,7 @@ fn manifest_is_current(cases: &[Case]) -> Result<(), Failed> {
 }
 
 fn wasmtime_available() -> bool {
-    Command::new("python3")
+    compono_testutil::command("python3")
         .args(["-c", "import wasmtime.component"])
         .output()
         .is_ok_and(|o| o.status.success())

@@ -313,8 +313,14 @@ fn invoke(
             )
         })?;
         let types: Vec<_> = func.params(&*store).into_iter().map(|(_, t)| t).collect();
-        let args = call.args(&types, &|label| {
-            named.iter().find(|(n, _)| n == label).map(|(_, r)| *r)
+        let args = call.args(&types, &mut |label, _| {
+            named
+                .iter()
+                .find(|(n, _)| n == label)
+                .map(|(_, r)| Val::Resource(*r))
+                .ok_or_else(|| {
+                    compono_runtime::Error::Usage(format!("no resource named `{label}`"))
+                })
         })?;
         let mut results = vec![Val::Bool(false); usize::from(func.result(&*store).is_some())];
         match func.call(&mut *store, &args, &mut results) {

@@ -3,14 +3,23 @@
 //! - `test`: install what the tests need, then fmt, clippy and every test.
 //! - `setup`: only the installation step.
 //! - `spec`: the conformance suites on the interpreter, as a table.
-//! - `bench [wit|interp|new|bindgen|run]`: benchmarks against the reference tools, as ratios.
-//! - `fixtures [wasi] [CASE]...`: rebuild the checked-in WASI programs of `fixtures/wasi/`.
+//! - `bench [wit|interp|new|bindgen|adapter|link|run]`: benchmarks against the reference tools, as ratios.
+//! - `build-adapter [--check]`: rebuild the checked-in preview1 adapters (or check them).
+//! - `fixtures [CASE...]`: rebuild the compiled fixtures that are checked in: the preview1
+//!   programs of `fixtures/preview1` (all, or the cases named), the link libraries and
+//!   the WASI programs of `fixtures/wasi`; `fixtures wasi [CASE]...` only the latter.
 
+mod bench_adapter;
 mod bench_bindgen;
 mod bench_interp;
+mod bench_link;
 mod bench_new;
-mod bench_run;
+mod bench_runtime;
+mod bench_wasi;
 mod bench_wit;
+mod build_adapter;
+mod fixtures;
+mod fixtures_link;
 mod fixtures_wasi;
 mod setup;
 mod spec;
@@ -22,15 +31,29 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (task, rest) = match args.split_first() {
         Some((task, rest)) => (task.as_str(), rest.to_vec()),
-        None => bail!("usage: cargo xtask test|setup|spec|bench"),
+        None => bail!("usage: cargo xtask test|setup|spec|bench|build-adapter|fixtures"),
     };
     match task {
         "test" => test::main(&rest),
         "setup" => setup::main(),
         "spec" => spec::main(&rest),
         "bench" => bench(&rest),
-        "fixtures" => fixtures_wasi::main(&rest),
-        other => bail!("unknown task `{other}`; expected test, setup, spec, bench or fixtures"),
+        "build-adapter" => build_adapter::main(&rest),
+        "fixtures" if rest.first().is_some_and(|a| a == "wasi") => fixtures_wasi::main(&rest[1..]),
+        "fixtures" => {
+            fixtures::main(&rest)?;
+            // Naming cases selects preview1 programs only.
+            if rest.is_empty() {
+                fixtures_link::main()?;
+                fixtures_wasi::main(&[])?;
+            }
+            Ok(())
+        }
+        other => {
+            bail!(
+                "unknown task `{other}`; expected test, setup, spec, bench, build-adapter or fixtures"
+            )
+        }
     }
 }
 
@@ -53,14 +76,27 @@ fn bench(args: &[String]) -> Result<()> {
     if wants("bindgen") {
         bench_bindgen::main()?;
     }
+    if wants("adapter") {
+        bench_adapter::main()?;
+    }
+    if wants("link") {
+        bench_link::run()?;
+    }
     if wants("run") {
-        bench_run::main()?;
+        // Unoptimised, this reruns the whole of `bench run` optimised.
+        bench_runtime::main()?;
+        if !cfg!(debug_assertions) {
+            bench_wasi::main()?;
+        }
     }
     Ok(())
 }
 
 fn is_bench_name(arg: &str) -> bool {
-    matches!(arg, "wit" | "interp" | "new" | "bindgen" | "run")
+    matches!(
+        arg,
+        "wit" | "interp" | "new" | "bindgen" | "adapter" | "link" | "run"
+    )
 }
 
 /// The workspace root (xtask lives one level below it).

@@ -12,6 +12,7 @@ use crate::func::{FuncData, HostFn};
 use crate::instance::Instance;
 use crate::instantiate::{Item, instantiate};
 use crate::store::{AsContextMut, HostDtor, StoreContextMut};
+use crate::types::{FuncType, Type};
 use crate::val::{ResourceType, Val};
 use compono_interp as core;
 use indexmap::IndexMap;
@@ -265,78 +266,184 @@ fn describe<T>(def: &Definition<T>) -> &'static str {
     }
 }
 
+/// A call of an import defined by [`Linker::define_unknown_imports`]:
+/// which import it is, its type, and the resource types standing for the
+/// component's imported resources.
+pub struct ImportCall<'a> {
+    pub path: &'a str,
+    pub ty: &'a FuncType,
+    resources: &'a HashMap<u32, ResourceType>,
+}
+
+impl ImportCall<'_> {
+    /// The host resource type that an `own` or `borrow` in this import's
+    /// signature refers to.
+    pub fn resource_type(&self, ty: &Type) -> Option<ResourceType> {
+        match ty {
+            Type::Own(slot) | Type::Borrow(slot) => self.resources.get(&slot.0).copied(),
+            _ => None,
+        }
+    }
+}
+
+/// Serves the calls of imports defined by [`Linker::define_unknown_imports`].
+pub type ImportHandler<T> = Arc<
+    dyn Fn(&ImportCall<'_>, StoreContextMut<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync,
+>;
+
+/// Told when a guest drops the last own handle of an imported resource
+/// defined by [`Linker::define_unknown_imports`]: the resource's import
+/// path and representation.
+pub type DropHandler<T> =
+    Arc<dyn Fn(&str, StoreContextMut<'_, T>, u32) -> Result<()> + Send + Sync>;
+
 impl<T: 'static> Linker<T> {
-    /// Defines every import of `component` the linker does not define yet
-    /// with a stub: functions return the default value of their result
-    /// type (zero, empty, the first case), resource types become fresh host
-    /// types. Each call is reported to `log` in WAVE, as
+    /// Defines every import of `component` the linker does not define yet:
+    /// functions call `on_call`, resource types become fresh host types
+    /// whose drops call `on_drop`.
+    pub fn define_unknown_imports(
+        &mut self,
+        component: &Component,
+        on_call: ImportHandler<T>,
+        on_drop: DropHandler<T>,
+    ) -> Result<()> {
+        // Resource types first: functions name them in their signatures.
+        let mut resources = HashMap::new();
+        for (name, shape) in &component.root.imports {
+            define_resources(&mut self.root, name, name, shape, &on_drop, &mut resources);
+        }
+        let resources = Arc::new(resources);
+        for (name, shape) in &component.root.imports {
+            define_funcs(&mut self.root, name, name, shape, &on_call, &resources);
+        }
+        Ok(())
+    }
+
+    /// Defines every import the linker does not define yet with a stub:
+    /// functions return the default value of their result type (zero,
+    /// empty, the first case), resource types become fresh host types.
+    /// Each call is reported to `log` in WAVE, as
     /// `interface#function(args)`.
     pub fn define_stubs(
         &mut self,
         component: &Component,
-        log: impl Fn(String) + Send + Sync + Clone + 'static,
+        log: impl Fn(String) + Send + Sync + 'static,
     ) -> Result<()> {
-        let mut next_resource = 0;
-        for (name, shape) in &component.root.imports {
-            stub(&mut self.root, name, name, shape, &log, &mut next_resource)?;
-        }
-        Ok(())
+        let on_call: ImportHandler<T> = Arc::new(move |call, _store, args, results| {
+            let args: Vec<String> = args.iter().map(Val::to_wave).collect();
+            log(format!("{}({})", call.path, args.join(", ")));
+            if let (Some(slot), Some(ty)) = (results.first_mut(), &call.ty.result) {
+                *slot = Val::default_of(ty)?;
+            }
+            Ok(())
+        });
+        self.define_unknown_imports(component, on_call, Arc::new(|_, _, _| Ok(())))
     }
 }
 
-fn stub<T: 'static>(
+/// The definitions of an instance import at `name`, made if missing.
+fn instance_defs<'d, T>(
+    defs: &'d mut Definitions<T>,
+    name: &str,
+) -> Option<&'d mut Definitions<T>> {
+    if lookup(defs, name).is_none() {
+        defs.items.insert(
+            name.to_string(),
+            Definition::Instance(Definitions::default()),
+        );
+    }
+    match defs.items.get_mut(name) {
+        Some(Definition::Instance(inner)) => Some(inner),
+        _ => None,
+    }
+}
+
+fn define_resources<T: 'static>(
     defs: &mut Definitions<T>,
     name: &str,
     path: &str,
     shape: &Shape,
-    log: &(impl Fn(String) + Send + Sync + Clone + 'static),
-    next_resource: &mut u32,
-) -> Result<()> {
+    on_drop: &DropHandler<T>,
+    resources: &mut HashMap<u32, ResourceType>,
+) {
     match shape {
-        Shape::Func(ty) if lookup(defs, name).is_none() => {
-            let (ty, log, path) = (ty.clone(), log.clone(), path.to_string());
+        Shape::Resource(slot) => {
+            if let Some(Definition::Resource(ty, _)) = lookup(defs, name) {
+                resources.insert(slot.0, *ty);
+                return;
+            }
+            // Counted down from the top, away from ids hosts pick.
+            let ty = ResourceType::host_dynamic(u32::MAX - resources.len() as u32);
+            resources.insert(slot.0, ty);
+            let (on_drop, path) = (on_drop.clone(), path.to_string());
             defs.items.insert(
                 name.to_string(),
-                Definition::Func(Arc::new(
-                    move |_store, args: &[Val], results: &mut [Val]| {
-                        let args: Vec<String> = args.iter().map(Val::to_wave).collect();
-                        log(format!("{path}({})", args.join(", ")));
-                        if let (Some(slot), Some(ty)) = (results.first_mut(), &ty.result) {
-                            *slot = Val::default_of(ty)?;
-                        }
-                        Ok(())
-                    },
-                )),
-            );
-        }
-        Shape::Resource(_) if lookup(defs, name).is_none() => {
-            *next_resource += 1;
-            defs.items.insert(
-                name.to_string(),
-                Definition::Resource(ResourceType::host_dynamic(u32::MAX - *next_resource), None),
+                Definition::Resource(
+                    ty,
+                    Some(Arc::new(move |store, rep| on_drop(&path, store, rep))),
+                ),
             );
         }
         Shape::Instance(exports) => {
-            if lookup(defs, name).is_none() {
-                defs.items.insert(
-                    name.to_string(),
-                    Definition::Instance(Definitions::default()),
-                );
-            }
-            if let Some(Definition::Instance(inner)) = defs.items.get_mut(name) {
+            if let Some(inner) = instance_defs(defs, name) {
                 for (export, shape) in exports {
-                    stub(
+                    define_resources(
                         inner,
                         export,
                         &format!("{path}#{export}"),
                         shape,
-                        log,
-                        next_resource,
-                    )?;
+                        on_drop,
+                        resources,
+                    );
                 }
             }
         }
         _ => {}
     }
-    Ok(())
+}
+
+fn define_funcs<T: 'static>(
+    defs: &mut Definitions<T>,
+    name: &str,
+    path: &str,
+    shape: &Shape,
+    on_call: &ImportHandler<T>,
+    resources: &Arc<HashMap<u32, ResourceType>>,
+) {
+    match shape {
+        Shape::Func(ty) if lookup(defs, name).is_none() => {
+            let (ty, on_call, path, resources) = (
+                ty.clone(),
+                on_call.clone(),
+                path.to_string(),
+                resources.clone(),
+            );
+            defs.items.insert(
+                name.to_string(),
+                Definition::Func(Arc::new(move |store, args: &[Val], results: &mut [Val]| {
+                    let call = ImportCall {
+                        path: &path,
+                        ty: &ty,
+                        resources: &resources,
+                    };
+                    on_call(&call, store, args, results)
+                })),
+            );
+        }
+        Shape::Instance(exports) => {
+            if let Some(inner) = instance_defs(defs, name) {
+                for (export, shape) in exports {
+                    define_funcs(
+                        inner,
+                        export,
+                        &format!("{path}#{export}"),
+                        shape,
+                        on_call,
+                        resources,
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
 }

@@ -432,46 +432,53 @@ impl Val {
 /// A parsed `--invoke` call: the function's name and its arguments, still
 /// in WAVE until the function's parameter types are known.
 pub struct WaveCall {
+    name: String,
     call: wasm_wave::untyped::UntypedFuncCall<'static>,
 }
 
 impl WaveCall {
     /// Parses `name(arg, ...)`; a bare `name` calls without arguments.
+    /// The name is taken as written up to the `(`, so interface functions
+    /// (`my:pkg/iface@1.0.0#f`) and resource functions
+    /// (`[method]file.read`) can be named.
     pub fn parse(text: &str) -> Result<WaveCall> {
-        let with_parens;
-        let text = if text.contains('(') {
-            text
-        } else {
-            with_parens = format!("{}()", text.trim());
-            &with_parens
+        let text = text.trim();
+        let (name, args) = match text.find('(') {
+            Some(open) => (text[..open].trim(), &text[open..]),
+            None => (text, "()"),
         };
-        let call = wasm_wave::untyped::UntypedFuncCall::parse(text)
-            .map_err(|e| Error::usage(format!("invalid call `{text}`: {e}")))?;
+        if name.is_empty() {
+            return Err(Error::usage(format!(
+                "invalid call `{text}`: no function name"
+            )));
+        }
+        // WAVE's own names are plain labels; parse the arguments under one.
+        let source = format!("f{args}");
+        let call = wasm_wave::untyped::UntypedFuncCall::parse(&source)
+            .map_err(|e| Error::usage(format!("invalid call `{text}`: {e}")))?
+            .into_owned();
         Ok(WaveCall {
-            call: call.into_owned(),
+            name: name.to_string(),
+            call,
         })
     }
 
     pub fn name(&self) -> &str {
-        self.call.name()
+        &self.name
     }
 
-    /// The arguments, typed by the parameters `types`. A parameter that
-    /// is a resource handle is written as a label that `resources` maps to
-    /// a handle (e.g. one an earlier call returned); trailing `option`
-    /// parameters may be left out.
+    /// The arguments, typed by the parameters `types`; trailing `option`
+    /// parameters may be left out. Resource handles, which WAVE cannot
+    /// write, are labels, turned into values by `resource`.
     pub fn args(
         &self,
         types: &[Type],
-        resources: &dyn Fn(&str) -> Option<ResourceAny>,
+        resource: &mut dyn FnMut(&str, &Type) -> Result<Val>,
     ) -> Result<Vec<Val>> {
         let bad = |e: &dyn std::fmt::Display| {
             Error::usage(format!("invalid arguments to `{}`: {e}", self.name()))
         };
-        let has_resource = types
-            .iter()
-            .any(|t| matches!(t, Type::Own(_) | Type::Borrow(_)));
-        if !has_resource {
+        if !types.iter().any(contains_resource) {
             return self
                 .call
                 .to_wasm_params::<Val>(types.iter())
@@ -491,25 +498,142 @@ impl WaveCall {
         let source = self.call.source();
         let mut args = Vec::new();
         for (i, ty) in types.iter().enumerate() {
-            let Some(node) = nodes.get(i) else {
-                match ty {
-                    Type::Option(_) => args.push(Val::Option(None)),
-                    _ => return Err(bad(&format!("argument {} is missing", i + 1))),
-                }
-                continue;
-            };
-            let value = match ty {
-                Type::Own(_) | Type::Borrow(_) => {
-                    let label = node.as_enum(source).map_err(|e| bad(&e))?;
-                    Val::Resource(
-                        resources(label)
-                            .ok_or_else(|| bad(&format!("no resource named `{label}`")))?,
-                    )
-                }
-                _ => node.to_wasm_value::<Val>(ty, source).map_err(|e| bad(&e))?,
-            };
-            args.push(value);
+            match nodes.get(i) {
+                Some(node) => args.push(node_to_val(ty, node, source, resource)?),
+                None if matches!(ty, Type::Option(_)) => args.push(Val::Option(None)),
+                None => return Err(bad(&format!("argument {} is missing", i + 1))),
+            }
         }
         Ok(args)
     }
+}
+
+impl Val {
+    /// Parses a value of type `ty` from WAVE, resource handles written as
+    /// labels that `resource` turns into values.
+    pub fn from_wave_with(
+        ty: &Type,
+        text: &str,
+        resource: &mut dyn FnMut(&str, &Type) -> Result<Val>,
+    ) -> Result<Val> {
+        let value = wasm_wave::untyped::UntypedValue::parse(text)
+            .map_err(|e| Error::usage(format!("invalid value for {ty}: {e}")))?;
+        node_to_val(ty, value.node(), value.source(), resource)
+    }
+}
+
+/// Whether a value of `ty` can hold a resource handle.
+fn contains_resource(ty: &Type) -> bool {
+    match ty {
+        Type::Own(_) | Type::Borrow(_) => true,
+        Type::List(l) => contains_resource(&l.element),
+        Type::Map(m) => contains_resource(&m.key) || contains_resource(&m.value),
+        Type::Record(r) => r.fields.iter().any(|f| contains_resource(&f.ty)),
+        Type::Tuple(t) => t.types.iter().any(contains_resource),
+        Type::Variant(v) => v
+            .cases
+            .iter()
+            .any(|c| c.ty.as_ref().is_some_and(contains_resource)),
+        Type::Option(o) => contains_resource(&o.some),
+        Type::Result(r) => {
+            r.ok.as_ref().is_some_and(contains_resource)
+                || r.err.as_ref().is_some_and(contains_resource)
+        }
+        _ => false,
+    }
+}
+
+/// Converts a parsed WAVE node to a value of `ty`, following the type down
+/// to the resource handles (labels); parts without handles are left to
+/// `wasm-wave`.
+fn node_to_val(
+    ty: &Type,
+    node: &wasm_wave::ast::Node,
+    src: &str,
+    resource: &mut dyn FnMut(&str, &Type) -> Result<Val>,
+) -> Result<Val> {
+    let bad = |e: &dyn std::fmt::Display| Error::usage(format!("invalid value for {ty}: {e}"));
+    if !contains_resource(ty) {
+        return node.to_wasm_value::<Val>(ty, src).map_err(|e| bad(&e));
+    }
+    let mut sub = |ty: &Type, node: &wasm_wave::ast::Node| node_to_val(ty, node, src, resource);
+    Ok(match ty {
+        Type::Own(_) | Type::Borrow(_) => {
+            let label = node.as_enum(src).map_err(|e| bad(&e))?;
+            resource(label, ty)?
+        }
+        Type::List(l) => Val::List(
+            node.as_list()
+                .map_err(|e| bad(&e))?
+                .map(|n| sub(&l.element, n))
+                .collect::<Result<_>>()?,
+        ),
+        Type::Map(m) => Val::Map(
+            node.as_map()
+                .map_err(|e| bad(&e))?
+                .map(|(k, v)| Ok((sub(&m.key, k)?, sub(&m.value, v)?)))
+                .collect::<Result<_>>()?,
+        ),
+        Type::Tuple(t) => {
+            let nodes: Vec<_> = node.as_tuple().map_err(|e| bad(&e))?.collect();
+            if nodes.len() != t.types.len() {
+                return Err(bad(&"wrong number of tuple elements"));
+            }
+            Val::Tuple(
+                t.types
+                    .iter()
+                    .zip(nodes)
+                    .map(|(t, n)| sub(t, n))
+                    .collect::<Result<_>>()?,
+            )
+        }
+        Type::Record(r) => {
+            let given: Vec<(&str, &wasm_wave::ast::Node)> =
+                node.as_record(src).map_err(|e| bad(&e))?.collect();
+            let mut fields = Vec::new();
+            for field in r.fields.iter() {
+                match given.iter().find(|(n, _)| *n == field.name) {
+                    Some((_, n)) => fields.push((field.name.clone(), sub(&field.ty, n)?)),
+                    None if matches!(field.ty, Type::Option(_)) => {
+                        fields.push((field.name.clone(), Val::Option(None)))
+                    }
+                    None => return Err(bad(&format!("missing field `{}`", field.name))),
+                }
+            }
+            Val::Record(fields)
+        }
+        Type::Variant(v) => {
+            let (label, payload) = node.as_variant(src).map_err(|e| bad(&e))?;
+            let case = v
+                .cases
+                .iter()
+                .find(|c| c.name == label)
+                .ok_or_else(|| bad(&format!("no case `{label}`")))?;
+            let payload = match (&case.ty, payload) {
+                (Some(t), Some(n)) => Some(Box::new(sub(t, n)?)),
+                (None, None) => None,
+                _ => return Err(bad(&format!("payload of case `{label}`"))),
+            };
+            Val::Variant(label.to_string(), payload)
+        }
+        Type::Option(o) => Val::Option(match node.as_option().map_err(|e| bad(&e))? {
+            Some(n) => Some(Box::new(sub(&o.some, n)?)),
+            None => None,
+        }),
+        Type::Result(r) => {
+            let mut payload =
+                |t: &Option<Type>, n: Option<&wasm_wave::ast::Node>| -> Result<Option<Box<Val>>> {
+                    match (t, n) {
+                        (Some(t), Some(n)) => Ok(Some(Box::new(sub(t, n)?))),
+                        (None, None) => Ok(None),
+                        _ => Err(bad(&"result payload")),
+                    }
+                };
+            match node.as_result().map_err(|e| bad(&e))? {
+                Ok(n) => Val::Result(Ok(payload(&r.ok, n)?)),
+                Err(n) => Val::Result(Err(payload(&r.err, n)?)),
+            }
+        }
+        _ => return node.to_wasm_value::<Val>(ty, src).map_err(|e| bad(&e)),
+    })
 }

@@ -1,4 +1,4 @@
-//! `cargo xtask bench run`: WASI programs on compono's runtime against
+//! `cargo xtask bench run` (second part): WASI programs on compono's runtime against
 //! wasmtime-py, natively (Cranelift) and on its Pulley interpreter, in the
 //! same run:
 //!
@@ -119,24 +119,6 @@ fn ms(d: Duration) -> f64 {
 }
 
 pub fn main() -> Result<()> {
-    if cfg!(debug_assertions) {
-        // Timings of an unoptimised build mean nothing: rerun optimised.
-        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args([
-                "run",
-                "--release",
-                "--quiet",
-                "--package",
-                "xtask",
-                "--",
-                "bench",
-                "run",
-            ])
-            .status()
-            .context("failed to rerun xtask in release mode")?;
-        ensure!(status.success(), "release benchmark run failed");
-        return Ok(());
-    }
     let fixtures = root().join("fixtures/wasi");
     let hello = fixtures.join("hello/component.wasm");
     let copy = fixtures.join("copy-file/component.wasm");
