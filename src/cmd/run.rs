@@ -5,10 +5,13 @@
 //! the file go to the program, WASI is served by compono's host and the
 //! process exits with the program's status. `--invoke 'f(1, "x")'`
 //! (repeatable, in WAVE, as `wasmtime run --invoke`) calls exports instead.
-//! Core modules: `--invoke NAME [ARGS]...`, arguments in decimal.
+//! A WASI preview1 command module runs as a program too, made a component
+//! with compono's preview1 adapter first. Other core modules: `--invoke
+//! NAME [ARGS]...`, arguments in decimal.
 
 use crate::io::read_input;
 use anyhow::{Context, Result, anyhow, bail};
+use compono_component::adapter::{Flavour, PREVIEW1};
 use compono_interp::{Config, Engine, Linker, Module, Store, StoreLimits, Val, ValType};
 use std::path::{Path, PathBuf};
 
@@ -121,7 +124,17 @@ impl Args {
         let bytes = wat::parse_bytes(&bytes)
             .map_err(|e| anyhow!("{e}"))
             .with_context(|| format!("failed to parse `{}`", file.display()))?;
-        let component = wasmparser::Parser::is_component(&bytes);
+        let mut component = wasmparser::Parser::is_component(&bytes);
+        // A preview1 command runs as the component `compono new` makes of
+        // it with compono's own adapter (as wasmtime runs preview1 modules
+        // natively: the program cannot tell the difference).
+        let bytes = match (component, preview1_import(&bytes)) {
+            (false, Some(import)) => {
+                component = true;
+                std::borrow::Cow::Owned(adapt_preview1(&file, &bytes, &import)?)
+            }
+            _ => bytes,
+        };
         let args = if component && options.invoke.is_empty() && is_program(&bytes) {
             rest.to_vec()
         } else {
@@ -142,7 +155,6 @@ impl Args {
                 wasi: &options.wasi,
             });
         }
-        reject_preview1(&file, &bytes)?;
         let [invoke] = options.invoke.as_slice() else {
             bail!("a core module needs exactly one `--invoke NAME`");
         };
@@ -154,24 +166,46 @@ impl Args {
     }
 }
 
-/// A clear error for a WASI preview1 module, which would otherwise fail
-/// on its first import.
-fn reject_preview1(path: &Path, bytes: &[u8]) -> Result<()> {
-    let Ok(module) = Module::new(&Engine::default(), bytes) else {
-        return Ok(());
-    };
-    if let Some(import) = module
+/// The WASI preview1 (or preview0) module a core module imports from, if any.
+fn preview1_import(bytes: &[u8]) -> Option<String> {
+    if wasmparser::Parser::is_component(bytes) {
+        return None;
+    }
+    let module = Module::new(&Engine::default(), bytes).ok()?;
+    module
         .imports()
-        .find(|i| matches!(i.module, "wasi_snapshot_preview1" | "wasi_unstable"))
-    {
+        .find(|i| matches!(i.module, PREVIEW1 | "wasi_unstable"))
+        .map(|i| i.module.to_string())
+}
+
+/// The component of a preview1 command: the module with compono's preview1
+/// adapter, made as `compono new` makes it.
+fn adapt_preview1(path: &Path, bytes: &[u8], import: &str) -> Result<Vec<u8>> {
+    if import != PREVIEW1 {
         bail!(
-            "`{}` is a WASI preview1 core module (it imports `{}`); compono runs WASI 0.2 components, and running preview1 modules directly is not supported yet: make it a component first, for example with `wasm-tools component new {} --adapt wasi_snapshot_preview1.wasm -o component.wasm`",
-            path.display(),
-            import.module,
+            "`{}` imports `{import}` (WASI preview0), which compono cannot run: rebuild it for `wasm32-wasip1` or `wasm32-wasip2`",
             path.display()
         );
     }
-    Ok(())
+    let (flavour, adapter) = compono_component::adapter::builtin_preview1(bytes)
+        .with_context(|| format!("failed to adapt `{}`", path.display()))?;
+    if flavour != Flavour::Command {
+        bail!(
+            "`{}` is a WASI preview1 module without `_start`, so there is no program to run; make it a component with `compono new {}` and call its exports with `--invoke`",
+            path.display(),
+            path.display()
+        );
+    }
+    let options = compono_component::NewOptions {
+        adapters: vec![adapter],
+        ..Default::default()
+    };
+    compono_component::new(bytes, &options).with_context(|| {
+        format!(
+            "failed to make a component of the preview1 module `{}` with compono's adapter",
+            path.display()
+        )
+    })
 }
 
 /// Instantiates the module without imports, calls `name` and formats each result.
