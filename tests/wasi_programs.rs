@@ -18,6 +18,12 @@
 //! runs, keep swapping the sandbox's directory `d` with its link `swap`).
 //! A `differs-from-wasmtime` file says why a case is not run in wasmtime
 //! (compono's host differs there by design).
+//!
+//! The trials named `preview1/CASE` run the preview1 corpus
+//! (`fixtures/preview1/`) with `compono run` (see `preview1.rs`).
+
+#[path = "wasi_programs/preview1.rs"]
+mod preview1;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::fmt::Write as _;
@@ -483,6 +489,16 @@ fn main() {
         trials.push(Trial::test(case.name.clone(), move || {
             check(&case, wasmtime)
         }));
+    }
+    let mut preview1_cases: Vec<PathBuf> = fs::read_dir(preview1::corpus())
+        .expect("fixtures/preview1")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("program.wasm").exists())
+        .collect();
+    preview1_cases.sort();
+    for dir in preview1_cases {
+        let name = format!("preview1/{}", dir.file_name().unwrap().to_string_lossy());
+        trials.push(Trial::test(name, move || preview1::check(&dir)));
     }
     libtest_mimic::run(&args, trials).exit();
 }

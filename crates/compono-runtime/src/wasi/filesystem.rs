@@ -101,6 +101,7 @@ pub(crate) fn error_code(e: &io::Error) -> Code {
         io::ErrorKind::InvalidInput => "invalid",
         io::ErrorKind::NotADirectory => "not-directory",
         io::ErrorKind::IsADirectory => "is-directory",
+        io::ErrorKind::Unsupported => "unsupported",
         _ => "io",
     }
 }

@@ -243,6 +243,14 @@ impl Dir {
         modified: Option<SystemTime>,
     ) -> io::Result<()> {
         let resolved = self.resolve(path, follow)?;
+        if !follow && is_symlink(&resolved.path()) {
+            // A link's own times need `utimensat(AT_SYMLINK_NOFOLLOW)`,
+            // which Rust's standard library does not offer.
+            return Err(io::Error::new(
+                ErrorKind::Unsupported,
+                "setting a symbolic link's own times",
+            ));
+        }
         let options = OpenOptions {
             read: true,
             ..OpenOptions::default()
