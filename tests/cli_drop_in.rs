@@ -10,7 +10,7 @@ mod cli_common;
 use cli_common::wasm_tools;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// At least this many lines must be counted (run and equal).
 const MIN_COUNTED: usize = 30;
@@ -175,7 +175,7 @@ fn run_line(dir: &Path, command: &str) -> Output {
         dir.join("bin").display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    Command::new("bash")
+    compono_testutil::command("bash")
         .arg("-c")
         .arg(command)
         .current_dir(dir)
@@ -213,7 +213,7 @@ fn wasm_summary(bytes: &[u8], oracle: &Path, scratch: &Path) -> Result<String, S
     let file = scratch.join("summary-input.wasm");
     std::fs::write(&file, bytes).unwrap();
     let run = |args: &[&str]| {
-        Command::new(oracle)
+        compono_testutil::command(oracle)
             .args(args)
             .arg(&file)
             .output()

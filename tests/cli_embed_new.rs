@@ -2,14 +2,14 @@
 
 mod cli_common;
 
+use compono_testutil::command;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn compono(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_compono"))
+    command(env!("CARGO_BIN_EXE_compono"))
         .args(args)
         .current_dir(dir)
-        .env("RUST_BACKTRACE", "0")
         .output()
         .expect("run compono")
 }
@@ -229,7 +229,7 @@ fn only_custom_outputs_just_the_payload() {
 }
 
 #[test]
-fn adapters_are_reported_as_not_yet_supported() {
+fn a_missing_adapter_file_is_an_error() {
     let dir = setup();
     ok(compono(
         &[
@@ -255,10 +255,7 @@ fn adapters_are_reported_as_not_yet_supported() {
     );
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("adapter modules are not supported yet"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("adapter.wasm"), "{stderr}");
 }
 
 #[test]
@@ -382,7 +379,7 @@ fn wasi_worlds_match_wasm_tools() {
 /// standard `cm32p2` mangling, `--dummy-names` replaces it).
 #[test]
 fn dummy_components_instantiate() {
-    let python_wasmtime = Command::new("python3")
+    let python_wasmtime = compono_testutil::command("python3")
         .args(["-c", "import wasmtime.component"])
         .output()
         .is_ok_and(|o| o.status.success());
@@ -442,7 +439,7 @@ for path in sys.argv[1:]:
     linker.define_unknown_imports_as_traps(component)
     linker.instantiate(store, component)
 "#;
-    let out = Command::new("python3")
+    let out = compono_testutil::command("python3")
         .arg("-c")
         .arg(script)
         .args(&components)
@@ -497,7 +494,7 @@ fn canonical_names_match_wasm_tools() {
     };
     // Every `"name" (version-suffix "...")` in the printed binary, sorted.
     let suffixed = |file: &str| -> Vec<String> {
-        let out = Command::new(tool)
+        let out = compono_testutil::command(tool)
             .args(["print", file])
             .current_dir(dir.path())
             .output()

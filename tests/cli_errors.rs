@@ -7,7 +7,6 @@ mod cli_common;
 
 use cli_common::{in_ci, run_compono, run_wasm_tools, success};
 use std::path::Path;
-use std::process::Command;
 
 fn setup() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -87,7 +86,7 @@ fn inputs_that_are_not_wasm_are_named() {
 }
 
 #[test]
-fn a_preview1_module_is_told_it_needs_an_adapter() {
+fn a_preview1_module_gets_the_adapter_or_is_told_it_needs_one() {
     let dir = setup();
     std::fs::write(
         dir.path().join("p1.wat"),
@@ -104,7 +103,7 @@ fn a_preview1_module_is_told_it_needs_an_adapter() {
         "#include <stdio.h>\nint main(void) { puts(\"hi\"); return 0; }\n",
     )
     .unwrap();
-    let clang = Command::new("clang-19")
+    let clang = compono_testutil::command("clang-19")
         .args(["--target=wasm32-wasi", "-O1", "-o", "hello.wasm", "hello.c"])
         .current_dir(dir.path())
         .output();
@@ -119,9 +118,19 @@ fn a_preview1_module_is_told_it_needs_an_adapter() {
         }
     }
     for input in &inputs {
-        let stderr = failure(&["new", input, "-o", "c.wasm"], dir.path());
+        // By default compono's own adapter is merged, and says so.
+        let out = run_compono(&["new", input, "-o", "c.wasm"], dir.path());
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("compono's command adapter"), "{stderr}");
+        // Without it, the error says what is needed.
+        let stderr = failure(
+            &["new", "--no-auto-adapt", input, "-o", "c.wasm"],
+            dir.path(),
+        );
         assert!(
-            stderr.contains("needs an adapter: pass --adapt wasi_snapshot_preview1=PATH"),
+            stderr.contains("needs an adapter")
+                && stderr.contains("--adapt wasi_snapshot_preview1=ADAPTER.wasm"),
             "{stderr}"
         );
         assert!(stderr.contains(input.as_str()), "{stderr}");
@@ -151,7 +160,7 @@ fn boolean_flags_take_a_value_only_with_equals() {
 /// Runs `command` in a pseudo-terminal (util-linux `script`), so that
 /// stdout is a terminal; returns what it printed.
 fn in_terminal(command: &str, dir: &Path) -> Option<String> {
-    let out = Command::new("script")
+    let out = compono_testutil::command("script")
         .args(["-qec", command, "/dev/null"])
         .current_dir(dir)
         .env("RUST_BACKTRACE", "0")

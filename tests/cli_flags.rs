@@ -11,7 +11,6 @@ mod cli_common;
 use cli_common::{compono, wasm_tools};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 /// wasm-tools' spelling of each command the issue covers.
 const COMMANDS: &[&str] = &[
@@ -127,7 +126,7 @@ fn every_wasm_tools_flag_is_accepted_or_a_documented_difference() {
     let mut pending = Vec::new();
     let mut counts = BTreeMap::new();
     for command in COMMANDS {
-        let theirs = Command::new(tool)
+        let theirs = compono_testutil::command(tool)
             .args(command.split(' '))
             .arg("--help")
             .output()

@@ -1,7 +1,8 @@
 //! `compono run` end to end.
 
+use compono_testutil::command;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -10,7 +11,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn run(file: &str, invoke: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_compono"))
+    command(env!("CARGO_BIN_EXE_compono"))
         .arg("run")
         .arg(fixture(file))
         .args(["--invoke", invoke])
@@ -108,7 +109,7 @@ fn bad_arguments_and_missing_exports_are_errors() {
 }
 
 fn run_component(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_compono"))
+    compono_testutil::command(env!("CARGO_BIN_EXE_compono"))
         .arg("run")
         .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/runtime/counter.wat"))
         .args(args)
@@ -190,7 +191,7 @@ fn component_fuel_bounds_the_run() {
 }
 
 fn wast(files: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_compono"))
+    command(env!("CARGO_BIN_EXE_compono"))
         .arg("wast")
         .args(files.iter().map(|f| fixture(f)))
         .output()
@@ -225,7 +226,7 @@ fn wast_failures_are_listed_and_exit_1() {
 fn runs_binary_modules() {
     let module = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("crates/compono-interp/benches/programs/fib.wasm");
-    let out = Command::new(env!("CARGO_BIN_EXE_compono"))
+    let out = command(env!("CARGO_BIN_EXE_compono"))
         .arg("run")
         .arg(module)
         .args(["--invoke", "run", "20"])

@@ -75,7 +75,7 @@ impl Comparison<'_> {
         for dir in [&theirs_dir, &ours_dir] {
             let _ = std::fs::remove_dir_all(dir);
         }
-        let theirs = run(Command::new(self.oracle), &theirs_dir);
+        let theirs = run(compono_testutil::command(self.oracle), &theirs_dir);
         let ours = run(compono(), &ours_dir);
         self.compared += 1;
         let shown = args.join(" ");

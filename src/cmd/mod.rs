@@ -2,6 +2,7 @@
 
 mod bindgen;
 mod embed;
+mod link;
 mod metadata;
 mod new;
 mod run;
@@ -49,6 +50,8 @@ enum Command {
     Embed(embed::Args),
     /// Wrap a core module with an embedded world into a component.
     New(new::Args),
+    /// Link shared libraries into one component (shared-everything linking).
+    Link(link::Args),
     /// Show or add the name and producers of a module or component.
     #[command(subcommand)]
     Metadata(metadata::Args),
@@ -65,6 +68,8 @@ enum ComponentCommand {
     Embed(embed::Args),
     /// Same as `compono new`.
     New(new::Args),
+    /// Same as `compono link`.
+    Link(link::Args),
 }
 
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
@@ -91,6 +96,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Run(args) => args.run(),
         Command::Embed(args) | Command::Component(ComponentCommand::Embed(args)) => args.run(),
         Command::New(args) | Command::Component(ComponentCommand::New(args)) => args.run(),
+        Command::Link(args) | Command::Component(ComponentCommand::Link(args)) => args.run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,7 +3,7 @@
 
 use crate::io::{DwarfArgs, display_name, read_wasm, write_wasm};
 use anyhow::{Context, Result, bail};
-use compono_component::NewOptions;
+use compono_component::{NewOptions, adapter};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -38,10 +38,15 @@ pub struct Args {
     #[arg(long)]
     skip_validation: bool,
 
-    /// Adapters allocate with `memory.grow` instead of importing the main
-    /// module's `cabi_realloc`.
+    /// Adapters allocate their state and stack with `memory.grow` instead
+    /// of importing the main module's `cabi_realloc`.
     #[arg(long)]
     realloc_via_memory_grow: bool,
+
+    /// Do not adapt `wasi_snapshot_preview1` imports with compono's own
+    /// adapter when no `--adapt` is given for them.
+    #[arg(long)]
+    no_auto_adapt: bool,
 
     /// Merge imports of semver-compatible interface versions (the default).
     #[arg(long, value_name = "true|false", num_args = 0..=1, require_equals = true,
@@ -89,17 +94,38 @@ fn parse_adapter(spec: &str) -> (String, PathBuf) {
 }
 
 impl Args {
-    pub fn run(self) -> Result<()> {
-        let adapters: Vec<(String, PathBuf)> =
-            self.adapters.iter().map(|a| parse_adapter(a)).collect();
-        if let Some((name, path)) = adapters.first() {
-            bail!(
-                "`--adapt {name}={}`: adapter modules are not supported yet by this version \
-                 of compono; build the module against WASI 0.2 directly, or use another tool \
-                 for adapted modules until adapter support lands",
-                path.display()
-            );
+    /// The adapters: those given with `--adapt` (`--adapt
+    /// wasi_snapshot_preview1` alone is compono's own), and compono's own
+    /// for `wasi_snapshot_preview1` imports unless `--no-auto-adapt`.
+    fn adapters(&self, module: &[u8]) -> Result<Vec<adapter::Adapter>> {
+        let mut adapters = Vec::new();
+        for spec in &self.adapters {
+            if spec == adapter::PREVIEW1 && !std::path::Path::new(spec).exists() {
+                adapters.push(adapter::builtin_preview1(module)?.1);
+                continue;
+            }
+            let (name, path) = parse_adapter(spec);
+            let bytes = read_wasm(&path, &self.dwarf)
+                .with_context(|| format!("failed to read adapter `{}`", display_name(&path)))?;
+            adapters.push(adapter::Adapter {
+                name,
+                module: bytes,
+            });
         }
+        if !self.no_auto_adapt
+            && let Some((flavour, builtin)) = adapter::auto_adapter(module, &adapters)?
+        {
+            eprintln!(
+                "compono: adapting `{}` imports with compono's {} adapter (--no-auto-adapt to turn this off)",
+                adapter::PREVIEW1,
+                flavour.name()
+            );
+            adapters.push(builtin);
+        }
+        Ok(adapters)
+    }
+
+    pub fn run(self) -> Result<()> {
         if self.return_call_ref == Some(true) {
             bail!(
                 "`--return-call-ref` is not supported: compono's shims call through \
@@ -115,6 +141,7 @@ impl Args {
             import_names.push((old.to_string(), new.to_string()));
         }
         let module = read_wasm(&self.module, &self.dwarf)?;
+        let adapters = self.adapters(&module)?;
         let options = NewOptions {
             validate: self.validate.unwrap_or(true) && !self.skip_validation,
             merge_imports_based_on_semver: self.merge_imports_based_on_semver.unwrap_or(true),
@@ -123,6 +150,7 @@ impl Args {
             realloc_via_memory_grow: self.realloc_via_memory_grow,
             emit_canonical_names: self.emit_canonical_names,
             import_names,
+            adapters,
         };
         let component = compono_component::new(&module, &options).with_context(|| {
             format!(

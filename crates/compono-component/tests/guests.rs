@@ -13,7 +13,7 @@ mod common;
 mod drivers;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use drivers::Case;
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -23,7 +23,7 @@ fn guests_dir() -> PathBuf {
 }
 
 fn available(program: &str, args: &[&str]) -> bool {
-    Command::new(program)
+    compono_testutil::command(program)
         .args(args)
         .stdin(Stdio::null())
         .output()
@@ -31,7 +31,7 @@ fn available(program: &str, args: &[&str]) -> bool {
 }
 
 fn wasm_tools_component(module: &Path, out: &Path) -> Result<(), Failed> {
-    let output = Command::new("wasm-tools")
+    let output = compono_testutil::command("wasm-tools")
         .args(["component", "new"])
         .arg(module)
         .arg("-o")
@@ -88,7 +88,7 @@ fn c_guest_is_current() -> Result<(), Failed> {
     let dir = guests_dir().join("c");
     let tmp = tempfile::tempdir()?;
     let core = tmp.path().join("guest.core.wasm");
-    let output = Command::new("clang-19")
+    let output = compono_testutil::command("clang-19")
         .args([
             "--target=wasm32-unknown-unknown",
             "-O2",

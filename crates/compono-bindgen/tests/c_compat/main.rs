@@ -39,7 +39,7 @@ fn repo() -> PathBuf {
 /// A tool with nothing inherited: stdin closed, only `PATH` and `HOME`
 /// (where pip may have put the oracles) from the environment.
 fn tool(program: impl AsRef<std::ffi::OsStr>) -> Command {
-    let mut cmd = Command::new(program);
+    let mut cmd = compono_testutil::command(program);
     cmd.env_clear()
         .env("LC_ALL", "C")
         // host.py loads `cases.py`: no bytecode caches in the source tree.

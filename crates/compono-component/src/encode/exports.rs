@@ -310,17 +310,23 @@ fn lift<'r>(
     reallocs: &mut Reallocs,
 ) -> Result<u32, Error> {
     let resolve = input.resolve;
-    let cls = input.classified;
-    let exported = cls
-        .funcs
-        .get(&(key, func.name.as_str()))
+    // The main module or the adapter that provides it.
+    let (cls, exported, instance) = input
+        .modules()
+        .find_map(|(m, cls)| {
+            let exported = cls
+                .funcs
+                .get(&(key, func.name.as_str()))
+                .filter(|f| !f.core_name.is_empty())?;
+            Some((cls, exported, main.instance_of(m)?))
+        })
         .ok_or_else(|| Error::Missing(format!("the module does not export `{}`", func.name)))?;
     let ty = scope.func_type(func, None)?;
     let needs = lift_needs(resolve, func);
     let c = &mut scope.space.component;
     let core = c.core_alias_export(
         input.debug(&exported.core_name).as_deref(),
-        main.instance,
+        instance,
         &exported.core_name,
         ExportKind::Func,
     );
@@ -330,14 +336,14 @@ fn lift<'r>(
         needs,
         input.encoding,
         main.memory,
-        || reallocs.get(c, input, &realloc_name),
+        || reallocs.get(c, input, instance, &realloc_name),
         &exported.core_name,
         &realloc_name,
     )?;
     if let Some(post) = &exported.post_return {
         let p = c.core_alias_export(
             input.debug(post).as_deref(),
-            main.instance,
+            instance,
             post,
             ExportKind::Func,
         );

@@ -13,7 +13,7 @@ use compono_runtime::transcript::Transcript;
 use compono_runtime::{Component, Engine};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 /// One component to replay one transcript against.
 #[derive(Clone, Debug)]
@@ -51,8 +51,8 @@ pub fn wasmtime_driver() -> PathBuf {
 
 /// python3 with nothing inherited but `PATH` and `HOME` (where pip may
 /// have put wasmtime), stdin closed.
-fn python() -> Command {
-    let mut cmd = Command::new("python3");
+fn python() -> std::process::Command {
+    let mut cmd = compono_testutil::command("python3");
     cmd.env_clear()
         .env("LC_ALL", "C.UTF-8")
         .env("PYTHONDONTWRITEBYTECODE", "1")
