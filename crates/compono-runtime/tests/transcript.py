@@ -315,6 +315,7 @@ class Replay:
         self.host_labels = {}  # label -> rep, one numbering for every type
         self.guest_labels = {}  # label -> ResourceAny the host holds
         self.resource_ids = {}  # import path -> host resource type id
+        self.reps = {}  # id(ResourceAny) -> (it, its rep or None), per step
         self.define(self.component.type.imports(self.engine))
         self.instance = self.linker.instantiate(self.store, self.component)
 
@@ -351,13 +352,18 @@ class Replay:
         return self.host_labels.setdefault(lab, len(self.host_labels) + 1)
 
     def rep_of(self, value):
-        """The representation of a host resource; None for a guest's."""
-        if isinstance(value, ResourceAny):
-            try:
-                return value.to_host(self.store).rep
-            except wasmtime.WasmtimeError:
-                return None
-        return None
+        """The representation of a host resource; None for a guest's.
+        wasmtime-py's `to_host` may run once per handle (a second call on
+        a borrow fails with "unknown handle index"), so it is remembered."""
+        if not isinstance(value, ResourceAny):
+            return None
+        key = id(value)
+        if key not in self.reps:
+            rep = None
+            if any(value.type == ResourceType.host(rid) for rid in self.resource_ids.values()):
+                rep = value.to_host(self.store).rep
+            self.reps[key] = (value, rep)
+        return self.reps[key][1]
 
     def label_of(self, value):
         rep = self.rep_of(value)
@@ -518,6 +524,7 @@ class Replay:
             at = f"line {step['line']}: {what}"
             self.pending = deque(step["events"])
             self.failure = None
+            self.reps = {}
             try:
                 if step["kind"] == "call":
                     self.call_step(step)
