@@ -115,7 +115,10 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
             &bindings.resolve,
             bindings.world,
             &MainModule {
-                core: &core,
+                funcs: &core
+                    .func_exports()
+                    .map(|(name, ty)| (name.to_string(), ty.clone()))
+                    .collect(),
                 classified: &classified,
             },
             &adapters,
