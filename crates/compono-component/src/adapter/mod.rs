@@ -254,6 +254,21 @@ fn export_names<'r>(
     names
 }
 
+/// The world exports none of `adapters` provides: the main module's (or
+/// the linked libraries').
+pub fn main_exports(
+    resolve: &wit_parser::Resolve,
+    world: wit_parser::WorldId,
+    adapters: &[AdapterWorld],
+) -> HashSet<WorldKey> {
+    resolve.worlds[world]
+        .exports
+        .keys()
+        .filter(|k| !adapters.iter().any(|a| a.exports.contains(k)))
+        .cloned()
+        .collect()
+}
+
 /// What `collect` needs of the main module (or of the linked libraries
 /// standing in for it): its exported functions with their types, which
 /// an adapter may import as `__main_module__`, and its classification.

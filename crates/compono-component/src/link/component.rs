@@ -6,7 +6,7 @@
 //! define them (`lifted`), then `new`'s encoder and validation.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use wasmparser::FuncType;
 
@@ -172,13 +172,7 @@ fn classify_libraries<'r, 'a>(
         imported_memory: None,
     };
     let adapter_names: Vec<String> = adapters.iter().map(|a| a.name.clone()).collect();
-    // The world exports the adapters do not provide are the libraries'.
-    let library_exports: HashSet<wit_parser::WorldKey> = bindings.resolve.worlds[bindings.world]
-        .exports
-        .keys()
-        .filter(|k| !adapters.iter().any(|a| a.exports.contains(k)))
-        .cloned()
-        .collect();
+    let library_exports = adapter::main_exports(&bindings.resolve, bindings.world, adapters);
     // The functions the libraries define, as adapters may import them
     // from `__main_module__`: each from the library its symbol resolved to.
     let mut funcs: HashMap<String, FuncType> = HashMap::new();
