@@ -235,3 +235,277 @@ fn runs_binary_modules() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "6765\n");
 }
+
+fn program(case: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/wasi")
+        .join(case)
+        .join("component.wasm")
+}
+
+fn run_program(before: &[&str], case: &str, after: &[&str]) -> Output {
+    compono_testutil::command(env!("CARGO_BIN_EXE_compono"))
+        .arg("run")
+        .args(before)
+        .arg(program(case))
+        .args(after)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("compono runs")
+}
+
+#[test]
+fn arguments_after_the_program_are_its_own() {
+    let out = run_program(&["--argv0", "prog"], "args", &["--fuel", "3", "--", "-x"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "0: \"prog\"\n1: \"--fuel\"\n2: \"3\"\n3: \"--\"\n4: \"-x\"\n"
+    );
+    // Without --argv0 the program sees the file's name.
+    let out = run_program(&[], "args", &[]);
+    assert_eq!(stdout(&out), "0: \"component.wasm\"\n");
+}
+
+#[test]
+fn environment_is_granted_variable_by_variable() {
+    let out = compono_testutil::command(env!("CARGO_BIN_EXE_compono"))
+        .args([
+            "run",
+            "--env",
+            "GREETING=hi",
+            "--env",
+            "PASSED",
+            "--env",
+            "UNSET_HERE",
+        ])
+        .arg(program("env"))
+        .env("PASSED", "from the host")
+        .env_remove("UNSET_HERE")
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&out),
+        "GREETING=hi\nPASSED=from the host\nGREETING is Some(\"hi\")\nMISSING is None\n"
+    );
+    let out = compono_testutil::command(env!("CARGO_BIN_EXE_compono"))
+        .args(["run", "--inherit-env", "--env", "GREETING=override"])
+        .arg(program("env"))
+        .env("GREETING", "inherited")
+        .env("MISSING", "now present")
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("GREETING is Some(\"override\")"), "{text}");
+    assert!(text.contains("MISSING is Some(\"now present\")"), "{text}");
+}
+
+#[test]
+fn exit_status_is_the_programs_and_traps_are_distinct() {
+    assert_eq!(run_program(&[], "exit-0", &[]).status.code(), Some(0));
+    assert_eq!(run_program(&[], "exit-1", &[]).status.code(), Some(1));
+    assert_eq!(run_program(&[], "wat-exit-42", &[]).status.code(), Some(42));
+    let out = run_program(&[], "rust-panic", &[]);
+    assert_eq!(out.status.code(), Some(134));
+    let text = stderr(&out);
+    assert!(
+        text.contains("panicked at"),
+        "the program's own message: {text}"
+    );
+    assert!(
+        text.contains("trapped: wasm trap: unreachable")
+            && text.contains("while running `wasi:cli/run"),
+        "{text}"
+    );
+    let out = run_program(&["--fuel", "10"], "hello", &[]);
+    assert_eq!(out.status.code(), Some(134));
+    assert!(stderr(&out).contains("out of fuel"), "{}", stderr(&out));
+}
+
+#[test]
+fn stdout_and_stderr_are_unbuffered_and_in_order() {
+    let file = tempfile::tempfile().unwrap();
+    let status = compono_testutil::command(env!("CARGO_BIN_EXE_compono"))
+        .arg("run")
+        .arg(program("c-hello"))
+        .stdout(file.try_clone().unwrap())
+        .stderr(file.try_clone().unwrap())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    use std::io::{Read, Seek};
+    let mut file = file;
+    file.rewind().unwrap();
+    let mut text = String::new();
+    file.read_to_string(&mut text).unwrap();
+    assert_eq!(text, "Hello from C!\nand hello on stderr\n");
+}
+
+#[test]
+fn max_memory_bounds_the_program() {
+    let out = run_program(&["--max-memory", "65536"], "hello", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("failed to instantiate"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run_program(&["--max-memory", "16777216"], "hello", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn wasi_options_mirror_wasmtimes_s() {
+    let out = run_program(&["-S", "help"], "hello", &[]);
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("inherit-env"), "{}", stdout(&out));
+    let out = run_program(&["-S", "http"], "hello", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("`-S http`"), "{}", stderr(&out));
+    let out = run_program(&["-S", "tcp=n,udp=n,inherit-network=n"], "hello", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Without the WASI host the program's imports are missing.
+    let out = run_program(&["-S", "cli=n"], "hello", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("failed to link import `wasi:"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn directories_must_exist_and_be_granted() {
+    let out = run_program(&["--dir", "/nonexistent-compono-dir"], "hello", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("/nonexistent-compono-dir"),
+        "{}",
+        stderr(&out)
+    );
+    // No --dir: the program sees no directories at all.
+    let out = run_program(&[], "fs-dirs", &[]);
+    assert_eq!(out.status.code(), Some(134), "{}", stdout(&out));
+}
+
+#[test]
+fn invoke_calls_exports_with_the_wasi_host_serving_imports() {
+    let exports =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/runtime/wasi-exports.wat");
+    let invoke = |args: &[&str]| {
+        compono_testutil::command(env!("CARGO_BIN_EXE_compono"))
+            .arg("run")
+            .args(args)
+            .arg(&exports)
+            .output()
+            .unwrap()
+    };
+    let roll = invoke(&[
+        "--deterministic",
+        "--invoke",
+        "roll()",
+        "--invoke",
+        "roll()",
+    ]);
+    assert!(roll.status.success(), "{}", stderr(&roll));
+    assert_eq!(
+        stdout(&roll),
+        stdout(&invoke(&[
+            "--deterministic",
+            "--invoke",
+            "roll()",
+            "--invoke",
+            "roll()"
+        ]))
+    );
+    let text = stdout(&roll);
+    let draws: Vec<&str> = text.lines().collect();
+    assert_eq!(draws.len(), 2);
+    assert_ne!(draws[0], draws[1]);
+    // A WASI exit inside a call ends the process with that status.
+    let quit = invoke(&[
+        "--invoke", "roll()", "--invoke", "quit(9)", "--invoke", "roll()",
+    ]);
+    assert_eq!(quit.status.code(), Some(9));
+    assert_eq!(stdout(&quit).lines().count(), 1, "{}", stdout(&quit));
+    // For a program, `--invoke` after the file is the program's argument.
+    let out = run_program(&[], "args", &["--invoke", "f()"]);
+    assert_eq!(
+        stdout(&out),
+        "0: \"component.wasm\"\n1: \"--invoke\"\n2: \"f()\"\n"
+    );
+}
+
+#[test]
+fn components_that_are_not_programs_need_invoke() {
+    let out = run_component(&["--stub-imports"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("does not export `wasi:cli/run`")
+            && stderr(&out).contains("--invoke"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Runs `compono run [before] FILE [after]` with `text` as the file.
+fn run_text(before: &[&str], text: &str, after: &[&str]) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("module.wat");
+    std::fs::write(&path, text).unwrap();
+    compono_testutil::command(env!("CARGO_BIN_EXE_compono"))
+        .arg("run")
+        .args(before)
+        .arg(&path)
+        .args(after)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn preview1_commands_run_through_componos_adapter() {
+    // Writes its argument count as a digit and exits with `proc_exit(3)`.
+    let module = r#"(module
+        (import "wasi_snapshot_preview1" "fd_write"
+            (func $fd_write (param i32 i32 i32 i32) (result i32)))
+        (import "wasi_snapshot_preview1" "args_sizes_get"
+            (func $args_sizes_get (param i32 i32) (result i32)))
+        (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+        (memory (export "memory") 1)
+        (data (i32.const 16) "argc=?\n")
+        (func (export "_start")
+            (drop (call $args_sizes_get (i32.const 0) (i32.const 4)))
+            (i32.store8 (i32.const 21) (i32.add (i32.const 48) (i32.load (i32.const 0))))
+            (i32.store (i32.const 8) (i32.const 16))
+            (i32.store (i32.const 12) (i32.const 7))
+            (drop (call $fd_write (i32.const 1) (i32.const 8) (i32.const 1) (i32.const 32)))
+            (call $proc_exit (i32.const 3))))"#;
+    // Everything after the file is the program's, as for wasmtime.
+    let out = run_text(&[], module, &["a", "--invoke", "c"]);
+    assert_eq!(stdout(&out), "argc=4\n", "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    // compono's adapter targets WASI 0.2.0, whose `exit` only tells
+    // failure from success (as the official adapter's does).
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn preview1_modules_that_cannot_run_get_a_clear_error() {
+    let reactor = r#"(module
+        (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
+        (memory (export "memory") 1)
+        (func (export "f")))"#;
+    let preview0 = r#"(module
+        (import "wasi_unstable" "proc_exit" (func (param i32)))
+        (memory (export "memory") 1)
+        (func (export "_start")))"#;
+    for (module, args, message) in [
+        (reactor, &[][..], "without `_start`"),
+        (reactor, &["--invoke", "f"][..], "without `_start`"),
+        (preview0, &[][..], "WASI preview0"),
+    ] {
+        let out = run_text(args, module, &[]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr(&out).contains(message), "{}", stderr(&out));
+    }
+}

@@ -6,7 +6,8 @@
 //! through `wasm-tools component link`. For a case that links, both
 //! components must have the world in `expected.wit` and, run by
 //! `tests/link/driver.py` in wasmtime on the calls in `calls.txt`, give the
-//! transcript in `expected.txt`. For an `error-*` case compono must exit
+//! transcript in `expected.txt`; compono's own runtime must give that
+//! transcript too, for both components (`tests/link/runtime.rs`). For an `error-*` case compono must exit
 //! with code 1, the message in `error.txt` and no output file, and
 //! wasm-tools must fail too. `wasm-tools-differs` and `pending` lines
 //! record where the two tools are expected to part ways. `BLESS=1`
@@ -19,6 +20,8 @@
 
 #[path = "link/case.rs"]
 mod case;
+#[path = "link/runtime.rs"]
+mod runtime;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -237,6 +240,11 @@ fn run_case(dir: &Path, oracles: &Oracles) -> Result<(), Failed> {
         if oracles.wasmtime {
             check_expected(&dir.join("expected.txt"), &transcript(path, &calls)?)?;
         }
+        compare(
+            &dir.join("expected.txt"),
+            &runtime::transcript(path, &calls)?,
+        )
+        .map_err(|e| format!("in compono's runtime: {}", e.message().unwrap_or("")))?;
         Ok(())
     };
     match &case.pending {
@@ -290,6 +298,16 @@ fn run_case(dir: &Path, oracles: &Oracles) -> Result<(), Failed> {
             let theirs = transcript(&theirs_path, &calls)?;
             if differs {
                 check_expected(&dir.join("wasm-tools.txt"), &theirs)?;
+                compare(
+                    &dir.join("wasm-tools.txt"),
+                    &runtime::transcript(&theirs_path, &calls)?,
+                )
+                .map_err(|e| {
+                    format!(
+                        "wasm-tools' component in compono's runtime: {}",
+                        e.message().unwrap_or("")
+                    )
+                })?;
                 if std::fs::read_to_string(dir.join("expected.txt"))? == theirs {
                     return Err("wasm-tools runs this case as compono does now; remove \
                                 `wasm-tools-differs` and `wasm-tools.txt`"
@@ -297,6 +315,16 @@ fn run_case(dir: &Path, oracles: &Oracles) -> Result<(), Failed> {
                 }
             } else {
                 expect(&dir.join("expected.txt"), &theirs).map_err(theirs_err)?;
+                compare(
+                    &dir.join("expected.txt"),
+                    &runtime::transcript(&theirs_path, &calls)?,
+                )
+                .map_err(|e| {
+                    format!(
+                        "wasm-tools' component in compono's runtime: {}",
+                        e.message().unwrap_or("")
+                    )
+                })?;
             }
         }
     }

@@ -1,27 +1,47 @@
-//! `compono run FILE`: runs a core module's or a component's exports on
-//! the bundled interpreter.
+//! `compono run FILE`: runs a WASI program, or a core module's or a
+//! component's exports, on the bundled interpreter.
 //!
-//! Core modules: `--invoke NAME [ARGS]...`, arguments in decimal.
-//! Components: `--invoke 'f(1, "x")'`, repeatable, in WAVE (as
-//! `wasmtime run --invoke`); the calls run in order in one instance.
+//! Components exporting `wasi:cli/run` run as programs: arguments after
+//! the file go to the program, WASI is served by compono's host and the
+//! process exits with the program's status. `--invoke 'f(1, "x")'`
+//! (repeatable, in WAVE, as `wasmtime run --invoke`) calls exports instead.
+//! A WASI preview1 command module runs as a program too, made a component
+//! with compono's preview1 adapter first. Other core modules: `--invoke
+//! NAME [ARGS]...`, arguments in decimal.
 
 use crate::io::read_input;
 use anyhow::{Context, Result, anyhow, bail};
-use compono_interp::{Config, Engine, Linker, Module, Store, Val, ValType};
+use compono_component::adapter::{Flavour, PREVIEW1};
+use compono_interp::{Config, Engine, Linker, Module, Store, StoreLimits, Val, ValType};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// A core module or component, binary or text; `-` reads stdin.
-    file: PathBuf,
-    /// The export to call: a name for core modules; a call in WAVE for
-    /// components (`add(1, 2)`, `my:pkg/iface#f("x")`), repeatable.
+    #[command(flatten)]
+    options: Options,
+    /// A component or core module (binary or text; `-` reads stdin), then
+    /// the program's arguments: for a program (a component exporting
+    /// `wasi:cli/run`) everything after the file is its own, as in
+    /// `wasmtime run`; for core modules and other components, options may
+    /// follow the file, and the rest are the arguments of a core module's
+    /// `--invoke NAME` (decimal; floats also `nan`, `inf`, `-inf`;
+    /// references `null`).
+    #[arg(
+        value_name = "FILE [ARGS]",
+        required = true,
+        num_args = 1..,
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    file_and_args: Vec<String>,
+}
+
+#[derive(clap::Args, Default)]
+pub struct Options {
+    /// The export to call: a call in WAVE for components (`add(1, 2)`),
+    /// repeatable; a name for core modules.
     #[arg(long)]
     invoke: Vec<String>,
-    /// For core modules: the arguments of the call, in decimal (floats
-    /// also `nan`, `inf`, `-inf`; references `null`).
-    #[arg(allow_hyphen_values = true)]
-    args: Vec<String>,
     /// Components: give every function import nothing else provides a stub
     /// that returns the default value of its result and prints the call on
     /// stderr.
@@ -31,32 +51,161 @@ pub struct Args {
     /// call and loop iteration).
     #[arg(long)]
     fuel: Option<u64>,
+    /// The largest size, in bytes, any linear memory may grow to.
+    #[arg(long, value_name = "BYTES")]
+    max_memory: Option<u64>,
+    #[command(flatten)]
+    wasi: crate::cmd::run_component::WasiArgs,
+}
+
+/// Options given after the file (core modules and components that are not
+/// programs), with the arguments among them.
+#[derive(clap::Parser)]
+#[command(no_binary_name = true)]
+struct Trailing {
+    #[command(flatten)]
+    options: Options,
+    #[arg(allow_hyphen_values = true)]
+    args: Vec<String>,
+}
+
+impl Options {
+    /// Adds options given after the file to those given before it.
+    fn merge(&mut self, later: Options) {
+        self.invoke.extend(later.invoke);
+        self.stub_imports |= later.stub_imports;
+        self.fuel = later.fuel.or(self.fuel);
+        self.max_memory = later.max_memory.or(self.max_memory);
+        self.wasi.merge(later.wasi);
+    }
+}
+
+/// Whether a component exports `wasi:cli/run@0.2.x` itself (not a
+/// component nested in it): it is a program.
+fn is_program(bytes: &[u8]) -> bool {
+    use wasmparser::{Parser, Payload};
+    let mut depth = 0u32;
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload {
+            Ok(Payload::ModuleSection { .. } | Payload::ComponentSection { .. }) => depth += 1,
+            Ok(Payload::End(_)) if depth == 0 => break,
+            Ok(Payload::End(_)) => depth -= 1,
+            Ok(Payload::ComponentExportSection(exports)) if depth == 0 => {
+                for export in exports.into_iter().flatten() {
+                    if export.name.name.starts_with("wasi:cli/run@0.2.") {
+                        return true;
+                    }
+                }
+            }
+            Err(_) => return false,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Limits for `--max-memory` (rounded down to whole 64 KiB pages).
+pub fn limits(max_memory: Option<u64>) -> Option<StoreLimits> {
+    max_memory.map(|bytes| StoreLimits {
+        max_memory_pages: bytes / compono_interp::PAGE_SIZE as u64,
+        ..StoreLimits::default()
+    })
 }
 
 impl Args {
     pub fn run(self) -> Result<()> {
-        let bytes = read_input(&self.file)?;
+        let mut options = self.options;
+        let (file, rest) = self
+            .file_and_args
+            .split_first()
+            .ok_or_else(|| anyhow!("no file to run"))?;
+        let file = PathBuf::from(file);
+        let bytes = read_input(&file)?;
         let bytes = wat::parse_bytes(&bytes)
             .map_err(|e| anyhow!("{e}"))
-            .with_context(|| format!("failed to parse `{}`", self.file.display()))?;
-        if wasmparser::Parser::is_component(&bytes) {
+            .with_context(|| format!("failed to parse `{}`", file.display()))?;
+        let mut component = wasmparser::Parser::is_component(&bytes);
+        // A preview1 command runs as the component `compono new` makes of
+        // it with compono's own adapter (as wasmtime runs preview1 modules
+        // natively: the program cannot tell the difference).
+        let bytes = match (component, preview1_import(&bytes)) {
+            (false, Some(import)) => {
+                component = true;
+                std::borrow::Cow::Owned(adapt_preview1(&file, &bytes, &import)?)
+            }
+            _ => bytes,
+        };
+        let args = if component && options.invoke.is_empty() && is_program(&bytes) {
+            rest.to_vec()
+        } else {
+            use clap::Parser as _;
+            let trailing = Trailing::try_parse_from(rest)?;
+            options.merge(trailing.options);
+            trailing.args
+        };
+        if component {
             return crate::cmd::run_component::run(&crate::cmd::run_component::Request {
-                path: &self.file,
+                path: &file,
                 bytes: &bytes,
-                invokes: &self.invoke,
-                program_args: &self.args,
-                stub_imports: self.stub_imports,
-                fuel: self.fuel,
+                invokes: &options.invoke,
+                program_args: &args,
+                stub_imports: options.stub_imports,
+                fuel: options.fuel,
+                limits: limits(options.max_memory),
+                wasi: &options.wasi,
             });
         }
-        let [invoke] = self.invoke.as_slice() else {
+        let [invoke] = options.invoke.as_slice() else {
             bail!("a core module needs exactly one `--invoke NAME`");
         };
-        for line in run_core_module(&self.file, &bytes, invoke, &self.args, self.fuel)? {
+        let limits = limits(options.max_memory);
+        for line in run_core_module(&file, &bytes, invoke, &args, options.fuel, limits)? {
             println!("{line}");
         }
         Ok(())
     }
+}
+
+/// The WASI preview1 (or preview0) module a core module imports from, if any.
+fn preview1_import(bytes: &[u8]) -> Option<String> {
+    if wasmparser::Parser::is_component(bytes) {
+        return None;
+    }
+    let module = Module::new(&Engine::default(), bytes).ok()?;
+    module
+        .imports()
+        .find(|i| matches!(i.module, PREVIEW1 | "wasi_unstable"))
+        .map(|i| i.module.to_string())
+}
+
+/// The component of a preview1 command: the module with compono's preview1
+/// adapter, made as `compono new` makes it.
+fn adapt_preview1(path: &Path, bytes: &[u8], import: &str) -> Result<Vec<u8>> {
+    if import != PREVIEW1 {
+        bail!(
+            "`{}` imports `{import}` (WASI preview0), which compono cannot run: rebuild it for `wasm32-wasip1` or `wasm32-wasip2`",
+            path.display()
+        );
+    }
+    let (flavour, adapter) = compono_component::adapter::builtin_preview1(bytes)
+        .with_context(|| format!("failed to adapt `{}`", path.display()))?;
+    if flavour != Flavour::Command {
+        bail!(
+            "`{}` is a WASI preview1 module without `_start`, so there is no program to run; make it a component with `compono new {}` and call its exports with `--invoke`",
+            path.display(),
+            path.display()
+        );
+    }
+    let options = compono_component::NewOptions {
+        adapters: vec![adapter],
+        ..Default::default()
+    };
+    compono_component::new(bytes, &options).with_context(|| {
+        format!(
+            "failed to make a component of the preview1 module `{}` with compono's adapter",
+            path.display()
+        )
+    })
 }
 
 /// Instantiates the module without imports, calls `name` and formats each result.
@@ -66,6 +215,7 @@ fn run_core_module(
     name: &str,
     args: &[String],
     fuel: Option<u64>,
+    limits: Option<StoreLimits>,
 ) -> Result<Vec<String>> {
     let mut config = Config::default();
     config.consume_fuel(fuel.is_some());
@@ -75,6 +225,9 @@ fn run_core_module(
     let mut store = Store::new(&engine, ());
     if let Some(fuel) = fuel {
         store.set_fuel(fuel);
+    }
+    if let Some(limits) = limits {
+        store.set_limits(limits);
     }
     let instance = Linker::new()
         .instantiate(&mut store, &module)

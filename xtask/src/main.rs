@@ -6,7 +6,8 @@
 //! - `bench [wit|interp|new|bindgen|adapter|link|run]`: benchmarks against the reference tools, as ratios.
 //! - `build-adapter [--check]`: rebuild the checked-in preview1 adapters (or check them).
 //! - `fixtures [CASE...]`: rebuild the compiled fixtures that are checked in: the preview1
-//!   programs of `fixtures/preview1` (all, or the cases named) and the link libraries.
+//!   programs of `fixtures/preview1` (all, or the cases named), the link libraries and
+//!   the WASI programs of `fixtures/wasi`; `fixtures wasi [CASE]...` only the latter.
 
 mod bench_adapter;
 mod bench_bindgen;
@@ -14,10 +15,12 @@ mod bench_interp;
 mod bench_link;
 mod bench_new;
 mod bench_runtime;
+mod bench_wasi;
 mod bench_wit;
 mod build_adapter;
 mod fixtures;
 mod fixtures_link;
+mod fixtures_wasi;
 mod setup;
 mod spec;
 mod test;
@@ -36,11 +39,13 @@ fn main() -> Result<()> {
         "spec" => spec::main(&rest),
         "bench" => bench(&rest),
         "build-adapter" => build_adapter::main(&rest),
+        "fixtures" if rest.first().is_some_and(|a| a == "wasi") => fixtures_wasi::main(&rest[1..]),
         "fixtures" => {
             fixtures::main(&rest)?;
             // Naming cases selects preview1 programs only.
             if rest.is_empty() {
                 fixtures_link::main()?;
+                fixtures_wasi::main(&[])?;
             }
             Ok(())
         }
@@ -78,7 +83,11 @@ fn bench(args: &[String]) -> Result<()> {
         bench_link::run()?;
     }
     if wants("run") {
+        // Unoptimised, this reruns the whole of `bench run` optimised.
         bench_runtime::main()?;
+        if !cfg!(debug_assertions) {
+            bench_wasi::main()?;
+        }
     }
     Ok(())
 }

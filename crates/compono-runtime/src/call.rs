@@ -120,6 +120,7 @@ pub(crate) fn call_func<T>(
             let mut results = vec![Val::Bool(false); usize::from(ty.result.is_some())];
             func(StoreContextMut(store), args, &mut results).map_err(|e| match e {
                 Error::Trap(trap) => Error::Trap(trap),
+                Error::Exit(status) => Error::Exit(status),
                 other => Error::Trap(Trap::host(format!(
                     "host function `{name}` failed: {other}"
                 ))),

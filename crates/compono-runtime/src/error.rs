@@ -23,6 +23,11 @@ pub enum Error {
     /// count or types, unknown export, a consumed resource handle).
     #[error("{0}")]
     Usage(String),
+    /// A host function ended the program with this exit status (WASI's
+    /// `exit`); it unwinds every call in progress like a trap, but is not
+    /// a failure of the runtime or the guest's code.
+    #[error("exited with status {0}")]
+    Exit(i32),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -36,6 +41,14 @@ impl From<Trap> for Error {
 impl Error {
     pub(crate) fn usage(message: impl Into<String>) -> Error {
         Error::Usage(message.into())
+    }
+
+    /// The exit status, if this error is a program's exit.
+    pub fn exit_status(&self) -> Option<i32> {
+        match self {
+            Error::Exit(status) => Some(*status),
+            _ => None,
+        }
     }
 
     /// The trap, if this error is one.

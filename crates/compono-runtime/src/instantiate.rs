@@ -160,7 +160,14 @@ impl Frame {
         match (shape, item) {
             (Shape::Func(_), Item::Func(_)) => Ok(()),
             (Shape::Func(_), _) => Err(mismatch("a function")),
-            (Shape::Resource(slot), Item::Resource(rt)) => self.bind_resource(slot.0, *rt),
+            (Shape::Resource(slot), Item::Resource(rt)) => match self.resource(slot.0) {
+                Ok(bound) if bound != *rt => Err(Error::Link {
+                    name: name.to_string(),
+                    reason: "the resource type given is not the one an earlier import bound it to"
+                        .into(),
+                }),
+                _ => self.bind_resource(slot.0, *rt),
+            },
             (Shape::Resource(_), _) => Err(mismatch("a resource type")),
             (Shape::Instance(exports), Item::Instance(items)) => {
                 for (export, shape) in exports {
@@ -168,6 +175,15 @@ impl Frame {
                     match items.get(export) {
                         Some(item) => self.bind(&path, shape, item)?,
                         None if matches!(shape, Shape::Type) => {}
+                        // Re-exported resource types bound by an earlier import.
+                        None if matches!(shape, Shape::Resource(slot) if self.resource(slot.0).is_ok()) =>
+                            {}
+                        None if matches!(shape, Shape::Resource(_)) => {
+                            return Err(Error::Link {
+                                name: path,
+                                reason: "not defined by the host".into(),
+                            });
+                        }
                         None => {
                             return Err(Error::Link {
                                 name: path,

@@ -11,7 +11,7 @@
 //! `instantiate` runs a decoded component's steps, `abi` is the canonical
 //! ABI in CanonicalABI.md's order, `call` holds `canon lift`,
 //! `canon lower` and the resource built-ins, `resources` the handle
-//! tables.
+//! tables. [`wasi`] is a WASI 0.2 host for command-line programs.
 
 #![forbid(unsafe_code)]
 
@@ -28,6 +28,7 @@ mod store;
 pub mod transcript;
 mod types;
 mod val;
+pub mod wasi;
 #[cfg(feature = "wast")]
 pub mod wast;
 mod wave;

@@ -232,6 +232,13 @@ fn resolve<T>(
         (Shape::Instance(exports), Definition::Instance(inner)) => {
             let mut items = IndexMap::new();
             for (export, shape) in exports {
+                // A resource type the instance only re-exports (`(eq ...)`
+                // to one an earlier import defines, as `wasi:io/streams`
+                // does `error`) need not be defined again: instantiation
+                // accepts it missing when its type is already bound.
+                if matches!(shape, Shape::Resource(_)) && lookup(inner, export).is_none() {
+                    continue;
+                }
                 let item = resolve(store, inner, export, &format!("{path}#{export}"), shape)?;
                 items.insert(export.clone(), item);
             }
