@@ -6,6 +6,10 @@
 //! `fixtures/guests/NAME/runtime.transcript` in compono's runtime and in
 //! wasmtime-py (`compono_runtime::transcript`). Where clang-19 is
 //! installed, the checked-in C guest must be what its sources build to.
+//! The Rust guest is also built by `cargo build --target wasm32-wasip2`,
+//! whose linker (rustc's bundled `wasm-component-ld`) makes the component
+//! itself; it imports WASI for Rust's standard library, served by each
+//! runtime's WASI host, and replays the same transcript.
 
 mod common;
 
@@ -83,6 +87,33 @@ fn run_guest(name: &str, interop: bool) -> Result<(), Failed> {
     Ok(())
 }
 
+/// The Rust guest as rustc makes it for `wasm32-wasip2`: a component,
+/// replayed in both runtimes.
+fn rust_wasip2_guest() -> Result<(), Failed> {
+    let target = compono_testutil::target_dir!("guests-rust-wasip2");
+    let output = compono_testutil::cargo(&target)
+        .current_dir(guests_dir().join("rust"))
+        .args(["build", "--quiet", "--release", "--target", "wasm32-wasip2"])
+        .output()?;
+    if !output.status.success() {
+        return Err(format!(
+            "cargo build --target wasm32-wasip2: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
+    }
+    let component = target.join("wasm32-wasip2/release/compono_rust_guest.wasm");
+    let totals = drivers::replay_in_both(&[Case {
+        name: "rust, wasm32-wasip2".to_string(),
+        component,
+        transcript: guests_dir().join("rust/runtime.transcript"),
+    }]);
+    if !totals.failures.is_empty() {
+        return Err(totals.failures.join("\n").into());
+    }
+    Ok(())
+}
+
 /// The checked-in C guest is what `guest.c` and `world.wit` build to.
 fn c_guest_is_current() -> Result<(), Failed> {
     let dir = guests_dir().join("c");
@@ -127,6 +158,7 @@ fn main() {
             run_guest(name, interop)
         }));
     }
+    trials.push(Trial::test("rust-wasip2-guest", rust_wasip2_guest));
     let clang = available("clang-19", &["--version"]);
     trials.push(Trial::test("c-guest-is-current", c_guest_is_current).with_ignored_flag(!clang));
     libtest_mimic::run(&args, trials).exit();

@@ -372,6 +372,12 @@ fn define_resources<T: 'static>(
                 resources.insert(slot.0, *ty);
                 return;
             }
+            // A type an earlier import bound (re-exported here, as
+            // `wasi:io/streams` re-exports `wasi:io/error`'s `error`) needs
+            // no definition; a fresh one would conflict with that binding.
+            if resources.contains_key(&slot.0) {
+                return;
+            }
             // Counted down from the top, away from ids hosts pick.
             let ty = ResourceType::host_dynamic(u32::MAX - resources.len() as u32);
             resources.insert(slot.0, ty);

@@ -48,6 +48,11 @@
 //!   `drop` it.
 //!
 //! Floats compare bit for bit, except that any NaN matches any NaN.
+//!
+//! WASI imports (a real producer's, such as Rust's `std` in a
+//! `wasm32-wasip2` build) are not the transcript's: compono's WASI host
+//! serves them, with nothing inherited (no arguments, environment,
+//! preopens or stdio), as wasmtime's does in the other driver.
 
 use crate::component::Component;
 use crate::error::{Error, Result, Trap};
@@ -56,6 +61,7 @@ use crate::linker::{ImportCall, Linker};
 use crate::store::{AsContext, Store, StoreContextMut};
 use crate::types::Type;
 use crate::val::{ResourceAny, Val};
+use crate::wasi::{WasiCtx, WasiView};
 use crate::wave::WaveCall;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -220,6 +226,12 @@ impl Transcript {
         let engine = component.engine().clone();
         let mut store = Store::new(&engine, Replay::default());
         let mut linker = Linker::<Replay>::new(&engine);
+        if component
+            .imports()
+            .any(|(name, _)| name.starts_with("wasi:"))
+        {
+            crate::wasi::add_to_linker(&mut linker).map_err(|e| e.to_string())?;
+        }
         linker
             .define_unknown_imports(component, Arc::new(serve_import), Arc::new(serve_drop))
             .map_err(|e| e.to_string())?;
@@ -358,8 +370,9 @@ fn host_reps<T>(store: impl AsContext<Data = T>, v: &Val) -> HashMap<ResourceAny
 }
 
 /// The replay's state, kept in the store.
-#[derive(Default)]
 struct Replay {
+    /// What serves WASI imports.
+    wasi: WasiCtx,
     /// The events still expected during the step in progress.
     pending: VecDeque<Event>,
     /// The first mismatch inside the step, reported after it.
@@ -368,6 +381,24 @@ struct Replay {
     host_labels: HashMap<String, u32>,
     /// Guest resources the host was given, by label.
     guest_labels: HashMap<String, ResourceAny>,
+}
+
+impl Default for Replay {
+    fn default() -> Replay {
+        Replay {
+            wasi: WasiCtx::builder().build(),
+            pending: VecDeque::new(),
+            failure: None,
+            host_labels: HashMap::new(),
+            guest_labels: HashMap::new(),
+        }
+    }
+}
+
+impl WasiView for Replay {
+    fn ctx(&mut self) -> &mut WasiCtx {
+        &mut self.wasi
+    }
 }
 
 fn describe(event: &Event) -> String {

@@ -316,7 +316,15 @@ class Replay:
         self.guest_labels = {}  # label -> ResourceAny the host holds
         self.resource_ids = {}  # import path -> host resource type id
         self.reps = {}  # id(ResourceAny) -> (it, its rep or None), per step
-        self.define(self.component.type.imports(self.engine))
+        imports = self.component.type.imports(self.engine)
+        # WASI imports (a real producer's, such as a wasm32-wasip2 build)
+        # are served by wasmtime's WASI host, with nothing inherited; the
+        # transcript lists only the world's own imports.
+        wasi = {name for name in imports if name.startswith("wasi:")}
+        if wasi:
+            self.linker.add_wasip2()
+            self.store.set_wasi(wasmtime.WasiConfig())
+        self.define({n: e for n, e in imports.items() if n not in wasi})
         self.instance = self.linker.instantiate(self.store, self.component)
 
     def fail(self, message):
