@@ -1,14 +1,16 @@
 //! The world's exports: core exports lifted with their canonical options,
 //! and exported interfaces given their names and types.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+use indexmap::IndexSet;
 
 use compono_wit::{Binding, Scope, StringEncoding};
 use wasm_encoder::{
     CanonicalOption, ComponentBuilder, ComponentExportKind, ComponentTypeRef, ExportKind,
     TypeBounds,
 };
-use wit_parser::{Function, InterfaceId, TypeId, TypeOwner, WorldItem, WorldKey};
+use wit_parser::{Function, InterfaceId, Resolve, TypeId, TypeOwner, WorldItem, WorldKey};
 
 use super::instances::Main;
 use super::space::ComponentSpaceBuilder;
@@ -131,18 +133,7 @@ fn typed_interface(
     // Foreign named types, dependencies first, then the interface's own
     // resources: imported, so that after instantiation they are the outer
     // component's types.
-    let mut foreign = Vec::new();
-    let mut pending = compono_wit::interface_foreign_refs(resolve, iface);
-    while let Some(id) = pending.pop() {
-        if foreign.contains(&id) {
-            continue;
-        }
-        foreign.insert(0, id);
-        let mut deps = Vec::new();
-        compono_wit::foreign_refs_of_definition(resolve, id, resolve.types[id].owner, &mut deps);
-        pending.extend(deps);
-    }
-    for id in foreign {
+    for id in foreign_types_in_dependency_order(resolve, iface) {
         if scope.indices.contains_key(&id) {
             continue;
         }
@@ -241,6 +232,34 @@ fn typed_interface(
         );
     }
     Ok((scope.space.component, args))
+}
+
+/// The named types of other interfaces that `iface` uses, directly or
+/// through their definitions, each after the foreign types it uses itself
+/// (a post-order walk, with an explicit stack).
+fn foreign_types_in_dependency_order(resolve: &Resolve, iface: InterfaceId) -> Vec<TypeId> {
+    let mut done: IndexSet<TypeId> = IndexSet::new();
+    let mut entered: HashSet<TypeId> = HashSet::new();
+    let roots = compono_wit::interface_foreign_refs(resolve, iface);
+    // (type, whether its dependencies are already pushed)
+    let mut stack: Vec<(TypeId, bool)> = roots.into_iter().rev().map(|t| (t, false)).collect();
+    while let Some((id, expanded)) = stack.pop() {
+        if done.contains(&id) {
+            continue;
+        }
+        if expanded {
+            done.insert(id);
+            continue;
+        }
+        if !entered.insert(id) {
+            continue;
+        }
+        stack.push((id, true));
+        let mut deps = Vec::new();
+        compono_wit::foreign_refs_of_definition(resolve, id, resolve.types[id].owner, &mut deps);
+        stack.extend(deps.into_iter().rev().map(|t| (t, false)));
+    }
+    done.into_iter().collect()
 }
 
 /// What a nested component is instantiated with: name, kind and outer
