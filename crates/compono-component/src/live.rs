@@ -41,6 +41,11 @@ pub fn live_types(
     let mut live = IndexSet::new();
     let w = &resolve.worlds[world];
     let visit_func = |live: &mut IndexSet<TypeId>, func: &wit_parser::Function, own| {
+        // A `[static]r.f` function is named after its resource, which must
+        // then be in scope even when no value of it crosses.
+        if let Some(resource) = func.kind.resource() {
+            visit(resolve, &Type::Id(resource), own, live);
+        }
         for ty in func.parameter_and_result_types() {
             visit(resolve, &ty, own, live);
         }
