@@ -30,6 +30,7 @@ use crate::Error;
 /// Encodes `package` as a component (the `wasm-tools component wit --wasm`
 /// form), with its docs and stability in a `package-docs` custom section.
 pub fn encode_package(resolve: &Resolve, package: PackageId) -> Result<Vec<u8>, Error> {
+    crate::limits::check_package(resolve, package)?;
     let pkg = &resolve.packages[package];
     let mut types = ComponentTypeSection::new();
     let mut exports = wasm_encoder::ComponentExportSection::new();
@@ -61,6 +62,7 @@ pub fn encode_package(resolve: &Resolve, package: PackageId) -> Result<Vec<u8>, 
 /// Encodes `world` as `(component (component <world>) (export "ns:pkg/w"
 /// (component 0)))`, the type a `component-type` section exports.
 pub fn encode_world(resolve: &Resolve, world: WorldId) -> Result<ComponentType, Error> {
+    crate::limits::check_world(resolve, world)?;
     world_wrapper(resolve, world)
 }
 
@@ -161,18 +163,17 @@ fn interface_id(resolve: &Resolve, iface: InterfaceId) -> Result<String, Error> 
 /// Named types of other interfaces that `iface`'s types and functions
 /// refer to, in order of first reference.
 pub fn interface_foreign_refs(resolve: &Resolve, iface: InterfaceId) -> Vec<TypeId> {
-    let mut refs = Vec::new();
-    let owner = TypeOwner::Interface(iface);
-    for &id in resolve.interfaces[iface].types.values() {
-        foreign_refs(resolve, id, owner, &mut refs);
-    }
-    for func in resolve.interfaces[iface].functions.values() {
+    let interface = &resolve.interfaces[iface];
+    let mut roots: Vec<TypeId> = interface.types.values().copied().collect();
+    for func in interface.functions.values() {
         for ty in func.parameter_and_result_types() {
             if let Type::Id(id) = ty {
-                foreign_refs(resolve, id, owner, &mut refs);
+                roots.push(id);
             }
         }
     }
+    let mut refs = Vec::new();
+    walk_foreign_refs(resolve, roots, TypeOwner::Interface(iface), &mut refs);
     refs
 }
 
@@ -186,16 +187,6 @@ fn owning_interface(resolve: &Resolve, id: TypeId) -> Result<InterfaceId, Error>
     }
 }
 
-/// Named types owned outside `owner` that `id` reaches, stopping at each.
-fn foreign_refs(resolve: &Resolve, id: TypeId, owner: TypeOwner, out: &mut Vec<TypeId>) {
-    let def = &resolve.types[id];
-    if def.owner != owner && matches!(def.owner, TypeOwner::Interface(_)) && def.name.is_some() {
-        out.push(id);
-        return;
-    }
-    foreign_refs_of_definition(resolve, id, owner, out);
-}
-
 /// Named types owned outside `owner` that the definition of `id` reaches
 /// (looking inside `id` even when it is foreign itself), stopping at each.
 pub fn foreign_refs_of_definition(
@@ -204,31 +195,46 @@ pub fn foreign_refs_of_definition(
     owner: TypeOwner,
     out: &mut Vec<TypeId>,
 ) {
-    let mut visit = |ty: &Type| {
-        if let Type::Id(t) = ty {
-            foreign_refs(resolve, *t, owner, out);
+    let mut parts = Vec::new();
+    crate::limits::type_parts(&resolve.types[id].kind, &mut parts);
+    let roots = parts
+        .into_iter()
+        .filter_map(|t| match t {
+            Type::Id(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    walk_foreign_refs(resolve, roots, owner, out);
+}
+
+/// The walk behind both: depth-first from `roots` in order, each type
+/// visited once, with an explicit stack (WIT text can chain types without
+/// bound), appending the foreign named types in order of first reference.
+fn walk_foreign_refs(
+    resolve: &Resolve,
+    roots: Vec<TypeId>,
+    owner: TypeOwner,
+    out: &mut Vec<TypeId>,
+) {
+    let mut seen = std::collections::HashSet::new();
+    let mut stack: Vec<TypeId> = roots.into_iter().rev().collect();
+    let mut parts = Vec::new();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
         }
-    };
-    match &resolve.types[id].kind {
-        TypeDefKind::Record(r) => r.fields.iter().for_each(|f| visit(&f.ty)),
-        TypeDefKind::Tuple(t) => t.types.iter().for_each(visit),
-        TypeDefKind::Variant(v) => v.cases.iter().filter_map(|c| c.ty.as_ref()).for_each(visit),
-        TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::Type(t) => visit(t),
-        TypeDefKind::FixedLengthList(t, _) => visit(t),
-        TypeDefKind::Map(k, v) => {
-            visit(k);
-            visit(v);
+        let def = &resolve.types[id];
+        if def.owner != owner && matches!(def.owner, TypeOwner::Interface(_)) && def.name.is_some()
+        {
+            out.push(id);
+            continue;
         }
-        TypeDefKind::Result(r) => {
-            r.ok.iter().for_each(&mut visit);
-            r.err.iter().for_each(visit);
-        }
-        TypeDefKind::Future(t) | TypeDefKind::Stream(t) => t.iter().for_each(visit),
-        TypeDefKind::Handle(Handle::Own(r) | Handle::Borrow(r)) => visit(&Type::Id(*r)),
-        TypeDefKind::Resource
-        | TypeDefKind::Flags(_)
-        | TypeDefKind::Enum(_)
-        | TypeDefKind::Unknown => {}
+        parts.clear();
+        crate::limits::type_parts(&def.kind, &mut parts);
+        stack.extend(parts.iter().rev().filter_map(|t| match t {
+            Type::Id(t) => Some(*t),
+            _ => None,
+        }));
     }
 }
 
@@ -608,9 +614,12 @@ impl<'r, S: ComponentSpace> Scope<'r, S> {
             return Ok(());
         }
         let mut refs = Vec::new();
-        for &id in self.resolve.interfaces[dep].types.values() {
-            foreign_refs(self.resolve, id, TypeOwner::Interface(dep), &mut refs);
-        }
+        let roots = self.resolve.interfaces[dep]
+            .types
+            .values()
+            .copied()
+            .collect();
+        walk_foreign_refs(self.resolve, roots, TypeOwner::Interface(dep), &mut refs);
         for &id in &refs {
             self.import_types_of(owning_interface(self.resolve, id)?)?;
         }

@@ -8,10 +8,11 @@
 
 mod decode;
 mod encode;
+pub mod limits;
 mod metadata;
 mod print;
 
-pub use decode::{decode, decode_world};
+pub use decode::{decode, decode_world, decoding_in_progress};
 pub use encode::{
     Binding, ComponentSpace, Scope, TypeSpace, encode_package, encode_world,
     foreign_refs_of_definition, interface_foreign_refs, interface_instance,
@@ -36,4 +37,38 @@ pub enum Error {
     /// Wasm that does not decode to WIT.
     #[error("{0}")]
     Decode(String),
+    /// A type nested deeper than the component model allows.
+    #[error(
+        "type `{name}` is nested more than {limit} levels deep, more than the component \
+         model allows"
+    )]
+    TypeTooDeep { name: String, limit: u32 },
+    /// A type larger than the component model allows (once shared parts
+    /// are counted every time they occur).
+    #[error(
+        "type `{name}` is larger than the component model allows (effective size over {limit})"
+    )]
+    TypeTooLarge { name: String, limit: u32 },
+    /// Output that does not validate: never written (see `validate`).
+    #[error("the {what} does not validate (at byte offset {offset:#x}): {message}")]
+    InvalidOutput {
+        what: &'static str,
+        offset: u64,
+        message: String,
+    },
+}
+
+/// Validates a module or component that compono made, with every feature
+/// wasmparser knows (as `wasm-tools validate --features all` does): the one
+/// check every binary output goes through before it is written. `what`
+/// names it in the error ("component", "encoded package").
+pub fn validate(bytes: &[u8], what: &'static str) -> Result<(), Error> {
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(bytes)
+        .map(drop)
+        .map_err(|e| Error::InvalidOutput {
+            what,
+            offset: e.offset(),
+            message: e.message().to_string(),
+        })
 }
