@@ -49,3 +49,40 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
         .with_context(|| format!("failed to write `{}`", path.display()))?;
     Ok(())
 }
+
+/// Whether `write_wasm` validates what it writes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Validation {
+    /// Validate first (the default for every command).
+    Check,
+    /// `--skip-validation`, or already validated by the library call that
+    /// made the bytes (`new` validates its own output, to tell an invalid
+    /// input module from a bug of ours).
+    Skip,
+}
+
+/// The one way a command writes a module or component: validated first
+/// (unless `validation` is `Skip`), so compono never writes a binary that
+/// does not validate; as text with `wat`; atomically, like `write_output`.
+/// `what` names the output in errors ("component", "encoded package").
+pub fn write_wasm(
+    path: &Path,
+    bytes: &[u8],
+    wat: bool,
+    validation: Validation,
+    what: &'static str,
+) -> Result<()> {
+    if validation == Validation::Check {
+        compono_wit::validate(bytes, what).with_context(|| {
+            format!(
+                "refusing to write `{}`: it would not be valid wasm",
+                path.display()
+            )
+        })?;
+    }
+    if wat {
+        let text = wasmprinter::print_bytes(bytes).context("failed to print wasm as text")?;
+        return write_output(path, text.as_bytes());
+    }
+    write_output(path, bytes)
+}

@@ -1,7 +1,7 @@
 //! `compono embed WIT [MODULE]`: record a WIT world in a core module's
 //! `component-type` custom section.
 
-use crate::io::{read_input, write_output};
+use crate::io::{Validation, read_input, write_wasm};
 use anyhow::{Context, Result, bail};
 use compono_component::{DummyNames, EmbedOptions, StringEncoding};
 use std::path::PathBuf;
@@ -49,6 +49,10 @@ pub struct Args {
     /// Where to write the output; stdout by default.
     #[arg(short, long, value_name = "OUT", default_value = "-")]
     output: PathBuf,
+
+    /// Write the output even if it does not validate.
+    #[arg(long)]
+    skip_validation: bool,
 }
 
 impl Args {
@@ -83,11 +87,11 @@ impl Args {
         );
         let out = compono_component::embed(&module, resolve, world, &options)
             .with_context(|| format!("failed to embed the world into {input_name}"))?;
-        let out = if self.wat {
-            wasmprinter::print_bytes(&out)?.into_bytes()
+        let validation = if self.skip_validation {
+            Validation::Skip
         } else {
-            out
+            Validation::Check
         };
-        write_output(&self.output, &out)
+        write_wasm(&self.output, &out, self.wat, validation, "module")
     }
 }

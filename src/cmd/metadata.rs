@@ -1,7 +1,7 @@
 //! `compono metadata show|add FILE`: the name and producers sections of a
 //! module or component (and of the modules and components inside it).
 
-use crate::io::{read_input, write_output};
+use crate::io::{Validation, read_input, write_output, write_wasm};
 use anyhow::{Context, Result, bail};
 use compono_component::{ItemMetadata, MetadataToAdd};
 use std::path::{Path, PathBuf};
@@ -35,6 +35,9 @@ pub enum Args {
         /// An SDK used to produce the binary, `NAME[=VERSION]`.
         #[arg(long, value_name = "NAME[=VERSION]")]
         sdk: Vec<String>,
+        /// Write the output even if it does not validate.
+        #[arg(long)]
+        skip_validation: bool,
     },
 }
 
@@ -59,6 +62,7 @@ impl Args {
                 language,
                 processed_by,
                 sdk,
+                skip_validation,
             } => {
                 let bytes = wasm_bytes(&input)?;
                 let add = MetadataToAdd {
@@ -69,7 +73,12 @@ impl Args {
                 };
                 let out = compono_component::add_metadata(&bytes, &add)
                     .with_context(|| format!("failed to update `{}`", input.display()))?;
-                write_output(&output, &out)
+                let validation = if skip_validation {
+                    Validation::Skip
+                } else {
+                    Validation::Check
+                };
+                write_wasm(&output, &out, false, validation, "module or component")
             }
         }
     }

@@ -1,7 +1,7 @@
 //! `compono new MODULE` (also `compono component new`): wrap a core module
 //! with embedded WIT worlds into a component. wasm-tools' flags.
 
-use crate::io::{read_input, write_output};
+use crate::io::{Validation, read_input, write_wasm};
 use anyhow::{Context, Result, bail};
 use compono_component::NewOptions;
 use std::path::PathBuf;
@@ -100,11 +100,13 @@ impl Args {
                 self.module.display()
             )
         })?;
-        let out = if self.wat {
-            wasmprinter::print_bytes(&component)?.into_bytes()
-        } else {
-            component
-        };
-        write_output(&self.output, &out)
+        // `new` validated the component itself (unless skipped).
+        write_wasm(
+            &self.output,
+            &component,
+            self.wat,
+            Validation::Skip,
+            "component",
+        )
     }
 }

@@ -1,7 +1,7 @@
 //! `compono wit PATH`: load WIT from text, a directory, an encoded package or
 //! a component, then print it, encode it or dump it as JSON.
 
-use crate::io::{read_input, write_output};
+use crate::io::{Validation, read_input, write_output, write_wasm};
 use anyhow::{Context, Result, bail};
 use compono_wit::PrintOptions;
 use std::path::{Path, PathBuf};
@@ -51,6 +51,10 @@ pub struct Args {
     /// Leave doc comments out of printed WIT.
     #[arg(long)]
     no_docs: bool,
+
+    /// With `--wasm`, write the encoding even if it does not validate.
+    #[arg(long)]
+    skip_validation: bool,
 }
 
 /// A loaded input: the resolve, its main package, and the world a component
@@ -75,7 +79,7 @@ impl Args {
                 compono_wit::StringEncoding::Utf8,
             )?;
             if self.wasm || self.wat {
-                return self.emit_wasm(metadata);
+                return self.emit_wasm(metadata, "component-type payload");
             }
             let decoded = compono_wit::decode_world_metadata(&metadata)
                 .context("internal error: our world encoding did not decode")?;
@@ -97,7 +101,7 @@ impl Args {
         if self.wasm || self.wat {
             let bytes = compono_wit::encode_package(&loaded.resolve, loaded.package)
                 .with_context(|| format!("failed to encode `{}`", self.input.display()))?;
-            return self.emit_wasm(bytes);
+            return self.emit_wasm(bytes, "encoded package");
         }
         let options = PrintOptions {
             docs: !self.no_docs,
@@ -162,15 +166,20 @@ impl Args {
         })
     }
 
-    fn emit_wasm(&self, bytes: Vec<u8>) -> Result<()> {
-        if self.wat {
-            let text = wasmprinter::print_bytes(&bytes).context("failed to print wasm as text")?;
-            return self.emit(text.as_bytes());
-        }
-        if self.output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+    fn emit_wasm(&self, bytes: Vec<u8>, what: &'static str) -> Result<()> {
+        if !self.wat
+            && self.output.is_none()
+            && std::io::IsTerminal::is_terminal(&std::io::stdout())
+        {
             bail!("refusing to write binary wasm to a terminal: pass `-o FILE` or `-t`");
         }
-        self.emit(&bytes)
+        let validation = if self.skip_validation {
+            Validation::Skip
+        } else {
+            Validation::Check
+        };
+        let out = self.output.as_deref().unwrap_or(Path::new("-"));
+        write_wasm(out, &bytes, self.wat, validation, what)
     }
 
     fn emit(&self, bytes: &[u8]) -> Result<()> {
