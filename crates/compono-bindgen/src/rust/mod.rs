@@ -585,6 +585,12 @@ impl<'a> RustGen<'a> {
     }
 
     fn ty_id(&self, id: TypeId, mode: TypeMode) -> String {
+        self.ty_id_spelled(id, mode, false)
+    }
+
+    /// `ty_id`, spelling `id` itself structurally when `structural_top`
+    /// (its own definition); what it contains is spelled as `ty` does.
+    fn ty_id_spelled(&self, id: TypeId, mode: TypeMode, structural_top: bool) -> String {
         let def = &self.resolve.types[id];
         let lt = match mode {
             TypeMode::Owned { lifetime } | TypeMode::ImportElem { lifetime } => lifetime,
@@ -595,19 +601,24 @@ impl<'a> RustGen<'a> {
         } else {
             format!("{lt} ")
         };
-        // Anonymous shapes, and aliases of them, are spelled structurally
-        // so import parameters can borrow inside them.
-        let structural = def.name.is_none()
-            || matches!(
-                def.kind,
-                TypeDefKind::List(_)
-                    | TypeDefKind::Option(_)
-                    | TypeDefKind::Result(_)
-                    | TypeDefKind::Tuple(_)
-                    | TypeDefKind::Handle(_)
-            )
-            || (mode != TypeMode::Owned { lifetime: lt }
-                && matches!(def.kind, TypeDefKind::Type(_)));
+        // Anonymous shapes are spelled structurally, and so are named ones
+        // (and aliases) in borrowing modes, so import parameters can borrow
+        // inside them. Owned, a named type is referred to by its name, so
+        // the output stays linear in the WIT (`type t2 = list<t1>` is
+        // `Vec<T1>`, not `t1` spelled out again).
+        let borrowing = !matches!(mode, TypeMode::Owned { .. });
+        let structural = structural_top
+            || def.name.is_none()
+            || matches!(def.kind, TypeDefKind::Handle(_))
+            || (borrowing
+                && matches!(
+                    def.kind,
+                    TypeDefKind::List(_)
+                        | TypeDefKind::Option(_)
+                        | TypeDefKind::Result(_)
+                        | TypeDefKind::Tuple(_)
+                        | TypeDefKind::Type(_)
+                ));
         if structural {
             return match &def.kind {
                 TypeDefKind::Type(t) => self.ty(t, mode),
@@ -1012,7 +1023,7 @@ impl<'a> RustGen<'a> {
     }
 
     fn ty_id_structural(&self, id: TypeId, mode: TypeMode) -> String {
-        self.ty_id(id, mode)
+        self.ty_id_spelled(id, mode, true)
     }
 
     fn flags(&self, name: &str, f: &wit_parser::Flags, id: TypeId) -> String {
