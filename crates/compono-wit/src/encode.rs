@@ -16,9 +16,9 @@
 
 use std::collections::HashMap;
 use wasm_encoder::{
-    Alias, Component, ComponentExportKind, ComponentOuterAliasKind, ComponentType,
-    ComponentTypeEncoder, ComponentTypeRef, ComponentTypeSection, ComponentValType, CustomSection,
-    InstanceType, PrimitiveValType, TypeBounds,
+    Alias, Component, ComponentExportKind, ComponentExternName, ComponentOuterAliasKind,
+    ComponentType, ComponentTypeEncoder, ComponentTypeRef, ComponentTypeSection, ComponentValType,
+    CustomSection, InstanceType, PrimitiveValType, TypeBounds,
 };
 use wit_parser::{
     Function, Handle, InterfaceId, PackageId, PackageMetadata, Resolve, Type, TypeDefKind, TypeId,
@@ -127,9 +127,10 @@ pub fn interface_instance(
     }
     for func in interface.functions.values() {
         let ty = scope.func_type(func, Some(outer))?;
-        scope
-            .space
-            .export(func.name.as_str(), ComponentTypeRef::Func(ty));
+        scope.space.export(
+            extern_name(&func.name, func.external_id.as_deref()),
+            ComponentTypeRef::Func(ty),
+        );
     }
     Ok(scope.space)
 }
@@ -151,6 +152,41 @@ fn world_type(resolve: &Resolve, world: WorldId) -> Result<ComponentType, Error>
         scope.world_item(key, item, false)?;
     }
     Ok(scope.space)
+}
+
+/// `name`, with its `@external-id` if it has one.
+pub fn extern_name<'a>(name: &'a str, external_id: Option<&'a str>) -> ComponentExternName<'a> {
+    ComponentExternName {
+        name: name.into(),
+        implements: None,
+        version_suffix: None,
+        external_id: external_id.map(Into::into),
+    }
+}
+
+/// The import or export name of a world item: `ns:pkg/iface@version` for
+/// an interface imported by its name; a plain name otherwise, which for a
+/// named interface (`import x: ns:pkg/iface;`) says which one it
+/// `implements`; with the item's `@external-id`.
+pub fn world_item_name(
+    resolve: &Resolve,
+    key: &WorldKey,
+    item: &WorldItem,
+) -> Result<ComponentExternName<'static>, Error> {
+    let name = match key {
+        WorldKey::Name(name) => name.clone(),
+        WorldKey::Interface(id) => interface_id(resolve, *id)?,
+    };
+    let implements = match resolve.implements_interface(key, item) {
+        Some(id) => Some(interface_id(resolve, id)?.into()),
+        None => None,
+    };
+    Ok(ComponentExternName {
+        name: name.into(),
+        implements,
+        version_suffix: None,
+        external_id: resolve.external_id_value(key, item).map(Into::into),
+    })
 }
 
 /// `ns:pkg/iface@version`.
@@ -255,7 +291,7 @@ pub trait TypeSpace {
     fn ty(&mut self) -> ComponentTypeEncoder<'_>;
     fn type_count(&self) -> u32;
     fn alias(&mut self, alias: Alias<'_>);
-    fn bind(&mut self, binding: Binding, name: &str, ty: ComponentTypeRef);
+    fn bind(&mut self, binding: Binding, name: ComponentExternName<'_>, ty: ComponentTypeRef);
 }
 
 impl TypeSpace for ComponentType {
@@ -268,7 +304,7 @@ impl TypeSpace for ComponentType {
     fn alias(&mut self, alias: Alias<'_>) {
         ComponentType::alias(self, alias);
     }
-    fn bind(&mut self, binding: Binding, name: &str, ty: ComponentTypeRef) {
+    fn bind(&mut self, binding: Binding, name: ComponentExternName<'_>, ty: ComponentTypeRef) {
         match binding {
             Binding::Import => {
                 ComponentType::import(self, name, ty);
@@ -302,7 +338,7 @@ impl TypeSpace for InstanceType {
     fn alias(&mut self, alias: Alias<'_>) {
         InstanceType::alias(self, alias);
     }
-    fn bind(&mut self, _: Binding, name: &str, ty: ComponentTypeRef) {
+    fn bind(&mut self, _: Binding, name: ComponentExternName<'_>, ty: ComponentTypeRef) {
         InstanceType::export(self, name, ty);
     }
 }
@@ -403,7 +439,7 @@ impl<'r, S: TypeSpace> Scope<'r, S> {
                 }
                 self.space.bind(
                     self.binding,
-                    name,
+                    extern_name(name, def.external_id.as_deref()),
                     ComponentTypeRef::Type(TypeBounds::SubResource),
                 );
                 let index = self.last_type();
@@ -523,7 +559,7 @@ impl<'r, S: TypeSpace> Scope<'r, S> {
             Some(name) if self.binding != Binding::Local => {
                 self.space.bind(
                     self.binding,
-                    name,
+                    extern_name(name, def.external_id.as_deref()),
                     ComponentTypeRef::Type(TypeBounds::Eq(index)),
                 );
                 self.last_type()
@@ -641,7 +677,7 @@ impl<'r, S: ComponentSpace> Scope<'r, S> {
         let name = interface_id(self.resolve, dep)?;
         self.space.bind(
             Binding::Import,
-            name.as_str(),
+            name.as_str().into(),
             ComponentTypeRef::Instance(ty),
         );
         self.providers.insert(dep, index);
@@ -656,10 +692,7 @@ impl<'r, S: ComponentSpace> Scope<'r, S> {
         item: &WorldItem,
         import: bool,
     ) -> Result<(), Error> {
-        let name = match key {
-            WorldKey::Name(name) => name.clone(),
-            WorldKey::Interface(id) => interface_id(self.resolve, *id)?,
-        };
+        let name = world_item_name(self.resolve, key, item)?;
         match item {
             WorldItem::Interface { id, .. } => {
                 self.ensure_foreign_of_interface(*id)?;
@@ -668,7 +701,7 @@ impl<'r, S: ComponentSpace> Scope<'r, S> {
                 let ty = self.last_type();
                 let index = self.instance_count();
                 self.space
-                    .bind(self.binding, &name, ComponentTypeRef::Instance(ty));
+                    .bind(self.binding, name, ComponentTypeRef::Instance(ty));
                 // Imports provide types to everything after them; an export
                 // only to what no import already provides.
                 if import || !self.providers.contains_key(id) {
@@ -678,7 +711,7 @@ impl<'r, S: ComponentSpace> Scope<'r, S> {
             WorldItem::Function(func) => {
                 let ty = self.func_type(func, None)?;
                 self.space
-                    .bind(self.binding, &name, ComponentTypeRef::Func(ty));
+                    .bind(self.binding, name, ComponentTypeRef::Func(ty));
             }
             WorldItem::Type { id, .. } => {
                 self.type_index(*id, None)?;

@@ -14,8 +14,8 @@ mod print;
 
 pub use decode::{decode, decode_world, decoding_in_progress};
 pub use encode::{
-    Binding, ComponentSpace, Scope, TypeSpace, encode_package, encode_world,
-    foreign_refs_of_definition, interface_foreign_refs, interface_instance,
+    Binding, ComponentSpace, Scope, TypeSpace, encode_package, encode_world, extern_name,
+    foreign_refs_of_definition, interface_foreign_refs, interface_instance, world_item_name,
 };
 pub use metadata::{
     StringEncoding, WorldMetadata, decode_module_worlds, decode_world_metadata,

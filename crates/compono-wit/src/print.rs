@@ -184,6 +184,7 @@ impl<'a> Printer<'a> {
             self.new_item();
             self.docs(&func.docs);
             self.stability(&func.stability);
+            self.external_id(func.external_id.as_deref());
             self.out.str(&escape(func.item_name()));
             self.out.str(": ");
             self.function(func)?;
@@ -204,6 +205,7 @@ impl<'a> Printer<'a> {
         struct UseGroup<'s> {
             from: InterfaceId,
             stability: &'s Stability,
+            external_id: Option<&'s str>,
             names: Vec<(&'s str, &'s str)>,
         }
         let mut uses: Vec<UseGroup<'_>> = Vec::new();
@@ -219,12 +221,17 @@ impl<'a> Printer<'a> {
                         Error::Unrepresentable(format!("type `{name}` uses an unnamed type"))
                     })?;
                     match uses.last_mut() {
-                        Some(group) if group.from == from && *group.stability == ty.stability => {
+                        Some(group)
+                            if group.from == from
+                                && *group.stability == ty.stability
+                                && group.external_id == ty.external_id.as_deref() =>
+                        {
                             group.names.push((name, target_name))
                         }
                         _ => uses.push(UseGroup {
                             from,
                             stability: &ty.stability,
+                            external_id: ty.external_id.as_deref(),
                             names: vec![(name, target_name)],
                         }),
                     }
@@ -242,6 +249,7 @@ impl<'a> Printer<'a> {
         for group in uses {
             self.any_items = true;
             self.stability(group.stability);
+            self.external_id(group.external_id);
             self.out.str("use ");
             self.interface_path(group.from, my_package)?;
             self.out.str(".{");
@@ -264,6 +272,7 @@ impl<'a> Printer<'a> {
             let ty = &self.resolve.types[id];
             self.docs(&ty.docs);
             self.stability(&ty.stability);
+            self.external_id(ty.external_id.as_deref());
             match &ty.kind {
                 TypeDefKind::Resource => {
                     let funcs = resource_funcs.get(&id).map(Vec::as_slice).unwrap_or(&[]);
@@ -286,6 +295,7 @@ impl<'a> Printer<'a> {
         for func in funcs {
             self.docs(&func.docs);
             self.stability(&func.stability);
+            self.external_id(func.external_id.as_deref());
             match &func.kind {
                 FunctionKind::Constructor(_) => {}
                 FunctionKind::Static(_)
@@ -636,6 +646,7 @@ impl<'a> Printer<'a> {
             WorldItem::Type { .. } => {}
         }
         self.stability(item.stability(self.resolve));
+        self.external_id(self.resolve.external_id_value(key, item).as_deref());
         self.out.str(direction);
         self.out.str(" ");
         match (key, item) {
@@ -717,6 +728,30 @@ impl<'a> Printer<'a> {
             }
             self.out.newline();
         }
+    }
+
+    /// `@external-id("...")`, escaped as a WIT string.
+    fn external_id(&mut self, id: Option<&str>) {
+        let Some(id) = id else {
+            return;
+        };
+        let mut text = String::from("@external-id(\"");
+        for c in id.chars() {
+            match c {
+                c if c.is_ascii_alphanumeric() || "-_./: ".contains(c) => text.push(c),
+                '\\' => text.push_str("\\\\"),
+                '"' => text.push_str("\\\""),
+                '\n' => text.push_str("\\n"),
+                '\r' => text.push_str("\\r"),
+                '\t' => text.push_str("\\t"),
+                c => {
+                    let _ = write!(text, "\\u{{{:x}}}", c as u32);
+                }
+            }
+        }
+        text.push_str("\")");
+        self.out.str(&text);
+        self.out.newline();
     }
 
     fn stability(&mut self, stability: &Stability) {
