@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use wasmparser::{ExternalKind, FuncType, Payload, TypeRef, ValType};
 use wit_parser::abi::AbiVariant;
 use wit_parser::{
-    Function, InterfaceId, LiftLowerAbi, ManglingAndAbi, Resolve, ResourceIntrinsic, TypeId,
-    WasmExport, WasmExportKind, WasmImport, WorldId, WorldItem, WorldKey,
+    Function, LiftLowerAbi, ManglingAndAbi, Resolve, ResourceIntrinsic, TypeId, WasmExport,
+    WasmExportKind, WasmImport, WorldId, WorldItem, WorldKey,
 };
 
 use crate::Error;
@@ -142,11 +142,13 @@ pub enum ImportTarget<'r> {
     /// A world import function, from an interface (`key`) or the world.
     Func {
         key: Option<&'r WorldKey>,
-        interface: Option<InterfaceId>,
         func: &'r Function,
     },
     /// `resource.drop` of an imported resource.
-    ImportedDrop(TypeId),
+    /// The key is the interface's (one interface may be imported under
+    /// several names, each with its own resource types); `None` at world
+    /// level.
+    ImportedDrop(Option<&'r WorldKey>, TypeId),
     /// `resource.new`, `resource.rep` or `resource.drop` of a resource the
     /// module itself exports.
     Exported(TypeId, ExportedResourceIntrinsic),
@@ -293,7 +295,7 @@ pub fn classify<'r>(
     // Every name the world explains, under both manglings.
     let mut import_names: HashMap<(String, String), (ImportTarget<'r>, Naming)> = HashMap::new();
     for (key, item) in w.imports.iter() {
-        for (key, interface, func) in item_funcs(resolve, key, item) {
+        for (key, _, func) in item_funcs(resolve, key, item) {
             for (mangling, naming) in MANGLINGS {
                 let name = resolve.wasm_import_name(
                     mangling,
@@ -302,11 +304,7 @@ pub fn classify<'r>(
                         func,
                     },
                 );
-                let target = ImportTarget::Func {
-                    key,
-                    interface,
-                    func,
-                };
+                let target = ImportTarget::Func { key, func };
                 import_names.entry(name).or_insert((target, naming));
             }
         }
@@ -323,7 +321,7 @@ pub fn classify<'r>(
                 );
                 import_names
                     .entry(name)
-                    .or_insert((ImportTarget::ImportedDrop(resource), naming));
+                    .or_insert((ImportTarget::ImportedDrop(interface, resource), naming));
             }
         }
     }
@@ -494,7 +492,7 @@ pub fn classify<'r>(
                     &format!("WIT function `{}`", func.name),
                 )
             }
-            ImportTarget::ImportedDrop(r)
+            ImportTarget::ImportedDrop(_, r)
             | ImportTarget::Exported(r, ExportedResourceIntrinsic::Drop) => check_sig(
                 &ty,
                 &[ValType::I32],

@@ -10,21 +10,23 @@ use indexmap::IndexSet;
 
 use wit_parser::{
     Handle, InterfaceId, Resolve, Type, TypeDefKind, TypeId, TypeOwner, WorldId, WorldItem,
+    WorldKey,
 };
 
 use crate::world::is_resource;
 
-/// A world import function the module calls: its interface (`None` at
-/// world level) and name.
-pub type RequiredFunc<'r> = (Option<InterfaceId>, &'r str);
+/// A world import function the module calls: the key of the interface it
+/// is imported with (`None` at world level; one interface may be imported
+/// under several names) and its name.
+pub type RequiredFunc<'r> = (Option<&'r WorldKey>, &'r str);
 
 /// Whether an import function is required.
-pub fn is_required(
-    required: &HashSet<RequiredFunc<'_>>,
-    iface: Option<InterfaceId>,
-    func: &str,
+pub fn is_required<'r>(
+    required: &HashSet<RequiredFunc<'r>>,
+    key: Option<&'r WorldKey>,
+    func: &'r str,
 ) -> bool {
-    required.contains(&(iface, func))
+    required.contains(&(key, func))
 }
 
 /// Every type reachable from the required import functions, from `roots`
@@ -32,10 +34,10 @@ pub fn is_required(
 /// world-level types, in the order a walk of the world in order reaches
 /// them (dependencies first), which is the order their definitions are
 /// emitted in.
-pub fn live_types(
-    resolve: &Resolve,
+pub fn live_types<'r>(
+    resolve: &'r Resolve,
     world: WorldId,
-    required: &HashSet<RequiredFunc<'_>>,
+    required: &HashSet<RequiredFunc<'r>>,
     roots: &[TypeId],
 ) -> IndexSet<TypeId> {
     let mut live = IndexSet::new();
@@ -50,11 +52,20 @@ pub fn live_types(
             visit(resolve, &ty, own, live);
         }
     };
-    for (item, exported) in w
+    // World-level types first, as the reference encoder orders them: the
+    // interface types they use are then declared before any function's.
+    for item in w.imports.values() {
+        if let WorldItem::Type { id, .. } = item
+            && (!is_resource(resolve, *id) || roots.contains(id))
+        {
+            visit(resolve, &Type::Id(*id), None, &mut live);
+        }
+    }
+    for (key, item, exported) in w
         .imports
-        .values()
-        .map(|i| (i, false))
-        .chain(w.exports.values().map(|i| (i, true)))
+        .iter()
+        .map(|(k, i)| (k, i, false))
+        .chain(w.exports.iter().map(|(k, i)| (k, i, true)))
     {
         match item {
             WorldItem::Interface { id, .. } => {
@@ -64,7 +75,7 @@ pub fn live_types(
                 // elsewhere is live.
                 let own = exported.then_some(*id);
                 for func in iface.functions.values() {
-                    if exported || is_required(required, Some(*id), &func.name) {
+                    if exported || is_required(required, Some(key), &func.name) {
                         visit_func(&mut live, func, own);
                     }
                 }

@@ -30,19 +30,18 @@ pub fn export_world<'r>(
 ) -> Result<(), Error> {
     for (key, item) in input.resolve.worlds[input.world].exports.iter() {
         match item {
-            WorldItem::Interface { id, .. } => {
-                export_interface(scope, input, key, *id, main, local_resources, reallocs)?
+            WorldItem::Interface { .. } => {
+                export_interface(scope, input, key, item, main, local_resources, reallocs)?
             }
             WorldItem::Function(func) => {
                 scope.owner = TypeOwner::World(input.world);
                 scope.binding = Binding::Export;
                 let f = lift(scope, None, func, input, main, reallocs)?;
-                scope.space.component.export(
-                    func.name.as_str(),
-                    ComponentExportKind::Func,
-                    f,
-                    None,
-                );
+                let name = compono_wit::world_item_name(input.resolve, key, item)?;
+                scope
+                    .space
+                    .component
+                    .export(name, ComponentExportKind::Func, f, None);
             }
             WorldItem::Type { .. } => {}
         }
@@ -54,12 +53,17 @@ fn export_interface<'r>(
     scope: &mut Scope<'r, ComponentSpaceBuilder>,
     input: &ComponentInput<'_, 'r>,
     key: &'r WorldKey,
-    id: InterfaceId,
+    item: &WorldItem,
     main: &Main,
     local_resources: &HashMap<TypeId, u32>,
     reallocs: &mut Reallocs,
 ) -> Result<(), Error> {
     let resolve = input.resolve;
+    let WorldItem::Interface { id, .. } = *item else {
+        return Err(Error::Unsupported(
+            "an exported item that is not an interface".into(),
+        ));
+    };
     let iface = &resolve.interfaces[id];
     // Types this interface owns are defined afresh for the export; what an
     // import of the same interface defined is not theirs.
@@ -82,7 +86,12 @@ fn export_interface<'r>(
     let name = resolve.name_world_key(key);
     let nested = c.component(input.debug(&name).as_deref(), nested);
     let instance = c.instantiate(input.debug(&name).as_deref(), nested, args);
-    let exported = c.export(name.as_str(), ComponentExportKind::Instance, instance, None);
+    let exported = c.export(
+        compono_wit::world_item_name(resolve, key, item)?,
+        ComponentExportKind::Instance,
+        instance,
+        None,
+    );
     // Later exports refer to this interface's types through the export,
     // where they have their names.
     scope.providers.insert(id, exported);
@@ -210,9 +219,10 @@ fn typed_interface(
     scope.binding = Binding::Export;
     for &id in interface.types.values() {
         if is_resource(resolve, id) {
-            let name = resolve.types[id].name.as_deref().unwrap_or_default();
+            let def = &resolve.types[id];
+            let name = def.name.as_deref().unwrap_or_default();
             let index = scope.space.component.export(
-                name,
+                compono_wit::extern_name(name, def.external_id.as_deref()),
                 ComponentExportKind::Type,
                 own_imports[&id],
                 None,
@@ -225,7 +235,7 @@ fn typed_interface(
     for (func, index) in interface.functions.values().zip(imported) {
         let ty = scope.func_type(func, None)?;
         scope.space.component.export(
-            func.name.as_str(),
+            compono_wit::extern_name(&func.name, func.external_id.as_deref()),
             ComponentExportKind::Func,
             index,
             Some(ComponentTypeRef::Func(ty)),

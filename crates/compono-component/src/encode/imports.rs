@@ -5,43 +5,90 @@ use std::collections::{HashMap, HashSet};
 
 use compono_wit::{Binding, ComponentSpace, Scope, TypeSpace};
 use wasm_encoder::ComponentTypeRef;
-use wit_parser::{Function, TypeId, TypeOwner, WorldId, WorldItem, WorldKey};
+use wit_parser::{Function, InterfaceId, TypeId, TypeOwner, WorldId, WorldItem, WorldKey};
 
 use super::space::ComponentSpaceBuilder;
 use crate::Error;
 use crate::classify::{Classified, ImportTarget};
 use crate::live::{is_required, live_types};
 
-/// Imports what the module needs of the world; returns the component
-/// function index of each imported world-level function, by name.
-pub fn import_world(
-    scope: &mut Scope<'_, ComponentSpaceBuilder>,
+/// What `import_world` imported that lowering refers to: the component
+/// function of each world-level function, by name, and the instance of each
+/// imported interface, by import name.
+#[derive(Default)]
+pub struct Imported {
+    pub funcs: HashMap<String, u32>,
+    pub instances: HashMap<String, u32>,
+}
+
+/// Imports what the module needs of the world.
+pub fn import_world<'r>(
+    scope: &mut Scope<'r, ComponentSpaceBuilder>,
     world: WorldId,
-    cls: &Classified<'_>,
-) -> Result<HashMap<String, u32>, Error> {
+    cls: &Classified<'r>,
+) -> Result<Imported, Error> {
     let resolve = scope.resolve;
     let mut required = HashSet::new();
     let mut roots = Vec::new();
+    // The resources whose drop is imported, by the key of their interface.
+    let mut drops: HashMap<&WorldKey, Vec<TypeId>> = HashMap::new();
     for import in &cls.imports {
         match &import.target {
-            ImportTarget::Func {
-                interface, func, ..
-            } => {
-                required.insert((*interface, func.name.as_str()));
+            ImportTarget::Func { key, func, .. } => {
+                required.insert((*key, func.name.as_str()));
             }
-            ImportTarget::ImportedDrop(resource) => roots.push(*resource),
+            ImportTarget::ImportedDrop(key, resource) => {
+                roots.push(*resource);
+                if let Some(key) = key {
+                    drops.entry(key).or_default().push(*resource);
+                }
+            }
             ImportTarget::Exported(..) => {}
         }
     }
     let live = live_types(resolve, world, &required, &roots);
-    let mut imported_funcs = HashMap::new();
-    for (key, item) in resolve.worlds[world].imports.iter() {
+    let imports = &resolve.worlds[world].imports;
+    // An interface imported under several names (`import x: ns:pkg/i;`
+    // beside `import ns:pkg/i;`) has its types provided by its import
+    // under its own name, else by its first import; the others bring only
+    // the functions the module calls from them.
+    let mut type_providers: HashMap<InterfaceId, &WorldKey> = HashMap::new();
+    for (key, item) in imports.iter() {
+        if let WorldItem::Interface { id, .. } = item {
+            let own_name = *key == WorldKey::Interface(*id);
+            if own_name || !type_providers.contains_key(id) {
+                type_providers.insert(*id, key);
+            }
+        }
+    }
+    let mut imported = Imported::default();
+    for (key, item) in imports.iter() {
         match item {
-            WorldItem::Interface { id, .. } => import_interface(scope, key, *id, &live, &required)?,
+            WorldItem::Interface { id, .. } => {
+                let provides_types = type_providers.get(id) == Some(&key);
+                // Other imports of the interface bring the resources whose
+                // drop is imported from them.
+                let own_drops: indexmap::IndexSet<TypeId>;
+                let live = if provides_types {
+                    &live
+                } else {
+                    own_drops = drops.get(key).into_iter().flatten().copied().collect();
+                    &own_drops
+                };
+                if let Some(instance) =
+                    import_interface(scope, key, item, *id, live, &required, provides_types)?
+                {
+                    imported
+                        .instances
+                        .insert(resolve.name_world_key(key), instance);
+                }
+            }
             WorldItem::Function(func) => {
                 if is_required(&required, None, &func.name) {
                     scope.world_item(key, item, true)?;
-                    imported_funcs.insert(func.name.clone(), scope.space.last_import);
+                    imported
+                        .funcs
+                        .insert(func.name.clone(), scope.space.last_import);
                 }
             }
             WorldItem::Type { id, .. } => {
@@ -51,25 +98,27 @@ pub fn import_world(
             }
         }
     }
-    Ok(imported_funcs)
+    Ok(imported)
 }
 
 /// Imports interface `iface` as an instance holding its functions and its
 /// live types only (see `live`); an interface with neither is not
 /// imported.
-fn import_interface(
-    scope: &mut Scope<'_, ComponentSpaceBuilder>,
-    key: &WorldKey,
-    iface: wit_parser::InterfaceId,
+fn import_interface<'r>(
+    scope: &mut Scope<'r, ComponentSpaceBuilder>,
+    key: &'r WorldKey,
+    item: &WorldItem,
+    iface: InterfaceId,
     live: &indexmap::IndexSet<TypeId>,
-    required: &HashSet<crate::live::RequiredFunc<'_>>,
-) -> Result<(), Error> {
+    required: &HashSet<crate::live::RequiredFunc<'r>>,
+    provides_types: bool,
+) -> Result<Option<u32>, Error> {
     let resolve = scope.resolve;
     let interface = &resolve.interfaces[iface];
     let funcs: Vec<&Function> = interface
         .functions
         .values()
-        .filter(|f| is_required(required, Some(iface), &f.name))
+        .filter(|f| is_required(required, Some(key), &f.name))
         .collect();
     // In the order the walk of the world reached them.
     let owner = TypeOwner::Interface(iface);
@@ -79,7 +128,7 @@ fn import_interface(
         .filter(|&t| resolve.types[t].owner == owner)
         .collect();
     if types.is_empty() && funcs.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let foreign: HashSet<TypeId> = compono_wit::interface_foreign_refs(resolve, iface)
         .into_iter()
@@ -100,17 +149,19 @@ fn import_interface(
     }
     for func in funcs {
         let ty = instance.func_type(func, Some(&scope.indices))?;
-        instance
-            .space
-            .export(func.name.as_str(), ComponentTypeRef::Func(ty));
+        instance.space.export(
+            compono_wit::extern_name(&func.name, func.external_id.as_deref()),
+            ComponentTypeRef::Func(ty),
+        );
     }
     let ty = scope.space.component.type_instance(None, &instance.space);
     let index = scope.space.instance_count();
-    scope.space.bind(
-        Binding::Import,
-        &resolve.name_world_key(key),
-        ComponentTypeRef::Instance(ty),
-    );
-    scope.providers.insert(iface, index);
-    Ok(())
+    let name = compono_wit::world_item_name(resolve, key, item)?;
+    scope
+        .space
+        .bind(Binding::Import, name, ComponentTypeRef::Instance(ty));
+    if provides_types {
+        scope.providers.insert(iface, index);
+    }
+    Ok(Some(index))
 }

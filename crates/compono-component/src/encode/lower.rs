@@ -2,14 +2,13 @@
 //! memory nor realloc, else given a shim slot that the fixup fills once the
 //! main module's memory exists.
 
-use std::collections::HashMap;
-
 use compono_wit::Scope;
 use wasm_encoder::{ComponentExportKind, ValType};
-use wit_parser::{Function, InterfaceId, TypeId, WorldKey};
+use wit_parser::{Function, TypeId, WorldKey};
 
 use super::ComponentInput;
 use super::encoding_option;
+use super::imports::Imported;
 use super::shim::{CoreSig, ShimPlan, ShimTarget};
 use super::space::ComponentSpaceBuilder;
 use crate::Error;
@@ -37,20 +36,16 @@ pub struct LoweredImports<'r> {
 pub fn lower_imports<'r>(
     scope: &mut Scope<'_, ComponentSpaceBuilder>,
     input: &ComponentInput<'_, 'r>,
-    imported_funcs: &HashMap<String, u32>,
+    imported: &Imported,
 ) -> Result<LoweredImports<'r>, Error> {
     let cls = input.classified;
     let mut shim = ShimPlan::default();
     let mut sources = Vec::new();
     for import in &cls.imports {
         let source = match &import.target {
-            ImportTarget::Func {
-                key,
-                interface,
-                func,
-            } => {
+            ImportTarget::Func { key, func, .. } => {
                 let needs = lower_needs(input.resolve, func);
-                let f = component_func(scope, imported_funcs, *key, *interface, func)?;
+                let f = component_func(scope, imported, *key, func)?;
                 if needs.memory || needs.realloc {
                     CoreFuncSource::Shim(shim.push(
                         CoreSig {
@@ -78,8 +73,8 @@ pub fn lower_imports<'r>(
                     ))
                 }
             }
-            ImportTarget::ImportedDrop(resource) => {
-                let ty = scope.type_index(*resource, None)?;
+            ImportTarget::ImportedDrop(key, resource) => {
+                let ty = imported_resource(scope, imported, *key, *resource)?;
                 CoreFuncSource::Ready(scope.space.component.resource_drop(ty))
             }
             ImportTarget::Exported(resource, which) => CoreFuncSource::Exported(*resource, *which),
@@ -89,17 +84,40 @@ pub fn lower_imports<'r>(
     Ok(LoweredImports { sources, shim })
 }
 
+/// The type of an imported resource as the instance imported under `key`
+/// has it (each import of an interface has resource types of its own).
+fn imported_resource(
+    scope: &mut Scope<'_, ComponentSpaceBuilder>,
+    imported: &Imported,
+    key: Option<&WorldKey>,
+    resource: TypeId,
+) -> Result<u32, Error> {
+    let resolve = scope.resolve;
+    let Some(key) = key else {
+        return Ok(scope.type_index(resource, None)?);
+    };
+    let instance = *imported
+        .instances
+        .get(&resolve.name_world_key(key))
+        .ok_or_else(|| Error::Unsupported("the resource's interface is not imported".into()))?;
+    let name = resolve.types[resource].name.as_deref().unwrap_or_default();
+    Ok(scope
+        .space
+        .component
+        .alias_export(instance, name, ComponentExportKind::Type))
+}
+
 /// The component function behind an imported WIT function.
 fn component_func(
     scope: &mut Scope<'_, ComponentSpaceBuilder>,
-    imported_funcs: &HashMap<String, u32>,
+    imported: &Imported,
     key: Option<&WorldKey>,
-    interface: Option<InterfaceId>,
     func: &Function,
 ) -> Result<u32, Error> {
-    match (key, interface) {
-        (Some(_), Some(iface)) => {
-            let instance = *scope.providers.get(&iface).ok_or_else(|| {
+    match key {
+        Some(key) => {
+            let name = scope.resolve.name_world_key(key);
+            let instance = *imported.instances.get(&name).ok_or_else(|| {
                 Error::Unsupported(format!("interface of `{}` is not imported", func.name))
             })?;
             Ok(scope
@@ -107,10 +125,11 @@ fn component_func(
                 .component
                 .alias_export(instance, &func.name, ComponentExportKind::Func))
         }
-        _ => imported_funcs
-            .get(&func.name)
-            .copied()
-            .ok_or_else(|| Error::Unsupported(format!("function `{}` is not imported", func.name))),
+        None => {
+            imported.funcs.get(&func.name).copied().ok_or_else(|| {
+                Error::Unsupported(format!("function `{}` is not imported", func.name))
+            })
+        }
     }
 }
 
