@@ -245,7 +245,7 @@ fn typed_interface(
 }
 
 /// The named types of other interfaces that `iface` uses, directly or
-/// through their definitions, each after the foreign types it uses itself
+/// through their definitions, each after the named types it uses itself
 /// (a post-order walk, with an explicit stack).
 fn foreign_types_in_dependency_order(resolve: &Resolve, iface: InterfaceId) -> Vec<TypeId> {
     let mut done: IndexSet<TypeId> = IndexSet::new();
@@ -265,8 +265,16 @@ fn foreign_types_in_dependency_order(resolve: &Resolve, iface: InterfaceId) -> V
             continue;
         }
         stack.push((id, true));
+        // Every named type the definition uses is imported too, those of
+        // its own interface included: an imported type may only refer to
+        // named (imported) types.
         let mut deps = Vec::new();
-        compono_wit::foreign_refs_of_definition(resolve, id, resolve.types[id].owner, &mut deps);
+        compono_wit::foreign_refs_of_definition(
+            resolve,
+            id,
+            TypeOwner::Interface(iface),
+            &mut deps,
+        );
         stack.extend(deps.into_iter().rev().map(|t| (t, false)));
     }
     done.into_iter().collect()

@@ -72,7 +72,13 @@ pub fn import_world<'r>(
                 let live = if provides_types {
                     &live
                 } else {
-                    own_drops = drops.get(key).into_iter().flatten().copied().collect();
+                    let key_drops = drops.get(key).map(Vec::as_slice).unwrap_or_default();
+                    // In the order of the world's walk, as for the others.
+                    own_drops = live
+                        .iter()
+                        .copied()
+                        .filter(|t| key_drops.contains(t))
+                        .collect();
                     &own_drops
                 };
                 if let Some(instance) =
