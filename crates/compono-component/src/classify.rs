@@ -13,6 +13,7 @@ use wit_parser::{
 
 use crate::Error;
 use crate::dummy::core_types;
+use crate::error::{CoreSignature, Problem, SignatureMismatch, SignatureOf, Unimplemented};
 use crate::world::{imported_resources, interface_resources, item_funcs};
 
 /// What compono needs to know of the core module: its function types,
@@ -229,28 +230,6 @@ fn semver_track(name: &str) -> Option<String> {
     Some(format!("{}@{track}{}", &name[..at], &rest[end..]))
 }
 
-/// `(param i32 i32) (result i32)`, as in the text format.
-pub fn display_sig(params: &[ValType], results: &[ValType]) -> String {
-    let list = |kw: &str, tys: &[ValType]| {
-        if tys.is_empty() {
-            String::new()
-        } else {
-            let tys: Vec<String> = tys.iter().map(|t| t.to_string()).collect();
-            format!("({kw} {})", tys.join(" "))
-        }
-    };
-    let s = [list("param", params), list("result", results)]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    if s.is_empty() {
-        "(func)".to_string()
-    } else {
-        s
-    }
-}
-
 fn to_parser_types(types: &[wasm_encoder::ValType]) -> Vec<ValType> {
     types
         .iter()
@@ -269,18 +248,22 @@ fn check_sig(
     actual: &FuncType,
     params: &[ValType],
     results: &[ValType],
-    what: &str,
-) -> Result<(), String> {
+    item: SignatureOf,
+) -> Result<(), Problem> {
     if actual.params() == params && actual.results() == results {
         return Ok(());
     }
-    Err(format!(
-        "the signature does not match {what}: expected `{}`, found `{}`; the module \
-         was built for a different world, so rebuild it against this WIT (or embed the \
-         WIT it was built for)",
-        display_sig(params, results),
-        display_sig(actual.params(), actual.results())
-    ))
+    Err(Problem::Signature(SignatureMismatch {
+        item,
+        expected: CoreSignature {
+            params: params.to_vec(),
+            results: results.to_vec(),
+        },
+        found: CoreSignature {
+            params: actual.params().to_vec(),
+            results: actual.results().to_vec(),
+        },
+    }))
 }
 
 /// Classifies every import and export of `core` against `world`.
@@ -435,7 +418,7 @@ pub fn classify<'r>(
     };
 
     for import in &core.imports {
-        let err = |reason: String| Error::Import {
+        let err = |reason: Problem| Error::Import {
             module: import.module.clone(),
             field: import.field.clone(),
             reason,
@@ -444,17 +427,17 @@ pub fn classify<'r>(
             (import.ty, import.module.as_str(), import.field.as_str())
         {
             if memory.memory64 || memory.shared {
-                return Err(err(
+                return Err(err(Problem::Other(
                     "an imported memory must be a plain 32-bit memory; define it in the \
                      module and export it as `memory` instead"
                         .to_string(),
-                ));
+                )));
             }
             classified.imported_memory = Some(memory);
             continue;
         }
         let TypeRef::Func(ty) = import.ty else {
-            return Err(err(format!(
+            return Err(err(Problem::Other(format!(
                 "only functions (and the memory `env::memory`) can be imported by a module \
                  wrapped into a component, but this is a {}; define it in the module instead",
                 match import.ty {
@@ -463,7 +446,7 @@ pub fn classify<'r>(
                     TypeRef::Global(_) => "global",
                     _ => "tag",
                 }
-            )));
+            ))));
         };
         let key = (import.module.clone(), import.field.clone());
         let found = import_names.get(&key).cloned().or_else(|| {
@@ -472,14 +455,14 @@ pub fn classify<'r>(
                 .flatten()
         });
         let Some((target, naming)) = found else {
-            return Err(err(unknown_import_reason(resolve, world, &import.module)));
+            return Err(err(Problem::Other(unknown_import_reason(
+                resolve,
+                world,
+                &import.module,
+            ))));
         };
         if reject_legacy_names && naming == Naming::Legacy {
-            return Err(err(
-                "this name follows the legacy mangling, which `--reject-legacy-names` \
-                 forbids; use the `cm32p2` names instead"
-                    .to_string(),
-            ));
+            return Err(err(Problem::LegacyName));
         }
         let ty = core.func_type(ty)?.clone();
         let check = match &target {
@@ -489,7 +472,7 @@ pub fn classify<'r>(
                     &ty,
                     &to_parser_types(&core_types(&sig.params)),
                     &to_parser_types(&core_types(&sig.results)),
-                    &format!("WIT function `{}`", func.name),
+                    SignatureOf::WitFunction(func.name.clone()),
                 )
             }
             ImportTarget::ImportedDrop(_, r)
@@ -497,13 +480,13 @@ pub fn classify<'r>(
                 &ty,
                 &[ValType::I32],
                 &[],
-                &format!("`resource.drop` of `{}`", resource_name(resolve, *r)),
+                SignatureOf::ResourceDrop(resource_name(resolve, *r).to_string()),
             ),
             ImportTarget::Exported(r, _) => check_sig(
                 &ty,
                 &[ValType::I32],
                 &[ValType::I32],
-                &format!("the intrinsic of resource `{}`", resource_name(resolve, *r)),
+                SignatureOf::ResourceIntrinsic(resource_name(resolve, *r).to_string()),
             ),
         };
         check.map_err(err)?;
@@ -520,25 +503,23 @@ pub fn classify<'r>(
             if export.name.starts_with("cm32p2") {
                 return Err(Error::Export {
                     name: export.name.clone(),
-                    reason: "this `cm32p2` name does not match any export of the world; \
-                             check the interface and function names against the WIT"
-                        .to_string(),
+                    reason: Problem::Other(
+                        "this `cm32p2` name does not match any export of the world; \
+                         check the interface and function names against the WIT"
+                            .to_string(),
+                    ),
                 });
             }
             // Anything else (`__heap_base`, `__data_end`, a table, helper
             // functions) is the module's own business.
             continue;
         };
-        let err = |reason: String| Error::Export {
+        let err = |reason: Problem| Error::Export {
             name: export.name.clone(),
             reason,
         };
         if reject_legacy_names && naming == Naming::Legacy {
-            return Err(err(
-                "this name follows the legacy mangling, which `--reject-legacy-names` \
-                 forbids; use the `cm32p2` names instead"
-                    .to_string(),
-            ));
+            return Err(err(Problem::LegacyName));
         }
         if let ExportTarget::Memory = target {
             // Something else that happens to be called `memory` is the
@@ -552,17 +533,18 @@ pub fn classify<'r>(
                 .get(export.index as usize)
                 .is_some_and(|m| m.memory64 || m.shared)
             {
-                return Err(Error::Unsupported(format!(
-                    "memory export `{}` is a 64-bit or shared memory; the canonical ABI \
-                     here needs a plain 32-bit memory",
-                    export.name
-                )));
+                return Err(Error::Unsupported {
+                    item: export.name.clone(),
+                    feature: Unimplemented::WideMemory,
+                });
             }
             classified.memory = Some(export.name.clone());
             continue;
         }
         if export.kind != ExternalKind::Func {
-            return Err(err("expected a function export".to_string()));
+            return Err(err(Problem::Other(
+                "expected a function export".to_string(),
+            )));
         }
         let ty = core.func_type_of(export.index)?;
         let name = export.name.clone();
@@ -574,7 +556,7 @@ pub fn classify<'r>(
                     ty,
                     &to_parser_types(&core_types(&sig.params)),
                     &to_parser_types(&core_types(&sig.results)),
-                    &format!("WIT function `{}`", func.name),
+                    SignatureOf::WitFunction(func.name.clone()),
                 )
                 .map_err(err)?;
                 let entry =
@@ -593,7 +575,7 @@ pub fn classify<'r>(
                     ty,
                     &to_parser_types(&core_types(&sig.results)),
                     &[],
-                    &format!("the post-return function of `{}`", func.name),
+                    SignatureOf::PostReturn(func.name.clone()),
                 )
                 .map_err(err)?;
                 classified
@@ -610,13 +592,13 @@ pub fn classify<'r>(
                     ty,
                     &i32s(1),
                     &[],
-                    &format!("the destructor of resource `{}`", resource_name(resolve, r)),
+                    SignatureOf::Destructor(resource_name(resolve, r).to_string()),
                 )
                 .map_err(err)?;
                 classified.dtors.insert(r, name);
             }
             ExportTarget::Realloc | ExportTarget::ImportRealloc | ExportTarget::ExportRealloc => {
-                check_sig(ty, &i32s(4), &i32s(1), "a realloc function").map_err(err)?;
+                check_sig(ty, &i32s(4), &i32s(1), SignatureOf::Realloc).map_err(err)?;
                 match target {
                     ExportTarget::Realloc => classified.realloc = Some(name),
                     ExportTarget::ImportRealloc => classified.import_realloc = Some(name),
@@ -624,7 +606,7 @@ pub fn classify<'r>(
                 }
             }
             ExportTarget::Initialize => {
-                check_sig(ty, &[], &[], "an initialization function").map_err(err)?;
+                check_sig(ty, &[], &[], SignatureOf::Initialize).map_err(err)?;
                 classified.initialize = Some(name);
             }
             ExportTarget::Memory => {}
@@ -740,11 +722,18 @@ mod tests {
 
     #[test]
     fn signatures_print_like_the_text_format() {
-        assert_eq!(display_sig(&[], &[]), "(func)");
+        let sig = |params: &[ValType], results: &[ValType]| {
+            crate::error::CoreSignature {
+                params: params.to_vec(),
+                results: results.to_vec(),
+            }
+            .to_string()
+        };
+        assert_eq!(sig(&[], &[]), "(func)");
         assert_eq!(
-            display_sig(&[ValType::I32, ValType::I64], &[ValType::F32]),
+            sig(&[ValType::I32, ValType::I64], &[ValType::F32]),
             "(param i32 i64) (result f32)"
         );
-        assert_eq!(display_sig(&[], &[ValType::F64]), "(result f64)");
+        assert_eq!(sig(&[], &[ValType::F64]), "(result f64)");
     }
 }

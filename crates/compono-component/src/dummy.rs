@@ -223,10 +223,10 @@ pub(crate) fn needs_post_return(sig: &WasmSignature) -> bool {
 
 fn reject_async(func: &WitFunction) -> Result<(), Error> {
     if func.kind.is_async() {
-        return Err(Error::Unsupported(format!(
-            "async function `{}` (the async ABI is not implemented yet)",
-            func.name
-        )));
+        return Err(Error::Unsupported {
+            item: func.name.clone(),
+            feature: crate::error::Unimplemented::AsyncFunction,
+        });
     }
     Ok(())
 }

@@ -25,7 +25,7 @@ mod world;
 
 pub use dummy::{DummyNames, dummy_module};
 pub use embed::{EmbedOptions, embed};
-pub use error::Error;
+pub use error::{CoreSignature, Error, Problem, SignatureMismatch, SignatureOf, Unimplemented};
 pub use new::{NewOptions, new};
 pub use producers::{ItemMetadata, MetadataToAdd, add_metadata, read_metadata};
 

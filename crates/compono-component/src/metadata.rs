@@ -40,9 +40,6 @@ pub fn read(module: &[u8]) -> Result<Option<Bindings>, Error> {
             continue;
         }
         let decoded = decode_world_metadata(s.data()).map_err(|e| {
-            // wasmparser's magic-number errors go on to dump the bytes.
-            let e = e.to_string();
-            let e = e.split(" - expected").next().unwrap_or_default();
             Error::Metadata(format!(
                 "custom section `{}` at offset {:#x} does not hold a WIT world: {e}; \
                  re-embed the world with `compono embed`",

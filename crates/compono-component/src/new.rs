@@ -104,7 +104,7 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
             } => Error::InvalidModule(format!("{message} (at offset {offset:#x})")),
             other => Error::Wit(other),
         })?;
-        return Err(Error::InvalidOutput(e.to_string()));
+        return Err(Error::InvalidOutput(e));
     }
     Ok(component)
 }

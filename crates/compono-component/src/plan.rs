@@ -125,17 +125,16 @@ pub fn check_supported(resolve: &Resolve, world: wit_parser::WorldId) -> Result<
     for (key, item) in w.imports.iter().chain(w.exports.iter()) {
         for (_, _, func) in item_funcs(resolve, key, item) {
             if func.kind.is_async() {
-                return Err(crate::Error::Unsupported(format!(
-                    "async function `{}`: the async canonical ABI is not implemented yet",
-                    func.name
-                )));
+                return Err(crate::Error::Unsupported {
+                    item: func.name.clone(),
+                    feature: crate::error::Unimplemented::AsyncFunction,
+                });
             }
             if func.parameter_and_result_types().any(|t| async_type(&t)) {
-                return Err(crate::Error::Unsupported(format!(
-                    "function `{}` uses `future`, `stream` or `error-context`, which are \
-                     not implemented yet",
-                    func.name
-                )));
+                return Err(crate::Error::Unsupported {
+                    item: func.name.clone(),
+                    feature: crate::error::Unimplemented::AsyncTypes,
+                });
             }
         }
     }

@@ -90,6 +90,13 @@ pub struct WorldMetadata {
 /// Decodes what `encode_world_metadata` (or any tool writing the same
 /// layout) produced.
 pub fn decode_world_metadata(payload: &[u8]) -> Result<WorldMetadata, Error> {
+    // Checked here rather than left to wasmparser, whose message for a bad
+    // header goes on to dump the bytes.
+    if !payload.starts_with(b"\0asm") {
+        return Err(Error::Metadata(
+            "the payload is not a wasm component (it does not start with `\\0asm`)".into(),
+        ));
+    }
     let mut encoding = None;
     for payload in wasmparser::Parser::new(0).parse_all(payload) {
         let payload = payload.map_err(|e| Error::Metadata(e.to_string()))?;

@@ -60,7 +60,7 @@ fn export_interface<'r>(
 ) -> Result<(), Error> {
     let resolve = input.resolve;
     let WorldItem::Interface { id, .. } = *item else {
-        return Err(Error::Unsupported(
+        return Err(Error::Internal(
             "an exported item that is not an interface".into(),
         ));
     };

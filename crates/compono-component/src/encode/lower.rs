@@ -99,7 +99,7 @@ fn imported_resource(
     let instance = *imported
         .instances
         .get(&resolve.name_world_key(key))
-        .ok_or_else(|| Error::Unsupported("the resource's interface is not imported".into()))?;
+        .ok_or_else(|| Error::Internal("the resource's interface is not imported".into()))?;
     let name = resolve.types[resource].name.as_deref().unwrap_or_default();
     Ok(scope
         .space
@@ -118,18 +118,18 @@ fn component_func(
         Some(key) => {
             let name = scope.resolve.name_world_key(key);
             let instance = *imported.instances.get(&name).ok_or_else(|| {
-                Error::Unsupported(format!("interface of `{}` is not imported", func.name))
+                Error::Internal(format!("interface of `{}` is not imported", func.name))
             })?;
             Ok(scope
                 .space
                 .component
                 .alias_export(instance, &func.name, ComponentExportKind::Func))
         }
-        None => {
-            imported.funcs.get(&func.name).copied().ok_or_else(|| {
-                Error::Unsupported(format!("function `{}` is not imported", func.name))
-            })
-        }
+        None => imported
+            .funcs
+            .get(&func.name)
+            .copied()
+            .ok_or_else(|| Error::Internal(format!("function `{}` is not imported", func.name))),
     }
 }
 

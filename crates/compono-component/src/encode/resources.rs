@@ -78,7 +78,7 @@ pub fn define_resources(
             continue;
         };
         let ty = *local_resources.get(&resource).ok_or_else(|| {
-            Error::Unsupported("a resource intrinsic of a resource that is not exported".into())
+            Error::Internal("a resource intrinsic of a resource that is not exported".into())
         })?;
         let f = match which {
             ExportedResourceIntrinsic::New => c.resource_new(ty),
