@@ -4,11 +4,13 @@
 //! - `setup`: only the installation step.
 //! - `spec`: the conformance suites on the interpreter, as a table.
 //! - `bench [wit|interp|new|bindgen]`: benchmarks against the reference tools, as ratios.
+//! - `fuzz TARGET|all [SECONDS]`: the fuzz targets of `fuzz/` under libFuzzer.
 
 mod bench_bindgen;
 mod bench_interp;
 mod bench_new;
 mod bench_wit;
+mod fuzz;
 mod setup;
 mod spec;
 mod test;
@@ -19,14 +21,15 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (task, rest) = match args.split_first() {
         Some((task, rest)) => (task.as_str(), rest.to_vec()),
-        None => bail!("usage: cargo xtask test|setup|spec|bench"),
+        None => bail!("usage: cargo xtask test|setup|spec|bench|fuzz"),
     };
     match task {
         "test" => test::main(&rest),
         "setup" => setup::main(),
         "spec" => spec::main(&rest),
         "bench" => bench(&rest),
-        other => bail!("unknown task `{other}`; expected test, setup, spec or bench"),
+        "fuzz" => fuzz::main(&rest),
+        other => bail!("unknown task `{other}`; expected test, setup, spec, bench or fuzz"),
     }
 }
 
