@@ -2,6 +2,7 @@
 //! (the legacy one and the standard `cm32p2` one), with every signature
 //! checked against the canonical ABI flattening of its WIT function.
 
+use compono_wit::Lookup;
 use std::collections::HashMap;
 
 use wasmparser::{ExternalKind, FuncType, Payload, TypeRef, ValType};
@@ -253,7 +254,7 @@ fn check_sig(
     if actual.params() == params && actual.results() == results {
         return Ok(());
     }
-    Err(Problem::Signature(SignatureMismatch {
+    Err(Problem::Signature(Box::new(SignatureMismatch {
         item,
         expected: CoreSignature {
             params: params.to_vec(),
@@ -263,7 +264,7 @@ fn check_sig(
             params: actual.params().to_vec(),
             results: actual.results().to_vec(),
         },
-    }))
+    })))
 }
 
 /// Classifies every import and export of `core` against `world`.
@@ -273,7 +274,7 @@ pub fn classify<'r>(
     core: &CoreModule,
     reject_legacy_names: bool,
 ) -> Result<Classified<'r>, Error> {
-    let w = &resolve.worlds[world];
+    let w = &resolve.world_at(world);
 
     // Every name the world explains, under both manglings.
     let mut import_names: HashMap<(String, String), (ImportTarget<'r>, Naming)> = HashMap::new();
@@ -656,12 +657,12 @@ pub fn classify<'r>(
 }
 
 fn resource_name(resolve: &Resolve, r: TypeId) -> &str {
-    resolve.types[r].name.as_deref().unwrap_or("<anonymous>")
+    resolve.type_at(r).name.as_deref().unwrap_or("<anonymous>")
 }
 
 /// Why no world item explains an import from `module`, and what would fix it.
 fn unknown_import_reason(resolve: &Resolve, world: WorldId, module: &str) -> String {
-    let w = &resolve.worlds[world];
+    let w = &resolve.world_at(world);
     if let Some(name) = module.strip_prefix("[export]") {
         let named = |k: &WorldKey| resolve.name_world_key(k) == name;
         if w.imports.keys().any(named) && !w.exports.keys().any(named) {

@@ -2,6 +2,7 @@
 //! bindings would make and every export they would define, with bodies that
 //! trap. Useful to test tooling without a real guest.
 
+use compono_wit::Lookup;
 use wasm_encoder::{
     CodeSection, ExportKind, ExportSection, Function, FunctionSection, ImportSection, Instruction,
     MemorySection, MemoryType, Module, TypeSection, ValType,
@@ -109,7 +110,7 @@ pub fn dummy_module(
     names: DummyNames,
 ) -> Result<Vec<u8>, Error> {
     let mangling = names.mangling();
-    let w = &resolve.worlds[world];
+    let w = &resolve.world_at(world);
     let mut b = DummyBuilder::default();
     let i32s = |n| vec![ValType::I32; n];
 

@@ -51,7 +51,7 @@ pub enum Error {
 pub enum Problem {
     /// Its signature is not the one the world (or the canonical ABI) gives
     /// the item it is for.
-    Signature(SignatureMismatch),
+    Signature(Box<SignatureMismatch>),
     /// A legacy name, under `--reject-legacy-names`.
     LegacyName,
     /// Anything else, explained.

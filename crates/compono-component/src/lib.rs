@@ -11,6 +11,17 @@
 //! the sections), `classify` (names to world items, signature checks),
 //! `plan` (canonical options and shims), `encode` (the component bytes).
 
+// Every input is untrusted: no panicking shortcuts outside tests.
+#![cfg_attr(
+    not(test),
+    warn(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
 mod classify;
 mod dummy;
 mod embed;

@@ -4,6 +4,7 @@
 //! `use`) brings just those types, so that a host is not asked for
 //! functions or resources nothing uses.
 
+use compono_wit::Lookup;
 use std::collections::HashSet;
 
 use indexmap::IndexSet;
@@ -41,7 +42,7 @@ pub fn live_types<'r>(
     roots: &[TypeId],
 ) -> IndexSet<TypeId> {
     let mut live = IndexSet::new();
-    let w = &resolve.worlds[world];
+    let w = &resolve.world_at(world);
     let visit_func = |live: &mut IndexSet<TypeId>, func: &wit_parser::Function, own| {
         // A `[static]r.f` function is named after its resource, which must
         // then be in scope even when no value of it crosses.
@@ -69,7 +70,7 @@ pub fn live_types<'r>(
     {
         match item {
             WorldItem::Interface { id, .. } => {
-                let iface = &resolve.interfaces[*id];
+                let iface = &resolve.interface_at(*id);
                 // An exported interface defines its own types (even when
                 // the same interface is imported too); what they use from
                 // elsewhere is live.
@@ -85,7 +86,7 @@ pub fn live_types<'r>(
                     }
                 } else {
                     for &root in roots {
-                        if resolve.types[root].owner == TypeOwner::Interface(*id) {
+                        if resolve.type_at(root).owner == TypeOwner::Interface(*id) {
                             visit(resolve, &Type::Id(root), None, &mut live);
                         }
                     }
@@ -115,7 +116,7 @@ fn visit(resolve: &Resolve, ty: &Type, own: Option<InterfaceId>, live: &mut Inde
     let Type::Id(id) = ty else {
         return;
     };
-    let owned = own.is_some_and(|i| resolve.types[*id].owner == TypeOwner::Interface(i));
+    let owned = own.is_some_and(|i| resolve.type_at(*id).owner == TypeOwner::Interface(i));
     if !owned && live.contains(id) {
         return;
     }
@@ -133,7 +134,7 @@ fn visit_definition(
     live: &mut IndexSet<TypeId>,
 ) {
     let mut each = |t: &Type| visit(resolve, t, own, live);
-    match &resolve.types[id].kind {
+    match &resolve.type_at(id).kind {
         TypeDefKind::Record(r) => r.fields.iter().for_each(|f| each(&f.ty)),
         TypeDefKind::Tuple(t) => t.types.iter().for_each(each),
         TypeDefKind::Variant(v) => v.cases.iter().filter_map(|c| c.ty.as_ref()).for_each(each),

@@ -133,10 +133,16 @@ fn strip_sections(module: &[u8], add_producer: bool) -> Result<Vec<u8>, Error> {
             ));
         }
         if let Some((id, range)) = payload.as_section() {
-            out.section(&wasm_encoder::RawSection {
-                id,
-                data: &module[range.start as usize..range.end as usize],
-            });
+            let start = usize::try_from(range.start).ok();
+            let end = usize::try_from(range.end).ok();
+            let data = match (start, end) {
+                (Some(start), Some(end)) => module.get(start..end),
+                _ => None,
+            }
+            .ok_or_else(|| {
+                Error::InvalidModule(format!("section {id} at {range:?} is out of bounds"))
+            })?;
+            out.section(&wasm_encoder::RawSection { id, data });
         }
     }
     let mut out = out.finish();

@@ -66,7 +66,9 @@ pub fn read_metadata(bytes: &[u8]) -> Result<Vec<ItemMetadata>, Error> {
                 let Some(&current) = open.last() else {
                     continue;
                 };
-                let item = &mut items[current];
+                let Some(item) = items.get_mut(current) else {
+                    continue;
+                };
                 let reader = BinaryReader::new(section.data(), section.data_offset());
                 match section.name() {
                     "producers" => {

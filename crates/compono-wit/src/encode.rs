@@ -14,6 +14,7 @@
 //! instance, `import` at world level) and referenced through that binding, so
 //! that decoding recovers names and `use` aliases.
 
+use crate::Lookup;
 use std::collections::HashMap;
 use wasm_encoder::{
     Alias, Component, ComponentExportKind, ComponentExternName, ComponentOuterAliasKind,
@@ -31,7 +32,7 @@ use crate::Error;
 /// form), with its docs and stability in a `package-docs` custom section.
 pub fn encode_package(resolve: &Resolve, package: PackageId) -> Result<Vec<u8>, Error> {
     crate::limits::check_package(resolve, package)?;
-    let pkg = &resolve.packages[package];
+    let pkg = &resolve.package_at(package);
     let mut types = ComponentTypeSection::new();
     let mut exports = wasm_encoder::ComponentExportSection::new();
     for (name, &iface) in pkg.interfaces.iter() {
@@ -68,7 +69,7 @@ pub fn encode_world(resolve: &Resolve, world: WorldId) -> Result<ComponentType, 
 
 fn world_wrapper(resolve: &Resolve, world: WorldId) -> Result<ComponentType, Error> {
     let inner = world_type(resolve, world)?;
-    let w = &resolve.worlds[world];
+    let w = &resolve.world_at(world);
     let package = w
         .package
         .ok_or_else(|| Error::Unrepresentable(format!("world `{}` has no package", w.name)))?;
@@ -115,7 +116,7 @@ pub fn interface_instance(
     iface: InterfaceId,
     outer: &HashMap<TypeId, u32>,
 ) -> Result<InstanceType, Error> {
-    let interface = &resolve.interfaces[iface];
+    let interface = &resolve.interface_at(iface);
     let mut scope = Scope::new(
         resolve,
         InstanceType::new(),
@@ -137,7 +138,7 @@ pub fn interface_instance(
 
 /// The component type of a world: imports, then exports.
 fn world_type(resolve: &Resolve, world: WorldId) -> Result<ComponentType, Error> {
-    let w = &resolve.worlds[world];
+    let w = &resolve.world_at(world);
     let mut scope = Scope::new(
         resolve,
         ComponentType::new(),
@@ -199,7 +200,7 @@ fn interface_id(resolve: &Resolve, iface: InterfaceId) -> Result<String, Error> 
 /// Named types of other interfaces that `iface`'s types and functions
 /// refer to, in order of first reference.
 pub fn interface_foreign_refs(resolve: &Resolve, iface: InterfaceId) -> Vec<TypeId> {
-    let interface = &resolve.interfaces[iface];
+    let interface = &resolve.interface_at(iface);
     let mut roots: Vec<TypeId> = interface.types.values().copied().collect();
     for func in interface.functions.values() {
         for ty in func.parameter_and_result_types() {
@@ -214,11 +215,11 @@ pub fn interface_foreign_refs(resolve: &Resolve, iface: InterfaceId) -> Vec<Type
 }
 
 fn owning_interface(resolve: &Resolve, id: TypeId) -> Result<InterfaceId, Error> {
-    match resolve.types[id].owner {
+    match resolve.type_at(id).owner {
         TypeOwner::Interface(i) => Ok(i),
         _ => Err(Error::Unrepresentable(format!(
             "type `{}` is not defined in an interface",
-            resolve.types[id].name.as_deref().unwrap_or("<anonymous>")
+            resolve.type_at(id).name.as_deref().unwrap_or("<anonymous>")
         ))),
     }
 }
@@ -232,7 +233,7 @@ pub fn foreign_refs_of_definition(
     out: &mut Vec<TypeId>,
 ) {
     let mut parts = Vec::new();
-    crate::limits::type_parts(&resolve.types[id].kind, &mut parts);
+    crate::limits::type_parts(&resolve.type_at(id).kind, &mut parts);
     let roots = parts
         .into_iter()
         .filter_map(|t| match t {
@@ -259,7 +260,7 @@ fn walk_foreign_refs(
         if !seen.insert(id) {
             continue;
         }
-        let def = &resolve.types[id];
+        let def = &resolve.type_at(id);
         if def.owner != owner && matches!(def.owner, TypeOwner::Interface(_)) && def.name.is_some()
         {
             out.push(id);
@@ -394,7 +395,7 @@ impl<'r, S: TypeSpace> Scope<'r, S> {
             Type::String => ComponentValType::Primitive(PrimitiveValType::String),
             Type::ErrorContext => ComponentValType::Primitive(PrimitiveValType::ErrorContext),
             Type::Id(id) => {
-                let def = &self.resolve.types[*id];
+                let def = &self.resolve.type_at(*id);
                 // An unnamed alias is transparent.
                 if let (None, TypeDefKind::Type(inner)) = (&def.name, &def.kind) {
                     return self.valtype(inner, outer);
@@ -415,7 +416,7 @@ impl<'r, S: TypeSpace> Scope<'r, S> {
             return Ok(index);
         }
         let resolve = self.resolve;
-        let def = &resolve.types[id];
+        let def = &resolve.type_at(id);
         let is_foreign =
             def.name.is_some() && def.owner != self.owner && !matches!(def.owner, TypeOwner::None);
         if is_foreign {
@@ -574,7 +575,7 @@ impl<'r, S: TypeSpace> Scope<'r, S> {
     /// enclosing space for instance types, from the instance providing its
     /// interface for component types.
     fn foreign(&mut self, id: TypeId, outer: Option<&HashMap<TypeId, u32>>) -> Result<u32, Error> {
-        let def = &self.resolve.types[id];
+        let def = &self.resolve.type_at(id);
         let name = def.name.as_deref().unwrap_or_default();
         if let Some(outer) = outer {
             let index = *outer.get(&id).ok_or_else(|| {
@@ -650,7 +651,9 @@ impl<'r, S: ComponentSpace> Scope<'r, S> {
             return Ok(());
         }
         let mut refs = Vec::new();
-        let roots = self.resolve.interfaces[dep]
+        let roots = self
+            .resolve
+            .interface_at(dep)
             .types
             .values()
             .copied()
@@ -668,7 +671,7 @@ impl<'r, S: ComponentSpace> Scope<'r, S> {
             TypeOwner::Interface(dep),
             Binding::Export,
         );
-        for &id in self.resolve.interfaces[dep].types.values() {
+        for &id in self.resolve.interface_at(dep).types.values() {
             instance.type_index(id, Some(&self.indices))?;
         }
         self.space.ty().instance(&instance.space);

@@ -6,9 +6,21 @@
 //! `wit_parser::decoding`'s job; everything here produces bytes or text that
 //! it reads back.
 
+// Every input is untrusted: no panicking shortcuts outside tests.
+#![cfg_attr(
+    not(test),
+    warn(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
 mod decode;
 mod encode;
 pub mod limits;
+mod lookup;
 mod metadata;
 mod print;
 
@@ -17,6 +29,7 @@ pub use encode::{
     Binding, ComponentSpace, Scope, TypeSpace, encode_package, encode_world, extern_name,
     foreign_refs_of_definition, interface_foreign_refs, interface_instance, world_item_name,
 };
+pub use lookup::Lookup;
 pub use metadata::{
     StringEncoding, WorldMetadata, decode_module_worlds, decode_world_metadata,
     encode_world_metadata,

@@ -3,6 +3,7 @@
 //! reads: a component holding a `wit-component-encoding` custom section
 //! (`[version, encoding]`) and exporting the world's component type.
 
+use crate::Lookup;
 use wasm_encoder::{Component, ComponentExportKind, ComponentTypeSection, CustomSection};
 use wit_parser::{Resolve, WorldId};
 
@@ -71,7 +72,7 @@ pub fn encode_world_metadata(
     component.section(&types);
     let mut exports = wasm_encoder::ComponentExportSection::new();
     exports.export(
-        &resolve.worlds[world].name,
+        &resolve.world_at(world).name,
         ComponentExportKind::Type,
         0,
         None,

@@ -1,6 +1,7 @@
 //! The world's exports: core exports lifted with their canonical options,
 //! and exported interfaces given their names and types.
 
+use compono_wit::Lookup;
 use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexSet;
@@ -28,7 +29,7 @@ pub fn export_world<'r>(
     local_resources: &HashMap<TypeId, u32>,
     reallocs: &mut Reallocs,
 ) -> Result<(), Error> {
-    for (key, item) in input.resolve.worlds[input.world].exports.iter() {
+    for (key, item) in input.resolve.world_at(input.world).exports.iter() {
         match item {
             WorldItem::Interface { .. } => {
                 export_interface(scope, input, key, item, main, local_resources, reallocs)?
@@ -64,14 +65,14 @@ fn export_interface<'r>(
             "an exported item that is not an interface".into(),
         ));
     };
-    let iface = &resolve.interfaces[id];
+    let iface = &resolve.interface_at(id);
     // Types this interface owns are defined afresh for the export; what an
     // import of the same interface defined is not theirs.
     scope
         .indices
-        .retain(|t, _| resolve.types[*t].owner != TypeOwner::Interface(id));
+        .retain(|t, _| resolve.type_at(*t).owner != TypeOwner::Interface(id));
     for (&ty, &index) in local_resources {
-        if resolve.types[ty].owner == TypeOwner::Interface(id) {
+        if resolve.type_at(ty).owner == TypeOwner::Interface(id) {
             scope.indices.insert(ty, index);
         }
     }
@@ -106,7 +107,7 @@ fn export_interface<'r>(
     // definitions that the export has now replaced.
     scope
         .indices
-        .retain(|t, _| resolve.types[*t].name.is_some());
+        .retain(|t, _| resolve.type_at(*t).name.is_some());
     Ok(())
 }
 
@@ -125,7 +126,7 @@ fn typed_interface(
     lifted: &[u32],
 ) -> Result<(ComponentBuilder, InstantiationArgs), Error> {
     let resolve = outer.resolve;
-    let interface = &resolve.interfaces[iface];
+    let interface = &resolve.interface_at(iface);
     let owner = TypeOwner::Interface(iface);
     let mut scope = Scope::new(
         resolve,
@@ -151,7 +152,7 @@ fn typed_interface(
             TypeBounds::SubResource
         } else {
             // Defined structurally here, as its owner would.
-            scope.owner = resolve.types[id].owner;
+            scope.owner = resolve.type_at(id).owner;
             let saved = scope.indices.remove(&id);
             let local = scope.type_index(id, None)?;
             scope.indices.remove(&id);
@@ -194,7 +195,7 @@ fn typed_interface(
     // definitions rather than the imports.
     scope
         .indices
-        .retain(|t, _| resolve.types[*t].name.is_some());
+        .retain(|t, _| resolve.type_at(*t).name.is_some());
 
     // The lifted functions, with types made of the imports.
     let mut imported = Vec::new();
@@ -212,19 +213,21 @@ fn typed_interface(
     // use those names.
     scope
         .indices
-        .retain(|t, _| resolve.types[*t].owner != owner && resolve.types[*t].name.is_some());
+        .retain(|t, _| resolve.type_at(*t).owner != owner && resolve.type_at(*t).name.is_some());
     // Resources are re-exported as imported (they are the outer ones after
     // instantiation); the other types are defined afresh here so that what
     // they refer to is named by this component's own exports.
     scope.binding = Binding::Export;
     for &id in interface.types.values() {
         if is_resource(resolve, id) {
-            let def = &resolve.types[id];
+            let def = &resolve.type_at(id);
             let name = def.name.as_deref().unwrap_or_default();
             let index = scope.space.component.export(
                 compono_wit::extern_name(name, def.external_id.as_deref()),
                 ComponentExportKind::Type,
-                own_imports[&id],
+                *own_imports.get(&id).ok_or_else(|| {
+                    Error::Internal(format!("resource `{name}` was not imported"))
+                })?,
                 None,
             );
             scope.indices.insert(id, index);

@@ -1,6 +1,7 @@
 //! The world's imports, as component imports: the functions the module
 //! calls and the types that are live (see `live`).
 
+use compono_wit::Lookup;
 use std::collections::{HashMap, HashSet};
 
 use compono_wit::{Binding, ComponentSpace, Scope, TypeSpace};
@@ -47,7 +48,7 @@ pub fn import_world<'r>(
         }
     }
     let live = live_types(resolve, world, &required, &roots);
-    let imports = &resolve.worlds[world].imports;
+    let imports = &resolve.world_at(world).imports;
     // An interface imported under several names (`import x: ns:pkg/i;`
     // beside `import ns:pkg/i;`) has its types provided by its import
     // under its own name, else by its first import; the others bring only
@@ -120,7 +121,7 @@ fn import_interface<'r>(
     provides_types: bool,
 ) -> Result<Option<u32>, Error> {
     let resolve = scope.resolve;
-    let interface = &resolve.interfaces[iface];
+    let interface = &resolve.interface_at(iface);
     let funcs: Vec<&Function> = interface
         .functions
         .values()
@@ -131,7 +132,7 @@ fn import_interface<'r>(
     let types: Vec<TypeId> = live
         .iter()
         .copied()
-        .filter(|&t| resolve.types[t].owner == owner)
+        .filter(|&t| resolve.type_at(t).owner == owner)
         .collect();
     if types.is_empty() && funcs.is_empty() {
         return Ok(None);

@@ -71,14 +71,21 @@ pub fn instantiate_main(
     input: &ComponentInput<'_, '_>,
     sources: &[CoreFuncSource],
     shim: &Shim,
-) -> Main {
+) -> Result<Main, Error> {
     let cls = input.classified;
     let mut by_module: IndexMap<&str, Vec<(&str, ExportKind, u32)>> = IndexMap::new();
     for (import, source) in cls.imports.iter().zip(sources) {
         let index = match source {
             CoreFuncSource::Ready(f) => *f,
-            CoreFuncSource::Shim(slot) => shim.funcs[*slot],
-            CoreFuncSource::Exported(..) => unreachable!("defined with the exported resources"),
+            CoreFuncSource::Shim(slot) => *shim
+                .funcs
+                .get(*slot)
+                .ok_or_else(|| Error::Internal(format!("shim slot {slot} does not exist")))?,
+            CoreFuncSource::Exported(..) => {
+                return Err(Error::Internal(
+                    "a resource intrinsic was not defined with the exported resources".into(),
+                ));
+            }
         };
         by_module.entry(import.module.as_str()).or_default().push((
             import.field.as_str(),
@@ -110,7 +117,7 @@ pub fn instantiate_main(
             )
         })
     });
-    Main { instance, memory }
+    Ok(Main { instance, memory })
 }
 
 /// Fills the shim's table, now that the main module's memory and realloc

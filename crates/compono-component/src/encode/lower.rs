@@ -2,6 +2,7 @@
 //! memory nor realloc, else given a shim slot that the fixup fills once the
 //! main module's memory exists.
 
+use compono_wit::Lookup;
 use compono_wit::Scope;
 use wasm_encoder::{ComponentExportKind, ValType};
 use wit_parser::{Function, TypeId, WorldKey};
@@ -100,7 +101,11 @@ fn imported_resource(
         .instances
         .get(&resolve.name_world_key(key))
         .ok_or_else(|| Error::Internal("the resource's interface is not imported".into()))?;
-    let name = resolve.types[resource].name.as_deref().unwrap_or_default();
+    let name = resolve
+        .type_at(resource)
+        .name
+        .as_deref()
+        .unwrap_or_default();
     Ok(scope
         .space
         .component

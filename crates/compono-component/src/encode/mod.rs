@@ -64,7 +64,7 @@ pub fn encode_component(input: ComponentInput<'_, '_>) -> Result<Vec<u8>, Error>
     let shim = instances::instantiate_shim(c, &input, &lowered.shim);
     let local_resources =
         resources::define_resources(c, &input, &exported_resources, &shim, &mut lowered.sources)?;
-    let main = instances::instantiate_main(c, &input, &lowered.sources, &shim);
+    let main = instances::instantiate_main(c, &input, &lowered.sources, &shim)?;
     let mut reallocs = Reallocs::new(main.instance);
     instances::fill_shim(c, &input, &lowered.shim, &shim, &main, &mut reallocs)?;
     instances::run_initialize(c, &input, &main);

@@ -1,0 +1,36 @@
+//! Arena lookups by id, in one place.
+//!
+//! A `Resolve`'s ids are issued by the `Resolve` itself (wit-parser checks
+//! every reference when it parses or decodes), so looking one up cannot
+//! fail for ids read out of the same `Resolve`. Having the lookups here,
+//! rather than as `resolve.types[id]` everywhere, lets
+//! `clippy::indexing_slicing` hold in the rest of compono-wit and
+//! compono-component, where indexing would be on data from the input.
+
+use wit_parser::{
+    Interface, InterfaceId, Package, PackageId, Resolve, TypeDef, TypeId, World, WorldId,
+};
+
+/// `resolve.types[id]` and friends, by name.
+pub trait Lookup {
+    fn type_at(&self, id: TypeId) -> &TypeDef;
+    fn interface_at(&self, id: InterfaceId) -> &Interface;
+    fn world_at(&self, id: WorldId) -> &World;
+    fn package_at(&self, id: PackageId) -> &Package;
+}
+
+#[allow(clippy::indexing_slicing)]
+impl Lookup for Resolve {
+    fn type_at(&self, id: TypeId) -> &TypeDef {
+        &self.types[id]
+    }
+    fn interface_at(&self, id: InterfaceId) -> &Interface {
+        &self.interfaces[id]
+    }
+    fn world_at(&self, id: WorldId) -> &World {
+        &self.worlds[id]
+    }
+    fn package_at(&self, id: PackageId) -> &Package {
+        &self.packages[id]
+    }
+}
