@@ -75,7 +75,8 @@ pub fn flatten(resolve: &Resolve, ty: &Type) -> Vec<WasmType> {
 }
 
 fn push_flat(resolve: &Resolve, ty: &Type, out: &mut Vec<WasmType>) {
-    match ty {
+    // Aliases are followed in a loop (chains of them are unbounded).
+    match &compono_wit::dealias(resolve, *ty) {
         Type::Bool
         | Type::S8
         | Type::U8
@@ -164,7 +165,7 @@ pub fn signature(resolve: &Resolve, variant: AbiVariant, func: &Function) -> Was
 /// Whether values of `ty` own memory or handles the bindings must free or
 /// transfer (strings, lists, resources).
 pub fn needs_cleanup(resolve: &Resolve, ty: &Type) -> bool {
-    match ty {
+    match &compono_wit::dealias(resolve, *ty) {
         Type::String => true,
         Type::Id(id) => match &resolve.types[*id].kind {
             TypeDefKind::Type(t) => needs_cleanup(resolve, t),
@@ -189,7 +190,7 @@ pub fn needs_cleanup(resolve: &Resolve, ty: &Type) -> bool {
 
 /// Whether `ty` contains a handle of the given kind anywhere.
 pub fn contains_handle(resolve: &Resolve, ty: &Type, borrow: bool) -> bool {
-    match ty {
+    match &compono_wit::dealias(resolve, *ty) {
         Type::Id(id) => match &resolve.types[*id].kind {
             TypeDefKind::Handle(Handle::Own(_)) => !borrow,
             TypeDefKind::Handle(Handle::Borrow(_)) => borrow,

@@ -113,16 +113,31 @@ pub fn live_types<'r>(
 /// Marks what `ty` reaches; types owned by `own` (an exported interface)
 /// are looked through but not marked.
 fn visit(resolve: &Resolve, ty: &Type, own: Option<InterfaceId>, live: &mut IndexSet<TypeId>) {
-    let Type::Id(id) = ty else {
-        return;
-    };
-    let owned = own.is_some_and(|i| resolve.type_at(*id).owner == TypeOwner::Interface(i));
-    if !owned && live.contains(id) {
-        return;
+    // A chain of aliases (`type a2 = a1; type a1 = a0;`) is walked in a
+    // loop, not a recursion per alias (WIT puts no bound on its length);
+    // what is left to recurse into is nesting, which the type depth limit
+    // bounds.
+    let mut chain = Vec::new();
+    let mut next = *ty;
+    while let Type::Id(id) = next {
+        let owned = own.is_some_and(|i| resolve.type_at(id).owner == TypeOwner::Interface(i));
+        if !owned && live.contains(&id) {
+            break;
+        }
+        chain.push((id, owned));
+        match resolve.type_at(id).kind {
+            TypeDefKind::Type(target) => next = target,
+            _ => {
+                visit_definition(resolve, id, own, live);
+                break;
+            }
+        }
     }
-    visit_definition(resolve, *id, own, live);
-    if !owned {
-        live.insert(*id);
+    // Dependencies first: the end of the chain, then the aliases of it.
+    for (id, owned) in chain.into_iter().rev() {
+        if !owned {
+            live.insert(id);
+        }
     }
 }
 

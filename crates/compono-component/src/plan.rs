@@ -78,6 +78,8 @@ fn has_list(resolve: &Resolve, ty: &Type) -> bool {
 }
 
 fn contains(resolve: &Resolve, ty: &Type, pred: &dyn Fn(&Type) -> bool) -> bool {
+    // No predicate here is about an alias itself.
+    let ty = &compono_wit::dealias(resolve, *ty);
     if pred(ty) {
         return true;
     }

@@ -29,7 +29,7 @@ pub use encode::{
     Binding, ComponentSpace, Scope, TypeSpace, encode_package, encode_world, extern_name,
     foreign_refs_of_definition, interface_foreign_refs, interface_instance, world_item_name,
 };
-pub use lookup::Lookup;
+pub use lookup::{Lookup, dealias};
 pub use metadata::{
     StringEncoding, WorldMetadata, decode_module_worlds, decode_world_metadata,
     encode_world_metadata,

@@ -34,3 +34,16 @@ impl Lookup for Resolve {
         &self.packages[id]
     }
 }
+
+/// `ty` with aliases (`type a = b`) followed to what they name, in a loop:
+/// WIT can chain aliases without bound, so walkers that look through them
+/// call this rather than recursing once per alias.
+pub fn dealias(resolve: &Resolve, mut ty: wit_parser::Type) -> wit_parser::Type {
+    while let wit_parser::Type::Id(id) = ty {
+        match resolve.types.get(id).map(|d| &d.kind) {
+            Some(wit_parser::TypeDefKind::Type(next)) => ty = *next,
+            _ => break,
+        }
+    }
+    ty
+}

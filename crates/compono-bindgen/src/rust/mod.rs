@@ -373,6 +373,7 @@ impl<'a> RustGen<'a> {
 
     /// Whether the borrowing spelling of `ty` mentions its lifetime.
     fn borrows_directly(&self, ty: &Type, top: bool) -> bool {
+        let ty = &compono_wit::dealias(self.resolve, *ty);
         let Type::Id(id) = ty else {
             return matches!(ty, Type::String);
         };
@@ -421,6 +422,7 @@ impl<'a> RustGen<'a> {
         params: &mut HashSet<TypeId>,
         owned: &mut HashSet<TypeId>,
     ) {
+        let ty = &compono_wit::dealias(self.resolve, *ty);
         let Type::Id(id) = ty else { return };
         let def = &self.resolve.types[*id];
         let mut borrowed = borrowed;
@@ -621,7 +623,7 @@ impl<'a> RustGen<'a> {
                 ));
         if structural {
             return match &def.kind {
-                TypeDefKind::Type(t) => self.ty(t, mode),
+                TypeDefKind::Type(t) => self.ty(&compono_wit::dealias(self.resolve, *t), mode),
                 TypeDefKind::List(elem) => {
                     // Borrowing modes borrow strings and lists all the way
                     // down; owning mode only at the top.
