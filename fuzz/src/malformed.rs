@@ -3,9 +3,11 @@
 //! return (an error or a result), never panic; libFuzzer's `-timeout` and
 //! `-malloc_limit_mb` catch hangs and allocations far beyond the input.
 //!
-//! The input picks an entry point and either is the file itself or
-//! describes mutations of a valid seed: truncations, byte flips, huge
-//! LEB128 counts and lengths, and repeated nesting.
+//! The input picks an entry point and either is the file itself, or a
+//! valid module `wasm-smith` generates (with a world embedded or not), or
+//! describes mutations of one of those or of a valid seed: truncations,
+//! byte flips, huge LEB128 counts and lengths, and repeated slices (deep
+//! nesting).
 
 use arbitrary::Unstructured;
 use compono_component::{DummyNames, EmbedOptions, MetadataToAdd, NewOptions};
@@ -33,13 +35,35 @@ const ENTRY_POINTS: &[&str] = &[
 pub fn run(data: &[u8]) -> Result<Outcome, Finding> {
     let mut u = Unstructured::new(data);
     let entry = usize::from(u.arbitrary::<u8>().unwrap_or(0)) % ENTRY_POINTS.len();
-    let from_seed = u.arbitrary::<u8>().unwrap_or(0) % 4 != 0;
-    let input = if from_seed {
-        let seeds = SEEDS.get_or_init(seeds);
-        let index = u.choose_index(seeds.len()).unwrap_or(0);
-        mutate(seeds.get(index).cloned().unwrap_or_default(), &mut u)
-    } else {
-        u.take_rest().to_vec()
+    let input = match u.arbitrary::<u8>().unwrap_or(0) % 8 {
+        // The input itself.
+        0 | 1 => u.take_rest().to_vec(),
+        // A valid module of any shape `wasm-smith` makes, with a world
+        // embedded half the time, possibly mutated.
+        2 => {
+            let Ok(module) = wasm_smith::Module::new(wasm_smith::Config::default(), &mut u) else {
+                return Ok(Outcome { accepted: false });
+            };
+            let mut bytes = module.to_bytes();
+            if u.arbitrary().unwrap_or(false) {
+                let (resolve, world) = small_world();
+                if let Ok(embedded) =
+                    compono_component::embed(&bytes, resolve, world, &EmbedOptions::default())
+                {
+                    bytes = embedded;
+                }
+            }
+            if u.arbitrary().unwrap_or(false) {
+                bytes = mutate(bytes, &mut u);
+            }
+            bytes
+        }
+        // A mutated seed.
+        _ => {
+            let seeds = SEEDS.get_or_init(seeds);
+            let index = u.choose_index(seeds.len()).unwrap_or(0);
+            mutate(seeds.get(index).cloned().unwrap_or_default(), &mut u)
+        }
     };
     let name = ENTRY_POINTS.get(entry).copied().unwrap_or_default();
     let accepted = no_panic(name, || entry_point(entry, &input))?;
