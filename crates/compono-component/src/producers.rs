@@ -125,6 +125,19 @@ pub struct MetadataToAdd {
 
 /// Adds a name and producers to the outermost module or component.
 pub fn add_metadata(bytes: &[u8], add: &MetadataToAdd) -> Result<Vec<u8>, Error> {
+    // wasm-metadata slices the input by the section ranges the parser
+    // reports, trusting them; a truncated or malformed input must not get
+    // that far.
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        let payload = payload.map_err(|e| Error::InvalidModule(e.to_string()))?;
+        if let Some((id, range)) = payload.as_section()
+            && usize::try_from(range.end).map_or(true, |end| end > bytes.len())
+        {
+            return Err(Error::InvalidModule(format!(
+                "section {id} at {range:?} extends past the end of the input"
+            )));
+        }
+    }
     let mut meta = wasm_metadata::AddMetadata::default();
     if let Some(name) = &add.name {
         meta.name = wasm_metadata::AddMetadataField::Set(name.clone());
