@@ -17,6 +17,23 @@ fn main() {
     let mut failed = false;
     for file in files {
         let bytes = std::fs::read(file).unwrap_or_else(|e| panic!("{file}: {e}"));
+        // `COMPONO_FUZZ_COMPILE_C=DIR` with `bindgen-c`: also compile the C.
+        if let (true, Some(dir)) = (
+            target == "bindgen-c",
+            std::env::var_os("COMPONO_FUZZ_COMPILE_C"),
+        ) {
+            match compono_fuzz::bindgen_c::compile(&[bytes.clone()], std::path::Path::new(&dir)) {
+                Ok((_, failures)) if failures.is_empty() => {}
+                Ok((_, failures)) => {
+                    failed = true;
+                    println!("{file}: {}", failures.join("\n\n"));
+                }
+                Err(e) => {
+                    failed = true;
+                    println!("{file}: {e}");
+                }
+            }
+        }
         match run(&bytes) {
             Ok(()) => println!("{file}: ok"),
             Err(f) => {
