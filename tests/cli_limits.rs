@@ -5,12 +5,11 @@
 //! `bindgen rust` with output linear in its length.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn compono(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_compono"))
+    compono_testutil::command(env!("CARGO_BIN_EXE_compono"))
         .args(args)
-        .env_remove("RUST_BACKTRACE")
         .output()
         .expect("run compono")
 }

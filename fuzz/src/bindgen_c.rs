@@ -4,7 +4,6 @@
 //! spent, since one clang run costs more than thousands of generations.
 
 use std::path::Path;
-use std::process::Command;
 
 use arbitrary::Unstructured;
 use compono_bindgen::c::{Opts, StringEncoding};
@@ -76,7 +75,7 @@ pub fn compile(inputs: &[Vec<u8>], dir: &Path) -> Result<(usize, Vec<String>), S
                 failures.push(format!("{}: no .c file generated", case.display()));
                 continue;
             };
-            let output = Command::new("clang-19")
+            let output = compono_testutil::command("clang-19")
                 .current_dir(&case)
                 .args(["--target=wasm32-wasi", "-Wall", "-Wextra", "-Werror", "-c"])
                 .arg(c_file)

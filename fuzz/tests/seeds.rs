@@ -98,7 +98,7 @@ fn malformed() {
 fn bindgen_c_compiles() {
     let dir = tempfile::tempdir().unwrap();
     let inputs: Vec<Vec<u8>> = inputs("bindgen-c").into_iter().map(|(_, b)| b).collect();
-    if std::process::Command::new("clang-19")
+    if compono_testutil::command("clang-19")
         .arg("--version")
         .output()
         .is_err()

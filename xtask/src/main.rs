@@ -3,13 +3,22 @@
 //! - `test`: install what the tests need, then fmt, clippy and every test.
 //! - `setup`: only the installation step.
 //! - `spec`: the conformance suites on the interpreter, as a table.
-//! - `bench [wit|interp|new|bindgen]`: benchmarks against the reference tools, as ratios.
+//! - `bench [wit|interp|new|bindgen|adapter|link|run]`: benchmarks against the reference tools, as ratios.
+//! - `build-adapter [--check]`: rebuild the checked-in preview1 adapters (or check them).
+//! - `fixtures [CASE...]`: rebuild the compiled fixtures that are checked in: the preview1
+//!   programs of `fixtures/preview1` (all, or the cases named) and the link libraries.
 //! - `fuzz TARGET|all [SECONDS]`: the fuzz targets of `fuzz/` under libFuzzer.
 
+mod bench_adapter;
 mod bench_bindgen;
 mod bench_interp;
+mod bench_link;
 mod bench_new;
+mod bench_runtime;
 mod bench_wit;
+mod build_adapter;
+mod fixtures;
+mod fixtures_link;
 mod fuzz;
 mod setup;
 mod spec;
@@ -21,15 +30,29 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (task, rest) = match args.split_first() {
         Some((task, rest)) => (task.as_str(), rest.to_vec()),
-        None => bail!("usage: cargo xtask test|setup|spec|bench|fuzz"),
+        None => bail!("usage: cargo xtask test|setup|spec|bench|build-adapter|fixtures|fuzz"),
     };
     match task {
         "test" => test::main(&rest),
         "setup" => setup::main(),
         "spec" => spec::main(&rest),
         "bench" => bench(&rest),
+        "build-adapter" => build_adapter::main(&rest),
+        "fixtures" => {
+            fixtures::main(&rest)?;
+            // Naming cases selects preview1 programs only.
+            if rest.is_empty() {
+                fixtures_link::main()?;
+            }
+            Ok(())
+        }
         "fuzz" => fuzz::main(&rest),
-        other => bail!("unknown task `{other}`; expected test, setup, spec, bench or fuzz"),
+        other => {
+            bail!(
+                "unknown task `{other}`; expected test, setup, spec, bench, build-adapter, \
+                 fixtures or fuzz"
+            )
+        }
     }
 }
 
@@ -52,11 +75,23 @@ fn bench(args: &[String]) -> Result<()> {
     if wants("bindgen") {
         bench_bindgen::main()?;
     }
+    if wants("adapter") {
+        bench_adapter::main()?;
+    }
+    if wants("link") {
+        bench_link::run()?;
+    }
+    if wants("run") {
+        bench_runtime::main()?;
+    }
     Ok(())
 }
 
 fn is_bench_name(arg: &str) -> bool {
-    matches!(arg, "wit" | "interp" | "new" | "bindgen")
+    matches!(
+        arg,
+        "wit" | "interp" | "new" | "bindgen" | "adapter" | "link" | "run"
+    )
 }
 
 /// The workspace root (xtask lives one level below it).

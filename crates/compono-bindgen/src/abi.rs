@@ -244,6 +244,36 @@ pub fn export_names(
     )
 }
 
+/// The named or anonymous types a definition is made of (not primitives).
+pub fn type_parts(kind: &TypeDefKind, out: &mut Vec<wit_parser::TypeId>) {
+    let mut push = |t: &Type| {
+        if let Type::Id(id) = t {
+            out.push(*id);
+        }
+    };
+    match kind {
+        TypeDefKind::Record(r) => r.fields.iter().for_each(|f| push(&f.ty)),
+        TypeDefKind::Tuple(t) => t.types.iter().for_each(push),
+        TypeDefKind::Variant(v) => v.cases.iter().filter_map(|c| c.ty.as_ref()).for_each(push),
+        TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::Type(t) => push(t),
+        TypeDefKind::FixedLengthList(t, _) => push(t),
+        TypeDefKind::Map(k, v) => {
+            push(k);
+            push(v);
+        }
+        TypeDefKind::Result(r) => {
+            r.ok.iter().for_each(&mut push);
+            r.err.iter().for_each(push);
+        }
+        TypeDefKind::Future(t) | TypeDefKind::Stream(t) => t.iter().for_each(push),
+        TypeDefKind::Handle(Handle::Own(r) | Handle::Borrow(r)) => out.push(*r),
+        TypeDefKind::Resource
+        | TypeDefKind::Flags(_)
+        | TypeDefKind::Enum(_)
+        | TypeDefKind::Unknown => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,35 +319,5 @@ mod tests {
         assert!(contains_handle(&resolve, &tys[1], false));
         assert!(contains_handle(&resolve, &tys[2], true));
         assert!(!contains_handle(&resolve, &tys[3], true));
-    }
-}
-
-/// The named or anonymous types a definition is made of (not primitives).
-pub fn type_parts(kind: &TypeDefKind, out: &mut Vec<wit_parser::TypeId>) {
-    let mut push = |t: &Type| {
-        if let Type::Id(id) = t {
-            out.push(*id);
-        }
-    };
-    match kind {
-        TypeDefKind::Record(r) => r.fields.iter().for_each(|f| push(&f.ty)),
-        TypeDefKind::Tuple(t) => t.types.iter().for_each(push),
-        TypeDefKind::Variant(v) => v.cases.iter().filter_map(|c| c.ty.as_ref()).for_each(push),
-        TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::Type(t) => push(t),
-        TypeDefKind::FixedLengthList(t, _) => push(t),
-        TypeDefKind::Map(k, v) => {
-            push(k);
-            push(v);
-        }
-        TypeDefKind::Result(r) => {
-            r.ok.iter().for_each(&mut push);
-            r.err.iter().for_each(push);
-        }
-        TypeDefKind::Future(t) | TypeDefKind::Stream(t) => t.iter().for_each(push),
-        TypeDefKind::Handle(Handle::Own(r) | Handle::Borrow(r)) => out.push(*r),
-        TypeDefKind::Resource
-        | TypeDefKind::Flags(_)
-        | TypeDefKind::Enum(_)
-        | TypeDefKind::Unknown => {}
     }
 }

@@ -10,6 +10,10 @@ pub enum Error {
     /// The input is not a valid core module (or cannot be read as one).
     #[error("invalid core module: {0}")]
     InvalidModule(String),
+    /// An input or option that cannot be used as given (a module or
+    /// component that does not parse, a malformed option value).
+    #[error("{0}")]
+    InvalidInput(String),
     /// A `component-type` section cannot be decoded, or sections conflict.
     #[error("{0}")]
     Metadata(String),
@@ -28,6 +32,9 @@ pub enum Error {
     /// malformed.
     #[error("module export `{name}`: {reason}")]
     Export { name: String, reason: Problem },
+    /// An adapter that is not one, or that does not fit the module.
+    #[error("adapter `{adapter}`: {reason}")]
+    Adapter { adapter: String, reason: String },
     /// Something the world needs that the module does not provide.
     #[error("{0}")]
     Missing(String),
@@ -38,6 +45,9 @@ pub enum Error {
         item: String,
         feature: Unimplemented,
     },
+    /// Shared libraries that cannot be linked (see [`crate::link::LinkError`]).
+    #[error(transparent)]
+    Link(#[from] crate::link::LinkError),
     /// The component compono produced does not validate: a bug in compono.
     #[error("the produced component does not validate (this is a bug in compono): {0}")]
     InvalidOutput(compono_wit::Error),
@@ -158,6 +168,11 @@ pub enum Unimplemented {
     AsyncTypes,
     /// A 64-bit or shared memory as the canonical ABI's memory.
     WideMemory,
+    /// Linking libraries (`link`) that import from an adapter module.
+    LinkedAdapters,
+    /// An adapter importing an intrinsic (`resource.new`, `.rep`, `.drop`)
+    /// of a resource the component exports.
+    AdapterResourceIntrinsic,
 }
 
 impl Unimplemented {
@@ -169,6 +184,15 @@ impl Unimplemented {
             Unimplemented::AsyncTypes => format!(
                 "function `{item}` uses `future`, `stream` or `error-context`, which are \
                  not implemented yet"
+            ),
+            Unimplemented::LinkedAdapters => format!(
+                "{item} from an adapter module: linking libraries with adapters \
+                 (`--adapt`) is not implemented yet; build the libraries against WASI 0.2 \
+                 directly"
+            ),
+            Unimplemented::AdapterResourceIntrinsic => format!(
+                "an adapter imports an intrinsic of exported resource `{item}`, which is not \
+                 implemented yet"
             ),
             Unimplemented::WideMemory => format!(
                 "memory export `{item}` is a 64-bit or shared memory; the canonical ABI \

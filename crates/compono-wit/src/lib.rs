@@ -23,18 +23,23 @@ pub mod limits;
 mod lookup;
 mod metadata;
 mod print;
+mod transform;
+mod validate;
 
 pub use decode::{decode, decode_world, decoding_in_progress};
 pub use encode::{
-    Binding, ComponentSpace, Scope, TypeSpace, encode_package, encode_world, extern_name,
-    foreign_refs_of_definition, interface_foreign_refs, interface_instance, world_item_name,
+    Binding, ComponentSpace, InterfaceNames, Scope, TypeSpace, check_canonical_names,
+    encode_package, encode_package_with, encode_world, encode_world_with, extern_name,
+    foreign_refs_of_definition, interface_foreign_refs, interface_instance,
 };
 pub use lookup::{Lookup, dealias};
 pub use metadata::{
-    StringEncoding, WorldMetadata, decode_module_worlds, decode_world_metadata,
-    encode_world_metadata,
+    StringEncoding, WorldMetadata, decode_world_metadata, encode_world_metadata,
+    encode_world_metadata_with,
 };
 pub use print::{PrintOptions, escape, print, print_with};
+pub use transform::{exportize, importize};
+pub use validate::{validate, validate_binary};
 
 /// What can go wrong printing or encoding WIT.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +52,9 @@ pub enum Error {
     /// writes.
     #[error("invalid component-type metadata: {0}")]
     Metadata(String),
+    /// A world transform (`importize`, `exportize`) that cannot be done.
+    #[error("{0}")]
+    Transform(String),
     /// Wasm that does not decode to WIT.
     #[error("{0}")]
     Decode(String),
@@ -69,19 +77,4 @@ pub enum Error {
         offset: u64,
         message: String,
     },
-}
-
-/// Validates a module or component that compono made, with every feature
-/// wasmparser knows (as `wasm-tools validate --features all` does): the one
-/// check every binary output goes through before it is written. `what`
-/// names it in the error ("component", "encoded package").
-pub fn validate(bytes: &[u8], what: &'static str) -> Result<(), Error> {
-    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
-        .validate_all(bytes)
-        .map(drop)
-        .map_err(|e| Error::InvalidOutput {
-            what,
-            offset: e.offset(),
-            message: e.message().to_string(),
-        })
 }

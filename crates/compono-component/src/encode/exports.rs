@@ -38,7 +38,7 @@ pub fn export_world<'r>(
                 scope.owner = TypeOwner::World(input.world);
                 scope.binding = Binding::Export;
                 let f = lift(scope, None, func, input, main, reallocs)?;
-                let name = compono_wit::world_item_name(input.resolve, key, item)?;
+                let name = scope.interface_names.of_item(input.resolve, key, item)?;
                 scope
                     .space
                     .component
@@ -87,12 +87,9 @@ fn export_interface<'r>(
     let name = resolve.name_world_key(key);
     let nested = c.component(input.debug(&name).as_deref(), nested);
     let instance = c.instantiate(input.debug(&name).as_deref(), nested, args);
-    let exported = c.export(
-        compono_wit::world_item_name(resolve, key, item)?,
-        ComponentExportKind::Instance,
-        instance,
-        None,
-    );
+    let extern_name = scope.interface_names.of_item(resolve, key, item)?;
+    let c = &mut scope.space.component;
+    let exported = c.export(extern_name, ComponentExportKind::Instance, instance, None);
     // Later exports refer to this interface's types through the export,
     // where they have their names.
     scope.providers.insert(id, exported);
@@ -315,17 +312,23 @@ fn lift<'r>(
     reallocs: &mut Reallocs,
 ) -> Result<u32, Error> {
     let resolve = input.resolve;
-    let cls = input.classified;
-    let exported = cls
-        .funcs
-        .get(&(key, func.name.as_str()))
+    // The main module or the adapter that provides it.
+    let (cls, exported, instance) = input
+        .modules()
+        .find_map(|(m, cls)| {
+            let exported = cls
+                .funcs
+                .get(&(key, func.name.as_str()))
+                .filter(|f| !f.core_name.is_empty())?;
+            Some((cls, exported, main.instance_of(m)?))
+        })
         .ok_or_else(|| Error::Missing(format!("the module does not export `{}`", func.name)))?;
     let ty = scope.func_type(func, None)?;
     let needs = lift_needs(resolve, func);
     let c = &mut scope.space.component;
     let core = c.core_alias_export(
         input.debug(&exported.core_name).as_deref(),
-        main.instance,
+        instance,
         &exported.core_name,
         ExportKind::Func,
     );
@@ -335,14 +338,14 @@ fn lift<'r>(
         needs,
         input.encoding,
         main.memory,
-        || reallocs.get(c, input, &realloc_name),
+        || reallocs.get(c, input, instance, &realloc_name),
         &exported.core_name,
         &realloc_name,
     )?;
     if let Some(post) = &exported.post_return {
         let p = c.core_alias_export(
             input.debug(post).as_deref(),
-            main.instance,
+            instance,
             post,
             ExportKind::Func,
         );

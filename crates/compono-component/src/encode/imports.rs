@@ -8,9 +8,10 @@ use compono_wit::{Binding, ComponentSpace, Scope, TypeSpace};
 use wasm_encoder::ComponentTypeRef;
 use wit_parser::{Function, InterfaceId, TypeId, TypeOwner, WorldId, WorldItem, WorldKey};
 
+use super::ComponentInput;
 use super::space::ComponentSpaceBuilder;
 use crate::Error;
-use crate::classify::{Classified, ImportTarget};
+use crate::classify::ImportTarget;
 use crate::live::{is_required, live_types};
 
 /// What `import_world` imported that lowering refers to: the component
@@ -26,25 +27,29 @@ pub struct Imported {
 pub fn import_world<'r>(
     scope: &mut Scope<'r, ComponentSpaceBuilder>,
     world: WorldId,
-    cls: &Classified<'r>,
+    input: &ComponentInput<'_, 'r>,
 ) -> Result<Imported, Error> {
     let resolve = scope.resolve;
     let mut required = HashSet::new();
     let mut roots = Vec::new();
     // The resources whose drop is imported, by the key of their interface.
     let mut drops: HashMap<&WorldKey, Vec<TypeId>> = HashMap::new();
-    for import in &cls.imports {
-        match &import.target {
-            ImportTarget::Func { key, func, .. } => {
-                required.insert((*key, func.name.as_str()));
-            }
-            ImportTarget::ImportedDrop(key, resource) => {
-                roots.push(*resource);
-                if let Some(key) = key {
-                    drops.entry(key).or_default().push(*resource);
+    for (_, cls) in input.modules() {
+        for import in &cls.imports {
+            match &import.target {
+                ImportTarget::Func { key, func, .. } => {
+                    required.insert((*key, func.name.as_str()));
                 }
+                ImportTarget::ImportedDrop(key, resource) => {
+                    roots.push(*resource);
+                    if let Some(key) = key {
+                        drops.entry(key).or_default().push(*resource);
+                    }
+                }
+                ImportTarget::Exported(..)
+                | ImportTarget::AdapterExport(_)
+                | ImportTarget::MainExport => {}
             }
-            ImportTarget::Exported(..) => {}
         }
     }
     let live = live_types(resolve, world, &required, &roots);
@@ -163,7 +168,7 @@ fn import_interface<'r>(
     }
     let ty = scope.space.component.type_instance(None, &instance.space);
     let index = scope.space.instance_count();
-    let name = compono_wit::world_item_name(resolve, key, item)?;
+    let name = scope.interface_names.of_item(resolve, key, item)?;
     scope
         .space
         .bind(Binding::Import, name, ComponentTypeRef::Instance(ty));

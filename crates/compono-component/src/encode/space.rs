@@ -32,12 +32,13 @@ impl TypeSpace for ComponentSpaceBuilder {
     fn bind(&mut self, binding: Binding, name: ComponentExternName<'_>, ty: ComponentTypeRef) {
         match binding {
             Binding::Import => {
-                let mut name = name;
-                if let (ComponentTypeRef::Instance(_), Some(new)) =
-                    (&ty, self.renames.get(name.name.as_ref()))
-                {
-                    name.name = new.clone().into();
-                }
+                // A rename replaces the whole name (a version suffix too).
+                let name = match (&ty, self.renames.get(name.name.as_ref())) {
+                    (ComponentTypeRef::Instance(_), Some(new)) => {
+                        ComponentExternName::from(new.as_str())
+                    }
+                    _ => name,
+                };
                 self.last_import = self.component.import(name, ty);
             }
             Binding::Export => {
