@@ -10,7 +10,7 @@
 //! nesting).
 
 use arbitrary::Unstructured;
-use compono_component::{DummyNames, EmbedOptions, MetadataToAdd, NewOptions};
+use compono_component::{DummyNames, EmbedOptions, FieldChange, MetadataToAdd, NewOptions};
 use wit_parser::Resolve;
 
 use crate::{Finding, no_panic};
@@ -74,20 +74,24 @@ pub fn run(data: &[u8]) -> Result<Outcome, Finding> {
 fn entry_point(entry: usize, input: &[u8]) -> bool {
     match entry {
         0 => compono_wit::decode(input).is_ok(),
-        1 => compono_wit::decode_module_worlds(input).is_ok(),
+        1 => compono_component::metadata::read(input).is_ok(),
         2 => compono_wit::decode_world_metadata(input).is_ok(),
         3 => compono_component::new(input, &NewOptions::default()).is_ok(),
         4 => {
             let (resolve, world) = small_world();
             compono_component::embed(input, resolve, world, &EmbedOptions::default()).is_ok()
         }
-        5 => compono_component::read_metadata(input).is_ok(),
+        5 => {
+            let json = compono_component::metadata_json(input).is_ok();
+            compono_component::read_metadata(input).is_ok() && json
+        }
         6 => {
             let add = MetadataToAdd {
-                name: Some("m".into()),
+                name: FieldChange::Set("m".into()),
                 language: vec![("Rust".into(), String::new())],
-                processed_by: Vec::new(),
-                sdk: Vec::new(),
+                licenses: FieldChange::Set("MIT".into()),
+                version: FieldChange::Clear,
+                ..Default::default()
             };
             compono_component::add_metadata(input, &add).is_ok()
         }
