@@ -74,16 +74,6 @@ pub fn main(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// The targets as plain tests (`fuzz/tests/seeds.rs`) on stable: every
-/// seed and minimised finding, plus a fixed set of generated inputs.
-pub fn regressions() -> Result<()> {
-    crate::run(
-        Command::new("cargo")
-            .current_dir(fuzz_dir())
-            .args(["test", "--release"]),
-    )
-}
-
 fn fuzz_dir() -> PathBuf {
     root().join("fuzz")
 }
