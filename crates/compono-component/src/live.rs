@@ -43,25 +43,29 @@ pub fn live_types<'r>(
 ) -> IndexSet<TypeId> {
     let mut live = IndexSet::new();
     let w = &resolve.world_at(world);
-    let visit_func = |live: &mut IndexSet<TypeId>, func: &wit_parser::Function, own| {
-        // A `[static]r.f` function is named after its resource, which must
-        // then be in scope even when no value of it crosses.
-        if let Some(resource) = func.kind.resource() {
-            visit(resolve, &Type::Id(resource), own, live);
-        }
-        for ty in func.parameter_and_result_types() {
-            visit(resolve, &ty, own, live);
-        }
-    };
+    let visit_func =
+        |live: &mut IndexSet<TypeId>, func: &wit_parser::Function, own: &[InterfaceId]| {
+            // A `[static]r.f` function is named after its resource, which must
+            // then be in scope even when no value of it crosses.
+            if let Some(resource) = func.kind.resource() {
+                visit(resolve, &Type::Id(resource), own, live);
+            }
+            for ty in func.parameter_and_result_types() {
+                visit(resolve, &ty, own, live);
+            }
+        };
     // World-level types first, as the reference encoder orders them: the
     // interface types they use are then declared before any function's.
     for item in w.imports.values() {
         if let WorldItem::Type { id, .. } = item
             && (!is_resource(resolve, *id) || roots.contains(id))
         {
-            visit(resolve, &Type::Id(*id), None, &mut live);
+            visit(resolve, &Type::Id(*id), &[], &mut live);
         }
     }
+    // Interfaces exported so far: an exported interface takes what it uses
+    // of them from their exports, not from imports.
+    let mut exported_ifaces: Vec<InterfaceId> = Vec::new();
     for (key, item, exported) in w
         .imports
         .iter()
@@ -72,9 +76,13 @@ pub fn live_types<'r>(
             WorldItem::Interface { id, .. } => {
                 let iface = &resolve.interface_at(*id);
                 // An exported interface defines its own types (even when
-                // the same interface is imported too); what they use from
-                // elsewhere is live.
-                let own = exported.then_some(*id);
+                // the same interface is imported too) and uses those of
+                // interfaces exported before it (as the reference does);
+                // what they use from elsewhere is live.
+                if exported {
+                    exported_ifaces.push(*id);
+                }
+                let own: &[InterfaceId] = if exported { &exported_ifaces } else { &[] };
                 for func in iface.functions.values() {
                     if exported || is_required(required, Some(key), &func.name) {
                         visit_func(&mut live, func, own);
@@ -87,14 +95,14 @@ pub fn live_types<'r>(
                 } else {
                     for &root in roots {
                         if resolve.type_at(root).owner == TypeOwner::Interface(*id) {
-                            visit(resolve, &Type::Id(root), None, &mut live);
+                            visit(resolve, &Type::Id(root), &[], &mut live);
                         }
                     }
                 }
             }
             WorldItem::Function(func) => {
                 if exported || is_required(required, None, &func.name) {
-                    visit_func(&mut live, func, None)
+                    visit_func(&mut live, func, &[])
                 }
             }
             WorldItem::Type { id, .. } => {
@@ -102,7 +110,7 @@ pub fn live_types<'r>(
                 // imported or something else reaches them.
                 let resource = is_resource(resolve, *id);
                 if !resource || roots.contains(id) {
-                    visit(resolve, &Type::Id(*id), None, &mut live)
+                    visit(resolve, &Type::Id(*id), &[], &mut live)
                 }
             }
         }
@@ -110,9 +118,9 @@ pub fn live_types<'r>(
     live
 }
 
-/// Marks what `ty` reaches; types owned by `own` (an exported interface)
+/// Marks what `ty` reaches; types owned by `own` (exported interfaces)
 /// are looked through but not marked.
-fn visit(resolve: &Resolve, ty: &Type, own: Option<InterfaceId>, live: &mut IndexSet<TypeId>) {
+fn visit(resolve: &Resolve, ty: &Type, own: &[InterfaceId], live: &mut IndexSet<TypeId>) {
     // A chain of aliases (`type a2 = a1; type a1 = a0;`) is walked in a
     // loop, not a recursion per alias (WIT puts no bound on its length);
     // what is left to recurse into is nesting, which the type depth limit
@@ -120,7 +128,9 @@ fn visit(resolve: &Resolve, ty: &Type, own: Option<InterfaceId>, live: &mut Inde
     let mut chain = Vec::new();
     let mut next = *ty;
     while let Type::Id(id) = next {
-        let owned = own.is_some_and(|i| resolve.type_at(id).owner == TypeOwner::Interface(i));
+        let owned = own
+            .iter()
+            .any(|&i| resolve.type_at(id).owner == TypeOwner::Interface(i));
         if !owned && live.contains(&id) {
             break;
         }
@@ -145,7 +155,7 @@ fn visit(resolve: &Resolve, ty: &Type, own: Option<InterfaceId>, live: &mut Inde
 fn visit_definition(
     resolve: &Resolve,
     id: TypeId,
-    own: Option<InterfaceId>,
+    own: &[InterfaceId],
     live: &mut IndexSet<TypeId>,
 ) {
     let mut each = |t: &Type| visit(resolve, t, own, live);
