@@ -45,6 +45,11 @@ pub fn run(data: &[u8]) -> Result<Outcome, Finding> {
                 return Ok(Outcome { accepted: false });
             };
             let mut bytes = module.to_bytes();
+            if let Some(path) = std::env::var_os("COMPONO_FUZZ_DUMP") {
+                let mut path = std::path::PathBuf::from(path);
+                path.set_extension("smith.wasm");
+                let _ = std::fs::write(path, &bytes);
+            }
             if u.arbitrary().unwrap_or(false) {
                 let (resolve, world) = small_world();
                 if let Ok(embedded) =
@@ -65,6 +70,10 @@ pub fn run(data: &[u8]) -> Result<Outcome, Finding> {
             mutate(seeds.get(index).cloned().unwrap_or_default(), &mut u)
         }
     };
+    // For replay: the bytes the entry point gets, to study a finding.
+    if let Some(path) = std::env::var_os("COMPONO_FUZZ_DUMP") {
+        let _ = std::fs::write(path, &input);
+    }
     let name = ENTRY_POINTS.get(entry).copied().unwrap_or_default();
     let accepted = no_panic(name, || entry_point(entry, &input))?;
     Ok(Outcome { accepted })

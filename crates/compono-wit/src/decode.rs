@@ -34,12 +34,27 @@ pub fn decoding_in_progress() -> bool {
 
 /// `wit_parser::decoding::decode`, with panics reported as errors.
 pub fn decode(bytes: &[u8]) -> Result<DecodedWasm, Error> {
+    valid_input(bytes)?;
     guarded(|| wit_parser::decoding::decode(bytes))
 }
 
 /// `wit_parser::decoding::decode_world`, with panics reported as errors.
 pub fn decode_world(bytes: &[u8]) -> Result<(Resolve, WorldId), Error> {
+    valid_input(bytes)?;
     guarded(|| wit_parser::decoding::decode_world(bytes))
+}
+
+/// Validates `bytes` before wit-parser reads them: its decoder trusts the
+/// counts it reads, and a 732-byte module with a huge one made it
+/// allocate 4 GB (found by the `malformed` fuzz target).
+fn valid_input(bytes: &[u8]) -> Result<(), Error> {
+    crate::validate_binary(bytes).map_err(|e| {
+        Error::Decode(format!(
+            "not valid wasm (at byte offset {:#x}): {}",
+            e.offset(),
+            e.message()
+        ))
+    })
 }
 
 fn guarded<T>(f: impl FnOnce() -> anyhow::Result<T>) -> Result<T, Error> {
