@@ -209,11 +209,53 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Writes a module or component: as text with `wat` (`-t`), else as binary,
-/// which is refused on a terminal as wasm-tools refuses it. `output` is
-/// `-o`, stdout when absent.
-pub fn write_wasm(output: Option<&Path>, bytes: &[u8], wat: bool) -> Result<()> {
+/// Whether `write_wasm` validates what it writes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Validation {
+    /// Validate first (the default for every command).
+    Check,
+    /// `--skip-validation`, or already validated by the library call that
+    /// made the bytes (`new` and `link` validate their own output, to tell
+    /// an invalid input module from a bug of ours), or the user's own text
+    /// turned into binary (`parse`).
+    Skip,
+}
+
+impl Validation {
+    /// `Skip` under `--skip-validation`, else `Check`.
+    pub fn unless_skipped(skip_validation: bool) -> Self {
+        if skip_validation {
+            Validation::Skip
+        } else {
+            Validation::Check
+        }
+    }
+}
+
+/// The one way a command writes a module or component: validated first
+/// (unless `validation` is `Skip`), so compono never writes a binary that
+/// does not validate; as text with `wat` (`-t`), else as binary, which is
+/// refused on a terminal as wasm-tools refuses it; atomically, like
+/// `write_output`. `output` is `-o`, stdout when absent. `what` names the
+/// output in errors ("component", "encoded package").
+pub fn write_wasm(
+    output: Option<&Path>,
+    bytes: &[u8],
+    wat: bool,
+    validation: Validation,
+    what: &'static str,
+) -> Result<()> {
     let out = output.unwrap_or(Path::new("-"));
+    if validation == Validation::Check {
+        compono_wit::validate(bytes, what).with_context(|| {
+            let name = if out == Path::new("-") {
+                "<stdout>".to_string()
+            } else {
+                out.display().to_string()
+            };
+            format!("refusing to write `{name}`: it would not be valid wasm")
+        })?;
+    }
     if wat {
         let text = wasmprinter::print_bytes(bytes).context("failed to print wasm as text")?;
         return write_output(out, text.as_bytes());

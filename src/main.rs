@@ -7,5 +7,19 @@ mod io;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    quiet_decoder_panics();
     cmd::main(std::env::args_os())
+}
+
+/// Installs, once and before any thread starts, a panic hook that stays
+/// quiet about panics inside wit-parser's decoder, which
+/// `compono_wit::decode` catches and reports as an error about the input;
+/// every other panic is reported as usual.
+fn quiet_decoder_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !compono_wit::decoding_in_progress() {
+            default(info);
+        }
+    }));
 }

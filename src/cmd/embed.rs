@@ -1,7 +1,7 @@
 //! `compono embed WIT [MODULE]`: record a WIT world in a core module's
 //! `component-type` custom section.
 
-use crate::io::{DwarfArgs, display_name, read_wasm, write_wasm};
+use crate::io::{DwarfArgs, Validation, display_name, read_wasm, write_wasm};
 use anyhow::{Context, Result, bail};
 use compono_component::{DummyNames, EmbedOptions, StringEncoding};
 use std::path::PathBuf;
@@ -66,6 +66,10 @@ pub struct Args {
     #[arg(short = 't', long = "wat")]
     wat: bool,
 
+    /// Write the output even if it does not validate.
+    #[arg(long)]
+    skip_validation: bool,
+
     /// Output only the `component-type` section's payload (the world
     /// encoded as a component); no module is read.
     #[arg(long, conflicts_with_all = ["wat", "dummy"])]
@@ -93,7 +97,13 @@ impl Args {
                 .with_context(|| {
                     format!("failed to encode the world of `{}`", self.wit.display())
                 })?;
-            return write_wasm(self.output.as_deref(), &payload, false);
+            return write_wasm(
+                self.output.as_deref(),
+                &payload,
+                false,
+                Validation::unless_skipped(self.skip_validation),
+                "encoded world",
+            );
         }
         let dummy_names = match (self.dummy_names, self.dummy) {
             (Some(names), _) => Some(names),
@@ -114,6 +124,12 @@ impl Args {
         };
         let out = compono_component::embed(&module, resolve, world, &options)
             .with_context(|| format!("failed to embed the world into {input_name}"))?;
-        write_wasm(self.output.as_deref(), &out, self.wat)
+        write_wasm(
+            self.output.as_deref(),
+            &out,
+            self.wat,
+            Validation::unless_skipped(self.skip_validation),
+            "module",
+        )
     }
 }

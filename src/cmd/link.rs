@@ -1,7 +1,7 @@
 //! `compono link [NAME=]LIB...` (also `compono component link`): link
 //! shared libraries into one component. wasm-tools' flags.
 
-use crate::io::{DwarfArgs, read_wasm, write_wasm};
+use crate::io::{DwarfArgs, Validation, read_wasm, write_wasm};
 use anyhow::{Context, Result, bail};
 use compono_component::LinkOptions;
 use compono_component::link::Library;
@@ -147,6 +147,13 @@ impl Args {
         };
         let component = compono_component::link(&libraries, &options)
             .context("failed to link the shared libraries")?;
-        write_wasm(self.output.as_deref(), &component, self.wat)
+        // `link` validated the component itself (unless skipped).
+        write_wasm(
+            self.output.as_deref(),
+            &component,
+            self.wat,
+            Validation::Skip,
+            "component",
+        )
     }
 }

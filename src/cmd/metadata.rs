@@ -2,7 +2,7 @@
 //! sections (`authors`, `licenses`, ...) of a module or component and of
 //! the modules and components inside it.
 
-use crate::io::{DwarfArgs, display_name, read_wasm, write_output, write_wasm};
+use crate::io::{DwarfArgs, Validation, display_name, read_wasm, write_output, write_wasm};
 use anyhow::{Context, Result};
 use compono_component::{FieldChange, ItemMetadata, MetadataToAdd};
 use std::path::{Path, PathBuf};
@@ -70,6 +70,10 @@ pub struct AddArgs {
     /// Print the result as text.
     #[arg(short = 't', long = "wat")]
     wat: bool,
+
+    /// Write the output even if it does not validate.
+    #[arg(long)]
+    skip_validation: bool,
 }
 
 /// The OCI-style annotation sections, each set with `--FIELD VALUE` or
@@ -174,7 +178,13 @@ impl AddArgs {
         };
         let out = compono_component::add_metadata(&bytes, &add)
             .with_context(|| format!("failed to update `{}`", display_name(&self.input)))?;
-        write_wasm(self.output.as_deref(), &out, self.wat)
+        write_wasm(
+            self.output.as_deref(),
+            &out,
+            self.wat,
+            Validation::unless_skipped(self.skip_validation),
+            "module or component",
+        )
     }
 }
 

@@ -1,7 +1,7 @@
 //! `compono new MODULE` (also `compono component new`): wrap a core module
 //! with embedded WIT worlds into a component. wasm-tools' flags.
 
-use crate::io::{DwarfArgs, display_name, read_wasm, write_wasm};
+use crate::io::{DwarfArgs, Validation, display_name, read_wasm, write_wasm};
 use anyhow::{Context, Result, bail};
 use compono_component::NewOptions;
 use std::path::PathBuf;
@@ -113,6 +113,13 @@ impl Args {
                 display_name(&self.module)
             )
         })?;
-        write_wasm(self.output.as_deref(), &component, self.wat)
+        // `new` validated the component itself (unless skipped).
+        write_wasm(
+            self.output.as_deref(),
+            &component,
+            self.wat,
+            Validation::Skip,
+            "component",
+        )
     }
 }

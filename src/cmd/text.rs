@@ -2,7 +2,7 @@
 //! the text format of modules and components, with wasm-tools' flags
 //! (wasmprinter and wat do the work).
 
-use crate::io::{DwarfArgs, display_name, read_wasm, write_output, write_wasm};
+use crate::io::{DwarfArgs, Validation, display_name, read_wasm, write_output, write_wasm};
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 
@@ -99,6 +99,14 @@ pub struct ParseArgs {
 impl ParseArgs {
     pub fn run(self) -> Result<()> {
         let bytes = read_wasm(&self.input, &self.dwarf)?;
-        write_wasm(self.output.as_deref(), &bytes, self.wat)
+        // The user's own text in binary form, as `wasm-tools parse`
+        // writes it, valid or not.
+        write_wasm(
+            self.output.as_deref(),
+            &bytes,
+            self.wat,
+            Validation::Skip,
+            "module or component",
+        )
     }
 }

@@ -1,7 +1,9 @@
 //! `compono wit PATH`: load WIT from text, a directory, an encoded package or
 //! a component, then print it, encode it or dump it as JSON.
 
-use crate::io::{DwarfArgs, display_name, parse_wasm, read_input, write_output, write_wasm};
+use crate::io::{
+    DwarfArgs, Validation, display_name, parse_wasm, read_input, write_output, write_wasm,
+};
 use anyhow::{Context, Result, bail};
 use compono_wit::PrintOptions;
 use std::path::{Path, PathBuf};
@@ -190,7 +192,7 @@ impl Args {
                 self.interface_names(),
             )?;
             if self.wasm || self.wat {
-                return self.emit_wasm(metadata);
+                return self.emit_wasm(metadata, "component-type payload");
             }
             let decoded = compono_wit::decode_world_metadata(&metadata)
                 .context("internal error: our world encoding did not decode")?;
@@ -216,17 +218,7 @@ impl Args {
                 self.interface_names(),
             )
             .with_context(|| format!("failed to encode `{}`", self.input.display()))?;
-            if !self.skip_validation {
-                wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
-                    .validate_all(&bytes)
-                    .with_context(|| {
-                        format!(
-                            "the encoding of `{}` does not validate",
-                            self.input.display()
-                        )
-                    })?;
-            }
-            return self.emit_wasm(bytes);
+            return self.emit_wasm(bytes, "encoded package");
         }
         let options = PrintOptions {
             docs: !self.no_docs,
@@ -349,8 +341,14 @@ impl Args {
         }
     }
 
-    fn emit_wasm(&self, bytes: Vec<u8>) -> Result<()> {
-        write_wasm(self.output.as_deref(), &bytes, self.wat)
+    fn emit_wasm(&self, bytes: Vec<u8>, what: &'static str) -> Result<()> {
+        write_wasm(
+            self.output.as_deref(),
+            &bytes,
+            self.wat,
+            Validation::unless_skipped(self.skip_validation),
+            what,
+        )
     }
 
     fn emit(&self, bytes: &[u8]) -> Result<()> {

@@ -8,6 +8,7 @@
 //! - `fixtures [CASE...]`: rebuild the compiled fixtures that are checked in: the preview1
 //!   programs of `fixtures/preview1` (all, or the cases named), the link libraries and
 //!   the WASI programs of `fixtures/wasi`; `fixtures wasi [CASE]...` only the latter.
+//! - `fuzz TARGET|all [SECONDS]`: the fuzz targets of `fuzz/` under libFuzzer.
 
 mod bench_adapter;
 mod bench_bindgen;
@@ -21,6 +22,7 @@ mod build_adapter;
 mod fixtures;
 mod fixtures_link;
 mod fixtures_wasi;
+mod fuzz;
 mod setup;
 mod spec;
 mod test;
@@ -31,7 +33,7 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (task, rest) = match args.split_first() {
         Some((task, rest)) => (task.as_str(), rest.to_vec()),
-        None => bail!("usage: cargo xtask test|setup|spec|bench|build-adapter|fixtures"),
+        None => bail!("usage: cargo xtask test|setup|spec|bench|build-adapter|fixtures|fuzz"),
     };
     match task {
         "test" => test::main(&rest),
@@ -49,9 +51,11 @@ fn main() -> Result<()> {
             }
             Ok(())
         }
+        "fuzz" => fuzz::main(&rest),
         other => {
             bail!(
-                "unknown task `{other}`; expected test, setup, spec, bench, build-adapter or fixtures"
+                "unknown task `{other}`; expected test, setup, spec, bench, build-adapter, \
+                 fixtures or fuzz"
             )
         }
     }

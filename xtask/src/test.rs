@@ -34,11 +34,34 @@ pub fn main(args: &[String]) -> Result<()> {
         "-D",
         "warnings",
     ]))?;
-    let (passed, failed) = cargo_test(&root)?;
+    let (mut passed, mut failed) = cargo_test(&root)?;
+    // Each fuzz target for 30 s (the long runs are `cargo xtask fuzz`).
+    if !args.iter().any(|a| a == "--no-fuzz") {
+        match fuzz_smoke() {
+            Ok(()) => passed += 1,
+            Err(e) => {
+                eprintln!("fuzz smoke failed: {e:#}");
+                failed += 1;
+            }
+        }
+    }
     // One closing line for the whole run, after cargo's per-binary ones.
     println!("all tests: {passed} passed, {failed} failed");
     if failed > 0 {
         bail!("{failed} tests failed");
+    }
+    Ok(())
+}
+
+/// Builds the fuzz targets and runs each for 30 seconds.
+fn fuzz_smoke() -> Result<()> {
+    crate::fuzz::build()?;
+    for target in crate::fuzz::TARGETS {
+        let s = crate::fuzz::run(target, 30)?;
+        println!(
+            "fuzz {}: {} executions in {} s, corpus {} inputs, 0 findings",
+            s.target, s.executions, s.seconds, s.corpus
+        );
     }
     Ok(())
 }

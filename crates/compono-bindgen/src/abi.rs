@@ -75,7 +75,8 @@ pub fn flatten(resolve: &Resolve, ty: &Type) -> Vec<WasmType> {
 }
 
 fn push_flat(resolve: &Resolve, ty: &Type, out: &mut Vec<WasmType>) {
-    match ty {
+    // Aliases are followed in a loop (chains of them are unbounded).
+    match &compono_wit::dealias(resolve, *ty) {
         Type::Bool
         | Type::S8
         | Type::U8
@@ -164,7 +165,7 @@ pub fn signature(resolve: &Resolve, variant: AbiVariant, func: &Function) -> Was
 /// Whether values of `ty` own memory or handles the bindings must free or
 /// transfer (strings, lists, resources).
 pub fn needs_cleanup(resolve: &Resolve, ty: &Type) -> bool {
-    match ty {
+    match &compono_wit::dealias(resolve, *ty) {
         Type::String => true,
         Type::Id(id) => match &resolve.types[*id].kind {
             TypeDefKind::Type(t) => needs_cleanup(resolve, t),
@@ -189,7 +190,7 @@ pub fn needs_cleanup(resolve: &Resolve, ty: &Type) -> bool {
 
 /// Whether `ty` contains a handle of the given kind anywhere.
 pub fn contains_handle(resolve: &Resolve, ty: &Type, borrow: bool) -> bool {
-    match ty {
+    match &compono_wit::dealias(resolve, *ty) {
         Type::Id(id) => match &resolve.types[*id].kind {
             TypeDefKind::Handle(Handle::Own(_)) => !borrow,
             TypeDefKind::Handle(Handle::Borrow(_)) => borrow,
@@ -241,6 +242,36 @@ pub fn export_names(
         name(WasmExportKind::Normal),
         name(WasmExportKind::PostReturn),
     )
+}
+
+/// The named or anonymous types a definition is made of (not primitives).
+pub fn type_parts(kind: &TypeDefKind, out: &mut Vec<wit_parser::TypeId>) {
+    let mut push = |t: &Type| {
+        if let Type::Id(id) = t {
+            out.push(*id);
+        }
+    };
+    match kind {
+        TypeDefKind::Record(r) => r.fields.iter().for_each(|f| push(&f.ty)),
+        TypeDefKind::Tuple(t) => t.types.iter().for_each(push),
+        TypeDefKind::Variant(v) => v.cases.iter().filter_map(|c| c.ty.as_ref()).for_each(push),
+        TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::Type(t) => push(t),
+        TypeDefKind::FixedLengthList(t, _) => push(t),
+        TypeDefKind::Map(k, v) => {
+            push(k);
+            push(v);
+        }
+        TypeDefKind::Result(r) => {
+            r.ok.iter().for_each(&mut push);
+            r.err.iter().for_each(push);
+        }
+        TypeDefKind::Future(t) | TypeDefKind::Stream(t) => t.iter().for_each(push),
+        TypeDefKind::Handle(Handle::Own(r) | Handle::Borrow(r)) => out.push(*r),
+        TypeDefKind::Resource
+        | TypeDefKind::Flags(_)
+        | TypeDefKind::Enum(_)
+        | TypeDefKind::Unknown => {}
+    }
 }
 
 #[cfg(test)]

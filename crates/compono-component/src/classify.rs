@@ -2,17 +2,19 @@
 //! (the legacy one and the standard `cm32p2` one), with every signature
 //! checked against the canonical ABI flattening of its WIT function.
 
+use compono_wit::Lookup;
 use std::collections::{HashMap, HashSet};
 
 use wasmparser::{ExternalKind, FuncType, Payload, TypeRef, ValType};
 use wit_parser::abi::AbiVariant;
 use wit_parser::{
-    Function, InterfaceId, LiftLowerAbi, ManglingAndAbi, Resolve, ResourceIntrinsic, TypeId,
-    WasmExport, WasmExportKind, WasmImport, WorldId, WorldItem, WorldKey,
+    Function, LiftLowerAbi, ManglingAndAbi, Resolve, ResourceIntrinsic, TypeId, WasmExport,
+    WasmExportKind, WasmImport, WorldId, WorldItem, WorldKey,
 };
 
 use crate::Error;
 use crate::dummy::core_types;
+use crate::error::{CoreSignature, Problem, SignatureMismatch, SignatureOf, Unimplemented};
 use crate::world::{imported_resources, interface_resources, item_funcs};
 
 /// What compono needs to know of the core module: its function types,
@@ -152,11 +154,13 @@ pub enum ImportTarget<'r> {
     /// A world import function, from an interface (`key`) or the world.
     Func {
         key: Option<&'r WorldKey>,
-        interface: Option<InterfaceId>,
         func: &'r Function,
     },
     /// `resource.drop` of an imported resource.
-    ImportedDrop(TypeId),
+    /// The key is the interface's (one interface may be imported under
+    /// several names, each with its own resource types); `None` at world
+    /// level.
+    ImportedDrop(Option<&'r WorldKey>, TypeId),
     /// `resource.new`, `resource.rep` or `resource.drop` of a resource the
     /// module itself exports.
     Exported(TypeId, ExportedResourceIntrinsic),
@@ -264,28 +268,6 @@ fn semver_track(name: &str) -> Option<String> {
     Some(format!("{}@{track}{}", &name[..at], &rest[end..]))
 }
 
-/// `(param i32 i32) (result i32)`, as in the text format.
-pub fn display_sig(params: &[ValType], results: &[ValType]) -> String {
-    let list = |kw: &str, tys: &[ValType]| {
-        if tys.is_empty() {
-            String::new()
-        } else {
-            let tys: Vec<String> = tys.iter().map(|t| t.to_string()).collect();
-            format!("({kw} {})", tys.join(" "))
-        }
-    };
-    let s = [list("param", params), list("result", results)]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    if s.is_empty() {
-        "(func)".to_string()
-    } else {
-        s
-    }
-}
-
 fn to_parser_types(types: &[wasm_encoder::ValType]) -> Vec<ValType> {
     types
         .iter()
@@ -304,18 +286,31 @@ fn check_sig(
     actual: &FuncType,
     params: &[ValType],
     results: &[ValType],
-    what: &str,
-) -> Result<(), String> {
+    item: SignatureOf,
+) -> Result<(), Problem> {
     if actual.params() == params && actual.results() == results {
         return Ok(());
     }
-    Err(format!(
-        "the signature does not match {what}: expected `{}`, found `{}`; the module \
-         was built for a different world, so rebuild it against this WIT (or embed the \
-         WIT it was built for)",
-        display_sig(params, results),
-        display_sig(actual.params(), actual.results())
-    ))
+    Err(Problem::Signature(Box::new(SignatureMismatch {
+        item,
+        expected: CoreSignature {
+            params: params.to_vec(),
+            results: results.to_vec(),
+        },
+        found: CoreSignature {
+            params: actual.params().to_vec(),
+            results: actual.results().to_vec(),
+        },
+    })))
+}
+
+/// A core signature in the text format's `(param ..) (result ..)` form.
+pub fn display_sig(params: &[ValType], results: &[ValType]) -> String {
+    CoreSignature {
+        params: params.to_vec(),
+        results: results.to_vec(),
+    }
+    .to_string()
 }
 
 /// Classifies every import and export of `core` against `world`.
@@ -325,14 +320,14 @@ pub fn classify<'r>(
     core: &CoreModule,
     options: &ClassifyOptions<'_>,
 ) -> Result<Classified<'r>, Error> {
-    let w = &resolve.worlds[world];
+    let w = &resolve.world_at(world);
     let reject_legacy_names = options.reject_legacy_names;
     let provides = |key: &WorldKey| options.exports.is_none_or(|keys| keys.contains(key));
 
     // Every name the world explains, under both manglings.
     let mut import_names: HashMap<(String, String), (ImportTarget<'r>, Naming)> = HashMap::new();
     for (key, item) in w.imports.iter() {
-        for (key, interface, func) in item_funcs(resolve, key, item) {
+        for (key, _, func) in item_funcs(resolve, key, item) {
             for (mangling, naming) in MANGLINGS {
                 let name = resolve.wasm_import_name(
                     mangling,
@@ -341,11 +336,7 @@ pub fn classify<'r>(
                         func,
                     },
                 );
-                let target = ImportTarget::Func {
-                    key,
-                    interface,
-                    func,
-                };
+                let target = ImportTarget::Func { key, func };
                 import_names.entry(name).or_insert((target, naming));
             }
         }
@@ -362,7 +353,7 @@ pub fn classify<'r>(
                 );
                 import_names
                     .entry(name)
-                    .or_insert((ImportTarget::ImportedDrop(resource), naming));
+                    .or_insert((ImportTarget::ImportedDrop(interface, resource), naming));
             }
         }
     }
@@ -477,7 +468,7 @@ pub fn classify<'r>(
     };
 
     for import in &core.imports {
-        let err = |reason: String| Error::Import {
+        let err = |reason: Problem| Error::Import {
             module: import.module.clone(),
             field: import.field.clone(),
             reason,
@@ -520,17 +511,17 @@ pub fn classify<'r>(
             (import.ty, import.module.as_str(), import.field.as_str())
         {
             if memory.memory64 || memory.shared {
-                return Err(err(
+                return Err(err(Problem::Other(
                     "an imported memory must be a plain 32-bit memory; define it in the \
                      module and export it as `memory` instead"
                         .to_string(),
-                ));
+                )));
             }
             classified.imported_memory = Some(memory);
             continue;
         }
         let TypeRef::Func(ty) = import.ty else {
-            return Err(err(format!(
+            return Err(err(Problem::Other(format!(
                 "only functions (and the memory `env::memory`) can be imported by a module \
                  wrapped into a component, but this is a {}; define it in the module instead",
                 match import.ty {
@@ -539,7 +530,7 @@ pub fn classify<'r>(
                     TypeRef::Global(_) => "global",
                     _ => "tag",
                 }
-            )));
+            ))));
         };
         let key = (import.module.clone(), import.field.clone());
         let found = import_names.get(&key).cloned().or_else(|| {
@@ -548,14 +539,14 @@ pub fn classify<'r>(
                 .flatten()
         });
         let Some((target, naming)) = found else {
-            return Err(err(unknown_import_reason(resolve, world, &import.module)));
+            return Err(err(Problem::Other(unknown_import_reason(
+                resolve,
+                world,
+                &import.module,
+            ))));
         };
         if reject_legacy_names && naming == Naming::Legacy {
-            return Err(err(
-                "this name follows the legacy mangling, which `--reject-legacy-names` \
-                 forbids; use the `cm32p2` names instead"
-                    .to_string(),
-            ));
+            return Err(err(Problem::LegacyName));
         }
         let ty = core.func_type(ty)?.clone();
         let check = match &target {
@@ -565,21 +556,21 @@ pub fn classify<'r>(
                     &ty,
                     &to_parser_types(&core_types(&sig.params)),
                     &to_parser_types(&core_types(&sig.results)),
-                    &format!("WIT function `{}`", func.name),
+                    SignatureOf::WitFunction(func.name.clone()),
                 )
             }
-            ImportTarget::ImportedDrop(r)
+            ImportTarget::ImportedDrop(_, r)
             | ImportTarget::Exported(r, ExportedResourceIntrinsic::Drop) => check_sig(
                 &ty,
                 &[ValType::I32],
                 &[],
-                &format!("`resource.drop` of `{}`", resource_name(resolve, *r)),
+                SignatureOf::ResourceDrop(resource_name(resolve, *r).to_string()),
             ),
             ImportTarget::Exported(r, _) => check_sig(
                 &ty,
                 &[ValType::I32],
                 &[ValType::I32],
-                &format!("the intrinsic of resource `{}`", resource_name(resolve, *r)),
+                SignatureOf::ResourceIntrinsic(resource_name(resolve, *r).to_string()),
             ),
             ImportTarget::AdapterExport(_) | ImportTarget::MainExport => Ok(()),
         };
@@ -597,25 +588,23 @@ pub fn classify<'r>(
             if export.name.starts_with("cm32p2") {
                 return Err(Error::Export {
                     name: export.name.clone(),
-                    reason: "this `cm32p2` name does not match any export of the world; \
-                             check the interface and function names against the WIT"
-                        .to_string(),
+                    reason: Problem::Other(
+                        "this `cm32p2` name does not match any export of the world; \
+                         check the interface and function names against the WIT"
+                            .to_string(),
+                    ),
                 });
             }
             // Anything else (`__heap_base`, `__data_end`, a table, helper
             // functions) is the module's own business.
             continue;
         };
-        let err = |reason: String| Error::Export {
+        let err = |reason: Problem| Error::Export {
             name: export.name.clone(),
             reason,
         };
         if reject_legacy_names && naming == Naming::Legacy {
-            return Err(err(
-                "this name follows the legacy mangling, which `--reject-legacy-names` \
-                 forbids; use the `cm32p2` names instead"
-                    .to_string(),
-            ));
+            return Err(err(Problem::LegacyName));
         }
         if let ExportTarget::Memory = target {
             // Something else that happens to be called `memory` is the
@@ -629,17 +618,18 @@ pub fn classify<'r>(
                 .get(export.index as usize)
                 .is_some_and(|m| m.memory64 || m.shared)
             {
-                return Err(Error::Unsupported(format!(
-                    "memory export `{}` is a 64-bit or shared memory; the canonical ABI \
-                     here needs a plain 32-bit memory",
-                    export.name
-                )));
+                return Err(Error::Unsupported {
+                    item: export.name.clone(),
+                    feature: Unimplemented::WideMemory,
+                });
             }
             classified.memory = Some(export.name.clone());
             continue;
         }
         if export.kind != ExternalKind::Func {
-            return Err(err("expected a function export".to_string()));
+            return Err(err(Problem::Other(
+                "expected a function export".to_string(),
+            )));
         }
         let ty = core.func_type_of(export.index)?;
         let name = export.name.clone();
@@ -651,7 +641,7 @@ pub fn classify<'r>(
                     ty,
                     &to_parser_types(&core_types(&sig.params)),
                     &to_parser_types(&core_types(&sig.results)),
-                    &format!("WIT function `{}`", func.name),
+                    SignatureOf::WitFunction(func.name.clone()),
                 )
                 .map_err(err)?;
                 let entry =
@@ -670,7 +660,7 @@ pub fn classify<'r>(
                     ty,
                     &to_parser_types(&core_types(&sig.results)),
                     &[],
-                    &format!("the post-return function of `{}`", func.name),
+                    SignatureOf::PostReturn(func.name.clone()),
                 )
                 .map_err(err)?;
                 classified
@@ -687,13 +677,13 @@ pub fn classify<'r>(
                     ty,
                     &i32s(1),
                     &[],
-                    &format!("the destructor of resource `{}`", resource_name(resolve, r)),
+                    SignatureOf::Destructor(resource_name(resolve, r).to_string()),
                 )
                 .map_err(err)?;
                 classified.dtors.insert(r, name);
             }
             ExportTarget::Realloc | ExportTarget::ImportRealloc | ExportTarget::ExportRealloc => {
-                check_sig(ty, &i32s(4), &i32s(1), "a realloc function").map_err(err)?;
+                check_sig(ty, &i32s(4), &i32s(1), SignatureOf::Realloc).map_err(err)?;
                 match target {
                     ExportTarget::Realloc => classified.realloc = Some(name),
                     ExportTarget::ImportRealloc => classified.import_realloc = Some(name),
@@ -701,7 +691,7 @@ pub fn classify<'r>(
                 }
             }
             ExportTarget::Initialize => {
-                check_sig(ty, &[], &[], "an initialization function").map_err(err)?;
+                check_sig(ty, &[], &[], SignatureOf::Initialize).map_err(err)?;
                 classified.initialize = Some(name);
             }
             ExportTarget::Memory => {}
@@ -737,7 +727,7 @@ pub fn missing_export(
     classified: &Classified<'_>,
     provides: impl Fn(&WorldKey) -> bool,
 ) -> Result<(), MissingExport> {
-    let w = &resolve.worlds[world];
+    let w = &resolve.world_at(world);
     for (key, item) in w.exports.iter().filter(|(k, _)| provides(k)) {
         for (fkey, _, func) in item_funcs(resolve, key, item) {
             let found = classified
@@ -781,12 +771,12 @@ pub fn missing_export(
 }
 
 fn resource_name(resolve: &Resolve, r: TypeId) -> &str {
-    resolve.types[r].name.as_deref().unwrap_or("<anonymous>")
+    resolve.type_at(r).name.as_deref().unwrap_or("<anonymous>")
 }
 
 /// Why no world item explains an import from `module`, and what would fix it.
 fn unknown_import_reason(resolve: &Resolve, world: WorldId, module: &str) -> String {
-    let w = &resolve.worlds[world];
+    let w = &resolve.world_at(world);
     if module == "wasi_snapshot_preview1" {
         return "this is a WASI preview1 import, which needs an adapter: leave out \
                 `--no-auto-adapt` to use compono's, or pass `--adapt \
@@ -860,11 +850,18 @@ mod tests {
 
     #[test]
     fn signatures_print_like_the_text_format() {
-        assert_eq!(display_sig(&[], &[]), "(func)");
+        let sig = |params: &[ValType], results: &[ValType]| {
+            crate::error::CoreSignature {
+                params: params.to_vec(),
+                results: results.to_vec(),
+            }
+            .to_string()
+        };
+        assert_eq!(sig(&[], &[]), "(func)");
         assert_eq!(
-            display_sig(&[ValType::I32, ValType::I64], &[ValType::F32]),
+            sig(&[ValType::I32, ValType::I64], &[ValType::F32]),
             "(param i32 i64) (result f32)"
         );
-        assert_eq!(display_sig(&[], &[ValType::F64]), "(result f64)");
+        assert_eq!(sig(&[], &[ValType::F64]), "(result f64)");
     }
 }

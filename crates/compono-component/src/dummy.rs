@@ -4,6 +4,7 @@
 //! destructors do nothing, so a component made from the placeholder
 //! instantiates. Useful to test tooling without a real guest.
 
+use compono_wit::Lookup;
 use wasm_encoder::{
     CodeSection, ExportKind, ExportSection, Function, FunctionSection, ImportSection, Instruction,
     MemorySection, MemoryType, Module, TypeSection, ValType,
@@ -123,7 +124,7 @@ pub fn dummy_module(
     names: DummyNames,
 ) -> Result<Vec<u8>, Error> {
     let mangling = names.mangling();
-    let w = &resolve.worlds[world];
+    let w = &resolve.world_at(world);
     let mut b = DummyBuilder::default();
     let i32s = |n| vec![ValType::I32; n];
 
@@ -237,10 +238,10 @@ pub fn dummy_module(
 
 fn reject_async(func: &WitFunction) -> Result<(), Error> {
     if func.kind.is_async() {
-        return Err(Error::Unsupported(format!(
-            "async function `{}` (the async ABI is not implemented yet)",
-            func.name
-        )));
+        return Err(Error::Unsupported {
+            item: func.name.clone(),
+            feature: crate::error::Unimplemented::AsyncFunction,
+        });
     }
     Ok(())
 }

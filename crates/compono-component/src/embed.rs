@@ -1,6 +1,7 @@
 //! `embed`: record a WIT world in a core module as a `component-type`
 //! custom section, merging with the worlds already there.
 
+use compono_wit::Lookup;
 use compono_wit::{InterfaceNames, StringEncoding, encode_world_metadata_with};
 use wit_parser::{Resolve, WorldId};
 
@@ -87,10 +88,10 @@ pub fn section_payload(
 /// shape other tools use, so that a linker concatenating sections of
 /// different objects keeps them apart.
 fn section_name(resolve: &Resolve, world: WorldId) -> String {
-    let w = &resolve.worlds[world];
+    let w = &resolve.world_at(world);
     let qualified = match w.package {
         Some(p) => {
-            let name = &resolve.packages[p].name;
+            let name = &resolve.package_at(p).name;
             format!("{}:{}:{}", name.namespace, name.name, w.name)
         }
         None => w.name.clone(),

@@ -14,6 +14,17 @@
 //! the sections), `classify` (names to world items, signature checks),
 //! `plan` (canonical options and shims), `encode` (the component bytes).
 
+// Every input is untrusted: no panicking shortcuts outside tests.
+#![cfg_attr(
+    not(test),
+    warn(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
 pub mod adapter;
 mod classify;
 mod dummy;
@@ -26,12 +37,11 @@ pub mod metadata;
 mod new;
 mod plan;
 mod producers;
-mod validate;
 mod world;
 
 pub use dummy::{DummyNames, dummy_module};
 pub use embed::{EmbedOptions, embed, section_payload};
-pub use error::Error;
+pub use error::{CoreSignature, Error, Problem, SignatureMismatch, SignatureOf, Unimplemented};
 pub use link::{LinkOptions, link};
 pub use new::{NewOptions, new};
 pub use producers::{

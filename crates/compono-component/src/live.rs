@@ -4,27 +4,30 @@
 //! `use`) brings just those types, so that a host is not asked for
 //! functions or resources nothing uses.
 
+use compono_wit::Lookup;
 use std::collections::HashSet;
 
 use indexmap::IndexSet;
 
 use wit_parser::{
     Handle, InterfaceId, Resolve, Type, TypeDefKind, TypeId, TypeOwner, WorldId, WorldItem,
+    WorldKey,
 };
 
 use crate::world::is_resource;
 
-/// A world import function the module calls: its interface (`None` at
-/// world level) and name.
-pub type RequiredFunc<'r> = (Option<InterfaceId>, &'r str);
+/// A world import function the module calls: the key of the interface it
+/// is imported with (`None` at world level; one interface may be imported
+/// under several names) and its name.
+pub type RequiredFunc<'r> = (Option<&'r WorldKey>, &'r str);
 
 /// Whether an import function is required.
-pub fn is_required(
-    required: &HashSet<RequiredFunc<'_>>,
-    iface: Option<InterfaceId>,
-    func: &str,
+pub fn is_required<'r>(
+    required: &HashSet<RequiredFunc<'r>>,
+    key: Option<&'r WorldKey>,
+    func: &'r str,
 ) -> bool {
-    required.contains(&(iface, func))
+    required.contains(&(key, func))
 }
 
 /// Every type reachable from the required import functions, from `roots`
@@ -32,34 +35,56 @@ pub fn is_required(
 /// world-level types, in the order a walk of the world in order reaches
 /// them (dependencies first), which is the order their definitions are
 /// emitted in.
-pub fn live_types(
-    resolve: &Resolve,
+pub fn live_types<'r>(
+    resolve: &'r Resolve,
     world: WorldId,
-    required: &HashSet<RequiredFunc<'_>>,
+    required: &HashSet<RequiredFunc<'r>>,
     roots: &[TypeId],
 ) -> IndexSet<TypeId> {
     let mut live = IndexSet::new();
-    let w = &resolve.worlds[world];
-    let visit_func = |live: &mut IndexSet<TypeId>, func: &wit_parser::Function, own| {
-        for ty in func.parameter_and_result_types() {
-            visit(resolve, &ty, own, live);
+    let w = &resolve.world_at(world);
+    let visit_func =
+        |live: &mut IndexSet<TypeId>, func: &wit_parser::Function, own: &[InterfaceId]| {
+            // A `[static]r.f` function is named after its resource, which must
+            // then be in scope even when no value of it crosses.
+            if let Some(resource) = func.kind.resource() {
+                visit(resolve, &Type::Id(resource), own, live);
+            }
+            for ty in func.parameter_and_result_types() {
+                visit(resolve, &ty, own, live);
+            }
+        };
+    // World-level types first, as the reference encoder orders them: the
+    // interface types they use are then declared before any function's.
+    for item in w.imports.values() {
+        if let WorldItem::Type { id, .. } = item
+            && (!is_resource(resolve, *id) || roots.contains(id))
+        {
+            visit(resolve, &Type::Id(*id), &[], &mut live);
         }
-    };
-    for (item, exported) in w
+    }
+    // Interfaces exported so far: an exported interface takes what it uses
+    // of them from their exports, not from imports.
+    let mut exported_ifaces: Vec<InterfaceId> = Vec::new();
+    for (key, item, exported) in w
         .imports
-        .values()
-        .map(|i| (i, false))
-        .chain(w.exports.values().map(|i| (i, true)))
+        .iter()
+        .map(|(k, i)| (k, i, false))
+        .chain(w.exports.iter().map(|(k, i)| (k, i, true)))
     {
         match item {
             WorldItem::Interface { id, .. } => {
-                let iface = &resolve.interfaces[*id];
+                let iface = &resolve.interface_at(*id);
                 // An exported interface defines its own types (even when
-                // the same interface is imported too); what they use from
-                // elsewhere is live.
-                let own = exported.then_some(*id);
+                // the same interface is imported too) and uses those of
+                // interfaces exported before it (as the reference does);
+                // what they use from elsewhere is live.
+                if exported {
+                    exported_ifaces.push(*id);
+                }
+                let own: &[InterfaceId] = if exported { &exported_ifaces } else { &[] };
                 for func in iface.functions.values() {
-                    if exported || is_required(required, Some(*id), &func.name) {
+                    if exported || is_required(required, Some(key), &func.name) {
                         visit_func(&mut live, func, own);
                     }
                 }
@@ -69,15 +94,15 @@ pub fn live_types(
                     }
                 } else {
                     for &root in roots {
-                        if resolve.types[root].owner == TypeOwner::Interface(*id) {
-                            visit(resolve, &Type::Id(root), None, &mut live);
+                        if resolve.type_at(root).owner == TypeOwner::Interface(*id) {
+                            visit(resolve, &Type::Id(root), &[], &mut live);
                         }
                     }
                 }
             }
             WorldItem::Function(func) => {
                 if exported || is_required(required, None, &func.name) {
-                    visit_func(&mut live, func, None)
+                    visit_func(&mut live, func, &[])
                 }
             }
             WorldItem::Type { id, .. } => {
@@ -85,7 +110,7 @@ pub fn live_types(
                 // imported or something else reaches them.
                 let resource = is_resource(resolve, *id);
                 if !resource || roots.contains(id) {
-                    visit(resolve, &Type::Id(*id), None, &mut live)
+                    visit(resolve, &Type::Id(*id), &[], &mut live)
                 }
             }
         }
@@ -93,19 +118,36 @@ pub fn live_types(
     live
 }
 
-/// Marks what `ty` reaches; types owned by `own` (an exported interface)
+/// Marks what `ty` reaches; types owned by `own` (exported interfaces)
 /// are looked through but not marked.
-fn visit(resolve: &Resolve, ty: &Type, own: Option<InterfaceId>, live: &mut IndexSet<TypeId>) {
-    let Type::Id(id) = ty else {
-        return;
-    };
-    let owned = own.is_some_and(|i| resolve.types[*id].owner == TypeOwner::Interface(i));
-    if !owned && live.contains(id) {
-        return;
+fn visit(resolve: &Resolve, ty: &Type, own: &[InterfaceId], live: &mut IndexSet<TypeId>) {
+    // A chain of aliases (`type a2 = a1; type a1 = a0;`) is walked in a
+    // loop, not a recursion per alias (WIT puts no bound on its length);
+    // what is left to recurse into is nesting, which the type depth limit
+    // bounds.
+    let mut chain = Vec::new();
+    let mut next = *ty;
+    while let Type::Id(id) = next {
+        let owned = own
+            .iter()
+            .any(|&i| resolve.type_at(id).owner == TypeOwner::Interface(i));
+        if !owned && live.contains(&id) {
+            break;
+        }
+        chain.push((id, owned));
+        match resolve.type_at(id).kind {
+            TypeDefKind::Type(target) => next = target,
+            _ => {
+                visit_definition(resolve, id, own, live);
+                break;
+            }
+        }
     }
-    visit_definition(resolve, *id, own, live);
-    if !owned {
-        live.insert(*id);
+    // Dependencies first: the end of the chain, then the aliases of it.
+    for (id, owned) in chain.into_iter().rev() {
+        if !owned {
+            live.insert(id);
+        }
     }
 }
 
@@ -113,11 +155,11 @@ fn visit(resolve: &Resolve, ty: &Type, own: Option<InterfaceId>, live: &mut Inde
 fn visit_definition(
     resolve: &Resolve,
     id: TypeId,
-    own: Option<InterfaceId>,
+    own: &[InterfaceId],
     live: &mut IndexSet<TypeId>,
 ) {
     let mut each = |t: &Type| visit(resolve, t, own, live);
-    match &resolve.types[id].kind {
+    match &resolve.type_at(id).kind {
         TypeDefKind::Record(r) => r.fields.iter().for_each(|f| each(&f.ty)),
         TypeDefKind::Tuple(t) => t.types.iter().for_each(each),
         TypeDefKind::Variant(v) => v.cases.iter().filter_map(|c| c.ty.as_ref()).for_each(each),

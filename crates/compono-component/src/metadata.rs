@@ -1,6 +1,7 @@
 //! Reading, merging and stripping the `component-type*` custom sections of a
 //! core module.
 
+use compono_wit::Lookup;
 use compono_wit::{StringEncoding, decode_world_metadata};
 use wit_parser::{Resolve, WorldId};
 
@@ -53,9 +54,6 @@ fn read_sections(module: &[u8], into_root: bool) -> Result<Option<Bindings>, Err
             continue;
         }
         let decoded = decode_world_metadata(s.data()).map_err(|e| {
-            // wasmparser's magic-number errors go on to dump the bytes.
-            let e = e.to_string();
-            let e = e.split(" - expected").next().unwrap_or_default();
             Error::Metadata(format!(
                 "custom section `{}` at offset {:#x} does not hold a WIT world: {e}; \
                  re-embed the world with `compono embed`",
@@ -104,7 +102,12 @@ fn root_bindings(encoding: StringEncoding) -> Result<Bindings, Error> {
     let package = resolve
         .push_str("root.wit", "package root:root;\nworld root {}\n")
         .map_err(|e| Error::Metadata(format!("{e:#}")))?;
-    let world = resolve.packages[package].worlds["root"];
+    let world = resolve
+        .package_at(package)
+        .worlds
+        .get("root")
+        .copied()
+        .ok_or_else(|| Error::Internal("the root world is missing".into()))?;
     Ok(Bindings {
         resolve,
         world,
@@ -167,10 +170,16 @@ fn strip_sections(module: &[u8], add_producer: bool) -> Result<Vec<u8>, Error> {
             ));
         }
         if let Some((id, range)) = payload.as_section() {
-            out.section(&wasm_encoder::RawSection {
-                id,
-                data: &module[range.start as usize..range.end as usize],
-            });
+            let start = usize::try_from(range.start).ok();
+            let end = usize::try_from(range.end).ok();
+            let data = match (start, end) {
+                (Some(start), Some(end)) => module.get(start..end),
+                _ => None,
+            }
+            .ok_or_else(|| {
+                Error::InvalidModule(format!("section {id} at {range:?} is out of bounds"))
+            })?;
+            out.section(&wasm_encoder::RawSection { id, data });
         }
     }
     let mut out = out.finish();

@@ -139,14 +139,18 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
     };
     // A custom section appended at the end of the component.
     component.extend(crate::producers::processed_by_section(None)?);
-    if options.validate {
-        let validate = crate::validate::validate;
-        if let Err(e) = validate(&component) {
-            // The module's function bodies are first validated here; an
-            // invalid input is the input's fault, not ours.
-            validate(module).map_err(|e| Error::InvalidModule(format!("{e:#}")))?;
-            return Err(Error::InvalidOutput(format!("{e:#}")));
-        }
+    if options.validate
+        && let Err(e) = compono_wit::validate(&component, "component")
+    {
+        // The module's function bodies are first validated here; an
+        // invalid input is the input's fault, not ours.
+        compono_wit::validate(module, "module").map_err(|e| match e {
+            compono_wit::Error::InvalidOutput {
+                offset, message, ..
+            } => Error::InvalidModule(format!("{message} (at offset {offset:#x})")),
+            other => Error::Wit(other),
+        })?;
+        return Err(Error::InvalidOutput(e));
     }
     Ok(component)
 }

@@ -3,6 +3,7 @@
 //! realloc only when the callee side must allocate, a string encoding only
 //! when strings cross.
 
+use compono_wit::Lookup;
 use wit_parser::abi::AbiVariant;
 use wit_parser::{Function, Resolve, Type, TypeDefKind};
 
@@ -72,11 +73,13 @@ fn has_strings(resolve: &Resolve, func: &Function) -> bool {
 fn has_list(resolve: &Resolve, ty: &Type) -> bool {
     contains(resolve, ty, &|t| {
         matches!(t, Type::String)
-            || matches!(t, Type::Id(id) if matches!(resolve.types[*id].kind, TypeDefKind::List(_) | TypeDefKind::Map(..)))
+            || matches!(t, Type::Id(id) if matches!(resolve.type_at(*id).kind, TypeDefKind::List(_) | TypeDefKind::Map(..)))
     })
 }
 
 fn contains(resolve: &Resolve, ty: &Type, pred: &dyn Fn(&Type) -> bool) -> bool {
+    // No predicate here is about an alias itself.
+    let ty = &compono_wit::dealias(resolve, *ty);
     if pred(ty) {
         return true;
     }
@@ -91,7 +94,7 @@ fn contains(resolve: &Resolve, ty: &Type, pred: &dyn Fn(&Type) -> bool) -> bool 
         }
         false
     };
-    match &resolve.types[*id].kind {
+    match &resolve.type_at(*id).kind {
         TypeDefKind::Record(r) => any(&mut r.fields.iter().map(|f| &f.ty)),
         TypeDefKind::Tuple(t) => any(&mut t.types.iter()),
         TypeDefKind::Variant(v) => any(&mut v.cases.iter().filter_map(|c| c.ty.as_ref())),
@@ -115,27 +118,26 @@ fn contains(resolve: &Resolve, ty: &Type, pred: &dyn Fn(&Type) -> bool) -> bool 
 /// async functions and the async types (`future`, `stream`,
 /// `error-context`).
 pub fn check_supported(resolve: &Resolve, world: wit_parser::WorldId) -> Result<(), crate::Error> {
-    let w = &resolve.worlds[world];
+    let w = &resolve.world_at(world);
     let async_type = |t: &Type| {
         contains(resolve, t, &|t| {
             matches!(t, Type::ErrorContext)
-                || matches!(t, Type::Id(id) if matches!(resolve.types[*id].kind, TypeDefKind::Future(_) | TypeDefKind::Stream(_)))
+                || matches!(t, Type::Id(id) if matches!(resolve.type_at(*id).kind, TypeDefKind::Future(_) | TypeDefKind::Stream(_)))
         })
     };
     for (key, item) in w.imports.iter().chain(w.exports.iter()) {
         for (_, _, func) in item_funcs(resolve, key, item) {
             if func.kind.is_async() {
-                return Err(crate::Error::Unsupported(format!(
-                    "async function `{}`: the async canonical ABI is not implemented yet",
-                    func.name
-                )));
+                return Err(crate::Error::Unsupported {
+                    item: func.name.clone(),
+                    feature: crate::error::Unimplemented::AsyncFunction,
+                });
             }
             if func.parameter_and_result_types().any(|t| async_type(&t)) {
-                return Err(crate::Error::Unsupported(format!(
-                    "function `{}` uses `future`, `stream` or `error-context`, which are \
-                     not implemented yet",
-                    func.name
-                )));
+                return Err(crate::Error::Unsupported {
+                    item: func.name.clone(),
+                    feature: crate::error::Unimplemented::AsyncTypes,
+                });
             }
         }
     }

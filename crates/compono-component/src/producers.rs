@@ -52,7 +52,25 @@ pub fn metadata_json(bytes: &[u8]) -> Result<String, Error> {
         .map_err(|e| Error::InvalidInput(format!("cannot serialize the metadata: {e}")))
 }
 
+/// Checks that every section lies within `bytes`: wasm-metadata slices the
+/// input by the section ranges the parser reports, trusting them, and a
+/// truncated nested module made it panic.
+fn check_section_ranges(bytes: &[u8]) -> Result<(), Error> {
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        let payload = payload.map_err(|e| Error::InvalidModule(e.to_string()))?;
+        if let Some((id, range)) = payload.as_section()
+            && usize::try_from(range.end).map_or(true, |end| end > bytes.len())
+        {
+            return Err(Error::InvalidModule(format!(
+                "section {id} at {range:?} extends past the end of the input"
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn parse_payload(bytes: &[u8]) -> Result<wasm_metadata::Payload, Error> {
+    check_section_ranges(bytes)?;
     wasm_metadata::Payload::from_binary(bytes)
         .map_err(|e| Error::InvalidInput(format!("not a valid module or component: {e:#}")))
 }
@@ -143,6 +161,7 @@ pub struct MetadataToAdd {
 
 /// Applies `add` to the outermost module or component.
 pub fn add_metadata(bytes: &[u8], add: &MetadataToAdd) -> Result<Vec<u8>, Error> {
+    check_section_ranges(bytes)?;
     use wasm_metadata::{
         AddMetadataField, Authors, Description, Homepage, Licenses, Revision, Source, Version,
     };

@@ -1,6 +1,7 @@
 //! What a world item holds, as classification, the placeholder module and
 //! the encoder all walk it: its functions and its resources.
 
+use compono_wit::Lookup;
 use wit_parser::{Function, InterfaceId, Resolve, TypeDefKind, TypeId, WorldItem, WorldKey};
 
 /// A function of a world item, with the key it is imported or exported
@@ -14,7 +15,8 @@ pub fn item_funcs<'r>(
     item: &'r WorldItem,
 ) -> Vec<ItemFunc<'r>> {
     match item {
-        WorldItem::Interface { id, .. } => resolve.interfaces[*id]
+        WorldItem::Interface { id, .. } => resolve
+            .interface_at(*id)
             .functions
             .values()
             .map(|f| (Some(key), Some(*id), f))
@@ -29,7 +31,8 @@ pub fn interface_resources(
     resolve: &Resolve,
     iface: InterfaceId,
 ) -> impl Iterator<Item = TypeId> + '_ {
-    resolve.interfaces[iface]
+    resolve
+        .interface_at(iface)
         .types
         .values()
         .copied()
@@ -51,5 +54,5 @@ pub fn imported_resources<'r>(
 }
 
 pub fn is_resource(resolve: &Resolve, ty: TypeId) -> bool {
-    matches!(resolve.types[ty].kind, TypeDefKind::Resource)
+    matches!(resolve.type_at(ty).kind, TypeDefKind::Resource)
 }

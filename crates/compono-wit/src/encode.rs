@@ -14,6 +14,7 @@
 //! instance, `import` at world level) and referenced through that binding, so
 //! that decoding recovers names and `use` aliases.
 
+use crate::Lookup;
 use std::collections::HashMap;
 use wasm_encoder::{
     Alias, Component, ComponentExportKind, ComponentExternName, ComponentOuterAliasKind,
@@ -68,12 +69,30 @@ impl InterfaceNames {
             WorldKey::Interface(id) => self.of_interface(resolve, *id),
         }
     }
+
+    /// The import or export name of world item `item` under `key`: the
+    /// key's name, which for a named interface (`import x: ns:pkg/iface;`)
+    /// says which one it `implements`, with the item's `@external-id`.
+    pub fn of_item(
+        self,
+        resolve: &Resolve,
+        key: &WorldKey,
+        item: &WorldItem,
+    ) -> Result<ComponentExternName<'static>, Error> {
+        let mut name = self.of_key(resolve, key)?;
+        name.implements = match resolve.implements_interface(key, item) {
+            Some(id) => Some(interface_id(resolve, id)?.into()),
+            None => None,
+        };
+        name.external_id = resolve.external_id_value(key, item).map(Into::into);
+        Ok(name)
+    }
 }
 
 /// Checks that no two imports, and no two exports, of `world` share a
 /// canonical name (`a:b/c@1.2.0` and `a:b/c@1.3.0` both are `a:b/c@1`).
 pub fn check_canonical_names(resolve: &Resolve, world: WorldId) -> Result<(), Error> {
-    let w = &resolve.worlds[world];
+    let w = &resolve.world_at(world);
     for (what, keys) in [("import", &w.imports), ("export", &w.exports)] {
         let mut seen: HashMap<String, InterfaceId> = HashMap::new();
         for key in keys.keys() {
@@ -108,7 +127,8 @@ pub fn encode_package_with(
     package: PackageId,
     names: InterfaceNames,
 ) -> Result<Vec<u8>, Error> {
-    let pkg = &resolve.packages[package];
+    crate::limits::check_package(resolve, package)?;
+    let pkg = &resolve.package_at(package);
     let mut types = ComponentTypeSection::new();
     let mut exports = wasm_encoder::ComponentExportSection::new();
     for (name, &iface) in pkg.interfaces.iter() {
@@ -139,7 +159,7 @@ pub fn encode_package_with(
 /// Encodes `world` as `(component (component <world>) (export "ns:pkg/w"
 /// (component 0)))`, the type a `component-type` section exports.
 pub fn encode_world(resolve: &Resolve, world: WorldId) -> Result<ComponentType, Error> {
-    world_wrapper(resolve, world, InterfaceNames::Full)
+    encode_world_with(resolve, world, InterfaceNames::Full)
 }
 
 /// `encode_world`, naming interfaces as `names` says.
@@ -148,6 +168,7 @@ pub fn encode_world_with(
     world: WorldId,
     names: InterfaceNames,
 ) -> Result<ComponentType, Error> {
+    crate::limits::check_world(resolve, world)?;
     world_wrapper(resolve, world, names)
 }
 
@@ -157,7 +178,7 @@ fn world_wrapper(
     names: InterfaceNames,
 ) -> Result<ComponentType, Error> {
     let inner = world_type(resolve, world, names)?;
-    let w = &resolve.worlds[world];
+    let w = &resolve.world_at(world);
     let package = w
         .package
         .ok_or_else(|| Error::Unrepresentable(format!("world `{}` has no package", w.name)))?;
@@ -207,7 +228,7 @@ pub fn interface_instance(
     iface: InterfaceId,
     outer: &HashMap<TypeId, u32>,
 ) -> Result<InstanceType, Error> {
-    let interface = &resolve.interfaces[iface];
+    let interface = &resolve.interface_at(iface);
     let mut scope = Scope::new(
         resolve,
         InstanceType::new(),
@@ -219,9 +240,10 @@ pub fn interface_instance(
     }
     for func in interface.functions.values() {
         let ty = scope.func_type(func, Some(outer))?;
-        scope
-            .space
-            .export(func.name.as_str(), ComponentTypeRef::Func(ty));
+        scope.space.export(
+            extern_name(&func.name, func.external_id.as_deref()),
+            ComponentTypeRef::Func(ty),
+        );
     }
     Ok(scope.space)
 }
@@ -232,7 +254,7 @@ fn world_type(
     world: WorldId,
     names: InterfaceNames,
 ) -> Result<ComponentType, Error> {
-    let w = &resolve.worlds[world];
+    let w = &resolve.world_at(world);
     let mut scope = Scope::new(
         resolve,
         ComponentType::new(),
@@ -250,6 +272,16 @@ fn world_type(
     Ok(scope.space)
 }
 
+/// `name`, with its `@external-id` if it has one.
+pub fn extern_name<'a>(name: &'a str, external_id: Option<&'a str>) -> ComponentExternName<'a> {
+    ComponentExternName {
+        name: name.into(),
+        implements: None,
+        version_suffix: None,
+        external_id: external_id.map(Into::into),
+    }
+}
+
 /// `ns:pkg/iface@version`.
 fn interface_id(resolve: &Resolve, iface: InterfaceId) -> Result<String, Error> {
     resolve
@@ -260,39 +292,28 @@ fn interface_id(resolve: &Resolve, iface: InterfaceId) -> Result<String, Error> 
 /// Named types of other interfaces that `iface`'s types and functions
 /// refer to, in order of first reference.
 pub fn interface_foreign_refs(resolve: &Resolve, iface: InterfaceId) -> Vec<TypeId> {
-    let mut refs = Vec::new();
-    let owner = TypeOwner::Interface(iface);
-    for &id in resolve.interfaces[iface].types.values() {
-        foreign_refs(resolve, id, owner, &mut refs);
-    }
-    for func in resolve.interfaces[iface].functions.values() {
+    let interface = &resolve.interface_at(iface);
+    let mut roots: Vec<TypeId> = interface.types.values().copied().collect();
+    for func in interface.functions.values() {
         for ty in func.parameter_and_result_types() {
             if let Type::Id(id) = ty {
-                foreign_refs(resolve, id, owner, &mut refs);
+                roots.push(id);
             }
         }
     }
+    let mut refs = Vec::new();
+    walk_foreign_refs(resolve, roots, TypeOwner::Interface(iface), &mut refs);
     refs
 }
 
 fn owning_interface(resolve: &Resolve, id: TypeId) -> Result<InterfaceId, Error> {
-    match resolve.types[id].owner {
+    match resolve.type_at(id).owner {
         TypeOwner::Interface(i) => Ok(i),
         _ => Err(Error::Unrepresentable(format!(
             "type `{}` is not defined in an interface",
-            resolve.types[id].name.as_deref().unwrap_or("<anonymous>")
+            resolve.type_at(id).name.as_deref().unwrap_or("<anonymous>")
         ))),
     }
-}
-
-/// Named types owned outside `owner` that `id` reaches, stopping at each.
-fn foreign_refs(resolve: &Resolve, id: TypeId, owner: TypeOwner, out: &mut Vec<TypeId>) {
-    let def = &resolve.types[id];
-    if def.owner != owner && matches!(def.owner, TypeOwner::Interface(_)) && def.name.is_some() {
-        out.push(id);
-        return;
-    }
-    foreign_refs_of_definition(resolve, id, owner, out);
 }
 
 /// Named types owned outside `owner` that the definition of `id` reaches
@@ -303,31 +324,46 @@ pub fn foreign_refs_of_definition(
     owner: TypeOwner,
     out: &mut Vec<TypeId>,
 ) {
-    let mut visit = |ty: &Type| {
-        if let Type::Id(t) = ty {
-            foreign_refs(resolve, *t, owner, out);
+    let mut parts = Vec::new();
+    crate::limits::type_parts(&resolve.type_at(id).kind, &mut parts);
+    let roots = parts
+        .into_iter()
+        .filter_map(|t| match t {
+            Type::Id(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    walk_foreign_refs(resolve, roots, owner, out);
+}
+
+/// The walk behind both: depth-first from `roots` in order, each type
+/// visited once, with an explicit stack (WIT text can chain types without
+/// bound), appending the foreign named types in order of first reference.
+fn walk_foreign_refs(
+    resolve: &Resolve,
+    roots: Vec<TypeId>,
+    owner: TypeOwner,
+    out: &mut Vec<TypeId>,
+) {
+    let mut seen = std::collections::HashSet::new();
+    let mut stack: Vec<TypeId> = roots.into_iter().rev().collect();
+    let mut parts = Vec::new();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
         }
-    };
-    match &resolve.types[id].kind {
-        TypeDefKind::Record(r) => r.fields.iter().for_each(|f| visit(&f.ty)),
-        TypeDefKind::Tuple(t) => t.types.iter().for_each(visit),
-        TypeDefKind::Variant(v) => v.cases.iter().filter_map(|c| c.ty.as_ref()).for_each(visit),
-        TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::Type(t) => visit(t),
-        TypeDefKind::FixedLengthList(t, _) => visit(t),
-        TypeDefKind::Map(k, v) => {
-            visit(k);
-            visit(v);
+        let def = &resolve.type_at(id);
+        if def.owner != owner && matches!(def.owner, TypeOwner::Interface(_)) && def.name.is_some()
+        {
+            out.push(id);
+            continue;
         }
-        TypeDefKind::Result(r) => {
-            r.ok.iter().for_each(&mut visit);
-            r.err.iter().for_each(visit);
-        }
-        TypeDefKind::Future(t) | TypeDefKind::Stream(t) => t.iter().for_each(visit),
-        TypeDefKind::Handle(Handle::Own(r) | Handle::Borrow(r)) => visit(&Type::Id(*r)),
-        TypeDefKind::Resource
-        | TypeDefKind::Flags(_)
-        | TypeDefKind::Enum(_)
-        | TypeDefKind::Unknown => {}
+        parts.clear();
+        crate::limits::type_parts(&def.kind, &mut parts);
+        stack.extend(parts.iter().rev().filter_map(|t| match t {
+            Type::Id(t) => Some(*t),
+            _ => None,
+        }));
     }
 }
 
@@ -454,7 +490,7 @@ impl<'r, S: TypeSpace> Scope<'r, S> {
             Type::String => ComponentValType::Primitive(PrimitiveValType::String),
             Type::ErrorContext => ComponentValType::Primitive(PrimitiveValType::ErrorContext),
             Type::Id(id) => {
-                let def = &self.resolve.types[*id];
+                let def = &self.resolve.type_at(*id);
                 // An unnamed alias is transparent.
                 if let (None, TypeDefKind::Type(inner)) = (&def.name, &def.kind) {
                     return self.valtype(inner, outer);
@@ -475,7 +511,7 @@ impl<'r, S: TypeSpace> Scope<'r, S> {
             return Ok(index);
         }
         let resolve = self.resolve;
-        let def = &resolve.types[id];
+        let def = &resolve.type_at(id);
         let is_foreign =
             def.name.is_some() && def.owner != self.owner && !matches!(def.owner, TypeOwner::None);
         if is_foreign {
@@ -499,7 +535,7 @@ impl<'r, S: TypeSpace> Scope<'r, S> {
                 }
                 self.space.bind(
                     self.binding,
-                    name.into(),
+                    extern_name(name, def.external_id.as_deref()),
                     ComponentTypeRef::Type(TypeBounds::SubResource),
                 );
                 let index = self.last_type();
@@ -619,7 +655,7 @@ impl<'r, S: TypeSpace> Scope<'r, S> {
             Some(name) if self.binding != Binding::Local => {
                 self.space.bind(
                     self.binding,
-                    name.as_str().into(),
+                    extern_name(name, def.external_id.as_deref()),
                     ComponentTypeRef::Type(TypeBounds::Eq(index)),
                 );
                 self.last_type()
@@ -634,7 +670,7 @@ impl<'r, S: TypeSpace> Scope<'r, S> {
     /// enclosing space for instance types, from the instance providing its
     /// interface for component types.
     fn foreign(&mut self, id: TypeId, outer: Option<&HashMap<TypeId, u32>>) -> Result<u32, Error> {
-        let def = &self.resolve.types[id];
+        let def = &self.resolve.type_at(id);
         let name = def.name.as_deref().unwrap_or_default();
         if let Some(outer) = outer {
             let index = *outer.get(&id).ok_or_else(|| {
@@ -710,9 +746,14 @@ impl<'r, S: ComponentSpace> Scope<'r, S> {
             return Ok(());
         }
         let mut refs = Vec::new();
-        for &id in self.resolve.interfaces[dep].types.values() {
-            foreign_refs(self.resolve, id, TypeOwner::Interface(dep), &mut refs);
-        }
+        let roots = self
+            .resolve
+            .interface_at(dep)
+            .types
+            .values()
+            .copied()
+            .collect();
+        walk_foreign_refs(self.resolve, roots, TypeOwner::Interface(dep), &mut refs);
         for &id in &refs {
             self.import_types_of(owning_interface(self.resolve, id)?)?;
         }
@@ -725,7 +766,7 @@ impl<'r, S: ComponentSpace> Scope<'r, S> {
             TypeOwner::Interface(dep),
             Binding::Export,
         );
-        for &id in self.resolve.interfaces[dep].types.values() {
+        for &id in self.resolve.interface_at(dep).types.values() {
             instance.type_index(id, Some(&self.indices))?;
         }
         self.space.ty().instance(&instance.space);
@@ -746,7 +787,7 @@ impl<'r, S: ComponentSpace> Scope<'r, S> {
         item: &WorldItem,
         import: bool,
     ) -> Result<(), Error> {
-        let name = self.interface_names.of_key(self.resolve, key)?;
+        let name = self.interface_names.of_item(self.resolve, key, item)?;
         match item {
             WorldItem::Interface { id, .. } => {
                 self.ensure_foreign_of_interface(*id)?;

@@ -3,6 +3,7 @@
 //! reads: a component holding a `wit-component-encoding` custom section
 //! (`[version, encoding]`) and exporting the world's component type.
 
+use crate::Lookup;
 use wasm_encoder::{Component, ComponentExportKind, ComponentTypeSection, CustomSection};
 use wit_parser::{Resolve, WorldId};
 
@@ -81,7 +82,7 @@ pub fn encode_world_metadata_with(
     component.section(&types);
     let mut exports = wasm_encoder::ComponentExportSection::new();
     exports.export(
-        &resolve.worlds[world].name,
+        &resolve.world_at(world).name,
         ComponentExportKind::Type,
         0,
         None,
@@ -100,6 +101,13 @@ pub struct WorldMetadata {
 /// Decodes what `encode_world_metadata` (or any tool writing the same
 /// layout) produced.
 pub fn decode_world_metadata(payload: &[u8]) -> Result<WorldMetadata, Error> {
+    // Checked here rather than left to wasmparser, whose message for a bad
+    // header goes on to dump the bytes.
+    if !payload.starts_with(b"\0asm") {
+        return Err(Error::Metadata(
+            "the payload is not a wasm component (it does not start with `\\0asm`)".into(),
+        ));
+    }
     let mut encoding = None;
     for payload in wasmparser::Parser::new(0).parse_all(payload) {
         let payload = payload.map_err(|e| Error::Metadata(e.to_string()))?;

@@ -6,6 +6,7 @@
 //! resource block, world imports before exports, dependencies as nested
 //! `package ns:name { ... }` blocks after the main package.
 
+use crate::Lookup;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use wit_parser::{
@@ -120,7 +121,7 @@ struct Printer<'a> {
 
 impl<'a> Printer<'a> {
     fn package(&mut self, id: PackageId, is_main: bool) -> Result<(), Error> {
-        let pkg = &self.resolve.packages[id];
+        let pkg = &self.resolve.package_at(id);
         self.docs(&pkg.docs);
         self.out.str("package ");
         self.out.str(&escape(&pkg.name.namespace));
@@ -136,7 +137,7 @@ impl<'a> Printer<'a> {
             self.out.open();
         }
         for (name, &iface) in pkg.interfaces.iter() {
-            let interface = &self.resolve.interfaces[iface];
+            let interface = &self.resolve.interface_at(iface);
             self.docs(&interface.docs);
             self.stability(&interface.stability);
             self.out.str("interface ");
@@ -149,7 +150,7 @@ impl<'a> Printer<'a> {
             }
         }
         for (name, &world) in pkg.worlds.iter() {
-            let w = &self.resolve.worlds[world];
+            let w = &self.resolve.world_at(world);
             self.docs(&w.docs);
             self.stability(&w.stability);
             self.out.str("world ");
@@ -173,7 +174,7 @@ impl<'a> Printer<'a> {
 
     fn interface_body(&mut self, id: InterfaceId) -> Result<(), Error> {
         let outer = std::mem::replace(&mut self.any_items, false);
-        let interface = &self.resolve.interfaces[id];
+        let interface = &self.resolve.interface_at(id);
         let (resource_funcs, freestanding) = split_resource_functions(interface.functions.values());
         self.types(
             TypeOwner::Interface(id),
@@ -184,6 +185,7 @@ impl<'a> Printer<'a> {
             self.new_item();
             self.docs(&func.docs);
             self.stability(&func.stability);
+            self.external_id(func.external_id.as_deref());
             self.out.str(&escape(func.item_name()));
             self.out.str(": ");
             self.function(func)?;
@@ -204,14 +206,15 @@ impl<'a> Printer<'a> {
         struct UseGroup<'s> {
             from: InterfaceId,
             stability: &'s Stability,
+            external_id: Option<&'s str>,
             names: Vec<(&'s str, &'s str)>,
         }
         let mut uses: Vec<UseGroup<'_>> = Vec::new();
         let mut declared = Vec::new();
         for (name, id) in types {
-            let ty = &self.resolve.types[id];
+            let ty = &self.resolve.type_at(id);
             if let TypeDefKind::Type(Type::Id(target)) = ty.kind {
-                let target_ty = &self.resolve.types[target];
+                let target_ty = &self.resolve.type_at(target);
                 if let TypeOwner::Interface(from) = target_ty.owner
                     && target_ty.owner != owner
                 {
@@ -219,12 +222,17 @@ impl<'a> Printer<'a> {
                         Error::Unrepresentable(format!("type `{name}` uses an unnamed type"))
                     })?;
                     match uses.last_mut() {
-                        Some(group) if group.from == from && *group.stability == ty.stability => {
+                        Some(group)
+                            if group.from == from
+                                && *group.stability == ty.stability
+                                && group.external_id == ty.external_id.as_deref() =>
+                        {
                             group.names.push((name, target_name))
                         }
                         _ => uses.push(UseGroup {
                             from,
                             stability: &ty.stability,
+                            external_id: ty.external_id.as_deref(),
                             names: vec![(name, target_name)],
                         }),
                     }
@@ -235,13 +243,14 @@ impl<'a> Printer<'a> {
         }
 
         let my_package = match owner {
-            TypeOwner::Interface(i) => self.resolve.interfaces[i].package,
-            TypeOwner::World(w) => self.resolve.worlds[w].package,
+            TypeOwner::Interface(i) => self.resolve.interface_at(i).package,
+            TypeOwner::World(w) => self.resolve.world_at(w).package,
             TypeOwner::None => None,
         };
         for group in uses {
             self.any_items = true;
             self.stability(group.stability);
+            self.external_id(group.external_id);
             self.out.str("use ");
             self.interface_path(group.from, my_package)?;
             self.out.str(".{");
@@ -261,9 +270,10 @@ impl<'a> Printer<'a> {
 
         for id in declared {
             self.new_item();
-            let ty = &self.resolve.types[id];
+            let ty = &self.resolve.type_at(id);
             self.docs(&ty.docs);
             self.stability(&ty.stability);
+            self.external_id(ty.external_id.as_deref());
             match &ty.kind {
                 TypeDefKind::Resource => {
                     let funcs = resource_funcs.get(&id).map(Vec::as_slice).unwrap_or(&[]);
@@ -286,6 +296,7 @@ impl<'a> Printer<'a> {
         for func in funcs {
             self.docs(&func.docs);
             self.stability(&func.stability);
+            self.external_id(func.external_id.as_deref());
             match &func.kind {
                 FunctionKind::Constructor(_) => {}
                 FunctionKind::Static(_)
@@ -351,7 +362,8 @@ impl<'a> Printer<'a> {
     }
 
     fn type_name(&self, id: TypeId) -> Result<&'a str, Error> {
-        self.resolve.types[id]
+        self.resolve
+            .type_at(id)
             .name
             .as_deref()
             .ok_or_else(|| Error::Unrepresentable("a resource type has no name".to_string()))
@@ -367,7 +379,7 @@ impl<'a> Printer<'a> {
                 return Ok(());
             }
         };
-        let def = &self.resolve.types[id];
+        let def = &self.resolve.type_at(id);
         if let Some(name) = &def.name {
             self.out.str(&escape(name));
             return Ok(());
@@ -475,7 +487,7 @@ impl<'a> Printer<'a> {
 
     /// Declares a named, non-resource type.
     fn type_definition(&mut self, id: TypeId) -> Result<(), Error> {
-        let def = &self.resolve.types[id];
+        let def = &self.resolve.type_at(id);
         let name =
             escape(def.name.as_deref().ok_or_else(|| {
                 Error::Unrepresentable("a declared type has no name".to_string())
@@ -577,7 +589,7 @@ impl<'a> Printer<'a> {
 
     fn world_body(&mut self, id: WorldId) -> Result<(), Error> {
         let outer = std::mem::replace(&mut self.any_items, false);
-        let world = &self.resolve.worlds[id];
+        let world = &self.resolve.world_at(id);
         let package = world.package;
         let mut types = Vec::new();
         let mut resource_funcs: HashMap<TypeId, Vec<&Function>> = HashMap::new();
@@ -627,7 +639,7 @@ impl<'a> Printer<'a> {
             // An inline interface carries its docs itself.
             WorldItem::Interface { docs, id, .. } => {
                 if docs.contents.is_none() && matches!(key, WorldKey::Name(_)) {
-                    self.docs(&self.resolve.interfaces[*id].docs)
+                    self.docs(&self.resolve.interface_at(*id).docs)
                 } else {
                     self.docs(docs)
                 }
@@ -636,13 +648,14 @@ impl<'a> Printer<'a> {
             WorldItem::Type { .. } => {}
         }
         self.stability(item.stability(self.resolve));
+        self.external_id(self.resolve.external_id_value(key, item).as_deref());
         self.out.str(direction);
         self.out.str(" ");
         match (key, item) {
             (WorldKey::Name(name), WorldItem::Interface { id, .. }) => {
                 self.out.str(&escape(name));
                 self.out.str(": ");
-                if self.resolve.interfaces[*id].name.is_some() {
+                if self.resolve.interface_at(*id).name.is_some() {
                     // `import name: ns:pkg/iface;` names an existing interface.
                     self.interface_path(*id, package)?;
                     self.out.semicolon();
@@ -674,7 +687,7 @@ impl<'a> Printer<'a> {
 
     /// `iface` within the same package, `ns:pkg/iface@version` otherwise.
     fn interface_path(&mut self, id: InterfaceId, from: Option<PackageId>) -> Result<(), Error> {
-        let iface = &self.resolve.interfaces[id];
+        let iface = &self.resolve.interface_at(id);
         let name = iface
             .name
             .as_deref()
@@ -686,7 +699,7 @@ impl<'a> Printer<'a> {
         let pkg = iface
             .package
             .ok_or_else(|| Error::Unrepresentable(format!("interface `{name}` has no package")))?;
-        let pkg = &self.resolve.packages[pkg].name;
+        let pkg = &self.resolve.package_at(pkg).name;
         let mut path = String::new();
         let _ = write!(
             path,
@@ -717,6 +730,30 @@ impl<'a> Printer<'a> {
             }
             self.out.newline();
         }
+    }
+
+    /// `@external-id("...")`, escaped as a WIT string.
+    fn external_id(&mut self, id: Option<&str>) {
+        let Some(id) = id else {
+            return;
+        };
+        let mut text = String::from("@external-id(\"");
+        for c in id.chars() {
+            match c {
+                c if c.is_ascii_alphanumeric() || "-_./: ".contains(c) => text.push(c),
+                '\\' => text.push_str("\\\\"),
+                '"' => text.push_str("\\\""),
+                '\n' => text.push_str("\\n"),
+                '\r' => text.push_str("\\r"),
+                '\t' => text.push_str("\\t"),
+                c => {
+                    let _ = write!(text, "\\u{{{:x}}}", c as u32);
+                }
+            }
+        }
+        text.push_str("\")");
+        self.out.str(&text);
+        self.out.newline();
     }
 
     fn stability(&mut self, stability: &Stability) {

@@ -10,7 +10,7 @@
 
 use wit_parser::{Resolve, WorldId, WorldItem, WorldKey};
 
-use crate::Error;
+use crate::{Error, Lookup};
 
 /// Moves `world`'s exports to its imports (keeping the types it imports),
 /// renamed to `out_name`, or `<world>-importized` by default.
@@ -40,7 +40,7 @@ pub fn exportize(
             .map_err(|e| Error::Transform(format!("{e:#}")))?;
         return Ok(Vec::new());
     }
-    let imports = &resolve.worlds[world].imports;
+    let imports = &resolve.world_at(world).imports;
     let moved: Vec<WorldKey> = imports
         .keys()
         .filter(|key| only.iter().any(|o| o == import_name(resolve, key)))
@@ -64,6 +64,6 @@ pub fn exportize(
 fn import_name<'a>(resolve: &'a Resolve, key: &'a WorldKey) -> &'a str {
     match key {
         WorldKey::Name(name) => name,
-        WorldKey::Interface(id) => resolve.interfaces[*id].name.as_deref().unwrap_or(""),
+        WorldKey::Interface(id) => resolve.interface_at(*id).name.as_deref().unwrap_or(""),
     }
 }

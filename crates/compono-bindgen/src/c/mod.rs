@@ -24,7 +24,65 @@ use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 use types::ResourceInfo;
-use wit_parser::{InterfaceId, LiveTypes, Resolve, TypeId, WorldId, WorldItem, WorldKey};
+use wit_parser::{
+    InterfaceId, LiveTypes, Resolve, Type, TypeDefKind, TypeId, WorldId, WorldItem, WorldKey,
+};
+
+/// Refuses, naming the type, a world whose types include what this
+/// generator has no C for yet (`future`, `stream`, fixed-length lists,
+/// maps), even in a type no function uses: it would be declared.
+fn refuse_unsupported_types(resolve: &Resolve, world: WorldId) -> Result<()> {
+    let w = &resolve.worlds[world];
+    let mut roots: Vec<TypeId> = Vec::new();
+    for item in w.imports.values().chain(w.exports.values()) {
+        match item {
+            WorldItem::Interface { id, .. } => {
+                let iface = &resolve.interfaces[*id];
+                roots.extend(iface.types.values().copied());
+                for f in iface.functions.values() {
+                    roots.extend(f.parameter_and_result_types().filter_map(|t| match t {
+                        Type::Id(id) => Some(id),
+                        _ => None,
+                    }));
+                }
+            }
+            WorldItem::Function(f) => {
+                roots.extend(f.parameter_and_result_types().filter_map(|t| match t {
+                    Type::Id(id) => Some(id),
+                    _ => None,
+                }));
+            }
+            WorldItem::Type { id, .. } => roots.push(*id),
+        }
+    }
+    let mut seen = HashSet::new();
+    while let Some(id) = roots.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        let def = &resolve.types[id];
+        let what = match &def.kind {
+            TypeDefKind::Future(_) => Some("future"),
+            TypeDefKind::Stream(_) => Some("stream"),
+            TypeDefKind::FixedLengthList(..) => Some("fixed-length list"),
+            TypeDefKind::Map(..) => Some("map"),
+            _ => None,
+        };
+        if let Some(what) = what {
+            return Err(Error::Unsupported {
+                item: match &def.name {
+                    Some(name) => format!("type `{name}`"),
+                    None => "a type".to_string(),
+                },
+                reason: format!("`{what}` types are not supported by the C generator yet"),
+            });
+        }
+        let mut parts = Vec::new();
+        crate::abi::type_parts(&def.kind, &mut parts);
+        roots.extend(parts);
+    }
+    Ok(())
+}
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum StringEncoding {
@@ -65,6 +123,7 @@ pub fn generate(resolve: &Resolve, world: WorldId, opts: &Opts) -> Result<Files>
         StringEncoding::Utf16 => compono_wit::StringEncoding::Utf16,
     };
     let metadata = compono_wit::encode_world_metadata(resolve, world, encoding)?;
+    refuse_unsupported_types(resolve, world)?;
     let mut resolve = resolve.clone();
     // An interface both imported and exported gets two sets of type ids,
     // as it gets two sets of C types.

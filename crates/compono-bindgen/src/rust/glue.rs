@@ -213,6 +213,8 @@ impl<'a, 'b> Glue<'a, 'b> {
     /// Lowers the value `v` (an expression of type `&T`) to flat values,
     /// appended to `out` with their flat types.
     pub fn lower_flat(&mut self, ty: &Type, v: &str, out: &mut Vec<(String, WasmType)>) {
+        // Aliases are followed in a loop (chains of them are unbounded).
+        let ty = &compono_wit::dealias(self.resolve(), *ty);
         let t = self.tmp("v");
         self.line(format!("let {t} = {v};"));
         match ty {
@@ -419,6 +421,8 @@ impl<'a, 'b> Glue<'a, 'b> {
 
     /// Stores `v` (an expression of type `&T`) at `base + off`.
     pub fn store(&mut self, ty: &Type, v: &str, base: &str, off: usize) {
+        // Aliases are followed in a loop (chains of them are unbounded).
+        let ty = &compono_wit::dealias(self.resolve(), *ty);
         let at = |rust: &str| format!("{base}.add({off}).cast::<{rust}>()");
         let at4 = |rust: &str| format!("{base}.add({}).cast::<{rust}>()", off + 4);
         match ty {
@@ -582,6 +586,8 @@ impl<'a, 'b> Glue<'a, 'b> {
         ty: &Type,
         vals: &mut std::vec::IntoIter<(String, WasmType)>,
     ) -> String {
+        // Aliases are followed in a loop (chains of them are unbounded).
+        let ty = &compono_wit::dealias(self.resolve(), *ty);
         let mut next = || vals.next().map(|(e, _)| e).unwrap_or_else(|| "0".into());
         match ty {
             Type::Bool => format!("_rt::bool_lift_i32({})", next()),
@@ -792,6 +798,8 @@ impl<'a, 'b> Glue<'a, 'b> {
 
     /// Loads a value of `ty` from `base + off`, returning an expression.
     pub fn load(&mut self, ty: &Type, base: &str, off: usize) -> String {
+        // Aliases are followed in a loop (chains of them are unbounded).
+        let ty = &compono_wit::dealias(self.resolve(), *ty);
         let at = |rust: &str, o: usize| format!("{base}.add({o}).cast::<{rust}>().read()");
         match ty {
             Type::Bool => format!("_rt::bool_lift({})", at("u8", off)),
@@ -946,6 +954,8 @@ impl<'a, 'b> Glue<'a, 'b> {
 
     /// Frees what lowering `ty` in `Copy` mode allocated at `base + off`.
     pub fn free(&mut self, ty: &Type, base: &str, off: usize) {
+        // Aliases are followed in a loop (chains of them are unbounded).
+        let ty = &compono_wit::dealias(self.resolve(), *ty);
         if !crate::abi::needs_cleanup(self.resolve(), ty) {
             return;
         }

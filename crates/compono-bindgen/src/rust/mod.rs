@@ -373,6 +373,7 @@ impl<'a> RustGen<'a> {
 
     /// Whether the borrowing spelling of `ty` mentions its lifetime.
     fn borrows_directly(&self, ty: &Type, top: bool) -> bool {
+        let ty = &compono_wit::dealias(self.resolve, *ty);
         let Type::Id(id) = ty else {
             return matches!(ty, Type::String);
         };
@@ -421,6 +422,7 @@ impl<'a> RustGen<'a> {
         params: &mut HashSet<TypeId>,
         owned: &mut HashSet<TypeId>,
     ) {
+        let ty = &compono_wit::dealias(self.resolve, *ty);
         let Type::Id(id) = ty else { return };
         let def = &self.resolve.types[*id];
         let mut borrowed = borrowed;
@@ -585,6 +587,12 @@ impl<'a> RustGen<'a> {
     }
 
     fn ty_id(&self, id: TypeId, mode: TypeMode) -> String {
+        self.ty_id_spelled(id, mode, false)
+    }
+
+    /// `ty_id`, spelling `id` itself structurally when `structural_top`
+    /// (its own definition); what it contains is spelled as `ty` does.
+    fn ty_id_spelled(&self, id: TypeId, mode: TypeMode, structural_top: bool) -> String {
         let def = &self.resolve.types[id];
         let lt = match mode {
             TypeMode::Owned { lifetime } | TypeMode::ImportElem { lifetime } => lifetime,
@@ -595,22 +603,27 @@ impl<'a> RustGen<'a> {
         } else {
             format!("{lt} ")
         };
-        // Anonymous shapes, and aliases of them, are spelled structurally
-        // so import parameters can borrow inside them.
-        let structural = def.name.is_none()
-            || matches!(
-                def.kind,
-                TypeDefKind::List(_)
-                    | TypeDefKind::Option(_)
-                    | TypeDefKind::Result(_)
-                    | TypeDefKind::Tuple(_)
-                    | TypeDefKind::Handle(_)
-            )
-            || (mode != TypeMode::Owned { lifetime: lt }
-                && matches!(def.kind, TypeDefKind::Type(_)));
+        // Anonymous shapes are spelled structurally, and so are named ones
+        // (and aliases) in borrowing modes, so import parameters can borrow
+        // inside them. Owned, a named type is referred to by its name, so
+        // the output stays linear in the WIT (`type t2 = list<t1>` is
+        // `Vec<T1>`, not `t1` spelled out again).
+        let borrowing = !matches!(mode, TypeMode::Owned { .. });
+        let structural = structural_top
+            || def.name.is_none()
+            || matches!(def.kind, TypeDefKind::Handle(_))
+            || (borrowing
+                && matches!(
+                    def.kind,
+                    TypeDefKind::List(_)
+                        | TypeDefKind::Option(_)
+                        | TypeDefKind::Result(_)
+                        | TypeDefKind::Tuple(_)
+                        | TypeDefKind::Type(_)
+                ));
         if structural {
             return match &def.kind {
-                TypeDefKind::Type(t) => self.ty(t, mode),
+                TypeDefKind::Type(t) => self.ty(&compono_wit::dealias(self.resolve, *t), mode),
                 TypeDefKind::List(elem) => {
                     // Borrowing modes borrow strings and lists all the way
                     // down; owning mode only at the top.
@@ -1012,7 +1025,7 @@ impl<'a> RustGen<'a> {
     }
 
     fn ty_id_structural(&self, id: TypeId, mode: TypeMode) -> String {
-        self.ty_id(id, mode)
+        self.ty_id_spelled(id, mode, true)
     }
 
     fn flags(&self, name: &str, f: &wit_parser::Flags, id: TypeId) -> String {

@@ -58,7 +58,8 @@ fn mark(set: &mut Vec<bool>, index: u32) -> bool {
     if set.len() <= i {
         set.resize(i + 1, false);
     }
-    !std::mem::replace(&mut set[i], true)
+    set.get_mut(i)
+        .is_some_and(|seen| !std::mem::replace(seen, true))
 }
 
 fn is_live(set: &[bool], index: u32) -> bool {

@@ -17,6 +17,7 @@
 mod gc;
 mod module;
 
+use compono_wit::Lookup;
 use std::collections::{HashMap, HashSet};
 
 use wasmparser::FuncType;
@@ -220,7 +221,13 @@ fn merge(mut into: Bindings, from: Bindings) -> Result<(Bindings, HashSet<WorldK
     let other = remap
         .map_world(from.world, Default::default())
         .map_err(|e| Error::Metadata(format!("{e:#}")))?;
-    let exports = into.resolve.worlds[other].exports.keys().cloned().collect();
+    let exports = into
+        .resolve
+        .world_at(other)
+        .exports
+        .keys()
+        .cloned()
+        .collect();
     into.resolve
         .merge_worlds(other, into.world, &mut Default::default())
         .map_err(|e| Error::Metadata(format!("{e:#}")))?;
@@ -261,7 +268,8 @@ pub fn main_exports(
     world: wit_parser::WorldId,
     adapters: &[AdapterWorld],
 ) -> HashSet<WorldKey> {
-    resolve.worlds[world]
+    resolve
+        .world_at(world)
         .exports
         .keys()
         .filter(|k| !adapters.iter().any(|a| a.exports.contains(k)))
@@ -322,19 +330,20 @@ pub fn collect<'r>(
                 return Err(Error::Import {
                     module: import.module.clone(),
                     field: import.field.clone(),
-                    reason: format!(
+                    reason: crate::Problem::Other(format!(
                         "the signature does not match the adapter's `{field}`: the module \
                          imports `{}` but adapter `{name}` exports `{}`",
                         crate::classify::display_sig(import.ty.params(), import.ty.results()),
                         crate::classify::display_sig(ty.params(), ty.results())
-                    ),
+                    )),
                 });
             }
             if !required.iter().any(|r| r == field) {
                 required.push(field.to_string());
             }
         }
-        let world_funcs = resolve.worlds[world]
+        let world_funcs = resolve
+            .world_at(world)
             .exports
             .iter()
             .filter(|(k, _)| adapter.exports.contains(k))
@@ -344,7 +353,7 @@ pub fn collect<'r>(
             continue;
         }
         // The world exports it provides and the reallocs it offers.
-        for (key, item) in resolve.worlds[world].exports.iter() {
+        for (key, item) in resolve.world_at(world).exports.iter() {
             if !adapter.exports.contains(key) {
                 continue;
             }

@@ -1,6 +1,7 @@
 //! The world's exports: core exports lifted with their canonical options,
 //! and exported interfaces given their names and types.
 
+use compono_wit::Lookup;
 use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexSet;
@@ -28,21 +29,20 @@ pub fn export_world<'r>(
     local_resources: &HashMap<TypeId, u32>,
     reallocs: &mut Reallocs,
 ) -> Result<(), Error> {
-    for (key, item) in input.resolve.worlds[input.world].exports.iter() {
+    for (key, item) in input.resolve.world_at(input.world).exports.iter() {
         match item {
-            WorldItem::Interface { id, .. } => {
-                export_interface(scope, input, key, *id, main, local_resources, reallocs)?
+            WorldItem::Interface { .. } => {
+                export_interface(scope, input, key, item, main, local_resources, reallocs)?
             }
             WorldItem::Function(func) => {
                 scope.owner = TypeOwner::World(input.world);
                 scope.binding = Binding::Export;
                 let f = lift(scope, None, func, input, main, reallocs)?;
-                scope.space.component.export(
-                    func.name.as_str(),
-                    ComponentExportKind::Func,
-                    f,
-                    None,
-                );
+                let name = scope.interface_names.of_item(input.resolve, key, item)?;
+                scope
+                    .space
+                    .component
+                    .export(name, ComponentExportKind::Func, f, None);
             }
             WorldItem::Type { .. } => {}
         }
@@ -54,20 +54,25 @@ fn export_interface<'r>(
     scope: &mut Scope<'r, ComponentSpaceBuilder>,
     input: &ComponentInput<'_, 'r>,
     key: &'r WorldKey,
-    id: InterfaceId,
+    item: &WorldItem,
     main: &Main,
     local_resources: &HashMap<TypeId, u32>,
     reallocs: &mut Reallocs,
 ) -> Result<(), Error> {
     let resolve = input.resolve;
-    let iface = &resolve.interfaces[id];
+    let WorldItem::Interface { id, .. } = *item else {
+        return Err(Error::Internal(
+            "an exported item that is not an interface".into(),
+        ));
+    };
+    let iface = &resolve.interface_at(id);
     // Types this interface owns are defined afresh for the export; what an
     // import of the same interface defined is not theirs.
     scope
         .indices
-        .retain(|t, _| resolve.types[*t].owner != TypeOwner::Interface(id));
+        .retain(|t, _| resolve.type_at(*t).owner != TypeOwner::Interface(id));
     for (&ty, &index) in local_resources {
-        if resolve.types[ty].owner == TypeOwner::Interface(id) {
+        if resolve.type_at(ty).owner == TypeOwner::Interface(id) {
             scope.indices.insert(ty, index);
         }
     }
@@ -82,7 +87,7 @@ fn export_interface<'r>(
     let name = resolve.name_world_key(key);
     let nested = c.component(input.debug(&name).as_deref(), nested);
     let instance = c.instantiate(input.debug(&name).as_deref(), nested, args);
-    let extern_name = scope.interface_names.of_key(resolve, key)?;
+    let extern_name = scope.interface_names.of_item(resolve, key, item)?;
     let c = &mut scope.space.component;
     let exported = c.export(extern_name, ComponentExportKind::Instance, instance, None);
     // Later exports refer to this interface's types through the export,
@@ -99,49 +104,8 @@ fn export_interface<'r>(
     // definitions that the export has now replaced.
     scope
         .indices
-        .retain(|t, _| resolve.types[*t].name.is_some());
+        .retain(|t, _| resolve.type_at(*t).name.is_some());
     Ok(())
-}
-
-/// The named types owned outside `iface` that its definitions reach,
-/// directly or through one another's definitions, each after every type
-/// its own definition uses (a foreign record is defined structurally here,
-/// so the aliases and records of its owner that it names come first). A
-/// post-order walk with an explicit stack: the depth of a chain of `use`s
-/// is the input's to choose.
-fn foreign_types_in_order(resolve: &Resolve, iface: InterfaceId) -> IndexSet<TypeId> {
-    let owner = TypeOwner::Interface(iface);
-    let mut ordered = IndexSet::new();
-    // Types whose dependencies are being walked; seeing one again means a
-    // cycle, which WIT cannot express; it is not walked twice.
-    let mut walking = HashSet::new();
-    let mut stack: Vec<(TypeId, bool)> = compono_wit::interface_foreign_refs(resolve, iface)
-        .into_iter()
-        .rev()
-        .map(|id| (id, false))
-        .collect();
-    while let Some((id, deps_done)) = stack.pop() {
-        if ordered.contains(&id) {
-            continue;
-        }
-        if deps_done {
-            ordered.insert(id);
-            continue;
-        }
-        if !walking.insert(id) {
-            continue;
-        }
-        stack.push((id, true));
-        let mut deps = Vec::new();
-        compono_wit::foreign_refs_of_definition(resolve, id, owner, &mut deps);
-        stack.extend(
-            deps.into_iter()
-                .rev()
-                .filter(|d| !ordered.contains(d))
-                .map(|d| (d, false)),
-        );
-    }
-    ordered
 }
 
 /// A component that gives the lifted functions of an exported interface
@@ -159,7 +123,7 @@ fn typed_interface(
     lifted: &[u32],
 ) -> Result<(ComponentBuilder, InstantiationArgs), Error> {
     let resolve = outer.resolve;
-    let interface = &resolve.interfaces[iface];
+    let interface = &resolve.interface_at(iface);
     let owner = TypeOwner::Interface(iface);
     let mut scope = Scope::new(
         resolve,
@@ -176,8 +140,7 @@ fn typed_interface(
     // Foreign named types, dependencies first, then the interface's own
     // resources: imported, so that after instantiation they are the outer
     // component's types.
-    let foreign = foreign_types_in_order(resolve, iface);
-    for id in foreign {
+    for id in foreign_types_in_dependency_order(resolve, iface) {
         if scope.indices.contains_key(&id) {
             continue;
         }
@@ -186,7 +149,7 @@ fn typed_interface(
             TypeBounds::SubResource
         } else {
             // Defined structurally here, as its owner would.
-            scope.owner = resolve.types[id].owner;
+            scope.owner = resolve.type_at(id).owner;
             let saved = scope.indices.remove(&id);
             let local = scope.type_index(id, None)?;
             scope.indices.remove(&id);
@@ -229,7 +192,7 @@ fn typed_interface(
     // definitions rather than the imports.
     scope
         .indices
-        .retain(|t, _| resolve.types[*t].name.is_some());
+        .retain(|t, _| resolve.type_at(*t).name.is_some());
 
     // The lifted functions, with types made of the imports.
     let mut imported = Vec::new();
@@ -247,18 +210,21 @@ fn typed_interface(
     // use those names.
     scope
         .indices
-        .retain(|t, _| resolve.types[*t].owner != owner && resolve.types[*t].name.is_some());
+        .retain(|t, _| resolve.type_at(*t).owner != owner && resolve.type_at(*t).name.is_some());
     // Resources are re-exported as imported (they are the outer ones after
     // instantiation); the other types are defined afresh here so that what
     // they refer to is named by this component's own exports.
     scope.binding = Binding::Export;
     for &id in interface.types.values() {
         if is_resource(resolve, id) {
-            let name = resolve.types[id].name.as_deref().unwrap_or_default();
+            let def = &resolve.type_at(id);
+            let name = def.name.as_deref().unwrap_or_default();
             let index = scope.space.component.export(
-                name,
+                compono_wit::extern_name(name, def.external_id.as_deref()),
                 ComponentExportKind::Type,
-                own_imports[&id],
+                *own_imports.get(&id).ok_or_else(|| {
+                    Error::Internal(format!("resource `{name}` was not imported"))
+                })?,
                 None,
             );
             scope.indices.insert(id, index);
@@ -269,13 +235,49 @@ fn typed_interface(
     for (func, index) in interface.functions.values().zip(imported) {
         let ty = scope.func_type(func, None)?;
         scope.space.component.export(
-            func.name.as_str(),
+            compono_wit::extern_name(&func.name, func.external_id.as_deref()),
             ComponentExportKind::Func,
             index,
             Some(ComponentTypeRef::Func(ty)),
         );
     }
     Ok((scope.space.component, args))
+}
+
+/// The named types of other interfaces that `iface` uses, directly or
+/// through their definitions, each after the named types it uses itself
+/// (a post-order walk, with an explicit stack).
+fn foreign_types_in_dependency_order(resolve: &Resolve, iface: InterfaceId) -> Vec<TypeId> {
+    let mut done: IndexSet<TypeId> = IndexSet::new();
+    let mut entered: HashSet<TypeId> = HashSet::new();
+    let roots = compono_wit::interface_foreign_refs(resolve, iface);
+    // (type, whether its dependencies are already pushed)
+    let mut stack: Vec<(TypeId, bool)> = roots.into_iter().rev().map(|t| (t, false)).collect();
+    while let Some((id, expanded)) = stack.pop() {
+        if done.contains(&id) {
+            continue;
+        }
+        if expanded {
+            done.insert(id);
+            continue;
+        }
+        if !entered.insert(id) {
+            continue;
+        }
+        stack.push((id, true));
+        // Every named type the definition uses is imported too, those of
+        // its own interface included: an imported type may only refer to
+        // named (imported) types.
+        let mut deps = Vec::new();
+        compono_wit::foreign_refs_of_definition(
+            resolve,
+            id,
+            TypeOwner::Interface(iface),
+            &mut deps,
+        );
+        stack.extend(deps.into_iter().rev().map(|t| (t, false)));
+    }
+    done.into_iter().collect()
 }
 
 /// What a nested component is instantiated with: name, kind and outer

@@ -1,11 +1,12 @@
 //! The world's imports, as component imports: the functions the module
 //! calls and the types that are live (see `live`).
 
+use compono_wit::Lookup;
 use std::collections::{HashMap, HashSet};
 
 use compono_wit::{Binding, ComponentSpace, Scope, TypeSpace};
 use wasm_encoder::ComponentTypeRef;
-use wit_parser::{Function, TypeId, TypeOwner, WorldId, WorldItem, WorldKey};
+use wit_parser::{Function, InterfaceId, TypeId, TypeOwner, WorldId, WorldItem, WorldKey};
 
 use super::ComponentInput;
 use super::space::ComponentSpaceBuilder;
@@ -13,25 +14,38 @@ use crate::Error;
 use crate::classify::ImportTarget;
 use crate::live::{is_required, live_types};
 
-/// Imports what the module needs of the world; returns the component
-/// function index of each imported world-level function, by name.
-pub fn import_world(
-    scope: &mut Scope<'_, ComponentSpaceBuilder>,
+/// What `import_world` imported that lowering refers to: the component
+/// function of each world-level function, by name, and the instance of each
+/// imported interface, by import name.
+#[derive(Default)]
+pub struct Imported {
+    pub funcs: HashMap<String, u32>,
+    pub instances: HashMap<String, u32>,
+}
+
+/// Imports what the module needs of the world.
+pub fn import_world<'r>(
+    scope: &mut Scope<'r, ComponentSpaceBuilder>,
     world: WorldId,
-    input: &ComponentInput<'_, '_>,
-) -> Result<HashMap<String, u32>, Error> {
+    input: &ComponentInput<'_, 'r>,
+) -> Result<Imported, Error> {
     let resolve = scope.resolve;
     let mut required = HashSet::new();
     let mut roots = Vec::new();
+    // The resources whose drop is imported, by the key of their interface.
+    let mut drops: HashMap<&WorldKey, Vec<TypeId>> = HashMap::new();
     for (_, cls) in input.modules() {
         for import in &cls.imports {
             match &import.target {
-                ImportTarget::Func {
-                    interface, func, ..
-                } => {
-                    required.insert((*interface, func.name.as_str()));
+                ImportTarget::Func { key, func, .. } => {
+                    required.insert((*key, func.name.as_str()));
                 }
-                ImportTarget::ImportedDrop(resource) => roots.push(*resource),
+                ImportTarget::ImportedDrop(key, resource) => {
+                    roots.push(*resource);
+                    if let Some(key) = key {
+                        drops.entry(key).or_default().push(*resource);
+                    }
+                }
                 ImportTarget::Exported(..)
                 | ImportTarget::AdapterExport(_)
                 | ImportTarget::MainExport => {}
@@ -39,14 +53,54 @@ pub fn import_world(
         }
     }
     let live = live_types(resolve, world, &required, &roots);
-    let mut imported_funcs = HashMap::new();
-    for (key, item) in resolve.worlds[world].imports.iter() {
+    let imports = &resolve.world_at(world).imports;
+    // An interface imported under several names (`import x: ns:pkg/i;`
+    // beside `import ns:pkg/i;`) has its types provided by its import
+    // under its own name, else by its first import; the others bring only
+    // the functions the module calls from them.
+    let mut type_providers: HashMap<InterfaceId, &WorldKey> = HashMap::new();
+    for (key, item) in imports.iter() {
+        if let WorldItem::Interface { id, .. } = item {
+            let own_name = *key == WorldKey::Interface(*id);
+            if own_name || !type_providers.contains_key(id) {
+                type_providers.insert(*id, key);
+            }
+        }
+    }
+    let mut imported = Imported::default();
+    for (key, item) in imports.iter() {
         match item {
-            WorldItem::Interface { id, .. } => import_interface(scope, key, *id, &live, &required)?,
+            WorldItem::Interface { id, .. } => {
+                let provides_types = type_providers.get(id) == Some(&key);
+                // Other imports of the interface bring the resources whose
+                // drop is imported from them.
+                let own_drops: indexmap::IndexSet<TypeId>;
+                let live = if provides_types {
+                    &live
+                } else {
+                    let key_drops = drops.get(key).map(Vec::as_slice).unwrap_or_default();
+                    // In the order of the world's walk, as for the others.
+                    own_drops = live
+                        .iter()
+                        .copied()
+                        .filter(|t| key_drops.contains(t))
+                        .collect();
+                    &own_drops
+                };
+                if let Some(instance) =
+                    import_interface(scope, key, item, *id, live, &required, provides_types)?
+                {
+                    imported
+                        .instances
+                        .insert(resolve.name_world_key(key), instance);
+                }
+            }
             WorldItem::Function(func) => {
                 if is_required(&required, None, &func.name) {
                     scope.world_item(key, item, true)?;
-                    imported_funcs.insert(func.name.clone(), scope.space.last_import);
+                    imported
+                        .funcs
+                        .insert(func.name.clone(), scope.space.last_import);
                 }
             }
             WorldItem::Type { id, .. } => {
@@ -56,35 +110,37 @@ pub fn import_world(
             }
         }
     }
-    Ok(imported_funcs)
+    Ok(imported)
 }
 
 /// Imports interface `iface` as an instance holding its functions and its
 /// live types only (see `live`); an interface with neither is not
 /// imported.
-fn import_interface(
-    scope: &mut Scope<'_, ComponentSpaceBuilder>,
-    key: &WorldKey,
-    iface: wit_parser::InterfaceId,
+fn import_interface<'r>(
+    scope: &mut Scope<'r, ComponentSpaceBuilder>,
+    key: &'r WorldKey,
+    item: &WorldItem,
+    iface: InterfaceId,
     live: &indexmap::IndexSet<TypeId>,
-    required: &HashSet<crate::live::RequiredFunc<'_>>,
-) -> Result<(), Error> {
+    required: &HashSet<crate::live::RequiredFunc<'r>>,
+    provides_types: bool,
+) -> Result<Option<u32>, Error> {
     let resolve = scope.resolve;
-    let interface = &resolve.interfaces[iface];
+    let interface = &resolve.interface_at(iface);
     let funcs: Vec<&Function> = interface
         .functions
         .values()
-        .filter(|f| is_required(required, Some(iface), &f.name))
+        .filter(|f| is_required(required, Some(key), &f.name))
         .collect();
     // In the order the walk of the world reached them.
     let owner = TypeOwner::Interface(iface);
     let types: Vec<TypeId> = live
         .iter()
         .copied()
-        .filter(|&t| resolve.types[t].owner == owner)
+        .filter(|&t| resolve.type_at(t).owner == owner)
         .collect();
     if types.is_empty() && funcs.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let foreign: HashSet<TypeId> = compono_wit::interface_foreign_refs(resolve, iface)
         .into_iter()
@@ -105,16 +161,19 @@ fn import_interface(
     }
     for func in funcs {
         let ty = instance.func_type(func, Some(&scope.indices))?;
-        instance
-            .space
-            .export(func.name.as_str(), ComponentTypeRef::Func(ty));
+        instance.space.export(
+            compono_wit::extern_name(&func.name, func.external_id.as_deref()),
+            ComponentTypeRef::Func(ty),
+        );
     }
     let ty = scope.space.component.type_instance(None, &instance.space);
     let index = scope.space.instance_count();
-    let name = scope.interface_names.of_key(resolve, key)?;
+    let name = scope.interface_names.of_item(resolve, key, item)?;
     scope
         .space
         .bind(Binding::Import, name, ComponentTypeRef::Instance(ty));
-    scope.providers.insert(iface, index);
-    Ok(())
+    if provides_types {
+        scope.providers.insert(iface, index);
+    }
+    Ok(Some(index))
 }

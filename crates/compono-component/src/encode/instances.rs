@@ -9,7 +9,8 @@ use super::exports::canonical_options;
 use super::lower::CoreFuncSource;
 use super::shim::{self, ShimPlan, ShimTarget};
 use super::{ComponentInput, Reallocs};
-use crate::Error;
+use crate::{Error, Problem, Unimplemented};
+use compono_wit::Lookup;
 
 /// The instantiated shim; all empty when no shim is needed.
 pub struct Shim {
@@ -55,18 +56,26 @@ fn resolve_source(
             .funcs
             .get(*slot)
             .copied()
-            .ok_or_else(|| Error::Unsupported(format!("shim slot {slot} was not instantiated"))),
+            .ok_or_else(|| Error::Internal(format!("shim slot {slot} was not instantiated"))),
         CoreFuncSource::MainExport(name) => {
-            let main = main.ok_or_else(|| {
-                Error::Unsupported(format!(
-                    "`__main_module__::{name}` can only be imported by an adapter"
-                ))
+            let main = main.ok_or_else(|| Error::Import {
+                module: "__main_module__".to_string(),
+                field: name.clone(),
+                reason: Problem::Other(
+                    "only an adapter can import the main module's exports".to_string(),
+                ),
             })?;
             Ok(c.core_alias_export(input.debug(name).as_deref(), main, name, ExportKind::Func))
         }
-        CoreFuncSource::Exported(..) => Err(Error::Unsupported(
-            "an intrinsic of an exported resource imported by an adapter".to_string(),
-        )),
+        CoreFuncSource::Exported(resource, _) => Err(Error::Unsupported {
+            item: input
+                .resolve
+                .type_at(*resource)
+                .name
+                .clone()
+                .unwrap_or_default(),
+            feature: Unimplemented::AdapterResourceIntrinsic,
+        }),
     }
 }
 
@@ -236,7 +245,7 @@ pub fn fill_shim(
                     .classified_of(*module)
                     .zip(main.instance_of(*module))
                     .ok_or_else(|| {
-                        Error::Unsupported(format!("module {module} was not instantiated"))
+                        Error::Internal(format!("module {module} was not instantiated"))
                     })?;
                 let realloc_name = cls.import_realloc.clone().or(cls.realloc.clone());
                 let options = canonical_options(
@@ -252,7 +261,7 @@ pub fn fill_shim(
             }
             ShimTarget::AdapterExport { adapter, name } => {
                 let instance = main.instance_of(adapter + 1).ok_or_else(|| {
-                    Error::Unsupported(format!("adapter {adapter} was not instantiated"))
+                    Error::Internal(format!("adapter {adapter} was not instantiated"))
                 })?;
                 c.core_alias_export(
                     input.debug(name).as_deref(),

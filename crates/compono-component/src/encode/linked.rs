@@ -65,7 +65,7 @@ impl Instances {
             return Ok(index);
         }
         let instance = *self.instances.get(module).ok_or_else(|| {
-            Error::InvalidOutput(format!(
+            Error::Internal(format!(
                 "linking: `{export}` is taken from module {module} before it is instantiated"
             ))
         })?;
@@ -126,7 +126,7 @@ pub fn instantiate(
         let mut world_imports = Vec::new();
         for i in module.world_imports.clone() {
             let (Some(import), Some(source)) = (cls.imports.get(i), sources.get(i)) else {
-                return Err(Error::InvalidOutput(format!(
+                return Err(Error::Internal(format!(
                     "linking: `{}` has no world import {i}",
                     module.name
                 )));
@@ -136,15 +136,16 @@ pub fn instantiate(
                 CoreFuncSource::Shim(slot) => *shim
                     .funcs
                     .get(*slot)
-                    .ok_or_else(|| Error::InvalidOutput(format!("linking: no shim slot {slot}")))?,
+                    .ok_or_else(|| Error::Internal(format!("linking: no shim slot {slot}")))?,
                 CoreFuncSource::Exported(..) => {
-                    return Err(Error::InvalidOutput(
+                    return Err(Error::Internal(
                         "linking: a resource intrinsic is not defined yet".to_string(),
                     ));
                 }
+                // Only adapters import from the main module.
                 CoreFuncSource::MainExport(name) => {
-                    return Err(Error::InvalidOutput(format!(
-                        "linking: `{name}` comes from an adapter, which linking does not support yet"
+                    return Err(Error::Internal(format!(
+                        "linking: a library imports `__main_module__::{name}`"
                     )));
                 }
             };

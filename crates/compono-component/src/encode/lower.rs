@@ -2,14 +2,14 @@
 //! memory nor realloc, else given a shim slot that the fixup fills once the
 //! main module's memory exists.
 
-use std::collections::HashMap;
-
+use compono_wit::Lookup;
 use compono_wit::Scope;
 use wasm_encoder::{ComponentExportKind, ValType};
-use wit_parser::{Function, InterfaceId, TypeId, WorldKey};
+use wit_parser::{Function, TypeId, WorldKey};
 
 use super::ComponentInput;
 use super::encoding_option;
+use super::imports::Imported;
 use super::shim::{CoreSig, ShimPlan, ShimTarget};
 use super::space::ComponentSpaceBuilder;
 use crate::Error;
@@ -40,7 +40,7 @@ pub struct LoweredImports<'r> {
 pub fn lower_imports<'r>(
     scope: &mut Scope<'_, ComponentSpaceBuilder>,
     input: &ComponentInput<'_, 'r>,
-    imported_funcs: &HashMap<String, u32>,
+    imported: &Imported,
 ) -> Result<LoweredImports<'r>, Error> {
     let mut shim = ShimPlan::default();
     let mut all_sources = Vec::new();
@@ -50,14 +50,7 @@ pub fn lower_imports<'r>(
         }
         let mut sources = Vec::new();
         for import in &cls.imports {
-            sources.push(lower_import(
-                scope,
-                input,
-                imported_funcs,
-                m,
-                import,
-                &mut shim,
-            )?);
+            sources.push(lower_import(scope, input, imported, m, import, &mut shim)?);
         }
         all_sources.push(sources);
     }
@@ -71,7 +64,7 @@ pub fn lower_imports<'r>(
 fn lower_import<'r>(
     scope: &mut Scope<'_, ComponentSpaceBuilder>,
     input: &ComponentInput<'_, 'r>,
-    imported_funcs: &HashMap<String, u32>,
+    imported: &Imported,
     m: usize,
     import: &ClassifiedImport<'r>,
     shim: &mut ShimPlan<'r>,
@@ -81,13 +74,9 @@ fn lower_import<'r>(
         results: wasm_types(import.ty.results()),
     };
     let source = match &import.target {
-        ImportTarget::Func {
-            key,
-            interface,
-            func,
-        } => {
+        ImportTarget::Func { key, func, .. } => {
             let needs = lower_needs(input.resolve, func);
-            let f = component_func(scope, imported_funcs, *key, *interface, func)?;
+            let f = component_func(scope, imported, *key, func)?;
             if needs.memory || needs.realloc {
                 CoreFuncSource::Shim(shim.push(
                     sig(),
@@ -113,8 +102,8 @@ fn lower_import<'r>(
                 ))
             }
         }
-        ImportTarget::ImportedDrop(resource) => {
-            let ty = scope.type_index(*resource, None)?;
+        ImportTarget::ImportedDrop(key, resource) => {
+            let ty = imported_resource(scope, imported, *key, *resource)?;
             CoreFuncSource::Ready(scope.space.component.resource_drop(ty))
         }
         ImportTarget::Exported(resource, which) => CoreFuncSource::Exported(*resource, *which),
@@ -132,28 +121,56 @@ fn lower_import<'r>(
     Ok(source)
 }
 
+/// The type of an imported resource as the instance imported under `key`
+/// has it (each import of an interface has resource types of its own).
+fn imported_resource(
+    scope: &mut Scope<'_, ComponentSpaceBuilder>,
+    imported: &Imported,
+    key: Option<&WorldKey>,
+    resource: TypeId,
+) -> Result<u32, Error> {
+    let resolve = scope.resolve;
+    let Some(key) = key else {
+        return Ok(scope.type_index(resource, None)?);
+    };
+    let instance = *imported
+        .instances
+        .get(&resolve.name_world_key(key))
+        .ok_or_else(|| Error::Internal("the resource's interface is not imported".into()))?;
+    let name = resolve
+        .type_at(resource)
+        .name
+        .as_deref()
+        .unwrap_or_default();
+    Ok(scope
+        .space
+        .component
+        .alias_export(instance, name, ComponentExportKind::Type))
+}
+
 /// The component function behind an imported WIT function.
 fn component_func(
     scope: &mut Scope<'_, ComponentSpaceBuilder>,
-    imported_funcs: &HashMap<String, u32>,
+    imported: &Imported,
     key: Option<&WorldKey>,
-    interface: Option<InterfaceId>,
     func: &Function,
 ) -> Result<u32, Error> {
-    match (key, interface) {
-        (Some(_), Some(iface)) => {
-            let instance = *scope.providers.get(&iface).ok_or_else(|| {
-                Error::Unsupported(format!("interface of `{}` is not imported", func.name))
+    match key {
+        Some(key) => {
+            let name = scope.resolve.name_world_key(key);
+            let instance = *imported.instances.get(&name).ok_or_else(|| {
+                Error::Internal(format!("interface of `{}` is not imported", func.name))
             })?;
             Ok(scope
                 .space
                 .component
                 .alias_export(instance, &func.name, ComponentExportKind::Func))
         }
-        _ => imported_funcs
+        None => imported
+            .funcs
             .get(&func.name)
             .copied()
-            .ok_or_else(|| Error::Unsupported(format!("function `{}` is not imported", func.name))),
+            .ok_or_else(|| Error::Internal(format!("function `{}` is not imported", func.name))),
     }
 }
 

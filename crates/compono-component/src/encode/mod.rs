@@ -82,8 +82,8 @@ pub fn encode_component(input: ComponentInput<'_, '_>) -> Result<Vec<u8>, Error>
         Binding::Import,
     );
     scope.interface_names = input.interface_names;
-    let imported_funcs = imports::import_world(&mut scope, input.world, &input)?;
-    let mut lowered = lower::lower_imports(&mut scope, &input, &imported_funcs)?;
+    let imported = imports::import_world(&mut scope, input.world, &input)?;
+    let mut lowered = lower::lower_imports(&mut scope, &input, &imported)?;
     let exported_resources = resources::exported_resources(&input, &mut lowered.shim);
 
     // The main module needs its imports before it exists, and some of them

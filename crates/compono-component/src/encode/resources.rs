@@ -3,6 +3,7 @@
 //! since the resource types must exist before the main module that
 //! implements them.
 
+use compono_wit::Lookup;
 use std::collections::HashMap;
 
 use wasm_encoder::{ComponentBuilder, ValType};
@@ -31,7 +32,7 @@ pub fn exported_resources(
 ) -> Vec<ExportedResource> {
     let resolve = input.resolve;
     let mut resources = Vec::new();
-    for item in resolve.worlds[input.world].exports.values() {
+    for item in resolve.world_at(input.world).exports.values() {
         if let WorldItem::Interface { id, .. } = item {
             for ty in interface_resources(resolve, *id) {
                 let dtor_slot = input.classified.dtors.get(&ty).map(|core_export| {
@@ -40,7 +41,7 @@ pub fn exported_resources(
                             params: vec![ValType::I32],
                             results: vec![],
                         },
-                        format!("dtor-{}", resolve.types[ty].name.as_deref().unwrap_or("")),
+                        format!("dtor-{}", resolve.type_at(ty).name.as_deref().unwrap_or("")),
                         ShimTarget::Dtor {
                             core_export: core_export.clone(),
                         },
@@ -64,8 +65,13 @@ pub fn define_resources(
 ) -> Result<HashMap<TypeId, u32>, Error> {
     let mut local_resources: HashMap<TypeId, u32> = HashMap::new();
     for resource in resources {
-        let dtor = resource.dtor_slot.map(|s| shim.funcs[s]);
-        let name = input.resolve.types[resource.ty].name.as_deref();
+        let dtor = match resource.dtor_slot {
+            Some(s) => Some(*shim.funcs.get(s).ok_or_else(|| {
+                Error::Internal(format!("shim slot {s} of a destructor does not exist"))
+            })?),
+            None => None,
+        };
+        let name = input.resolve.type_at(resource.ty).name.as_deref();
         let index = c.type_resource(
             name.and_then(|n| input.debug(n)).as_deref(),
             ValType::I32,
@@ -78,7 +84,7 @@ pub fn define_resources(
             continue;
         };
         let ty = *local_resources.get(&resource).ok_or_else(|| {
-            Error::Unsupported("a resource intrinsic of a resource that is not exported".into())
+            Error::Internal("a resource intrinsic of a resource that is not exported".into())
         })?;
         let f = match which {
             ExportedResourceIntrinsic::New => c.resource_new(ty),

@@ -287,7 +287,7 @@ fn lifted(
             continue;
         }
         let Some(&(library, _)) = resolution.definitions.get(name) else {
-            return Err(Error::InvalidOutput(format!(
+            return Err(Error::Internal(format!(
                 "linking: no library defines `{name}`"
             )));
         };
@@ -301,12 +301,12 @@ fn lifted(
 /// library (function bodies are first validated here) before calling it
 /// compono's fault.
 fn validate(component: &[u8], included: &[(usize, &Input<'_>)]) -> Result<(), Error> {
-    let Err(e) = crate::validate::validate(component) else {
+    let Err(e) = compono_wit::validate(component, "component") else {
         return Ok(());
     };
     for (_, input) in included {
-        crate::validate::validate(input.bytes)
+        compono_wit::validate_binary(input.bytes)
             .map_err(|e| in_library(input.name, Error::InvalidModule(format!("{e:#}"))))?;
     }
-    Err(Error::InvalidOutput(format!("{e:#}")))
+    Err(Error::InvalidOutput(e))
 }

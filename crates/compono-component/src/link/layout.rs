@@ -74,8 +74,12 @@ pub fn layout(
         };
         memory = align(memory, info.memory_align_log2, name)?;
         table = align(table, info.table_align_log2, name)?;
-        memory_base[library] = memory;
-        table_base[library] = table;
+        if let Some(base) = memory_base.get_mut(library) {
+            *base = memory;
+        }
+        if let Some(base) = table_base.get_mut(library) {
+            *base = table;
+        }
         memory = memory
             .checked_add(info.memory_size)
             .ok_or_else(|| overflow(name))?;

@@ -164,7 +164,7 @@ pub fn built_in_libdl() -> Vec<u8> {
     // Sets the error to message `m` and returns 0 from the function.
     let fail = |body: &mut Function, m: usize| {
         body.instruction(&I::GlobalGet(MEMORY_BASE));
-        body.instruction(&I::I32Const(message_at[m]));
+        body.instruction(&I::I32Const(message_at.get(m).copied().unwrap_or_default()));
         body.instruction(&I::I32Add);
         body.instruction(&I::GlobalSet(ERROR));
         body.instruction(&I::I32Const(0));
@@ -395,7 +395,9 @@ pub fn built_in_libdl() -> Vec<u8> {
     f.instruction(&I::Return);
     f.instruction(&I::End);
     f.instruction(&I::GlobalGet(MEMORY_BASE));
-    f.instruction(&I::I32Const(message_at[BAD_HANDLE]));
+    f.instruction(&I::I32Const(
+        message_at.get(BAD_HANDLE).copied().unwrap_or_default(),
+    ));
     f.instruction(&I::I32Add);
     f.instruction(&I::GlobalSet(ERROR));
     f.instruction(&I::I32Const(-1));

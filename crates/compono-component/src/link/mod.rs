@@ -27,6 +27,7 @@ pub use error::{LinkError, MissingLibrary, SymbolKind, SymbolProblem};
 
 use crate::Error;
 use crate::metadata::{self, Bindings};
+use compono_wit::Lookup;
 use dylink::LibraryInfo;
 
 /// One shared library to link.
@@ -144,7 +145,7 @@ pub fn link(libraries: &[Library], options: &LinkOptions) -> Result<Vec<u8>, Err
                 || i.info.entry.start
                 || i.world
                     .as_ref()
-                    .is_some_and(|w| !w.resolve.worlds[w.world].exports.is_empty())
+                    .is_some_and(|w| !w.resolve.world_at(w.world).exports.is_empty())
         })
         .collect();
     let deps = order::dependencies(&symbols, &resolution);

@@ -3,6 +3,12 @@
 //! whose symbols each one uses), cycles allowed. A library in a cycle may
 //! be instantiated before a library it calls; those calls go through the
 //! shared table (see `env`).
+//!
+//! Every index here is a library number below `libraries.len()`, checked
+//! where the dependency lists are built (`dependencies` only records
+//! libraries that exist), and every vector is sized to that count: the
+//! graph algorithms index them directly.
+#![allow(clippy::indexing_slicing)]
 
 use std::collections::HashMap;
 

@@ -63,7 +63,7 @@ impl Positions {
 
     pub fn library(&self, library: usize) -> Result<usize, Error> {
         self.libraries.get(&library).copied().ok_or_else(|| {
-            Error::InvalidOutput(format!("linking: library {library} is not instantiated"))
+            Error::Internal(format!("linking: library {library} is not instantiated"))
         })
     }
 
@@ -72,7 +72,7 @@ impl Positions {
             FuncProvider::Library(library) => self.library(library),
             FuncProvider::Stub(_) => self
                 .stubs
-                .ok_or_else(|| Error::InvalidOutput("linking: no stub module".to_string())),
+                .ok_or_else(|| Error::Internal("linking: no stub module".to_string())),
         }
     }
 }
@@ -136,7 +136,7 @@ impl<'l, 'a> Linking<'l, 'a> {
                 .get_index(index)
                 .map(|(_, ty)| ty.clone()),
         };
-        ty.ok_or_else(|| Error::InvalidOutput(format!("linking: `{name}` has no function type")))
+        ty.ok_or_else(|| Error::Internal(format!("linking: `{name}` has no function type")))
     }
 }
 
@@ -357,7 +357,7 @@ fn arguments(
                 }
                 Need::Func { name, ty, .. } => {
                     let Some(provider) = linking.resolution.func(name, ty) else {
-                        return Err(Error::InvalidOutput(format!(
+                        return Err(Error::Internal(format!(
                             "linking: `{name}` is not resolved"
                         )));
                     };
@@ -366,7 +366,7 @@ fn arguments(
                         (from, Linking::export_name(provider, name))
                     } else {
                         let trampoline = pointers.trampolines.get(name).ok_or_else(|| {
-                            Error::InvalidOutput(format!("linking: no trampoline for `{name}`"))
+                            Error::Internal(format!("linking: no trampoline for `{name}`"))
                         })?;
                         (0, trampoline.export.clone())
                     };

@@ -163,7 +163,7 @@ pub fn resolve(
                 symbol: name.to_string(),
                 libraries: strong
                     .iter()
-                    .map(|&(i, _)| libraries[i].name.to_string())
+                    .filter_map(|&(i, _)| libraries.get(i).map(|l| l.name.to_string()))
                     .collect(),
             });
         }
@@ -210,7 +210,10 @@ pub fn resolve(
                         library: library.name.to_string(),
                         symbol: name.to_string(),
                         expected,
-                        exporter: libraries[exporter].name.to_string(),
+                        exporter: libraries
+                            .get(exporter)
+                            .map(|l| l.name.to_string())
+                            .unwrap_or_default(),
                         found: describe(found),
                     });
                 }

@@ -14,8 +14,20 @@ const MAX_THREADS: usize = 8;
 
 type Func<'a> = (FuncToValidate<ValidatorResources>, FunctionBody<'a>);
 
-/// Validates a module or component.
-pub fn validate(bytes: &[u8]) -> Result<(), BinaryReaderError> {
+/// Validates a module or component that compono made, with every feature
+/// wasmparser knows (as `wasm-tools validate --features all` does): the one
+/// check every binary output goes through before it is written. `what`
+/// names it in the error ("component", "encoded package").
+pub fn validate(bytes: &[u8], what: &'static str) -> Result<(), crate::Error> {
+    validate_binary(bytes).map_err(|e| crate::Error::InvalidOutput {
+        what,
+        offset: e.offset(),
+        message: e.message().to_string(),
+    })
+}
+
+/// `validate`, with wasmparser's error.
+pub fn validate_binary(bytes: &[u8]) -> Result<(), BinaryReaderError> {
     let mut validator = Validator::new_with_features(WasmFeatures::all());
     let mut parser = Parser::new(0);
     parser.set_features(WasmFeatures::all());
@@ -81,9 +93,9 @@ mod tests {
         let valid =
             wat::parse_str(r#"(module (func (export "f") (param i32) (result i32) local.get 0))"#)
                 .unwrap();
-        assert!(validate(&valid).is_ok());
+        assert!(validate_binary(&valid).is_ok());
         let invalid = wat::parse_str(r#"(module (func (result i32) i64.const 0))"#).unwrap();
-        let ours = validate(&invalid).unwrap_err();
+        let ours = validate_binary(&invalid).unwrap_err();
         let Err(theirs) = Validator::new_with_features(WasmFeatures::all()).validate_all(&invalid)
         else {
             panic!("invalid");
@@ -105,7 +117,7 @@ mod tests {
         }
         text.push(')');
         let module = wat::parse_str(&text).unwrap();
-        let ours = validate(&module).unwrap_err();
+        let ours = validate_binary(&module).unwrap_err();
         let Err(theirs) = Validator::new_with_features(WasmFeatures::all()).validate_all(&module)
         else {
             panic!("invalid");
