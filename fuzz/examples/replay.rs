@@ -22,7 +22,10 @@ fn main() {
             target == "bindgen-c",
             std::env::var_os("COMPONO_FUZZ_COMPILE_C"),
         ) {
-            match compono_fuzz::bindgen_c::compile(std::slice::from_ref(&bytes), std::path::Path::new(&dir)) {
+            match compono_fuzz::bindgen_c::compile(
+                std::slice::from_ref(&bytes),
+                std::path::Path::new(&dir),
+            ) {
                 Ok((_, failures)) if failures.is_empty() => {}
                 Ok((_, failures)) => {
                     failed = true;
