@@ -4,11 +4,13 @@
 //! - `setup`: only the installation step.
 //! - `spec`: the conformance suites on the interpreter, as a table.
 //! - `bench [wit|interp|new|bindgen]`: benchmarks against the reference tools, as ratios.
+//! - `fuzz interp-vs-wasmi [SECONDS]`: differential fuzzing of the interpreter against wasmi.
 
 mod bench_bindgen;
 mod bench_interp;
 mod bench_new;
 mod bench_wit;
+mod fuzz_interp;
 mod setup;
 mod spec;
 mod test;
@@ -26,6 +28,9 @@ fn main() -> Result<()> {
         "setup" => setup::main(),
         "spec" => spec::main(&rest),
         "bench" => bench(&rest),
+        "fuzz" if rest.first().is_some_and(|t| t == fuzz_interp::TARGET) => {
+            fuzz_interp::main(&rest[1..])
+        }
         other => bail!("unknown task `{other}`; expected test, setup, spec or bench"),
     }
 }
