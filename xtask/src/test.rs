@@ -21,7 +21,12 @@ pub fn main(args: &[String]) -> Result<()> {
         "-D",
         "warnings",
     ]))?;
-    let (passed, failed) = cargo_test(&root)?;
+    let (mut passed, mut failed) = cargo_test(&root, &["--workspace"])?;
+    // The interpreter's tests again with every unchecked access checked.
+    let (checked_passed, checked_failed) =
+        cargo_test(&root, &["-p", "compono-interp", "--features", "checked"])?;
+    passed += checked_passed;
+    failed += checked_failed;
     // One closing line for the whole run, after cargo's per-binary ones.
     println!("all tests: {passed} passed, {failed} failed");
     if failed > 0 {
@@ -30,12 +35,14 @@ pub fn main(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Runs `cargo test --workspace`, echoing its output, and adds up the
+/// Runs `cargo test` with `args`, echoing its output, and adds up the
 /// counts of every test binary.
-fn cargo_test(root: &std::path::Path) -> Result<(u64, u64)> {
+fn cargo_test(root: &std::path::Path, args: &[&str]) -> Result<(u64, u64)> {
     let mut cmd = Command::new("cargo");
     cmd.current_dir(root)
-        .args(["test", "--workspace", "--no-fail-fast"])
+        .arg("test")
+        .args(args)
+        .arg("--no-fail-fast")
         .stdout(Stdio::piped());
     eprintln!("+ {cmd:?}");
     let mut child = cmd.spawn().context("failed to run cargo test")?;
