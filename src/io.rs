@@ -1,25 +1,184 @@
 //! Reading inputs (`-` is stdin) and writing outputs atomically (`-` is
-//! stdout), so that a failed run never leaves a half-written file.
+//! stdout), so that a failed run never leaves a half-written file; the
+//! options every command shares with wasm-tools (`-v`, `--color`, `-g`).
 
-use anyhow::{Context, Result};
-use std::io::{Read, Write};
+use anyhow::{Context, Result, bail};
+use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+
+/// `-v`/`--verbose` and `--color`, accepted by every command as wasm-tools
+/// accepts them.
+#[derive(clap::Args, Debug, Clone)]
+pub struct GeneralArgs {
+    /// Use verbose output (-v: which files are read and written, with
+    /// their sizes).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// Whether error messages use terminal colors: auto, never, always or
+    /// always-ansi.
+    #[arg(long, value_name = "COLOR", default_value = "auto", global = true)]
+    pub color: Color,
+}
+
+/// `--color`'s values, wasm-tools' spelling.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Color {
+    Auto,
+    Never,
+    Always,
+    AlwaysAnsi,
+}
+
+static VERBOSITY: AtomicU8 = AtomicU8::new(0);
+static COLOR_ERRORS: AtomicBool = AtomicBool::new(false);
+
+impl GeneralArgs {
+    /// Makes these options take effect for the rest of the run.
+    pub fn apply(&self) {
+        VERBOSITY.store(self.verbose, Ordering::Relaxed);
+        let color = match self.color {
+            Color::Auto => std::io::stderr().is_terminal(),
+            Color::Never => false,
+            Color::Always | Color::AlwaysAnsi => true,
+        };
+        COLOR_ERRORS.store(color, Ordering::Relaxed);
+    }
+}
+
+/// Whether error reports should be colored (`--color`).
+pub fn color_errors() -> bool {
+    COLOR_ERRORS.load(Ordering::Relaxed)
+}
+
+/// Prints `message` on stderr with `-v` or more.
+pub fn info(message: impl std::fmt::Display) {
+    if VERBOSITY.load(Ordering::Relaxed) >= 1 {
+        eprintln!("info: {message}");
+    }
+}
+
+/// `-g` and `--generate-dwarf`: DWARF for inputs in the text format.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct DwarfArgs {
+    /// Generate DWARF debugging information for a text-format input
+    /// (`*.wat`) that maps the binary back to the text; no effect on binary
+    /// input.
+    #[arg(long, value_name = "lines|full")]
+    generate_dwarf: Option<Dwarf>,
+
+    /// Shorthand for `--generate-dwarf full`.
+    #[arg(short = 'g')]
+    g: bool,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum Dwarf {
+    Lines,
+    Full,
+}
+
+impl DwarfArgs {
+    fn style(&self) -> Option<wat::GenerateDwarf> {
+        match (self.generate_dwarf, self.g) {
+            (Some(Dwarf::Lines), _) => Some(wat::GenerateDwarf::Lines),
+            (Some(Dwarf::Full), _) | (None, true) => Some(wat::GenerateDwarf::Full),
+            (None, false) => None,
+        }
+    }
+}
+
+/// How an input is named in messages: its path, or `<stdin>` for `-`.
+pub fn display_name(path: &Path) -> String {
+    if path == Path::new("-") {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    }
+}
 
 /// Reads a whole input file, or stdin for `-`.
 pub fn read_input(path: &Path) -> Result<Vec<u8>> {
-    if path == Path::new("-") {
+    let bytes = if path == Path::new("-") {
         let mut bytes = Vec::new();
         std::io::stdin()
             .read_to_end(&mut bytes)
             .context("failed to read stdin")?;
+        bytes
+    } else {
+        std::fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))?
+    };
+    info(format_args!(
+        "read `{}` ({} bytes)",
+        display_name(path),
+        bytes.len()
+    ));
+    Ok(bytes)
+}
+
+/// Reads a module or component, in the binary or the text format; errors
+/// name the file.
+pub fn read_wasm(path: &Path, dwarf: &DwarfArgs) -> Result<Vec<u8>> {
+    let bytes = read_input(path)?;
+    parse_wasm(path, bytes, dwarf)
+}
+
+/// `bytes` read from `path` as wasm: binary as is, text parsed.
+pub fn parse_wasm(path: &Path, bytes: Vec<u8>, dwarf: &DwarfArgs) -> Result<Vec<u8>> {
+    if bytes.starts_with(b"\0asm") {
         return Ok(bytes);
     }
-    std::fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))
+    let name = display_name(path);
+    if !looks_like_text(&bytes) {
+        bail!(
+            "`{name}` is not WebAssembly: neither a binary (starting with `\\0asm`) nor the \
+             text format (starting with `(`)"
+        );
+    }
+    let mut parser = wat::Parser::new();
+    if let Some(style) = dwarf.style() {
+        parser.generate_dwarf(style);
+    }
+    let parsed = parser
+        .parse_bytes(Some(Path::new(&name)), &bytes)
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .with_context(|| format!("failed to parse `{name}` as WebAssembly text"))?;
+    Ok(parsed.into_owned())
+}
+
+/// Whether `bytes` could be the text format: UTF-8 whose first token (after
+/// whitespace and comments) is `(`. Anything else gets a plain "not
+/// WebAssembly" error instead of a text-parser error at 1:1.
+fn looks_like_text(bytes: &[u8]) -> bool {
+    let Ok(mut text) = std::str::from_utf8(bytes) else {
+        return false;
+    };
+    loop {
+        text = text.trim_start();
+        if let Some(rest) = text.strip_prefix(";;") {
+            text = rest.split_once('\n').map_or("", |(_, after)| after);
+        } else if text.starts_with("(;") {
+            // Block comments nest; the parser reports unterminated ones.
+            return true;
+        } else {
+            return text.starts_with('(');
+        }
+    }
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory
 /// and a rename, or to stdout for `-`.
 pub fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
+    info(format_args!(
+        "write `{}` ({} bytes)",
+        if path == Path::new("-") {
+            "<stdout>".to_string()
+        } else {
+            path.display().to_string()
+        },
+        bytes.len()
+    ));
     if path == Path::new("-") {
         let mut out = std::io::stdout().lock();
         out.write_all(bytes).context("failed to write stdout")?;
@@ -48,4 +207,22 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
     tmp.persist(path)
         .with_context(|| format!("failed to write `{}`", path.display()))?;
     Ok(())
+}
+
+/// Writes a module or component: as text with `wat` (`-t`), else as binary,
+/// which is refused on a terminal as wasm-tools refuses it. `output` is
+/// `-o`, stdout when absent.
+pub fn write_wasm(output: Option<&Path>, bytes: &[u8], wat: bool) -> Result<()> {
+    let out = output.unwrap_or(Path::new("-"));
+    if wat {
+        let text = wasmprinter::print_bytes(bytes).context("failed to print wasm as text")?;
+        return write_output(out, text.as_bytes());
+    }
+    if out == Path::new("-") && std::io::stdout().is_terminal() {
+        bail!(
+            "cannot print binary wasm output to a terminal: pass `-o FILE`, or `-t` for the \
+             text format"
+        );
+    }
+    write_output(out, bytes)
 }

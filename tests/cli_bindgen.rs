@@ -1,8 +1,9 @@
 //! `compono bindgen` / `compono-bindgen` end to end: files written, `--check`,
 //! both program names agreeing, and errors naming the file.
 
+use compono_testutil::command;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 const WIT: &str = r#"package test:cli;
 
@@ -21,7 +22,7 @@ world greeter {
 "#;
 
 fn compono(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_compono"))
+    command(env!("CARGO_BIN_EXE_compono"))
         .args(args)
         .output()
         .expect("run compono")
@@ -88,7 +89,7 @@ fn both_program_names_generate_the_same_bytes() {
             .status
             .success()
     );
-    let o = Command::new(env!("CARGO_BIN_EXE_compono-bindgen"))
+    let o = command(env!("CARGO_BIN_EXE_compono-bindgen"))
         .args(["rust", &wit, "--out-dir", &b])
         .output()
         .unwrap();

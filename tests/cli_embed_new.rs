@@ -1,13 +1,15 @@
 //! `compono embed` and `compono new` end to end, through the binary.
 
+mod cli_common;
+
+use compono_testutil::command;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn compono(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_compono"))
+    command(env!("CARGO_BIN_EXE_compono"))
         .args(args)
         .current_dir(dir)
-        .env("RUST_BACKTRACE", "0")
         .output()
         .expect("run compono")
 }
@@ -22,15 +24,7 @@ fn ok(output: Output) -> Vec<u8> {
 }
 
 fn wasm_tools(args: &[&str], dir: &Path) -> Option<Output> {
-    let output = Command::new("wasm-tools")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .ok();
-    if output.is_none() && std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("CI=true but `wasm-tools` is not on PATH");
-    }
-    output
+    cli_common::run_wasm_tools(args, dir)
 }
 
 const WORLD: &str = r#"
@@ -167,41 +161,86 @@ fn embedding_twice_merges_the_worlds() {
         text.contains("import make-thing: func() -> thing;"),
         "{text}"
     );
-    // One section holds the merged world.
-    let wat = String::from_utf8(ok(compono(
-        &["embed", "w.wit", "one.wasm", "--world", "second", "-t"],
-        dir.path(),
-    )))
+    // As with wasm-tools, the module keeps its section and gains one; both
+    // tools read the two back as the same merged world.
+    let wat = String::from_utf8(ok(compono(&["print", "two.wasm"], dir.path()))).unwrap();
+    assert_eq!(wat.matches("@custom \"component-type").count(), 2, "{wat}");
+    if let Some(theirs) = wasm_tools(&["component", "wit", "two.wasm"], dir.path()) {
+        assert_eq!(String::from_utf8_lossy(&theirs.stdout), text);
+    }
+    // A world that cannot be merged with the one there is refused at
+    // embedding, not later by `new`.
+    std::fs::write(
+        dir.path().join("clash.wit"),
+        "package test:clash;\nworld w { import extra: func(x: u32) -> u32; }\n",
+    )
     .unwrap();
-    assert_eq!(wat.matches("@custom \"component-type").count(), 1, "{wat}");
+    let clash = compono(
+        &["embed", "clash.wit", "two.wasm", "-o", "three.wasm"],
+        dir.path(),
+    );
+    assert_eq!(clash.status.code(), Some(1));
+    assert!(!dir.path().join("three.wasm").exists());
 }
 
+/// `--only-custom` writes the section's payload alone (the world encoded
+/// as a component) and reads no module, as wasm-tools does.
 #[test]
-fn only_custom_outputs_just_the_section() {
+fn only_custom_outputs_just_the_payload() {
     let dir = setup();
-    let wat = String::from_utf8(ok(compono(
+    ok(compono(
         &[
             "embed",
             "w.wit",
             "--world",
             "second",
-            "--dummy",
             "--only-custom",
-            "-t",
+            "-o",
+            "ours.wasm",
         ],
         dir.path(),
-    )))
-    .unwrap();
-    assert!(wat.contains("@custom \"component-type:compono"), "{wat}");
-    assert!(!wat.contains("(func"), "{wat}");
+    ));
+    let ours = std::fs::read(dir.path().join("ours.wasm")).unwrap();
+    assert!(ours.starts_with(b"\0asm\x0d\0\x01\0"), "a component");
+    let wit = ok(compono(&["wit", "ours.wasm"], dir.path()));
+    let wit = String::from_utf8(wit).unwrap();
+    assert!(wit.contains("world second {"), "{wit}");
+    if let Some(out) = wasm_tools(
+        &[
+            "component",
+            "embed",
+            "w.wit",
+            "--world",
+            "second",
+            "--only-custom",
+            "-o",
+            "theirs.wasm",
+        ],
+        dir.path(),
+    ) {
+        assert!(out.status.success());
+        let theirs = wasm_tools(&["component", "wit", "theirs.wasm"], dir.path()).unwrap();
+        let ours = wasm_tools(&["component", "wit", "ours.wasm"], dir.path()).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&theirs.stdout),
+            String::from_utf8_lossy(&ours.stdout)
+        );
+    }
 }
 
 #[test]
-fn adapters_are_reported_as_not_yet_supported() {
+fn a_missing_adapter_file_is_an_error() {
     let dir = setup();
     ok(compono(
         &[
-            "embed", "w.wit", "--world", "second", "--dummy", "-o", "m.wasm",
+            "embed",
+            "w.wit",
+            "--world",
+            "second",
+            "--dummy-names",
+            "legacy",
+            "-o",
+            "m.wasm",
         ],
         dir.path(),
     ));
@@ -216,10 +255,7 @@ fn adapters_are_reported_as_not_yet_supported() {
     );
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("adapter modules are not supported yet"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("adapter.wasm"), "{stderr}");
 }
 
 #[test]
@@ -253,7 +289,14 @@ fn validation_flags_parse() {
     let dir = setup();
     ok(compono(
         &[
-            "embed", "w.wit", "--world", "second", "--dummy", "-o", "m.wasm",
+            "embed",
+            "w.wit",
+            "--world",
+            "second",
+            "--dummy-names",
+            "legacy",
+            "-o",
+            "m.wasm",
         ],
         dir.path(),
     ));
@@ -328,4 +371,233 @@ fn wasi_worlds_match_wasm_tools() {
             "world {world}"
         );
     }
+}
+
+/// A component made from a `--dummy` module instantiates (its
+/// `_initialize` returns), whichever tool wraps it, with both name
+/// manglings; wasm-tools' `--dummy` defaults are followed (`--dummy` is the
+/// standard `cm32p2` mangling, `--dummy-names` replaces it).
+#[test]
+fn dummy_components_instantiate() {
+    let python_wasmtime = compono_testutil::command("python3")
+        .args(["-c", "import wasmtime.component"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !python_wasmtime {
+        assert!(
+            !cli_common::in_ci(),
+            "CI=true but Python's wasmtime is missing"
+        );
+        eprintln!("skipped: no Python wasmtime");
+        return;
+    }
+    let dir = setup();
+    let mut components = Vec::new();
+    for (flags, expect_standard) in [
+        (&["--dummy"][..], true),
+        (&["--dummy-names", "legacy"], false),
+        (&["--dummy-names", "standard32"], true),
+        (&["--dummy-names", "legacy", "--dummy"], false),
+    ] {
+        let module = format!("m{}.wasm", components.len());
+        let mut args = vec!["embed", "w.wit", "--world", "everything", "-o", &module];
+        args.extend_from_slice(flags);
+        ok(compono(&args, dir.path()));
+        let wat = String::from_utf8(ok(compono(&["print", &module], dir.path()))).unwrap();
+        assert_eq!(
+            wat.contains("cm32p2_initialize"),
+            expect_standard,
+            "{flags:?}"
+        );
+        assert_eq!(
+            wat.contains("\"_initialize\""),
+            !expect_standard,
+            "{flags:?}"
+        );
+        let ours = format!("ours-{module}");
+        ok(compono(&["new", &module, "-o", &ours], dir.path()));
+        components.push(ours);
+        let theirs = format!("theirs-{module}");
+        if let Some(out) = wasm_tools(&["component", "new", &module, "-o", &theirs], dir.path()) {
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            components.push(theirs);
+        }
+    }
+    let script = r#"
+import sys
+from wasmtime import Engine, Store
+from wasmtime.component import Component, Linker
+for path in sys.argv[1:]:
+    engine = Engine()
+    store = Store(engine)
+    component = Component.from_file(engine, path)
+    linker = Linker(engine)
+    linker.define_unknown_imports_as_traps(component)
+    linker.instantiate(store, component)
+"#;
+    let out = compono_testutil::command("python3")
+        .arg("-c")
+        .arg(script)
+        .args(&components)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "a dummy component does not instantiate: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The names `--emit-canonical-names` writes (`a:b/c@0.2` with the
+/// `version-suffix` `.1`) are wasm-tools', in `wit --wasm`, in `embed`'s
+/// section and in `new`'s component; semver-compatible duplicates are
+/// refused by both.
+#[test]
+fn canonical_names_match_wasm_tools() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("wit/deps")).unwrap();
+    std::fs::write(
+        dir.path().join("wit/main.wit"),
+        "package test:canon@1.4.2;\n\
+         interface api { get: func() -> u32; }\n\
+         world w {\n  import wasi:clocks/clock@0.2.3;\n  import pre:view/v@0.0.7;\n  \
+         import plain:unversioned/u;\n  export api;\n  export run: func();\n}\n",
+    )
+    .unwrap();
+    for (file, text) in [
+        (
+            "clock3.wit",
+            "package wasi:clocks@0.2.3;\ninterface clock { now: func() -> u64; }\n",
+        ),
+        (
+            "clock5.wit",
+            "package wasi:clocks@0.2.5;\ninterface clock { now: func() -> u64; }\n",
+        ),
+        (
+            "pre.wit",
+            "package pre:view@0.0.7;\ninterface v { see: func(); }\n",
+        ),
+        (
+            "plain.wit",
+            "package plain:unversioned;\ninterface u { use-it: func(); }\n",
+        ),
+    ] {
+        std::fs::write(dir.path().join("wit/deps").join(file), text).unwrap();
+    }
+    let Some(tool) = cli_common::wasm_tools() else {
+        return;
+    };
+    // Every `"name" (version-suffix "...")` in the printed binary, sorted.
+    let suffixed = |file: &str| -> Vec<String> {
+        let out = compono_testutil::command(tool)
+            .args(["print", file])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        let mut names: Vec<String> = text
+            .lines()
+            .filter(|l| l.contains("(version-suffix"))
+            .map(|l| {
+                let start = l.find('"').unwrap();
+                let end = l.find("(version-suffix").unwrap();
+                let rest = &l[end..];
+                format!(
+                    "{} {}",
+                    l[start..end].trim(),
+                    &rest[..rest.find(')').unwrap() + 1]
+                )
+            })
+            .collect();
+        names.sort();
+        names
+    };
+    let both = |args: &[&str], ours: &str, theirs: &str| {
+        let mut a = args.to_vec();
+        a.extend(["-o", ours]);
+        ok(compono(&a, dir.path()));
+        let mut a = args.to_vec();
+        a.extend(["-o", theirs]);
+        let out = wasm_tools(&a, dir.path()).unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (o, t) = (suffixed(ours), suffixed(theirs));
+        assert!(
+            !t.is_empty(),
+            "{args:?}: wasm-tools wrote no version suffix"
+        );
+        assert_eq!(o, t, "{args:?}");
+    };
+    both(
+        &[
+            "component",
+            "wit",
+            "wit",
+            "--wasm",
+            "--emit-canonical-names",
+        ],
+        "pkg-ours.wasm",
+        "pkg-theirs.wasm",
+    );
+    both(
+        &[
+            "component",
+            "embed",
+            "wit",
+            "--world",
+            "w",
+            "--only-custom",
+            "--emit-canonical-names",
+        ],
+        "s-ours.wasm",
+        "s-theirs.wasm",
+    );
+    ok(compono(
+        &[
+            "embed",
+            "wit",
+            "--world",
+            "w",
+            "--dummy",
+            "--emit-canonical-names",
+            "-o",
+            "m-ours.wasm",
+        ],
+        dir.path(),
+    ));
+    both(
+        &["component", "new", "m-ours.wasm", "--emit-canonical-names"],
+        "c-ours.wasm",
+        "c-theirs.wasm",
+    );
+    // Both still read as the same world.
+    let wit = |file: &str| {
+        wasm_tools(&["component", "wit", file], dir.path())
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(wit("c-ours.wasm"), wit("c-theirs.wasm"));
+    // Two semver-compatible imports cannot share one canonical name.
+    let dup = [
+        "component",
+        "embed",
+        "wit",
+        "--world",
+        "twice",
+        "--dummy",
+        "--emit-canonical-names",
+        "-o",
+        "dup.wasm",
+    ];
+    assert_eq!(compono(&dup, dir.path()).status.code(), Some(1));
+    assert!(!wasm_tools(&dup, dir.path()).unwrap().status.success());
 }

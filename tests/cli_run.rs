@@ -1,7 +1,8 @@
 //! `compono run` end to end.
 
+use compono_testutil::command;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -10,7 +11,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn run(file: &str, invoke: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_compono"))
+    command(env!("CARGO_BIN_EXE_compono"))
         .arg("run")
         .arg(fixture(file))
         .args(["--invoke", invoke])
@@ -107,19 +108,90 @@ fn bad_arguments_and_missing_exports_are_errors() {
     );
 }
 
+fn run_component(args: &[&str]) -> Output {
+    compono_testutil::command(env!("CARGO_BIN_EXE_compono"))
+        .arg("run")
+        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/runtime/counter.wat"))
+        .args(args)
+        .output()
+        .expect("compono runs")
+}
+
 #[test]
-fn components_are_recognised_but_not_run_yet() {
-    let out = run("component.wat", "f", &[]);
-    assert_eq!(out.status.code(), Some(1));
+fn component_calls_run_in_order_in_one_instance() {
+    let out = run_component(&[
+        "--stub-imports",
+        "--invoke",
+        "add(2, 40)",
+        "--invoke",
+        "greet(\"Ann\")",
+        "--invoke",
+        "make(7)",
+        "--invoke",
+        "make(9)",
+        "--invoke",
+        "value(resource2)",
+        "--invoke",
+        "value(resource1)",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "42\n\"hello\"\nresource1\nresource2\n9\n7\n");
+    // The stubbed import reports its call in WAVE.
     assert!(
-        stderr(&out).contains("running components is not supported yet"),
+        stderr(&out).contains("stub: host:test/log#log(\"Ann\")"),
         "{}",
         stderr(&out)
     );
 }
 
+#[test]
+fn component_import_without_a_provider_is_named() {
+    let out = run_component(&["--invoke", "add(1, 2)"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("`host:test/log`"), "{}", stderr(&out));
+}
+
+#[test]
+fn component_errors_name_what_exists() {
+    let out = run_component(&["--stub-imports", "--invoke", "nope()"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("exports no function `nope`; it exports: greet, make, value"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run_component(&["--stub-imports", "--invoke", "add(1)"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("invalid arguments to `add`"),
+        "{}",
+        stderr(&out)
+    );
+    // A label no earlier call printed.
+    let out = run_component(&[
+        "--stub-imports",
+        "--invoke",
+        "make(1)",
+        "--invoke",
+        "value(resource2)",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no resource named `resource2`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn component_fuel_bounds_the_run() {
+    let out = run_component(&["--stub-imports", "--fuel", "0", "--invoke", "add(1, 2)"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("out of fuel"), "{}", stderr(&out));
+}
+
 fn wast(files: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_compono"))
+    command(env!("CARGO_BIN_EXE_compono"))
         .arg("wast")
         .args(files.iter().map(|f| fixture(f)))
         .output()
@@ -153,7 +225,7 @@ fn wast_failures_are_listed_and_exit_1() {
 #[test]
 fn runs_binary_modules() {
     let module = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/interp/bench/fib.wasm");
-    let out = Command::new(env!("CARGO_BIN_EXE_compono"))
+    let out = command(env!("CARGO_BIN_EXE_compono"))
         .arg("run")
         .arg(module)
         .args(["--invoke", "run", "20"])

@@ -6,9 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 fn compono() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_compono"));
-    cmd.env_remove("RUST_BACKTRACE");
-    cmd
+    compono_testutil::command(env!("CARGO_BIN_EXE_compono"))
 }
 
 fn fixture(name: &str) -> PathBuf {

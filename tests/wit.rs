@@ -5,6 +5,7 @@
 //! containing its `expect.txt`.
 
 use anyhow::{Context, Result, bail, ensure};
+use compono_testutil::command;
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -149,7 +150,7 @@ fn check_ok(dir: &Path, oracle: &Oracle) -> Result<()> {
     } else {
         vec!["--features".into(), features.join(",")]
     };
-    let theirs = run(Command::new(wasm_tools)
+    let theirs = run(command(wasm_tools)
         .args(["component", "wit"])
         .arg(dir)
         .args(&feature_args))?;
@@ -158,15 +159,15 @@ fn check_ok(dir: &Path, oracle: &Oracle) -> Result<()> {
     let ours_wasm = tmp.path().join("ours.wasm");
     std::fs::write(&ours_wasm, &wasm)?;
     let theirs_wasm = tmp.path().join("theirs.wasm");
-    run(Command::new(wasm_tools)
+    run(command(wasm_tools)
         .args(["component", "wit", "--wasm", "-o"])
         .arg(&theirs_wasm)
         .arg(dir)
         .args(&feature_args))?;
-    let ours_decoded = run(Command::new(wasm_tools)
+    let ours_decoded = run(command(wasm_tools)
         .args(["component", "wit"])
         .arg(&ours_wasm))?;
-    let theirs_decoded = run(Command::new(wasm_tools)
+    let theirs_decoded = run(command(wasm_tools)
         .args(["component", "wit"])
         .arg(&theirs_wasm))?;
     pretty_assertions::assert_eq!(
@@ -184,7 +185,7 @@ fn check_ok(dir: &Path, oracle: &Oracle) -> Result<()> {
             module_with_section(&format!("component-type:{name}"), &payload),
         )?;
         let theirs_module = tmp.path().join(format!("{name}-theirs.wasm"));
-        run(Command::new(wasm_tools)
+        run(command(wasm_tools)
             .args([
                 "component",
                 "embed",
@@ -196,19 +197,23 @@ fn check_ok(dir: &Path, oracle: &Oracle) -> Result<()> {
             .arg(&theirs_module)
             .arg(dir)
             .args(&feature_args))?;
-        let ours = run(Command::new(wasm_tools)
+        let ours = run(command(wasm_tools)
             .args(["component", "wit"])
             .arg(&ours_module))?;
-        let theirs = run(Command::new(wasm_tools)
+        let theirs = run(command(wasm_tools)
             .args(["component", "wit"])
             .arg(&theirs_module))?;
         pretty_assertions::assert_eq!(theirs, ours, "world `{}` metadata differs", name);
         // And our own decoder agrees on both.
-        let (r1, w1) = compono_wit::decode_module_worlds(&std::fs::read(&ours_module)?)?;
-        let (r2, w2) = compono_wit::decode_module_worlds(&std::fs::read(&theirs_module)?)?;
-        let p1 = r1.worlds[w1].package.unwrap();
-        let p2 = r2.worlds[w2].package.unwrap();
-        pretty_assertions::assert_eq!(print_main(&r2, p2)?, print_main(&r1, p1)?);
+        let read = |path: &Path| -> Result<(Resolve, PackageId)> {
+            let bindings = compono_component::metadata::read(&std::fs::read(path)?)?
+                .context("no component-type section")?;
+            let package = bindings.resolve.worlds[bindings.world].package.unwrap();
+            Ok((bindings.resolve, package))
+        };
+        let (r1, p1) = read(&ours_module)?;
+        let (r2, p2) = read(&theirs_module)?;
+        pretty_assertions::assert_eq!(print_all(&r2, p2)?, print_all(&r1, p1)?);
     }
     Ok(())
 }
@@ -230,7 +235,7 @@ fn check_err(dir: &Path) -> Result<()> {
         .map(|n| dir.join(n))
         .find(|p| p.exists())
         .context("no input.wit, input/ or input.wasm")?;
-    let out = Command::new(env!("CARGO_BIN_EXE_compono"))
+    let out = command(env!("CARGO_BIN_EXE_compono"))
         .arg("wit")
         .arg(&input)
         .output()?;
@@ -275,7 +280,7 @@ struct Oracle {
 
 impl Oracle {
     fn find() -> Oracle {
-        let wasm_tools = Command::new("wasm-tools")
+        let wasm_tools = command("wasm-tools")
             .arg("--version")
             .output()
             .ok()

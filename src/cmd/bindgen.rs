@@ -44,7 +44,8 @@ enum Language {
         #[arg(long, value_name = "PATH")]
         runtime_path: Option<String>,
     },
-    /// C guest bindings: `<world>.h`, `<world>.c`, `<world>_component_type.o`.
+    /// C guest bindings: `<world>.h`, `<world>.c`, `<world>_component_type.o`
+    /// (wit-bindgen's C API and options).
     C {
         #[command(flatten)]
         common: Common,
@@ -58,6 +59,23 @@ enum Language {
         /// default C prefix.
         #[arg(long, value_name = "IFACE=NAME")]
         rename: Vec<String>,
+        /// The world's name in C names and file names.
+        #[arg(long, value_name = "NAME")]
+        rename_world: Option<String>,
+        /// Appended to the `component-type` custom section's name.
+        #[arg(long, value_name = "S")]
+        type_section_suffix: Option<String>,
+        /// Pass top-level options and results whole: no nullable-pointer
+        /// parameters and `bool` returns.
+        #[arg(long)]
+        no_sig_flattening: bool,
+        /// Leave out the helper functions (`_free`, handles, strings).
+        #[arg(long)]
+        no_helpers: bool,
+        /// yes: the bindings drop the borrows an export receives when it
+        /// returns; no: the implementation drops them (`_drop_borrow`).
+        #[arg(long, default_value = "no", value_name = "yes|no")]
+        autodrop_borrows: String,
     },
     /// A Markdown page documenting the world.
     Markdown {
@@ -126,11 +144,24 @@ impl Args {
                 string_encoding,
                 no_object_file,
                 rename,
+                rename_world,
+                type_section_suffix,
+                no_sig_flattening,
+                no_helpers,
+                autodrop_borrows,
             } => {
                 let encoding = match string_encoding.as_str() {
                     "utf8" => compono_bindgen::c::StringEncoding::Utf8,
                     "utf16" => compono_bindgen::c::StringEncoding::Utf16,
+                    "compact-utf16" => bail!(
+                        "the C bindings do not support the `compact-utf16` string encoding (use utf8 or utf16)"
+                    ),
                     other => bail!("unknown string encoding `{other}` (expected utf8 or utf16)"),
+                };
+                let autodrop_borrows = match autodrop_borrows.as_str() {
+                    "yes" => true,
+                    "no" => false,
+                    other => bail!("`--autodrop-borrows {other}`: expected yes or no"),
                 };
                 let mut renames = Vec::new();
                 for r in rename {
@@ -143,6 +174,11 @@ impl Args {
                     string_encoding: encoding,
                     no_object_file,
                     rename: renames,
+                    rename_world,
+                    type_section_suffix,
+                    no_sig_flattening,
+                    no_helpers,
+                    autodrop_borrows,
                 };
                 common.run(|resolve, world| compono_bindgen::c::generate(resolve, world, &opts))
             }

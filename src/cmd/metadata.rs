@@ -1,89 +1,181 @@
-//! `compono metadata show|add FILE`: the name and producers sections of a
-//! module or component (and of the modules and components inside it).
+//! `compono metadata show|add FILE`: the name, producers and annotation
+//! sections (`authors`, `licenses`, ...) of a module or component and of
+//! the modules and components inside it.
 
-use crate::io::{read_input, write_output};
-use anyhow::{Context, Result, bail};
-use compono_component::{ItemMetadata, MetadataToAdd};
+use crate::io::{DwarfArgs, display_name, read_wasm, write_output, write_wasm};
+use anyhow::{Context, Result};
+use compono_component::{FieldChange, ItemMetadata, MetadataToAdd};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Subcommand)]
 pub enum Args {
-    /// Print the name and producers of every module and component in FILE.
-    Show {
-        #[arg(default_value = "-")]
-        input: PathBuf,
-        /// Print JSON instead of text.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Add a name or producers entries to the outermost module or component.
-    Add {
-        #[arg(default_value = "-")]
-        input: PathBuf,
-        /// Where to write the result; stdout by default.
-        #[arg(short, long, default_value = "-")]
-        output: PathBuf,
-        /// The module's or component's name.
-        #[arg(long)]
-        name: Option<String>,
-        /// A source language, `NAME[=VERSION]`.
-        #[arg(long, value_name = "NAME[=VERSION]")]
-        language: Vec<String>,
-        /// A tool that processed the binary, `NAME[=VERSION]`.
-        #[arg(long, value_name = "NAME[=VERSION]")]
-        processed_by: Vec<String>,
-        /// An SDK used to produce the binary, `NAME[=VERSION]`.
-        #[arg(long, value_name = "NAME[=VERSION]")]
-        sdk: Vec<String>,
-    },
+    /// Print the metadata of every module and component in FILE.
+    Show(ShowArgs),
+    /// Change the metadata of the outermost module or component.
+    Add(Box<AddArgs>),
+}
+
+#[derive(clap::Args)]
+pub struct ShowArgs {
+    /// A module or component, binary or text; `-` reads stdin.
+    #[arg(default_value = "-")]
+    input: PathBuf,
+
+    /// Where to write the output; stdout by default.
+    #[arg(short, long, value_name = "OUT")]
+    output: Option<PathBuf>,
+
+    /// Print JSON (wasm-tools' shape) instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct AddArgs {
+    /// A module or component, binary or text; `-` reads stdin.
+    #[arg(default_value = "-")]
+    input: PathBuf,
+
+    #[command(flatten)]
+    dwarf: DwarfArgs,
+
+    /// Where to write the result; stdout by default (binary only with `-o`
+    /// or when stdout is not a terminal).
+    #[arg(short, long, value_name = "OUT")]
+    output: Option<PathBuf>,
+
+    /// Set the module's or component's name (names section).
+    #[arg(long, value_name = "NAME", conflicts_with = "clear_name")]
+    name: Option<String>,
+
+    /// Remove the module's or component's name.
+    #[arg(long)]
+    clear_name: bool,
+
+    /// Add a source language to the producers section, `NAME[=VERSION]`.
+    #[arg(long, value_name = "NAME=VERSION")]
+    language: Vec<String>,
+
+    /// Add a tool that processed the binary, `NAME[=VERSION]`.
+    #[arg(long, value_name = "NAME=VERSION")]
+    processed_by: Vec<String>,
+
+    /// Add an SDK used to produce the binary, `NAME[=VERSION]`.
+    #[arg(long, value_name = "NAME=VERSION")]
+    sdk: Vec<String>,
+
+    #[command(flatten)]
+    annotations: Annotations,
+
+    /// Print the result as text.
+    #[arg(short = 't', long = "wat")]
+    wat: bool,
+}
+
+/// The OCI-style annotation sections, each set with `--FIELD VALUE` or
+/// removed with `--clear-FIELD`.
+#[derive(clap::Args)]
+struct Annotations {
+    /// The people or organization responsible (free text).
+    #[arg(long, value_name = "NAME", conflicts_with = "clear_authors")]
+    authors: Option<String>,
+    /// Remove the authors.
+    #[arg(long)]
+    clear_authors: bool,
+    /// A human-readable description of the binary.
+    #[arg(long, value_name = "NAME", conflicts_with = "clear_description")]
+    description: Option<String>,
+    /// Remove the description.
+    #[arg(long)]
+    clear_description: bool,
+    /// The licenses, as an SPDX license expression.
+    #[arg(long, value_name = "NAME", conflicts_with = "clear_licenses")]
+    licenses: Option<String>,
+    /// Remove the licenses.
+    #[arg(long)]
+    clear_licenses: bool,
+    /// URL of the source code.
+    #[arg(long, value_name = "NAME", conflicts_with = "clear_source")]
+    source: Option<String>,
+    /// Remove the source URL.
+    #[arg(long)]
+    clear_source: bool,
+    /// URL with more information on the binary.
+    #[arg(long, value_name = "NAME", conflicts_with = "clear_homepage")]
+    homepage: Option<String>,
+    /// Remove the homepage.
+    #[arg(long)]
+    clear_homepage: bool,
+    /// Source control revision of the packaged software.
+    #[arg(long, value_name = "NAME", conflicts_with = "clear_revision")]
+    revision: Option<String>,
+    /// Remove the revision.
+    #[arg(long)]
+    clear_revision: bool,
+    /// Version of the packaged software.
+    #[arg(long, value_name = "NAME", conflicts_with = "clear_version")]
+    version: Option<String>,
+    /// Remove the version.
+    #[arg(long)]
+    clear_version: bool,
+}
+
+/// `--FIELD VALUE` / `--clear-FIELD` as one change.
+fn change(set: &Option<String>, clear: bool) -> FieldChange {
+    match (set, clear) {
+        (Some(value), _) => FieldChange::Set(value.clone()),
+        (None, true) => FieldChange::Clear,
+        (None, false) => FieldChange::Keep,
+    }
 }
 
 impl Args {
     pub fn run(self) -> Result<()> {
         match self {
-            Args::Show { input, json } => {
-                let bytes = wasm_bytes(&input)?;
-                let items = compono_component::read_metadata(&bytes)
-                    .with_context(|| format!("failed to read `{}`", input.display()))?;
-                let text = if json {
-                    to_json(&items)
-                } else {
-                    to_text(&items)
-                };
-                write_output(&PathBuf::from("-"), text.as_bytes())
-            }
-            Args::Add {
-                input,
-                output,
-                name,
-                language,
-                processed_by,
-                sdk,
-            } => {
-                let bytes = wasm_bytes(&input)?;
-                let add = MetadataToAdd {
-                    name,
-                    language: pairs(&language),
-                    processed_by: pairs(&processed_by),
-                    sdk: pairs(&sdk),
-                };
-                let out = compono_component::add_metadata(&bytes, &add)
-                    .with_context(|| format!("failed to update `{}`", input.display()))?;
-                write_output(&output, &out)
-            }
+            Args::Show(args) => args.run(),
+            Args::Add(args) => args.run(),
         }
     }
 }
 
-fn wasm_bytes(input: &Path) -> Result<Vec<u8>> {
-    let bytes = read_input(input)?;
-    let bytes = wat::parse_bytes(&bytes)
-        .map_err(|e| anyhow::anyhow!("{e}"))
-        .with_context(|| format!("failed to parse `{}`", input.display()))?;
-    if !bytes.starts_with(b"\0asm") {
-        bail!("`{}` is not a wasm module or component", input.display());
+impl ShowArgs {
+    fn run(self) -> Result<()> {
+        let bytes = read_wasm(&self.input, &DwarfArgs::default())?;
+        let name = display_name(&self.input);
+        let text = if self.json {
+            compono_component::metadata_json(&bytes)
+        } else {
+            compono_component::read_metadata(&bytes).map(|items| to_text(&items))
+        }
+        .with_context(|| format!("failed to read the metadata of `{name}`"))?;
+        write_output(
+            self.output.as_deref().unwrap_or(Path::new("-")),
+            text.as_bytes(),
+        )
     }
-    Ok(bytes.into_owned())
+}
+
+impl AddArgs {
+    fn run(self) -> Result<()> {
+        let bytes = read_wasm(&self.input, &self.dwarf)?;
+        let a = &self.annotations;
+        let add = MetadataToAdd {
+            name: change(&self.name, self.clear_name),
+            language: pairs(&self.language),
+            processed_by: pairs(&self.processed_by),
+            sdk: pairs(&self.sdk),
+            authors: change(&a.authors, a.clear_authors),
+            description: change(&a.description, a.clear_description),
+            licenses: change(&a.licenses, a.clear_licenses),
+            source: change(&a.source, a.clear_source),
+            homepage: change(&a.homepage, a.clear_homepage),
+            revision: change(&a.revision, a.clear_revision),
+            version: change(&a.version, a.clear_version),
+        };
+        let out = compono_component::add_metadata(&bytes, &add)
+            .with_context(|| format!("failed to update `{}`", display_name(&self.input)))?;
+        write_wasm(self.output.as_deref(), &out, self.wat)
+    }
 }
 
 /// `name=version` (or a bare `name`, version empty) pairs.
@@ -124,36 +216,9 @@ fn to_text(items: &[ItemMetadata]) -> String {
                 .collect();
             text.push_str(&format!("{indent}  {field}: {}\n", values.join(", ")));
         }
+        for (section, value) in &item.annotations {
+            text.push_str(&format!("{indent}  {section}: {value}\n"));
+        }
     }
     text
-}
-
-fn to_json(items: &[ItemMetadata]) -> String {
-    let items: Vec<serde_json::Value> = items
-        .iter()
-        .map(|item| {
-            let producers: serde_json::Map<String, serde_json::Value> = item
-                .producers
-                .iter()
-                .map(|(field, values)| {
-                    let values = values
-                        .iter()
-                        .map(|(n, v)| (n.clone(), serde_json::Value::from(v.clone())))
-                        .collect::<serde_json::Map<_, _>>();
-                    (field.clone(), values.into())
-                })
-                .collect();
-            serde_json::json!({
-                "kind": if item.is_component { "component" } else { "module" },
-                "depth": item.depth,
-                "name": item.name,
-                "producers": producers,
-                "range": [item.range.start, item.range.end],
-            })
-        })
-        .collect();
-    format!(
-        "{}\n",
-        serde_json::to_string_pretty(&items).unwrap_or_default()
-    )
 }

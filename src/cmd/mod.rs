@@ -2,9 +2,12 @@
 
 mod bindgen;
 mod embed;
+mod link;
 mod metadata;
 mod new;
 mod run;
+mod run_component;
+mod text;
 mod validate;
 mod wast;
 mod wit;
@@ -22,24 +25,33 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+
+    #[command(flatten)]
+    general: crate::io::GeneralArgs,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Parse, validate and print WIT; encode it as a component with `--wasm`.
     Wit(wit::Args),
-    /// Validate a core module or component (all features).
+    /// Validate a core module or component (wasm-tools' feature flags).
     Validate(validate::Args),
+    /// Print the text format of a module or component.
+    Print(text::PrintArgs),
+    /// Parse the text format of a module or component into binary.
+    Parse(text::ParseArgs),
     /// Generate guest bindings from WIT.
     Bindgen(bindgen::Args),
-    /// Run spec-test `.wast` scripts on the interpreter.
+    /// Run spec-test `.wast` scripts (core or component-model) on the interpreter.
     Wast(wast::Args),
-    /// Run a core module's export on the interpreter.
+    /// Run a core module's or a component's exports on the interpreter.
     Run(run::Args),
     /// Embed a WIT world into a core module (`component-type` section).
     Embed(embed::Args),
     /// Wrap a core module with an embedded world into a component.
     New(new::Args),
+    /// Link shared libraries into one component (shared-everything linking).
+    Link(link::Args),
     /// Show or add the name and producers of a module or component.
     #[command(subcommand)]
     Metadata(metadata::Args),
@@ -56,6 +68,8 @@ enum ComponentCommand {
     Embed(embed::Args),
     /// Same as `compono new`.
     New(new::Args),
+    /// Same as `compono link`.
+    Link(link::Args),
 }
 
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
@@ -70,15 +84,19 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             };
         }
     };
+    cli.general.apply();
     let result = match cli.command {
         Command::Wit(args) | Command::Component(ComponentCommand::Wit(args)) => args.run(),
         Command::Validate(args) => args.run(),
+        Command::Print(args) => args.run(),
+        Command::Parse(args) => args.run(),
         Command::Metadata(args) => args.run(),
         Command::Bindgen(args) => args.run(),
         Command::Wast(args) => args.run(),
         Command::Run(args) => args.run(),
         Command::Embed(args) | Command::Component(ComponentCommand::Embed(args)) => args.run(),
         Command::New(args) | Command::Component(ComponentCommand::New(args)) => args.run(),
+        Command::Link(args) | Command::Component(ComponentCommand::Link(args)) => args.run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -92,7 +110,12 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 /// `error: <what>` followed by its causes, without a backtrace: users see
 /// what failed and where, not our call stack.
 fn report(e: &anyhow::Error) -> String {
-    let mut text = format!("error: {e}");
+    let mut text = if crate::io::color_errors() {
+        // Bold red `error`, as wasm-tools prints it.
+        format!("\x1b[1m\x1b[31merror\x1b[0m\x1b[1m: {e}\x1b[0m")
+    } else {
+        format!("error: {e}")
+    };
     let mut causes = e.chain().skip(1).peekable();
     if causes.peek().is_some() {
         text.push_str("\n\nCaused by:");

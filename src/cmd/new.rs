@@ -1,9 +1,9 @@
 //! `compono new MODULE` (also `compono component new`): wrap a core module
 //! with embedded WIT worlds into a component. wasm-tools' flags.
 
-use crate::io::{read_input, write_output};
+use crate::io::{DwarfArgs, display_name, read_wasm, write_wasm};
 use anyhow::{Context, Result, bail};
-use compono_component::NewOptions;
+use compono_component::{NewOptions, adapter};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -12,41 +12,70 @@ pub struct Args {
     #[arg(default_value = "-")]
     module: PathBuf,
 
-    /// Where to write the component; stdout by default.
-    #[arg(short, long, value_name = "OUT", default_value = "-")]
-    output: PathBuf,
-
-    /// Print the component as text.
-    #[arg(short = 't', long = "wat")]
-    wat: bool,
-
-    /// An adapter module `[NAME=]PATH` for imports of module NAME.
-    #[arg(long = "adapt", value_name = "[NAME=]PATH")]
-    adapters: Vec<String>,
-
-    /// Rename an instance import: `OLD=NEW`.
+    /// Rename an instance import in the output: `OLD=NEW`.
     #[arg(long = "import-name", value_name = "OLD=NEW")]
     import_names: Vec<String>,
 
-    /// Validate the output (the default).
-    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", default_value = "true")]
-    validate: bool,
+    #[command(flatten)]
+    dwarf: DwarfArgs,
+
+    /// Where to write the component; stdout by default (binary only with
+    /// `-o` or when stdout is not a terminal).
+    #[arg(short, long, value_name = "OUT")]
+    output: Option<PathBuf>,
+
+    /// An adapter module `[NAME=]PATH` for imports of module NAME (by
+    /// default the file's stem, e.g. `wasi_snapshot_preview1`).
+    #[arg(long = "adapt", value_name = "[NAME=]MODULE")]
+    adapters: Vec<String>,
+
+    /// Whether to validate the output component (the default).
+    #[arg(long, value_name = "true|false", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true")]
+    validate: Option<bool>,
 
     /// Same as `--validate=false`.
     #[arg(long)]
     skip_validation: bool,
 
+    /// Adapters allocate their state and stack with `memory.grow` instead
+    /// of importing the main module's `cabi_realloc`.
+    #[arg(long)]
+    realloc_via_memory_grow: bool,
+
+    /// Do not adapt `wasi_snapshot_preview1` imports with compono's own
+    /// adapter when no `--adapt` is given for them.
+    #[arg(long)]
+    no_auto_adapt: bool,
+
     /// Merge imports of semver-compatible interface versions (the default).
-    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", default_value = "true")]
-    merge_imports_based_on_semver: bool,
+    #[arg(long, value_name = "true|false", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true")]
+    merge_imports_based_on_semver: Option<bool>,
+
+    /// Name interfaces by their canonical version (`wasi:cli/exit@0.2`)
+    /// with the rest of the version as a `version-suffix`.
+    #[arg(long)]
+    emit_canonical_names: bool,
 
     /// Accept only the standard `cm32p2` core names.
     #[arg(long)]
     reject_legacy_names: bool,
 
-    /// Name the synthesized modules and items.
-    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
-    debug_names: bool,
+    /// Whether to name the synthesized modules and items.
+    #[arg(long, value_name = "true|false", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true")]
+    debug_names: Option<bool>,
+
+    /// Whether shims call through `return_call_ref` (tail calls and typed
+    /// function references) instead of `call_indirect`.
+    #[arg(long, value_name = "true|false", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true")]
+    return_call_ref: Option<bool>,
+
+    /// Print the component as text.
+    #[arg(short = 't', long = "wat")]
+    wat: bool,
 }
 
 /// `[NAME=]PATH`: the module name defaults to the file stem.
@@ -65,15 +94,43 @@ fn parse_adapter(spec: &str) -> (String, PathBuf) {
 }
 
 impl Args {
+    /// The adapters: those given with `--adapt` (`--adapt
+    /// wasi_snapshot_preview1` alone is compono's own), and compono's own
+    /// for `wasi_snapshot_preview1` imports unless `--no-auto-adapt`.
+    fn adapters(&self, module: &[u8]) -> Result<Vec<adapter::Adapter>> {
+        let mut adapters = Vec::new();
+        for spec in &self.adapters {
+            if spec == adapter::PREVIEW1 && !std::path::Path::new(spec).exists() {
+                adapters.push(adapter::builtin_preview1(module)?.1);
+                continue;
+            }
+            let (name, path) = parse_adapter(spec);
+            let bytes = read_wasm(&path, &self.dwarf)
+                .with_context(|| format!("failed to read adapter `{}`", display_name(&path)))?;
+            adapters.push(adapter::Adapter {
+                name,
+                module: bytes,
+            });
+        }
+        if !self.no_auto_adapt
+            && let Some((flavour, builtin)) = adapter::auto_adapter(module, &adapters)?
+        {
+            eprintln!(
+                "compono: adapting `{}` imports with compono's {} adapter (--no-auto-adapt to turn this off)",
+                adapter::PREVIEW1,
+                flavour.name()
+            );
+            adapters.push(builtin);
+        }
+        Ok(adapters)
+    }
+
     pub fn run(self) -> Result<()> {
-        let adapters: Vec<(String, PathBuf)> =
-            self.adapters.iter().map(|a| parse_adapter(a)).collect();
-        if let Some((name, path)) = adapters.first() {
+        if self.return_call_ref == Some(true) {
             bail!(
-                "`--adapt {name}={}`: adapter modules are not supported yet by this version \
-                 of compono; build the module against WASI 0.2 directly, or use another tool \
-                 for adapted modules until adapter support lands",
-                path.display()
+                "`--return-call-ref` is not supported: compono's shims call through \
+                 `call_indirect`, which every runtime supports; leave the flag out (or pass \
+                 `--return-call-ref=false`)"
             );
         }
         let mut import_names = Vec::new();
@@ -83,28 +140,24 @@ impl Args {
             };
             import_names.push((old.to_string(), new.to_string()));
         }
-        let bytes = read_input(&self.module)?;
-        let module = wat::parse_bytes(&bytes)
-            .map_err(|e| anyhow::anyhow!("{e}"))
-            .with_context(|| format!("failed to parse `{}`", self.module.display()))?;
+        let module = read_wasm(&self.module, &self.dwarf)?;
+        let adapters = self.adapters(&module)?;
         let options = NewOptions {
-            validate: self.validate && !self.skip_validation,
-            merge_imports_based_on_semver: self.merge_imports_based_on_semver,
+            validate: self.validate.unwrap_or(true) && !self.skip_validation,
+            merge_imports_based_on_semver: self.merge_imports_based_on_semver.unwrap_or(true),
             reject_legacy_names: self.reject_legacy_names,
-            debug_names: self.debug_names,
+            debug_names: self.debug_names.unwrap_or(false),
+            realloc_via_memory_grow: self.realloc_via_memory_grow,
+            emit_canonical_names: self.emit_canonical_names,
             import_names,
+            adapters,
         };
         let component = compono_component::new(&module, &options).with_context(|| {
             format!(
                 "failed to make a component from `{}`",
-                self.module.display()
+                display_name(&self.module)
             )
         })?;
-        let out = if self.wat {
-            wasmprinter::print_bytes(&component)?.into_bytes()
-        } else {
-            component
-        };
-        write_output(&self.output, &out)
+        write_wasm(self.output.as_deref(), &component, self.wat)
     }
 }

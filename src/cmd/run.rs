@@ -1,4 +1,9 @@
-//! `compono run FILE --invoke NAME [ARGS]...`: runs an export on the interpreter.
+//! `compono run FILE`: runs a core module's or a component's exports on
+//! the bundled interpreter.
+//!
+//! Core modules: `--invoke NAME [ARGS]...`, arguments in decimal.
+//! Components: `--invoke 'f(1, "x")'`, repeatable, in WAVE (as
+//! `wasmtime run --invoke`); the calls run in order in one instance.
 
 use crate::io::read_input;
 use anyhow::{Context, Result, anyhow, bail};
@@ -7,14 +12,25 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// A core module, binary or text; `-` reads stdin.
+    /// A core module or component, binary or text; `-` reads stdin.
     file: PathBuf,
-    /// The exported function to call.
+    /// The export to call: a name for core modules; a call in WAVE for
+    /// components (`add(1, 2)`, `my:pkg/iface#f("x")`), repeatable.
     #[arg(long)]
-    invoke: String,
-    /// Arguments in decimal (floats also `nan`, `inf`, `-inf`; references `null`).
+    invoke: Vec<String>,
+    /// For core modules: the arguments of the call, in decimal (floats
+    /// also `nan`, `inf`, `-inf`; references `null`).
     #[arg(allow_hyphen_values = true)]
     args: Vec<String>,
+    /// Components: give every function import nothing else provides a stub
+    /// that returns the default value of its result and prints the call on
+    /// stderr.
+    #[arg(long)]
+    stub_imports: bool,
+    /// Stop with a trap after this much fuel (about one unit per function
+    /// call and loop iteration).
+    #[arg(long)]
+    fuel: Option<u64>,
 }
 
 impl Args {
@@ -24,12 +40,19 @@ impl Args {
             .map_err(|e| anyhow!("{e}"))
             .with_context(|| format!("failed to parse `{}`", self.file.display()))?;
         if wasmparser::Parser::is_component(&bytes) {
-            bail!(
-                "`{}` is a component; running components is not supported yet",
-                self.file.display()
-            );
+            return crate::cmd::run_component::run(&crate::cmd::run_component::Request {
+                path: &self.file,
+                bytes: &bytes,
+                invokes: &self.invoke,
+                program_args: &self.args,
+                stub_imports: self.stub_imports,
+                fuel: self.fuel,
+            });
         }
-        for line in run_core_module(&self.file, &bytes, &self.invoke, &self.args)? {
+        let [invoke] = self.invoke.as_slice() else {
+            bail!("a core module needs exactly one `--invoke NAME`");
+        };
+        for line in run_core_module(&self.file, &bytes, invoke, &self.args, self.fuel)? {
             println!("{line}");
         }
         Ok(())
@@ -37,11 +60,22 @@ impl Args {
 }
 
 /// Instantiates the module without imports, calls `name` and formats each result.
-fn run_core_module(path: &Path, bytes: &[u8], name: &str, args: &[String]) -> Result<Vec<String>> {
-    let engine = Engine::new(&Config::default());
+fn run_core_module(
+    path: &Path,
+    bytes: &[u8],
+    name: &str,
+    args: &[String],
+    fuel: Option<u64>,
+) -> Result<Vec<String>> {
+    let mut config = Config::default();
+    config.consume_fuel(fuel.is_some());
+    let engine = Engine::new(&config);
     let module = Module::new(&engine, bytes)
         .with_context(|| format!("failed to compile `{}`", path.display()))?;
     let mut store = Store::new(&engine, ());
+    if let Some(fuel) = fuel {
+        store.set_fuel(fuel);
+    }
     let instance = Linker::new()
         .instantiate(&mut store, &module)
         .with_context(|| format!("failed to instantiate `{}`", path.display()))?;

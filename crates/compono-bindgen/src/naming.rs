@@ -1,5 +1,5 @@
-//! Names in the target languages: cases via `heck`, and keywords escaped
-//! the way wit-bindgen users expect (a trailing underscore).
+//! Rust names: cases via `heck`, and keywords escaped the way wit-bindgen
+//! users expect (a trailing underscore). C names are in `c::names`.
 
 use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 
@@ -9,71 +9,6 @@ const RUST_KEYWORDS: &[&str] = &[
     "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "try",
     "type", "typeof", "unsafe", "use", "where", "while", "yield", "abstract", "become", "box",
     "do", "final", "macro", "override", "priv", "unsized", "virtual",
-];
-
-const C_KEYWORDS: &[&str] = &[
-    "alignas",
-    "alignof",
-    "auto",
-    "bool",
-    "break",
-    "case",
-    "char",
-    "const",
-    "constexpr",
-    "continue",
-    "default",
-    "do",
-    "double",
-    "else",
-    "enum",
-    "extern",
-    "false",
-    "float",
-    "for",
-    "goto",
-    "if",
-    "inline",
-    "int",
-    "long",
-    "nullptr",
-    "register",
-    "restrict",
-    "return",
-    "short",
-    "signed",
-    "sizeof",
-    "static",
-    "static_assert",
-    "struct",
-    "switch",
-    "thread_local",
-    "true",
-    "typedef",
-    "typeof",
-    "typeof_unqual",
-    "union",
-    "unsigned",
-    "void",
-    "volatile",
-    "while",
-    "_Alignas",
-    "_Alignof",
-    "_Atomic",
-    "_BitInt",
-    "_Bool",
-    "_Complex",
-    "_Decimal128",
-    "_Decimal32",
-    "_Decimal64",
-    "_Generic",
-    "_Imaginary",
-    "_Noreturn",
-    "_Static_assert",
-    "_Thread_local",
-    "errno",
-    "assert",
-    "NULL",
 ];
 
 fn escape_rust(name: String) -> String {
@@ -97,14 +32,4 @@ pub fn rust_camel(name: &str) -> String {
 /// `SHOUTY_SNAKE_CASE`: flag constants.
 pub fn rust_shouty(name: &str) -> String {
     escape_rust(name.to_shouty_snake_case())
-}
-
-/// `snake_case` for C, keyword-safe.
-pub fn c_snake(name: &str) -> String {
-    let s = name.to_snake_case();
-    if C_KEYWORDS.contains(&s.as_str()) {
-        format!("{s}_")
-    } else {
-        s
-    }
 }

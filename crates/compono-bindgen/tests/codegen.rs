@@ -9,7 +9,6 @@ use compono_bindgen::rust::{Opts, Ownership};
 use compono_bindgen::{Features, load};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use wit_parser::{Resolve, TypeDefKind, WorldId};
 
 fn repo() -> PathBuf {
@@ -92,7 +91,7 @@ fn uses_unsupported(resolve: &Resolve, world: WorldId) -> bool {
 }
 
 fn host_triple() -> String {
-    let out = Command::new("rustc")
+    let out = compono_testutil::command("rustc")
         .arg("-vV")
         .output()
         .expect("run rustc -vV");
@@ -294,9 +293,8 @@ fn corpus_compiles_for_every_target_and_ownership_mode() {
     )
     .unwrap();
     let host = host_triple();
-    let output = Command::new(env!("CARGO"))
+    let output = compono_testutil::cargo(&compono_testutil::target_dir!("bindgen-codegen-corpus"))
         .current_dir(&crate_dir)
-        .env("CARGO_TARGET_DIR", crate_dir.join("target"))
         .env("RUSTFLAGS", "-D warnings")
         .args([
             "check",
@@ -344,13 +342,10 @@ fn macro_reports_wit_errors_and_tracks_wit_files() {
     .unwrap();
     let good = "package m:point;\n\ninterface point {\n  record point { x: u32 }\n}\n\nworld w {\n  import point;\n}\n";
     let bad = "package m:point;\n\ninterface point {\n  record point { x: u32 }\n  f: func(a: missing-type);\n}\n\nworld w {\n  import point;\n}\n";
+    let target_dir = compono_testutil::target_dir!("bindgen-macro-check");
     let check = || {
-        Command::new(env!("CARGO"))
+        compono_testutil::cargo(&target_dir)
             .current_dir(&crate_dir)
-            .env(
-                "CARGO_TARGET_DIR",
-                Path::new(env!("CARGO_TARGET_TMPDIR")).join("bindgen-codegen-corpus/target"),
-            )
             .args(["check", "--quiet"])
             .output()
             .expect("run cargo")
@@ -429,7 +424,7 @@ fn c_corpus_compiles_with_clang() {
                     .unwrap()
                     .0
                     .to_string();
-                let o = Command::new("clang-19")
+                let o = compono_testutil::command("clang-19")
                     .current_dir(&dir)
                     .args([
                         "--target=wasm32-wasi",

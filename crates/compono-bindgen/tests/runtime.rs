@@ -7,6 +7,7 @@
 //! All Rust guests build in one `cargo build` of the guest workspace, so
 //! the macro and runtime compile once.
 
+use compono_testutil::{cargo, command, target_dir};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -17,13 +18,16 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn guest_target_dir() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("bindgen-guests")
+/// Where a test writes the components it makes.
+fn components_dir(test: &str) -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("bindgen-components")
+        .join(test)
 }
 
 /// Core module to component with `wasm-tools component new`, the oracle.
 fn componentize(core: &Path, out: &Path) -> Result<(), String> {
-    run(Command::new("wasm-tools")
+    run(command("wasm-tools")
         .arg("component")
         .arg("new")
         .arg(core)
@@ -37,7 +41,7 @@ fn compono_new() -> Option<PathBuf> {
     let bin = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()?
         .join("debug/compono");
-    let ok = Command::new(&bin)
+    let ok = command(&bin)
         .args(["new", "--help"])
         .output()
         .is_ok_and(|o| o.status.success());
@@ -59,11 +63,7 @@ fn wrap_and_run(
     ));
     if let Some(compono) = compono_new() {
         let ours = out_stem.with_extension("compono.wasm");
-        let made = run(Command::new(compono)
-            .arg("new")
-            .arg(core)
-            .arg("-o")
-            .arg(&ours));
+        let made = run(command(compono).arg("new").arg(core).arg("-o").arg(&ours));
         results.push(("compono new", made.and_then(|()| run_host(&ours, world))));
     }
     results
@@ -97,18 +97,16 @@ fn worlds() -> Vec<String> {
 }
 
 fn build_rust_guests() -> Result<PathBuf, String> {
-    let target = guest_target_dir();
-    run(Command::new(env!("CARGO"))
+    let target = target_dir!("bindgen-guests");
+    run(cargo(&target)
         .current_dir(repo().join("fixtures/bindgen/guests"))
-        .env("CARGO_TARGET_DIR", &target)
-        .env_remove("RUSTFLAGS")
         .args(["build", "--quiet", "--target", "wasm32-unknown-unknown"]))?;
     Ok(target.join("wasm32-unknown-unknown/debug"))
 }
 
 fn run_host(component: &Path, world: &str) -> Result<String, String> {
     let world_dir = repo().join("fixtures/bindgen/runtime").join(world);
-    let output = Command::new("python3")
+    let output = command("python3")
         .arg(repo().join("fixtures/bindgen/runtime/host.py"))
         .arg(component)
         .arg(&world_dir)
@@ -130,7 +128,7 @@ fn run_host(component: &Path, world: &str) -> Result<String, String> {
 fn rust_guests_run_in_wasmtime() {
     let worlds = worlds();
     assert!(!worlds.is_empty(), "no runtime worlds found");
-    let out_dir = guest_target_dir().join("components");
+    let out_dir = components_dir("rust-guests");
     std::fs::create_dir_all(&out_dir).expect("create components dir");
     let wasm_dir = build_rust_guests().unwrap_or_else(|e| panic!("building the Rust guests: {e}"));
     let mut failures = Vec::new();
@@ -210,7 +208,7 @@ fn c_guests_run_in_wasmtime() {
                 }
             }
             let core = dir.join("core.wasm");
-            run(Command::new("clang-19")
+            run(command("clang-19")
                 .args([
                     "--target=wasm32-wasi",
                     "-mexec-model=reactor",
@@ -268,13 +266,13 @@ fn wit_bindgen_guests_port_by_changing_the_generate_line() {
     crates.sort();
     assert!(crates.len() >= 5, "at least five ported guests: {crates:?}");
 
-    let original_target =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join("bindgen-porting-wit-bindgen");
-    run(Command::new(env!("CARGO"))
-        .current_dir(&porting)
-        .env("CARGO_TARGET_DIR", &original_target)
-        .env_remove("RUSTFLAGS")
-        .args(["build", "--quiet", "--target", "wasm32-unknown-unknown"]))
+    let original_target = target_dir!("bindgen-porting-wit-bindgen");
+    run(cargo(&original_target).current_dir(&porting).args([
+        "build",
+        "--quiet",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]))
     .unwrap_or_else(|e| panic!("building the guests with wit-bindgen: {e}"));
 
     // The same sources with one line changed, in a workspace that depends
@@ -311,15 +309,16 @@ fn wit_bindgen_guests_port_by_changing_the_generate_line() {
         std::fs::write(ported.join(name).join("src/lib.rs"), src).unwrap();
         std::fs::write(ported.join(name).join("Cargo.toml"), manifest).unwrap();
     }
-    let ported_target = guest_target_dir();
-    run(Command::new(env!("CARGO"))
-        .current_dir(&ported)
-        .env("CARGO_TARGET_DIR", &ported_target)
-        .env_remove("RUSTFLAGS")
-        .args(["build", "--quiet", "--target", "wasm32-unknown-unknown"]))
+    let ported_target = target_dir!("bindgen-porting-compono");
+    run(cargo(&ported_target).current_dir(&ported).args([
+        "build",
+        "--quiet",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]))
     .unwrap_or_else(|e| panic!("building the ported guests with compono-guest: {e}"));
 
-    let out_dir = guest_target_dir().join("components");
+    let out_dir = components_dir("porting");
     std::fs::create_dir_all(&out_dir).unwrap();
     let mut failures = Vec::new();
     for name in &crates {

@@ -2,7 +2,7 @@
 //! (the legacy one and the standard `cm32p2` one), with every signature
 //! checked against the canonical ABI flattening of its WIT function.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use wasmparser::{ExternalKind, FuncType, Payload, TypeRef, ValType};
 use wit_parser::abi::AbiVariant;
@@ -150,6 +150,12 @@ pub enum ImportTarget<'r> {
     /// `resource.new`, `resource.rep` or `resource.drop` of a resource the
     /// module itself exports.
     Exported(TypeId, ExportedResourceIntrinsic),
+    /// The export of adapter number `n` with the import's name (an import
+    /// of the main module from a module an adapter implements).
+    AdapterExport(usize),
+    /// The main module's export with the import's name (an import of an
+    /// adapter from `__main_module__`).
+    MainExport,
 }
 
 /// A core function import and what it is for.
@@ -182,6 +188,27 @@ pub struct Classified<'r> {
     /// `env::memory`, imported instead of defined: the component provides
     /// it (from the shim module).
     pub imported_memory: Option<wasmparser::MemoryType>,
+    /// An adapter's `env::memory`: the main module's memory.
+    pub main_memory: bool,
+}
+
+/// What `classify` needs to know besides the world and the module.
+#[derive(Default)]
+pub struct ClassifyOptions<'a> {
+    pub reject_legacy_names: bool,
+    /// The core module names adapters implement, in adapter order: the main
+    /// module's imports from them are the adapters' exports.
+    pub adapter_names: &'a [String],
+    /// The module is an adapter: `env::memory` is the main module's memory
+    /// and imports from `__main_module__` are the main module's exports.
+    pub is_adapter: bool,
+    /// The world exports this module provides; `None`: all of them (the
+    /// others come from adapters).
+    pub exports: Option<&'a HashSet<WorldKey>>,
+    /// The module is one of several linked libraries that together
+    /// implement the world: its exports are checked across all of them
+    /// (`check_world_exports`), not here.
+    pub linked_part: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -281,14 +308,32 @@ fn check_sig(
     ))
 }
 
-/// Classifies every import and export of `core` against `world`.
-pub fn classify<'r>(
+/// Classifies `core`, one of several linked libraries that together
+/// implement `world`: the world's exports may be in any of them.
+pub fn classify_part<'r>(
     resolve: &'r Resolve,
     world: WorldId,
     core: &CoreModule,
     reject_legacy_names: bool,
 ) -> Result<Classified<'r>, Error> {
+    let options = ClassifyOptions {
+        reject_legacy_names,
+        linked_part: true,
+        ..Default::default()
+    };
+    classify(resolve, world, core, &options)
+}
+
+/// Classifies every import and export of `core` against `world`.
+pub fn classify<'r>(
+    resolve: &'r Resolve,
+    world: WorldId,
+    core: &CoreModule,
+    options: &ClassifyOptions<'_>,
+) -> Result<Classified<'r>, Error> {
     let w = &resolve.worlds[world];
+    let reject_legacy_names = options.reject_legacy_names;
+    let provides = |key: &WorldKey| options.exports.is_none_or(|keys| keys.contains(key));
 
     // Every name the world explains, under both manglings.
     let mut import_names: HashMap<(String, String), (ImportTarget<'r>, Naming)> = HashMap::new();
@@ -328,7 +373,7 @@ pub fn classify<'r>(
         }
     }
     let mut export_names: HashMap<String, (ExportTarget<'r>, Naming)> = HashMap::new();
-    for (key, item) in w.exports.iter() {
+    for (key, item) in w.exports.iter().filter(|(k, _)| provides(k)) {
         for (fkey, _, func) in item_funcs(resolve, key, item) {
             for (mangling, naming) in MANGLINGS {
                 let export = |kind| WasmExport::Func {
@@ -434,6 +479,7 @@ pub fn classify<'r>(
         export_realloc: None,
         initialize: None,
         imported_memory: None,
+        main_memory: false,
     };
 
     for import in &core.imports {
@@ -442,6 +488,40 @@ pub fn classify<'r>(
             field: import.field.clone(),
             reason,
         };
+        if let (TypeRef::Memory(_), "env", "memory", true) = (
+            import.ty,
+            import.module.as_str(),
+            import.field.as_str(),
+            options.is_adapter,
+        ) {
+            classified.main_memory = true;
+            continue;
+        }
+        if let (TypeRef::Func(ty), true) = (import.ty, options.is_adapter)
+            && import.module == "__main_module__"
+        {
+            classified.imports.push(ClassifiedImport {
+                module: import.module.clone(),
+                field: import.field.clone(),
+                target: ImportTarget::MainExport,
+                ty: core.func_type(ty)?.clone(),
+            });
+            continue;
+        }
+        if let TypeRef::Func(ty) = import.ty
+            && let Some(n) = options
+                .adapter_names
+                .iter()
+                .position(|a| *a == import.module)
+        {
+            classified.imports.push(ClassifiedImport {
+                module: import.module.clone(),
+                field: import.field.clone(),
+                target: ImportTarget::AdapterExport(n),
+                ty: core.func_type(ty)?.clone(),
+            });
+            continue;
+        }
         if let (TypeRef::Memory(memory), "env", "memory") =
             (import.ty, import.module.as_str(), import.field.as_str())
         {
@@ -507,6 +587,7 @@ pub fn classify<'r>(
                 &[ValType::I32],
                 &format!("the intrinsic of resource `{}`", resource_name(resolve, *r)),
             ),
+            ImportTarget::AdapterExport(_) | ImportTarget::MainExport => Ok(()),
         };
         check.map_err(err)?;
         classified.imports.push(ClassifiedImport {
@@ -633,8 +714,44 @@ pub fn classify<'r>(
         }
     }
 
-    // Every exported world function must be there.
-    for (key, item) in w.exports.iter() {
+    if !options.linked_part
+        && let Err(m) = missing_export(resolve, world, &classified, provides)
+    {
+        return Err(Error::Missing(format!(
+            "the world exports {}, but the module exports no function named `{}` (or `{}`); \
+             export it from the module",
+            m.what, m.legacy, m.standard
+        )));
+    }
+    Ok(classified)
+}
+
+/// A world export function without a core export, and the names that
+/// would have been it.
+pub struct MissingExport {
+    pub what: String,
+    pub legacy: String,
+    pub standard: String,
+}
+
+/// Checks that every function the world exports has a core export.
+pub fn check_world_exports(
+    resolve: &Resolve,
+    world: WorldId,
+    classified: &Classified<'_>,
+) -> Result<(), MissingExport> {
+    missing_export(resolve, world, classified, |_| true)
+}
+
+/// Checks the world exports `provides` says this module has.
+fn missing_export(
+    resolve: &Resolve,
+    world: WorldId,
+    classified: &Classified<'_>,
+    provides: impl Fn(&WorldKey) -> bool,
+) -> Result<(), MissingExport> {
+    let w = &resolve.worlds[world];
+    for (key, item) in w.exports.iter().filter(|(k, _)| provides(k)) {
         for (fkey, _, func) in item_funcs(resolve, key, item) {
             let found = classified
                 .funcs
@@ -665,14 +782,15 @@ pub fn classify<'r>(
                     ),
                     None => format!("exported function `{}`", func.name),
                 };
-                return Err(Error::Missing(format!(
-                    "the world exports {what}, but the module exports no function \
-                     named `{legacy}` (or `{standard}`); export it from the module"
-                )));
+                return Err(MissingExport {
+                    what,
+                    legacy,
+                    standard,
+                });
             }
         }
     }
-    Ok(classified)
+    Ok(())
 }
 
 fn resource_name(resolve: &Resolve, r: TypeId) -> &str {
@@ -682,6 +800,12 @@ fn resource_name(resolve: &Resolve, r: TypeId) -> &str {
 /// Why no world item explains an import from `module`, and what would fix it.
 fn unknown_import_reason(resolve: &Resolve, world: WorldId, module: &str) -> String {
     let w = &resolve.worlds[world];
+    if module == "wasi_snapshot_preview1" {
+        return "this is a WASI preview1 import, which needs an adapter: leave out \
+                `--no-auto-adapt` to use compono's, or pass `--adapt \
+                wasi_snapshot_preview1=ADAPTER.wasm`"
+            .to_string();
+    }
     if let Some(name) = module.strip_prefix("[export]") {
         let named = |k: &WorldKey| resolve.name_world_key(k) == name;
         if w.imports.keys().any(named) && !w.exports.keys().any(named) {
@@ -700,6 +824,13 @@ fn unknown_import_reason(resolve: &Resolve, world: WorldId, module: &str) -> Str
             || module.strip_prefix("cm32p2|")
                 == Some(resolve.name_canonicalized_world_key(k).as_str())
     });
+    // Preview1 imports are never world items: an adapter implements them.
+    if module == "wasi_snapshot_preview1" || module == "wasi_unstable" {
+        return format!(
+            "the module imports WASI preview1, which needs an adapter: pass \
+             --adapt {module}=PATH"
+        );
+    }
     let no_world = w.imports.is_empty() && w.exports.is_empty();
     if no_world {
         return "the module's world is empty (or it embeds none: no `component-type` custom \

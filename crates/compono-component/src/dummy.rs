@@ -1,12 +1,14 @@
 //! A placeholder core module for a world: every import the world's
-//! bindings would make and every export they would define, with bodies that
-//! trap. Useful to test tooling without a real guest.
+//! bindings would make and every export they would define. The world's
+//! functions and `cabi_realloc` trap; `_initialize`, post-returns and
+//! destructors do nothing, so a component made from the placeholder
+//! instantiates. Useful to test tooling without a real guest.
 
 use wasm_encoder::{
     CodeSection, ExportKind, ExportSection, Function, FunctionSection, ImportSection, Instruction,
     MemorySection, MemoryType, Module, TypeSection, ValType,
 };
-use wit_parser::abi::{AbiVariant, WasmSignature, WasmType};
+use wit_parser::abi::{AbiVariant, WasmType};
 use wit_parser::{
     Function as WitFunction, LiftLowerAbi, ManglingAndAbi, Resolve, ResourceIntrinsic, WasmExport,
     WasmExportKind, WasmImport, WorldId, WorldItem,
@@ -60,6 +62,16 @@ pub(crate) fn core_types(types: &[WasmType]) -> Vec<ValType> {
         .collect()
 }
 
+/// What a placeholder function does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Body {
+    /// Traps: it stands for real work (a world function, an allocation).
+    Trap,
+    /// Returns: nothing to do (`_initialize`, post-returns, destructors),
+    /// and instantiation must succeed.
+    Nothing,
+}
+
 #[derive(Default)]
 struct DummyBuilder {
     types: TypeSection,
@@ -90,13 +102,15 @@ impl DummyBuilder {
         self.imported_funcs += 1;
     }
 
-    fn export(&mut self, name: &str, params: &[ValType], results: &[ValType]) {
+    fn export(&mut self, name: &str, params: &[ValType], results: &[ValType], body: Body) {
         let ty = self.ty(params.to_vec(), results.to_vec());
         self.funcs.function(ty);
-        let mut body = Function::new([]);
-        body.instruction(&Instruction::Unreachable);
-        body.instruction(&Instruction::End);
-        self.code.function(&body);
+        let mut code = Function::new([]);
+        if body == Body::Trap {
+            code.instruction(&Instruction::Unreachable);
+        }
+        code.instruction(&Instruction::End);
+        self.code.function(&code);
         self.exports.push((name.to_string(), self.defined_funcs));
         self.defined_funcs += 1;
     }
@@ -165,11 +179,16 @@ pub fn dummy_module(
                 kind,
             };
             let name = resolve.wasm_export_name(mangling, export(WasmExportKind::Normal));
-            b.export(&name, &core_types(&sig.params), &core_types(&sig.results));
-            if needs_post_return(&sig) {
-                let name = resolve.wasm_export_name(mangling, export(WasmExportKind::PostReturn));
-                b.export(&name, &core_types(&sig.results), &[]);
-            }
+            b.export(
+                &name,
+                &core_types(&sig.params),
+                &core_types(&sig.results),
+                Body::Trap,
+            );
+            // Every export gets one, whether or not its results are in
+            // memory, as in wasm-tools' placeholder.
+            let name = resolve.wasm_export_name(mangling, export(WasmExportKind::PostReturn));
+            b.export(&name, &core_types(&sig.results), &[], Body::Nothing);
         }
         if let WorldItem::Interface { id, .. } = item {
             for resource in interface_resources(resolve, *id) {
@@ -180,14 +199,14 @@ pub fn dummy_module(
                         resource,
                     },
                 );
-                b.export(&name, &i32s(1), &[]);
+                b.export(&name, &i32s(1), &[], Body::Nothing);
             }
         }
     }
     let realloc = resolve.wasm_export_name(mangling, WasmExport::Realloc);
-    b.export(&realloc, &i32s(4), &i32s(1));
+    b.export(&realloc, &i32s(4), &i32s(1), Body::Trap);
     let initialize = resolve.wasm_export_name(mangling, WasmExport::Initialize);
-    b.export(&initialize, &[], &[]);
+    b.export(&initialize, &[], &[], Body::Nothing);
 
     // Exported function indices were counted among defined functions only;
     // shift them past the imports.
@@ -214,11 +233,6 @@ pub fn dummy_module(
     module.section(&exports);
     module.section(&b.code);
     Ok(module.finish())
-}
-
-/// Results that live in memory are freed by a post-return function.
-pub(crate) fn needs_post_return(sig: &WasmSignature) -> bool {
-    sig.retptr
 }
 
 fn reject_async(func: &WitFunction) -> Result<(), Error> {

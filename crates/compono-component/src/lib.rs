@@ -7,27 +7,36 @@
 //!   exports against it, and emit a component that lowers the world's
 //!   imports into the module and lifts its exports out of it.
 //!
+//! - [`link()`]: link shared libraries (`clang -fPIC -shared`) into one
+//!   component whose modules share a memory and a table.
+//!
 //! The flow of `new` is one module per step: [`metadata`] (read and strip
 //! the sections), `classify` (names to world items, signature checks),
 //! `plan` (canonical options and shims), `encode` (the component bytes).
 
+pub mod adapter;
 mod classify;
 mod dummy;
 mod embed;
 mod encode;
 mod error;
+pub mod link;
 mod live;
 pub mod metadata;
 mod new;
 mod plan;
 mod producers;
+mod validate;
 mod world;
 
 pub use dummy::{DummyNames, dummy_module};
-pub use embed::{EmbedOptions, embed};
+pub use embed::{EmbedOptions, embed, section_payload};
 pub use error::Error;
+pub use link::{LinkOptions, link};
 pub use new::{NewOptions, new};
-pub use producers::{ItemMetadata, MetadataToAdd, add_metadata, read_metadata};
+pub use producers::{
+    FieldChange, ItemMetadata, MetadataToAdd, add_metadata, metadata_json, read_metadata,
+};
 
 pub use compono_wit::StringEncoding;
 

@@ -27,9 +27,22 @@ pub fn is_component_type_section(name: &str) -> bool {
     name.starts_with("component-type")
 }
 
-/// Decodes and merges every `component-type*` section of `module`; `None`
-/// when there is none.
+/// Decodes every `component-type*` section of `module` and merges their
+/// worlds into the world `root` of a package `root:root`, as wit-component
+/// does, so that `compono wit` of a module prints what wasm-tools prints;
+/// `None` when there is no such section.
 pub fn read(module: &[u8]) -> Result<Option<Bindings>, Error> {
+    read_sections(module, true)
+}
+
+/// Decodes and merges every `component-type*` section of `module` into the
+/// first one's world, keeping its package (an adapter's world, merged later
+/// into a main module's `root:root`); `None` when there is none.
+pub fn read_own_world(module: &[u8]) -> Result<Option<Bindings>, Error> {
+    read_sections(module, false)
+}
+
+fn read_sections(module: &[u8], into_root: bool) -> Result<Option<Bindings>, Error> {
     let mut merged: Option<(Bindings, String)> = None;
     for payload in wasmparser::Parser::new(0).parse_all(module) {
         let payload = payload.map_err(|e| Error::InvalidModule(e.to_string()))?;
@@ -56,6 +69,10 @@ pub fn read(module: &[u8]) -> Result<Option<Bindings>, Error> {
             encoding: decoded.encoding,
         };
         merged = Some(match merged {
+            None if into_root => (
+                merge(root_bindings(bindings.encoding)?, bindings)?,
+                s.name().to_string(),
+            ),
             None => (bindings, s.name().to_string()),
             Some((into, first)) => {
                 if into.encoding != bindings.encoding {
@@ -79,6 +96,20 @@ pub fn read(module: &[u8]) -> Result<Option<Bindings>, Error> {
         });
     }
     Ok(merged.map(|(b, _)| b))
+}
+
+/// An empty world `root:root/root` to merge sections into.
+fn root_bindings(encoding: StringEncoding) -> Result<Bindings, Error> {
+    let mut resolve = Resolve::default();
+    let package = resolve
+        .push_str("root.wit", "package root:root;\nworld root {}\n")
+        .map_err(|e| Error::Metadata(format!("{e:#}")))?;
+    let world = resolve.packages[package].worlds["root"];
+    Ok(Bindings {
+        resolve,
+        world,
+        encoding,
+    })
 }
 
 /// Merges the world of `from` into the world of `into`.

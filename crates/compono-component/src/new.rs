@@ -1,9 +1,10 @@
 //! `new`: a core module with embedded WIT worlds in, a component out.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::Error;
-use crate::classify::{CoreModule, classify};
+use crate::adapter::{self, Adapter, MainModule};
+use crate::classify::{ClassifyOptions, CoreModule, classify};
 use crate::encode::{ComponentInput, encode_component};
 use crate::metadata;
 
@@ -20,6 +21,14 @@ pub struct NewOptions {
     pub debug_names: bool,
     /// `OLD=NEW` renames of instance imports.
     pub import_names: Vec<(String, String)>,
+    /// Adapters for modules the main module imports from (`--adapt`).
+    pub adapters: Vec<Adapter>,
+    /// Adapters allocate with `memory.grow` rather than the main module's
+    /// realloc.
+    pub realloc_via_memory_grow: bool,
+    /// Name imported and exported interfaces by their canonical version
+    /// (`wasi:cli/exit@0.2`) with the rest as a `version-suffix`.
+    pub emit_canonical_names: bool,
 }
 
 impl Default for NewOptions {
@@ -30,11 +39,14 @@ impl Default for NewOptions {
             reject_legacy_names: false,
             debug_names: false,
             import_names: Vec::new(),
+            adapters: Vec::new(),
+            realloc_via_memory_grow: false,
+            emit_canonical_names: false,
         }
     }
 }
 
-fn empty_world() -> Result<metadata::Bindings, Error> {
+pub(crate) fn empty_world() -> Result<metadata::Bindings, Error> {
     let mut resolve = wit_parser::Resolve::default();
     let package = resolve
         .push_str("empty.wit", "package root:root;\nworld root {}\n")
@@ -53,10 +65,11 @@ fn empty_world() -> Result<metadata::Bindings, Error> {
 pub fn new(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
     // Without a world the module can still be wrapped, as long as it
     // imports nothing (the errors for its imports say to embed one).
-    let mut bindings = match metadata::read(module)? {
+    let bindings = match metadata::read(module)? {
         Some(bindings) => bindings,
         None => empty_world()?,
     };
+    let (mut bindings, adapters) = adapter::read_adapters(bindings, &options.adapters)?;
     if options.merge_imports_based_on_semver {
         bindings
             .resolve
@@ -66,16 +79,50 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
             })?;
     }
     crate::plan::check_supported(&bindings.resolve, bindings.world)?;
+    let interface_names = if options.emit_canonical_names {
+        compono_wit::check_canonical_names(&bindings.resolve, bindings.world)?;
+        compono_wit::InterfaceNames::Canonical
+    } else {
+        compono_wit::InterfaceNames::Full
+    };
     // The stripped module is dropped before validation: with large
     // modules, copies dominate peak memory.
     let mut component = {
         let stripped = metadata::strip_and_add_producer(module)?;
         let core = CoreModule::parse(&stripped)?;
+        let adapter_names: Vec<String> = adapters.iter().map(|a| a.name.clone()).collect();
+        // The world exports the adapters do not provide are the main
+        // module's.
+        let main_exports: HashSet<wit_parser::WorldKey> = bindings.resolve.worlds[bindings.world]
+            .exports
+            .keys()
+            .filter(|k| !adapters.iter().any(|a| a.exports.contains(k)))
+            .cloned()
+            .collect();
         let classified = classify(
             &bindings.resolve,
             bindings.world,
             &core,
-            options.reject_legacy_names,
+            &ClassifyOptions {
+                reject_legacy_names: options.reject_legacy_names,
+                adapter_names: &adapter_names,
+                is_adapter: false,
+                exports: (!adapters.is_empty()).then_some(&main_exports),
+                linked_part: false,
+            },
+        )?;
+        let collected = adapter::collect(
+            &bindings.resolve,
+            bindings.world,
+            &MainModule {
+                core: &core,
+                classified: &classified,
+            },
+            &adapters,
+            &adapter::Options {
+                realloc_via_memory_grow: options.realloc_via_memory_grow,
+                debug_names: options.debug_names,
+            },
         )?;
         encode_component(ComponentInput {
             resolve: &bindings.resolve,
@@ -83,22 +130,21 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
             encoding: bindings.encoding,
             classified: &classified,
             module: &stripped,
+            adapters: &collected,
+            linked: None,
             renames: options
                 .import_names
                 .iter()
                 .cloned()
                 .collect::<HashMap<_, _>>(),
             debug_names: options.debug_names,
+            interface_names,
         })?
     };
     // A custom section appended at the end of the component.
     component.extend(crate::producers::processed_by_section(None)?);
     if options.validate {
-        let validate = |bytes: &[u8]| {
-            wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
-                .validate_all(bytes)
-                .map(|_| ())
-        };
+        let validate = crate::validate::validate;
         if let Err(e) = validate(&component) {
             // The module's function bodies are first validated here; an
             // invalid input is the input's fault, not ours.

@@ -16,13 +16,12 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use common::{EmbedFailure, embedded_module, fixtures_dir, read_options, wasm_tools_new_args};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 fn wasm_tools_available() -> bool {
-    Command::new("wasm-tools")
+    compono_testutil::command("wasm-tools")
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success())
@@ -66,7 +65,10 @@ fn run_wasm_tools<S: AsRef<std::ffi::OsStr>>(
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("input.wasm");
     std::fs::write(&path, input)?;
-    let output = Command::new("wasm-tools").args(args).arg(&path).output()?;
+    let output = compono_testutil::command("wasm-tools")
+        .args(args)
+        .arg(&path)
+        .output()?;
     Ok((
         output.status.success(),
         if output.status.success() {

@@ -9,10 +9,8 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use libtest_mimic::{Arguments, Failed, Trial};
+use std::path::{Path, PathBuf};
 
 fn guests_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/guests")
@@ -23,7 +21,7 @@ fn scripts_dir() -> PathBuf {
 }
 
 fn available(program: &str, args: &[&str]) -> bool {
-    Command::new(program)
+    compono_testutil::command(program)
         .args(args)
         .output()
         .is_ok_and(|o| o.status.success())
@@ -34,7 +32,7 @@ fn run_script(script: &Path, component: &[u8]) -> Result<String, Failed> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("component.wasm");
     std::fs::write(&path, component)?;
-    let output = Command::new("python3")
+    let output = compono_testutil::command("python3")
         .arg(script)
         .arg(&path)
         .env(
@@ -57,7 +55,7 @@ fn run_script(script: &Path, component: &[u8]) -> Result<String, Failed> {
 fn wasm_tools_component(module: &Path) -> Result<Vec<u8>, Failed> {
     let dir = tempfile::tempdir()?;
     let out = dir.path().join("theirs.wasm");
-    let output = Command::new("wasm-tools")
+    let output = compono_testutil::command("wasm-tools")
         .args(["component", "new"])
         .arg(module)
         .arg("-o")
@@ -99,7 +97,7 @@ fn c_guest_is_current() -> Result<(), Failed> {
     let dir = guests_dir().join("c");
     let tmp = tempfile::tempdir()?;
     let core = tmp.path().join("guest.core.wasm");
-    let output = Command::new("clang-19")
+    let output = compono_testutil::command("clang-19")
         .args([
             "--target=wasm32-unknown-unknown",
             "-O2",

@@ -7,18 +7,16 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use common::{EmbedFailure, embedded_module, fixtures_dir, read_options};
 use libtest_mimic::{Arguments, Failed, Trial};
+use std::path::{Path, PathBuf};
 
 fn scripts_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/runtime")
 }
 
 fn wasmtime_available() -> bool {
-    Command::new("python3")
+    compono_testutil::command("python3")
         .args(["-c", "import wasmtime.component"])
         .output()
         .is_ok_and(|o| o.status.success())
@@ -35,7 +33,7 @@ fn run_script(script: &Path, case: &Path) -> Result<(), Failed> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("component.wasm");
     std::fs::write(&path, component)?;
-    let output = Command::new("python3")
+    let output = compono_testutil::command("python3")
         .arg(script)
         .arg(&path)
         .current_dir(scripts_dir())

@@ -68,7 +68,7 @@ fn programs_compute_what_wasmi_computes() {
 #[test]
 fn c_modules_are_current() {
     let in_ci = std::env::var("CI").is_ok_and(|v| v == "true");
-    let has_clang = std::process::Command::new("clang-19")
+    let has_clang = compono_testutil::command("clang-19")
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
@@ -78,7 +78,7 @@ fn c_modules_are_current() {
         return;
     }
     let out = std::env::temp_dir().join(format!("compono-bench-build-{}", std::process::id()));
-    let status = std::process::Command::new("bash")
+    let status = compono_testutil::command("bash")
         .arg(bench_dir().join("build.sh"))
         .arg(&out)
         .status()

@@ -16,9 +16,9 @@
 
 use std::collections::HashMap;
 use wasm_encoder::{
-    Alias, Component, ComponentExportKind, ComponentOuterAliasKind, ComponentType,
-    ComponentTypeEncoder, ComponentTypeRef, ComponentTypeSection, ComponentValType, CustomSection,
-    InstanceType, PrimitiveValType, TypeBounds,
+    Alias, Component, ComponentExportKind, ComponentExternName, ComponentOuterAliasKind,
+    ComponentType, ComponentTypeEncoder, ComponentTypeRef, ComponentTypeSection, ComponentValType,
+    CustomSection, InstanceType, PrimitiveValType, TypeBounds,
 };
 use wit_parser::{
     Function, Handle, InterfaceId, PackageId, PackageMetadata, Resolve, Type, TypeDefKind, TypeId,
@@ -27,19 +27,97 @@ use wit_parser::{
 
 use crate::Error;
 
+/// How interfaces are named where they are imported or exported.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum InterfaceNames {
+    /// `ns:pkg/iface@1.2.3`.
+    #[default]
+    Full,
+    /// `ns:pkg/iface@1` (the semver-compatible track), with the rest of the
+    /// version (`.2.3`) in the name's `version-suffix`: what wasm-tools'
+    /// `--emit-canonical-names` writes.
+    Canonical,
+}
+
+impl InterfaceNames {
+    /// The import or export name of interface `iface`.
+    pub fn of_interface(
+        self,
+        resolve: &Resolve,
+        iface: InterfaceId,
+    ) -> Result<ComponentExternName<'static>, Error> {
+        let full = interface_id(resolve, iface)?;
+        let mut name = ComponentExternName::from(full);
+        if self == InterfaceNames::Canonical {
+            if let Some(canonical) = resolve.canonicalized_id_of(iface) {
+                name.name = canonical.into();
+            }
+            name.version_suffix = resolve.version_suffix_of(iface).map(Into::into);
+        }
+        Ok(name)
+    }
+
+    /// The import or export name of a world item.
+    pub fn of_key(
+        self,
+        resolve: &Resolve,
+        key: &WorldKey,
+    ) -> Result<ComponentExternName<'static>, Error> {
+        match key {
+            WorldKey::Name(name) => Ok(ComponentExternName::from(name.clone())),
+            WorldKey::Interface(id) => self.of_interface(resolve, *id),
+        }
+    }
+}
+
+/// Checks that no two imports, and no two exports, of `world` share a
+/// canonical name (`a:b/c@1.2.0` and `a:b/c@1.3.0` both are `a:b/c@1`).
+pub fn check_canonical_names(resolve: &Resolve, world: WorldId) -> Result<(), Error> {
+    let w = &resolve.worlds[world];
+    for (what, keys) in [("import", &w.imports), ("export", &w.exports)] {
+        let mut seen: HashMap<String, InterfaceId> = HashMap::new();
+        for key in keys.keys() {
+            let WorldKey::Interface(id) = key else {
+                continue;
+            };
+            let Some(canonical) = resolve.canonicalized_id_of(*id) else {
+                continue;
+            };
+            if let Some(previous) = seen.insert(canonical.clone(), *id) {
+                return Err(Error::Unrepresentable(format!(
+                    "{what}s `{}` and `{}` have the same canonical name `{canonical}`; \
+                     merge semver-compatible versions before emitting canonical names",
+                    interface_id(resolve, previous)?,
+                    interface_id(resolve, *id)?
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Encodes `package` as a component (the `wasm-tools component wit --wasm`
 /// form), with its docs and stability in a `package-docs` custom section.
 pub fn encode_package(resolve: &Resolve, package: PackageId) -> Result<Vec<u8>, Error> {
+    encode_package_with(resolve, package, InterfaceNames::Full)
+}
+
+/// `encode_package`, naming interfaces as `names` says.
+pub fn encode_package_with(
+    resolve: &Resolve,
+    package: PackageId,
+    names: InterfaceNames,
+) -> Result<Vec<u8>, Error> {
     let pkg = &resolve.packages[package];
     let mut types = ComponentTypeSection::new();
     let mut exports = wasm_encoder::ComponentExportSection::new();
     for (name, &iface) in pkg.interfaces.iter() {
-        let ty = interface_wrapper(resolve, iface)?;
+        let ty = interface_wrapper(resolve, iface, names)?;
         exports.export(name, ComponentExportKind::Type, types.len(), None);
         types.component(&ty);
     }
     for (name, &world) in pkg.worlds.iter() {
-        let ty = world_wrapper(resolve, world)?;
+        let ty = world_wrapper(resolve, world, names)?;
         exports.export(name, ComponentExportKind::Type, types.len(), None);
         types.component(&ty);
     }
@@ -61,11 +139,24 @@ pub fn encode_package(resolve: &Resolve, package: PackageId) -> Result<Vec<u8>, 
 /// Encodes `world` as `(component (component <world>) (export "ns:pkg/w"
 /// (component 0)))`, the type a `component-type` section exports.
 pub fn encode_world(resolve: &Resolve, world: WorldId) -> Result<ComponentType, Error> {
-    world_wrapper(resolve, world)
+    world_wrapper(resolve, world, InterfaceNames::Full)
 }
 
-fn world_wrapper(resolve: &Resolve, world: WorldId) -> Result<ComponentType, Error> {
-    let inner = world_type(resolve, world)?;
+/// `encode_world`, naming interfaces as `names` says.
+pub fn encode_world_with(
+    resolve: &Resolve,
+    world: WorldId,
+    names: InterfaceNames,
+) -> Result<ComponentType, Error> {
+    world_wrapper(resolve, world, names)
+}
+
+fn world_wrapper(
+    resolve: &Resolve,
+    world: WorldId,
+    names: InterfaceNames,
+) -> Result<ComponentType, Error> {
+    let inner = world_type(resolve, world, names)?;
     let w = &resolve.worlds[world];
     let package = w
         .package
@@ -81,13 +172,18 @@ fn world_wrapper(resolve: &Resolve, world: WorldId) -> Result<ComponentType, Err
 
 /// `(component (import "ns:dep/j" (instance ...))... (export "ns:pkg/i"
 /// (instance ...)))` for one interface of a package.
-fn interface_wrapper(resolve: &Resolve, iface: InterfaceId) -> Result<ComponentType, Error> {
+fn interface_wrapper(
+    resolve: &Resolve,
+    iface: InterfaceId,
+    names: InterfaceNames,
+) -> Result<ComponentType, Error> {
     let mut outer = Scope::new(
         resolve,
         ComponentType::new(),
         TypeOwner::None,
         Binding::Import,
     );
+    outer.interface_names = names;
     let refs = interface_foreign_refs(resolve, iface);
     for &id in &refs {
         outer.import_types_of(owning_interface(resolve, id)?)?;
@@ -98,10 +194,8 @@ fn interface_wrapper(resolve: &Resolve, iface: InterfaceId) -> Result<ComponentT
     let instance = interface_instance(resolve, iface, &outer.indices)?;
     outer.space.ty().instance(&instance);
     let ty = outer.space.type_count() - 1;
-    let name = interface_id(resolve, iface)?;
-    outer
-        .space
-        .export(name.as_str(), ComponentTypeRef::Instance(ty));
+    let name = names.of_interface(resolve, iface)?;
+    outer.space.export(name, ComponentTypeRef::Instance(ty));
     Ok(outer.space)
 }
 
@@ -133,7 +227,11 @@ pub fn interface_instance(
 }
 
 /// The component type of a world: imports, then exports.
-fn world_type(resolve: &Resolve, world: WorldId) -> Result<ComponentType, Error> {
+fn world_type(
+    resolve: &Resolve,
+    world: WorldId,
+    names: InterfaceNames,
+) -> Result<ComponentType, Error> {
     let w = &resolve.worlds[world];
     let mut scope = Scope::new(
         resolve,
@@ -141,6 +239,7 @@ fn world_type(resolve: &Resolve, world: WorldId) -> Result<ComponentType, Error>
         TypeOwner::World(world),
         Binding::Import,
     );
+    scope.interface_names = names;
     for (key, item) in w.imports.iter() {
         scope.world_item(key, item, true)?;
     }
@@ -249,7 +348,7 @@ pub trait TypeSpace {
     fn ty(&mut self) -> ComponentTypeEncoder<'_>;
     fn type_count(&self) -> u32;
     fn alias(&mut self, alias: Alias<'_>);
-    fn bind(&mut self, binding: Binding, name: &str, ty: ComponentTypeRef);
+    fn bind(&mut self, binding: Binding, name: ComponentExternName<'_>, ty: ComponentTypeRef);
 }
 
 impl TypeSpace for ComponentType {
@@ -262,7 +361,7 @@ impl TypeSpace for ComponentType {
     fn alias(&mut self, alias: Alias<'_>) {
         ComponentType::alias(self, alias);
     }
-    fn bind(&mut self, binding: Binding, name: &str, ty: ComponentTypeRef) {
+    fn bind(&mut self, binding: Binding, name: ComponentExternName<'_>, ty: ComponentTypeRef) {
         match binding {
             Binding::Import => {
                 ComponentType::import(self, name, ty);
@@ -296,7 +395,7 @@ impl TypeSpace for InstanceType {
     fn alias(&mut self, alias: Alias<'_>) {
         InstanceType::alias(self, alias);
     }
-    fn bind(&mut self, _: Binding, name: &str, ty: ComponentTypeRef) {
+    fn bind(&mut self, _: Binding, name: ComponentExternName<'_>, ty: ComponentTypeRef) {
         InstanceType::export(self, name, ty);
     }
 }
@@ -313,6 +412,8 @@ pub struct Scope<'r, S> {
     /// For component types: the instance (import or export) that provides
     /// each interface's types.
     pub providers: HashMap<InterfaceId, u32>,
+    /// How interfaces imported or exported here are named.
+    pub interface_names: InterfaceNames,
 }
 
 impl<'r, S: TypeSpace> Scope<'r, S> {
@@ -324,6 +425,7 @@ impl<'r, S: TypeSpace> Scope<'r, S> {
             binding,
             indices: HashMap::new(),
             providers: HashMap::new(),
+            interface_names: InterfaceNames::Full,
         }
     }
 
@@ -397,7 +499,7 @@ impl<'r, S: TypeSpace> Scope<'r, S> {
                 }
                 self.space.bind(
                     self.binding,
-                    name,
+                    name.into(),
                     ComponentTypeRef::Type(TypeBounds::SubResource),
                 );
                 let index = self.last_type();
@@ -517,7 +619,7 @@ impl<'r, S: TypeSpace> Scope<'r, S> {
             Some(name) if self.binding != Binding::Local => {
                 self.space.bind(
                     self.binding,
-                    name,
+                    name.as_str().into(),
                     ComponentTypeRef::Type(TypeBounds::Eq(index)),
                 );
                 self.last_type()
@@ -629,12 +731,9 @@ impl<'r, S: ComponentSpace> Scope<'r, S> {
         self.space.ty().instance(&instance.space);
         let ty = self.last_type();
         let index = self.instance_count();
-        let name = interface_id(self.resolve, dep)?;
-        self.space.bind(
-            Binding::Import,
-            name.as_str(),
-            ComponentTypeRef::Instance(ty),
-        );
+        let name = self.interface_names.of_interface(self.resolve, dep)?;
+        self.space
+            .bind(Binding::Import, name, ComponentTypeRef::Instance(ty));
         self.providers.insert(dep, index);
         Ok(())
     }
@@ -647,10 +746,7 @@ impl<'r, S: ComponentSpace> Scope<'r, S> {
         item: &WorldItem,
         import: bool,
     ) -> Result<(), Error> {
-        let name = match key {
-            WorldKey::Name(name) => name.clone(),
-            WorldKey::Interface(id) => interface_id(self.resolve, *id)?,
-        };
+        let name = self.interface_names.of_key(self.resolve, key)?;
         match item {
             WorldItem::Interface { id, .. } => {
                 self.ensure_foreign_of_interface(*id)?;
@@ -659,7 +755,7 @@ impl<'r, S: ComponentSpace> Scope<'r, S> {
                 let ty = self.last_type();
                 let index = self.instance_count();
                 self.space
-                    .bind(self.binding, &name, ComponentTypeRef::Instance(ty));
+                    .bind(self.binding, name, ComponentTypeRef::Instance(ty));
                 // Imports provide types to everything after them; an export
                 // only to what no import already provides.
                 if import || !self.providers.contains_key(id) {
@@ -669,7 +765,7 @@ impl<'r, S: ComponentSpace> Scope<'r, S> {
             WorldItem::Function(func) => {
                 let ty = self.func_type(func, None)?;
                 self.space
-                    .bind(self.binding, &name, ComponentTypeRef::Func(ty));
+                    .bind(self.binding, name, ComponentTypeRef::Func(ty));
             }
             WorldItem::Type { id, .. } => {
                 self.type_index(*id, None)?;

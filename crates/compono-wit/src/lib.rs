@@ -10,17 +10,20 @@ mod decode;
 mod encode;
 mod metadata;
 mod print;
+mod transform;
 
 pub use decode::{decode, decode_world};
 pub use encode::{
-    Binding, ComponentSpace, Scope, TypeSpace, encode_package, encode_world,
+    Binding, ComponentSpace, InterfaceNames, Scope, TypeSpace, check_canonical_names,
+    encode_package, encode_package_with, encode_world, encode_world_with,
     foreign_refs_of_definition, interface_foreign_refs, interface_instance,
 };
 pub use metadata::{
-    StringEncoding, WorldMetadata, decode_module_worlds, decode_world_metadata,
-    encode_world_metadata,
+    StringEncoding, WorldMetadata, decode_world_metadata, encode_world_metadata,
+    encode_world_metadata_with,
 };
 pub use print::{PrintOptions, escape, print, print_with};
+pub use transform::{exportize, importize};
 
 /// What can go wrong printing or encoding WIT.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +36,9 @@ pub enum Error {
     /// writes.
     #[error("invalid component-type metadata: {0}")]
     Metadata(String),
+    /// A world transform (`importize`, `exportize`) that cannot be done.
+    #[error("{0}")]
+    Transform(String),
     /// Wasm that does not decode to WIT.
     #[error("{0}")]
     Decode(String),

@@ -60,7 +60,17 @@ pub fn encode_world_metadata(
     world: WorldId,
     encoding: StringEncoding,
 ) -> Result<Vec<u8>, Error> {
-    let ty = crate::encode_world(resolve, world)?;
+    encode_world_metadata_with(resolve, world, encoding, crate::InterfaceNames::Full)
+}
+
+/// `encode_world_metadata`, naming interfaces as `names` says.
+pub fn encode_world_metadata_with(
+    resolve: &Resolve,
+    world: WorldId,
+    encoding: StringEncoding,
+    names: crate::InterfaceNames,
+) -> Result<Vec<u8>, Error> {
+    let ty = crate::encode_world_with(resolve, world, names)?;
     let mut component = Component::new();
     component.section(&CustomSection {
         name: ENCODING_SECTION.into(),
@@ -119,45 +129,5 @@ pub fn decode_world_metadata(payload: &[u8]) -> Result<WorldMetadata, Error> {
         resolve,
         world,
         encoding: encoding.unwrap_or_default(),
-    })
-}
-
-/// Decodes every `component-type*` section of a core module and merges
-/// their worlds into one.
-pub fn decode_module_worlds(module: &[u8]) -> Result<(Resolve, WorldId), Error> {
-    let mut merged: Option<(Resolve, WorldId)> = None;
-    for payload in wasmparser::Parser::new(0).parse_all(module) {
-        let payload = payload.map_err(|e| Error::Metadata(e.to_string()))?;
-        let wasmparser::Payload::CustomSection(s) = &payload else {
-            continue;
-        };
-        if !s.name().starts_with("component-type") {
-            continue;
-        }
-        let decoded = decode_world_metadata(s.data()).map_err(|e| {
-            Error::Metadata(format!(
-                "custom section `{}` at offset {}: {e}",
-                s.name(),
-                s.data_offset()
-            ))
-        })?;
-        merged = Some(match merged {
-            None => (decoded.resolve, decoded.world),
-            Some((mut resolve, world)) => {
-                let remap = resolve
-                    .merge(decoded.resolve)
-                    .map_err(|e| Error::Metadata(format!("{e:#}")))?;
-                let other = remap
-                    .map_world(decoded.world, Default::default())
-                    .map_err(|e| Error::Metadata(format!("{e:#}")))?;
-                resolve
-                    .merge_worlds(other, world, &mut Default::default())
-                    .map_err(|e| Error::Metadata(format!("cannot merge worlds: {e:#}")))?;
-                (resolve, world)
-            }
-        });
-    }
-    merged.ok_or_else(|| {
-        Error::Metadata("the module has no `component-type*` custom sections; embed a world first (`compono embed WIT MODULE`)".to_string())
     })
 }

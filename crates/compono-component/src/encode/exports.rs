@@ -1,14 +1,16 @@
 //! The world's exports: core exports lifted with their canonical options,
 //! and exported interfaces given their names and types.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+use indexmap::IndexSet;
 
 use compono_wit::{Binding, Scope, StringEncoding};
 use wasm_encoder::{
     CanonicalOption, ComponentBuilder, ComponentExportKind, ComponentTypeRef, ExportKind,
     TypeBounds,
 };
-use wit_parser::{Function, InterfaceId, TypeId, TypeOwner, WorldItem, WorldKey};
+use wit_parser::{Function, InterfaceId, Resolve, TypeId, TypeOwner, WorldItem, WorldKey};
 
 use super::instances::Main;
 use super::space::ComponentSpaceBuilder;
@@ -80,7 +82,9 @@ fn export_interface<'r>(
     let name = resolve.name_world_key(key);
     let nested = c.component(input.debug(&name).as_deref(), nested);
     let instance = c.instantiate(input.debug(&name).as_deref(), nested, args);
-    let exported = c.export(name.as_str(), ComponentExportKind::Instance, instance, None);
+    let extern_name = scope.interface_names.of_key(resolve, key)?;
+    let c = &mut scope.space.component;
+    let exported = c.export(extern_name, ComponentExportKind::Instance, instance, None);
     // Later exports refer to this interface's types through the export,
     // where they have their names.
     scope.providers.insert(id, exported);
@@ -97,6 +101,47 @@ fn export_interface<'r>(
         .indices
         .retain(|t, _| resolve.types[*t].name.is_some());
     Ok(())
+}
+
+/// The named types owned outside `iface` that its definitions reach,
+/// directly or through one another's definitions, each after every type
+/// its own definition uses (a foreign record is defined structurally here,
+/// so the aliases and records of its owner that it names come first). A
+/// post-order walk with an explicit stack: the depth of a chain of `use`s
+/// is the input's to choose.
+fn foreign_types_in_order(resolve: &Resolve, iface: InterfaceId) -> IndexSet<TypeId> {
+    let owner = TypeOwner::Interface(iface);
+    let mut ordered = IndexSet::new();
+    // Types whose dependencies are being walked; seeing one again means a
+    // cycle, which WIT cannot express; it is not walked twice.
+    let mut walking = HashSet::new();
+    let mut stack: Vec<(TypeId, bool)> = compono_wit::interface_foreign_refs(resolve, iface)
+        .into_iter()
+        .rev()
+        .map(|id| (id, false))
+        .collect();
+    while let Some((id, deps_done)) = stack.pop() {
+        if ordered.contains(&id) {
+            continue;
+        }
+        if deps_done {
+            ordered.insert(id);
+            continue;
+        }
+        if !walking.insert(id) {
+            continue;
+        }
+        stack.push((id, true));
+        let mut deps = Vec::new();
+        compono_wit::foreign_refs_of_definition(resolve, id, owner, &mut deps);
+        stack.extend(
+            deps.into_iter()
+                .rev()
+                .filter(|d| !ordered.contains(d))
+                .map(|d| (d, false)),
+        );
+    }
+    ordered
 }
 
 /// A component that gives the lifted functions of an exported interface
@@ -131,17 +176,7 @@ fn typed_interface(
     // Foreign named types, dependencies first, then the interface's own
     // resources: imported, so that after instantiation they are the outer
     // component's types.
-    let mut foreign = Vec::new();
-    let mut pending = compono_wit::interface_foreign_refs(resolve, iface);
-    while let Some(id) = pending.pop() {
-        if foreign.contains(&id) {
-            continue;
-        }
-        foreign.insert(0, id);
-        let mut deps = Vec::new();
-        compono_wit::foreign_refs_of_definition(resolve, id, resolve.types[id].owner, &mut deps);
-        pending.extend(deps);
-    }
+    let foreign = foreign_types_in_order(resolve, iface);
     for id in foreign {
         if scope.indices.contains_key(&id) {
             continue;
@@ -275,17 +310,23 @@ fn lift<'r>(
     reallocs: &mut Reallocs,
 ) -> Result<u32, Error> {
     let resolve = input.resolve;
-    let cls = input.classified;
-    let exported = cls
-        .funcs
-        .get(&(key, func.name.as_str()))
+    // The main module or the adapter that provides it.
+    let (cls, exported, instance) = input
+        .modules()
+        .find_map(|(m, cls)| {
+            let exported = cls
+                .funcs
+                .get(&(key, func.name.as_str()))
+                .filter(|f| !f.core_name.is_empty())?;
+            Some((cls, exported, main.instance_of(m)?))
+        })
         .ok_or_else(|| Error::Missing(format!("the module does not export `{}`", func.name)))?;
     let ty = scope.func_type(func, None)?;
     let needs = lift_needs(resolve, func);
     let c = &mut scope.space.component;
     let core = c.core_alias_export(
         input.debug(&exported.core_name).as_deref(),
-        main.instance,
+        instance,
         &exported.core_name,
         ExportKind::Func,
     );
@@ -295,14 +336,14 @@ fn lift<'r>(
         needs,
         input.encoding,
         main.memory,
-        || reallocs.get(c, input, &realloc_name),
+        || reallocs.get(c, input, instance, &realloc_name),
         &exported.core_name,
         &realloc_name,
     )?;
     if let Some(post) = &exported.post_return {
         let p = c.core_alias_export(
             input.debug(post).as_deref(),
-            main.instance,
+            instance,
             post,
             ExportKind::Func,
         );

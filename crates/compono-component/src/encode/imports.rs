@@ -7,9 +7,10 @@ use compono_wit::{Binding, ComponentSpace, Scope, TypeSpace};
 use wasm_encoder::ComponentTypeRef;
 use wit_parser::{Function, TypeId, TypeOwner, WorldId, WorldItem, WorldKey};
 
+use super::ComponentInput;
 use super::space::ComponentSpaceBuilder;
 use crate::Error;
-use crate::classify::{Classified, ImportTarget};
+use crate::classify::ImportTarget;
 use crate::live::{is_required, live_types};
 
 /// Imports what the module needs of the world; returns the component
@@ -17,20 +18,24 @@ use crate::live::{is_required, live_types};
 pub fn import_world(
     scope: &mut Scope<'_, ComponentSpaceBuilder>,
     world: WorldId,
-    cls: &Classified<'_>,
+    input: &ComponentInput<'_, '_>,
 ) -> Result<HashMap<String, u32>, Error> {
     let resolve = scope.resolve;
     let mut required = HashSet::new();
     let mut roots = Vec::new();
-    for import in &cls.imports {
-        match &import.target {
-            ImportTarget::Func {
-                interface, func, ..
-            } => {
-                required.insert((*interface, func.name.as_str()));
+    for (_, cls) in input.modules() {
+        for import in &cls.imports {
+            match &import.target {
+                ImportTarget::Func {
+                    interface, func, ..
+                } => {
+                    required.insert((*interface, func.name.as_str()));
+                }
+                ImportTarget::ImportedDrop(resource) => roots.push(*resource),
+                ImportTarget::Exported(..)
+                | ImportTarget::AdapterExport(_)
+                | ImportTarget::MainExport => {}
             }
-            ImportTarget::ImportedDrop(resource) => roots.push(*resource),
-            ImportTarget::Exported(..) => {}
         }
     }
     let live = live_types(resolve, world, &required, &roots);
@@ -106,11 +111,10 @@ fn import_interface(
     }
     let ty = scope.space.component.type_instance(None, &instance.space);
     let index = scope.space.instance_count();
-    scope.space.bind(
-        Binding::Import,
-        &resolve.name_world_key(key),
-        ComponentTypeRef::Instance(ty),
-    );
+    let name = scope.interface_names.of_key(resolve, key)?;
+    scope
+        .space
+        .bind(Binding::Import, name, ComponentTypeRef::Instance(ty));
     scope.providers.insert(iface, index);
     Ok(())
 }

@@ -21,11 +21,53 @@ pub struct Shim {
     memory: Option<u32>,
 }
 
-/// The instantiated main module.
+/// The instantiated main module, and its adapters once instantiated.
 pub struct Main {
     pub instance: u32,
     /// The memory canonical options refer to, when there is one.
     pub memory: Option<u32>,
+    /// The instance of each adapter (`None` for one nothing uses).
+    pub adapters: Vec<Option<u32>>,
+}
+
+impl Main {
+    /// The instance of module number `m` (see `ComponentInput::modules`).
+    pub fn instance_of(&self, m: usize) -> Option<u32> {
+        match m {
+            0 => Some(self.instance),
+            m => self.adapters.get(m - 1).copied().flatten(),
+        }
+    }
+}
+
+/// The core function index behind `source`, once the main module exists
+/// for `MainExport` sources.
+fn resolve_source(
+    c: &mut ComponentBuilder,
+    input: &ComponentInput<'_, '_>,
+    source: &CoreFuncSource,
+    shim: &Shim,
+    main: Option<u32>,
+) -> Result<u32, Error> {
+    match source {
+        CoreFuncSource::Ready(f) => Ok(*f),
+        CoreFuncSource::Shim(slot) => shim
+            .funcs
+            .get(*slot)
+            .copied()
+            .ok_or_else(|| Error::Unsupported(format!("shim slot {slot} was not instantiated"))),
+        CoreFuncSource::MainExport(name) => {
+            let main = main.ok_or_else(|| {
+                Error::Unsupported(format!(
+                    "`__main_module__::{name}` can only be imported by an adapter"
+                ))
+            })?;
+            Ok(c.core_alias_export(input.debug(name).as_deref(), main, name, ExportKind::Func))
+        }
+        CoreFuncSource::Exported(..) => Err(Error::Unsupported(
+            "an intrinsic of an exported resource imported by an adapter".to_string(),
+        )),
+    }
 }
 
 pub fn instantiate_shim(
@@ -69,17 +111,14 @@ pub fn instantiate_shim(
 pub fn instantiate_main(
     c: &mut ComponentBuilder,
     input: &ComponentInput<'_, '_>,
-    sources: &[CoreFuncSource],
+    sources: &[Vec<CoreFuncSource>],
     shim: &Shim,
-) -> Main {
+) -> Result<Main, Error> {
     let cls = input.classified;
     let mut by_module: IndexMap<&str, Vec<(&str, ExportKind, u32)>> = IndexMap::new();
-    for (import, source) in cls.imports.iter().zip(sources) {
-        let index = match source {
-            CoreFuncSource::Ready(f) => *f,
-            CoreFuncSource::Shim(slot) => shim.funcs[*slot],
-            CoreFuncSource::Exported(..) => unreachable!("defined with the exported resources"),
-        };
+    let main_sources = sources.first().map(Vec::as_slice).unwrap_or_default();
+    for (import, source) in cls.imports.iter().zip(main_sources) {
+        let index = resolve_source(c, input, source, shim, None)?;
         by_module.entry(import.module.as_str()).or_default().push((
             import.field.as_str(),
             ExportKind::Func,
@@ -110,7 +149,62 @@ pub fn instantiate_main(
             )
         })
     });
-    Main { instance, memory }
+    Ok(Main {
+        instance,
+        memory,
+        adapters: Vec::new(),
+    })
+}
+
+/// Instantiates each adapter used, after the main module: with the main
+/// module's memory as `env::memory`, its exports as `__main_module__`,
+/// and the world's functions.
+pub fn instantiate_adapters(
+    c: &mut ComponentBuilder,
+    input: &ComponentInput<'_, '_>,
+    sources: &[Vec<CoreFuncSource>],
+    shim: &Shim,
+    main: &mut Main,
+) -> Result<(), Error> {
+    for (n, adapter) in input.adapters.iter().enumerate() {
+        let Some(adapter) = adapter else {
+            main.adapters.push(None);
+            continue;
+        };
+        let mut by_module: IndexMap<&str, Vec<(&str, ExportKind, u32)>> = IndexMap::new();
+        if adapter.classified.main_memory {
+            let memory = main.memory.ok_or_else(|| Error::Adapter {
+                adapter: adapter.name.clone(),
+                reason: "it imports the main module's memory, but the main module \
+                             exports none; export it as `memory`"
+                    .to_string(),
+            })?;
+            by_module
+                .entry("env")
+                .or_default()
+                .push(("memory", ExportKind::Memory, memory));
+        }
+        let adapter_sources = sources.get(n + 1).map(Vec::as_slice).unwrap_or_default();
+        for (import, source) in adapter.classified.imports.iter().zip(adapter_sources) {
+            let index = resolve_source(c, input, source, shim, Some(main.instance))?;
+            by_module.entry(import.module.as_str()).or_default().push((
+                import.field.as_str(),
+                ExportKind::Func,
+                index,
+            ));
+        }
+        let mut args = Vec::new();
+        for (module, fields) in &by_module {
+            let inst =
+                c.core_instantiate_exports(input.debug(module).as_deref(), fields.iter().copied());
+            args.push((*module, ModuleArg::Instance(inst)));
+        }
+        let debug = input.debug(&format!("compono:adapter:{}", adapter.name));
+        let module = c.core_module_raw(debug.as_deref(), &adapter.module);
+        main.adapters
+            .push(Some(c.core_instantiate(debug.as_deref(), module, args)));
+    }
+    Ok(())
 }
 
 /// Fills the shim's table, now that the main module's memory and realloc
@@ -126,7 +220,6 @@ pub fn fill_shim(
     let Some(shim_instance) = shim.instance else {
         return Ok(());
     };
-    let cls = input.classified;
     let mut fixup_args: Vec<(String, ExportKind, u32)> = Vec::new();
     let table = c.core_alias_export(None, shim_instance, shim::TABLE, ExportKind::Table);
     fixup_args.push((shim::TABLE.to_string(), ExportKind::Table, table));
@@ -137,18 +230,36 @@ pub fn fill_shim(
                 func,
                 needs,
                 name,
+                module,
             } => {
+                let (cls, instance) = input
+                    .classified_of(*module)
+                    .zip(main.instance_of(*module))
+                    .ok_or_else(|| {
+                        Error::Unsupported(format!("module {module} was not instantiated"))
+                    })?;
                 let realloc_name = cls.import_realloc.clone().or(cls.realloc.clone());
                 let options = canonical_options(
                     func,
                     *needs,
                     input.encoding,
                     main.memory,
-                    || reallocs.get(c, input, &realloc_name),
+                    || reallocs.get(c, input, instance, &realloc_name),
                     name,
                     &realloc_name,
                 )?;
                 c.lower_func(input.debug(name).as_deref(), *component_func, options)
+            }
+            ShimTarget::AdapterExport { adapter, name } => {
+                let instance = main.instance_of(adapter + 1).ok_or_else(|| {
+                    Error::Unsupported(format!("adapter {adapter} was not instantiated"))
+                })?;
+                c.core_alias_export(
+                    input.debug(name).as_deref(),
+                    instance,
+                    name,
+                    ExportKind::Func,
+                )
             }
             ShimTarget::Dtor { core_export } => c.core_alias_export(
                 input.debug(core_export).as_deref(),

@@ -13,7 +13,7 @@ use super::encoding_option;
 use super::shim::{CoreSig, ShimPlan, ShimTarget};
 use super::space::ComponentSpaceBuilder;
 use crate::Error;
-use crate::classify::{ExportedResourceIntrinsic, ImportTarget};
+use crate::classify::{ClassifiedImport, ExportedResourceIntrinsic, ImportTarget};
 use crate::plan::lower_needs;
 
 /// Where a core function import of the main module comes from.
@@ -25,12 +25,15 @@ pub enum CoreFuncSource {
     /// An intrinsic of an exported resource, defined once the resource
     /// type exists (see `resources`).
     Exported(TypeId, ExportedResourceIntrinsic),
+    /// The main module's export of this name (for an adapter).
+    MainExport(String),
 }
 
-/// The source of every core import, in the module's import order, and the
-/// shim slots those behind the shim take.
+/// The source of every core import of every module (see
+/// `ComponentInput::modules`: `sources[m]` in module `m`'s import order),
+/// and the shim slots those behind the shim take.
 pub struct LoweredImports<'r> {
-    pub sources: Vec<CoreFuncSource>,
+    pub sources: Vec<Vec<CoreFuncSource>>,
     pub shim: ShimPlan<'r>,
 }
 
@@ -39,54 +42,94 @@ pub fn lower_imports<'r>(
     input: &ComponentInput<'_, 'r>,
     imported_funcs: &HashMap<String, u32>,
 ) -> Result<LoweredImports<'r>, Error> {
-    let cls = input.classified;
     let mut shim = ShimPlan::default();
-    let mut sources = Vec::new();
-    for import in &cls.imports {
-        let source = match &import.target {
-            ImportTarget::Func {
-                key,
-                interface,
-                func,
-            } => {
-                let needs = lower_needs(input.resolve, func);
-                let f = component_func(scope, imported_funcs, *key, *interface, func)?;
-                if needs.memory || needs.realloc {
-                    CoreFuncSource::Shim(shim.push(
-                        CoreSig {
-                            params: wasm_types(import.ty.params()),
-                            results: wasm_types(import.ty.results()),
-                        },
-                        format!("indirect-{}-{}", import.module, import.field),
-                        ShimTarget::Lower {
-                            component_func: f,
-                            func,
-                            needs,
-                            name: format!("{}::{}", import.module, import.field),
-                        },
-                    ))
-                } else {
-                    let options = if needs.strings {
-                        vec![encoding_option(input.encoding)]
-                    } else {
-                        Vec::new()
-                    };
-                    CoreFuncSource::Ready(scope.space.component.lower_func(
-                        input.debug(&import.field).as_deref(),
-                        f,
-                        options,
-                    ))
-                }
-            }
-            ImportTarget::ImportedDrop(resource) => {
-                let ty = scope.type_index(*resource, None)?;
-                CoreFuncSource::Ready(scope.space.component.resource_drop(ty))
-            }
-            ImportTarget::Exported(resource, which) => CoreFuncSource::Exported(*resource, *which),
-        };
-        sources.push(source);
+    let mut all_sources = Vec::new();
+    for (m, cls) in input.modules() {
+        if all_sources.len() < m {
+            all_sources.resize_with(m, Vec::new);
+        }
+        let mut sources = Vec::new();
+        for import in &cls.imports {
+            sources.push(lower_import(
+                scope,
+                input,
+                imported_funcs,
+                m,
+                import,
+                &mut shim,
+            )?);
+        }
+        all_sources.push(sources);
     }
-    Ok(LoweredImports { sources, shim })
+    Ok(LoweredImports {
+        sources: all_sources,
+        shim,
+    })
+}
+
+/// Where core import `import` of module `m` comes from.
+fn lower_import<'r>(
+    scope: &mut Scope<'_, ComponentSpaceBuilder>,
+    input: &ComponentInput<'_, 'r>,
+    imported_funcs: &HashMap<String, u32>,
+    m: usize,
+    import: &ClassifiedImport<'r>,
+    shim: &mut ShimPlan<'r>,
+) -> Result<CoreFuncSource, Error> {
+    let sig = || CoreSig {
+        params: wasm_types(import.ty.params()),
+        results: wasm_types(import.ty.results()),
+    };
+    let source = match &import.target {
+        ImportTarget::Func {
+            key,
+            interface,
+            func,
+        } => {
+            let needs = lower_needs(input.resolve, func);
+            let f = component_func(scope, imported_funcs, *key, *interface, func)?;
+            if needs.memory || needs.realloc {
+                CoreFuncSource::Shim(shim.push(
+                    sig(),
+                    format!("indirect-{}-{}", import.module, import.field),
+                    ShimTarget::Lower {
+                        component_func: f,
+                        func,
+                        needs,
+                        name: format!("{}::{}", import.module, import.field),
+                        module: m,
+                    },
+                ))
+            } else {
+                let options = if needs.strings {
+                    vec![encoding_option(input.encoding)]
+                } else {
+                    Vec::new()
+                };
+                CoreFuncSource::Ready(scope.space.component.lower_func(
+                    input.debug(&import.field).as_deref(),
+                    f,
+                    options,
+                ))
+            }
+        }
+        ImportTarget::ImportedDrop(resource) => {
+            let ty = scope.type_index(*resource, None)?;
+            CoreFuncSource::Ready(scope.space.component.resource_drop(ty))
+        }
+        ImportTarget::Exported(resource, which) => CoreFuncSource::Exported(*resource, *which),
+        // The adapter is instantiated after the main module.
+        ImportTarget::AdapterExport(adapter) => CoreFuncSource::Shim(shim.push(
+            sig(),
+            format!("adapt-{}-{}", import.module, import.field),
+            ShimTarget::AdapterExport {
+                adapter: *adapter,
+                name: import.field.clone(),
+            },
+        )),
+        ImportTarget::MainExport => CoreFuncSource::MainExport(import.field.clone()),
+    };
+    Ok(source)
 }
 
 /// The component function behind an imported WIT function.

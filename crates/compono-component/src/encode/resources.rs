@@ -60,7 +60,7 @@ pub fn define_resources(
     input: &ComponentInput<'_, '_>,
     resources: &[ExportedResource],
     shim: &Shim,
-    sources: &mut [CoreFuncSource],
+    sources: &mut [Vec<CoreFuncSource>],
 ) -> Result<HashMap<TypeId, u32>, Error> {
     let mut local_resources: HashMap<TypeId, u32> = HashMap::new();
     for resource in resources {
@@ -73,7 +73,7 @@ pub fn define_resources(
         );
         local_resources.insert(resource.ty, index);
     }
-    for source in sources.iter_mut() {
+    for source in sources.iter_mut().flatten() {
         let CoreFuncSource::Exported(resource, which) = *source else {
             continue;
         };

@@ -44,7 +44,12 @@ pub enum ShimTarget<'r> {
         func: &'r WitFunction,
         needs: AbiNeeds,
         name: String,
+        /// The module that imports it (see `ComponentInput::modules`),
+        /// whose realloc is used.
+        module: usize,
     },
+    /// The export `name` of adapter number `adapter`.
+    AdapterExport { adapter: usize, name: String },
     /// The destructor of an exported resource, a core export of the main
     /// module.
     Dtor { core_export: String },

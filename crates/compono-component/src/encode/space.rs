@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use compono_wit::{Binding, ComponentSpace, TypeSpace};
 use wasm_encoder::{
-    Alias, ComponentBuilder, ComponentExportKind, ComponentTypeEncoder, ComponentTypeRef,
-    TypeBounds,
+    Alias, ComponentBuilder, ComponentExportKind, ComponentExternName, ComponentTypeEncoder,
+    ComponentTypeRef, TypeBounds,
 };
 
 /// A component under construction, as a space `Scope` can fill.
@@ -29,11 +29,14 @@ impl TypeSpace for ComponentSpaceBuilder {
     fn alias(&mut self, alias: Alias<'_>) {
         self.component.alias(None, alias);
     }
-    fn bind(&mut self, binding: Binding, name: &str, ty: ComponentTypeRef) {
+    fn bind(&mut self, binding: Binding, name: ComponentExternName<'_>, ty: ComponentTypeRef) {
         match binding {
             Binding::Import => {
-                let name = match (&ty, self.renames.get(name)) {
-                    (ComponentTypeRef::Instance(_), Some(new)) => new.as_str(),
+                // A rename replaces the whole name (a version suffix too).
+                let name = match (&ty, self.renames.get(name.name.as_ref())) {
+                    (ComponentTypeRef::Instance(_), Some(new)) => {
+                        ComponentExternName::from(new.as_str())
+                    }
                     _ => name,
                 };
                 self.last_import = self.component.import(name, ty);

@@ -1,0 +1,316 @@
+//! The adapter's state: one 64 KiB page of the main module's memory, found
+//! through a global (an adapter has no statics: they would be addresses in
+//! memory that belongs to the main module).
+//!
+//! The page holds the descriptor table and an arena that the host's
+//! results land in (`cabi_import_realloc`): a persistent part at the bottom
+//! (the preopens' names), and above it a temporary part that every
+//! preview1 call starts afresh.
+//!
+//! The state is only ever touched through raw pointers: the host calls
+//! back into `cabi_import_realloc` in the middle of an import call, and a
+//! `&mut` held across that call would let the compiler assume nothing
+//! changed.
+
+use core::ptr;
+
+use super::globals;
+use super::p1::*;
+use super::wasi;
+
+pub const PAGE: usize = 65536;
+pub const MAX_FDS: usize = 128;
+const ARENA: usize = 57344;
+
+// Descriptor kinds.
+pub const FREE: u8 = 0;
+pub const STDIN: u8 = 1;
+pub const STDOUT: u8 = 2;
+pub const STDERR: u8 = 3;
+pub const FILE: u8 = 4;
+pub const DIR: u8 = 5;
+
+/// One entry of the descriptor table.
+#[repr(C)]
+pub struct Fd {
+    pub kind: u8,
+    /// preview1 `fdflags` (append, dsync, nonblock, rsync, sync), and
+    /// `READABLE` for a file opened for reading.
+    pub fdflags: u8,
+    /// preview1 file type of a `FILE`.
+    pub filetype: u8,
+    pub preopen: u8,
+    /// The `descriptor` (files, directories) or stream (stdio; 0 until
+    /// first used).
+    pub handle: u32,
+    /// A file's output stream for appending (0: none yet).
+    pub append: u32,
+    /// A directory's open `directory-entry-stream` (0: none).
+    pub readdir: u32,
+    /// A preopen's name, in the persistent arena.
+    pub name_ptr: u32,
+    pub name_len: u32,
+    /// A file's position; a directory's: the cookie `readdir` is at.
+    pub pos: u64,
+}
+
+/// In `Fd::fdflags`: the file was opened for reading.
+pub const READABLE: u8 = 0x80;
+
+#[repr(C)]
+pub struct State {
+    pub fds: [Fd; MAX_FDS],
+    /// Closed descriptors, reused last-closed first (as wasmtime does).
+    pub free: [u8; MAX_FDS],
+    pub nfree: u32,
+    /// The lowest descriptor number never used.
+    pub next_fd: u32,
+    pub preopens_loaded: u32,
+    /// A buffer the next list from the host should land in directly
+    /// (`fd_read` reads into the caller's buffer); 0 when none.
+    pub target_ptr: u32,
+    pub target_len: u32,
+    /// End of the persistent part of the arena, end of what is in use.
+    pub persist: u32,
+    pub temp: u32,
+    pub arena: [u8; ARENA],
+}
+
+const _: () = assert!(core::mem::size_of::<State>() <= PAGE);
+
+/// The state, allocated and set up on first use.
+pub fn state() -> *mut State {
+    let s = globals::get_state_ptr();
+    if !s.is_null() {
+        return s;
+    }
+    // The stack is being allocated through the main module's realloc, and
+    // that realloc called back into the adapter: nothing can work yet.
+    if globals::get_allocation_state() == 1 {
+        core::arch::wasm32::unreachable();
+    }
+    let s = unsafe { cabi_realloc(ptr::null_mut(), 0, 16, PAGE) } as *mut State;
+    unsafe {
+        ptr::write_bytes(s as *mut u8, 0, core::mem::size_of::<State>() - ARENA);
+        for fd in 0..3u32 {
+            let kind = STDIN + fd as u8;
+            (*fd_ptr(s, fd)).kind = kind;
+        }
+        (*s).next_fd = 3;
+    }
+    globals::set_state_ptr(s);
+    s
+}
+
+#[link(wasm_import_module = "__main_module__")]
+unsafe extern "C" {
+    /// The main module's allocator (or, without one, whole pages from
+    /// `memory.grow`: the adapter only ever asks it for one page).
+    fn cabi_realloc(old: *mut u8, old_len: usize, align: usize, new_len: usize) -> *mut u8;
+}
+
+/// Starts a preview1 call: the temporary arena is empty again.
+pub fn begin() -> *mut State {
+    let s = state();
+    unsafe {
+        (*s).temp = (*s).persist;
+        (*s).target_ptr = 0;
+    }
+    s
+}
+
+/// Where the host puts the lists it returns.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cabi_import_realloc(
+    old: *mut u8,
+    old_len: usize,
+    align: usize,
+    new_len: usize,
+) -> *mut u8 {
+    // The host only ever allocates afresh.
+    if !old.is_null() || old_len != 0 {
+        core::arch::wasm32::unreachable();
+    }
+    let s = state();
+    unsafe {
+        let target = (*s).target_ptr;
+        if target != 0 && new_len <= (*s).target_len as usize {
+            (*s).target_ptr = 0;
+            return target as *mut u8;
+        }
+        let base = (*s).arena.as_mut_ptr() as usize;
+        let start = (base + (*s).temp as usize + align - 1) & !(align - 1);
+        let end = start + new_len;
+        if end > base + ARENA {
+            core::arch::wasm32::unreachable();
+        }
+        (*s).temp = (end - base) as u32;
+        start as *mut u8
+    }
+}
+
+/// Room in the temporary arena for `len` bytes (8-aligned), or `None`.
+pub fn scratch(s: *mut State, len: usize) -> Option<*mut u8> {
+    unsafe {
+        let base = (*s).arena.as_mut_ptr() as usize;
+        let start = (base + (*s).temp as usize + 7) & !7;
+        let end = start.checked_add(len)?;
+        if end > base + ARENA {
+            return None;
+        }
+        (*s).temp = (end - base) as u32;
+        Some(start as *mut u8)
+    }
+}
+
+/// The next list the host returns goes to `ptr` if it fits in `len`.
+pub fn target(s: *mut State, ptr: *mut u8, len: usize) {
+    unsafe {
+        (*s).target_ptr = ptr as u32;
+        (*s).target_len = len as u32;
+    }
+}
+
+pub fn fd_ptr(s: *mut State, fd: u32) -> *mut Fd {
+    unsafe { (*s).fds.as_mut_ptr().add(fd as usize) }
+}
+
+/// Descriptor `fd` if it is open. Directories opened from a preopen exist
+/// only once the preopens are loaded; callers that can meet one load them
+/// first (`fd_any`), the others (reading, writing, seeking: what a
+/// directory refuses with `EBADF` anyway) do not need to.
+pub fn fd_open(s: *mut State, fd: u32) -> Result<*mut Fd, Errno> {
+    if fd as usize >= MAX_FDS {
+        return Err(EBADF);
+    }
+    let f = fd_ptr(s, fd);
+    if unsafe { (*f).kind } == FREE {
+        return Err(EBADF);
+    }
+    Ok(f)
+}
+
+/// Descriptor `fd`, the preopens loaded first.
+pub fn fd_any(s: *mut State, fd: u32) -> Result<*mut Fd, Errno> {
+    load_preopens(s);
+    fd_open(s, fd)
+}
+
+/// A directory descriptor (for `path_*`).
+pub fn dir(s: *mut State, fd: u32) -> Result<*mut Fd, Errno> {
+    let f = fd_any(s, fd)?;
+    match unsafe { (*f).kind } {
+        DIR => Ok(f),
+        FILE => Err(ENOTDIR),
+        _ => Err(EBADF),
+    }
+}
+
+/// Puts the preopened directories into the table, from fd 3 on, once.
+pub fn load_preopens(s: *mut State) {
+    unsafe {
+        if (*s).preopens_loaded != 0 {
+            return;
+        }
+        (*s).preopens_loaded = 1;
+        let mut ret = wasi::Ret::new();
+        wasi::get_directories(ret.ptr());
+        let list = ret.u32(0) as *const u32;
+        let len = ret.u32(4) as usize;
+        // The list and the names stay where they landed.
+        (*s).persist = (*s).temp;
+        for i in 0..len {
+            let entry = list.add(3 * i);
+            let Ok(fd) = alloc_fd(s) else {
+                wasi::drop_descriptor(*entry);
+                continue;
+            };
+            let f = fd_ptr(s, fd);
+            (*f).kind = DIR;
+            (*f).preopen = 1;
+            (*f).handle = *entry;
+            (*f).name_ptr = *entry.add(1);
+            (*f).name_len = *entry.add(2);
+            (*f).filetype = FILETYPE_DIRECTORY;
+        }
+    }
+}
+
+/// A free descriptor number: the last one closed, else the lowest never
+/// used. The entry is reset.
+pub fn alloc_fd(s: *mut State) -> Result<u32, Errno> {
+    unsafe {
+        let fd = if (*s).nfree > 0 {
+            (*s).nfree -= 1;
+            *(*s).free.as_ptr().add((*s).nfree as usize) as u32
+        } else if ((*s).next_fd as usize) < MAX_FDS {
+            (*s).next_fd += 1;
+            (*s).next_fd - 1
+        } else {
+            return Err(EMFILE);
+        };
+        ptr::write_bytes(fd_ptr(s, fd), 0, 1);
+        Ok(fd)
+    }
+}
+
+/// Releases what entry `fd` holds and marks it free.
+pub fn close_fd(s: *mut State, fd: u32) {
+    unsafe {
+        let f = fd_ptr(s, fd);
+        release(f);
+        (*f).kind = FREE;
+        if ((*s).nfree as usize) < MAX_FDS {
+            *(*s).free.as_mut_ptr().add((*s).nfree as usize) = fd as u8;
+            (*s).nfree += 1;
+        }
+    }
+}
+
+/// Drops the handles an entry holds.
+pub fn release(f: *mut Fd) {
+    unsafe {
+        match (*f).kind {
+            STDIN if (*f).handle != 0 => wasi::drop_input_stream((*f).handle),
+            STDOUT | STDERR if (*f).handle != 0 => wasi::drop_output_stream((*f).handle),
+            FILE | DIR => {
+                if (*f).readdir != 0 {
+                    wasi::drop_directory_entry_stream((*f).readdir);
+                }
+                if (*f).append != 0 {
+                    wasi::drop_output_stream((*f).append);
+                }
+                wasi::drop_descriptor((*f).handle);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The input stream of stdin, fetched on first use.
+pub fn input_stream(f: *mut Fd) -> u32 {
+    unsafe {
+        if (*f).handle == 0 {
+            (*f).handle = wasi::get_stdin();
+        }
+        (*f).handle
+    }
+}
+
+/// The output stream of stdout or stderr, fetched on first use. (Apart
+/// from `input_stream`, so that writing does not import stdin.)
+pub fn output_stream(f: *mut Fd) -> u32 {
+    unsafe {
+        if (*f).handle == 0 {
+            (*f).handle = if (*f).kind == STDOUT {
+                wasi::get_stdout()
+            } else {
+                wasi::get_stderr()
+            };
+        }
+        (*f).handle
+    }
+}
+
+/// `Fd::pos` after an append: the end of the file, whatever it is now.
+pub const AT_END: u64 = u64::MAX;

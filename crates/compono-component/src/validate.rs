@@ -1,0 +1,115 @@
+//! Validating what compono writes: wasmparser with every feature, function
+//! bodies spread over the machine's cores. Structure first, then bodies in
+//! order of appearance, as `Validator::validate_all` does, so the error
+//! reported is the same.
+
+use wasmparser::{
+    BinaryReaderError, FuncToValidate, FuncValidatorAllocations, FunctionBody, Parser,
+    ValidPayload, Validator, ValidatorResources, WasmFeatures,
+};
+
+/// Below this much code, threads cost more than they save.
+const PARALLEL_FROM_BYTES: usize = 1 << 20;
+const MAX_THREADS: usize = 8;
+
+type Func<'a> = (FuncToValidate<ValidatorResources>, FunctionBody<'a>);
+
+/// Validates a module or component.
+pub fn validate(bytes: &[u8]) -> Result<(), BinaryReaderError> {
+    let mut validator = Validator::new_with_features(WasmFeatures::all());
+    let mut parser = Parser::new(0);
+    parser.set_features(WasmFeatures::all());
+    let mut funcs: Vec<Func<'_>> = Vec::new();
+    let mut code_bytes = 0;
+    for payload in parser.parse_all(bytes) {
+        if let ValidPayload::Func(func, body) = validator.payload(&payload?)? {
+            code_bytes += body.as_bytes().len();
+            funcs.push((func, body));
+        }
+    }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(MAX_THREADS);
+    if threads < 2 || code_bytes < PARALLEL_FROM_BYTES {
+        return validate_bodies(funcs.into_iter().enumerate()).map_err(|(_, e)| e);
+    }
+    // Round-robin, so each thread gets a share of every part of the code.
+    let mut shares: Vec<Vec<(usize, Func<'_>)>> = (0..threads).map(|_| Vec::new()).collect();
+    for (i, func) in funcs.into_iter().enumerate() {
+        if let Some(share) = shares.get_mut(i % threads) {
+            share.push((i, func));
+        }
+    }
+    let errors: Vec<(usize, BinaryReaderError)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = shares
+            .into_iter()
+            .map(|share| scope.spawn(move || validate_bodies(share.into_iter())))
+            .collect();
+        handles
+            .into_iter()
+            .filter_map(|h| match h.join() {
+                Ok(result) => result.err(),
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
+    // The error of the first function in the binary, as sequentially.
+    match errors.into_iter().min_by_key(|(i, _)| *i) {
+        Some((_, e)) => Err(e),
+        None => Ok(()),
+    }
+}
+
+fn validate_bodies<'a>(
+    funcs: impl Iterator<Item = (usize, Func<'a>)>,
+) -> Result<(), (usize, BinaryReaderError)> {
+    let mut allocs = FuncValidatorAllocations::default();
+    for (i, (func, body)) in funcs {
+        let mut validator = func.into_validator(allocs);
+        validator.validate(&body).map_err(|e| (i, e))?;
+        allocs = validator.into_allocations();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agrees_with_validate_all() {
+        let valid =
+            wat::parse_str(r#"(module (func (export "f") (param i32) (result i32) local.get 0))"#)
+                .unwrap();
+        assert!(validate(&valid).is_ok());
+        let invalid = wat::parse_str(r#"(module (func (result i32) i64.const 0))"#).unwrap();
+        let ours = validate(&invalid).unwrap_err();
+        let Err(theirs) = Validator::new_with_features(WasmFeatures::all()).validate_all(&invalid)
+        else {
+            panic!("invalid");
+        };
+        assert_eq!(ours.to_string(), theirs.to_string());
+    }
+
+    #[test]
+    fn many_functions_in_parallel_report_the_first_error() {
+        // Enough code to go parallel; functions 3000 and 5000 are invalid.
+        let mut text = String::from("(module");
+        for i in 0..6000 {
+            let body = if i == 3000 || i == 5000 {
+                "i64.const 0".to_string()
+            } else {
+                "i32.const 1 drop ".repeat(60) + "i32.const 0"
+            };
+            text.push_str(&format!(" (func (result i32) {body})"));
+        }
+        text.push(')');
+        let module = wat::parse_str(&text).unwrap();
+        let ours = validate(&module).unwrap_err();
+        let Err(theirs) = Validator::new_with_features(WasmFeatures::all()).validate_all(&module)
+        else {
+            panic!("invalid");
+        };
+        assert_eq!(ours.offset(), theirs.offset());
+    }
+}
