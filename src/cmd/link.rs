@@ -57,6 +57,11 @@ pub struct Args {
     #[arg(long)]
     realloc_via_memory_grow: bool,
 
+    /// Do not adapt `wasi_snapshot_preview1` imports with compono's own
+    /// adapter when no `--adapt` is given for them.
+    #[arg(long)]
+    no_auto_adapt: bool,
+
     /// Merge imports of semver-compatible interface versions (the default).
     #[arg(long, value_name = "true|false", num_args = 0..=1, require_equals = true,
           default_missing_value = "true")]
@@ -101,21 +106,6 @@ fn parse_library(spec: &str) -> (String, PathBuf) {
     }
 }
 
-/// `[NAME=]PATH` of an adapter: the name defaults to the file stem.
-fn parse_adapter(spec: &str) -> (String, PathBuf) {
-    match spec.split_once('=') {
-        Some((name, path)) => (name.to_string(), PathBuf::from(path)),
-        None => {
-            let path = PathBuf::from(spec);
-            let name = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            (name, path)
-        }
-    }
-}
-
 impl Args {
     pub fn run(self) -> Result<()> {
         if self.emit_canonical_names {
@@ -141,11 +131,9 @@ impl Args {
                 dl_openable,
             });
         }
-        let mut adapters = Vec::new();
-        for spec in &self.adapters {
-            let (name, path) = parse_adapter(spec);
-            adapters.push((name, read_wasm(&path, &self.dwarf)?));
-        }
+        let modules: Vec<&[u8]> = libraries.iter().map(|l| l.bytes.as_slice()).collect();
+        let adapters =
+            super::adapt::adapters(&self.adapters, &modules, !self.no_auto_adapt, &self.dwarf)?;
         let options = LinkOptions {
             validate: self.validate.unwrap_or(true) && !self.skip_validation,
             stub_missing_functions: self.stub_missing_functions,
@@ -155,8 +143,8 @@ impl Args {
             reject_legacy_names: self.reject_legacy_names,
             debug_names: self.debug_names.unwrap_or(false),
             adapters,
+            realloc_via_memory_grow: self.realloc_via_memory_grow,
         };
-        let _ = self.realloc_via_memory_grow;
         let component = compono_component::link(&libraries, &options)
             .context("failed to link the shared libraries")?;
         write_wasm(self.output.as_deref(), &component, self.wat)

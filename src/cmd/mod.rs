@@ -1,5 +1,6 @@
 //! One module per subcommand; this one dispatches and reports errors.
 
+mod adapt;
 mod bindgen;
 mod embed;
 mod link;

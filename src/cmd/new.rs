@@ -3,7 +3,7 @@
 
 use crate::io::{DwarfArgs, display_name, read_wasm, write_wasm};
 use anyhow::{Context, Result, bail};
-use compono_component::{NewOptions, adapter};
+use compono_component::NewOptions;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -78,53 +78,7 @@ pub struct Args {
     wat: bool,
 }
 
-/// `[NAME=]PATH`: the module name defaults to the file stem.
-fn parse_adapter(spec: &str) -> (String, PathBuf) {
-    match spec.split_once('=') {
-        Some((name, path)) => (name.to_string(), PathBuf::from(path)),
-        None => {
-            let path = PathBuf::from(spec);
-            let name = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            (name, path)
-        }
-    }
-}
-
 impl Args {
-    /// The adapters: those given with `--adapt` (`--adapt
-    /// wasi_snapshot_preview1` alone is compono's own), and compono's own
-    /// for `wasi_snapshot_preview1` imports unless `--no-auto-adapt`.
-    fn adapters(&self, module: &[u8]) -> Result<Vec<adapter::Adapter>> {
-        let mut adapters = Vec::new();
-        for spec in &self.adapters {
-            if spec == adapter::PREVIEW1 && !std::path::Path::new(spec).exists() {
-                adapters.push(adapter::builtin_preview1(module)?.1);
-                continue;
-            }
-            let (name, path) = parse_adapter(spec);
-            let bytes = read_wasm(&path, &self.dwarf)
-                .with_context(|| format!("failed to read adapter `{}`", display_name(&path)))?;
-            adapters.push(adapter::Adapter {
-                name,
-                module: bytes,
-            });
-        }
-        if !self.no_auto_adapt
-            && let Some((flavour, builtin)) = adapter::auto_adapter(module, &adapters)?
-        {
-            eprintln!(
-                "compono: adapting `{}` imports with compono's {} adapter (--no-auto-adapt to turn this off)",
-                adapter::PREVIEW1,
-                flavour.name()
-            );
-            adapters.push(builtin);
-        }
-        Ok(adapters)
-    }
-
     pub fn run(self) -> Result<()> {
         if self.return_call_ref == Some(true) {
             bail!(
@@ -141,7 +95,8 @@ impl Args {
             import_names.push((old.to_string(), new.to_string()));
         }
         let module = read_wasm(&self.module, &self.dwarf)?;
-        let adapters = self.adapters(&module)?;
+        let adapters =
+            super::adapt::adapters(&self.adapters, &[&module], !self.no_auto_adapt, &self.dwarf)?;
         let options = NewOptions {
             validate: self.validate.unwrap_or(true) && !self.skip_validation,
             merge_imports_based_on_semver: self.merge_imports_based_on_semver.unwrap_or(true),

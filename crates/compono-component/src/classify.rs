@@ -126,6 +126,16 @@ impl CoreModule {
             .ok_or_else(|| Error::InvalidModule(format!("function {func_index} does not exist")))?;
         self.func_type(ty)
     }
+
+    /// The exported functions, by name, with their types.
+    pub fn func_exports(&self) -> impl Iterator<Item = (&str, &FuncType)> {
+        self.exports.iter().filter_map(|e| {
+            let func = matches!(e.kind, ExternalKind::Func | ExternalKind::FuncExact);
+            func.then(|| self.func_type_of(e.index).ok())
+                .flatten()
+                .map(|ty| (e.name.as_str(), ty))
+        })
+    }
 }
 
 /// The intrinsics a module imports to manage the resources it exports.
@@ -306,22 +316,6 @@ fn check_sig(
         display_sig(params, results),
         display_sig(actual.params(), actual.results())
     ))
-}
-
-/// Classifies `core`, one of several linked libraries that together
-/// implement `world`: the world's exports may be in any of them.
-pub fn classify_part<'r>(
-    resolve: &'r Resolve,
-    world: WorldId,
-    core: &CoreModule,
-    reject_legacy_names: bool,
-) -> Result<Classified<'r>, Error> {
-    let options = ClassifyOptions {
-        reject_legacy_names,
-        linked_part: true,
-        ..Default::default()
-    };
-    classify(resolve, world, core, &options)
 }
 
 /// Classifies every import and export of `core` against `world`.
@@ -734,17 +728,10 @@ pub struct MissingExport {
     pub standard: String,
 }
 
-/// Checks that every function the world exports has a core export.
-pub fn check_world_exports(
-    resolve: &Resolve,
-    world: WorldId,
-    classified: &Classified<'_>,
-) -> Result<(), MissingExport> {
-    missing_export(resolve, world, classified, |_| true)
-}
-
-/// Checks the world exports `provides` says this module has.
-fn missing_export(
+/// Checks that every function of the world exports `provides` says
+/// `classified` has (for several linked libraries, their merged
+/// classification) has a core export.
+pub fn missing_export(
     resolve: &Resolve,
     world: WorldId,
     classified: &Classified<'_>,

@@ -1,6 +1,6 @@
 //! `new`: a core module with embedded WIT worlds in, a component out.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::Error;
 use crate::adapter::{self, Adapter, MainModule};
@@ -91,14 +91,7 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
         let stripped = metadata::strip_and_add_producer(module)?;
         let core = CoreModule::parse(&stripped)?;
         let adapter_names: Vec<String> = adapters.iter().map(|a| a.name.clone()).collect();
-        // The world exports the adapters do not provide are the main
-        // module's.
-        let main_exports: HashSet<wit_parser::WorldKey> = bindings.resolve.worlds[bindings.world]
-            .exports
-            .keys()
-            .filter(|k| !adapters.iter().any(|a| a.exports.contains(k)))
-            .cloned()
-            .collect();
+        let main_exports = adapter::main_exports(&bindings.resolve, bindings.world, &adapters);
         let classified = classify(
             &bindings.resolve,
             bindings.world,
@@ -115,7 +108,10 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
             &bindings.resolve,
             bindings.world,
             &MainModule {
-                core: &core,
+                funcs: &core
+                    .func_exports()
+                    .map(|(name, ty)| (name.to_string(), ty.clone()))
+                    .collect(),
                 classified: &classified,
             },
             &adapters,

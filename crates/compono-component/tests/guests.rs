@@ -1,65 +1,42 @@
 //! Modules from real producers, checked in under `fixtures/guests/NAME/
 //! guest.wasm` (rebuilt by `fixtures/guests/build.sh`): a Rust guest made
 //! with wit-bindgen and a C guest made with clang against a hand-written
-//! canonical-ABI world. Each is wrapped by `compono new` and run in wasmtime
-//! by `tests/guests/NAME.py`, which checks results and prints a transcript;
-//! with `wasm-tools` on PATH the component `wasm-tools component new` makes
-//! from the same module must give the same transcript. Where clang-19 is
+//! canonical-ABI world. Each is wrapped by `compono new` and by
+//! `wasm-tools component new`, and both components replay
+//! `fixtures/guests/NAME/runtime.transcript` in compono's runtime and in
+//! wasmtime-py (`compono_runtime::transcript`). Where clang-19 is
 //! installed, the checked-in C guest must be what its sources build to.
 
 mod common;
 
-use libtest_mimic::{Arguments, Failed, Trial};
+#[path = "../../compono-runtime/tests/support/drivers.rs"]
+mod drivers;
+
 use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use drivers::Case;
+use libtest_mimic::{Arguments, Failed, Trial};
 
 fn guests_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/guests")
 }
 
-fn scripts_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guests")
-}
-
 fn available(program: &str, args: &[&str]) -> bool {
     compono_testutil::command(program)
         .args(args)
+        .stdin(Stdio::null())
         .output()
         .is_ok_and(|o| o.status.success())
 }
 
-/// Runs `script` on `component`; its stdout is the transcript.
-fn run_script(script: &Path, component: &[u8]) -> Result<String, Failed> {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("component.wasm");
-    std::fs::write(&path, component)?;
-    let output = compono_testutil::command("python3")
-        .arg(script)
-        .arg(&path)
-        .env(
-            "PYTHONPATH",
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/runtime"),
-        )
-        .output()?;
-    if !output.status.success() {
-        return Err(format!(
-            "{} failed:\n{}{}",
-            script.display(),
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-        .into());
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-}
-
-fn wasm_tools_component(module: &Path) -> Result<Vec<u8>, Failed> {
-    let dir = tempfile::tempdir()?;
-    let out = dir.path().join("theirs.wasm");
+fn wasm_tools_component(module: &Path, out: &Path) -> Result<(), Failed> {
     let output = compono_testutil::command("wasm-tools")
         .args(["component", "new"])
         .arg(module)
         .arg("-o")
-        .arg(&out)
+        .arg(out)
+        .stdin(Stdio::null())
         .output()?;
     if !output.status.success() {
         return Err(format!(
@@ -68,26 +45,40 @@ fn wasm_tools_component(module: &Path) -> Result<Vec<u8>, Failed> {
         )
         .into());
     }
-    Ok(std::fs::read(out)?)
+    Ok(())
 }
 
+/// Wraps the guest with both tools and replays its transcript on both
+/// components in both runtimes.
 fn run_guest(name: &str, interop: bool) -> Result<(), Failed> {
     let module_path = guests_dir().join(name).join("guest.wasm");
     let module = std::fs::read(&module_path)?;
-    let ours = compono_component::new(&module, &Default::default())
-        .map_err(|e| format!("compono new: {e}"))?;
-    let script = scripts_dir().join(format!("{name}.py"));
-    let transcript = run_script(&script, &ours)?;
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("real-guests");
+    std::fs::create_dir_all(&out)?;
+    let ours = out.join(format!("{name}.compono.wasm"));
+    std::fs::write(
+        &ours,
+        compono_component::new(&module, &Default::default())
+            .map_err(|e| format!("compono new: {e}"))?,
+    )?;
+    let transcript = guests_dir().join(name).join("runtime.transcript");
+    let mut cases = vec![Case {
+        name: format!("{name}, compono new"),
+        component: ours,
+        transcript: transcript.clone(),
+    }];
     if interop {
-        let theirs = wasm_tools_component(&module_path)?;
-        let expected = run_script(&script, &theirs)?;
-        if transcript != expected {
-            return Err(format!(
-                "our component and wasm-tools' differ:\n{}",
-                pretty_assertions::StrComparison::new(&expected, &transcript)
-            )
-            .into());
-        }
+        let theirs = out.join(format!("{name}.wasm-tools.wasm"));
+        wasm_tools_component(&module_path, &theirs)?;
+        cases.push(Case {
+            name: format!("{name}, wasm-tools component new"),
+            component: theirs,
+            transcript,
+        });
+    }
+    let totals = drivers::replay_in_both(&cases);
+    if !totals.failures.is_empty() {
+        return Err(totals.failures.join("\n").into());
     }
     Ok(())
 }
@@ -124,19 +115,17 @@ fn c_guest_is_current() -> Result<(), Failed> {
 
 fn main() {
     let args = Arguments::from_args();
-    let python = available("python3", &["-c", "import wasmtime.component"]);
     let interop = available("wasm-tools", &["--version"]);
     let mut trials = Vec::new();
-    if common::on_ci() && !(python && interop) {
+    if common::on_ci() && !interop {
         trials.push(Trial::test("oracles-available", || {
-            Err("CI=true but Python's wasmtime or wasm-tools is missing".into())
+            Err("CI=true but wasm-tools is missing".into())
         }));
     }
     for name in ["rust", "c"] {
-        trials.push(
-            Trial::test(format!("{name}-guest"), move || run_guest(name, interop))
-                .with_ignored_flag(!python),
-        );
+        trials.push(Trial::test(format!("{name}-guest"), move || {
+            run_guest(name, interop)
+        }));
     }
     let clang = available("clang-19", &["--version"]);
     trials.push(Trial::test("c-guest-is-current", c_guest_is_current).with_ignored_flag(!clang));

@@ -1,85 +1,105 @@
-//! Runtime tests: each `tests/runtime/NAME.py` runs against the component
-//! compono builds from `fixtures/components/NAME`, in wasmtime (the Python
-//! `wasmtime.component` API). The script provides imports that check what
-//! they receive, calls the exports and checks the results; a non-zero exit
-//! fails the trial. Without Python's wasmtime the trials are ignored, and
-//! fail when `CI=true`.
+//! Runtime tests: every `fixtures/components/NAME/runtime.transcript` is
+//! replayed against the component compono builds from that fixture, by
+//! both transcript drivers: compono's runtime and wasmtime-py (see
+//! `compono_runtime::transcript` for the format). Adding a case means
+//! adding a transcript. Without Python's wasmtime the wasmtime trials are
+//! ignored, and fail when `CI=true`.
 
 mod common;
 
-use common::{EmbedFailure, embedded_module, fixtures_dir, read_options};
-use libtest_mimic::{Arguments, Failed, Trial};
+#[path = "../../compono-runtime/tests/support/drivers.rs"]
+mod drivers;
+
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
-fn scripts_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/runtime")
-}
+use common::{EmbedFailure, embedded_module, fixtures_dir, read_options};
+use drivers::{Case, Outcome};
+use libtest_mimic::{Arguments, Failed, Trial};
 
-fn wasmtime_available() -> bool {
-    compono_testutil::command("python3")
-        .args(["-c", "import wasmtime.component"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-fn run_script(script: &Path, case: &Path) -> Result<(), Failed> {
-    let options = read_options(case)?;
+/// The component compono builds from the fixture in `case`.
+fn build(case: &Path) -> Result<Vec<u8>, String> {
+    let options = read_options(case).map_err(|e| e.message().unwrap_or_default().to_string())?;
     let module = embedded_module(case, &options).map_err(|e| match e {
-        EmbedFailure::Embed(e) => Failed::from(e),
-        EmbedFailure::Case(e) => e,
+        EmbedFailure::Embed(e) => e,
+        EmbedFailure::Case(e) => e.message().unwrap_or_default().to_string(),
     })?;
-    let component =
-        compono_component::new(&module, &options.new).map_err(|e| format!("compono new: {e}"))?;
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("component.wasm");
-    std::fs::write(&path, component)?;
-    let output = compono_testutil::command("python3")
-        .arg(script)
-        .arg(&path)
-        .current_dir(scripts_dir())
-        .output()?;
-    if !output.status.success() {
-        return Err(format!(
-            "{} failed:\n{}{}",
-            script.display(),
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-        .into());
-    }
-    Ok(())
+    compono_component::new(&module, &options.new).map_err(|e| format!("compono new: {e}"))
 }
 
 fn main() {
     let args = Arguments::from_args();
-    let available = wasmtime_available();
+    let wasmtime = drivers::wasmtime_available();
     let mut trials = Vec::new();
-    if common::on_ci() && !available {
+    if drivers::on_ci() && !wasmtime {
         trials.push(Trial::test("python-wasmtime-available", || {
             Err("CI=true but Python's `wasmtime` package is not importable".into())
         }));
     }
-    let mut scripts: Vec<PathBuf> = std::fs::read_dir(scripts_dir())
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|e| e == "py"))
-                .filter(|p| p.file_stem().is_some_and(|s| s != "harness"))
-                .collect()
-        })
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("component-runtime");
+    std::fs::create_dir_all(&out).expect("create the components directory");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures_dir())
+        .map(|entries| entries.flatten().map(|e| e.path()).collect())
         .unwrap_or_default();
-    scripts.sort();
-    for script in scripts {
-        let name = script.file_stem().unwrap().to_string_lossy().into_owned();
-        let case = fixtures_dir().join(&name);
+    dirs.retain(|d| d.join("runtime.transcript").exists());
+    dirs.sort();
+
+    // Components are built up front, so the wasmtime half can replay them
+    // all in one batch.
+    let mut cases = Vec::new();
+    let mut built: HashMap<String, Result<Vec<u8>, String>> = HashMap::new();
+    for dir in &dirs {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let component = out.join(format!("{name}.wasm"));
+        let bytes = build(dir).and_then(|bytes| {
+            std::fs::write(&component, &bytes).map_err(|e| e.to_string())?;
+            Ok(bytes)
+        });
+        if bytes.is_ok() {
+            cases.push(Case {
+                name: name.clone(),
+                component,
+                transcript: dir.join("runtime.transcript"),
+            });
+        }
+        built.insert(name, bytes);
+    }
+    let cases: &'static [Case] = Vec::leak(cases);
+    static WASMTIME: OnceLock<HashMap<String, Outcome>> = OnceLock::new();
+
+    for dir in dirs {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let transcript = dir.join("runtime.transcript");
+        let bytes = built.remove(&name).unwrap();
+        let checks = compono_runtime::transcript::Transcript::parse(
+            &std::fs::read_to_string(&transcript).unwrap_or_default(),
+        )
+        .map(|t| t.checks());
+        let bytes2 = bytes.clone();
+        trials.push(Trial::test(format!("{name}/compono"), move || {
+            let bytes = bytes?;
+            drivers::replay_in_compono(&bytes, &transcript).map_err(Failed::from)?;
+            Ok(())
+        }));
+        let key = name.clone();
         trials.push(
-            Trial::test(name, move || {
-                if !case.join("module.wat").exists() {
-                    return Err(format!("no fixture `{}`", case.display()).into());
+            Trial::test(format!("{name}/wasmtime"), move || {
+                bytes2?;
+                let outcomes = WASMTIME.get_or_init(|| drivers::replay_in_wasmtime(cases));
+                let got = outcomes
+                    .get(&key)
+                    .cloned()
+                    .unwrap_or_else(|| Err("not replayed".into()))?;
+                // Both drivers count the steps and events they checked.
+                if Ok(got) != checks {
+                    return Err(
+                        format!("wasmtime made {got} checks, compono's parser {checks:?}").into(),
+                    );
                 }
-                run_script(&script, &case)
+                Ok(())
             })
-            .with_ignored_flag(!available),
+            .with_ignored_flag(!wasmtime),
         );
     }
     libtest_mimic::run(&args, trials).exit();

@@ -6,7 +6,7 @@ use crate::call;
 use crate::error::{Error, Result};
 use crate::store::{AsContext, AsContextMut, StoreContextMut};
 use crate::types::{FuncType, Type};
-use crate::val::Val;
+use crate::val::{ResourceType, Val};
 use compono_interp as core;
 use std::sync::Arc;
 
@@ -106,6 +106,28 @@ impl Func {
         self.ty_in(store.core())
             .ok()
             .and_then(|ty| ty.result.clone())
+    }
+
+    /// The resource type that an `own` or `borrow` in this function's
+    /// signature refers to, as this instance binds it (a host-defined
+    /// type for an imported resource, the instance's own for one it
+    /// defines). `None` for other types and for host functions.
+    pub fn resource_type<T>(
+        &self,
+        store: impl AsContext<Data = T>,
+        ty: &Type,
+    ) -> Option<ResourceType> {
+        let (Type::Own(slot) | Type::Borrow(slot)) = ty else {
+            return None;
+        };
+        let rt = &store.core().data().rt;
+        match rt.funcs.get(self.0 as usize)? {
+            FuncData::Lifted(f) => {
+                let id = *f.resources.get(slot.0 as usize)?;
+                (id != u32::MAX).then(|| rt.resource_type(id))
+            }
+            FuncData::Host { .. } => None,
+        }
     }
 
     pub(crate) fn ty_in<T>(

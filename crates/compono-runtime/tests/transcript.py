@@ -1,10 +1,12 @@
-"""Replays a transcript against a component in wasmtime-py: the oracle's
+"""Replays transcripts against components in wasmtime-py: the oracle's
 half of the two drivers (the other is `compono_runtime::transcript`, whose
 module docs define the format).
 
-Usage: transcript.py COMPONENT.wasm TRANSCRIPT
-Exits 0 and prints `N checks` when the component behaves as written;
-prints the first difference and exits 1 otherwise.
+Usage: transcript.py COMPONENT.wasm TRANSCRIPT [COMPONENT.wasm TRANSCRIPT]...
+One process replays many pairs (Python and wasmtime start once). For the
+pair numbered I (from 0) it prints one line: `ok I N` when the component
+behaved as written (N checks), or `fail I MESSAGE` with the first
+difference. Exits 0 when every pair passed, 1 otherwise.
 """
 
 import math
@@ -200,34 +202,14 @@ def typed(node, ty, resource):
     raise Mismatch(f"unsupported type {ty}")
 
 
-def same(a, b, labels):
-    """Structural equality; `labels` binds expected resource labels
-    (`('label', name)`) to actual handles."""
-    if isinstance(a, tuple) and len(a) == 2 and a[0] == "label" and isinstance(a[1], str):
-        name = a[1]
-        if name in labels:
-            return labels[name] is b or labels[name] == b
-        labels[name] = b
-        return True
-    if isinstance(a, float) and isinstance(b, float):
-        return (math.isnan(a) and math.isnan(b)) or a == b
-    if isinstance(a, (bytes, bytearray)) or isinstance(b, (bytes, bytearray)):
-        return list(a) == list(b)
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(same(x, y, labels) for x, y in zip(a, b))
-    if isinstance(a, Variant) and isinstance(b, Variant):
-        return a.tag == b.tag and same(a.payload, b.payload, labels)
-    if isinstance(a, Record) and isinstance(b, Record):
-        return vars(a).keys() == vars(b).keys() and all(same(vars(a)[k], vars(b)[k], labels) for k in vars(a))
-    return a == b
-
-
 def show(v):
     if isinstance(v, Record):
         return "{" + ", ".join(f"{k}: {show(x)}" for k, x in vars(v).items()) + "}"
     if isinstance(v, Variant):
         return v.tag if v.payload is None else f"{v.tag}({show(v.payload)})"
     return repr(v)
+
+
 
 
 # ---------------------------------------------------------- transcript
@@ -254,28 +236,45 @@ def split_call(text):
     raise Mismatch(f"expected `name(args)`: {text}")
 
 
+def call_and_result(number, rest):
+    call, tail = split_call(rest)
+    if tail and not tail.startswith("->"):
+        raise Mismatch(f"line {number}: expected `-> result` after the call")
+    result = tail[2:].strip() if tail else None
+    return call[: call.index("(")].strip(), call[call.index("(") :], result
+
+
 def parse_transcript(text):
-    calls = []
+    """Steps: ('call', line, name, args, result, events) and
+    ('drop', line, label, events); events: ('import', line, name, args,
+    result) and ('drop', line, resource, label)."""
+    steps = []
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        keyword, rest = line.split(" ", 1)
+        keyword, _, rest = line.partition(" ")
         rest = rest.strip()
-        if keyword in ("call", "import"):
-            call, tail = split_call(rest)
-            result = tail[2:].strip() if tail.startswith("->") else None
-            name, args = call[: call.index("(")].strip(), call[call.index("(") :]
+        if not raw[0].isspace():
             if keyword == "call":
-                calls.append({"line": number, "name": name, "args": args, "result": result, "events": []})
+                name, args, result = call_and_result(number, rest)
+                steps.append({"kind": "call", "line": number, "name": name, "args": args, "result": result, "events": []})
+            elif keyword == "drop" and rest and " " not in rest:
+                steps.append({"kind": "drop", "line": number, "label": rest, "events": []})
             else:
-                calls[-1]["events"].append(("import", number, name, args, result))
-        elif keyword == "drop":
+                raise Mismatch(f"line {number}: expected `call f(args)` or `drop LABEL`: `{line}`")
+            continue
+        if not steps:
+            raise Mismatch(f"line {number}: an indented line must follow a step")
+        if keyword == "import":
+            name, args, result = call_and_result(number, rest)
+            steps[-1]["events"].append(("import", number, name, args, result))
+        elif keyword == "drop" and " " in rest:
             resource, lab = rest.rsplit(" ", 1)
-            calls[-1]["events"].append(("drop", number, resource.strip(), lab.strip()))
+            steps[-1]["events"].append(("drop", number, resource.strip(), lab.strip()))
         else:
-            raise Mismatch(f"line {number}: unknown step `{keyword}`")
-    return calls
+            raise Mismatch(f"line {number}: expected `import f(args)` or `drop RESOURCE LABEL`: `{line}`")
+    return steps
 
 
 def parse_args(args, param_types, resource):
@@ -283,29 +282,40 @@ def parse_args(args, param_types, resource):
     w = Wave(args)
     node = w.node()
     items = node[1] if node[0] == "tuple" else [node]
+    if len(items) > len(param_types):
+        raise Mismatch(f"{len(items)} arguments given, {len(param_types)} expected: {args}")
     values = []
     for i, (_, ty) in enumerate(param_types):
         if i < len(items):
             values.append(typed(items[i], ty, resource))
         elif isinstance(ty, types.OptionType):
-            values.append(None)
+            values.append(Variant("none") if ty._tagged() else None)
         else:
             raise Mismatch(f"argument {i + 1} missing in {args}")
     return values
 
 
+def describe(event):
+    if event is None:
+        return "nothing more"
+    if event[0] == "import":
+        return f"line {event[1]}'s `import {event[2]}{event[3]}`"
+    return f"line {event[1]}'s `drop {event[2]} {event[3]}`"
+
+
 class Replay:
     def __init__(self, component_path, text):
-        self.calls = parse_transcript(text)
+        self.steps = parse_transcript(text)
         self.engine = Engine()
         self.store = Store(self.engine)
         self.component = Component.from_file(self.engine, component_path)
         self.linker = Linker(self.engine)
         self.pending = deque()
         self.failure = None
-        self.host_labels = {}  # label -> rep
-        self.guest_labels = {}  # label -> ResourceAny
+        self.host_labels = {}  # label -> rep, one numbering for every type
+        self.guest_labels = {}  # label -> ResourceAny the host holds
         self.resource_ids = {}  # import path -> host resource type id
+        self.reps = {}  # id(ResourceAny) -> (it, its rep or None), per step
         self.define(self.component.type.imports(self.engine))
         self.instance = self.linker.instantiate(self.store, self.component)
 
@@ -313,6 +323,11 @@ class Replay:
         if self.failure is None:
             self.failure = message
         raise Mismatch(message)
+
+    def unexpected(self, what, event):
+        if event is None:
+            self.fail(f"the component did `{what}`, which the transcript does not list")
+        self.fail(f"the component did `{what}` where the transcript has {describe(event)}")
 
     def define(self, imports):
         with self.linker.root() as root:
@@ -331,42 +346,118 @@ class Replay:
             self.resource_ids[path] = rid
             where.add_resource(name, ResourceType.host(rid), lambda store, rep, path=path: self.dropped(path, rep))
 
+    # ------------------------------------------------------ resources
+
+    def host_rep(self, lab):
+        return self.host_labels.setdefault(lab, len(self.host_labels) + 1)
+
+    def rep_of(self, value):
+        """The representation of a host resource; None for a guest's.
+        wasmtime-py's `to_host` may run once per handle (a second call on
+        a borrow fails with "unknown handle index"), so it is remembered."""
+        if not isinstance(value, ResourceAny):
+            return None
+        key = id(value)
+        if key not in self.reps:
+            rep = None
+            if any(value.type == ResourceType.host(rid) for rid in self.resource_ids.values()):
+                rep = value.to_host(self.store).rep
+            self.reps[key] = (value, rep)
+        return self.reps[key][1]
+
+    def label_of(self, value):
+        rep = self.rep_of(value)
+        if rep is not None:
+            labels = [lab for lab, r in self.host_labels.items() if r == rep]
+        else:
+            labels = [lab for lab, r in self.guest_labels.items() if r is value]
+        return labels[0] if labels else "?"
+
+    def host_type_id(self, ty, path):
+        """The host resource type id of an own/borrow type, or None when
+        it is a guest's."""
+        for rid in self.resource_ids.values():
+            if ty.ty == ResourceType.host(rid):
+                return rid
+        if path is None:
+            return None
+        # Import signatures name the uninstantiated type: the resource
+        # type of the import's own instance (or of the root).
+        if "#" in path:
+            owner = path.rsplit("#", 1)[0]
+            ids = [rid for p, rid in self.resource_ids.items() if p.rsplit("#", 1)[0] == owner and "#" in p]
+        else:
+            ids = [rid for p, rid in self.resource_ids.items() if "#" not in p]
+        if len(ids) != 1:
+            raise Mismatch(f"cannot tell which resource type {path} means")
+        return ids[0]
+
+    def same(self, a, b):
+        """Structural equality of an expected value `a` (resources as
+        `('label', name)`) and an actual one `b`: a host resource must be
+        the one its label names; a guest resource the handle its label
+        names, or it names it if the label is new."""
+        if isinstance(a, tuple) and len(a) == 2 and a[0] == "label" and isinstance(a[1], str):
+            name = a[1]
+            rep = self.rep_of(b)
+            if rep is not None:
+                return self.host_labels.get(name) == rep
+            if name in self.host_labels:
+                return False
+            if name in self.guest_labels:
+                return self.guest_labels[name] is b
+            self.guest_labels[name] = b
+            return True
+        if isinstance(a, float) and isinstance(b, float):
+            return (math.isnan(a) and math.isnan(b)) or a == b
+        if isinstance(a, (bytes, bytearray)) or isinstance(b, (bytes, bytearray)):
+            return list(a) == list(b)
+        if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+            return len(a) == len(b) and all(self.same(x, y) for x, y in zip(a, b))
+        if isinstance(a, Variant) and isinstance(b, Variant):
+            return a.tag == b.tag and self.same(a.payload, b.payload)
+        if isinstance(a, Record) and isinstance(b, Record):
+            return vars(a).keys() == vars(b).keys() and all(self.same(vars(a)[k], vars(b)[k]) for k in vars(a))
+        return a == b
+
+    def show(self, v):
+        if isinstance(v, ResourceAny):
+            return self.label_of(v)
+        if isinstance(v, Record):
+            return "{" + ", ".join(f"{k}: {self.show(x)}" for k, x in vars(v).items()) + "}"
+        if isinstance(v, Variant):
+            return v.tag if v.payload is None else f"{v.tag}({self.show(v.payload)})"
+        if isinstance(v, (list, tuple)):
+            return "[" + ", ".join(self.show(x) for x in v) + "]"
+        return repr(v)
+
+    # ------------------------------------------------ what the guest does
+
     def dropped(self, path, rep):
         event = self.pending.popleft() if self.pending else None
         if event is None or event[0] != "drop" or event[2] != path or self.host_labels.get(event[3]) != rep:
-            self.fail(f"the component dropped {path} (rep {rep}) where the transcript has {event}")
-
-    def host_resource_rep(self, value):
-        if isinstance(value, ResourceAny):
-            return value.to_host(self.store).rep
-        return None
+            labels = [lab for lab, r in self.host_labels.items() if r == rep]
+            self.unexpected(f"drop {path} {labels[0] if labels else '?'}", event)
 
     def serve(self, path, ty, args):
         event = self.pending.popleft() if self.pending else None
-        shown = ", ".join(show(a) for a in args)
+        shown = ", ".join(self.show(a) for a in args)
+        what = f"import {path}({shown})"
         if event is None or event[0] != "import" or event[2] != path:
-            self.fail(f"the component did `import {path}({shown})` where the transcript has {event}")
+            self.unexpected(what, event)
         _, line, _, expected_args, result = event
         expected = parse_args(expected_args, ty.params, lambda lab, _ty: ("label", lab))
-        for (_, pty), e, a in zip(ty.params, expected, args):
-            if isinstance(pty, (types.OwnType, types.BorrowType)):
-                ok = self.host_labels.get(e[1]) == self.host_resource_rep(a)
-            else:
-                ok = same(e, a, self.guest_labels)
-            if not ok:
-                self.fail(f"line {line}: the component did `import {path}({shown})`, expected {expected_args}")
+        if not all(self.same(e, a) for e, a in zip(expected, args)):
+            self.fail(f"the component did `{what}`, line {line} expects `import {path}{expected_args}`")
         if result is None:
             return None
-        return parse_value(result, ty.result, lambda lab, rty: self.new_host_resource(path, lab, rty))
 
-    def new_host_resource(self, path, lab, ty):
-        rep = self.host_labels.setdefault(lab, len(self.host_labels) + 1)
-        # The resource type an import's signature names is its instance's.
-        owner = path.rsplit("#", 1)[0]
-        ids = [rid for p, rid in self.resource_ids.items() if p.startswith(owner + "#") or p == owner]
-        if len(ids) != 1:
-            raise Mismatch(f"cannot tell which resource type `{lab}` is in {path}")
-        return ResourceHost.own(rep, ids[0])
+        def host(lab, rty):
+            return ResourceHost.own(self.host_rep(lab), self.host_type_id(rty, path))
+
+        return parse_value(result, ty.result, host)
+
+    # ------------------------------------------------- what the host does
 
     def func(self, name):
         if "#" in name:
@@ -381,58 +472,100 @@ class Replay:
             raise Mismatch(f"no exported function `{name}`")
         return self.instance.get_func(self.store, export)
 
+    def call_step(self, step):
+        func = self.func(step["name"])
+        fty = func.type(self.store)
+
+        def arg(lab, ty):
+            if lab in self.guest_labels:
+                return self.guest_labels[lab]
+            rid = self.host_type_id(ty, None)
+            if rid is None:
+                raise Mismatch(f"no resource labelled `{lab}` was returned earlier")
+            return ResourceHost.own(self.host_rep(lab), rid)
+
+        args = parse_args(step["args"], fty.params, arg)
+        try:
+            result = func(self.store, *args)
+            func.post_return(self.store)
+            trapped = None
+        except (wasmtime.Trap, wasmtime.WasmtimeError, Mismatch) as e:
+            result, trapped = None, e
+        if self.failure is not None:
+            return
+        expected = step["result"]
+        if expected == "trap":
+            if trapped is None:
+                raise Mismatch(f"expected a trap, the call returned {self.show(result)}")
+        elif trapped is not None:
+            raise Mismatch(f"the call failed: {trapped}")
+        elif expected is None:
+            if fty.result is not None:
+                raise Mismatch(f"the call returned {self.show(result)}, the transcript gives no result")
+        else:
+            want = parse_value(expected, fty.result, lambda lab, _ty: ("label", lab))
+            if not self.same(want, result):
+                raise Mismatch(f"expected {expected}, got {self.show(result)}")
+
+    def drop_step(self, step):
+        handle = self.guest_labels.pop(step["label"], None)
+        if handle is None:
+            raise Mismatch(f"the host holds no handle labelled `{step['label']}`")
+        try:
+            handle.drop(self.store)
+        except (wasmtime.Trap, wasmtime.WasmtimeError, Mismatch) as e:
+            if self.failure is None:
+                raise Mismatch(f"the drop failed: {e}")
+
     def run(self):
         checks = 0
-        for step in self.calls:
-            at = f"line {step['line']}: {step['name']}{step['args']}"
-            func = self.func(step["name"])
-            fty = func.type(self.store)
-
-            def guest(lab, _ty):
-                if lab not in self.guest_labels:
-                    raise Mismatch(f"{at}: no resource labelled `{lab}` was returned earlier")
-                return self.guest_labels[lab]
-
-            args = parse_args(step["args"], fty.params, guest)
+        for step in self.steps:
+            what = f"{step['name']}{step['args']}" if step["kind"] == "call" else f"drop {step['label']}"
+            at = f"line {step['line']}: {what}"
             self.pending = deque(step["events"])
             self.failure = None
+            self.reps = {}
             try:
-                result = func(self.store, *args)
-                func.post_return(self.store)
-                trapped = None
-            except (wasmtime.Trap, wasmtime.WasmtimeError, Mismatch) as e:
-                result, trapped = None, e
+                if step["kind"] == "call":
+                    self.call_step(step)
+                else:
+                    self.drop_step(step)
+            except Mismatch as e:
+                if self.failure is None:
+                    raise Mismatch(f"{at}: {e}")
             if self.failure is not None:
                 raise Mismatch(f"{at}: {self.failure}")
-            expected = step["result"]
-            if expected == "trap":
-                if trapped is None:
-                    raise Mismatch(f"{at}: expected a trap, the call returned {show(result)}")
-            elif trapped is not None:
-                raise Mismatch(f"{at}: the call failed: {trapped}")
-            elif expected is None:
-                if fty.result is not None:
-                    raise Mismatch(f"{at}: the call returned {show(result)}, the transcript gives no result")
-            else:
-                want = parse_value(expected, fty.result, lambda lab, _ty: ("label", lab))
-                if not same(want, result, self.guest_labels):
-                    raise Mismatch(f"{at}: expected {expected}, got {show(result)}")
             if self.pending:
-                raise Mismatch(f"{at}: the call returned before {self.pending[0]}")
+                raise Mismatch(f"{at}: it returned before {describe(self.pending[0])}")
             checks += 1 + len(step["events"])
         return checks
 
 
-def main():
-    component, transcript = sys.argv[1], sys.argv[2]
-    with open(transcript) as f:
+def replay(component, transcript):
+    with open(transcript, encoding="utf-8") as f:
         text = f.read()
     try:
-        checks = Replay(component, text).run()
+        return Replay(component, text).run(), None
     except Mismatch as e:
-        print(f"{transcript}: {e}")
-        sys.exit(1)
-    print(f"{checks} checks")
+        return None, str(e)
+    except Exception as e:  # instantiation and wasmtime's own errors
+        return None, f"{type(e).__name__}: {e}"
+
+
+def main():
+    pairs = sys.argv[1:]
+    if not pairs or len(pairs) % 2:
+        sys.exit("usage: transcript.py COMPONENT.wasm TRANSCRIPT [COMPONENT.wasm TRANSCRIPT]...")
+    failed = 0
+    for i in range(0, len(pairs), 2):
+        checks, error = replay(pairs[i], pairs[i + 1])
+        if error is None:
+            print(f"ok {i // 2} {checks}", flush=True)
+        else:
+            failed += 1
+            message = " | ".join(error.splitlines())
+            print(f"fail {i // 2} {pairs[i + 1]}: {message}", flush=True)
+    sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":

@@ -17,8 +17,9 @@
 mod gc;
 mod module;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
+use wasmparser::FuncType;
 use wit_parser::{LiftLowerAbi, ManglingAndAbi, WasmExport, WasmExportKind, WorldKey};
 
 use crate::Error;
@@ -78,16 +79,24 @@ impl Flavour {
 /// compono's own preview1 adapter for `module`: the command flavour when
 /// it exports `_start`, the reactor otherwise.
 pub fn builtin_preview1(module: &[u8]) -> Result<(Flavour, Adapter), Error> {
-    let core = CoreModule::parse(module)?;
-    let flavour = if core
-        .exports
-        .iter()
-        .any(|e| e.name == "_start" && e.kind == wasmparser::ExternalKind::Func)
-    {
-        Flavour::Command
-    } else {
-        Flavour::Reactor
-    };
+    builtin_preview1_for(&[module])
+}
+
+/// compono's own preview1 adapter for modules that become one component
+/// (linked libraries): the command flavour when one of them exports
+/// `_start`, the reactor otherwise.
+pub fn builtin_preview1_for(modules: &[&[u8]]) -> Result<(Flavour, Adapter), Error> {
+    let mut flavour = Flavour::Reactor;
+    for module in modules {
+        let core = CoreModule::parse(module)?;
+        if core
+            .exports
+            .iter()
+            .any(|e| e.name == "_start" && e.kind == wasmparser::ExternalKind::Func)
+        {
+            flavour = Flavour::Command;
+        }
+    }
     let bytes = match flavour {
         Flavour::Command => compono_adapter::COMMAND,
         Flavour::Reactor => compono_adapter::REACTOR,
@@ -108,14 +117,29 @@ pub fn auto_adapter(
     module: &[u8],
     adapters: &[Adapter],
 ) -> Result<Option<(Flavour, Adapter)>, Error> {
+    auto_adapter_for(&[module], adapters)
+}
+
+/// [`auto_adapter`] for modules that become one component (`link`'s
+/// libraries): when any of them imports from `wasi_snapshot_preview1`.
+pub fn auto_adapter_for(
+    modules: &[&[u8]],
+    adapters: &[Adapter],
+) -> Result<Option<(Flavour, Adapter)>, Error> {
     if adapters.iter().any(|a| a.name == PREVIEW1) {
         return Ok(None);
     }
-    let core = CoreModule::parse(module)?;
-    if !core.imports.iter().any(|i| i.module == PREVIEW1) {
+    let mut imports = false;
+    for module in modules {
+        imports |= CoreModule::parse(module)?
+            .imports
+            .iter()
+            .any(|i| i.module == PREVIEW1);
+    }
+    if !imports {
         return Ok(None);
     }
-    builtin_preview1(module).map(Some)
+    builtin_preview1_for(modules).map(Some)
 }
 
 fn adapter_error(name: &str, reason: impl Into<String>) -> Error {
@@ -230,9 +254,26 @@ fn export_names<'r>(
     names
 }
 
-/// What `collect` needs of the main module.
+/// The world exports none of `adapters` provides: the main module's (or
+/// the linked libraries').
+pub fn main_exports(
+    resolve: &wit_parser::Resolve,
+    world: wit_parser::WorldId,
+    adapters: &[AdapterWorld],
+) -> HashSet<WorldKey> {
+    resolve.worlds[world]
+        .exports
+        .keys()
+        .filter(|k| !adapters.iter().any(|a| a.exports.contains(k)))
+        .cloned()
+        .collect()
+}
+
+/// What `collect` needs of the main module (or of the linked libraries
+/// standing in for it): its exported functions with their types, which
+/// an adapter may import as `__main_module__`, and its classification.
 pub struct MainModule<'a, 'r> {
-    pub core: &'a CoreModule,
+    pub funcs: &'a HashMap<String, FuncType>,
     pub classified: &'a Classified<'r>,
 }
 
@@ -333,13 +374,9 @@ pub fn collect<'r>(
             ]
             .into_iter()
             .find(|r| {
-                main.core.exports.iter().any(|e| {
-                    e.name == *r
-                        && e.kind == wasmparser::ExternalKind::Func
-                        && main.core.func_type_of(e.index).is_ok_and(|t| {
-                            t.params() == [wasmparser::ValType::I32; 4]
-                                && t.results() == [wasmparser::ValType::I32]
-                        })
+                main.funcs.get(*r).is_some_and(|t| {
+                    t.params() == [wasmparser::ValType::I32; 4]
+                        && t.results() == [wasmparser::ValType::I32]
                 })
             })
         };
@@ -381,14 +418,7 @@ pub fn collect<'r>(
         }
         for import in &classified.imports {
             if let ImportTarget::MainExport = import.target {
-                let found = main.core.exports.iter().any(|e| {
-                    e.name == import.field
-                        && e.kind == wasmparser::ExternalKind::Func
-                        && main
-                            .core
-                            .func_type_of(e.index)
-                            .is_ok_and(|t| *t == import.ty)
-                });
+                let found = main.funcs.get(&import.field) == Some(&import.ty);
                 if !found {
                     return Err(adapter_error(
                         name,

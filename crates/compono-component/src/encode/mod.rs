@@ -93,20 +93,19 @@ pub fn encode_component(input: ComponentInput<'_, '_>) -> Result<Vec<u8>, Error>
     let shim = instances::instantiate_shim(c, &input, &lowered.shim);
     let local_resources =
         resources::define_resources(c, &input, &exported_resources, &shim, &mut lowered.sources)?;
-    // Linked libraries stand in for the main module; adapters follow the
-    // main module (linking with adapters is not supported yet).
-    let (main, mut linked_instances) = match input.linked {
+    // Linked libraries stand in for the main module; adapters follow it.
+    let (mut main, mut linked_instances) = match input.linked {
         Some(linked) => {
             let (main, instances) =
                 linked::instantiate(c, &input, linked, main_sources(&lowered.sources), &shim)?;
             (main, Some((linked, instances)))
         }
-        None => {
-            let mut main = instances::instantiate_main(c, &input, &lowered.sources, &shim)?;
-            instances::instantiate_adapters(c, &input, &lowered.sources, &shim, &mut main)?;
-            (main, None)
-        }
+        None => (
+            instances::instantiate_main(c, &input, &lowered.sources, &shim)?,
+            None,
+        ),
     };
+    instances::instantiate_adapters(c, &input, &lowered.sources, &shim, &mut main)?;
     let mut reallocs = Reallocs::default();
     instances::fill_shim(c, &input, &lowered.shim, &shim, &main, &mut reallocs)?;
     match &mut linked_instances {

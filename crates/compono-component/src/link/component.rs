@@ -1,17 +1,23 @@
 //! The component, from the plan: the included libraries' worlds merged
-//! into one (`world`), each library's world imports and exports classified
-//! as `new` classifies a module (`classify`), the core exports the
-//! component lifts taken from the libraries that define them (`lifted`),
-//! then `new`'s encoder and validation.
+//! into one with the adapters' (`world`), each library's world imports
+//! and exports classified as `new` classifies a module (`classify`), the
+//! adapters collected as `new` collects them, the core exports the
+//! component lifts or the adapters import taken from the libraries that
+//! define them (`lifted`), then `new`'s encoder and validation.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+
+use wasmparser::FuncType;
 
 use super::plan::{Plan, Positions};
 use super::resolve::Resolution;
 use super::{Input, LinkOptions, env, in_library};
 use crate::Error;
-use crate::classify::{Classified, CoreModule, check_world_exports, classify_part};
+use crate::adapter::{self, AdapterWorld, CollectedAdapter, MainModule};
+use crate::classify::{
+    Classified, ClassifyOptions, CoreModule, ImportTarget, classify, missing_export,
+};
 use crate::encode::linked::{LinkedModule, LinkedModules};
 use crate::encode::{ComponentInput, encode_component};
 use crate::metadata::{self, Bindings};
@@ -27,7 +33,7 @@ pub fn encode(
         .iter()
         .filter_map(|&l| inputs.get(l).map(|input| (l, input)))
         .collect();
-    let bindings = world(&included, options)?;
+    let (bindings, adapters) = world(&included, options)?;
 
     let mut modules = vec![LinkedModule {
         name: "compono:link-env".to_string(),
@@ -44,7 +50,13 @@ pub fn encode(
             world_imports: 0..0,
         });
     }
-    let (classified, libraries) = classify(&bindings, &included, plan.args, options)?;
+    let Classification {
+        classified,
+        libraries,
+        adapters: collected,
+    } = classify_libraries(
+        &bindings, &adapters, &included, plan.args, resolution, options,
+    )?;
     modules.extend(libraries);
     let linked = LinkedModules {
         modules,
@@ -55,7 +67,7 @@ pub fn encode(
             world_imports: 0..0,
         },
         memory: (0, env::MEMORY.to_string()),
-        exports: lifted(&classified, resolution, &positions)?,
+        exports: lifted(&classified, &collected, resolution, &positions)?,
     };
     let mut component = encode_component(ComponentInput {
         resolve: &bindings.resolve,
@@ -63,7 +75,7 @@ pub fn encode(
         encoding: bindings.encoding,
         classified: &classified,
         module: &[],
-        adapters: &[],
+        adapters: &collected,
         linked: Some(&linked),
         renames: HashMap::new(),
         debug_names: options.debug_names,
@@ -76,8 +88,12 @@ pub fn encode(
     Ok(component)
 }
 
-/// The included libraries' worlds, merged in load order.
-fn world(included: &[(usize, &Input<'_>)], options: &LinkOptions) -> Result<Bindings, Error> {
+/// The included libraries' worlds, merged in load order, then the
+/// adapters'; and each adapter with the world exports it provides.
+fn world(
+    included: &[(usize, &Input<'_>)],
+    options: &LinkOptions,
+) -> Result<(Bindings, Vec<AdapterWorld>), Error> {
     let mut bindings: Option<Bindings> = None;
     for (_, input) in included {
         let Some(world) = &input.world else {
@@ -106,10 +122,11 @@ fn world(included: &[(usize, &Input<'_>)], options: &LinkOptions) -> Result<Bind
             }
         });
     }
-    let mut bindings = match bindings {
+    let bindings = match bindings {
         Some(bindings) => bindings,
         None => crate::new::empty_world()?,
     };
+    let (mut bindings, adapters) = adapter::read_adapters(bindings, &options.adapters)?;
     if options.merge_imports_based_on_semver {
         bindings
             .resolve
@@ -119,18 +136,29 @@ fn world(included: &[(usize, &Input<'_>)], options: &LinkOptions) -> Result<Bind
             })?;
     }
     crate::plan::check_supported(&bindings.resolve, bindings.world)?;
-    Ok(bindings)
+    Ok((bindings, adapters))
 }
 
-/// Every library's world imports and exports, classified against the
-/// merged world, as one classification; and the libraries as modules to
-/// instantiate, each with its arguments and its share of the imports.
-fn classify<'r, 'a>(
+/// What `classify_libraries` makes of the libraries and adapters.
+struct Classification<'r, 'a> {
+    /// Every library's world imports and exports, classified against the
+    /// merged world, as one classification.
+    classified: Classified<'r>,
+    /// The libraries as modules to instantiate, each with its arguments
+    /// and its share of the imports.
+    libraries: Vec<LinkedModule<'a>>,
+    /// The adapters, collected down to what the libraries use.
+    adapters: Vec<Option<CollectedAdapter<'r>>>,
+}
+
+fn classify_libraries<'r, 'a>(
     bindings: &'r Bindings,
+    adapters: &[AdapterWorld],
     included: &[(usize, &'a Input<'a>)],
     mut args: HashMap<usize, super::plan::Args>,
+    resolution: &Resolution,
     options: &LinkOptions,
-) -> Result<(Classified<'r>, Vec<LinkedModule<'a>>), Error> {
+) -> Result<Classification<'r, 'a>, Error> {
     let mut merged = Classified {
         imports: Vec::new(),
         funcs: HashMap::new(),
@@ -143,8 +171,12 @@ fn classify<'r, 'a>(
         initialize: None,
         imported_memory: None,
     };
+    let adapter_names: Vec<String> = adapters.iter().map(|a| a.name.clone()).collect();
+    let library_exports = adapter::main_exports(&bindings.resolve, bindings.world, adapters);
+    // The functions the libraries define, as adapters may import them
+    // from `__main_module__`: each from the library its symbol resolved to.
+    let mut funcs: HashMap<String, FuncType> = HashMap::new();
     let mut modules = Vec::new();
-    let mut adapter_imports = Vec::new();
     for &(library, input) in included {
         // The world is the component's now; a library without one goes in
         // as it is (copying a large library costs time and memory).
@@ -155,22 +187,29 @@ fn classify<'r, 'a>(
             None => Cow::Borrowed(input.bytes),
         };
         let mut core = CoreModule::parse(&bytes).map_err(|e| in_library(input.name, e))?;
+        for (name, ty) in core.func_exports() {
+            if resolution
+                .definitions
+                .get(name)
+                .is_some_and(|&(l, _)| l == library)
+            {
+                funcs.insert(name.to_string(), ty.clone());
+            }
+        }
         // What the linker provides is not the world's business.
-        core.imports.retain(|i| {
-            if matches!(i.module.as_str(), "env" | "GOT.mem" | "GOT.func") {
-                return false;
-            }
-            if options.adapters.iter().any(|(name, _)| *name == i.module) {
-                adapter_imports.push((input.name, i.module.clone(), i.field.clone()));
-                return false;
-            }
-            true
-        });
-        let classified = classify_part(
+        core.imports
+            .retain(|i| !matches!(i.module.as_str(), "env" | "GOT.mem" | "GOT.func"));
+        let classified = classify(
             &bindings.resolve,
             bindings.world,
             &core,
-            options.reject_legacy_names,
+            &ClassifyOptions {
+                reject_legacy_names: options.reject_legacy_names,
+                adapter_names: &adapter_names,
+                exports: (!adapters.is_empty()).then_some(&library_exports),
+                linked_part: true,
+                ..Default::default()
+            },
         )
         .map_err(|e| in_library(input.name, e))?;
         let start = merged.imports.len();
@@ -187,40 +226,51 @@ fn classify<'r, 'a>(
             world_imports: start..merged.imports.len(),
         });
     }
-    adapt(&adapter_imports)?;
-    if let Err(m) = check_world_exports(&bindings.resolve, bindings.world, &merged) {
+    if let Err(m) = missing_export(&bindings.resolve, bindings.world, &merged, |k| {
+        library_exports.contains(k)
+    }) {
         return Err(Error::Missing(format!(
             "the world exports {}, but no library exports a function named `{}` (or `{}`); \
              export it from one of the libraries",
             m.what, m.legacy, m.standard
         )));
     }
-    Ok((merged, modules))
-}
-
-/// Imports of adapter modules (`--adapt NAME=PATH`) are where the
-/// preview1 adapter support of `new` plugs in: the component would
-/// satisfy them with the adapter's exports, as `new` does for a main
-/// module. Until that lands, they are an error naming what is missing.
-fn adapt(imports: &[(&str, String, String)]) -> Result<(), Error> {
-    match imports.first() {
-        None => Ok(()),
-        Some((library, module, field)) => Err(Error::Unsupported(format!(
-            "`{library}` imports `{module}::{field}` from an adapter module: linking libraries \
-             with adapters (`--adapt`) needs adapter support, which this version of compono \
-             does not have yet; build the libraries against WASI 0.2 directly"
-        ))),
-    }
+    let collected = adapter::collect(
+        &bindings.resolve,
+        bindings.world,
+        &MainModule {
+            funcs: &funcs,
+            classified: &merged,
+        },
+        adapters,
+        &adapter::Options {
+            realloc_via_memory_grow: options.realloc_via_memory_grow,
+            debug_names: options.debug_names,
+        },
+    )?;
+    Ok(Classification {
+        classified: merged,
+        libraries: modules,
+        adapters: collected,
+    })
 }
 
 /// The core exports the component lifts or calls (functions,
-/// post-returns, destructors, reallocs), each from the library whose
-/// definition the symbol resolved to, by module position.
+/// post-returns, destructors, reallocs) and those the adapters import
+/// from `__main_module__`, each from the library whose definition the
+/// symbol resolved to, by module position.
 fn lifted(
     classified: &Classified<'_>,
+    adapters: &[Option<CollectedAdapter<'_>>],
     resolution: &Resolution,
     positions: &Positions,
 ) -> Result<Vec<(String, usize)>, Error> {
+    let adapter_imports = adapters
+        .iter()
+        .flatten()
+        .flat_map(|a| &a.classified.imports)
+        .filter(|i| matches!(i.target, ImportTarget::MainExport))
+        .map(|i| &i.field);
     let names = classified
         .funcs
         .values()
@@ -228,7 +278,8 @@ fn lifted(
         .chain(classified.dtors.values())
         .chain(classified.realloc.iter())
         .chain(classified.import_realloc.iter())
-        .chain(classified.export_realloc.iter());
+        .chain(classified.export_realloc.iter())
+        .chain(adapter_imports);
     let mut exports: Vec<(String, usize)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for name in names {

@@ -54,8 +54,11 @@ pub struct LinkOptions {
     pub merge_imports_based_on_semver: bool,
     pub reject_legacy_names: bool,
     pub debug_names: bool,
-    /// Adapter modules by the import module name they implement.
-    pub adapters: Vec<(String, Vec<u8>)>,
+    /// Adapter modules, each for the import module name it implements.
+    pub adapters: Vec<crate::adapter::Adapter>,
+    /// Let adapters allocate with `memory.grow` instead of the libraries'
+    /// `cabi_realloc`.
+    pub realloc_via_memory_grow: bool,
 }
 
 impl Default for LinkOptions {
@@ -69,6 +72,7 @@ impl Default for LinkOptions {
             reject_legacy_names: false,
             debug_names: false,
             adapters: Vec::new(),
+            realloc_via_memory_grow: false,
         }
     }
 }

@@ -1,4 +1,0 @@
-from harness import Guest, expect
-
-g = Guest()
-expect(g.call("f"), 7, "f")
