@@ -224,8 +224,7 @@ fn wast_failures_are_listed_and_exit_1() {
 
 #[test]
 fn runs_binary_modules() {
-    let module = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("crates/compono-interp/benches/programs/fib.wasm");
+    let module = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/interp/bench/fib.wasm");
     let out = command(env!("CARGO_BIN_EXE_compono"))
         .arg("run")
         .arg(module)

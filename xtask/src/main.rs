@@ -8,7 +8,8 @@
 //! - `fixtures [CASE...]`: rebuild the compiled fixtures that are checked in: the preview1
 //!   programs of `fixtures/preview1` (all, or the cases named), the link libraries and
 //!   the WASI programs of `fixtures/wasi`; `fixtures wasi [CASE]...` only the latter.
-//! - `fuzz TARGET|all [SECONDS]`: the fuzz targets of `fuzz/` under libFuzzer.
+//! - `fuzz TARGET|all [SECONDS]`: the fuzz targets of `fuzz/` under libFuzzer;
+//!   `fuzz interp-vs-wasmi [SECONDS]`: the interpreter against wasmi.
 
 mod bench_adapter;
 mod bench_bindgen;
@@ -23,6 +24,7 @@ mod fixtures;
 mod fixtures_link;
 mod fixtures_wasi;
 mod fuzz;
+mod fuzz_interp;
 mod setup;
 mod spec;
 mod test;
@@ -40,6 +42,9 @@ fn main() -> Result<()> {
         "setup" => setup::main(),
         "spec" => spec::main(&rest),
         "bench" => bench(&rest),
+        "fuzz" if rest.first().is_some_and(|t| t == fuzz_interp::TARGET) => {
+            fuzz_interp::main(&rest[1..])
+        }
         "build-adapter" => build_adapter::main(&rest),
         "fixtures" if rest.first().is_some_and(|a| a == "wasi") => fixtures_wasi::main(&rest[1..]),
         "fixtures" => {

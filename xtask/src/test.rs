@@ -34,7 +34,12 @@ pub fn main(args: &[String]) -> Result<()> {
         "-D",
         "warnings",
     ]))?;
-    let (mut passed, mut failed) = cargo_test(&root)?;
+    let (mut passed, mut failed) = cargo_test(&root, &["--workspace"])?;
+    // The interpreter's tests again with every unchecked access checked.
+    let (checked_passed, checked_failed) =
+        cargo_test(&root, &["-p", "compono-interp", "--features", "checked"])?;
+    passed += checked_passed;
+    failed += checked_failed;
     // Each fuzz target for 30 s (the long runs are `cargo xtask fuzz`).
     if !args.iter().any(|a| a == "--no-fuzz") {
         match fuzz_smoke() {
@@ -66,12 +71,14 @@ fn fuzz_smoke() -> Result<()> {
     Ok(())
 }
 
-/// Runs `cargo test --workspace`, echoing its output, and adds up the
+/// Runs `cargo test` with `args`, echoing its output, and adds up the
 /// counts of every test binary.
-fn cargo_test(root: &std::path::Path) -> Result<(u64, u64)> {
+fn cargo_test(root: &std::path::Path, args: &[&str]) -> Result<(u64, u64)> {
     let mut cmd = Command::new("cargo");
     cmd.current_dir(root)
-        .args(["test", "--workspace", "--no-fail-fast"])
+        .arg("test")
+        .args(args)
+        .arg("--no-fail-fast")
         .env("RUST_BACKTRACE", "1")
         .env("RUST_LIB_BACKTRACE", "1")
         .stdin(Stdio::piped())

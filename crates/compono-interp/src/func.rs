@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 use crate::exec;
 use crate::instance::{Extern, Instance};
-use crate::store::{AsContext, AsContextMut, FuncData, FuncKind, Store};
+use crate::store::{AsContext, AsContextMut, FuncData, FuncKind, Store, StoreId};
 use crate::trap::Trap;
 use crate::types::{FuncType, Val, ValType};
 use std::marker::PhantomData;
@@ -16,7 +16,10 @@ pub type HostFunc<T> =
 
 /// A function in a store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Func(pub(crate) u32);
+pub struct Func {
+    pub(crate) store: StoreId,
+    pub(crate) index: u32,
+}
 
 /// What a host function sees of its caller.
 pub struct Caller<'a, T> {
@@ -40,28 +43,11 @@ impl<T> Caller<'_, T> {
 }
 
 impl Func {
-    /// Defines a host function of type `ty`.
-    pub fn new<T>(
-        mut store: impl AsContextMut<Data = T>,
-        ty: FuncType,
-        func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
-    ) -> Func {
-        let store = store.as_context_mut();
-        let host_index = store.host_funcs.len() as u32;
-        store.host_funcs.push(Arc::new(func));
-        let ty = store.inner.intern_type(&ty);
-        store.inner.funcs.push(FuncData {
-            ty,
-            kind: FuncKind::Host(host_index),
-        });
-        Func(store.inner.funcs.len() as u32 - 1)
+    pub(crate) fn index(&self) -> usize {
+        self.index as usize
     }
 
-    pub(crate) fn from_host_func<T>(
-        store: &mut Store<T>,
-        ty: &FuncType,
-        func: HostFunc<T>,
-    ) -> Func {
+    fn push<T>(store: &mut Store<T>, ty: &FuncType, func: HostFunc<T>) -> Func {
         let host_index = store.host_funcs.len() as u32;
         store.host_funcs.push(func);
         let ty = store.inner.intern_type(ty);
@@ -69,11 +55,36 @@ impl Func {
             ty,
             kind: FuncKind::Host(host_index),
         });
-        Func(store.inner.funcs.len() as u32 - 1)
+        Func {
+            store: store.inner.id,
+            index: store.inner.funcs.len() as u32 - 1,
+        }
     }
 
+    /// Defines a host function of type `ty`.
+    pub fn new<T>(
+        mut store: impl AsContextMut<Data = T>,
+        ty: FuncType,
+        func: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
+    ) -> Func {
+        Func::push(store.as_context_mut(), &ty, Arc::new(func))
+    }
+
+    pub(crate) fn from_host_func<T>(
+        store: &mut Store<T>,
+        ty: &FuncType,
+        func: HostFunc<T>,
+    ) -> Func {
+        Func::push(store, ty, func)
+    }
+
+    /// # Panics
+    ///
+    /// If the function belongs to another store.
     pub fn ty(&self, store: impl AsContext) -> FuncType {
-        store.as_context().inner.func_type(self.0).clone()
+        let store = store.as_context();
+        store.inner.assert_owns(self.store, "function");
+        store.inner.func_type(self.index).clone()
     }
 
     /// Calls with dynamically typed arguments; `results` must have the
@@ -85,12 +96,8 @@ impl Func {
         results: &mut [Val],
     ) -> Result<()> {
         let store = store.as_context_mut();
-        let ty = store
-            .inner
-            .funcs
-            .get(self.0 as usize)
-            .map(|f| &store.inner.types[f.ty as usize])
-            .ok_or_else(|| Error::Usage("function does not belong to this store".into()))?;
+        store.inner.check(self.store, "function")?;
+        let ty = store.inner.func_type(self.index);
         if ty.params().len() != params.len()
             || params.iter().zip(ty.params()).any(|(v, t)| v.ty() != *t)
         {
@@ -104,11 +111,16 @@ impl Func {
                 ty.results().len()
             )));
         }
-        let slots: Vec<u64> = params.iter().map(|v| v.to_slot()).collect();
+        let id = store.inner.id;
+        let slots = params
+            .iter()
+            .map(|v| v.to_slot_in(id))
+            .collect::<Result<Vec<u64>, _>>()
+            .map_err(|_| Error::Usage("argument is a reference from a different store".into()))?;
         let out = exec::invoke(store, *self, &slots)?;
-        let ty = store.inner.func_type(self.0);
+        let ty = store.inner.func_type(self.index);
         for ((result, slot), ty) in results.iter_mut().zip(out).zip(ty.results()) {
-            *result = Val::from_slot(*ty, slot);
+            *result = Val::from_slot(*ty, slot, id);
         }
         Ok(())
     }
@@ -119,12 +131,8 @@ impl Func {
         store: impl AsContext,
     ) -> Result<TypedFunc<P, R>> {
         let store = store.as_context();
-        let ty = store
-            .inner
-            .funcs
-            .get(self.0 as usize)
-            .map(|f| &store.inner.types[f.ty as usize])
-            .ok_or_else(|| Error::Usage("function does not belong to this store".into()))?;
+        store.inner.check(self.store, "function")?;
+        let ty = store.inner.func_type(self.index);
         if ty.params() != P::types().as_slice() || ty.results() != R::types().as_slice() {
             return Err(Error::Usage(format!(
                 "function type {ty} does not match the requested typed signature"
@@ -265,6 +273,17 @@ tuple_impls!(A 0, B 1, C 2, D 3);
 tuple_impls!(A 0, B 1, C 2, D 3, E 4);
 tuple_impls!(A 0, B 1, C 2, D 3, E 4, F 5);
 
+/// The bits of a numeric value (typed host functions take only numbers).
+fn number_bits(v: &Val) -> u64 {
+    match *v {
+        Val::I32(v) => v as u32 as u64,
+        Val::I64(v) => v as u64,
+        Val::F32(v) => v as u64,
+        Val::F64(v) => v,
+        Val::FuncRef(_) | Val::ExternRef(_) => 0,
+    }
+}
+
 /// A Rust closure usable as a host function: `Fn(Caller<T>, A, B, ...) ->
 /// Result<R, Trap>` where the arguments are [`WasmTy`] and `R` is
 /// [`WasmResults`]. The wasm type is derived from the Rust types.
@@ -286,9 +305,10 @@ macro_rules! into_host_func_impls {
                 let func: HostFunc<T> = Arc::new(move |caller, args, results| {
                     #[allow(unused_mut, unused_variables)]
                     let mut args = args.iter();
-                    let out = self(caller, $($param::from_slot(args.next().map_or(0, |v| v.to_slot()))),*)?;
+                    let out = self(caller, $($param::from_slot(args.next().map_or(0, number_bits))),*)?;
                     for ((result, slot), ty) in results.iter_mut().zip(out.into_slots()).zip(&result_types) {
-                        *result = Val::from_slot(*ty, slot);
+                        // Typed results are numbers: no store is involved.
+                        *result = Val::from_slot(*ty, slot, StoreId::NONE);
                     }
                     Ok(())
                 });
@@ -331,7 +351,9 @@ impl<P, R> Copy for TypedFunc<P, R> {}
 
 impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
     pub fn call<T>(&self, mut store: impl AsContextMut<Data = T>, params: P) -> Result<R> {
-        let out = exec::invoke(store.as_context_mut(), self.func, &params.to_slots())?;
+        let store = store.as_context_mut();
+        store.inner.check(self.func.store, "function")?;
+        let out = exec::invoke(store, self.func, &params.to_slots())?;
         Ok(R::from_slots(&out))
     }
 

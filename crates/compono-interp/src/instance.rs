@@ -4,10 +4,11 @@ use crate::error::{Error, LinkError, Result};
 use crate::exec;
 use crate::func::Func;
 use crate::global::Global;
+use crate::memory::LinearMemory;
 use crate::memory::Memory;
 use crate::module::{ConstExpr, ConstOp, ElemMode, ExportIndex, ImportKind, Module, ModuleInner};
 use crate::store::{
-    AsContext, AsContextMut, FuncData, FuncKind, GlobalData, MemoryData, Store, TableData,
+    AsContext, AsContextMut, FuncData, FuncKind, GlobalData, Store, StoreId, TableData,
 };
 use crate::table::Table;
 use crate::trap::{Trap, TrapCode};
@@ -67,7 +68,10 @@ impl Extern {
 
 /// An instance of a module in a store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Instance(pub(crate) u32);
+pub struct Instance {
+    pub(crate) store: StoreId,
+    pub(crate) index: u32,
+}
 
 pub(crate) struct InstanceData {
     pub module: Arc<ModuleInner>,
@@ -101,15 +105,22 @@ impl Instance {
         instantiate(store.as_context_mut(), module, imports)
     }
 
+    pub(crate) fn from_index(store: StoreId, index: u32) -> Instance {
+        Instance { store, index }
+    }
+
+    /// The data of the instance, if it belongs to `store`.
+    fn data<'a, T>(&self, store: &'a Store<T>) -> Option<&'a InstanceData> {
+        if store.inner.id != self.store {
+            return None;
+        }
+        store.inner.instances.get(self.index as usize)
+    }
+
+    /// The export `name`; `None` if there is none or if the instance
+    /// belongs to another store.
     pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
-        store
-            .as_context()
-            .inner
-            .instances
-            .get(self.0 as usize)?
-            .exports
-            .get(name)
-            .copied()
+        self.data(store.as_context())?.exports.get(name).copied()
     }
 
     pub fn get_func(&self, store: impl AsContext, name: &str) -> Option<Func> {
@@ -128,13 +139,11 @@ impl Instance {
         self.get_export(store, name)?.into_global()
     }
 
-    /// All exports, sorted by name.
+    /// All exports, sorted by name (none if the instance belongs to another
+    /// store).
     pub fn exports(&self, store: impl AsContext) -> Vec<(String, Extern)> {
-        let store = store.as_context();
-        let mut list: Vec<(String, Extern)> = store
-            .inner
-            .instances
-            .get(self.0 as usize)
+        let mut list: Vec<(String, Extern)> = self
+            .data(store.as_context())
             .map(|i| i.exports.iter().map(|(n, e)| (n.clone(), *e)).collect())
             .unwrap_or_default();
         list.sort_by(|a, b| a.0.cmp(&b.0));
@@ -148,6 +157,18 @@ fn check_import<T>(
     module: &ModuleInner,
     given: &Extern,
 ) -> Result<()> {
+    let owner = match given {
+        Extern::Func(f) => f.store,
+        Extern::Table(t) => t.store,
+        Extern::Memory(m) => m.store,
+        Extern::Global(g) => g.store,
+    };
+    if owner != store.inner.id {
+        return Err(Error::Usage(format!(
+            "import `{}::{}` belongs to a different store",
+            decl.module, decl.name
+        )));
+    }
     let found = given.ty(store);
     let ok = match (&decl.kind, &found) {
         (ImportKind::Func(t), ExternType::Func(f)) => module.types[*t as usize] == *f,
@@ -234,33 +255,34 @@ pub(crate) fn instantiate<T>(
     };
     for import in imports {
         match *import {
-            Extern::Func(f) => data.funcs.push(f.0),
-            Extern::Table(t) => data.tables.push(t.0),
-            Extern::Memory(mem) => data.memories.push(mem.0),
-            Extern::Global(g) => data.globals.push(g.0),
+            Extern::Func(f) => data.funcs.push(f.index),
+            Extern::Table(t) => data.tables.push(t.index),
+            Extern::Memory(mem) => data.memories.push(mem.index),
+            Extern::Global(g) => data.globals.push(g.index),
         }
     }
-    for (i, code) in m.code.iter().enumerate() {
+    for (i, func) in m.defined.iter().enumerate() {
         let ty = data.types[m.func_types[m.num_imported_funcs as usize + i] as usize];
         store.inner.funcs.push(FuncData {
             ty,
             kind: FuncKind::Wasm {
                 instance: instance_index,
-                code: code.clone(),
+                entry: func.entry,
+                num_params: func.num_params,
+                num_results: func.num_results,
             },
         });
         data.funcs.push(store.inner.funcs.len() as u32 - 1);
     }
     let limits = store.inner.limits;
     for ty in &m.memories {
-        if ty.limits.min > limits.max_memory_pages {
-            return Err(Error::Usage(format!(
-                "memory of {} pages exceeds the store limit",
+        let memory = LinearMemory::new(*ty, limits.max_memory_pages).ok_or_else(|| {
+            Error::Usage(format!(
+                "memory of {} pages exceeds the store limit or cannot be allocated",
                 ty.limits.min
-            )));
-        }
-        let bytes = vec![0; (ty.limits.min as usize) * crate::memory::PAGE_SIZE];
-        store.inner.memories.push(MemoryData { ty: *ty, bytes });
+            ))
+        })?;
+        store.inner.memories.push(memory);
         data.memories.push(store.inner.memories.len() as u32 - 1);
     }
     for (ty, expr) in &m.globals {
@@ -292,12 +314,25 @@ pub(crate) fn instantiate<T>(
         segments.elems.push(items.into());
     }
     segments.datas = m.datas.iter().map(|d| d.bytes.clone()).collect();
+    let id = store.inner.id;
     for (name, index) in &m.exports {
         let ext = match *index {
-            ExportIndex::Func(i) => Extern::Func(Func(data.funcs[i as usize])),
-            ExportIndex::Table(i) => Extern::Table(Table(data.tables[i as usize])),
-            ExportIndex::Memory(i) => Extern::Memory(Memory(data.memories[i as usize])),
-            ExportIndex::Global(i) => Extern::Global(Global(data.globals[i as usize])),
+            ExportIndex::Func(i) => Extern::Func(Func {
+                store: id,
+                index: data.funcs[i as usize],
+            }),
+            ExportIndex::Table(i) => Extern::Table(Table {
+                store: id,
+                index: data.tables[i as usize],
+            }),
+            ExportIndex::Memory(i) => Extern::Memory(Memory {
+                store: id,
+                index: data.memories[i as usize],
+            }),
+            ExportIndex::Global(i) => Extern::Global(Global {
+                store: id,
+                index: data.globals[i as usize],
+            }),
         };
         data.exports.insert(name.clone(), ext);
     }
@@ -309,10 +344,13 @@ pub(crate) fn instantiate<T>(
     store.inner.instance_segments.push(segments);
     segment_init?;
     if let Some(start) = m.start {
-        let func = Func(store.inner.instances[instance_index as usize].funcs[start as usize]);
+        let func = Func {
+            store: id,
+            index: store.inner.instances[instance_index as usize].funcs[start as usize],
+        };
         exec::invoke(store, func, &[])?;
     }
-    Ok(Instance(instance_index))
+    Ok(Instance::from_index(id, instance_index))
 }
 
 fn initialize_segments<T>(
@@ -343,14 +381,14 @@ fn initialize_segments<T>(
     for (i, seg) in m.datas.iter().enumerate() {
         if let Some((mem, offset)) = &seg.active {
             let offset = eval_const(store, data, offset) as u32 as usize;
-            let memory = &mut store.inner.memories[data.memories[*mem as usize] as usize];
+            let memory = store.inner.memories[data.memories[*mem as usize] as usize].bytes_mut();
             let end = offset
                 .checked_add(seg.bytes.len())
-                .filter(|e| *e <= memory.bytes.len());
+                .filter(|e| *e <= memory.len());
             let Some(end) = end else {
                 return Err(Trap::new(TrapCode::MemoryOutOfBounds));
             };
-            memory.bytes[offset..end].copy_from_slice(&seg.bytes);
+            memory[offset..end].copy_from_slice(&seg.bytes);
             segments.datas[i] = Arc::from([]);
         }
     }

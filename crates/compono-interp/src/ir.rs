@@ -1,780 +1,213 @@
-//! The instruction set functions are translated into.
+//! The translated form of a module's functions.
 //!
-//! A stack machine over untyped 64-bit slots. Locals live in the value stack
-//! at the frame base; branch targets are instruction indices and the stack
-//! adjustment a branch makes (`drop` slots below the `keep` top slots) is
-//! computed at translation time, so execution never decodes or searches.
+//! The instruction set itself is the table in `isa.rs`; this module turns
+//! it into the IR enum [`Instr`] the translator builds, the [`Opcode`] of
+//! each instruction and the 16-byte record [`Op`] the executor runs. All
+//! functions of a module live in one array of records; a function is the
+//! index of its `Enter` record.
 
-macro_rules! for_each_simple_op {
-    ($m:ident) => {
-        $m! {
-            I32Eqz I32Eq I32Ne I32LtS I32LtU I32GtS I32GtU I32LeS I32LeU I32GeS I32GeU
-            I64Eqz I64Eq I64Ne I64LtS I64LtU I64GtS I64GtU I64LeS I64LeU I64GeS I64GeU
-            F32Eq F32Ne F32Lt F32Gt F32Le F32Ge F64Eq F64Ne F64Lt F64Gt F64Le F64Ge
-            I32Clz I32Ctz I32Popcnt I32Add I32Sub I32Mul I32DivS I32DivU I32RemS I32RemU
-            I32And I32Or I32Xor I32Shl I32ShrS I32ShrU I32Rotl I32Rotr
-            I64Clz I64Ctz I64Popcnt I64Add I64Sub I64Mul I64DivS I64DivU I64RemS I64RemU
-            I64And I64Or I64Xor I64Shl I64ShrS I64ShrU I64Rotl I64Rotr
-            F32Abs F32Neg F32Ceil F32Floor F32Trunc F32Nearest F32Sqrt F32Add F32Sub F32Mul
-            F32Div F32Min F32Max F32Copysign
-            F64Abs F64Neg F64Ceil F64Floor F64Trunc F64Nearest F64Sqrt F64Add F64Sub F64Mul
-            F64Div F64Min F64Max F64Copysign
-            I32WrapI64 I32TruncF32S I32TruncF32U I32TruncF64S I32TruncF64U I64ExtendI32S
-            I64ExtendI32U I64TruncF32S I64TruncF32U I64TruncF64S I64TruncF64U F32ConvertI32S
-            F32ConvertI32U F32ConvertI64S F32ConvertI64U F32DemoteF64 F64ConvertI32S
-            F64ConvertI32U F64ConvertI64S F64ConvertI64U F64PromoteF32
-            I32Extend8S I32Extend16S I64Extend8S I64Extend16S I64Extend32S
-            I32TruncSatF32S I32TruncSatF32U I32TruncSatF64S I32TruncSatF64U
-            I64TruncSatF32S I64TruncSatF32U I64TruncSatF64S I64TruncSatF64U
+use crate::isa::{flat_isa, with_isa};
+
+/// One encoded instruction: what executes it, and three operand fields
+/// (see `isa.rs` for what each instruction keeps in them).
+#[derive(Clone, Copy, Debug)]
+#[repr(C)]
+pub struct Op {
+    pub(crate) code: crate::exec::Code,
+    pub(crate) p: u16,
+    pub(crate) q: u16,
+    pub(crate) r: u32,
+}
+
+impl Op {
+    pub(crate) fn new(code: Opcode, f: Fields) -> Op {
+        Op {
+            code: crate::exec::code_for(code),
+            p: f.p,
+            q: f.q,
+            r: f.r,
         }
+    }
+
+    pub(crate) fn fields(&self) -> Fields {
+        Fields {
+            p: self.p,
+            q: self.q,
+            r: self.r,
+        }
+    }
+
+    /// Operand bits in the record, for `Data` records carrying 64 bits.
+    pub(crate) fn bits(&self) -> u64 {
+        u64::from(self.p) | u64::from(self.q) << 16 | u64::from(self.r) << 32
+    }
+}
+
+impl Fields {
+    /// A `Data` record's fields holding 64 bits.
+    pub(crate) fn from_bits(bits: u64) -> Fields {
+        Fields {
+            p: bits as u16,
+            q: (bits >> 16) as u16,
+            r: (bits >> 32) as u32,
+        }
+    }
+}
+
+/// The Rust type of an operand field of each kind.
+macro_rules! field_type {
+    (slot) => {
+        u16
+    };
+    (u16) => {
+        u16
+    };
+    (i16) => {
+        i16
+    };
+    (u32) => {
+        u32
+    };
+    (i32) => {
+        i32
     };
 }
-pub(crate) use for_each_simple_op;
 
-macro_rules! define_instr {
-    ($($simple:ident)*) => {
-        /// One instruction. Kept at 16 bytes so the code of a function is a
-        /// dense array.
-        #[derive(Clone, Copy, Debug, PartialEq)]
+/// Stores a field into the `(p, q, r)` of a record.
+macro_rules! put_field {
+    ($f:ident, p, $v:expr) => {
+        $f.0 = $v as u16
+    };
+    ($f:ident, q, $v:expr) => {
+        $f.1 = $v as u16
+    };
+    ($f:ident, r, $v:expr) => {
+        $f.2 = $v as u32
+    };
+    ($f:ident, rlo, $v:expr) => {
+        $f.2 = ($f.2 & 0xffff_0000) | u32::from($v as u16)
+    };
+    ($f:ident, rhi, $v:expr) => {
+        $f.2 = ($f.2 & 0xffff) | (u32::from($v as u16) << 16)
+    };
+}
+
+/// Reads a field of kind `$k` from a record's `p`, `q` or `r`.
+macro_rules! get_field {
+    ($op:expr, p, $k:ident) => {
+        $op.p as $crate::ir::field_type!($k)
+    };
+    ($op:expr, q, $k:ident) => {
+        $op.q as $crate::ir::field_type!($k)
+    };
+    ($op:expr, r, $k:ident) => {
+        $op.r as $crate::ir::field_type!($k)
+    };
+    ($op:expr, rlo, $k:ident) => {
+        ($op.r as u16) as $crate::ir::field_type!($k)
+    };
+    ($op:expr, rhi, $k:ident) => {
+        (($op.r >> 16) as u16) as $crate::ir::field_type!($k)
+    };
+}
+
+/// The operand fields of a record, apart from what executes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Fields {
+    pub p: u16,
+    pub q: u16,
+    pub r: u32,
+}
+pub(crate) use {field_type, get_field};
+
+/// Whether a field kind names a frame slot.
+macro_rules! is_slot {
+    (slot) => {
+        true
+    };
+    ($other:ident) => {
+        false
+    };
+}
+
+macro_rules! define_ir {
+    ($($name:ident { $($field:ident : $kind:ident @ $pos:ident),* } ($s:ident) $body:block)*) => {
+        /// Which instruction a record holds.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[repr(u16)]
+        pub enum Opcode {
+            $($name,)*
+        }
+
+        impl Opcode {
+            /// Every opcode, in declaration order.
+            pub const ALL: &[Opcode] = &[$(Opcode::$name,)*];
+        }
+
+        /// An instruction with its operands, as the translator builds it.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum Instr {
-            Unreachable,
-            /// Charges one unit of fuel; placed at function entry and loop heads.
-            ConsumeFuel,
-            /// Keeps the top `keep` slots, removes the `drop` slots below them
-            /// and continues at `target`.
-            Br { target: u32, drop: u32, keep: u32 },
-            /// Pops an i32 and branches like `Br` when it is non-zero.
-            BrIf { target: u32, drop: u32, keep: u32 },
-            /// Pops an i32 and jumps to `target` when it is zero (`if`).
-            BrIfEqz { target: u32 },
-            /// Pops an index `i`; the `len + 1` instructions that follow are the
-            /// targets (`Br` or `Return`), the last being the default.
-            BrTable { len: u32 },
-            /// Moves the top `keep` slots to the frame base and returns.
-            Return { keep: u32 },
-            Call { func: u32 },
-            CallIndirect { ty: u32, table: u32 },
-            ReturnCall { func: u32 },
-            ReturnCallIndirect { ty: u32, table: u32 },
-            Drop,
-            Select,
-            LocalGet(u32),
-            LocalSet(u32),
-            LocalTee(u32),
-            GlobalGet(u32),
-            GlobalSet(u32),
-            TableGet(u32),
-            TableSet(u32),
-            TableSize(u32),
-            TableGrow(u32),
-            TableFill(u32),
-            TableCopy { dst: u32, src: u32 },
-            TableInit { table: u32, elem: u32 },
-            ElemDrop(u32),
-            I32Load(u32),
-            I64Load(u32),
-            F32Load(u32),
-            F64Load(u32),
-            I32Load8S(u32),
-            I32Load8U(u32),
-            I32Load16S(u32),
-            I32Load16U(u32),
-            I64Load8S(u32),
-            I64Load8U(u32),
-            I64Load16S(u32),
-            I64Load16U(u32),
-            I64Load32S(u32),
-            I64Load32U(u32),
-            I32Store(u32),
-            I64Store(u32),
-            F32Store(u32),
-            F64Store(u32),
-            I32Store8(u32),
-            I32Store16(u32),
-            I64Store8(u32),
-            I64Store16(u32),
-            I64Store32(u32),
-            MemorySize,
-            MemoryGrow,
-            MemoryInit(u32),
-            DataDrop(u32),
-            MemoryCopy,
-            MemoryFill,
-            Const32(u32),
-            Const64(u64),
-            RefIsNull,
-            RefFunc(u32),
-            // BEGIN GENERATED VARIANTS
-            // Generated by gen_fused.py; edit the script, not this region.
-            I32AddL(u32),
-            I32AddI(u32),
-            I32AddLL(u32, u32),
-            I32AddLI(u32, u32),
-            I32AddLLS { a: u32, b: u32, dst: u32 },
-            I32AddLIS { a: u32, imm: u32, dst: u32 },
-            I32SubL(u32),
-            I32SubI(u32),
-            I32SubLL(u32, u32),
-            I32SubLI(u32, u32),
-            I32SubLLS { a: u32, b: u32, dst: u32 },
-            I32SubLIS { a: u32, imm: u32, dst: u32 },
-            I32MulL(u32),
-            I32MulI(u32),
-            I32MulLL(u32, u32),
-            I32MulLI(u32, u32),
-            I32MulLLS { a: u32, b: u32, dst: u32 },
-            I32MulLIS { a: u32, imm: u32, dst: u32 },
-            I32AndL(u32),
-            I32AndI(u32),
-            I32AndLL(u32, u32),
-            I32AndLI(u32, u32),
-            I32AndLLS { a: u32, b: u32, dst: u32 },
-            I32AndLIS { a: u32, imm: u32, dst: u32 },
-            I32OrL(u32),
-            I32OrI(u32),
-            I32OrLL(u32, u32),
-            I32OrLI(u32, u32),
-            I32OrLLS { a: u32, b: u32, dst: u32 },
-            I32OrLIS { a: u32, imm: u32, dst: u32 },
-            I32XorL(u32),
-            I32XorI(u32),
-            I32XorLL(u32, u32),
-            I32XorLI(u32, u32),
-            I32XorLLS { a: u32, b: u32, dst: u32 },
-            I32XorLIS { a: u32, imm: u32, dst: u32 },
-            I32ShlL(u32),
-            I32ShlI(u32),
-            I32ShlLL(u32, u32),
-            I32ShlLI(u32, u32),
-            I32ShlLLS { a: u32, b: u32, dst: u32 },
-            I32ShlLIS { a: u32, imm: u32, dst: u32 },
-            I32ShrSL(u32),
-            I32ShrSI(u32),
-            I32ShrSLL(u32, u32),
-            I32ShrSLI(u32, u32),
-            I32ShrSLLS { a: u32, b: u32, dst: u32 },
-            I32ShrSLIS { a: u32, imm: u32, dst: u32 },
-            I32ShrUL(u32),
-            I32ShrUI(u32),
-            I32ShrULL(u32, u32),
-            I32ShrULI(u32, u32),
-            I32ShrULLS { a: u32, b: u32, dst: u32 },
-            I32ShrULIS { a: u32, imm: u32, dst: u32 },
-            I32RotlL(u32),
-            I32RotlI(u32),
-            I32RotlLL(u32, u32),
-            I32RotlLI(u32, u32),
-            I32RotlLLS { a: u32, b: u32, dst: u32 },
-            I32RotlLIS { a: u32, imm: u32, dst: u32 },
-            I32RotrL(u32),
-            I32RotrI(u32),
-            I32RotrLL(u32, u32),
-            I32RotrLI(u32, u32),
-            I32RotrLLS { a: u32, b: u32, dst: u32 },
-            I32RotrLIS { a: u32, imm: u32, dst: u32 },
-            I32EqL(u32),
-            I32EqI(u32),
-            I32EqLL(u32, u32),
-            I32EqLI(u32, u32),
-            BrIfI32Eq { target: u32 },
-            BrIfI32EqI { target: u32, imm: u32 },
-            BrIfI32EqLL { target: u32, a: u32, b: u32 },
-            BrIfI32EqLI { target: u32, a: u32, imm: u32 },
-            BrIfI32EqIncLL { target: u32, a: u32, b: u32, add: i16 },
-            BrIfI32EqIncLI { target: u32, a: u32, imm: u32, add: i16 },
-            BrIfI32EqStepLL { target: u32, a: u16, b: u16, step: u16 },
-            BrIfI32EqStepLI { target: u32, imm: u32, a: u16, step: u16 },
-            I32NeL(u32),
-            I32NeI(u32),
-            I32NeLL(u32, u32),
-            I32NeLI(u32, u32),
-            BrIfI32Ne { target: u32 },
-            BrIfI32NeI { target: u32, imm: u32 },
-            BrIfI32NeLL { target: u32, a: u32, b: u32 },
-            BrIfI32NeLI { target: u32, a: u32, imm: u32 },
-            BrIfI32NeIncLL { target: u32, a: u32, b: u32, add: i16 },
-            BrIfI32NeIncLI { target: u32, a: u32, imm: u32, add: i16 },
-            BrIfI32NeStepLL { target: u32, a: u16, b: u16, step: u16 },
-            BrIfI32NeStepLI { target: u32, imm: u32, a: u16, step: u16 },
-            I32LtSL(u32),
-            I32LtSI(u32),
-            I32LtSLL(u32, u32),
-            I32LtSLI(u32, u32),
-            BrIfI32LtS { target: u32 },
-            BrIfI32LtSI { target: u32, imm: u32 },
-            BrIfI32LtSLL { target: u32, a: u32, b: u32 },
-            BrIfI32LtSLI { target: u32, a: u32, imm: u32 },
-            BrIfI32LtSIncLL { target: u32, a: u32, b: u32, add: i16 },
-            BrIfI32LtSIncLI { target: u32, a: u32, imm: u32, add: i16 },
-            BrIfI32LtSStepLL { target: u32, a: u16, b: u16, step: u16 },
-            BrIfI32LtSStepLI { target: u32, imm: u32, a: u16, step: u16 },
-            I32LtUL(u32),
-            I32LtUI(u32),
-            I32LtULL(u32, u32),
-            I32LtULI(u32, u32),
-            BrIfI32LtU { target: u32 },
-            BrIfI32LtUI { target: u32, imm: u32 },
-            BrIfI32LtULL { target: u32, a: u32, b: u32 },
-            BrIfI32LtULI { target: u32, a: u32, imm: u32 },
-            BrIfI32LtUIncLL { target: u32, a: u32, b: u32, add: i16 },
-            BrIfI32LtUIncLI { target: u32, a: u32, imm: u32, add: i16 },
-            BrIfI32LtUStepLL { target: u32, a: u16, b: u16, step: u16 },
-            BrIfI32LtUStepLI { target: u32, imm: u32, a: u16, step: u16 },
-            I32GtSL(u32),
-            I32GtSI(u32),
-            I32GtSLL(u32, u32),
-            I32GtSLI(u32, u32),
-            BrIfI32GtS { target: u32 },
-            BrIfI32GtSI { target: u32, imm: u32 },
-            BrIfI32GtSLL { target: u32, a: u32, b: u32 },
-            BrIfI32GtSLI { target: u32, a: u32, imm: u32 },
-            BrIfI32GtSIncLL { target: u32, a: u32, b: u32, add: i16 },
-            BrIfI32GtSIncLI { target: u32, a: u32, imm: u32, add: i16 },
-            BrIfI32GtSStepLL { target: u32, a: u16, b: u16, step: u16 },
-            BrIfI32GtSStepLI { target: u32, imm: u32, a: u16, step: u16 },
-            I32GtUL(u32),
-            I32GtUI(u32),
-            I32GtULL(u32, u32),
-            I32GtULI(u32, u32),
-            BrIfI32GtU { target: u32 },
-            BrIfI32GtUI { target: u32, imm: u32 },
-            BrIfI32GtULL { target: u32, a: u32, b: u32 },
-            BrIfI32GtULI { target: u32, a: u32, imm: u32 },
-            BrIfI32GtUIncLL { target: u32, a: u32, b: u32, add: i16 },
-            BrIfI32GtUIncLI { target: u32, a: u32, imm: u32, add: i16 },
-            BrIfI32GtUStepLL { target: u32, a: u16, b: u16, step: u16 },
-            BrIfI32GtUStepLI { target: u32, imm: u32, a: u16, step: u16 },
-            I32LeSL(u32),
-            I32LeSI(u32),
-            I32LeSLL(u32, u32),
-            I32LeSLI(u32, u32),
-            BrIfI32LeS { target: u32 },
-            BrIfI32LeSI { target: u32, imm: u32 },
-            BrIfI32LeSLL { target: u32, a: u32, b: u32 },
-            BrIfI32LeSLI { target: u32, a: u32, imm: u32 },
-            BrIfI32LeSIncLL { target: u32, a: u32, b: u32, add: i16 },
-            BrIfI32LeSIncLI { target: u32, a: u32, imm: u32, add: i16 },
-            BrIfI32LeSStepLL { target: u32, a: u16, b: u16, step: u16 },
-            BrIfI32LeSStepLI { target: u32, imm: u32, a: u16, step: u16 },
-            I32LeUL(u32),
-            I32LeUI(u32),
-            I32LeULL(u32, u32),
-            I32LeULI(u32, u32),
-            BrIfI32LeU { target: u32 },
-            BrIfI32LeUI { target: u32, imm: u32 },
-            BrIfI32LeULL { target: u32, a: u32, b: u32 },
-            BrIfI32LeULI { target: u32, a: u32, imm: u32 },
-            BrIfI32LeUIncLL { target: u32, a: u32, b: u32, add: i16 },
-            BrIfI32LeUIncLI { target: u32, a: u32, imm: u32, add: i16 },
-            BrIfI32LeUStepLL { target: u32, a: u16, b: u16, step: u16 },
-            BrIfI32LeUStepLI { target: u32, imm: u32, a: u16, step: u16 },
-            I32GeSL(u32),
-            I32GeSI(u32),
-            I32GeSLL(u32, u32),
-            I32GeSLI(u32, u32),
-            BrIfI32GeS { target: u32 },
-            BrIfI32GeSI { target: u32, imm: u32 },
-            BrIfI32GeSLL { target: u32, a: u32, b: u32 },
-            BrIfI32GeSLI { target: u32, a: u32, imm: u32 },
-            BrIfI32GeSIncLL { target: u32, a: u32, b: u32, add: i16 },
-            BrIfI32GeSIncLI { target: u32, a: u32, imm: u32, add: i16 },
-            BrIfI32GeSStepLL { target: u32, a: u16, b: u16, step: u16 },
-            BrIfI32GeSStepLI { target: u32, imm: u32, a: u16, step: u16 },
-            I32GeUL(u32),
-            I32GeUI(u32),
-            I32GeULL(u32, u32),
-            I32GeULI(u32, u32),
-            BrIfI32GeU { target: u32 },
-            BrIfI32GeUI { target: u32, imm: u32 },
-            BrIfI32GeULL { target: u32, a: u32, b: u32 },
-            BrIfI32GeULI { target: u32, a: u32, imm: u32 },
-            BrIfI32GeUIncLL { target: u32, a: u32, b: u32, add: i16 },
-            BrIfI32GeUIncLI { target: u32, a: u32, imm: u32, add: i16 },
-            BrIfI32GeUStepLL { target: u32, a: u16, b: u16, step: u16 },
-            BrIfI32GeUStepLI { target: u32, imm: u32, a: u16, step: u16 },
-            I32EqzL(u32),
-            BrIfI32EqzL { target: u32, local: u32 },
-            BrIfI32NezL { target: u32, local: u32 },
-            BrIfI32EqzIncL { target: u32, local: u32, add: i16 },
-            BrIfI32NezIncL { target: u32, local: u32, add: i16 },
-            I64AddL(u32),
-            I64AddI(u64),
-            I64AddLL(u32, u32),
-            I64AddLI(u32, u64),
-            I64AddLLS { a: u32, b: u32, dst: u32 },
-            I64AddLIS { a: u32, imm: u32, dst: u32 },
-            I64SubL(u32),
-            I64SubI(u64),
-            I64SubLL(u32, u32),
-            I64SubLI(u32, u64),
-            I64SubLLS { a: u32, b: u32, dst: u32 },
-            I64SubLIS { a: u32, imm: u32, dst: u32 },
-            I64MulL(u32),
-            I64MulI(u64),
-            I64MulLL(u32, u32),
-            I64MulLI(u32, u64),
-            I64MulLLS { a: u32, b: u32, dst: u32 },
-            I64MulLIS { a: u32, imm: u32, dst: u32 },
-            I64AndL(u32),
-            I64AndI(u64),
-            I64AndLL(u32, u32),
-            I64AndLI(u32, u64),
-            I64AndLLS { a: u32, b: u32, dst: u32 },
-            I64AndLIS { a: u32, imm: u32, dst: u32 },
-            I64OrL(u32),
-            I64OrI(u64),
-            I64OrLL(u32, u32),
-            I64OrLI(u32, u64),
-            I64OrLLS { a: u32, b: u32, dst: u32 },
-            I64OrLIS { a: u32, imm: u32, dst: u32 },
-            I64XorL(u32),
-            I64XorI(u64),
-            I64XorLL(u32, u32),
-            I64XorLI(u32, u64),
-            I64XorLLS { a: u32, b: u32, dst: u32 },
-            I64XorLIS { a: u32, imm: u32, dst: u32 },
-            I64ShlL(u32),
-            I64ShlI(u64),
-            I64ShlLL(u32, u32),
-            I64ShlLI(u32, u64),
-            I64ShlLLS { a: u32, b: u32, dst: u32 },
-            I64ShlLIS { a: u32, imm: u32, dst: u32 },
-            I64ShrSL(u32),
-            I64ShrSI(u64),
-            I64ShrSLL(u32, u32),
-            I64ShrSLI(u32, u64),
-            I64ShrSLLS { a: u32, b: u32, dst: u32 },
-            I64ShrSLIS { a: u32, imm: u32, dst: u32 },
-            I64ShrUL(u32),
-            I64ShrUI(u64),
-            I64ShrULL(u32, u32),
-            I64ShrULI(u32, u64),
-            I64ShrULLS { a: u32, b: u32, dst: u32 },
-            I64ShrULIS { a: u32, imm: u32, dst: u32 },
-            I64RotlL(u32),
-            I64RotlI(u64),
-            I64RotlLL(u32, u32),
-            I64RotlLI(u32, u64),
-            I64RotlLLS { a: u32, b: u32, dst: u32 },
-            I64RotlLIS { a: u32, imm: u32, dst: u32 },
-            I64RotrL(u32),
-            I64RotrI(u64),
-            I64RotrLL(u32, u32),
-            I64RotrLI(u32, u64),
-            I64RotrLLS { a: u32, b: u32, dst: u32 },
-            I64RotrLIS { a: u32, imm: u32, dst: u32 },
-            I64EqL(u32),
-            I64EqI(u64),
-            I64EqLL(u32, u32),
-            I64EqLI(u32, u64),
-            BrIfI64Eq { target: u32 },
-            BrIfI64EqI { target: u32, imm: u64 },
-            BrIfI64EqLL { target: u32, a: u32, b: u32 },
-            BrIfI64EqLI { target: u32, a: u32, imm: u32 },
-            BrIfI64EqIncLL { target: u32, a: u32, b: u32, add: i16 },
-            BrIfI64EqIncLI { target: u32, a: u32, imm: u32, add: i16 },
-            BrIfI64EqStepLL { target: u32, a: u16, b: u16, step: u16 },
-            BrIfI64EqStepLI { target: u32, imm: u32, a: u16, step: u16 },
-            I64NeL(u32),
-            I64NeI(u64),
-            I64NeLL(u32, u32),
-            I64NeLI(u32, u64),
-            BrIfI64Ne { target: u32 },
-            BrIfI64NeI { target: u32, imm: u64 },
-            BrIfI64NeLL { target: u32, a: u32, b: u32 },
-            BrIfI64NeLI { target: u32, a: u32, imm: u32 },
-            BrIfI64NeIncLL { target: u32, a: u32, b: u32, add: i16 },
-            BrIfI64NeIncLI { target: u32, a: u32, imm: u32, add: i16 },
-            BrIfI64NeStepLL { target: u32, a: u16, b: u16, step: u16 },
-            BrIfI64NeStepLI { target: u32, imm: u32, a: u16, step: u16 },
-            I64LtSL(u32),
-            I64LtSI(u64),
-            I64LtSLL(u32, u32),
-            I64LtSLI(u32, u64),
-            BrIfI64LtS { target: u32 },
-            BrIfI64LtSI { target: u32, imm: u64 },
-            BrIfI64LtSLL { target: u32, a: u32, b: u32 },
-            BrIfI64LtSLI { target: u32, a: u32, imm: u32 },
-            BrIfI64LtSIncLL { target: u32, a: u32, b: u32, add: i16 },
-            BrIfI64LtSIncLI { target: u32, a: u32, imm: u32, add: i16 },
-            BrIfI64LtSStepLL { target: u32, a: u16, b: u16, step: u16 },
-            BrIfI64LtSStepLI { target: u32, imm: u32, a: u16, step: u16 },
-            I64LtUL(u32),
-            I64LtUI(u64),
-            I64LtULL(u32, u32),
-            I64LtULI(u32, u64),
-            BrIfI64LtU { target: u32 },
-            BrIfI64LtUI { target: u32, imm: u64 },
-            BrIfI64LtULL { target: u32, a: u32, b: u32 },
-            BrIfI64LtULI { target: u32, a: u32, imm: u32 },
-            BrIfI64LtUIncLL { target: u32, a: u32, b: u32, add: i16 },
-            BrIfI64LtUIncLI { target: u32, a: u32, imm: u32, add: i16 },
-            BrIfI64LtUStepLL { target: u32, a: u16, b: u16, step: u16 },
-            BrIfI64LtUStepLI { target: u32, imm: u32, a: u16, step: u16 },
-            I64GtSL(u32),
-            I64GtSI(u64),
-            I64GtSLL(u32, u32),
-            I64GtSLI(u32, u64),
-            BrIfI64GtS { target: u32 },
-            BrIfI64GtSI { target: u32, imm: u64 },
-            BrIfI64GtSLL { target: u32, a: u32, b: u32 },
-            BrIfI64GtSLI { target: u32, a: u32, imm: u32 },
-            BrIfI64GtSIncLL { target: u32, a: u32, b: u32, add: i16 },
-            BrIfI64GtSIncLI { target: u32, a: u32, imm: u32, add: i16 },
-            BrIfI64GtSStepLL { target: u32, a: u16, b: u16, step: u16 },
-            BrIfI64GtSStepLI { target: u32, imm: u32, a: u16, step: u16 },
-            I64GtUL(u32),
-            I64GtUI(u64),
-            I64GtULL(u32, u32),
-            I64GtULI(u32, u64),
-            BrIfI64GtU { target: u32 },
-            BrIfI64GtUI { target: u32, imm: u64 },
-            BrIfI64GtULL { target: u32, a: u32, b: u32 },
-            BrIfI64GtULI { target: u32, a: u32, imm: u32 },
-            BrIfI64GtUIncLL { target: u32, a: u32, b: u32, add: i16 },
-            BrIfI64GtUIncLI { target: u32, a: u32, imm: u32, add: i16 },
-            BrIfI64GtUStepLL { target: u32, a: u16, b: u16, step: u16 },
-            BrIfI64GtUStepLI { target: u32, imm: u32, a: u16, step: u16 },
-            I64LeSL(u32),
-            I64LeSI(u64),
-            I64LeSLL(u32, u32),
-            I64LeSLI(u32, u64),
-            BrIfI64LeS { target: u32 },
-            BrIfI64LeSI { target: u32, imm: u64 },
-            BrIfI64LeSLL { target: u32, a: u32, b: u32 },
-            BrIfI64LeSLI { target: u32, a: u32, imm: u32 },
-            BrIfI64LeSIncLL { target: u32, a: u32, b: u32, add: i16 },
-            BrIfI64LeSIncLI { target: u32, a: u32, imm: u32, add: i16 },
-            BrIfI64LeSStepLL { target: u32, a: u16, b: u16, step: u16 },
-            BrIfI64LeSStepLI { target: u32, imm: u32, a: u16, step: u16 },
-            I64LeUL(u32),
-            I64LeUI(u64),
-            I64LeULL(u32, u32),
-            I64LeULI(u32, u64),
-            BrIfI64LeU { target: u32 },
-            BrIfI64LeUI { target: u32, imm: u64 },
-            BrIfI64LeULL { target: u32, a: u32, b: u32 },
-            BrIfI64LeULI { target: u32, a: u32, imm: u32 },
-            BrIfI64LeUIncLL { target: u32, a: u32, b: u32, add: i16 },
-            BrIfI64LeUIncLI { target: u32, a: u32, imm: u32, add: i16 },
-            BrIfI64LeUStepLL { target: u32, a: u16, b: u16, step: u16 },
-            BrIfI64LeUStepLI { target: u32, imm: u32, a: u16, step: u16 },
-            I64GeSL(u32),
-            I64GeSI(u64),
-            I64GeSLL(u32, u32),
-            I64GeSLI(u32, u64),
-            BrIfI64GeS { target: u32 },
-            BrIfI64GeSI { target: u32, imm: u64 },
-            BrIfI64GeSLL { target: u32, a: u32, b: u32 },
-            BrIfI64GeSLI { target: u32, a: u32, imm: u32 },
-            BrIfI64GeSIncLL { target: u32, a: u32, b: u32, add: i16 },
-            BrIfI64GeSIncLI { target: u32, a: u32, imm: u32, add: i16 },
-            BrIfI64GeSStepLL { target: u32, a: u16, b: u16, step: u16 },
-            BrIfI64GeSStepLI { target: u32, imm: u32, a: u16, step: u16 },
-            I64GeUL(u32),
-            I64GeUI(u64),
-            I64GeULL(u32, u32),
-            I64GeULI(u32, u64),
-            BrIfI64GeU { target: u32 },
-            BrIfI64GeUI { target: u32, imm: u64 },
-            BrIfI64GeULL { target: u32, a: u32, b: u32 },
-            BrIfI64GeULI { target: u32, a: u32, imm: u32 },
-            BrIfI64GeUIncLL { target: u32, a: u32, b: u32, add: i16 },
-            BrIfI64GeUIncLI { target: u32, a: u32, imm: u32, add: i16 },
-            BrIfI64GeUStepLL { target: u32, a: u16, b: u16, step: u16 },
-            BrIfI64GeUStepLI { target: u32, imm: u32, a: u16, step: u16 },
-            I64EqzL(u32),
-            BrIfI64EqzL { target: u32, local: u32 },
-            BrIfI64NezL { target: u32, local: u32 },
-            BrIfI64EqzIncL { target: u32, local: u32, add: i16 },
-            BrIfI64NezIncL { target: u32, local: u32, add: i16 },
-            BrIfI64Eqz { target: u32 },
-            BrIfI64Nez { target: u32 },
-            LocalCopy { from: u32, to: u32 },
-            I32ShlAddLI { a: u32, imm: u32, shift: u8 },
-            I32ShlAddLIS { a: u32, imm: u32, dst: u32, shift: u8 },
-            I32AddLIS2 { a: u32, dst: u32, dst2: u32, imm: i16 },
-            LocalCopy2 { from: u16, to: u16, from2: u16, to2: u16 },
-            I32LoadL { local: u32, offset: u32 },
-            I32LoadLI { local: u32, imm: u32, offset: u32 },
-            I32LoadLS { local: u32, offset: u32, dst: u32 },
-            I32LoadLSInc { local: u32, offset: u32, dst: u32, imm: i16 },
-            I32LoadLSPostInc { local: u32, offset: u32, dst: u32, imm: i16 },
-            I32LoadLSPostInc2 { offset: u32, local: u16, dst: u16, p: u16, p2: u16, imm: i16 },
-            I64LoadL { local: u32, offset: u32 },
-            I64LoadLI { local: u32, imm: u32, offset: u32 },
-            I64LoadLS { local: u32, offset: u32, dst: u32 },
-            I64LoadLSInc { local: u32, offset: u32, dst: u32, imm: i16 },
-            I64LoadLSPostInc { local: u32, offset: u32, dst: u32, imm: i16 },
-            I64LoadLSPostInc2 { offset: u32, local: u16, dst: u16, p: u16, p2: u16, imm: i16 },
-            F32LoadL { local: u32, offset: u32 },
-            F32LoadLI { local: u32, imm: u32, offset: u32 },
-            F32LoadLS { local: u32, offset: u32, dst: u32 },
-            F32LoadLSInc { local: u32, offset: u32, dst: u32, imm: i16 },
-            F32LoadLSPostInc { local: u32, offset: u32, dst: u32, imm: i16 },
-            F32LoadLSPostInc2 { offset: u32, local: u16, dst: u16, p: u16, p2: u16, imm: i16 },
-            F64LoadL { local: u32, offset: u32 },
-            F64LoadLI { local: u32, imm: u32, offset: u32 },
-            F64LoadLS { local: u32, offset: u32, dst: u32 },
-            F64LoadLSInc { local: u32, offset: u32, dst: u32, imm: i16 },
-            F64LoadLSPostInc { local: u32, offset: u32, dst: u32, imm: i16 },
-            F64LoadLSPostInc2 { offset: u32, local: u16, dst: u16, p: u16, p2: u16, imm: i16 },
-            I32Load8UL { local: u32, offset: u32 },
-            I32Load8ULI { local: u32, imm: u32, offset: u32 },
-            I32Load8ULS { local: u32, offset: u32, dst: u32 },
-            I32Load8ULSInc { local: u32, offset: u32, dst: u32, imm: i16 },
-            I32Load8ULSPostInc { local: u32, offset: u32, dst: u32, imm: i16 },
-            I32Load8ULSPostInc2 { offset: u32, local: u16, dst: u16, p: u16, p2: u16, imm: i16 },
-            I32Load8SL { local: u32, offset: u32 },
-            I32Load8SLI { local: u32, imm: u32, offset: u32 },
-            I32Load8SLS { local: u32, offset: u32, dst: u32 },
-            I32Load8SLSInc { local: u32, offset: u32, dst: u32, imm: i16 },
-            I32Load8SLSPostInc { local: u32, offset: u32, dst: u32, imm: i16 },
-            I32Load8SLSPostInc2 { offset: u32, local: u16, dst: u16, p: u16, p2: u16, imm: i16 },
-            I32Load16UL { local: u32, offset: u32 },
-            I32Load16ULI { local: u32, imm: u32, offset: u32 },
-            I32Load16ULS { local: u32, offset: u32, dst: u32 },
-            I32Load16ULSInc { local: u32, offset: u32, dst: u32, imm: i16 },
-            I32Load16ULSPostInc { local: u32, offset: u32, dst: u32, imm: i16 },
-            I32Load16ULSPostInc2 { offset: u32, local: u16, dst: u16, p: u16, p2: u16, imm: i16 },
-            I32Load16SL { local: u32, offset: u32 },
-            I32Load16SLI { local: u32, imm: u32, offset: u32 },
-            I32Load16SLS { local: u32, offset: u32, dst: u32 },
-            I32Load16SLSInc { local: u32, offset: u32, dst: u32, imm: i16 },
-            I32Load16SLSPostInc { local: u32, offset: u32, dst: u32, imm: i16 },
-            I32Load16SLSPostInc2 { offset: u32, local: u16, dst: u16, p: u16, p2: u16, imm: i16 },
-            I32StoreL { value: u32, offset: u32 },
-            I32StoreLL { addr: u32, value: u32, offset: u32 },
-            I32StoreLIL { addr: u32, imm: u32, value: u32 },
-            I32StoreI { value: u32, offset: u32 },
-            I32StoreLI { addr: u32, value: u32, offset: u32 },
-            I64StoreL { value: u32, offset: u32 },
-            I64StoreLL { addr: u32, value: u32, offset: u32 },
-            I64StoreLIL { addr: u32, imm: u32, value: u32 },
-            F32StoreL { value: u32, offset: u32 },
-            F32StoreLL { addr: u32, value: u32, offset: u32 },
-            F32StoreLIL { addr: u32, imm: u32, value: u32 },
-            F64StoreL { value: u32, offset: u32 },
-            F64StoreLL { addr: u32, value: u32, offset: u32 },
-            F64StoreLIL { addr: u32, imm: u32, value: u32 },
-            I32Store8L { value: u32, offset: u32 },
-            I32Store8LL { addr: u32, value: u32, offset: u32 },
-            I32Store8LIL { addr: u32, imm: u32, value: u32 },
-            I32Store8I { value: u32, offset: u32 },
-            I32Store8LI { addr: u32, value: u32, offset: u32 },
-            I32Store16L { value: u32, offset: u32 },
-            I32Store16LL { addr: u32, value: u32, offset: u32 },
-            I32Store16LIL { addr: u32, imm: u32, value: u32 },
-            I32Store16I { value: u32, offset: u32 },
-            I32Store16LI { addr: u32, value: u32, offset: u32 },
-            // END GENERATED VARIANTS
-            $($simple,)*
+            $($name { $($field: field_type!($kind)),* },)*
+        }
+
+        impl Instr {
+            pub fn opcode(&self) -> Opcode {
+                match self {
+                    $(Instr::$name { .. } => Opcode::$name,)*
+                }
+            }
+
+            /// The operand fields of the record.
+            #[allow(unused_mut)]
+            pub(crate) fn fields(&self) -> Fields {
+                match *self {
+                    $(Instr::$name { $($field),* } => {
+                        let mut f = (0u16, 0u16, 0u32);
+                        $(put_field!(f, $pos, $field);)*
+                        Fields { p: f.0, q: f.1, r: f.2 }
+                    })*
+                }
+            }
+
+            /// The instruction of opcode `code` with operand fields `op`.
+            #[allow(unused_variables)]
+            pub(crate) fn decode(code: Opcode, op: Fields) -> Instr {
+                match code {
+                    $(Opcode::$name => Instr::$name { $($field: get_field!(op, $pos, $kind)),* },)*
+                }
+            }
+
+            /// The instruction with every slot operand passed through `f`.
+            #[allow(unused_mut)]
+            pub(crate) fn map_slots(mut self, mut f: impl FnMut(u16) -> u16) -> Instr {
+                match &mut self {
+                    $(Instr::$name { $($field),* } => {
+                        $(if is_slot!($kind) {
+                            *$field = f(*$field as u16) as field_type!($kind);
+                        })*
+                    })*
+                }
+                self
+            }
+
+
         }
     };
 }
-for_each_simple_op!(define_instr);
+with_isa!(flat_isa, define_ir);
 
-// BEGIN GENERATED TARGETS
-// Generated by gen_fused.py; edit the script, not this region.
-impl Instr {
-    /// The jump target of a branch instruction, for patching forward branches.
-    pub(crate) fn branch_target_mut(&mut self) -> Option<&mut u32> {
-        match self {
-            Instr::Br { target, .. }
-            | Instr::BrIf { target, .. }
-            | Instr::BrIfEqz { target }
-            | Instr::BrIfI32Eq { target }
-            | Instr::BrIfI32EqI { target, .. }
-            | Instr::BrIfI32EqLL { target, .. }
-            | Instr::BrIfI32EqLI { target, .. }
-            | Instr::BrIfI32EqIncLL { target, .. }
-            | Instr::BrIfI32EqIncLI { target, .. }
-            | Instr::BrIfI32EqStepLL { target, .. }
-            | Instr::BrIfI32EqStepLI { target, .. }
-            | Instr::BrIfI32Ne { target }
-            | Instr::BrIfI32NeI { target, .. }
-            | Instr::BrIfI32NeLL { target, .. }
-            | Instr::BrIfI32NeLI { target, .. }
-            | Instr::BrIfI32NeIncLL { target, .. }
-            | Instr::BrIfI32NeIncLI { target, .. }
-            | Instr::BrIfI32NeStepLL { target, .. }
-            | Instr::BrIfI32NeStepLI { target, .. }
-            | Instr::BrIfI32LtS { target }
-            | Instr::BrIfI32LtSI { target, .. }
-            | Instr::BrIfI32LtSLL { target, .. }
-            | Instr::BrIfI32LtSLI { target, .. }
-            | Instr::BrIfI32LtSIncLL { target, .. }
-            | Instr::BrIfI32LtSIncLI { target, .. }
-            | Instr::BrIfI32LtSStepLL { target, .. }
-            | Instr::BrIfI32LtSStepLI { target, .. }
-            | Instr::BrIfI32LtU { target }
-            | Instr::BrIfI32LtUI { target, .. }
-            | Instr::BrIfI32LtULL { target, .. }
-            | Instr::BrIfI32LtULI { target, .. }
-            | Instr::BrIfI32LtUIncLL { target, .. }
-            | Instr::BrIfI32LtUIncLI { target, .. }
-            | Instr::BrIfI32LtUStepLL { target, .. }
-            | Instr::BrIfI32LtUStepLI { target, .. }
-            | Instr::BrIfI32GtS { target }
-            | Instr::BrIfI32GtSI { target, .. }
-            | Instr::BrIfI32GtSLL { target, .. }
-            | Instr::BrIfI32GtSLI { target, .. }
-            | Instr::BrIfI32GtSIncLL { target, .. }
-            | Instr::BrIfI32GtSIncLI { target, .. }
-            | Instr::BrIfI32GtSStepLL { target, .. }
-            | Instr::BrIfI32GtSStepLI { target, .. }
-            | Instr::BrIfI32GtU { target }
-            | Instr::BrIfI32GtUI { target, .. }
-            | Instr::BrIfI32GtULL { target, .. }
-            | Instr::BrIfI32GtULI { target, .. }
-            | Instr::BrIfI32GtUIncLL { target, .. }
-            | Instr::BrIfI32GtUIncLI { target, .. }
-            | Instr::BrIfI32GtUStepLL { target, .. }
-            | Instr::BrIfI32GtUStepLI { target, .. }
-            | Instr::BrIfI32LeS { target }
-            | Instr::BrIfI32LeSI { target, .. }
-            | Instr::BrIfI32LeSLL { target, .. }
-            | Instr::BrIfI32LeSLI { target, .. }
-            | Instr::BrIfI32LeSIncLL { target, .. }
-            | Instr::BrIfI32LeSIncLI { target, .. }
-            | Instr::BrIfI32LeSStepLL { target, .. }
-            | Instr::BrIfI32LeSStepLI { target, .. }
-            | Instr::BrIfI32LeU { target }
-            | Instr::BrIfI32LeUI { target, .. }
-            | Instr::BrIfI32LeULL { target, .. }
-            | Instr::BrIfI32LeULI { target, .. }
-            | Instr::BrIfI32LeUIncLL { target, .. }
-            | Instr::BrIfI32LeUIncLI { target, .. }
-            | Instr::BrIfI32LeUStepLL { target, .. }
-            | Instr::BrIfI32LeUStepLI { target, .. }
-            | Instr::BrIfI32GeS { target }
-            | Instr::BrIfI32GeSI { target, .. }
-            | Instr::BrIfI32GeSLL { target, .. }
-            | Instr::BrIfI32GeSLI { target, .. }
-            | Instr::BrIfI32GeSIncLL { target, .. }
-            | Instr::BrIfI32GeSIncLI { target, .. }
-            | Instr::BrIfI32GeSStepLL { target, .. }
-            | Instr::BrIfI32GeSStepLI { target, .. }
-            | Instr::BrIfI32GeU { target }
-            | Instr::BrIfI32GeUI { target, .. }
-            | Instr::BrIfI32GeULL { target, .. }
-            | Instr::BrIfI32GeULI { target, .. }
-            | Instr::BrIfI32GeUIncLL { target, .. }
-            | Instr::BrIfI32GeUIncLI { target, .. }
-            | Instr::BrIfI32GeUStepLL { target, .. }
-            | Instr::BrIfI32GeUStepLI { target, .. }
-            | Instr::BrIfI32EqzL { target, .. }
-            | Instr::BrIfI32NezL { target, .. }
-            | Instr::BrIfI32EqzIncL { target, .. }
-            | Instr::BrIfI32NezIncL { target, .. }
-            | Instr::BrIfI64Eq { target }
-            | Instr::BrIfI64EqI { target, .. }
-            | Instr::BrIfI64EqLL { target, .. }
-            | Instr::BrIfI64EqLI { target, .. }
-            | Instr::BrIfI64EqIncLL { target, .. }
-            | Instr::BrIfI64EqIncLI { target, .. }
-            | Instr::BrIfI64EqStepLL { target, .. }
-            | Instr::BrIfI64EqStepLI { target, .. }
-            | Instr::BrIfI64Ne { target }
-            | Instr::BrIfI64NeI { target, .. }
-            | Instr::BrIfI64NeLL { target, .. }
-            | Instr::BrIfI64NeLI { target, .. }
-            | Instr::BrIfI64NeIncLL { target, .. }
-            | Instr::BrIfI64NeIncLI { target, .. }
-            | Instr::BrIfI64NeStepLL { target, .. }
-            | Instr::BrIfI64NeStepLI { target, .. }
-            | Instr::BrIfI64LtS { target }
-            | Instr::BrIfI64LtSI { target, .. }
-            | Instr::BrIfI64LtSLL { target, .. }
-            | Instr::BrIfI64LtSLI { target, .. }
-            | Instr::BrIfI64LtSIncLL { target, .. }
-            | Instr::BrIfI64LtSIncLI { target, .. }
-            | Instr::BrIfI64LtSStepLL { target, .. }
-            | Instr::BrIfI64LtSStepLI { target, .. }
-            | Instr::BrIfI64LtU { target }
-            | Instr::BrIfI64LtUI { target, .. }
-            | Instr::BrIfI64LtULL { target, .. }
-            | Instr::BrIfI64LtULI { target, .. }
-            | Instr::BrIfI64LtUIncLL { target, .. }
-            | Instr::BrIfI64LtUIncLI { target, .. }
-            | Instr::BrIfI64LtUStepLL { target, .. }
-            | Instr::BrIfI64LtUStepLI { target, .. }
-            | Instr::BrIfI64GtS { target }
-            | Instr::BrIfI64GtSI { target, .. }
-            | Instr::BrIfI64GtSLL { target, .. }
-            | Instr::BrIfI64GtSLI { target, .. }
-            | Instr::BrIfI64GtSIncLL { target, .. }
-            | Instr::BrIfI64GtSIncLI { target, .. }
-            | Instr::BrIfI64GtSStepLL { target, .. }
-            | Instr::BrIfI64GtSStepLI { target, .. }
-            | Instr::BrIfI64GtU { target }
-            | Instr::BrIfI64GtUI { target, .. }
-            | Instr::BrIfI64GtULL { target, .. }
-            | Instr::BrIfI64GtULI { target, .. }
-            | Instr::BrIfI64GtUIncLL { target, .. }
-            | Instr::BrIfI64GtUIncLI { target, .. }
-            | Instr::BrIfI64GtUStepLL { target, .. }
-            | Instr::BrIfI64GtUStepLI { target, .. }
-            | Instr::BrIfI64LeS { target }
-            | Instr::BrIfI64LeSI { target, .. }
-            | Instr::BrIfI64LeSLL { target, .. }
-            | Instr::BrIfI64LeSLI { target, .. }
-            | Instr::BrIfI64LeSIncLL { target, .. }
-            | Instr::BrIfI64LeSIncLI { target, .. }
-            | Instr::BrIfI64LeSStepLL { target, .. }
-            | Instr::BrIfI64LeSStepLI { target, .. }
-            | Instr::BrIfI64LeU { target }
-            | Instr::BrIfI64LeUI { target, .. }
-            | Instr::BrIfI64LeULL { target, .. }
-            | Instr::BrIfI64LeULI { target, .. }
-            | Instr::BrIfI64LeUIncLL { target, .. }
-            | Instr::BrIfI64LeUIncLI { target, .. }
-            | Instr::BrIfI64LeUStepLL { target, .. }
-            | Instr::BrIfI64LeUStepLI { target, .. }
-            | Instr::BrIfI64GeS { target }
-            | Instr::BrIfI64GeSI { target, .. }
-            | Instr::BrIfI64GeSLL { target, .. }
-            | Instr::BrIfI64GeSLI { target, .. }
-            | Instr::BrIfI64GeSIncLL { target, .. }
-            | Instr::BrIfI64GeSIncLI { target, .. }
-            | Instr::BrIfI64GeSStepLL { target, .. }
-            | Instr::BrIfI64GeSStepLI { target, .. }
-            | Instr::BrIfI64GeU { target }
-            | Instr::BrIfI64GeUI { target, .. }
-            | Instr::BrIfI64GeULL { target, .. }
-            | Instr::BrIfI64GeULI { target, .. }
-            | Instr::BrIfI64GeUIncLL { target, .. }
-            | Instr::BrIfI64GeUIncLI { target, .. }
-            | Instr::BrIfI64GeUStepLL { target, .. }
-            | Instr::BrIfI64GeUStepLI { target, .. }
-            | Instr::BrIfI64EqzL { target, .. }
-            | Instr::BrIfI64NezL { target, .. }
-            | Instr::BrIfI64EqzIncL { target, .. }
-            | Instr::BrIfI64NezIncL { target, .. }
-            | Instr::BrIfI64Eqz { target }
-            | Instr::BrIfI64Nez { target } => Some(target),
-            _ => None,
-        }
-    }
-}
-// END GENERATED TARGETS
-
-/// A translated function body.
-#[derive(Debug)]
-pub struct CompiledFunc {
-    pub code: std::sync::Arc<[Instr]>,
-    pub num_params: u32,
-    /// Parameters plus declared locals.
-    pub num_locals: u32,
-    pub num_results: u32,
-    /// The most slots the body needs above its frame base (locals and operands).
-    pub max_height: u32,
+/// The instructions of records, for inspecting translated code.
+pub(crate) fn decode(ops: &[Op]) -> Vec<Instr> {
+    ops.iter()
+        .map(|op| Instr::decode(crate::exec::opcode_of(op), op.fields()))
+        .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn instructions_stay_compact() {
-        assert!(std::mem::size_of::<super::Instr>() <= 16);
-    }
+/// What the executor needs to know of a function defined in a module.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CompiledFunc {
+    /// Index of the function's `Enter` record in the module's code.
+    pub entry: u32,
+    pub num_params: u16,
+    pub num_results: u16,
 }

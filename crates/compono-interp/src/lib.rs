@@ -1,11 +1,12 @@
 //! compono's WebAssembly core interpreter.
 //!
 //! Modules are validated with wasmparser and each function is translated
-//! once into a compact stack-machine form ([`ir`]) with resolved branch
-//! targets, which a single dispatch loop executes. Wasm-to-wasm calls push
-//! frames on an explicit stack, so guest recursion never recurses on the host
-//! stack; call depth, value-stack size, memory and table growth and
-//! (optionally) fuel are bounded.
+//! once into a register form ([`ir`], whose instruction set is the table in
+//! `isa.rs`): operands are frame slots or immediates, branch targets and
+//! call targets are resolved. Each instruction has its own handler;
+//! wasm-to-wasm calls push frames on an explicit stack, so guest recursion
+//! never recurses on the host stack; call depth, value-stack size, memory
+//! and table growth and (optionally) fuel are bounded.
 //!
 //! The API follows the shape embedders know: [`Engine`] and [`Config`],
 //! [`Module`], [`Store`], [`Linker`], [`Instance`], [`Func`], [`Memory`],
@@ -45,7 +46,10 @@
 //! # }
 //! ```
 
-#![forbid(unsafe_code)]
+// Unsafe code lives only in `exec/unchecked.rs`, which allows it.
+#![deny(unsafe_code)]
+// The instruction table is expanded by recursive macros (`isa.rs`).
+#![recursion_limit = "1024"]
 
 mod engine;
 mod error;
@@ -53,10 +57,13 @@ mod exec;
 mod func;
 mod global;
 mod instance;
+#[doc(hidden)]
 pub mod ir;
+mod isa;
 mod linker;
 mod memory;
 mod module;
+mod numeric;
 mod store;
 mod table;
 mod translate;

@@ -2,8 +2,8 @@
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::ir::CompiledFunc;
-use crate::translate::translate_function;
+use crate::ir::{CompiledFunc, Op};
+use crate::translate::{CodeBuilder, Emitter};
 use crate::types::{ExternType, FuncType, GlobalType, Limits, MemoryType, TableType, ValType};
 use std::sync::Arc;
 use wasmparser::{Parser, Payload, ValidPayload, Validator};
@@ -86,7 +86,10 @@ pub(crate) struct ModuleInner {
     pub elems: Vec<ElemSegment>,
     pub datas: Vec<DataSegment>,
     pub custom_sections: Vec<(String, Vec<u8>)>,
-    pub code: Vec<Arc<CompiledFunc>>,
+    /// The translated code of every defined function.
+    pub code: Box<[Op]>,
+    /// The defined functions, in order.
+    pub defined: Vec<CompiledFunc>,
     /// Types of all tables, memories and globals, imported ones first.
     pub table_types: Vec<TableType>,
     pub memory_types: Vec<MemoryType>,
@@ -189,8 +192,7 @@ impl Module {
     pub fn new(engine: &Engine, bytes: &[u8]) -> Result<Module> {
         let mut validator = Validator::new_with_features(engine.config.features);
         let mut m = ModuleInner::default();
-        let mut allocations = wasmparser::FuncValidatorAllocations::default();
-        let mut defined_func_index = 0usize;
+        let mut bodies = Vec::new();
         let mut parser = Parser::new(0);
         // Decoding depends on the features too (e.g. 64-bit memory limits).
         parser.set_features(engine.config.features);
@@ -199,29 +201,27 @@ impl Module {
             match validator.payload(&payload).map_err(Error::compile)? {
                 ValidPayload::Ok | ValidPayload::End(_) => {}
                 ValidPayload::Parser(_) => return Err(unsupported("nested modules or components")),
-                ValidPayload::Func(to_validate, body) => {
-                    let mut func_validator = to_validate.into_validator(allocations);
-                    let func_index = m.num_imported_funcs as usize + defined_func_index;
-                    defined_func_index += 1;
-                    let ty = m
-                        .func_types
-                        .get(func_index)
-                        .and_then(|t| m.types.get(*t as usize))
-                        .ok_or_else(|| unsupported("function without type"))?
-                        .clone();
-                    let compiled = translate_function(
-                        &m,
-                        &ty,
-                        &body,
-                        &mut func_validator,
-                        engine.config.consume_fuel,
-                    )?;
-                    m.code.push(Arc::new(compiled));
-                    allocations = func_validator.into_allocations();
-                }
+                ValidPayload::Func(to_validate, body) => bodies.push((to_validate, body)),
             }
             m.read_section(payload)?;
         }
+        // Functions are translated once the module's sections are all read
+        // (calls refer to functions by index, patched when all are placed).
+        let mut code = CodeBuilder::default();
+        let mut emitter = Emitter::new(&m, engine.config.consume_fuel);
+        let mut allocations = wasmparser::FuncValidatorAllocations::default();
+        for (i, (to_validate, body)) in bodies.into_iter().enumerate() {
+            let mut func_validator = to_validate.into_validator(allocations);
+            let func_index = m.num_imported_funcs + i as u32;
+            if m.func_types.get(func_index as usize).is_none() {
+                return Err(unsupported("function without type"));
+            }
+            emitter.translate(&mut code, func_index, &body, &mut func_validator)?;
+            allocations = func_validator.into_allocations();
+        }
+        let (code, defined) = code.finish()?;
+        m.code = code.into_boxed_slice();
+        m.defined = defined;
         Ok(Module {
             inner: Arc::new(m),
             engine: engine.clone(),
@@ -262,14 +262,19 @@ impl Module {
     /// the translator produces.
     #[doc(hidden)]
     pub fn dump_ir(&self) -> String {
+        let m = &self.inner;
         let mut out = String::new();
-        for (i, code) in self.inner.code.iter().enumerate() {
-            out.push_str(&format!(
-                "func {}:\n",
-                i + self.inner.num_imported_funcs as usize
-            ));
-            for (pc, instr) in code.code.iter().enumerate() {
-                out.push_str(&format!("  {pc:4} {instr:?}\n"));
+        for (i, func) in m.defined.iter().enumerate() {
+            let end = m
+                .defined
+                .get(i + 1)
+                .map_or(m.code.len(), |f| f.entry as usize);
+            out.push_str(&format!("func {}:\n", i + m.num_imported_funcs as usize));
+            for (at, instr) in crate::ir::decode(&m.code[func.entry as usize..end])
+                .iter()
+                .enumerate()
+            {
+                out.push_str(&format!("  {at:4} {instr:?}\n"));
             }
         }
         out

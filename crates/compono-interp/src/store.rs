@@ -2,18 +2,37 @@
 //! the host's state.
 
 use crate::engine::Engine;
+use crate::exec::Frame;
 use crate::func::{Caller, HostFunc};
 use crate::instance::{InstanceData, InstanceSegments};
-use crate::ir::CompiledFunc;
-use crate::types::{ExternRef, FuncType, GlobalType, MemoryType, TableType};
+use crate::memory::LinearMemory;
+use crate::types::{ExternRef, FuncType, GlobalType, TableType};
 use std::any::Any;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
+/// Which store a handle belongs to: every store gets a new one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct StoreId(u64);
+
+impl StoreId {
+    /// Belongs to no store (values that hold no reference).
+    pub(crate) const NONE: StoreId = StoreId(0);
+
+    fn next() -> StoreId {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        StoreId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+#[derive(Clone, Copy)]
 pub(crate) enum FuncKind {
     Wasm {
         instance: u32,
-        code: Arc<CompiledFunc>,
+        /// The function's `Enter` record in its module's code.
+        entry: u32,
+        num_params: u16,
+        num_results: u16,
     },
     /// Index into [`Store::host_funcs`].
     Host(u32),
@@ -25,10 +44,7 @@ pub(crate) struct FuncData {
     pub kind: FuncKind,
 }
 
-pub(crate) struct MemoryData {
-    pub ty: MemoryType,
-    pub bytes: Vec<u8>,
-}
+pub(crate) type MemoryData = LinearMemory;
 
 pub(crate) struct TableData {
     pub ty: TableType,
@@ -60,6 +76,7 @@ impl Default for StoreLimits {
 
 /// Everything in a store that does not depend on the host state type.
 pub(crate) struct StoreInner {
+    pub id: StoreId,
     pub engine: Engine,
     pub funcs: Vec<FuncData>,
     pub memories: Vec<MemoryData>,
@@ -73,10 +90,13 @@ pub(crate) struct StoreInner {
     pub extern_refs: Vec<Box<dyn Any + Send + Sync>>,
     pub limits: StoreLimits,
     pub fuel: u64,
-    /// Wasm frames live across all nested executions (host calling back into wasm).
-    pub call_depth: u32,
-    /// The value stack, kept between calls; lent to the running invocation.
-    pub stack: Vec<u64>,
+    /// Return records of the wasm calls in progress, across nested
+    /// invocations (host functions calling back into wasm); one per active
+    /// wasm or host function.
+    pub frames: Vec<Frame>,
+    /// The value stack, allocated on first use (zeroed pages are mapped
+    /// lazily); the frames of every invocation live in it.
+    pub stack: Box<[u64]>,
     /// Slots of `stack` used by invocations in progress (a host function
     /// calling back into wasm continues above them).
     pub stack_in_use: usize,
@@ -100,6 +120,27 @@ impl StoreInner {
     pub(crate) fn func_type(&self, func: u32) -> &FuncType {
         &self.types[self.funcs[func as usize].ty as usize]
     }
+
+    /// An error unless a handle with store id `store` belongs here.
+    pub(crate) fn check(&self, store: StoreId, what: &str) -> crate::Result<()> {
+        if store == self.id {
+            Ok(())
+        } else {
+            Err(crate::Error::Usage(format!(
+                "{what} belongs to a different store"
+            )))
+        }
+    }
+
+    /// Panics unless a handle with store id `store` belongs here, for
+    /// accessors that cannot return an error.
+    #[track_caller]
+    pub(crate) fn assert_owns(&self, store: StoreId, what: &str) {
+        assert!(
+            store == self.id,
+            "{what} used with a store it does not belong to"
+        );
+    }
 }
 
 /// Owns all wasm objects and the host state `T`.
@@ -113,6 +154,7 @@ impl<T> Store<T> {
     pub fn new(engine: &Engine, data: T) -> Store<T> {
         Store {
             inner: StoreInner {
+                id: StoreId::next(),
                 engine: engine.clone(),
                 funcs: Vec::new(),
                 memories: Vec::new(),
@@ -125,8 +167,8 @@ impl<T> Store<T> {
                 extern_refs: Vec::new(),
                 limits: StoreLimits::default(),
                 fuel: 0,
-                call_depth: 0,
-                stack: Vec::new(),
+                frames: Vec::new(),
+                stack: Box::new([]),
                 stack_in_use: 0,
                 active_invocations: 0,
             },
@@ -171,14 +213,24 @@ impl<T> Store<T> {
 
     /// Wraps a host value so guests can hold it as an `externref`.
     pub fn new_extern_ref(&mut self, value: impl Any + Send + Sync) -> ExternRef {
-        let id = self.inner.extern_refs.len() as u32;
+        let index = self.inner.extern_refs.len() as u32;
         self.inner.extern_refs.push(Box::new(value));
-        ExternRef(id)
+        ExternRef {
+            store: self.inner.id,
+            index,
+        }
     }
 
-    /// The host value behind an `externref` created by this store.
+    /// The host value behind an `externref` created by this store (`None`
+    /// for one created by another store).
     pub fn extern_ref_data(&self, r: ExternRef) -> Option<&(dyn Any + Send + Sync)> {
-        self.inner.extern_refs.get(r.0 as usize).map(|b| b.as_ref())
+        if r.store != self.inner.id {
+            return None;
+        }
+        self.inner
+            .extern_refs
+            .get(r.index as usize)
+            .map(|b| b.as_ref())
     }
 }
 

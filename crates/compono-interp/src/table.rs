@@ -1,11 +1,21 @@
 //! Tables of references.
 
 use crate::error::{Error, Result};
-use crate::store::{AsContext, AsContextMut, TableData};
+use crate::store::{AsContext, AsContextMut, StoreId, StoreInner, TableData};
 use crate::types::{TableType, Val};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Table(pub(crate) u32);
+pub struct Table {
+    pub(crate) store: StoreId,
+    pub(crate) index: u32,
+}
+
+/// The slot of `value` in `store`, if it belongs there.
+fn slot_in(store: &StoreInner, value: Val) -> Result<u64> {
+    value
+        .to_slot_in(store.id)
+        .map_err(|_| Error::Usage("reference belongs to a different store".into()))
+}
 
 /// The most elements a 32-bit table can index.
 const MAX_ELEMENTS: u64 = u32::MAX as u64;
@@ -28,31 +38,55 @@ impl Table {
                 ty.limits.min
             )));
         }
-        let elems = vec![init.to_slot(); ty.limits.min as usize];
+        let elems = vec![slot_in(&store.inner, init)?; ty.limits.min as usize];
         store.inner.tables.push(TableData { ty, elems });
-        Ok(Table(store.inner.tables.len() as u32 - 1))
+        Ok(Table {
+            store: store.inner.id,
+            index: store.inner.tables.len() as u32 - 1,
+        })
+    }
+
+    fn data<'a, T>(&self, store: &'a crate::Store<T>) -> &'a TableData {
+        store.inner.assert_owns(self.store, "table");
+        &store.inner.tables[self.index as usize]
     }
 
     /// The type with the current size as its minimum.
+    ///
+    /// # Panics
+    ///
+    /// If the table belongs to another store.
     pub fn ty(&self, store: impl AsContext) -> TableType {
-        let t = &store.as_context().inner.tables[self.0 as usize];
+        let t = self.data(store.as_context());
         let mut ty = t.ty;
         ty.limits.min = t.elems.len() as u64;
         ty
     }
 
+    /// # Panics
+    ///
+    /// If the table belongs to another store.
     pub fn size(&self, store: impl AsContext) -> u64 {
-        store.as_context().inner.tables[self.0 as usize].elems.len() as u64
+        self.data(store.as_context()).elems.len() as u64
     }
 
+    /// The element at `index`; `None` if out of bounds or if the table
+    /// belongs to another store.
     pub fn get(&self, store: impl AsContext, index: u64) -> Option<Val> {
-        let t = &store.as_context().inner.tables[self.0 as usize];
+        let store = store.as_context();
+        if store.inner.id != self.store {
+            return None;
+        }
+        let t = &store.inner.tables[self.index as usize];
         let slot = *t.elems.get(usize::try_from(index).ok()?)?;
-        Some(Val::from_slot(t.ty.element, slot))
+        Some(Val::from_slot(t.ty.element, slot, self.store))
     }
 
     pub fn set(&self, mut store: impl AsContextMut, index: u64, value: Val) -> Result<()> {
-        let t = &mut store.as_context_mut().inner.tables[self.0 as usize];
+        let inner = &mut store.as_context_mut().inner;
+        inner.check(self.store, "table")?;
+        let slot_value = slot_in(inner, value)?;
+        let t = &mut inner.tables[self.index as usize];
         if value.ty() != t.ty.element {
             return Err(Error::Usage(format!("value is not a {}", t.ty.element)));
         }
@@ -60,24 +94,21 @@ impl Table {
             .ok()
             .and_then(|i| t.elems.get_mut(i))
             .ok_or_else(|| Error::Usage("table index out of bounds".into()))?;
-        *slot = value.to_slot();
+        *slot = slot_value;
         Ok(())
     }
 
     /// Grows by `delta` elements set to `init`; returns the old size.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64, init: Val) -> Result<u64> {
         let inner = &mut store.as_context_mut().inner;
-        if init.ty() != inner.tables[self.0 as usize].ty.element {
+        inner.check(self.store, "table")?;
+        if init.ty() != inner.tables[self.index as usize].ty.element {
             return Err(Error::Usage("initial value has the wrong type".into()));
         }
+        let init = slot_in(inner, init)?;
         {
             let limit = inner.limits.max_table_elements;
-            grow_table(
-                &mut inner.tables[self.0 as usize],
-                limit,
-                delta,
-                init.to_slot(),
-            )
+            grow_table(&mut inner.tables[self.index as usize], limit, delta, init)
         }
         .ok_or_else(|| Error::Usage(format!("failed to grow table by {delta} elements")))
     }

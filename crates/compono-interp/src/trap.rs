@@ -21,6 +21,30 @@ pub enum TrapCode {
 }
 
 impl TrapCode {
+    const ALL: [TrapCode; 12] = [
+        TrapCode::Unreachable,
+        TrapCode::IntegerOverflow,
+        TrapCode::IntegerDivisionByZero,
+        TrapCode::BadConversionToInteger,
+        TrapCode::MemoryOutOfBounds,
+        TrapCode::TableOutOfBounds,
+        TrapCode::IndirectCallTypeMismatch,
+        TrapCode::UndefinedElement,
+        TrapCode::UninitializedElement,
+        TrapCode::CallStackExhausted,
+        TrapCode::OutOfFuel,
+        TrapCode::Host,
+    ];
+
+    /// The code a translated `Trap` instruction carries (its position in
+    /// the declaration order); `Unreachable` for anything else.
+    pub(crate) fn from_u16(code: u16) -> TrapCode {
+        TrapCode::ALL
+            .get(usize::from(code))
+            .copied()
+            .unwrap_or(TrapCode::Unreachable)
+    }
+
     /// The wording the spec test suite uses for this trap.
     pub fn message(self) -> &'static str {
         match self {

@@ -1,6 +1,7 @@
 //! Value and entity types, and values as the host sees them.
 
 use crate::func::Func;
+use crate::store::StoreId;
 use std::fmt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -214,7 +215,10 @@ impl fmt::Display for ExternType {
 /// A host-owned reference handed to guest code as an `externref`; the guest
 /// can only pass it around. Created with [`crate::Store::new_extern_ref`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ExternRef(pub(crate) u32);
+pub struct ExternRef {
+    pub(crate) store: StoreId,
+    pub(crate) index: u32,
+}
 
 /// A wasm value.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -227,6 +231,10 @@ pub enum Val {
     FuncRef(Option<Func>),
     ExternRef(Option<ExternRef>),
 }
+
+/// A reference value belongs to a store other than the one it is used with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ForeignReference;
 
 impl Val {
     pub fn ty(&self) -> ValType {
@@ -242,29 +250,46 @@ impl Val {
 
     /// The zero value of a type (null for references).
     pub fn default_for(ty: ValType) -> Val {
-        Val::from_slot(ty, 0)
+        match ty {
+            ValType::I32 => Val::I32(0),
+            ValType::I64 => Val::I64(0),
+            ValType::F32 => Val::F32(0),
+            ValType::F64 => Val::F64(0),
+            ValType::FuncRef => Val::FuncRef(None),
+            ValType::ExternRef => Val::ExternRef(None),
+        }
     }
 
-    pub(crate) fn to_slot(self) -> u64 {
-        match self {
+    /// The value as a slot of store `store`; references to another store's
+    /// objects have none.
+    pub(crate) fn to_slot_in(self, store: StoreId) -> Result<u64, ForeignReference> {
+        Ok(match self {
             Val::I32(v) => v as u32 as u64,
             Val::I64(v) => v as u64,
             Val::F32(v) => v as u64,
             Val::F64(v) => v,
             Val::FuncRef(None) | Val::ExternRef(None) => 0,
-            Val::FuncRef(Some(f)) => u64::from(f.0) + 1,
-            Val::ExternRef(Some(r)) => u64::from(r.0) + 1,
-        }
+            Val::FuncRef(Some(f)) if f.store == store => u64::from(f.index) + 1,
+            Val::ExternRef(Some(r)) if r.store == store => u64::from(r.index) + 1,
+            Val::FuncRef(Some(_)) | Val::ExternRef(Some(_)) => return Err(ForeignReference),
+        })
     }
 
-    pub(crate) fn from_slot(ty: ValType, slot: u64) -> Val {
+    /// The value of type `ty` in a slot of store `store`.
+    pub(crate) fn from_slot(ty: ValType, slot: u64, store: StoreId) -> Val {
         match ty {
             ValType::I32 => Val::I32(slot as u32 as i32),
             ValType::I64 => Val::I64(slot as i64),
             ValType::F32 => Val::F32(slot as u32),
             ValType::F64 => Val::F64(slot),
-            ValType::FuncRef => Val::FuncRef(slot.checked_sub(1).map(|a| Func(a as u32))),
-            ValType::ExternRef => Val::ExternRef(slot.checked_sub(1).map(|a| ExternRef(a as u32))),
+            ValType::FuncRef => Val::FuncRef(slot.checked_sub(1).map(|i| Func {
+                store,
+                index: i as u32,
+            })),
+            ValType::ExternRef => Val::ExternRef(slot.checked_sub(1).map(|i| ExternRef {
+                store,
+                index: i as u32,
+            })),
         }
     }
 

@@ -24,7 +24,7 @@ impl Rng {
 }
 
 fn seed_modules() -> Vec<Vec<u8>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/programs");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/interp/bench");
     let mut modules: Vec<Vec<u8>> = ["fib", "sieve", "sha256", "matmul", "sort"]
         .iter()
         .map(|name| {

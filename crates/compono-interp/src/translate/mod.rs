@@ -1,545 +1,722 @@
-//! Translation of one validated function body into [`Instr`]s.
+//! Translation of one validated function body into register-form
+//! instructions (see `isa.rs`).
 //!
 //! Validation and translation run in lock step: every operator is first fed
-//! to wasmparser's function validator, whose operand and control stacks then
-//! tell us the stack heights we need to resolve branches. Code that cannot be
+//! to wasmparser's function validator. Operands are tracked lazily
+//! (`stack.rs`): `local.get` and constants emit nothing, an instruction
+//! reads its operands where they are and writes its result to the slot of
+//! its stack height, or straight into a local when a `local.set` follows;
+//! comparisons wait for the branch that tests them. Code that cannot be
 //! reached (after `br`, `return`, `unreachable`, ...) is not emitted.
+//!
+//! The frame of a function is `[params | locals | constants | temporaries]`.
+//! The number of constants is known only at the end, so constants get
+//! provisional slots counted down from `CONST_SLOTS_TOP` and temporaries
+//! provisional slots right after the locals; `Emitter::finish` moves both
+//! into place.
 
-mod fuse;
+mod control;
+pub(crate) mod select;
+mod stack;
 
 use crate::error::{Error, Result};
-use crate::ir::{CompiledFunc, Instr, for_each_simple_op};
+use crate::ir::{CompiledFunc, Fields, Instr, Op, Opcode};
 use crate::module::ModuleInner;
-use crate::types::FuncType;
-use fuse::{fuse, fuse_br_if, fuse_counter_branch, fuse_if, fuse_local_set, local_written};
-use wasmparser::{
-    BlockType, FuncValidator, FunctionBody, Operator, OperatorsReader, ValidatorResources,
-};
+use crate::numeric::{fits_imm16, fits_imm32};
+use crate::trap::TrapCode;
+use control::Frame;
+use select::Compare;
+use stack::{Operand, Source, Stack};
+use std::collections::HashMap;
+use wasmparser::{FuncValidator, FunctionBody, Operator, OperatorsReader, ValidatorResources};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum FrameKind {
-    Function,
-    Block,
-    Loop,
-    If,
-    Else,
+/// Provisional slot of the function's first constant (the next count down).
+const CONST_SLOTS_TOP: u16 = u16::MAX;
+
+/// An instruction as the translator holds it before the function's frame
+/// layout is final.
+#[derive(Clone, Copy, Debug)]
+struct RawOp {
+    opcode: Opcode,
+    fields: Fields,
 }
 
-struct ControlFrame {
-    kind: FrameKind,
-    /// Entered from unreachable code, so nothing inside is ever executed or emitted.
-    dead: bool,
-    /// Where branches to a loop go.
-    loop_head: u32,
-    /// Branch instructions whose target is this frame's end.
-    end_fixups: Vec<usize>,
-    /// The `BrIfEqz` of an `if` that jumps to its `else` (or end).
-    else_fixup: Option<usize>,
-    params: u32,
-    results: u32,
+/// The translated code of a module, built one function at a time.
+#[derive(Default)]
+pub(crate) struct CodeBuilder {
+    pub ops: Vec<Op>,
+    pub funcs: Vec<CompiledFunc>,
+    /// `Call` and `ReturnCall` records whose target is a defined function
+    /// (by index among the defined functions), patched by `finish`.
+    calls: Vec<(usize, u32)>,
 }
 
-struct Translator<'m> {
-    module: &'m ModuleInner,
-    code: Vec<Instr>,
-    frames: Vec<ControlFrame>,
-    max_operands: u32,
-    /// Position of the most recently bound label; the instruction there is a
-    /// branch target and must not be fused with the one before it.
-    label_at: usize,
+impl CodeBuilder {
+    /// Resolves calls to their callees' entries.
+    pub fn finish(mut self) -> Result<(Vec<Op>, Vec<CompiledFunc>)> {
+        for (at, callee) in std::mem::take(&mut self.calls) {
+            let entry = self
+                .funcs
+                .get(callee as usize)
+                .ok_or_else(|| unsupported("call to a function without a body", 0))?
+                .entry;
+            self.ops[at].r = entry;
+        }
+        Ok((self.ops, self.funcs))
+    }
 }
 
-const UNRESOLVED: u32 = u32::MAX;
-
-fn unsupported(what: &str, offset: u64) -> Error {
+fn unsupported(what: &str, offset: usize) -> Error {
     Error::Compile {
         message: format!("unsupported: {what}"),
-        offset: Some(offset as usize),
+        offset: Some(offset),
     }
 }
 
-pub(crate) fn translate_function(
-    module: &ModuleInner,
-    ty: &FuncType,
-    body: &FunctionBody<'_>,
-    validator: &mut FuncValidator<ValidatorResources>,
+/// Per-function translation state; its buffers are reused from one
+/// function to the next.
+pub(crate) struct Emitter<'m> {
+    module: &'m ModuleInner,
     consume_fuel: bool,
-) -> Result<CompiledFunc> {
-    let mut reader = body.get_binary_reader();
-    validator.read_locals(&mut reader).map_err(Error::compile)?;
-    reader.set_features(*validator.features());
-    let num_locals = validator.len_locals();
-    let results = ty.results().len() as u32;
-    let mut t = Translator {
-        module,
-        code: Vec::new(),
-        frames: vec![ControlFrame {
-            kind: FrameKind::Function,
-            dead: false,
-            loop_head: 0,
-            end_fixups: Vec::new(),
-            else_fixup: None,
-            params: 0,
-            results,
-        }],
-        max_operands: 0,
-        label_at: 0,
-    };
-    if consume_fuel {
-        t.code.push(Instr::ConsumeFuel);
-    }
-    let mut ops = OperatorsReader::new(reader);
-    while !ops.eof() {
-        let offset = ops.original_position();
-        let op = ops.read().map_err(Error::compile)?;
-        let height = validator.operand_stack_height();
-        let live = !t.frames.last().is_some_and(|f| f.dead)
-            && !validator
-                .get_control_frame(0)
-                .is_some_and(|f| f.unreachable);
-        validator.op(offset, &op).map_err(Error::compile)?;
-        t.max_operands = t
-            .max_operands
-            .max(height)
-            .max(validator.operand_stack_height());
-        t.translate(op, offset, height, live, validator, consume_fuel)?;
-    }
-    ops.finish().map_err(Error::compile)?;
-    let code = t.code;
-    if code.len() > u32::MAX as usize / 2 {
-        return Err(unsupported("function too large", 0));
-    }
-    Ok(CompiledFunc {
-        code: code.into(),
-        num_params: ty.params().len() as u32,
-        num_locals,
-        num_results: results,
-        // Room for a call's results beyond the operands validation saw.
-        max_height: num_locals
-            .saturating_add(t.max_operands)
-            .saturating_add(results)
-            .saturating_add(1),
-    })
+    ops: Vec<RawOp>,
+    pub(crate) stack: Stack,
+    consts: Vec<u64>,
+    const_index: HashMap<u64, usize>,
+    /// Provisional slot of the temporary at height 0 (the number of locals).
+    temp_base: u16,
+    num_params: u16,
+    num_results: u16,
+    frames: Vec<Frame>,
+    reachable: bool,
+    /// The last instruction, if it wrote the top temporary and nothing has
+    /// been emitted or bound since: a `local.set` may redirect it.
+    retarget: Option<usize>,
+    /// `Call`/`ReturnCall` records in `ops` and their defined callees.
+    calls: Vec<(usize, u32)>,
+    /// Byte offset of the operator being translated, for errors.
+    offset: usize,
 }
 
-impl Translator<'_> {
-    fn block_arity(&self, ty: BlockType) -> (u32, u32) {
-        match ty {
-            BlockType::Empty => (0, 0),
-            BlockType::Type(_) => (0, 1),
-            BlockType::FuncType(i) => match self.module.types.get(i as usize) {
-                Some(f) => (f.params().len() as u32, f.results().len() as u32),
-                None => (0, 0),
-            },
+impl<'m> Emitter<'m> {
+    pub fn new(module: &'m ModuleInner, consume_fuel: bool) -> Emitter<'m> {
+        Emitter {
+            module,
+            consume_fuel,
+            ops: Vec::new(),
+            stack: Stack::default(),
+            consts: Vec::new(),
+            const_index: HashMap::new(),
+            temp_base: 0,
+            num_params: 0,
+            num_results: 0,
+            frames: Vec::new(),
+            reachable: true,
+            retarget: None,
+            calls: Vec::new(),
+            offset: 0,
         }
     }
 
-    fn push_frame(&mut self, kind: FrameKind, dead: bool, ty: BlockType) {
-        let (params, results) = self.block_arity(ty);
-        self.frames.push(ControlFrame {
-            kind,
-            dead,
-            loop_head: self.code.len() as u32,
-            end_fixups: Vec::new(),
-            else_fixup: None,
-            params,
-            results,
-        });
-    }
-
-    /// The instruction for a branch to the label `depth` levels out, taken
-    /// with `height` operands on the stack.
-    fn branch(
+    /// Translates the body of defined function `func_index`, appending its
+    /// code to `code`.
+    pub fn translate(
         &mut self,
-        depth: u32,
-        height: u32,
-        conditional: bool,
-        validator: &FuncValidator<ValidatorResources>,
-    ) -> (Instr, Option<usize>) {
-        let index = self.frames.len() - 1 - depth as usize;
-        let frame = &self.frames[index];
-        let keep = if frame.kind == FrameKind::Loop {
-            frame.params
-        } else {
-            frame.results
-        };
-        let label_height = validator
-            .get_control_frame(depth as usize)
-            .map_or(0, |f| f.height as u32);
-        let drop = height.saturating_sub(keep).saturating_sub(label_height);
-        let (target, fixup) = if frame.kind == FrameKind::Loop {
-            (frame.loop_head, None)
-        } else {
-            (UNRESOLVED, Some(index))
-        };
-        let instr = if conditional {
-            Instr::BrIf { target, drop, keep }
-        } else {
-            Instr::Br { target, drop, keep }
-        };
-        (instr, fixup)
-    }
-
-    /// Appends a branch, remembering it for patching if its target is a
-    /// block end not yet known.
-    fn push_branch(&mut self, instr: Instr, fixup_frame: Option<usize>) {
-        if let Some(frame) = fixup_frame {
-            self.frames[frame].end_fixups.push(self.code.len());
-        }
-        self.code.push(instr);
-    }
-
-    /// The last instruction, if the next one may be fused with it (no label
-    /// is bound between them).
-    fn fusable_last(&self) -> Option<Instr> {
-        if self.label_at == self.code.len() {
-            None
-        } else {
-            self.code.last().copied()
-        }
-    }
-
-    fn bind_label(&mut self) {
-        self.label_at = self.code.len();
-    }
-
-    /// Appends `instr`, fusing it with the previous instruction when a
-    /// combined form exists (repeatedly: a fused instruction may fuse again).
-    fn emit(&mut self, instr: Instr) {
-        if let Instr::LocalCopy { from, to } = instr
-            && from == to
-        {
-            return;
-        }
-        // `local.get k` before an instruction that only reads locals and
-        // writes another one commutes with it; moving the `local.get` after
-        // lets it fuse with its consumer (e.g. `local.get k; <add into t>;
-        // local.get t; i32.gt_s; br_if` becomes the add and one branch).
-        if let Some(Instr::LocalGet(k)) = self.fusable_last()
-            && local_written(instr).is_some_and(|dst| dst != k)
-        {
-            self.code.pop();
-            self.emit(instr);
-            self.code.push(Instr::LocalGet(k));
-            return;
-        }
-        if let Some(last) = self.fusable_last() {
-            let fused = match instr {
-                Instr::LocalSet(dst) => fuse_local_set(last, dst),
-                Instr::LocalTee(dst) => {
-                    // `local.tee` is `local.set` then `local.get`; worth
-                    // splitting only when the set fuses.
-                    if let Some(set) = fuse_local_set(last, dst) {
-                        self.code.pop();
-                        self.emit(set);
-                        self.code.push(Instr::LocalGet(dst));
-                        return;
-                    }
-                    None
-                }
-                _ => fuse(last, instr),
-            };
-            if let Some(fused) = fused {
-                self.code.pop();
-                self.emit(fused);
-                return;
-            }
-        }
-        self.code.push(instr);
-    }
-
-    /// `branch`, a conditional branch about to be appended, absorbing the
-    /// increment of the local it tests when that is the last instruction.
-    fn with_counter(&mut self, branch: Instr) -> Instr {
-        match self
-            .fusable_last()
-            .and_then(|last| fuse_counter_branch(last, branch))
-        {
-            Some(fused) => {
-                self.code.pop();
-                fused
-            }
-            None => branch,
-        }
-    }
-
-    fn is_function_label(&self, depth: u32) -> bool {
-        depth as usize + 1 == self.frames.len()
-    }
-
-    fn patch(&mut self, at: usize, target: usize) {
-        if let Some(t) = self.code[at].branch_target_mut() {
-            *t = target as u32;
-        }
-    }
-
-    fn translate(
-        &mut self,
-        op: Operator<'_>,
-        offset: u64,
-        height: u32,
-        live: bool,
-        validator: &FuncValidator<ValidatorResources>,
-        consume_fuel: bool,
+        code: &mut CodeBuilder,
+        func_index: u32,
+        body: &FunctionBody<'_>,
+        validator: &mut FuncValidator<ValidatorResources>,
     ) -> Result<()> {
-        use Operator as Op;
-        match op {
-            Op::Block { blockty } => {
-                self.push_frame(FrameKind::Block, !live, blockty);
-                return Ok(());
-            }
-            Op::Loop { blockty } => {
-                if live {
-                    self.bind_label();
-                }
-                self.push_frame(FrameKind::Loop, !live, blockty);
-                if live && consume_fuel {
-                    self.code.push(Instr::ConsumeFuel);
-                }
-                return Ok(());
-            }
-            Op::If { blockty } => {
-                if live {
-                    // A comparison right before `if` becomes the inverse
-                    // comparison branching to the else arm.
-                    let fused = self
-                        .fusable_last()
-                        .and_then(|last| fuse_if(last, UNRESOLVED));
-                    if let Some(fused) = fused {
-                        self.code.pop();
-                        let fused = self.with_counter(fused);
-                        self.code.push(fused);
-                    } else {
-                        self.code.push(Instr::BrIfEqz { target: UNRESOLVED });
-                    }
-                }
-                let at = self.code.len().wrapping_sub(1);
-                self.push_frame(FrameKind::If, !live, blockty);
-                if live {
-                    self.frames
-                        .last_mut()
-                        .expect("frame just pushed")
-                        .else_fixup = Some(at);
-                }
-                return Ok(());
-            }
-            Op::Else => {
-                let Some(frame) = self.frames.last() else {
-                    return Ok(());
-                };
-                if frame.dead {
-                    if let Some(f) = self.frames.last_mut() {
-                        f.kind = FrameKind::Else;
-                    }
-                    return Ok(());
-                }
-                if live {
-                    let at = self.code.len();
-                    self.code.push(Instr::Br {
-                        target: UNRESOLVED,
-                        drop: 0,
-                        keep: 0,
-                    });
-                    if let Some(f) = self.frames.last_mut() {
-                        f.end_fixups.push(at);
-                    }
-                }
-                let else_start = self.code.len();
-                self.bind_label();
-                if let Some(at) = self.frames.last_mut().and_then(|f| f.else_fixup.take()) {
-                    self.patch(at, else_start);
-                }
-                if let Some(f) = self.frames.last_mut() {
-                    f.kind = FrameKind::Else;
-                }
-                return Ok(());
-            }
-            Op::End => {
-                let Some(frame) = self.frames.pop() else {
-                    return Ok(());
-                };
-                if frame.dead {
-                    return Ok(());
-                }
-                if frame.kind == FrameKind::Function {
-                    self.code.push(Instr::Return {
-                        keep: frame.results,
-                    });
-                }
-                let end = self.code.len();
-                self.bind_label();
-                if let Some(at) = frame.else_fixup {
-                    self.patch(at, end);
-                }
-                for at in frame.end_fixups {
-                    self.patch(at, end);
-                }
-                return Ok(());
-            }
-            _ => {}
+        let ty = self.module.func_type(func_index);
+        let num_params = ty.params().len();
+        let num_results = ty.results().len();
+        let mut reader = body.get_binary_reader();
+        validator.read_locals(&mut reader).map_err(Error::compile)?;
+        reader.set_features(*validator.features());
+        let Ok(num_locals) = u16::try_from(validator.len_locals()) else {
+            return Err(too_many_slots(reader.original_position() as usize));
+        };
+        self.ops.clear();
+        self.consts.clear();
+        self.const_index.clear();
+        self.calls.clear();
+        self.stack.reset(num_locals);
+        self.temp_base = num_locals;
+        self.num_params = num_params as u16;
+        self.num_results = num_results as u16;
+        self.reachable = true;
+        self.retarget = None;
+        self.frames.clear();
+        self.frames.push(Frame::function(num_results));
+
+        let mut reader = OperatorsReader::new(reader);
+        while !reader.eof() {
+            let offset = reader.original_position();
+            let op = reader.read().map_err(Error::compile)?;
+            validator.op(offset, &op).map_err(Error::compile)?;
+            self.offset = offset as usize;
+            self.operator(op)?;
         }
-        if !live {
+        reader.finish().map_err(Error::compile)?;
+        self.finish(code, num_locals)
+    }
+
+    /// Lays out the frame and appends the function's records to `code`.
+    fn finish(&mut self, code: &mut CodeBuilder, num_locals: u16) -> Result<()> {
+        let consts = self.consts.len();
+        let temps = self.stack.max_height;
+        let frame = usize::from(num_locals) + consts + temps;
+        if frame > usize::from(u16::MAX) {
+            return Err(too_many_slots(self.offset));
+        }
+        let entry = code.ops.len();
+        let enter = Instr::Enter {
+            params: self.num_params,
+            locals: num_locals,
+            consts: consts as u16,
+            frame: frame as u16,
+        };
+        let enter_op = if self.consume_fuel {
+            Opcode::EnterFuel
+        } else {
+            Opcode::Enter
+        };
+        code.ops.push(Op::new(enter_op, enter.fields()));
+        for value in &self.consts {
+            code.ops
+                .push(Op::new(Opcode::Data, Fields::from_bits(*value)));
+        }
+        let body_start = code.ops.len();
+        let first_const = CONST_SLOTS_TOP - consts as u16;
+        let relocate = |slot: u16| {
+            if slot < num_locals {
+                slot
+            } else if slot > first_const {
+                num_locals + (CONST_SLOTS_TOP - slot)
+            } else {
+                slot + consts as u16
+            }
+        };
+        code.ops.reserve(self.ops.len());
+        for raw in &self.ops {
+            let fields = if consts == 0 {
+                raw.fields
+            } else {
+                Instr::decode(raw.opcode, raw.fields)
+                    .map_slots(relocate)
+                    .fields()
+            };
+            code.ops.push(Op::new(raw.opcode, fields));
+        }
+        code.calls.extend(
+            self.calls
+                .iter()
+                .map(|(at, callee)| (body_start + at, *callee)),
+        );
+        code.funcs.push(CompiledFunc {
+            entry: entry as u32,
+            num_params: self.num_params,
+            num_results: self.num_results,
+        });
+        Ok(())
+    }
+
+    // ---- emission
+
+    /// Appends an instruction; returns its index.
+    fn emit(&mut self, instr: Instr) -> usize {
+        self.emit_raw(instr.opcode(), instr.fields())
+    }
+
+    fn emit_raw(&mut self, opcode: Opcode, fields: Fields) -> usize {
+        self.retarget = None;
+        self.ops.push(RawOp { opcode, fields });
+        self.ops.len() - 1
+    }
+
+    /// Appends an instruction that writes a new top temporary (its `p`).
+    fn emit_result(&mut self, opcode: Opcode, fields: Fields) {
+        let at = self.emit_raw(opcode, fields);
+        self.retarget = Some(at);
+    }
+
+    fn raw(p: u16, q: u16, r: u32) -> Fields {
+        Fields { p, q, r }
+    }
+
+    // ---- operators
+
+    fn operator(&mut self, op: Operator<'_>) -> Result<()> {
+        use Operator as Op;
+        if let Some(done) = self.control(&op)? {
+            return Ok(done);
+        }
+        if !self.reachable {
             return Ok(());
         }
-        let instr = match op {
-            Op::Unreachable => Instr::Unreachable,
-            // Slots are untyped bits, so reinterpretation changes nothing.
+        match op {
+            Op::Unreachable => {
+                self.emit(Instr::Trap {
+                    code: TrapCode::Unreachable as u16,
+                });
+                self.reachable = false;
+            }
             Op::Nop
             | Op::I32ReinterpretF32
             | Op::I64ReinterpretF64
             | Op::F32ReinterpretI32
-            | Op::F64ReinterpretI64 => return Ok(()),
-            Op::Br { relative_depth } => {
-                if self.is_function_label(relative_depth) {
-                    Instr::Return {
-                        keep: self.frames[0].results,
-                    }
+            | Op::F64ReinterpretI64 => {}
+            Op::Drop => {
+                self.stack.pop();
+            }
+            Op::Select | Op::TypedSelect { .. } => self.select(),
+            Op::LocalGet { local_index } => self.stack.push(Operand::Local(local_index as u16)),
+            Op::LocalSet { local_index } => {
+                let value = self.stack.pop();
+                self.write_local(local_index as u16, value);
+            }
+            Op::LocalTee { local_index } => {
+                let local = local_index as u16;
+                let value = self.stack.pop();
+                self.write_local(local, value);
+                self.stack.push(match value {
+                    Operand::Const(c) => Operand::Const(c),
+                    _ => Operand::Local(local),
+                });
+            }
+            Op::I32Const { value } => self.stack.push(Operand::Const(u64::from(value as u32))),
+            Op::I64Const { value } => self.stack.push(Operand::Const(value as u64)),
+            Op::F32Const { value } => self.stack.push(Operand::Const(u64::from(value.bits()))),
+            Op::F64Const { value } => self.stack.push(Operand::Const(value.bits())),
+            Op::RefNull { .. } => self.stack.push(Operand::Const(0)),
+            Op::RefFunc { function_index } => {
+                let dst = self.push_temp();
+                self.emit_result(Opcode::RefFunc, Self::raw(dst, 0, function_index));
+            }
+            Op::GlobalGet { global_index } => {
+                let dst = self.push_temp();
+                self.emit_result(Opcode::GlobalGet, Self::raw(dst, 0, global_index));
+            }
+            Op::GlobalSet { global_index } => {
+                let src = self.pop_slot();
+                self.emit(Instr::GlobalSet {
+                    src,
+                    global: global_index,
+                });
+            }
+            Op::I32Eqz | Op::I64Eqz => {
+                let cmp = if matches!(op, Op::I32Eqz) {
+                    Opcode::I32Eq
                 } else {
-                    let (instr, fixup) = self.branch(relative_depth, height, false, validator);
-                    self.push_branch(instr, fixup);
-                    return Ok(());
-                }
+                    Opcode::I64Eq
+                };
+                let operand = self.stack.pop();
+                self.push_compare(cmp, operand, Operand::Const(0));
             }
-            Op::BrIf { relative_depth } => {
-                if self.is_function_label(relative_depth) {
-                    let skip = self.code.len() as u32 + 2;
-                    self.code.push(Instr::BrIfEqz { target: skip });
-                    self.code.push(Instr::Return {
-                        keep: self.frames[0].results,
-                    });
-                    self.bind_label();
-                    return Ok(());
-                }
-                let (mut instr, fixup) = self.branch(relative_depth, height - 1, true, validator);
-                if let Instr::BrIf {
-                    target, drop: 0, ..
-                } = instr
-                    && let Some(fused) = self
-                        .fusable_last()
-                        .and_then(|last| fuse_br_if(last, target))
-                {
-                    self.code.pop();
-                    instr = self.with_counter(fused);
-                }
-                self.push_branch(instr, fixup);
-                return Ok(());
-            }
-            Op::BrTable { targets } => {
-                let len = targets.len();
-                self.code.push(Instr::BrTable { len });
-                let depths = targets
-                    .targets()
-                    .chain(std::iter::once(Ok(targets.default())))
-                    .collect::<Result<Vec<u32>, _>>()
-                    .map_err(Error::compile)?;
-                for depth in depths {
-                    if self.is_function_label(depth) {
-                        self.code.push(Instr::Return {
-                            keep: self.frames[0].results,
-                        });
-                    } else {
-                        let (entry, fixup) = self.branch(depth, height - 1, false, validator);
-                        self.push_branch(entry, fixup);
-                    }
-                }
-                return Ok(());
-            }
-            Op::Return => Instr::Return {
-                keep: self.frames[0].results,
-            },
-            Op::Call { function_index } => Instr::Call {
-                func: function_index,
-            },
+            Op::Call { function_index } => self.call(function_index, false)?,
+            Op::ReturnCall { function_index } => self.call(function_index, true)?,
             Op::CallIndirect {
                 type_index,
                 table_index,
-            } => Instr::CallIndirect {
-                ty: type_index,
-                table: table_index,
-            },
-            Op::ReturnCall { function_index } => Instr::ReturnCall {
-                func: function_index,
-            },
+            } => self.call_indirect(type_index, table_index, false),
             Op::ReturnCallIndirect {
                 type_index,
                 table_index,
-            } => Instr::ReturnCallIndirect {
-                ty: type_index,
-                table: table_index,
-            },
-            Op::Drop => Instr::Drop,
-            Op::Select | Op::TypedSelect { .. } => Instr::Select,
-            Op::LocalGet { local_index } => Instr::LocalGet(local_index),
-            Op::LocalSet { local_index } => Instr::LocalSet(local_index),
-            Op::LocalTee { local_index } => Instr::LocalTee(local_index),
-            Op::GlobalGet { global_index } => Instr::GlobalGet(global_index),
-            Op::GlobalSet { global_index } => Instr::GlobalSet(global_index),
-            Op::TableGet { table } => Instr::TableGet(table),
-            Op::TableSet { table } => Instr::TableSet(table),
-            Op::TableSize { table } => Instr::TableSize(table),
-            Op::TableGrow { table } => Instr::TableGrow(table),
-            Op::TableFill { table } => Instr::TableFill(table),
+            } => self.call_indirect(type_index, table_index, true),
+            Op::MemorySize { .. } => {
+                let dst = self.push_temp();
+                self.emit_result(Opcode::MemorySize, Self::raw(dst, 0, 0));
+            }
+            Op::MemoryGrow { .. } => {
+                let delta = self.pop_slot();
+                let dst = self.push_temp();
+                self.emit_result(Opcode::MemoryGrow, Self::raw(dst, delta, 0));
+            }
+            Op::MemoryCopy { .. } => {
+                let [dst, src, len] = self.pop_slots3();
+                self.emit(Instr::MemoryCopy { dst, src, len });
+            }
+            Op::MemoryFill { .. } => {
+                let [dst, value, len] = self.pop_slots3();
+                self.emit(Instr::MemoryFill { dst, value, len });
+            }
+            Op::MemoryInit { data_index, .. } => {
+                let [dst, src, len] = self.pop_slots3();
+                self.emit(Instr::MemoryInit { dst, src, len });
+                self.emit(Instr::Data {
+                    p: 0,
+                    q: 0,
+                    r: data_index,
+                });
+            }
+            Op::DataDrop { data_index } => {
+                self.emit(Instr::DataDrop {
+                    segment: data_index,
+                });
+            }
+            Op::TableGet { table } => {
+                let index = self.pop_slot();
+                let dst = self.push_temp();
+                self.emit_result(Opcode::TableGet, Self::raw(dst, index, table));
+            }
+            Op::TableSet { table } => {
+                let value = self.pop_slot();
+                let index = self.pop_slot();
+                self.emit(Instr::TableSet {
+                    index,
+                    value,
+                    table,
+                });
+            }
+            Op::TableSize { table } => {
+                let dst = self.push_temp();
+                self.emit_result(Opcode::TableSize, Self::raw(dst, 0, table));
+            }
+            Op::TableGrow { table } => {
+                let delta = self.pop_slot();
+                let init = self.pop_slot();
+                let dst = self.push_temp();
+                let table = table as u16;
+                self.emit_result(
+                    Opcode::TableGrow,
+                    Instr::TableGrow {
+                        dst,
+                        delta,
+                        init,
+                        table,
+                    }
+                    .fields(),
+                );
+            }
+            Op::TableFill { table } => {
+                let [dst, value, len] = self.pop_slots3();
+                self.emit(Instr::TableFill {
+                    dst,
+                    value,
+                    len,
+                    table: table as u16,
+                });
+            }
             Op::TableCopy {
                 dst_table,
                 src_table,
-            } => Instr::TableCopy {
-                dst: dst_table,
-                src: src_table,
-            },
-            Op::TableInit { elem_index, table } => Instr::TableInit {
-                table,
-                elem: elem_index,
-            },
-            Op::ElemDrop { elem_index } => Instr::ElemDrop(elem_index),
-            Op::MemorySize { .. } => Instr::MemorySize,
-            Op::MemoryGrow { .. } => Instr::MemoryGrow,
-            Op::MemoryInit { data_index, .. } => Instr::MemoryInit(data_index),
-            Op::DataDrop { data_index } => Instr::DataDrop(data_index),
-            Op::MemoryCopy { .. } => Instr::MemoryCopy,
-            Op::MemoryFill { .. } => Instr::MemoryFill,
-            Op::I32Const { value } => Instr::Const32(value as u32),
-            Op::I64Const { value } => Instr::Const64(value as u64),
-            Op::F32Const { value } => Instr::Const32(value.bits()),
-            Op::F64Const { value } => Instr::Const64(value.bits()),
-            Op::RefNull { .. } => Instr::Const32(0),
-            Op::RefIsNull => Instr::RefIsNull,
-            Op::RefFunc { function_index } => Instr::RefFunc(function_index),
-            ref op => match memory_instr(op, offset)? {
-                Some(instr) => instr,
-                None => simple_instr(op).ok_or_else(|| unsupported("operator", offset))?,
-            },
-        };
-        self.emit(instr);
+            } => {
+                let [dst, src, len] = self.pop_slots3();
+                self.emit(Instr::TableCopy { dst, src, len });
+                self.emit(Instr::Data {
+                    p: dst_table as u16,
+                    q: src_table as u16,
+                    r: 0,
+                });
+            }
+            Op::TableInit { elem_index, table } => {
+                let [dst, src, len] = self.pop_slots3();
+                self.emit(Instr::TableInit { dst, src, len });
+                self.emit(Instr::Data {
+                    p: table as u16,
+                    q: 0,
+                    r: elem_index,
+                });
+            }
+            Op::ElemDrop { elem_index } => {
+                self.emit(Instr::ElemDrop {
+                    segment: elem_index,
+                });
+            }
+            ref other => self.numeric(other)?,
+        }
         Ok(())
     }
-}
 
-fn memory_instr(op: &Operator<'_>, offset: u64) -> Result<Option<Instr>> {
-    use Operator as Op;
-    macro_rules! mem {
-        ($($name:ident)*) => {
-            match op {
-                $(Op::$name { memarg } => {
-                    let at = u32::try_from(memarg.offset).map_err(|_| unsupported("64-bit offset", offset))?;
-                    Ok(Some(Instr::$name(at)))
-                })*
-                _ => Ok(None),
+    /// Arithmetic, comparisons, conversions, loads and stores.
+    fn numeric(&mut self, op: &Operator<'_>) -> Result<()> {
+        if let Some(unary) = select::unary(op) {
+            let operand = self.stack.pop();
+            if let Operand::Const(c) = operand
+                && let Some(value) = (unary.eval)(c)
+            {
+                self.stack.push(Operand::Const(value));
+                return Ok(());
+            }
+            let height = self.stack.height();
+            let src = self.slot_of(operand, height);
+            let dst = self.push_temp();
+            self.emit_result(unary.op, Self::raw(dst, src, 0));
+        } else if let Some(binary) = select::binary(op) {
+            let rhs = self.stack.pop();
+            let lhs = self.stack.pop();
+            self.binary(binary, lhs, rhs);
+        } else if let Some(compare) = select::compare(op) {
+            let rhs = self.stack.pop();
+            let lhs = self.stack.pop();
+            self.push_compare(compare.op, lhs, rhs);
+        } else if let Some(load) = select::load(op) {
+            let offset = self.static_offset(load.offset)?;
+            let ptr = self.pop_slot();
+            let dst = self.push_temp();
+            self.emit_result(load.op, Self::raw(dst, ptr, offset));
+        } else if let Some(store) = select::store(op) {
+            let offset = self.static_offset(store.offset)?;
+            let value = self.pop_slot();
+            let ptr = self.pop_slot();
+            self.emit_raw(store.op, Self::raw(ptr, value, offset));
+        } else {
+            return Err(unsupported("operator", self.offset));
+        }
+        Ok(())
+    }
+
+    fn static_offset(&self, offset: u64) -> Result<u32> {
+        u32::try_from(offset).map_err(|_| unsupported("64-bit memory offset", self.offset))
+    }
+
+    fn binary(&mut self, binary: select::Binary, lhs: Operand, rhs: Operand) {
+        if let (Operand::Const(a), Operand::Const(b)) = (lhs, rhs)
+            && let Some(value) = (binary.eval)(a, b)
+        {
+            self.stack.push(Operand::Const(value));
+            return;
+        }
+        let height = self.stack.height();
+        let imm = |c: u64| fits_imm32(c, binary.wide);
+        let (opcode, q, r) = match (lhs, rhs) {
+            (_, Operand::Const(b)) if binary.imm.is_some() && imm(b).is_some() => {
+                let a = self.slot_of(lhs, height);
+                (binary.imm.unwrap(), a, imm(b).unwrap())
+            }
+            (Operand::Const(a), _)
+                if binary.commutative && binary.imm.is_some() && imm(a).is_some() =>
+            {
+                let b = self.slot_of(rhs, height + 1);
+                (binary.imm.unwrap(), b, imm(a).unwrap())
+            }
+            (Operand::Const(a), _) if binary.rev.is_some() && imm(a).is_some() => {
+                let b = self.slot_of(rhs, height + 1);
+                (binary.rev.unwrap(), b, imm(a).unwrap())
+            }
+            _ => {
+                let a = self.slot_of(lhs, height);
+                let b = self.slot_of(rhs, height + 1);
+                (binary.op, a, u32::from(b))
             }
         };
+        let dst = self.push_temp();
+        self.emit_result(opcode, Self::raw(dst, q, r));
     }
-    mem!(I32Load I64Load F32Load F64Load I32Load8S I32Load8U I32Load16S I32Load16U I64Load8S I64Load8U
-        I64Load16S I64Load16U I64Load32S I64Load32U I32Store I64Store F32Store F64Store I32Store8
-        I32Store16 I64Store8 I64Store16 I64Store32)
+
+    /// Pushes `lhs CMP rhs`, folded if both are constants, and otherwise
+    /// left for a branch to test or evaluated where it is used.
+    fn push_compare(&mut self, cmp: Opcode, lhs: Operand, rhs: Operand) {
+        let row = select::compare_row(cmp).expect("a comparison");
+        if let (Operand::Const(a), Operand::Const(b)) = (lhs, rhs) {
+            self.stack.push(Operand::Const(u64::from((row.eval)(a, b))));
+            return;
+        }
+        // The left operand first: if it is a pending comparison, it may
+        // read the temporary the right one is evaluated into.
+        let height = self.stack.height();
+        let lhs = match lhs {
+            Operand::Const(c) => Source::Const(c),
+            other => Source::Slot(self.slot_of(other, height)),
+        };
+        let rhs = match rhs {
+            Operand::Const(c) => Source::Const(c),
+            other => Source::Slot(self.slot_of(other, height + 1)),
+        };
+        self.stack.push(Operand::Cmp { cmp, lhs, rhs });
+    }
+
+    /// Emits `dst = lhs CMP rhs`.
+    fn emit_compare(&mut self, cmp: Opcode, lhs: Source, rhs: Source, dst: u16) {
+        let mut row = select::compare_row(cmp).expect("a comparison");
+        let (mut lhs, mut rhs) = (lhs, rhs);
+        if matches!((lhs, rhs), (Source::Const(_), Source::Slot(_))) {
+            row = select::compare_row(row.swap).expect("a comparison");
+            std::mem::swap(&mut lhs, &mut rhs);
+        }
+        let lhs_slot = self.source_slot(lhs);
+        if let Source::Const(c) = rhs
+            && let Some(imm_op) = row.imm
+            && let Some(imm) = fits_imm32(c, row.wide)
+        {
+            self.emit_raw(imm_op, Self::raw(dst, lhs_slot, imm));
+        } else {
+            let rhs_slot = self.source_slot(rhs);
+            self.emit_raw(row.op, Self::raw(dst, lhs_slot, u32::from(rhs_slot)));
+        }
+    }
+
+    fn source_slot(&mut self, source: Source) -> u16 {
+        match source {
+            Source::Slot(slot) => slot,
+            Source::Const(c) => self.const_slot(c),
+        }
+    }
+
+    /// Emits a branch taken when `lhs CMP rhs` is `when`; returns its index
+    /// (its offset is patched by the caller).
+    fn emit_compare_branch(&mut self, cmp: Opcode, lhs: Source, rhs: Source, when: bool) -> usize {
+        let mut row: Compare = select::compare_row(cmp).expect("a comparison");
+        let (mut lhs, mut rhs) = (lhs, rhs);
+        if !when {
+            match row.negate {
+                Some(negated) => row = select::compare_row(negated).expect("a comparison"),
+                None => {
+                    let lhs = self.source_slot(lhs);
+                    let rhs = self.source_slot(rhs);
+                    let br_not = row.br_not.expect("floats branch on false");
+                    return self.emit_raw(br_not, Self::raw(lhs, rhs, 0));
+                }
+            }
+        }
+        if matches!((lhs, rhs), (Source::Const(_), Source::Slot(_))) {
+            row = select::compare_row(row.swap).expect("a comparison");
+            std::mem::swap(&mut lhs, &mut rhs);
+        }
+        let lhs_slot = self.source_slot(lhs);
+        if let Source::Const(c) = rhs
+            && let Some(br_imm) = row.br_imm
+            && let Some(imm) = fits_imm16(c, row.wide)
+        {
+            return self.emit_raw(br_imm, Self::raw(lhs_slot, imm as u16, 0));
+        }
+        let rhs_slot = self.source_slot(rhs);
+        self.emit_raw(row.br, Self::raw(lhs_slot, rhs_slot, 0))
+    }
+
+    /// Emits a branch taken when `cond` (an i32) is non-zero (`when`) or
+    /// zero (`!when`); `None` when it is a constant that never branches.
+    fn branch_if(&mut self, cond: Operand, when: bool) -> Option<usize> {
+        match cond {
+            Operand::Const(c) => {
+                ((c as u32 != 0) == when).then(|| self.emit(Instr::Br { offset: 0 }))
+            }
+            Operand::Cmp { cmp, lhs, rhs } => Some(self.emit_compare_branch(cmp, lhs, rhs, when)),
+            other => {
+                let height = self.stack.height();
+                let slot = self.slot_of(other, height);
+                Some(self.emit_compare_branch(
+                    Opcode::I32Ne,
+                    Source::Slot(slot),
+                    Source::Const(0),
+                    when,
+                ))
+            }
+        }
+    }
+
+    fn write_local(&mut self, local: u16, value: Operand) {
+        self.preserve(local);
+        match value {
+            Operand::Temp => {
+                let height = self.stack.height();
+                let src = self.temp(height);
+                match self.retarget {
+                    Some(at) if self.ops[at].fields.p == src => self.ops[at].fields.p = local,
+                    _ => self.copy(local, src),
+                }
+                self.retarget = None;
+            }
+            other => self.evaluate_into(other, local),
+        }
+    }
+
+    fn select(&mut self) {
+        let cond = self.pop_slot();
+        let b = self.pop_slot();
+        let a = self.pop_slot();
+        let dst = self.push_temp();
+        self.emit_result(Opcode::Select, Instr::Select { dst, cond, a, b }.fields());
+    }
+
+    fn pop_slots3(&mut self) -> [u16; 3] {
+        let c = self.pop_slot();
+        let b = self.pop_slot();
+        let a = self.pop_slot();
+        [a, b, c]
+    }
+
+    // ---- calls
+
+    fn call(&mut self, function_index: u32, tail: bool) -> Result<()> {
+        let ty = self.module.func_type(function_index);
+        let (params, results) = (ty.params().len(), ty.results().len());
+        self.materialize_top(params);
+        let height = self.stack.height() - params;
+        let base = self.temp(height);
+        // The callee's frame starts at `base` and overwrites what is above.
+        self.claim_temp(height);
+        let imported = function_index < self.module.num_imported_funcs;
+        let at = match (imported, tail) {
+            (true, false) => self.emit(Instr::CallImport {
+                base,
+                func: function_index,
+            }),
+            (true, true) => self.emit(Instr::ReturnCallImport {
+                base,
+                func: function_index,
+            }),
+            (false, false) => self.emit(Instr::Call { base, target: 0 }),
+            (false, true) => self.emit(Instr::ReturnCall {
+                base,
+                params: params as u16,
+                target: 0,
+            }),
+        };
+        if !imported {
+            self.calls
+                .push((at, function_index - self.module.num_imported_funcs));
+        }
+        self.after_call(params, results, tail);
+        Ok(())
+    }
+
+    fn call_indirect(&mut self, type_index: u32, table: u32, tail: bool) {
+        let ty = &self.module.types[type_index as usize];
+        let (params, results) = (ty.params().len(), ty.results().len());
+        let index = self.pop_slot();
+        self.materialize_top(params);
+        let height = self.stack.height() - params;
+        let base = self.temp(height);
+        self.claim_temp(height);
+        if tail {
+            self.emit(Instr::ReturnCallIndirect {
+                base,
+                index,
+                ty: type_index,
+            });
+        } else {
+            self.emit(Instr::CallIndirect {
+                base,
+                index,
+                ty: type_index,
+            });
+        }
+        self.emit(Instr::Data {
+            p: table as u16,
+            q: params as u16,
+            r: 0,
+        });
+        self.after_call(params, results, tail);
+    }
+
+    /// Replaces the arguments by the results (which the callee left where
+    /// its frame started).
+    fn after_call(&mut self, params: usize, results: usize, tail: bool) {
+        let height = self.stack.height() - params;
+        self.stack.truncate(height);
+        if tail {
+            self.reachable = false;
+            return;
+        }
+        for _ in 0..results {
+            self.stack.push(Operand::Temp);
+        }
+    }
 }
 
-fn simple_instr(op: &Operator<'_>) -> Option<Instr> {
-    macro_rules! simple {
-        ($($name:ident)*) => {
-            match op {
-                $(Operator::$name => Some(Instr::$name),)*
-                _ => None,
-            }
-        };
+fn too_many_slots(offset: usize) -> Error {
+    Error::Compile {
+        message: "function too large for the interpreter: its locals and operands need more than 65535 value slots".into(),
+        offset: Some(offset),
     }
-    for_each_simple_op!(simple)
 }

@@ -1,0 +1,163 @@
+//! The executor's handlers, one per instruction of the table in `isa.rs`,
+//! and the dispatch that runs them.
+//!
+//! Two dispatch strategies come from the same handler bodies:
+//!
+//! - **tail calls** (optimised builds on x86-64 and AArch64): each handler
+//!   is its own function, and ends by calling the next instruction's
+//!   handler, whose address the record holds, in tail position. LLVM turns
+//!   those calls into jumps, so the state stays in argument registers and
+//!   every handler has its own indirect branch to predict.
+//! - **a loop** over a `match` on the opcode (any other build: without
+//!   optimisation LLVM does not turn tail calls into jumps, and the native
+//!   stack would grow with every instruction).
+//!
+//! `cargo xtask bench interp` measures the two (see the README).
+
+#[cfg(compono_tail_dispatch)]
+use super::Ctx;
+#[cfg(compono_tail_dispatch)]
+use super::unchecked::Ip;
+use super::unchecked::State;
+use super::{Exit, Flow};
+use crate::ir::{Op, Opcode, get_field};
+use crate::isa::{flat_isa, with_isa};
+use crate::numeric::*;
+use crate::trap::TrapCode;
+
+/// What a record holds to say which instruction it is.
+#[cfg(compono_tail_dispatch)]
+pub(crate) type Code = Handler;
+#[cfg(not(compono_tail_dispatch))]
+pub(crate) type Code = Opcode;
+
+/// A handler: runs the instruction at `ip` and everything after it, until
+/// execution leaves the dispatch.
+#[cfg(compono_tail_dispatch)]
+pub(crate) type Handler = fn(Ip, *mut u64, *mut u8, usize, *mut Ctx) -> Exit;
+
+fn trap_code(code: u16) -> TrapCode {
+    TrapCode::from_u16(code)
+}
+
+macro_rules! define_handlers {
+    ($($name:ident { $($field:ident : $kind:ident @ $pos:ident),* } ($s:ident) $body:block)*) => {
+        /// What a record of opcode `op` holds in its `code`.
+        #[cfg(compono_tail_dispatch)]
+        pub(crate) const fn code_for(op: Opcode) -> Code {
+            match op {
+                $(Opcode::$name => handlers::$name,)*
+            }
+        }
+
+        /// The opcode of a record (for inspecting translated code).
+        #[cfg(compono_tail_dispatch)]
+        pub(crate) fn opcode_of(op: &Op) -> Opcode {
+            Opcode::ALL
+                .iter()
+                .copied()
+                .find(|o| std::ptr::fn_addr_eq(code_for(*o), op.code))
+                .unwrap_or(Opcode::Data)
+        }
+
+        #[cfg(compono_tail_dispatch)]
+        #[allow(non_snake_case, unused_variables, unused_mut, clippy::all)]
+        mod handlers {
+            use super::*;
+            $(
+                pub(super) fn $name(ip: Ip, sp: *mut u64, mem: *mut u8, mem_len: usize, ctx: *mut Ctx) -> Exit {
+                    let mut state = State { ip, sp, mem, mem_len, ctx };
+                    let op = state.op();
+                    $(let $field = get_field!(op, $pos, $kind);)*
+                    let flow: Flow = {
+                        let $s = &mut state;
+                        $body
+                    };
+                    match flow {
+                        Flow::Next => {
+                            state.ip = state.ip.wrapping_add(1);
+                            dispatch(state)
+                        }
+                        Flow::Skip(n) => {
+                            state.ip = state.ip.wrapping_add(n);
+                            dispatch(state)
+                        }
+                        Flow::Jump(offset) => {
+                            state.ip = state.ip.wrapping_offset(offset as isize);
+                            dispatch(state)
+                        }
+                        Flow::Continue => dispatch(state),
+                        other => exit(state, other),
+                    }
+                }
+            )*
+        }
+
+        #[cfg(not(compono_tail_dispatch))]
+        pub(crate) const fn code_for(op: Opcode) -> Code {
+            op
+        }
+
+        #[cfg(not(compono_tail_dispatch))]
+        pub(crate) fn opcode_of(op: &Op) -> Opcode {
+            op.code
+        }
+
+        /// Runs from `state.ip` until execution halts, traps or calls the host.
+        #[cfg(not(compono_tail_dispatch))]
+        #[allow(non_snake_case, unused_variables, unused_mut, clippy::all)]
+        pub(crate) fn run(mut state: State) -> Exit {
+            loop {
+                let op = state.op();
+                let flow: Flow = match op.code {
+                    $(Opcode::$name => {
+                        $(let $field = get_field!(op, $pos, $kind);)*
+                        let $s = &mut state;
+                        $body
+                    })*
+                };
+                match flow {
+                    Flow::Next => state.ip = state.ip.wrapping_add(1),
+                    Flow::Skip(n) => state.ip = state.ip.wrapping_add(n),
+                    Flow::Jump(offset) => state.ip = state.ip.wrapping_offset(offset as isize),
+                    Flow::Continue => {}
+                    other => return exit(state, other),
+                }
+            }
+        }
+    };
+}
+with_isa!(flat_isa, define_handlers);
+
+/// Runs from `state.ip` until execution halts, traps or calls the host.
+#[cfg(compono_tail_dispatch)]
+pub(crate) fn run(state: State) -> Exit {
+    dispatch(state)
+}
+
+#[cfg(compono_tail_dispatch)]
+#[inline(always)]
+fn dispatch(state: State) -> Exit {
+    let handler = state.op().code;
+    handler(state.ip, state.sp, state.mem, state.mem_len, state.ctx)
+}
+
+/// Leaves the dispatch, saving the state the executor resumes from.
+#[cold]
+#[inline(never)]
+fn exit(state: State, flow: Flow) -> Exit {
+    let ctx = state.ctx();
+    ctx.ip = state.ip;
+    ctx.sp = state.sp;
+    match flow {
+        Flow::Trap(code) => {
+            ctx.trap = code;
+            Exit::Trap
+        }
+        Flow::Halt => Exit::Halt,
+        Flow::Host => Exit::Host,
+        Flow::Next | Flow::Skip(_) | Flow::Jump(_) | Flow::Continue => {
+            unreachable!("not an exit")
+        }
+    }
+}

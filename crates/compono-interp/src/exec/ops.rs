@@ -1,0 +1,349 @@
+//! What the instructions with hand-written bodies do (see `isa.rs`):
+//! frames, calls and returns, fuel, globals, and the memory and table
+//! instructions that go through the store.
+
+use super::unchecked::State;
+use super::{Flow, Frame, HALT, HostCall};
+use crate::memory::PAGE_SIZE;
+use crate::store::FuncKind;
+use crate::table::grow_table;
+use crate::trap::TrapCode;
+use std::sync::Arc;
+
+/// `[start, start + len)` as a range within `size`, or `None`.
+fn range(start: u32, len: u32, size: usize) -> Option<std::ops::Range<usize>> {
+    let start = start as usize;
+    let end = start.checked_add(len as usize)?;
+    (end <= size).then_some(start..end)
+}
+
+impl State {
+    /// A `Data` record was dispatched: translation never lets that happen.
+    #[cold]
+    pub fn corrupt(&mut self) -> Flow {
+        unreachable!("dispatched an operand record")
+    }
+
+    pub fn enter(&mut self, params: u16, locals: u16, consts: u16, frame: u16) -> Flow {
+        if !self.ctx().frame_fits(self.sp, frame) {
+            match self.ctx().grow_stack(self.sp, frame) {
+                Some(sp) => self.sp = sp,
+                None => return Flow::Trap(TrapCode::CallStackExhausted),
+            }
+        }
+        for slot in params..locals {
+            self.set::<u64>(slot, 0);
+        }
+        for k in 0..consts {
+            let value = self.ext(1 + usize::from(k)).bits();
+            self.set(locals + k, value);
+        }
+        Flow::Skip(1 + usize::from(consts))
+    }
+
+    pub fn consume_fuel(&mut self) -> Flow {
+        let ctx = self.ctx();
+        if ctx.fuel == 0 {
+            return Flow::Trap(TrapCode::OutOfFuel);
+        }
+        ctx.fuel -= 1;
+        Flow::Next
+    }
+
+    /// Pushes the frame returning to the record `next` records on.
+    #[inline(always)]
+    fn push_frame(&mut self, next: usize) -> bool {
+        let ctx = self.ctx();
+        if ctx.frames.len() >= ctx.max_depth {
+            return false;
+        }
+        let frame = Frame {
+            ip: ctx.code_offset(self.ip.wrapping_add(next)),
+            sp: ctx.stack_index(self.sp) as u32,
+            instance: ctx.instance,
+        };
+        ctx.frames.push(frame);
+        true
+    }
+
+    #[inline(always)]
+    pub fn call(&mut self, base: u16, target: u32) -> Flow {
+        if !self.push_frame(1) {
+            return Flow::Trap(TrapCode::CallStackExhausted);
+        }
+        self.sp = self.sp.wrapping_add(usize::from(base));
+        let ip = self.ctx().code_at(target);
+        self.goto(ip)
+    }
+
+    /// Continues at `target` in the running code (a tail call).
+    pub fn jump_to(&mut self, target: u32) -> Flow {
+        let ip = self.ctx().code_at(target);
+        self.goto(ip)
+    }
+
+    #[inline(always)]
+    pub fn return_from_call(&mut self) -> Flow {
+        let ctx = self.ctx();
+        let frame = ctx.frames.pop().expect("an invocation's frame ends it");
+        if frame.instance != ctx.instance {
+            return self.return_to_instance(frame);
+        }
+        self.ip = ctx.code_at(frame.ip);
+        self.sp = ctx.stack_at(frame.sp);
+        self.mem = ctx.mem;
+        self.mem_len = ctx.mem_len;
+        Flow::Continue
+    }
+
+    #[cold]
+    fn return_to_instance(&mut self, frame: Frame) -> Flow {
+        if frame.instance == HALT {
+            return Flow::Halt;
+        }
+        let ctx = self.ctx();
+        ctx.load_instance(frame.instance);
+        self.ip = ctx.code_at(frame.ip);
+        self.sp = ctx.stack_at(frame.sp);
+        self.mem = ctx.mem;
+        self.mem_len = ctx.mem_len;
+        Flow::Continue
+    }
+
+    /// Calls store function `func` whose arguments are at slot `base`;
+    /// `next` records on is where the call returns to.
+    fn call_store_func(&mut self, func: u32, base: u16, next: usize, tail: bool) -> Flow {
+        let ctx = self.ctx();
+        match ctx.store_funcs.get(func as usize).kind {
+            FuncKind::Wasm {
+                instance,
+                entry,
+                num_params,
+                ..
+            } => {
+                if tail {
+                    self.move_slots(base, 0, num_params);
+                } else {
+                    if !self.push_frame(next) {
+                        return Flow::Trap(TrapCode::CallStackExhausted);
+                    }
+                    self.sp = self.sp.wrapping_add(usize::from(base));
+                }
+                let ctx = self.ctx();
+                if instance != ctx.instance {
+                    ctx.load_instance(instance);
+                    self.mem = ctx.mem;
+                    self.mem_len = ctx.mem_len;
+                }
+                let ip = ctx.code_at(entry);
+                self.goto(ip)
+            }
+            FuncKind::Host(_) => {
+                if ctx.frames.len() >= ctx.max_depth {
+                    return Flow::Trap(TrapCode::CallStackExhausted);
+                }
+                ctx.host = HostCall {
+                    func,
+                    base: ctx.stack_index(self.sp) + usize::from(base),
+                    tail,
+                };
+                self.ip = self.ip.wrapping_add(next);
+                Flow::Host
+            }
+        }
+    }
+
+    pub fn call_import(&mut self, base: u16, func: u32, tail: bool) -> Flow {
+        let func = *self.ctx().funcs.get(func as usize);
+        self.call_store_func(func, base, 1, tail)
+    }
+
+    pub fn call_indirect(&mut self, base: u16, index: u16, ty: u32, tail: bool) -> Flow {
+        let table = self.ext(1).p;
+        let index = self.get::<u32>(index);
+        let ctx = self.ctx();
+        let table = *ctx.tables.get(usize::from(table));
+        let elems = &ctx.store_tables.get(table as usize).elems;
+        let Some(&element) = elems.get(index as usize) else {
+            return Flow::Trap(TrapCode::UndefinedElement);
+        };
+        let Some(func) = element.checked_sub(1) else {
+            return Flow::Trap(TrapCode::UninitializedElement);
+        };
+        let func = func as u32;
+        if ctx.store_funcs.get(func as usize).ty != *ctx.types.get(ty as usize) {
+            return Flow::Trap(TrapCode::IndirectCallTypeMismatch);
+        }
+        self.call_store_func(func, base, 2, tail)
+    }
+
+    pub fn global(&mut self, global: u32) -> u64 {
+        let ctx = self.ctx();
+        let index = *ctx.globals.get(global as usize);
+        ctx.store_globals.get(index as usize).value
+    }
+
+    pub fn set_global(&mut self, global: u32, value: u64) {
+        let ctx = self.ctx();
+        let index = *ctx.globals.get(global as usize);
+        ctx.store_globals.get(index as usize).value = value;
+    }
+
+    pub fn ref_func(&mut self, func: u32) -> u64 {
+        u64::from(*self.ctx().funcs.get(func as usize)) + 1
+    }
+
+    pub fn memory_pages(&mut self) -> u32 {
+        (self.mem_len / PAGE_SIZE) as u32
+    }
+
+    /// `memory.grow`: the old size in pages, or -1.
+    pub fn memory_grow(&mut self, delta: u32) -> u32 {
+        let ctx = self.ctx();
+        let Some(memory) = ctx.memory else {
+            return u32::MAX;
+        };
+        let store = ctx.store();
+        let limit = store.limits.max_memory_pages;
+        let old = store.memories[memory as usize].grow(u64::from(delta), limit);
+        ctx.load_memory();
+        self.mem = ctx.mem;
+        self.mem_len = ctx.mem_len;
+        old.map_or(u32::MAX, |old| old as u32)
+    }
+
+    pub fn memory_copy(&mut self, dst: u32, src: u32, len: u32) -> Flow {
+        let bytes = self.memory();
+        let (Some(src), Some(dst)) = (range(src, len, bytes.len()), range(dst, len, bytes.len()))
+        else {
+            return Flow::Trap(TrapCode::MemoryOutOfBounds);
+        };
+        bytes.copy_within(src, dst.start);
+        Flow::Next
+    }
+
+    pub fn memory_fill(&mut self, dst: u32, value: u32, len: u32) -> Flow {
+        let bytes = self.memory();
+        let Some(dst) = range(dst, len, bytes.len()) else {
+            return Flow::Trap(TrapCode::MemoryOutOfBounds);
+        };
+        bytes[dst].fill(value as u8);
+        Flow::Next
+    }
+
+    pub fn memory_init(&mut self, segment: u32, dst: u32, src: u32, len: u32) -> Flow {
+        let ctx = self.ctx();
+        let instance = ctx.instance as usize;
+        let data: Arc<[u8]> =
+            ctx.store().instance_segments[instance].datas[segment as usize].clone();
+        let bytes = self.memory();
+        let (Some(src), Some(dst)) = (range(src, len, data.len()), range(dst, len, bytes.len()))
+        else {
+            return Flow::Trap(TrapCode::MemoryOutOfBounds);
+        };
+        bytes[dst].copy_from_slice(&data[src]);
+        Flow::Skip(2)
+    }
+
+    pub fn data_drop(&mut self, segment: u32) -> Flow {
+        let ctx = self.ctx();
+        let instance = ctx.instance as usize;
+        ctx.store().instance_segments[instance].datas[segment as usize] = Arc::from([]);
+        Flow::Next
+    }
+
+    pub fn elem_drop(&mut self, segment: u32) -> Flow {
+        let ctx = self.ctx();
+        let instance = ctx.instance as usize;
+        ctx.store().instance_segments[instance].elems[segment as usize] = Arc::from([]);
+        Flow::Next
+    }
+
+    /// The store index of the running instance's table `table`.
+    fn table(&mut self, table: u32) -> usize {
+        *self.ctx().tables.get(table as usize) as usize
+    }
+
+    pub fn table_get(&mut self, dst: u16, table: u32, index: u32) -> Flow {
+        let table = self.table(table);
+        let elems = &self.ctx().store_tables.get(table).elems;
+        let Some(&value) = elems.get(index as usize) else {
+            return Flow::Trap(TrapCode::TableOutOfBounds);
+        };
+        self.set::<u64>(dst, value);
+        Flow::Next
+    }
+
+    pub fn table_set(&mut self, table: u32, index: u32, value: u64) -> Flow {
+        let table = self.table(table);
+        let elems = &mut self.ctx().store_tables.get(table).elems;
+        let Some(slot) = elems.get_mut(index as usize) else {
+            return Flow::Trap(TrapCode::TableOutOfBounds);
+        };
+        *slot = value;
+        Flow::Next
+    }
+
+    pub fn table_size(&mut self, table: u32) -> u32 {
+        let table = self.table(table);
+        self.ctx().store_tables.get(table).elems.len() as u32
+    }
+
+    pub fn table_grow(&mut self, table: u16, delta: u32, init: u64) -> u32 {
+        let table = self.table(u32::from(table));
+        let ctx = self.ctx();
+        let limit = ctx.store().limits.max_table_elements;
+        grow_table(ctx.store_tables.get(table), limit, u64::from(delta), init)
+            .map_or(u32::MAX, |old| old as u32)
+    }
+
+    pub fn table_fill(&mut self, table: u16, dst: u32, value: u64, len: u32) -> Flow {
+        let table = self.table(u32::from(table));
+        let elems = &mut self.ctx().store_tables.get(table).elems;
+        let Some(dst) = range(dst, len, elems.len()) else {
+            return Flow::Trap(TrapCode::TableOutOfBounds);
+        };
+        elems[dst].fill(value);
+        Flow::Next
+    }
+
+    pub fn table_copy(
+        &mut self,
+        dst_table: u16,
+        src_table: u16,
+        dst: u32,
+        src: u32,
+        len: u32,
+    ) -> Flow {
+        let dst_table = self.table(u32::from(dst_table));
+        let src_table = self.table(u32::from(src_table));
+        let tables = self.ctx().store_tables;
+        let (Some(src), Some(dst)) = (
+            range(src, len, tables.get(src_table).elems.len()),
+            range(dst, len, tables.get(dst_table).elems.len()),
+        ) else {
+            return Flow::Trap(TrapCode::TableOutOfBounds);
+        };
+        if src_table == dst_table {
+            tables.get(dst_table).elems.copy_within(src, dst.start);
+        } else {
+            let items = tables.get(src_table).elems[src].to_vec();
+            tables.get(dst_table).elems[dst].copy_from_slice(&items);
+        }
+        Flow::Skip(2)
+    }
+
+    pub fn table_init(&mut self, table: u16, segment: u32, dst: u32, src: u32, len: u32) -> Flow {
+        let table = self.table(u32::from(table));
+        let ctx = self.ctx();
+        let instance = ctx.instance as usize;
+        let items = ctx.store().instance_segments[instance].elems[segment as usize].clone();
+        let elems = &mut ctx.store_tables.get(table).elems;
+        let (Some(src), Some(dst)) = (range(src, len, items.len()), range(dst, len, elems.len()))
+        else {
+            return Flow::Trap(TrapCode::TableOutOfBounds);
+        };
+        elems[dst].copy_from_slice(&items[src]);
+        Flow::Skip(2)
+    }
+}

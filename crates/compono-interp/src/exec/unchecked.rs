@@ -1,0 +1,258 @@
+//! The executor's only unsafe code: reading instructions, frame slots,
+//! linear memory and the store's tables through raw pointers.
+//!
+//! Every access here is to memory whose bounds an invariant established by
+//! validation or translation guarantees:
+//!
+//! - **code**: `ip` points into the running module's code, or at one of
+//!   the executor's static instructions. Translation ends every function
+//!   with a return or branch, resolves every branch target and call inside
+//!   the same code, and `Data` records are never dispatched (they are
+//!   skipped by the instruction they belong to).
+//! - **slots**: `sp` is the base of the running function's frame inside the
+//!   store's value stack, and translation never names a slot at or beyond
+//!   the frame size that the function's `Enter` checked against the end of
+//!   the stack.
+//! - **memory**: `mem` and `mem_len` describe the running instance's
+//!   default memory; every access is bounds-checked against `mem_len`
+//!   first, and the executor reloads both after anything that may move or
+//!   grow the memory (`memory.grow`, calls, host calls).
+//! - **store tables** (`RawSlice`): pointers into the store's vectors,
+//!   taken when execution starts or resumes after a host call (the only
+//!   time those vectors can change); indices come from validated modules
+//!   and from instantiation.
+//!
+//! With the `checked` feature every one of these accesses is checked
+//! against the real bounds first and panics if an invariant is broken.
+
+#![allow(unsafe_code)]
+
+use super::{Ctx, Flow};
+use crate::ir::Op;
+use crate::numeric::SlotValue;
+
+const CHECKED: bool = cfg!(feature = "checked");
+
+/// A pointer to an instruction record.
+pub(crate) type Ip = *const Op;
+
+/// The executor's hot state, kept in registers while code runs.
+pub(crate) struct State {
+    pub ip: Ip,
+    /// Slot 0 of the running function's frame.
+    pub sp: *mut u64,
+    /// The running instance's default memory.
+    pub mem: *mut u8,
+    pub mem_len: usize,
+    pub ctx: *mut Ctx,
+}
+
+impl State {
+    /// The current instruction record.
+    #[inline(always)]
+    pub fn op(&self) -> Op {
+        self.ext(0)
+    }
+
+    /// The record `k` records after the current one (a `Data` record of
+    /// the current instruction).
+    #[inline(always)]
+    pub fn ext(&self, k: usize) -> Op {
+        let at = self.ip.wrapping_add(k);
+        if CHECKED {
+            self.ctx().check_code(at);
+        }
+        // SAFETY: `ip` is a dispatched instruction, and an instruction's
+        // `Data` records follow it in the same code (code invariant).
+        unsafe { *at }
+    }
+
+    #[inline(always)]
+    fn slot(&self, slot: u16) -> *mut u64 {
+        let at = self.sp.wrapping_add(usize::from(slot));
+        if CHECKED {
+            self.ctx().check_slot(at);
+        }
+        at
+    }
+
+    #[inline(always)]
+    pub fn get<T: SlotValue>(&self, slot: u16) -> T {
+        // SAFETY: slots are inside the running frame (slot invariant).
+        T::from_slot(unsafe { *self.slot(slot) })
+    }
+
+    #[inline(always)]
+    pub fn set<T: SlotValue>(&mut self, slot: u16, value: T) {
+        // SAFETY: as for `get`.
+        unsafe { *self.slot(slot) = value.to_slot() }
+    }
+
+    /// Moves `len` slots from `src` to `dst` (which may overlap).
+    #[inline(always)]
+    pub fn move_slots(&mut self, src: u16, dst: u16, len: u16) {
+        if len == 0 || src == dst {
+            return;
+        }
+        let (from, to) = (self.slot(src), self.slot(dst));
+        if CHECKED {
+            self.slot(src + (len - 1));
+            self.slot(dst + (len - 1));
+        }
+        // SAFETY: both ranges are inside the running frame (slot
+        // invariant: translation only names runs of slots it allocated).
+        unsafe { std::ptr::copy(from, to, usize::from(len)) }
+    }
+
+    /// The effective address of an access of `n` bytes, if it is in bounds.
+    #[inline(always)]
+    fn address(&self, addr: u32, offset: u32, n: usize) -> Option<usize> {
+        let at = u64::from(addr) + u64::from(offset);
+        if at + n as u64 > self.mem_len as u64 {
+            return None;
+        }
+        if CHECKED {
+            self.ctx().check_memory(self.mem, self.mem_len);
+        }
+        Some(at as usize)
+    }
+
+    #[inline(always)]
+    pub fn load<const N: usize>(&self, addr: u32, offset: u32) -> Option<[u8; N]> {
+        let at = self.address(addr, offset, N)?;
+        // SAFETY: `at + N <= mem_len`, the length of the memory at `mem`
+        // (memory invariant).
+        Some(unsafe { std::ptr::read_unaligned(self.mem.add(at).cast::<[u8; N]>()) })
+    }
+
+    #[inline(always)]
+    pub fn store<const N: usize>(&mut self, addr: u32, offset: u32, bytes: [u8; N]) -> bool {
+        let Some(at) = self.address(addr, offset, N) else {
+            return false;
+        };
+        // SAFETY: as for `load`.
+        unsafe { std::ptr::write_unaligned(self.mem.add(at).cast::<[u8; N]>(), bytes) };
+        true
+    }
+
+    /// The running memory as a slice (for bulk operations).
+    pub fn memory(&mut self) -> &mut [u8] {
+        if CHECKED {
+            self.ctx().check_memory(self.mem, self.mem_len);
+        }
+        if self.mem_len == 0 {
+            return &mut [];
+        }
+        // SAFETY: `mem` and `mem_len` describe the running memory (memory
+        // invariant), which nothing else references while code runs.
+        unsafe { std::slice::from_raw_parts_mut(self.mem, self.mem_len) }
+    }
+
+    /// The invocation's context (not borrowed from `self`: the state and
+    /// the context are separate objects).
+    #[inline(always)]
+    #[allow(clippy::mut_from_ref)]
+    pub fn ctx<'a>(&self) -> &'a mut Ctx {
+        // SAFETY: `ctx` points to the context of the running invocation,
+        // which outlives it; the executor holds no other reference to it
+        // while an instruction runs.
+        unsafe { &mut *self.ctx }
+    }
+
+    /// Leaves `Flow::Continue` after the caller moved `ip` itself.
+    #[inline(always)]
+    pub fn goto(&mut self, ip: Ip) -> Flow {
+        self.ip = ip;
+        Flow::Continue
+    }
+}
+
+/// A view of a vector owned by the store, valid while execution runs.
+pub(crate) struct RawSlice<T> {
+    ptr: *mut T,
+    len: usize,
+}
+
+impl<T> Clone for RawSlice<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for RawSlice<T> {}
+
+impl<T> Default for RawSlice<T> {
+    fn default() -> Self {
+        RawSlice {
+            ptr: std::ptr::NonNull::dangling().as_ptr(),
+            len: 0,
+        }
+    }
+}
+
+impl<T> RawSlice<T> {
+    pub fn new(slice: &mut [T]) -> RawSlice<T> {
+        RawSlice {
+            ptr: slice.as_mut_ptr(),
+            len: slice.len(),
+        }
+    }
+
+    /// A view of shared data the executor only reads (code).
+    pub fn from_shared(slice: &[T]) -> RawSlice<T> {
+        RawSlice {
+            ptr: slice.as_ptr().cast_mut(),
+            len: slice.len(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn ptr(&self) -> *mut T {
+        self.ptr
+    }
+
+    /// The element `index`; a view, so it hands out the store's element
+    /// mutably without borrowing the view.
+    #[inline(always)]
+    #[allow(clippy::mut_from_ref)]
+    pub fn get(&self, index: usize) -> &mut T {
+        if CHECKED {
+            assert!(index < self.len, "store index {index} out of bounds");
+        }
+        // SAFETY: the slice was taken from the store when execution started
+        // or resumed, and the store's vectors do not change while code runs
+        // (store invariant); indices come from validated modules and from
+        // instantiation, which bound them by these lengths.
+        unsafe { &mut *self.ptr.add(index) }
+    }
+}
+
+/// Borrows the store that `ctx` executes in.
+pub(crate) fn store_of<'a>(
+    store: *mut crate::store::StoreInner,
+) -> &'a mut crate::store::StoreInner {
+    // SAFETY: the pointer is the `&mut StoreInner` the invocation was given,
+    // which outlives execution; execution holds no other reference to the
+    // store itself while an instruction uses this one, and refreshes its
+    // `RawSlice`s afterwards where the instruction may change them.
+    unsafe { &mut *store }
+}
+
+/// A zeroed buffer of `len` bytes whose pages the operating system maps
+/// only when touched, or `None` if the allocation fails.
+pub(crate) fn zeroed_bytes(len: usize) -> Option<Box<[u8]>> {
+    if len == 0 {
+        return Some(Box::new([]));
+    }
+    let layout = std::alloc::Layout::array::<u8>(len).ok()?;
+    // SAFETY: `layout` has a non-zero size.
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: `ptr` is a fresh allocation of `len` zeroed bytes with the
+    // layout `Box<[u8]>` uses, so the box owns and frees it correctly.
+    Some(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(ptr, len)) })
+}

@@ -1,0 +1,625 @@
+//! The instruction set, written once.
+//!
+//! Every instruction the translator can emit is a row of the table below.
+//! From it come, by the macros that consume it:
+//!
+//! - the IR enum [`crate::ir::Instr`] (one variant per instruction, with
+//!   named fields), its [`crate::ir::Opcode`] and the encoding of both into
+//!   16-byte records ([`crate::ir::Op`]), in `ir.rs`;
+//! - the translator's selection tables (which wasm operator becomes which
+//!   instruction, and constant folding), in `translate/select.rs`;
+//! - the executor's handlers, in `exec/handlers.rs`.
+//!
+//! To find how an instruction is translated, search `translate/` for its
+//! family's selection function (`select::unary`, `select::binary`, ...) or,
+//! for a `special` row, for `Instr::Name`; its execution is the row's body.
+//!
+//! Operands are frame slots (`slot`: a `u16` index of a 64-bit cell of the
+//! running function's frame: parameters, then locals, then the constants
+//! the function uses, then the temporaries of its operand stack) or
+//! immediates. A record holds a handler and three fields: `p` and `q`
+//! (16 bits each) and `r` (32 bits, also usable as two 16-bit halves `rlo`
+//! and `rhi`). Instructions that need more put `Data` records after
+//! themselves. Branch offsets count records from the branch.
+//!
+//! Families (each row names the wasm operator it implements; variants get
+//! their own names):
+//!
+//! - `unary`: `dst@p = f(src@q)`.
+//! - `unary_trap`: the same where `f` may trap.
+//! - `binary`: `dst@p = f(a@q, b@rlo)`; the `imm` variant takes `b` as a
+//!   32-bit immediate in `r` (sign-extended for 64-bit types), the `rev`
+//!   variant takes `a` as that immediate and `b` in `q`.
+//! - `binary_trap`: the same where `f` may trap (division).
+//! - `compare`: `dst@p = a@q CMP b@rlo` (and `imm` as for `binary`), with
+//!   branch forms: `br` jumps by `offset@r` if `a@p CMP b@q`, `br_imm` if
+//!   `a@p CMP imm@q` (a sign-extended 16-bit immediate), `br_not` if the
+//!   comparison is false (floats only: for integers the translator uses
+//!   the `negate` row). `swap` names the row comparing the operands the
+//!   other way round.
+//! - `load`: `dst@p = memory[ptr@q + offset@r]`.
+//! - `store`: `memory[ptr@p + offset@r] = value@q`.
+//! - `special`: everything else, with named fields (`name: kind@position`)
+//!   and a hand-written body. Bodies get the executor state `s` and return
+//!   a `Flow`.
+
+macro_rules! with_isa {
+    ($callback:ident $(, $arg:ident)*) => {
+        $callback! {
+            ($($arg)*)
+            special {
+                /// Not executed: operands of the instruction before it.
+                Data { p: u16@p, q: u16@q, r: u32@r } (s) { s.corrupt() }
+                /// Raises a trap (`unreachable`).
+                Trap { code: u16@p } (s) { Flow::Trap(trap_code(code)) }
+                /// Ends an invocation: the return address of its outermost frame.
+                Halt {} (s) { Flow::Halt }
+                Copy { dst: slot@p, src: slot@q } (s) {
+                    s.set::<u64>(dst, s.get(src));
+                    Flow::Next
+                }
+                /// Two independent copies (all four slots distinct or the copies
+                /// ordered so the first does not feed the second).
+                Copy2 { dst: slot@p, src: slot@q, dst2: slot@rlo, src2: slot@rhi } (s) {
+                    s.set::<u64>(dst, s.get(src));
+                    s.set::<u64>(dst2, s.get(src2));
+                    Flow::Next
+                }
+                /// `dst = if cond != 0 { a } else { b }`.
+                Select { dst: slot@p, cond: slot@q, a: slot@rlo, b: slot@rhi } (s) {
+                    let value = if s.get::<u32>(cond) != 0 { s.get::<u64>(a) } else { s.get(b) };
+                    s.set(dst, value);
+                    Flow::Next
+                }
+                Br { offset: i32@r } (s) { Flow::Jump(offset) }
+                /// Jumps by the offset in the `Data` record `1 + min(index, len)`
+                /// records on (its offset counting from that record).
+                BrTable { index: slot@p, len: u32@r } (s) {
+                    let entry = 1 + s.get::<u32>(index).min(len) as usize;
+                    Flow::Jump(entry as i32 + s.ext(entry).r as i32)
+                }
+                /// A function's first instruction: checks that its frame fits the
+                /// stack, zeroes its declared locals and loads the `consts`
+                /// constants in the `Data` records that follow.
+                Enter { params: u16@p, locals: u16@q, consts: u16@rlo, frame: u16@rhi } (s) {
+                    s.enter(params, locals, consts, frame)
+                }
+                /// `Enter` for an engine that meters fuel: also charges one unit.
+                EnterFuel { params: u16@p, locals: u16@q, consts: u16@rlo, frame: u16@rhi } (s) {
+                    match s.consume_fuel() {
+                        Flow::Next => s.enter(params, locals, consts, frame),
+                        other => other,
+                    }
+                }
+                /// Charges one unit of fuel (at loop heads).
+                ConsumeFuel {} (s) { s.consume_fuel() }
+                Return {} (s) { s.return_from_call() }
+                Return1 { src: slot@p } (s) {
+                    s.set::<u64>(0, s.get(src));
+                    s.return_from_call()
+                }
+                /// Returns the `len` values starting at `src`.
+                ReturnSpan { src: slot@p, len: u16@q } (s) {
+                    s.move_slots(src, 0, len);
+                    s.return_from_call()
+                }
+                /// Calls the function whose `Enter` is at `target` in this module's
+                /// code; its frame starts at slot `base`, where its arguments are.
+                Call { base: slot@p, target: u32@r } (s) { s.call(base, target) }
+                /// Calls the module's imported function `func`.
+                CallImport { base: slot@p, func: u32@r } (s) { s.call_import(base, func, false) }
+                /// Calls through table `Data.p` (next record) with type `ty`.
+                CallIndirect { base: slot@p, index: slot@q, ty: u32@r } (s) {
+                    s.call_indirect(base, index, ty, false)
+                }
+                /// Tail calls: the `params` arguments at `base` move to slot 0 first.
+                ReturnCall { base: slot@p, params: u16@q, target: u32@r } (s) {
+                    s.move_slots(base, 0, params);
+                    s.jump_to(target)
+                }
+                ReturnCallImport { base: slot@p, func: u32@r } (s) { s.call_import(base, func, true) }
+                ReturnCallIndirect { base: slot@p, index: slot@q, ty: u32@r } (s) {
+                    s.call_indirect(base, index, ty, true)
+                }
+                GlobalGet { dst: slot@p, global: u32@r } (s) {
+                    let value = s.global(global);
+                    s.set::<u64>(dst, value);
+                    Flow::Next
+                }
+                GlobalSet { src: slot@p, global: u32@r } (s) {
+                    let value = s.get(src);
+                    s.set_global(global, value);
+                    Flow::Next
+                }
+                RefFunc { dst: slot@p, func: u32@r } (s) {
+                    let value = s.ref_func(func);
+                    s.set::<u64>(dst, value);
+                    Flow::Next
+                }
+                MemorySize { dst: slot@p } (s) {
+                    let pages = s.memory_pages();
+                    s.set::<u32>(dst, pages);
+                    Flow::Next
+                }
+                MemoryGrow { dst: slot@p, delta: slot@q } (s) {
+                    let old = s.memory_grow(s.get(delta));
+                    s.set::<u32>(dst, old);
+                    Flow::Next
+                }
+                MemoryCopy { dst: slot@p, src: slot@q, len: slot@rlo } (s) {
+                    s.memory_copy(s.get(dst), s.get(src), s.get(len))
+                }
+                MemoryFill { dst: slot@p, value: slot@q, len: slot@rlo } (s) {
+                    s.memory_fill(s.get(dst), s.get(value), s.get(len))
+                }
+                /// Copies from data segment `Data.r` (next record).
+                MemoryInit { dst: slot@p, src: slot@q, len: slot@rlo } (s) {
+                    let segment = s.ext(1).r;
+                    s.memory_init(segment, s.get(dst), s.get(src), s.get(len))
+                }
+                DataDrop { segment: u32@r } (s) { s.data_drop(segment) }
+                TableGet { dst: slot@p, index: slot@q, table: u32@r } (s) {
+                    s.table_get(dst, table, s.get(index))
+                }
+                TableSet { index: slot@p, value: slot@q, table: u32@r } (s) {
+                    s.table_set(table, s.get(index), s.get(value))
+                }
+                TableSize { dst: slot@p, table: u32@r } (s) {
+                    let size = s.table_size(table);
+                    s.set::<u32>(dst, size);
+                    Flow::Next
+                }
+                TableGrow { dst: slot@p, delta: slot@q, init: slot@rlo, table: u16@rhi } (s) {
+                    let old = s.table_grow(table, s.get(delta), s.get(init));
+                    s.set::<u32>(dst, old);
+                    Flow::Next
+                }
+                TableFill { dst: slot@p, value: slot@q, len: slot@rlo, table: u16@rhi } (s) {
+                    s.table_fill(table, s.get(dst), s.get(value), s.get(len))
+                }
+                /// Copies from table `Data.q` to table `Data.p` (next record).
+                TableCopy { dst: slot@p, src: slot@q, len: slot@rlo } (s) {
+                    let tables = s.ext(1);
+                    s.table_copy(tables.p, tables.q, s.get(dst), s.get(src), s.get(len))
+                }
+                /// Copies from element segment `Data.r` into table `Data.p`.
+                TableInit { dst: slot@p, src: slot@q, len: slot@rlo } (s) {
+                    let operands = s.ext(1);
+                    s.table_init(operands.p, operands.r, s.get(dst), s.get(src), s.get(len))
+                }
+                ElemDrop { segment: u32@r } (s) { s.elem_drop(segment) }
+            }
+            unary {
+                I32Eqz(u32) -> bool = |a| a == 0;
+                I64Eqz(u64) -> bool = |a| a == 0;
+                RefIsNull(u64) -> bool = |a| a == 0;
+                I32Clz(u32) -> u32 = |a| a.leading_zeros();
+                I32Ctz(u32) -> u32 = |a| a.trailing_zeros();
+                I32Popcnt(u32) -> u32 = |a| a.count_ones();
+                I64Clz(u64) -> u64 = |a| u64::from(a.leading_zeros());
+                I64Ctz(u64) -> u64 = |a| u64::from(a.trailing_zeros());
+                I64Popcnt(u64) -> u64 = |a| u64::from(a.count_ones());
+                F32Abs(u32) -> u32 = |a| a & 0x7fff_ffff;
+                F32Neg(u32) -> u32 = |a| a ^ 0x8000_0000;
+                F32Ceil(f32) -> f32 = |a| quiet_f32(a.ceil());
+                F32Floor(f32) -> f32 = |a| quiet_f32(a.floor());
+                F32Trunc(f32) -> f32 = |a| quiet_f32(a.trunc());
+                F32Nearest(f32) -> f32 = |a| quiet_f32(a.round_ties_even());
+                F32Sqrt(f32) -> f32 = |a| quiet_f32(a.sqrt());
+                F64Abs(u64) -> u64 = |a| a & 0x7fff_ffff_ffff_ffff;
+                F64Neg(u64) -> u64 = |a| a ^ 0x8000_0000_0000_0000;
+                F64Ceil(f64) -> f64 = |a| quiet_f64(a.ceil());
+                F64Floor(f64) -> f64 = |a| quiet_f64(a.floor());
+                F64Trunc(f64) -> f64 = |a| quiet_f64(a.trunc());
+                F64Nearest(f64) -> f64 = |a| quiet_f64(a.round_ties_even());
+                F64Sqrt(f64) -> f64 = |a| quiet_f64(a.sqrt());
+                I32WrapI64(u64) -> u32 = |a| a as u32;
+                I64ExtendI32S(i32) -> i64 = |a| i64::from(a);
+                I64ExtendI32U(u32) -> u64 = |a| u64::from(a);
+                F32ConvertI32S(i32) -> f32 = |a| a as f32;
+                F32ConvertI32U(u32) -> f32 = |a| a as f32;
+                F32ConvertI64S(i64) -> f32 = |a| a as f32;
+                F32ConvertI64U(u64) -> f32 = |a| a as f32;
+                F32DemoteF64(f64) -> f32 = |a| a as f32;
+                F64ConvertI32S(i32) -> f64 = |a| f64::from(a);
+                F64ConvertI32U(u32) -> f64 = |a| f64::from(a);
+                F64ConvertI64S(i64) -> f64 = |a| a as f64;
+                F64ConvertI64U(u64) -> f64 = |a| a as f64;
+                F64PromoteF32(f32) -> f64 = |a| f64::from(a);
+                I32Extend8S(u32) -> i32 = |a| i32::from(a as i8);
+                I32Extend16S(u32) -> i32 = |a| i32::from(a as i16);
+                I64Extend8S(u64) -> i64 = |a| i64::from(a as i8);
+                I64Extend16S(u64) -> i64 = |a| i64::from(a as i16);
+                I64Extend32S(u64) -> i64 = |a| i64::from(a as i32);
+                I32TruncSatF32S(f32) -> i32 = |a| a as i32;
+                I32TruncSatF32U(f32) -> u32 = |a| a as u32;
+                I32TruncSatF64S(f64) -> i32 = |a| a as i32;
+                I32TruncSatF64U(f64) -> u32 = |a| a as u32;
+                I64TruncSatF32S(f32) -> i64 = |a| a as i64;
+                I64TruncSatF32U(f32) -> u64 = |a| a as u64;
+                I64TruncSatF64S(f64) -> i64 = |a| a as i64;
+                I64TruncSatF64U(f64) -> u64 = |a| a as u64;
+            }
+            unary_trap {
+                I32TruncF32S(f32) -> i32 = |a| i32_trunc_s(f64::from(a));
+                I32TruncF32U(f32) -> u32 = |a| i32_trunc_u(f64::from(a));
+                I32TruncF64S(f64) -> i32 = |a| i32_trunc_s(a);
+                I32TruncF64U(f64) -> u32 = |a| i32_trunc_u(a);
+                I64TruncF32S(f32) -> i64 = |a| i64_trunc_s(f64::from(a));
+                I64TruncF32U(f32) -> u64 = |a| i64_trunc_u(f64::from(a));
+                I64TruncF64S(f64) -> i64 = |a| i64_trunc_s(a);
+                I64TruncF64U(f64) -> u64 = |a| i64_trunc_u(a);
+            }
+            binary {
+                I32Add [imm I32AddImm] commutative (u32) -> u32 = |a, b| a.wrapping_add(b);
+                I32Sub [imm I32SubImm, rev I32SubRev] (u32) -> u32 = |a, b| a.wrapping_sub(b);
+                I32Mul [imm I32MulImm] commutative (u32) -> u32 = |a, b| a.wrapping_mul(b);
+                I32And [imm I32AndImm] commutative (u32) -> u32 = |a, b| a & b;
+                I32Or [imm I32OrImm] commutative (u32) -> u32 = |a, b| a | b;
+                I32Xor [imm I32XorImm] commutative (u32) -> u32 = |a, b| a ^ b;
+                I32Shl [imm I32ShlImm, rev I32ShlRev] (u32) -> u32 = |a, b| a.wrapping_shl(b);
+                I32ShrS [imm I32ShrSImm, rev I32ShrSRev] (i32) -> i32 = |a, b| a.wrapping_shr(b as u32);
+                I32ShrU [imm I32ShrUImm, rev I32ShrURev] (u32) -> u32 = |a, b| a.wrapping_shr(b);
+                I32Rotl [imm I32RotlImm] (u32) -> u32 = |a, b| a.rotate_left(b % 32);
+                I32Rotr [imm I32RotrImm] (u32) -> u32 = |a, b| a.rotate_right(b % 32);
+                I64Add [imm I64AddImm] commutative (u64) -> u64 = |a, b| a.wrapping_add(b);
+                I64Sub [imm I64SubImm, rev I64SubRev] (u64) -> u64 = |a, b| a.wrapping_sub(b);
+                I64Mul [imm I64MulImm] commutative (u64) -> u64 = |a, b| a.wrapping_mul(b);
+                I64And [imm I64AndImm] commutative (u64) -> u64 = |a, b| a & b;
+                I64Or [imm I64OrImm] commutative (u64) -> u64 = |a, b| a | b;
+                I64Xor [imm I64XorImm] commutative (u64) -> u64 = |a, b| a ^ b;
+                I64Shl [imm I64ShlImm, rev I64ShlRev] (u64) -> u64 = |a, b| a.wrapping_shl(b as u32);
+                I64ShrS [imm I64ShrSImm, rev I64ShrSRev] (i64) -> i64 = |a, b| a.wrapping_shr(b as u32);
+                I64ShrU [imm I64ShrUImm, rev I64ShrURev] (u64) -> u64 = |a, b| a.wrapping_shr(b as u32);
+                I64Rotl [imm I64RotlImm] (u64) -> u64 = |a, b| a.rotate_left((b % 64) as u32);
+                I64Rotr [imm I64RotrImm] (u64) -> u64 = |a, b| a.rotate_right((b % 64) as u32);
+                F32Add [] commutative (f32) -> f32 = |a, b| a + b;
+                F32Sub [] (f32) -> f32 = |a, b| a - b;
+                F32Mul [] commutative (f32) -> f32 = |a, b| a * b;
+                F32Div [] (f32) -> f32 = |a, b| a / b;
+                F32Min [] (f32) -> f32 = |a, b| f32_min(a, b);
+                F32Max [] (f32) -> f32 = |a, b| f32_max(a, b);
+                F32Copysign [] (u32) -> u32 = |a, b| (a & 0x7fff_ffff) | (b & 0x8000_0000);
+                F64Add [] commutative (f64) -> f64 = |a, b| a + b;
+                F64Sub [] (f64) -> f64 = |a, b| a - b;
+                F64Mul [] commutative (f64) -> f64 = |a, b| a * b;
+                F64Div [] (f64) -> f64 = |a, b| a / b;
+                F64Min [] (f64) -> f64 = |a, b| f64_min(a, b);
+                F64Max [] (f64) -> f64 = |a, b| f64_max(a, b);
+                F64Copysign [] (u64) -> u64 =
+                    |a, b| (a & 0x7fff_ffff_ffff_ffff) | (b & 0x8000_0000_0000_0000);
+            }
+            binary_trap {
+                I32DivS [imm I32DivSImm, rev I32DivSRev] (i32) -> i32 = |a, b| i32_div_s(a, b);
+                I32DivU [imm I32DivUImm, rev I32DivURev] (u32) -> u32 = |a, b| i32_div_u(a, b);
+                I32RemS [imm I32RemSImm, rev I32RemSRev] (i32) -> i32 = |a, b| i32_rem_s(a, b);
+                I32RemU [imm I32RemUImm, rev I32RemURev] (u32) -> u32 = |a, b| i32_rem_u(a, b);
+                I64DivS [imm I64DivSImm, rev I64DivSRev] (i64) -> i64 = |a, b| i64_div_s(a, b);
+                I64DivU [imm I64DivUImm, rev I64DivURev] (u64) -> u64 = |a, b| i64_div_u(a, b);
+                I64RemS [imm I64RemSImm, rev I64RemSRev] (i64) -> i64 = |a, b| i64_rem_s(a, b);
+                I64RemU [imm I64RemUImm, rev I64RemURev] (u64) -> u64 = |a, b| i64_rem_u(a, b);
+            }
+            compare {
+                I32Eq [imm I32EqImm, br BrI32Eq, br_imm BrI32EqImm] negate I32Ne swap I32Eq (u32) = |a, b| a == b;
+                I32Ne [imm I32NeImm, br BrI32Ne, br_imm BrI32NeImm] negate I32Eq swap I32Ne (u32) = |a, b| a != b;
+                I32LtS [imm I32LtSImm, br BrI32LtS, br_imm BrI32LtSImm] negate I32GeS swap I32GtS (i32) = |a, b| a < b;
+                I32LtU [imm I32LtUImm, br BrI32LtU, br_imm BrI32LtUImm] negate I32GeU swap I32GtU (u32) = |a, b| a < b;
+                I32GtS [imm I32GtSImm, br BrI32GtS, br_imm BrI32GtSImm] negate I32LeS swap I32LtS (i32) = |a, b| a > b;
+                I32GtU [imm I32GtUImm, br BrI32GtU, br_imm BrI32GtUImm] negate I32LeU swap I32LtU (u32) = |a, b| a > b;
+                I32LeS [imm I32LeSImm, br BrI32LeS, br_imm BrI32LeSImm] negate I32GtS swap I32GeS (i32) = |a, b| a <= b;
+                I32LeU [imm I32LeUImm, br BrI32LeU, br_imm BrI32LeUImm] negate I32GtU swap I32GeU (u32) = |a, b| a <= b;
+                I32GeS [imm I32GeSImm, br BrI32GeS, br_imm BrI32GeSImm] negate I32LtS swap I32LeS (i32) = |a, b| a >= b;
+                I32GeU [imm I32GeUImm, br BrI32GeU, br_imm BrI32GeUImm] negate I32LtU swap I32LeU (u32) = |a, b| a >= b;
+                I64Eq [imm I64EqImm, br BrI64Eq, br_imm BrI64EqImm] negate I64Ne swap I64Eq (u64) = |a, b| a == b;
+                I64Ne [imm I64NeImm, br BrI64Ne, br_imm BrI64NeImm] negate I64Eq swap I64Ne (u64) = |a, b| a != b;
+                I64LtS [imm I64LtSImm, br BrI64LtS, br_imm BrI64LtSImm] negate I64GeS swap I64GtS (i64) = |a, b| a < b;
+                I64LtU [imm I64LtUImm, br BrI64LtU, br_imm BrI64LtUImm] negate I64GeU swap I64GtU (u64) = |a, b| a < b;
+                I64GtS [imm I64GtSImm, br BrI64GtS, br_imm BrI64GtSImm] negate I64LeS swap I64LtS (i64) = |a, b| a > b;
+                I64GtU [imm I64GtUImm, br BrI64GtU, br_imm BrI64GtUImm] negate I64LeU swap I64LtU (u64) = |a, b| a > b;
+                I64LeS [imm I64LeSImm, br BrI64LeS, br_imm BrI64LeSImm] negate I64GtS swap I64GeS (i64) = |a, b| a <= b;
+                I64LeU [imm I64LeUImm, br BrI64LeU, br_imm BrI64LeUImm] negate I64GtU swap I64GeU (u64) = |a, b| a <= b;
+                I64GeS [imm I64GeSImm, br BrI64GeS, br_imm BrI64GeSImm] negate I64LtS swap I64LeS (i64) = |a, b| a >= b;
+                I64GeU [imm I64GeUImm, br BrI64GeU, br_imm BrI64GeUImm] negate I64LtU swap I64LeU (u64) = |a, b| a >= b;
+                F32Eq [br BrF32Eq, br_not BrNotF32Eq] swap F32Eq (f32) = |a, b| a == b;
+                F32Ne [br BrF32Ne, br_not BrNotF32Ne] swap F32Ne (f32) = |a, b| a != b;
+                F32Lt [br BrF32Lt, br_not BrNotF32Lt] swap F32Gt (f32) = |a, b| a < b;
+                F32Gt [br BrF32Gt, br_not BrNotF32Gt] swap F32Lt (f32) = |a, b| a > b;
+                F32Le [br BrF32Le, br_not BrNotF32Le] swap F32Ge (f32) = |a, b| a <= b;
+                F32Ge [br BrF32Ge, br_not BrNotF32Ge] swap F32Le (f32) = |a, b| a >= b;
+                F64Eq [br BrF64Eq, br_not BrNotF64Eq] swap F64Eq (f64) = |a, b| a == b;
+                F64Ne [br BrF64Ne, br_not BrNotF64Ne] swap F64Ne (f64) = |a, b| a != b;
+                F64Lt [br BrF64Lt, br_not BrNotF64Lt] swap F64Gt (f64) = |a, b| a < b;
+                F64Gt [br BrF64Gt, br_not BrNotF64Gt] swap F64Lt (f64) = |a, b| a > b;
+                F64Le [br BrF64Le, br_not BrNotF64Le] swap F64Ge (f64) = |a, b| a <= b;
+                F64Ge [br BrF64Ge, br_not BrNotF64Ge] swap F64Le (f64) = |a, b| a >= b;
+            }
+            load {
+                I32Load(4) -> u32 = |b| u32::from_le_bytes(b);
+                I64Load(8) -> u64 = |b| u64::from_le_bytes(b);
+                F32Load(4) -> u32 = |b| u32::from_le_bytes(b);
+                F64Load(8) -> u64 = |b| u64::from_le_bytes(b);
+                I32Load8S(1) -> i32 = |b| i32::from(b[0] as i8);
+                I32Load8U(1) -> u32 = |b| u32::from(b[0]);
+                I32Load16S(2) -> i32 = |b| i32::from(i16::from_le_bytes(b));
+                I32Load16U(2) -> u32 = |b| u32::from(u16::from_le_bytes(b));
+                I64Load8S(1) -> i64 = |b| i64::from(b[0] as i8);
+                I64Load8U(1) -> u64 = |b| u64::from(b[0]);
+                I64Load16S(2) -> i64 = |b| i64::from(i16::from_le_bytes(b));
+                I64Load16U(2) -> u64 = |b| u64::from(u16::from_le_bytes(b));
+                I64Load32S(4) -> i64 = |b| i64::from(i32::from_le_bytes(b));
+                I64Load32U(4) -> u64 = |b| u64::from(u32::from_le_bytes(b));
+            }
+            store {
+                I32Store(u32) -> 4 = |v| v.to_le_bytes();
+                I64Store(u64) -> 8 = |v| v.to_le_bytes();
+                F32Store(u32) -> 4 = |v| v.to_le_bytes();
+                F64Store(u64) -> 8 = |v| v.to_le_bytes();
+                I32Store8(u32) -> 1 = |v| [v as u8];
+                I32Store16(u32) -> 2 = |v| (v as u16).to_le_bytes();
+                I64Store8(u64) -> 1 = |v| [v as u8];
+                I64Store16(u64) -> 2 = |v| (v as u16).to_le_bytes();
+                I64Store32(u64) -> 4 = |v| (v as u32).to_le_bytes();
+            }
+        }
+    };
+}
+pub(crate) use with_isa;
+
+/// Turns the table into one flat list, every instruction (family variants
+/// included) in the form of a `special` row, and hands it to `$callback`:
+/// `Name { field: kind@position, ... } (s) { body }`.
+macro_rules! flat_isa {
+    (($callback:ident)
+        special { $($special:tt)* } unary { $($unary:tt)* } unary_trap { $($unary_trap:tt)* }
+        binary { $($binary:tt)* } binary_trap { $($binary_trap:tt)* } compare { $($compare:tt)* }
+        load { $($load:tt)* } store { $($store:tt)* }) => {
+        $crate::isa::flat_isa!(@special $callback [] [$($special)*]
+            [$($unary)*] [$($unary_trap)*] [$($binary)*] [$($binary_trap)*] [$($compare)*]
+            [$($load)*] [$($store)*]);
+    };
+
+    (@special $cb:ident [$($acc:tt)*] [
+        $(#[$meta:meta])* $name:ident { $($field:ident : $kind:ident @ $pos:ident),* } ($s:ident) $body:block
+        $($rest:tt)*
+    ] $($more:tt)*) => {
+        $crate::isa::flat_isa!(@special $cb [$($acc)*
+            $name { $($field: $kind@$pos),* } ($s) $body
+        ] [$($rest)*] $($more)*);
+    };
+    (@special $cb:ident [$($acc:tt)*] [] $($more:tt)*) => {
+        $crate::isa::flat_isa!(@unary $cb [$($acc)*] $($more)*);
+    };
+
+    (@unary $cb:ident [$($acc:tt)*] [
+        $name:ident ($ty:ident) -> $out:ident = |$a:ident| $e:expr; $($rest:tt)*
+    ] $($more:tt)*) => {
+        $crate::isa::flat_isa!(@unary $cb [$($acc)*
+            $name { dst: slot@p, src: slot@q } (s) {
+                let $a: $ty = s.get(src);
+                s.set::<$out>(dst, $e);
+                Flow::Next
+            }
+        ] [$($rest)*] $($more)*);
+    };
+    (@unary $cb:ident [$($acc:tt)*] [] $($more:tt)*) => {
+        $crate::isa::flat_isa!(@unary_trap $cb [$($acc)*] $($more)*);
+    };
+
+    (@unary_trap $cb:ident [$($acc:tt)*] [
+        $name:ident ($ty:ident) -> $out:ident = |$a:ident| $e:expr; $($rest:tt)*
+    ] $($more:tt)*) => {
+        $crate::isa::flat_isa!(@unary_trap $cb [$($acc)*
+            $name { dst: slot@p, src: slot@q } (s) {
+                let $a: $ty = s.get(src);
+                match $e {
+                    Ok(value) => {
+                        s.set::<$out>(dst, value);
+                        Flow::Next
+                    }
+                    Err(code) => Flow::Trap(code),
+                }
+            }
+        ] [$($rest)*] $($more)*);
+    };
+    (@unary_trap $cb:ident [$($acc:tt)*] [] $($more:tt)*) => {
+        $crate::isa::flat_isa!(@binary $cb [$($acc)*] $($more)*);
+    };
+
+    (@binary $cb:ident [$($acc:tt)*] [
+        $name:ident [$($vk:ident $vn:ident),*] $($flag:ident)? ($ty:ident) -> $out:ident
+            = |$a:ident, $b:ident| $e:expr; $($rest:tt)*
+    ] $($more:tt)*) => {
+        $crate::isa::flat_isa!(@binary_variants $cb [$($acc)*
+            $name { dst: slot@p, lhs: slot@q, rhs: slot@rlo } (s) {
+                let $a: $ty = s.get(lhs);
+                let $b: $ty = s.get(rhs);
+                s.set::<$out>(dst, $e);
+                Flow::Next
+            }
+        ] [$($vk $vn)*] ($ty, $out, $a, $b, $e) [$($rest)*] $($more)*);
+    };
+    (@binary $cb:ident [$($acc:tt)*] [] $($more:tt)*) => {
+        $crate::isa::flat_isa!(@binary_trap $cb [$($acc)*] $($more)*);
+    };
+    (@binary_variants $cb:ident [$($acc:tt)*] [imm $vn:ident $($vrest:tt)*]
+        ($ty:ident, $out:ident, $a:ident, $b:ident, $e:expr) $($more:tt)*) => {
+        $crate::isa::flat_isa!(@binary_variants $cb [$($acc)*
+            $vn { dst: slot@p, lhs: slot@q, imm: u32@r } (s) {
+                let $a: $ty = s.get(lhs);
+                let $b: $ty = Imm::imm32(imm);
+                s.set::<$out>(dst, $e);
+                Flow::Next
+            }
+        ] [$($vrest)*] ($ty, $out, $a, $b, $e) $($more)*);
+    };
+    (@binary_variants $cb:ident [$($acc:tt)*] [rev $vn:ident $($vrest:tt)*]
+        ($ty:ident, $out:ident, $a:ident, $b:ident, $e:expr) $($more:tt)*) => {
+        $crate::isa::flat_isa!(@binary_variants $cb [$($acc)*
+            $vn { dst: slot@p, rhs: slot@q, imm: u32@r } (s) {
+                let $a: $ty = Imm::imm32(imm);
+                let $b: $ty = s.get(rhs);
+                s.set::<$out>(dst, $e);
+                Flow::Next
+            }
+        ] [$($vrest)*] ($ty, $out, $a, $b, $e) $($more)*);
+    };
+    (@binary_variants $cb:ident [$($acc:tt)*] [] ($($row:tt)*) $($more:tt)*) => {
+        $crate::isa::flat_isa!(@binary $cb [$($acc)*] $($more)*);
+    };
+
+    (@binary_trap $cb:ident [$($acc:tt)*] [
+        $name:ident [$($vk:ident $vn:ident),*] ($ty:ident) -> $out:ident
+            = |$a:ident, $b:ident| $e:expr; $($rest:tt)*
+    ] $($more:tt)*) => {
+        $crate::isa::flat_isa!(@binary_trap_variants $cb [$($acc)*
+            $name { dst: slot@p, lhs: slot@q, rhs: slot@rlo } (s) {
+                let $a: $ty = s.get(lhs);
+                let $b: $ty = s.get(rhs);
+                match $e {
+                    Ok(value) => {
+                        s.set::<$out>(dst, value);
+                        Flow::Next
+                    }
+                    Err(code) => Flow::Trap(code),
+                }
+            }
+        ] [$($vk $vn)*] ($ty, $out, $a, $b, $e) [$($rest)*] $($more)*);
+    };
+    (@binary_trap $cb:ident [$($acc:tt)*] [] $($more:tt)*) => {
+        $crate::isa::flat_isa!(@compare $cb [$($acc)*] $($more)*);
+    };
+    (@binary_trap_variants $cb:ident [$($acc:tt)*] [imm $vn:ident $($vrest:tt)*]
+        ($ty:ident, $out:ident, $a:ident, $b:ident, $e:expr) $($more:tt)*) => {
+        $crate::isa::flat_isa!(@binary_trap_variants $cb [$($acc)*
+            $vn { dst: slot@p, lhs: slot@q, imm: u32@r } (s) {
+                let $a: $ty = s.get(lhs);
+                let $b: $ty = Imm::imm32(imm);
+                match $e {
+                    Ok(value) => {
+                        s.set::<$out>(dst, value);
+                        Flow::Next
+                    }
+                    Err(code) => Flow::Trap(code),
+                }
+            }
+        ] [$($vrest)*] ($ty, $out, $a, $b, $e) $($more)*);
+    };
+    (@binary_trap_variants $cb:ident [$($acc:tt)*] [rev $vn:ident $($vrest:tt)*]
+        ($ty:ident, $out:ident, $a:ident, $b:ident, $e:expr) $($more:tt)*) => {
+        $crate::isa::flat_isa!(@binary_trap_variants $cb [$($acc)*
+            $vn { dst: slot@p, rhs: slot@q, imm: u32@r } (s) {
+                let $a: $ty = Imm::imm32(imm);
+                let $b: $ty = s.get(rhs);
+                match $e {
+                    Ok(value) => {
+                        s.set::<$out>(dst, value);
+                        Flow::Next
+                    }
+                    Err(code) => Flow::Trap(code),
+                }
+            }
+        ] [$($vrest)*] ($ty, $out, $a, $b, $e) $($more)*);
+    };
+    (@binary_trap_variants $cb:ident [$($acc:tt)*] [] ($($row:tt)*) $($more:tt)*) => {
+        $crate::isa::flat_isa!(@binary_trap $cb [$($acc)*] $($more)*);
+    };
+
+    (@compare $cb:ident [$($acc:tt)*] [
+        $name:ident [$($vk:ident $vn:ident),*] $(negate $neg:ident)? swap $swap:ident ($ty:ident)
+            = |$a:ident, $b:ident| $e:expr; $($rest:tt)*
+    ] $($more:tt)*) => {
+        $crate::isa::flat_isa!(@compare_variants $cb [$($acc)*
+            $name { dst: slot@p, lhs: slot@q, rhs: slot@rlo } (s) {
+                let $a: $ty = s.get(lhs);
+                let $b: $ty = s.get(rhs);
+                s.set::<bool>(dst, $e);
+                Flow::Next
+            }
+        ] [$($vk $vn)*] ($ty, $a, $b, $e) [$($rest)*] $($more)*);
+    };
+    (@compare $cb:ident [$($acc:tt)*] [] $($more:tt)*) => {
+        $crate::isa::flat_isa!(@load $cb [$($acc)*] $($more)*);
+    };
+    (@compare_variants $cb:ident [$($acc:tt)*] [imm $vn:ident $($vrest:tt)*]
+        ($ty:ident, $a:ident, $b:ident, $e:expr) $($more:tt)*) => {
+        $crate::isa::flat_isa!(@compare_variants $cb [$($acc)*
+            $vn { dst: slot@p, lhs: slot@q, imm: u32@r } (s) {
+                let $a: $ty = s.get(lhs);
+                let $b: $ty = Imm::imm32(imm);
+                s.set::<bool>(dst, $e);
+                Flow::Next
+            }
+        ] [$($vrest)*] ($ty, $a, $b, $e) $($more)*);
+    };
+    (@compare_variants $cb:ident [$($acc:tt)*] [br $vn:ident $($vrest:tt)*]
+        ($ty:ident, $a:ident, $b:ident, $e:expr) $($more:tt)*) => {
+        $crate::isa::flat_isa!(@compare_variants $cb [$($acc)*
+            $vn { lhs: slot@p, rhs: slot@q, offset: i32@r } (s) {
+                let $a: $ty = s.get(lhs);
+                let $b: $ty = s.get(rhs);
+                if $e { Flow::Jump(offset) } else { Flow::Next }
+            }
+        ] [$($vrest)*] ($ty, $a, $b, $e) $($more)*);
+    };
+    (@compare_variants $cb:ident [$($acc:tt)*] [br_imm $vn:ident $($vrest:tt)*]
+        ($ty:ident, $a:ident, $b:ident, $e:expr) $($more:tt)*) => {
+        $crate::isa::flat_isa!(@compare_variants $cb [$($acc)*
+            $vn { lhs: slot@p, imm: i16@q, offset: i32@r } (s) {
+                let $a: $ty = s.get(lhs);
+                let $b: $ty = Imm::imm16(imm);
+                if $e { Flow::Jump(offset) } else { Flow::Next }
+            }
+        ] [$($vrest)*] ($ty, $a, $b, $e) $($more)*);
+    };
+    (@compare_variants $cb:ident [$($acc:tt)*] [br_not $vn:ident $($vrest:tt)*]
+        ($ty:ident, $a:ident, $b:ident, $e:expr) $($more:tt)*) => {
+        $crate::isa::flat_isa!(@compare_variants $cb [$($acc)*
+            $vn { lhs: slot@p, rhs: slot@q, offset: i32@r } (s) {
+                let $a: $ty = s.get(lhs);
+                let $b: $ty = s.get(rhs);
+                if $e { Flow::Next } else { Flow::Jump(offset) }
+            }
+        ] [$($vrest)*] ($ty, $a, $b, $e) $($more)*);
+    };
+    (@compare_variants $cb:ident [$($acc:tt)*] [] ($($row:tt)*) $($more:tt)*) => {
+        $crate::isa::flat_isa!(@compare $cb [$($acc)*] $($more)*);
+    };
+
+    (@load $cb:ident [$($acc:tt)*] [
+        $name:ident ($n:literal) -> $out:ident = |$bytes:ident| $e:expr; $($rest:tt)*
+    ] $($more:tt)*) => {
+        $crate::isa::flat_isa!(@load $cb [$($acc)*
+            $name { dst: slot@p, ptr: slot@q, offset: u32@r } (s) {
+                match s.load::<$n>(s.get(ptr), offset) {
+                    Some($bytes) => {
+                        s.set::<$out>(dst, $e);
+                        Flow::Next
+                    }
+                    None => Flow::Trap(TrapCode::MemoryOutOfBounds),
+                }
+            }
+        ] [$($rest)*] $($more)*);
+    };
+    (@load $cb:ident [$($acc:tt)*] [] $($more:tt)*) => {
+        $crate::isa::flat_isa!(@store $cb [$($acc)*] $($more)*);
+    };
+
+    (@store $cb:ident [$($acc:tt)*] [
+        $name:ident ($ty:ident) -> $n:literal = |$v:ident| $e:expr; $($rest:tt)*
+    ] $($more:tt)*) => {
+        $crate::isa::flat_isa!(@store $cb [$($acc)*
+            $name { ptr: slot@p, value: slot@q, offset: u32@r } (s) {
+                let $v: $ty = s.get(value);
+                if s.store::<$n>(s.get(ptr), offset, $e) {
+                    Flow::Next
+                } else {
+                    Flow::Trap(TrapCode::MemoryOutOfBounds)
+                }
+            }
+        ] [$($rest)*] $($more)*);
+    };
+    (@store $cb:ident [$($acc:tt)*] []) => {
+        $cb! { $($acc)* }
+    };
+}
+pub(crate) use flat_isa;

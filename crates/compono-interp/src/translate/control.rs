@@ -1,0 +1,355 @@
+//! Blocks, loops, `if`, branches and returns.
+//!
+//! A label's values live in the temporaries of the heights they take when
+//! the label is reached: branches copy them there, and a block's end finds
+//! them there. Entering a block evaluates every operand that still reads a
+//! local (or is a pending comparison), so the stack means the same on
+//! every path into a label. Forward branches are patched when their label
+//! is bound.
+
+use super::stack::Operand;
+use super::{Emitter, Result};
+use crate::ir::Instr;
+use wasmparser::{BlockType, Operator};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum FrameKind {
+    Function,
+    Block,
+    Loop,
+    If,
+    Else,
+}
+
+pub(super) struct Frame {
+    kind: FrameKind,
+    /// Stack height below the frame's parameters.
+    height: usize,
+    params: usize,
+    results: usize,
+    /// Whether the frame's start is reachable (nothing inside a frame
+    /// entered from dead code is emitted).
+    live: bool,
+    /// Where branches to a loop go.
+    head: usize,
+    /// Branches to the frame's end, patched when it is bound.
+    fixups: Vec<usize>,
+    /// The branch of an `if` to its `else` (or end).
+    else_fixup: Option<usize>,
+    /// Whether a branch targets the frame's end.
+    branched: bool,
+}
+
+impl Frame {
+    pub(super) fn function(results: usize) -> Frame {
+        Frame {
+            kind: FrameKind::Function,
+            height: 0,
+            params: 0,
+            results,
+            live: true,
+            head: 0,
+            fixups: Vec::new(),
+            else_fixup: None,
+            branched: false,
+        }
+    }
+
+    /// How many values a branch to the frame's label carries.
+    fn arity(&self) -> usize {
+        if self.kind == FrameKind::Loop {
+            self.params
+        } else {
+            self.results
+        }
+    }
+}
+
+impl Emitter<'_> {
+    fn block_type(&self, ty: BlockType) -> (usize, usize) {
+        match ty {
+            BlockType::Empty => (0, 0),
+            BlockType::Type(_) => (0, 1),
+            BlockType::FuncType(index) => {
+                let ty = &self.module.types[index as usize];
+                (ty.params().len(), ty.results().len())
+            }
+        }
+    }
+
+    /// Handles control operators; `None` for any other operator.
+    pub(super) fn control(&mut self, op: &Operator<'_>) -> Result<Option<()>> {
+        use Operator as Op;
+        match *op {
+            Op::Block { blockty } => self.enter(FrameKind::Block, blockty, None),
+            Op::Loop { blockty } => self.enter(FrameKind::Loop, blockty, None),
+            Op::If { blockty } => {
+                let cond = if self.reachable {
+                    Some(self.stack.pop())
+                } else {
+                    None
+                };
+                self.enter(FrameKind::If, blockty, cond);
+            }
+            Op::Else => self.else_(),
+            Op::End => self.end(),
+            _ if !self.reachable => return Ok(None),
+            Op::Br { relative_depth } => {
+                self.branch(relative_depth as usize);
+                self.reachable = false;
+            }
+            Op::BrIf { relative_depth } => {
+                let cond = self.stack.pop();
+                self.branch_if_label(relative_depth as usize, cond);
+            }
+            Op::BrTable { ref targets } => {
+                let depths = targets
+                    .targets()
+                    .collect::<Result<Vec<u32>, _>>()
+                    .map_err(crate::error::Error::compile)?;
+                let index = self.stack.pop();
+                self.branch_table(index, &depths, targets.default() as usize);
+                self.reachable = false;
+            }
+            Op::Return => {
+                self.return_values();
+                self.reachable = false;
+            }
+            _ => return Ok(None),
+        }
+        Ok(Some(()))
+    }
+
+    fn enter(&mut self, kind: FrameKind, ty: BlockType, cond: Option<Operand>) {
+        let (params, results) = self.block_type(ty);
+        let live = self.reachable;
+        let mut frame = Frame {
+            kind,
+            height: self.stack.height().saturating_sub(params),
+            params,
+            results,
+            live,
+            head: 0,
+            fixups: Vec::new(),
+            else_fixup: None,
+            branched: false,
+        };
+        if live {
+            // Every path into a label must find the stack the same way.
+            for height in self.stack.lazy_from(0) {
+                self.materialize(height);
+            }
+            self.materialize_top(params);
+            match kind {
+                FrameKind::Loop => {
+                    self.retarget = None;
+                    frame.head = self.ops.len();
+                    if self.consume_fuel {
+                        self.emit(Instr::ConsumeFuel {});
+                    }
+                }
+                FrameKind::If => {
+                    let cond = cond.expect("a live `if` pops its condition");
+                    frame.else_fixup = self.branch_if(cond, false);
+                }
+                _ => {}
+            }
+        }
+        self.frames.push(frame);
+    }
+
+    fn else_(&mut self) {
+        let frame = self.frames.last_mut().expect("validated");
+        let live = frame.live;
+        frame.kind = FrameKind::Else;
+        if !live {
+            return;
+        }
+        if self.reachable {
+            let (height, results) = (frame.height, frame.results);
+            self.move_to_label(height, results);
+            let at = self.emit(Instr::Br { offset: 0 });
+            let frame = self.frames.last_mut().expect("validated");
+            frame.fixups.push(at);
+            frame.branched = true;
+        }
+        let frame = self.frames.last_mut().expect("validated");
+        let else_fixup = frame.else_fixup.take();
+        let (height, params) = (frame.height, frame.params);
+        if let Some(at) = else_fixup {
+            self.bind(at);
+        }
+        self.retarget = None;
+        self.stack.truncate(height);
+        for _ in 0..params {
+            self.stack.push(Operand::Temp);
+        }
+        self.reachable = true;
+    }
+
+    fn end(&mut self) {
+        let frame = self.frames.pop().expect("validated");
+        if !frame.live {
+            return;
+        }
+        if frame.kind == FrameKind::Function {
+            if self.reachable {
+                self.return_values();
+            }
+            self.reachable = false;
+            return;
+        }
+        if self.reachable {
+            self.move_to_label(frame.height, frame.results);
+        }
+        let reached_by_branch = frame.branched || frame.else_fixup.is_some();
+        for at in frame.fixups.iter().copied().chain(frame.else_fixup) {
+            self.bind(at);
+        }
+        self.retarget = None;
+        self.reachable = self.reachable || (frame.kind != FrameKind::Loop && reached_by_branch);
+        self.stack.truncate(frame.height);
+        for _ in 0..frame.results {
+            self.stack.push(Operand::Temp);
+        }
+    }
+
+    /// Points the branch at `at` to the next instruction.
+    fn bind(&mut self, at: usize) {
+        let target = self.ops.len();
+        self.patch(at, target);
+    }
+
+    fn patch(&mut self, at: usize, target: usize) {
+        self.ops[at].fields.r = (target as i64 - at as i64) as i32 as u32;
+    }
+
+    /// Makes the branch at `at` go to the label `depth` levels out.
+    fn link(&mut self, at: usize, depth: usize) {
+        let index = self.frames.len() - 1 - depth;
+        let frame = &mut self.frames[index];
+        if frame.kind == FrameKind::Loop {
+            let head = frame.head;
+            self.patch(at, head);
+        } else {
+            frame.fixups.push(at);
+            frame.branched = true;
+        }
+    }
+
+    fn is_function(&self, depth: usize) -> bool {
+        depth + 1 == self.frames.len()
+    }
+
+    /// Whether the label's values are already where it wants them.
+    fn label_ready(&self, depth: usize) -> bool {
+        let frame = &self.frames[self.frames.len() - 1 - depth];
+        let n = frame.arity();
+        let height = self.stack.height();
+        height - n == frame.height
+            && (height - n..height).all(|h| self.stack.get(h) == Operand::Temp)
+    }
+
+    /// Copies the top `n` values to the temporaries at `height`, without
+    /// changing what the operand stack says (a conditional branch's
+    /// fall-through still finds them where they were).
+    fn move_to_label(&mut self, height: usize, n: usize) {
+        let top = self.stack.height();
+        for i in 0..n {
+            let from = top - n + i;
+            let dst = self.temp(height + i);
+            match self.stack.get(from) {
+                Operand::Temp => {
+                    let src = self.temp(from);
+                    self.copy(dst, src);
+                }
+                other => self.evaluate_into(other, dst),
+            }
+        }
+    }
+
+    /// An unconditional branch to the label `depth` levels out.
+    fn branch(&mut self, depth: usize) {
+        if self.is_function(depth) {
+            self.return_values();
+            return;
+        }
+        let frame = &self.frames[self.frames.len() - 1 - depth];
+        let (height, n) = (frame.height, frame.arity());
+        self.move_to_label(height, n);
+        let at = self.emit(Instr::Br { offset: 0 });
+        self.link(at, depth);
+    }
+
+    fn branch_if_label(&mut self, depth: usize, cond: Operand) {
+        if !self.is_function(depth) && self.label_ready(depth) {
+            if let Some(at) = self.branch_if(cond, true) {
+                self.link(at, depth);
+            }
+            return;
+        }
+        let skip = self.branch_if(cond, false);
+        self.branch(depth);
+        if let Some(at) = skip {
+            self.bind(at);
+        }
+        self.retarget = None;
+    }
+
+    fn branch_table(&mut self, index: Operand, depths: &[u32], default: usize) {
+        if let Operand::Const(c) = index {
+            let depth = depths
+                .get(c as u32 as usize)
+                .map_or(default, |d| *d as usize);
+            self.branch(depth);
+            return;
+        }
+        let height = self.stack.height();
+        let index = self.slot_of(index, height);
+        let len = depths.len() as u32;
+        self.emit(Instr::BrTable { index, len });
+        let first = self.ops.len();
+        let all = depths.iter().map(|d| *d as usize).chain([default]);
+        let mut trampolines = Vec::new();
+        for (i, depth) in all.enumerate() {
+            let at = self.emit(Instr::Data { p: 0, q: 0, r: 0 });
+            debug_assert_eq!(at, first + i);
+            if !self.is_function(depth) && self.label_ready(depth) {
+                self.link(at, depth);
+            } else {
+                trampolines.push((at, depth));
+            }
+        }
+        for (at, depth) in trampolines {
+            self.bind(at);
+            self.branch(depth);
+        }
+    }
+
+    /// Returns the top values of the stack from the function, without
+    /// changing what the operand stack says (see `move_to_label`).
+    fn return_values(&mut self) {
+        let n = usize::from(self.num_results);
+        let top = self.stack.height();
+        match n {
+            0 => {
+                self.emit(Instr::Return {});
+            }
+            1 => {
+                let src = self.slot_of(self.stack.get(top - 1), top - 1);
+                self.emit(Instr::Return1 { src });
+            }
+            _ => {
+                for h in top - n..top {
+                    let operand = self.stack.get(h);
+                    if operand != Operand::Temp {
+                        let dst = self.temp(h);
+                        self.evaluate_into(operand, dst);
+                    }
+                }
+                let src = self.temp(top - n);
+                self.emit(Instr::ReturnSpan { src, len: n as u16 });
+            }
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! Which instructions implement a wasm operator: the families of the table
+//! in `isa.rs`, with each row's variants and a constant-folding function
+//! built from the same expression the executor runs.
+
+use crate::ir::Opcode;
+use crate::numeric::*;
+use crate::trap::TrapCode;
+use wasmparser::Operator;
+
+/// `dst = f(src)`.
+#[derive(Clone, Copy)]
+pub(crate) struct Unary {
+    pub op: Opcode,
+    /// The result for a constant operand (`None` if it traps).
+    pub eval: fn(u64) -> Option<u64>,
+}
+
+/// `dst = f(a, b)`.
+#[derive(Clone, Copy)]
+pub(crate) struct Binary {
+    pub op: Opcode,
+    /// Takes `b` as an immediate.
+    pub imm: Option<Opcode>,
+    /// Takes `a` as an immediate.
+    pub rev: Option<Opcode>,
+    pub commutative: bool,
+    /// Operates on 64-bit values (immediates are sign-extended).
+    pub wide: bool,
+    pub eval: fn(u64, u64) -> Option<u64>,
+}
+
+/// `dst = a CMP b` and its branch forms.
+#[derive(Clone, Copy)]
+pub(crate) struct Compare {
+    pub op: Opcode,
+    pub imm: Option<Opcode>,
+    pub br: Opcode,
+    pub br_imm: Option<Opcode>,
+    /// Branches when the comparison is false (floats; integers negate).
+    pub br_not: Option<Opcode>,
+    /// The integer comparison that is true exactly when this one is false.
+    pub negate: Option<Opcode>,
+    /// The comparison with the operands the other way round.
+    pub swap: Opcode,
+    pub wide: bool,
+    pub eval: fn(u64, u64) -> bool,
+}
+
+/// A load or store with its static offset.
+#[derive(Clone, Copy)]
+pub(crate) struct Access {
+    pub op: Opcode,
+    pub offset: u64,
+}
+
+macro_rules! is_wide {
+    (u64) => {
+        true
+    };
+    (i64) => {
+        true
+    };
+    (f64) => {
+        true
+    };
+    ($other:ident) => {
+        false
+    };
+}
+
+macro_rules! variant {
+    ($want:ident;) => {
+        None
+    };
+    (imm; imm $n:ident $($rest:ident)*) => {
+        Some(Opcode::$n)
+    };
+    (rev; rev $n:ident $($rest:ident)*) => {
+        Some(Opcode::$n)
+    };
+    (br; br $n:ident $($rest:ident)*) => {
+        Some(Opcode::$n)
+    };
+    (br_imm; br_imm $n:ident $($rest:ident)*) => {
+        Some(Opcode::$n)
+    };
+    (br_not; br_not $n:ident $($rest:ident)*) => {
+        Some(Opcode::$n)
+    };
+    ($want:ident; $other:ident $n:ident $($rest:ident)*) => {
+        variant!($want; $($rest)*)
+    };
+}
+
+macro_rules! flag {
+    () => {
+        false
+    };
+    (commutative) => {
+        true
+    };
+}
+
+macro_rules! option {
+    () => {
+        None
+    };
+    ($n:ident) => {
+        Some(Opcode::$n)
+    };
+}
+
+macro_rules! define_select {
+    (() special { $($special:tt)* }
+     unary { $($u:ident ($uty:ident) -> $uout:ident = |$ua:ident| $ue:expr;)* }
+     unary_trap { $($ut:ident ($utty:ident) -> $utout:ident = |$uta:ident| $ute:expr;)* }
+     binary { $($b:ident [$($bk:ident $bn:ident),*] $($bflag:ident)? ($bty:ident) -> $bout:ident
+                = |$ba:ident, $bb:ident| $be:expr;)* }
+     binary_trap { $($bt:ident [$($btk:ident $btn:ident),*] ($btty:ident) -> $btout:ident
+                = |$bta:ident, $btb:ident| $bte:expr;)* }
+     compare { $($c:ident [$($ck:ident $cn:ident),*] $(negate $cneg:ident)? swap $cswap:ident ($cty:ident)
+                = |$ca:ident, $cb:ident| $ce:expr;)* }
+     load { $($l:ident ($ln:literal) -> $lout:ident = |$lb:ident| $le:expr;)* }
+     store { $($s:ident ($sty:ident) -> $sn:literal = |$sv:ident| $se:expr;)* }) => {
+        pub(crate) fn unary(op: &Operator<'_>) -> Option<Unary> {
+            Some(match op {
+                $(Operator::$u => Unary {
+                    op: Opcode::$u,
+                    eval: |x| {
+                        let $ua = <$uty>::from_slot(x);
+                        Some(<$uout>::to_slot($ue))
+                    },
+                },)*
+                $(Operator::$ut => Unary {
+                    op: Opcode::$ut,
+                    eval: |x| {
+                        let $uta = <$utty>::from_slot(x);
+                        let result: Result<$utout, TrapCode> = $ute;
+                        result.ok().map(<$utout>::to_slot)
+                    },
+                },)*
+                _ => return None,
+            })
+        }
+
+        pub(crate) fn binary(op: &Operator<'_>) -> Option<Binary> {
+            Some(match op {
+                $(Operator::$b => Binary {
+                    op: Opcode::$b,
+                    imm: variant!(imm; $($bk $bn)*),
+                    rev: variant!(rev; $($bk $bn)*),
+                    commutative: flag!($($bflag)?),
+                    wide: is_wide!($bty),
+                    eval: |x, y| {
+                        let $ba = <$bty>::from_slot(x);
+                        let $bb = <$bty>::from_slot(y);
+                        Some(<$bout>::to_slot($be))
+                    },
+                },)*
+                $(Operator::$bt => Binary {
+                    op: Opcode::$bt,
+                    imm: variant!(imm; $($btk $btn)*),
+                    rev: variant!(rev; $($btk $btn)*),
+                    commutative: false,
+                    wide: is_wide!($btty),
+                    eval: |x, y| {
+                        let $bta = <$btty>::from_slot(x);
+                        let $btb = <$btty>::from_slot(y);
+                        let result: Result<$btout, TrapCode> = $bte;
+                        result.ok().map(<$btout>::to_slot)
+                    },
+                },)*
+                _ => return None,
+            })
+        }
+
+        /// The comparison whose plain form is `op`.
+        pub(crate) fn compare_row(op: Opcode) -> Option<Compare> {
+            Some(match op {
+                $(Opcode::$c => Compare {
+                    op: Opcode::$c,
+                    imm: variant!(imm; $($ck $cn)*),
+                    br: match variant!(br; $($ck $cn)*) {
+                        Some(br) => br,
+                        None => unreachable!("every comparison has a branch form"),
+                    },
+                    br_imm: variant!(br_imm; $($ck $cn)*),
+                    br_not: variant!(br_not; $($ck $cn)*),
+                    negate: option!($($cneg)?),
+                    swap: Opcode::$cswap,
+                    wide: is_wide!($cty),
+                    eval: |x, y| {
+                        let $ca = <$cty>::from_slot(x);
+                        let $cb = <$cty>::from_slot(y);
+                        $ce
+                    },
+                },)*
+                _ => return None,
+            })
+        }
+
+        pub(crate) fn compare(op: &Operator<'_>) -> Option<Compare> {
+            match op {
+                $(Operator::$c => compare_row(Opcode::$c),)*
+                _ => None,
+            }
+        }
+
+        pub(crate) fn load(op: &Operator<'_>) -> Option<Access> {
+            match op {
+                $(Operator::$l { memarg } => Some(Access { op: Opcode::$l, offset: memarg.offset }),)*
+                _ => None,
+            }
+        }
+
+        pub(crate) fn store(op: &Operator<'_>) -> Option<Access> {
+            match op {
+                $(Operator::$s { memarg } => Some(Access { op: Opcode::$s, offset: memarg.offset }),)*
+                _ => None,
+            }
+        }
+    };
+}
+crate::isa::with_isa!(define_select);

@@ -1,0 +1,57 @@
+//! `cargo xtask fuzz interp-vs-wasmi [SECONDS] [--executions N] [--seed S] [--checked]`:
+//! differential fuzzing of the interpreter against wasmi 2.0 for a time
+//! budget (default 60 s), at low priority, in release mode. The harness is
+//! the `fuzz` test in `crates/compono-interp/tests/differential.rs`; CI runs
+//! its short `smoke` test and the `regressions` cases.
+
+use crate::{root, run};
+use anyhow::{Result, bail};
+use std::process::Command;
+
+pub const TARGET: &str = "interp-vs-wasmi";
+
+pub fn main(args: &[String]) -> Result<()> {
+    let mut seconds = "60".to_string();
+    let mut cmd = Command::new("nice");
+    cmd.current_dir(root()).args([
+        "-n",
+        "10",
+        "cargo",
+        "test",
+        "--release",
+        "-p",
+        "compono-interp",
+    ]);
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--executions" | "--seed" => {
+                let Some(value) = args.next() else {
+                    bail!("{arg} needs a value");
+                };
+                let var = if arg == "--seed" {
+                    "COMPONO_FUZZ_SEED"
+                } else {
+                    "COMPONO_FUZZ_EXECUTIONS"
+                };
+                cmd.env(var, value);
+            }
+            "--checked" => {
+                cmd.args(["--features", "checked"]);
+            }
+            n if n.parse::<u64>().is_ok() => seconds = n.to_string(),
+            other => bail!(
+                "unknown argument `{other}`; usage: cargo xtask fuzz {TARGET} [SECONDS] [--executions N] [--seed S] [--checked]"
+            ),
+        }
+    }
+    cmd.env("COMPONO_FUZZ_SECONDS", &seconds).args([
+        "--test",
+        "differential",
+        "fuzz",
+        "--",
+        "--ignored",
+        "--nocapture",
+    ]);
+    run(&mut cmd)
+}
