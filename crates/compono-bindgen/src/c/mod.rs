@@ -142,6 +142,7 @@ pub fn generate(resolve: &Resolve, world: WorldId, opts: &Opts) -> Result<Files>
         renamed: HashMap::new(),
         type_names: HashMap::new(),
         prim_names: HashSet::new(),
+        named_types: HashMap::new(),
         free_fns: HashMap::new(),
         resources: HashMap::new(),
         needs_string: false,
@@ -192,6 +193,10 @@ struct CGen<'a> {
     type_names: HashMap<TypeId, String>,
     /// Anonymous types named by shape under the world, defined once.
     prim_names: HashSet<String>,
+    /// The C name of each named WIT type, and the type: two may not share
+    /// one (a world-level type and one of an interface the world imports
+    /// under its own name both become `<world>_<name>_t`).
+    named_types: HashMap<String, TypeId>,
     /// Types with a `_free` function, and its name.
     free_fns: HashMap<TypeId, String>,
     resources: HashMap<TypeId, ResourceInfo>,
@@ -467,6 +472,27 @@ mod tests {
             ..Opts::default()
         };
         assert!(header(&resolve, world, &opts).contains("extern void renamed_f(void);"));
+    }
+
+    /// Found by the bindgen-c fuzz target: wit-bindgen 0.61 writes two
+    /// `x_name_t` typedefs here, and the header does not compile.
+    #[test]
+    fn two_types_with_one_c_name_are_refused() {
+        let (resolve, world) = load(
+            "package a:b; world x { import x: interface { enum name { g } } \
+             record name { name2: s8, x: list<u16> } import f: func(a: name); }",
+        );
+        let err = generate(&resolve, world, &Opts::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`x_name_t`"), "{err}");
+        // Renaming the interface takes its types out of the world's way.
+        let opts = Opts {
+            rename: vec![("x".into(), "inner".into())],
+            ..Opts::default()
+        };
+        let h = header(&resolve, world, &opts);
+        assert!(h.contains("inner_name_t"), "{h}");
     }
 
     #[test]

@@ -97,6 +97,18 @@ impl CGen<'_> {
             let shape = type_shape(self.resolve, &Type::Id(id));
             if self.resolve.types[id].name.is_some() {
                 let name = format!("{}_{shape}_t", self.owner_namespace(id, scope)?);
+                if let Some(&other) = self.named_types.get(&name) {
+                    return Err(Error::Unsupported {
+                        item: format!("type `{}`", type_shape(self.resolve, &Type::Id(id))),
+                        reason: format!(
+                            "its C name `{name}` is also that of type `{}` elsewhere in the \
+                             world (wit-bindgen gives both the same name too); rename one of \
+                             them, or the interface with `--rename`",
+                            type_shape(self.resolve, &Type::Id(other))
+                        ),
+                    });
+                }
+                self.named_types.insert(name.clone(), id);
                 self.type_names.insert(id, name);
                 self.define_named(id, scope)?;
             } else {
