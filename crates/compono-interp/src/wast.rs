@@ -54,22 +54,29 @@ pub fn run_script(engine: &Engine, source: &str) -> Result<WastReport, String> {
     let mut report = WastReport::default();
     for directive in script.directives {
         let (line, col) = directive.span().linecol_in(source);
-        match runner.run_directive(directive) {
-            Ok(()) => report.passed += 1,
-            Err(Check::Unsupported) => report.unsupported += 1,
-            Err(Check::Failed(message)) => {
-                report.failed += 1;
-                report
-                    .failures
-                    .push(format!("{}:{}: {message}", line + 1, col + 1));
-            }
-        }
+        report.record(line, col, runner.run_directive(directive));
     }
     Ok(report)
 }
 
-/// Why a check did not pass.
-enum Check {
+impl WastReport {
+    /// Counts one directive's outcome; `line` and `col` are 0-based, as
+    /// `wast` spans give them.
+    pub fn record(&mut self, line: usize, col: usize, outcome: Result<(), Check>) {
+        match outcome {
+            Ok(()) => self.passed += 1,
+            Err(Check::Unsupported) => self.unsupported += 1,
+            Err(Check::Failed(message)) => {
+                self.failed += 1;
+                self.failures
+                    .push(format!("{}:{}: {message}", line + 1, col + 1));
+            }
+        }
+    }
+}
+
+/// Why a check did not pass (shared with the component-model driver).
+pub enum Check {
     Failed(String),
     Unsupported,
 }

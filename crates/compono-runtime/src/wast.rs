@@ -12,7 +12,7 @@ use crate::linker::Linker;
 use crate::store::{Engine, Store};
 use crate::types::Type;
 use crate::val::Val;
-use compono_interp::wast::WastReport;
+use compono_interp::wast::{Check, WastReport};
 use std::collections::HashMap;
 use std::path::Path;
 use wast::component::WastVal;
@@ -69,29 +69,9 @@ pub fn run_script(engine: &Engine, source: &str) -> Result<WastReport, String> {
     let mut report = WastReport::default();
     for directive in script.directives {
         let (line, col) = directive.span().linecol_in(source);
-        match runner.directive(directive) {
-            Ok(()) => report.passed += 1,
-            Err(Check::Unsupported) => report.unsupported += 1,
-            Err(Check::Failed(message)) => {
-                report.failed += 1;
-                report
-                    .failures
-                    .push(format!("{}:{}: {message}", line + 1, col + 1));
-            }
-        }
+        report.record(line, col, runner.directive(directive));
     }
     Ok(report)
-}
-
-enum Check {
-    Failed(String),
-    Unsupported,
-}
-
-impl From<String> for Check {
-    fn from(message: String) -> Check {
-        Check::Failed(message)
-    }
 }
 
 /// A component that compiled, or one this runtime does not support.
