@@ -61,15 +61,23 @@ pub fn main(args: &[String]) -> Result<()> {
         );
     };
     build()?;
-    let mut summaries = Vec::new();
+    // Every target runs even when an earlier one finds something, so one
+    // long unattended run reports on all of them.
+    let mut findings = Vec::new();
     for target in targets {
-        summaries.push(run(target, seconds)?);
+        match run(target, seconds) {
+            Ok(s) => println!(
+                "fuzz {}: {} executions in {} s, corpus {} inputs, 0 findings",
+                s.target, s.executions, s.seconds, s.corpus
+            ),
+            Err(e) => {
+                eprintln!("{e:#}");
+                findings.push(target);
+            }
+        }
     }
-    for s in &summaries {
-        println!(
-            "fuzz {}: {} executions in {} s, corpus {} inputs, 0 findings",
-            s.target, s.executions, s.seconds, s.corpus
-        );
+    if !findings.is_empty() {
+        bail!("findings in: {}", findings.join(", "));
     }
     Ok(())
 }
@@ -121,7 +129,11 @@ fn binary(target: &str) -> Result<PathBuf> {
         .join(target))
 }
 
-/// Runs `target` for `seconds`.
+/// The bar for a full run: this many executions or the time
+/// budget, whichever comes first.
+const MAX_EXECUTIONS: u64 = 1_000_000;
+
+/// Runs `target` for `seconds` (or `MAX_EXECUTIONS`).
 pub fn run(target: &str, seconds: u64) -> Result<Summary> {
     let dir = fuzz_dir();
     let corpus = dir.join("target/corpus").join(target);
@@ -135,6 +147,7 @@ pub fn run(target: &str, seconds: u64) -> Result<Summary> {
         .arg(&corpus)
         .arg(&seeds)
         .arg(format!("-max_total_time={seconds}"))
+        .arg(format!("-runs={MAX_EXECUTIONS}"))
         // A hang, or an allocation far beyond any input's size, is a
         // finding like a panic.
         .arg("-timeout=20")
@@ -144,6 +157,7 @@ pub fn run(target: &str, seconds: u64) -> Result<Summary> {
         .arg("-print_final_stats=1")
         .arg(format!("-artifact_prefix={}/", artifacts.display()));
     eprintln!("+ {cmd:?}");
+    let started = std::time::Instant::now();
     let output = cmd
         .output()
         .with_context(|| format!("cannot run {cmd:?}"))?;
@@ -182,7 +196,7 @@ pub fn run(target: &str, seconds: u64) -> Result<Summary> {
         target: target.to_string(),
         executions: stat("number_of_executed_units"),
         corpus: count_files(&corpus) + count_files(&seeds),
-        seconds,
+        seconds: started.elapsed().as_secs(),
     })
 }
 
