@@ -82,6 +82,17 @@ fn trap_is_reported_on_stderr_with_exit_code_1() {
         "{}",
         stderr(&out)
     );
+    // The backtrace names functions from the name section (`$forever`)
+    // and numbers the unnamed.
+    let text = stderr(&out);
+    assert!(text.contains("wasm backtrace:"), "{text}");
+    assert!(text.contains("     0: <unknown>!forever\n"), "{text}");
+    assert!(text.contains("   999: <unknown>!forever\n"), "{text}");
+    let text = stderr(&run("arith.wat", "div_s", &["1", "0"]));
+    assert!(
+        text.contains("     0: <unknown>!<wasm function 1>\n"),
+        "{text}"
+    );
 }
 
 #[test]

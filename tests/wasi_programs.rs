@@ -22,6 +22,8 @@
 //! The trials named `preview1/CASE` run the preview1 corpus
 //! (`fixtures/preview1/`) with `compono run` (see `preview1.rs`).
 
+#[path = "wasi_programs/backtrace.rs"]
+mod backtrace;
 #[path = "wasi_programs/preview1.rs"]
 mod preview1;
 
@@ -274,7 +276,8 @@ fn run_compono(case: &Case, work: &Path, extra: &[&str]) -> (Outcome, String) {
     (outcome, report)
 }
 
-fn run_wasmtime(case: &Case, work: &Path) -> Result<Outcome, Failed> {
+/// wasmtime's run, and its error message (for a trap, with its backtrace).
+fn run_wasmtime(case: &Case, work: &Path) -> Result<(Outcome, String), Failed> {
     let (sandbox, outside) = case.prepare(work);
     let (stdout, stderr) = (work.join("wasmtime.stdout"), work.join("wasmtime.stderr"));
     let mut args = vec!["main.wasm".to_string()];
@@ -308,12 +311,14 @@ fn run_wasmtime(case: &Case, work: &Path) -> Result<Outcome, Failed> {
         )
         .into());
     }
-    Ok(Outcome {
+    let message = text.lines().skip(1).collect::<Vec<_>>().join("\n");
+    let outcome = Outcome {
         class,
         stdout: fs::read(&stdout).unwrap_or_default(),
         stderr: fs::read(&stderr).unwrap_or_default(),
         files: snapshot(&sandbox, &outside),
-    })
+    };
+    Ok((outcome, message))
 }
 
 /// The blessed form of a run.
@@ -395,8 +400,20 @@ fn check(case: &Case, wasmtime: bool) -> Result<(), Failed> {
             ));
         }
     } else if wasmtime && !case.dir.join("differs-from-wasmtime").exists() {
-        let theirs = run_wasmtime(case, &work.path().join("wasmtime"))?;
+        let (theirs, message) = run_wasmtime(case, &work.path().join("wasmtime"))?;
         failures.extend(differences(&ours, &theirs));
+        if ours.class == "trap" && theirs.class == "trap" {
+            let component = fs::read(case.dir.join("component.wasm")).map_err(|e| e.to_string())?;
+            let expected = backtrace::wasmtime_frames(&component, &message)?;
+            let found = backtrace::compono_frames(&report);
+            if expected.is_empty() || found != expected {
+                failures.push(format!(
+                    "the trap's backtrace differs from wasmtime's:\n--- compono\n{}\n--- wasmtime (its offsets named as stored)\n{}\n--- wasmtime's message\n{message}",
+                    found.join("\n"),
+                    expected.join("\n")
+                ));
+            }
+        }
     }
     let rendered = render(&ours, &report);
     let expected_path = case.dir.join("expected");

@@ -254,8 +254,33 @@ fn run_core_module(
         .collect::<Result<Vec<_>>>()?;
     let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
     func.call(&mut store, &params, &mut results)
+        .map_err(|e| {
+            let frames = match &e {
+                compono_interp::Error::Trap(trap) => backtrace_text(trap.backtrace()),
+                _ => String::new(),
+            };
+            let e = anyhow::Error::new(e);
+            if frames.is_empty() {
+                e
+            } else {
+                e.context(frames)
+            }
+        })
         .with_context(|| format!("failed to invoke `{name}` in `{}`", path.display()))?;
     Ok(results.iter().map(format_val).collect())
+}
+
+/// The core functions a trap happened in, innermost first, one line each
+/// and numbered as wasmtime numbers them; empty when there are none.
+pub fn backtrace_text(frames: &[compono_interp::FrameInfo]) -> String {
+    if frames.is_empty() {
+        return String::new();
+    }
+    let mut text = String::from("wasm backtrace:");
+    for (i, frame) in frames.iter().enumerate() {
+        text.push_str(&format!("\n    {i:>2}: {frame}"));
+    }
+    text
 }
 
 fn parse_arg(ty: ValType, arg: &str) -> Result<Val> {

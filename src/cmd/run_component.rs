@@ -277,9 +277,11 @@ fn run_program(
         Err(Error::Exit(status)) => status,
         Err(Error::Trap(trap)) => {
             eprintln!("error: `{}` trapped: {trap}", path.display());
-            eprintln!(
-                "    while running `{run}` (no backtrace: compono's interpreter does not record wasm call frames yet)"
-            );
+            eprintln!("    while running `{run}`");
+            let frames = super::run::backtrace_text(trap.backtrace());
+            if !frames.is_empty() {
+                eprintln!("{frames}");
+            }
             TRAP_EXIT_STATUS
         }
         Err(e) => return Err(e).with_context(|| format!("failed to run `{}`", path.display())),
@@ -331,6 +333,16 @@ fn invoke(
                 std::process::exit(status);
             }
             Err(e) => {
+                let frames = match &e {
+                    Error::Trap(trap) => super::run::backtrace_text(trap.backtrace()),
+                    _ => String::new(),
+                };
+                let e = anyhow::Error::new(e);
+                let e = if frames.is_empty() {
+                    e
+                } else {
+                    e.context(frames)
+                };
                 return Err(e).with_context(|| format!("failed to invoke `{invoke}` in `{path}`"));
             }
         }

@@ -51,6 +51,7 @@
 // The instruction table is expanded by recursive macros (`isa.rs`).
 #![recursion_limit = "1024"]
 
+mod backtrace;
 mod engine;
 mod error;
 mod exec;
@@ -72,6 +73,7 @@ mod types;
 #[cfg(feature = "wast")]
 pub mod wast;
 
+pub use backtrace::FrameInfo;
 pub use engine::{Config, Engine};
 pub use error::{Error, LinkError, Result};
 pub use func::{Caller, Func, HostFunc, IntoHostFunc, TypedFunc, WasmParams, WasmResults, WasmTy};

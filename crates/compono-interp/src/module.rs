@@ -86,6 +86,8 @@ pub(crate) struct ModuleInner {
     pub elems: Vec<ElemSegment>,
     pub datas: Vec<DataSegment>,
     pub custom_sections: Vec<(String, Vec<u8>)>,
+    /// The `name` section, parsed when a trap first names a frame.
+    pub names: std::sync::OnceLock<crate::backtrace::Names>,
     /// The translated code of every defined function.
     pub code: Box<[Op]>,
     /// The defined functions, in order.
@@ -282,6 +284,11 @@ impl Module {
 }
 
 impl ModuleInner {
+    pub(crate) fn names(&self) -> &crate::backtrace::Names {
+        self.names
+            .get_or_init(|| crate::backtrace::Names::parse(&self.custom_sections))
+    }
+
     pub(crate) fn func_type(&self, func_index: u32) -> &FuncType {
         &self.types[self.func_types[func_index as usize] as usize]
     }

@@ -1,5 +1,6 @@
 //! Runtime failures of guest code.
 
+use crate::backtrace::{FrameInfo, MAX_FRAMES};
 use std::fmt;
 
 /// Why execution stopped.
@@ -70,11 +71,13 @@ impl fmt::Display for TrapCode {
     }
 }
 
-/// A trap: its code and, for host failures, the host's message.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A trap: its code, for host failures the host's message, and the wasm
+/// functions that were running.
+#[derive(Clone, Debug)]
 pub struct Trap {
     code: TrapCode,
     host_message: Option<String>,
+    backtrace: Vec<FrameInfo>,
 }
 
 impl Trap {
@@ -82,6 +85,7 @@ impl Trap {
         Trap {
             code,
             host_message: None,
+            backtrace: Vec::new(),
         }
     }
 
@@ -90,13 +94,36 @@ impl Trap {
         Trap {
             code: TrapCode::Host,
             host_message: Some(message.into()),
+            backtrace: Vec::new(),
         }
     }
 
     pub fn code(&self) -> TrapCode {
         self.code
     }
+
+    /// The wasm functions on the stack when it trapped, innermost first
+    /// (at most the innermost thousand).
+    pub fn backtrace(&self) -> &[FrameInfo] {
+        &self.backtrace
+    }
+
+    /// Adds the frames of callers further out.
+    pub(crate) fn push_frames(&mut self, frames: impl IntoIterator<Item = FrameInfo>) {
+        let room = MAX_FRAMES.saturating_sub(self.backtrace.len());
+        self.backtrace.extend(frames.into_iter().take(room));
+    }
 }
+
+/// Two traps are equal when they say the same; where they happened is not
+/// part of what a trap is.
+impl PartialEq for Trap {
+    fn eq(&self, other: &Trap) -> bool {
+        self.code == other.code && self.host_message == other.host_message
+    }
+}
+
+impl Eq for Trap {}
 
 impl From<TrapCode> for Trap {
     fn from(code: TrapCode) -> Trap {

@@ -241,3 +241,95 @@ fn typed_host_functions_derive_their_wasm_type() {
         Err(Error::Link { .. })
     ));
 }
+
+/// The names of the functions a trap reports, innermost first.
+fn backtrace_of(error: Error) -> Vec<String> {
+    match error {
+        Error::Trap(trap) => trap.backtrace().iter().map(|f| f.to_string()).collect(),
+        other => panic!("expected a trap, got {other:?}"),
+    }
+}
+
+#[test]
+fn traps_name_the_functions_on_the_stack_across_instances_and_host_calls() {
+    let engine = Engine::default();
+    let lib = compile(
+        &engine,
+        r#"(module $lib
+             (func $boom (export "boom") (param i32) (result i32)
+               (call 1 (local.get 0)))
+             (func (param i32) (result i32)
+               (i32.div_u (i32.const 1) (local.get 0))))"#,
+    );
+    let app = compile(
+        &engine,
+        r#"(module $app
+             (import "lib" "boom" (func $boom (param i32) (result i32)))
+             (import "host" "call-back" (func $call_back))
+             (func $middle (param i32) (result i32)
+               (i32.add (call $boom (local.get 0)) (i32.const 1)))
+             (func $run (export "run") (result i32) (call $middle (i32.const 0)))
+             (func $deep (export "deep") unreachable)
+             (func $through_host (export "through-host") (call $call_back))
+             (func $recurse (export "recurse") (call $recurse)))"#,
+    );
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new();
+    let lib_instance = linker.instantiate(&mut store, &lib).unwrap();
+    linker.instance(&mut store, "lib", lib_instance);
+    linker.func_new(
+        "host",
+        "call-back",
+        FuncType::new([], []),
+        |mut caller, _, _| {
+            let deep = caller
+                .get_export("deep")
+                .and_then(Extern::into_func)
+                .ok_or(Trap::host("no `deep`"))?;
+            match deep.call(&mut caller, &[], &mut []) {
+                Err(Error::Trap(trap)) => Err(trap),
+                other => panic!("expected a trap, got {other:?}"),
+            }
+        },
+    );
+    let app_instance = linker.instantiate(&mut store, &app).unwrap();
+    let call = |store: &mut Store<()>, name: &str, results: &mut [Val]| {
+        let func = app_instance.get_func(&*store, name).unwrap();
+        func.call(store, &[], results).unwrap_err()
+    };
+
+    let error = call(&mut store, "run", &mut [Val::I32(0)]);
+    assert_eq!(error.to_string(), "wasm trap: integer divide by zero");
+    assert_eq!(
+        backtrace_of(error),
+        ["lib!<wasm function 1>", "lib!boom", "app!middle", "app!run"]
+    );
+
+    // The host function's own invocation of `deep` and the one that
+    // called the host are both reported, the inner one first.
+    let error = call(&mut store, "through-host", &mut []);
+    assert_eq!(backtrace_of(error), ["app!deep", "app!through_host"]);
+
+    // Deep recursion keeps only the innermost thousand frames.
+    let error = call(&mut store, "recurse", &mut []);
+    let frames = backtrace_of(error);
+    assert_eq!(frames.len(), 1000);
+    assert!(frames.iter().all(|f| f == "app!recurse"), "{frames:?}");
+}
+
+#[test]
+fn frames_of_modules_without_names_are_numbered() {
+    let engine = Engine::default();
+    let module = compile(
+        &engine,
+        r#"(module (func) (func (export "f") (call 2)) (func unreachable))"#,
+    );
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+    let func = instance.get_func(&store, "f").unwrap();
+    let error = func.call(&mut store, &[], &mut []).unwrap_err();
+    assert_eq!(
+        backtrace_of(error),
+        ["<unknown>!<wasm function 2>", "<unknown>!<wasm function 1>"]
+    );
+}

@@ -32,8 +32,17 @@ pub(crate) fn call_core<T>(
 pub(crate) fn core_error<T>(store: &mut CoreStore<T>, error: core::Error) -> Error {
     match error {
         core::Error::Trap(trap) => match store.data_mut().rt.pending.take() {
+            // A trap further in (another component's code called through
+            // a lowered import) also happened in the core code running here.
+            Some(Error::Trap(inner)) if trap.code() == core::TrapCode::Host => {
+                let frames = inner.backtrace().iter().chain(trap.backtrace());
+                let frames = frames.cloned().collect();
+                Error::Trap(inner.with_backtrace(frames))
+            }
             Some(error) if trap.code() == core::TrapCode::Host => error,
-            _ => Trap::with_detail(TrapCode::Core(trap.code()), trap.to_string()).into(),
+            _ => Trap::with_detail(TrapCode::Core(trap.code()), trap.to_string())
+                .with_backtrace(trap.backtrace().to_vec())
+                .into(),
         },
         other => Error::usage(other.to_string()),
     }

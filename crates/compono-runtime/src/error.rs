@@ -135,23 +135,42 @@ impl TrapCode {
     }
 }
 
-/// A trap: its code and what exactly happened.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A trap: its code, what exactly happened and, for a trap in core wasm,
+/// the core functions that were running.
+#[derive(Clone, Debug)]
 pub struct Trap {
     code: TrapCode,
     detail: Option<String>,
+    backtrace: Vec<compono_interp::FrameInfo>,
 }
 
 impl Trap {
     pub fn new(code: TrapCode) -> Trap {
-        Trap { code, detail: None }
+        Trap {
+            code,
+            detail: None,
+            backtrace: Vec::new(),
+        }
     }
 
     pub fn with_detail(code: TrapCode, detail: impl Into<String>) -> Trap {
         Trap {
             code,
             detail: Some(detail.into()),
+            backtrace: Vec::new(),
         }
+    }
+
+    /// The trap with the core wasm frames it happened in.
+    pub fn with_backtrace(mut self, frames: Vec<compono_interp::FrameInfo>) -> Trap {
+        self.backtrace = frames;
+        self
+    }
+
+    /// The core wasm functions on the stack, innermost first (empty for a
+    /// trap the canonical ABI raised outside core code).
+    pub fn backtrace(&self) -> &[compono_interp::FrameInfo] {
+        &self.backtrace
     }
 
     /// A failure of a host function, with its explanation.
@@ -167,6 +186,15 @@ impl Trap {
         self.detail.as_deref()
     }
 }
+
+/// Where a trap happened is not part of what it is.
+impl PartialEq for Trap {
+    fn eq(&self, other: &Trap) -> bool {
+        self.code == other.code && self.detail == other.detail
+    }
+}
+
+impl Eq for Trap {}
 
 impl From<TrapCode> for Trap {
     fn from(code: TrapCode) -> Trap {

@@ -13,6 +13,7 @@ mod handlers;
 mod ops;
 pub(crate) mod unchecked;
 
+use crate::backtrace::{FrameInfo, MAX_FRAMES};
 use crate::func::{Caller, Func};
 use crate::instance::Instance;
 use crate::ir::{Op, Opcode};
@@ -203,6 +204,34 @@ impl Ctx {
         ((ip as usize - self.code.ptr() as usize) / std::mem::size_of::<Op>()) as u32
     }
 
+    /// The wasm functions of this invocation, from where execution
+    /// stopped out to its first function (`frames[depth]` is the record
+    /// ending the invocation, pushed by `execute`).
+    fn backtrace(&self, depth: usize) -> Vec<FrameInfo> {
+        let store = unchecked::store_of(self.store);
+        let frame_at = |instance: u32, offset: u32| {
+            let module = &store.instances.get(instance as usize)?.module;
+            FrameInfo::at(module, offset)
+        };
+        let stopped = self.code_offset(self.ip);
+        let innermost = (stopped < self.code.len() as u32)
+            .then(|| frame_at(self.instance, stopped))
+            .flatten();
+        // A return record holds the caller's next record: one back is
+        // still inside the call instruction.
+        let callers = self.frames.get(depth + 1..).unwrap_or_default();
+        let callers = callers
+            .iter()
+            .rev()
+            .take_while(|f| f.instance != HALT)
+            .filter_map(|f| frame_at(f.instance, f.ip.wrapping_sub(1)));
+        innermost
+            .into_iter()
+            .chain(callers)
+            .take(MAX_FRAMES)
+            .collect()
+    }
+
     fn stack_at(&self, index: u32) -> *mut u64 {
         self.stack.ptr().wrapping_add(index as usize)
     }
@@ -335,7 +364,11 @@ fn execute<T>(store: &mut Store<T>, instance: u32, entry: u32, base: usize) -> R
         };
         match handlers::run(state) {
             Exit::Halt => break Ok(()),
-            Exit::Trap => break Err(Trap::new(ctx.trap)),
+            Exit::Trap => {
+                let mut trap = Trap::new(ctx.trap);
+                trap.push_frames(ctx.backtrace(depth));
+                break Err(trap);
+            }
             Exit::Host => {
                 let call = ctx.host;
                 let resume = ctx.ip;
@@ -350,8 +383,11 @@ fn execute<T>(store: &mut Store<T>, instance: u32, entry: u32, base: usize) -> R
                 ctx.frames = std::mem::take(&mut store.inner.frames);
                 let results = match result {
                     Ok(results) => results,
-                    Err(trap) => {
+                    Err(mut trap) => {
                         ctx.attach(&mut store.inner);
+                        // The caller's position is the record after its call.
+                        ctx.ip = ctx.ip.wrapping_sub(1);
+                        trap.push_frames(ctx.backtrace(depth));
                         break Err(trap);
                     }
                 };
