@@ -43,17 +43,6 @@ pub fn live_types<'r>(
 ) -> IndexSet<TypeId> {
     let mut live = IndexSet::new();
     let w = &resolve.world_at(world);
-    let visit_func =
-        |live: &mut IndexSet<TypeId>, func: &wit_parser::Function, own: &[InterfaceId]| {
-            // A `[static]r.f` function is named after its resource, which must
-            // then be in scope even when no value of it crosses.
-            if let Some(resource) = func.kind.resource() {
-                visit(resolve, &Type::Id(resource), own, live);
-            }
-            for ty in func.parameter_and_result_types() {
-                visit(resolve, &ty, own, live);
-            }
-        };
     // World-level types first, as the reference encoder orders them: the
     // interface types they use are then declared before any function's.
     for item in w.imports.values() {
@@ -85,7 +74,7 @@ pub fn live_types<'r>(
                 let own: &[InterfaceId] = if exported { &exported_ifaces } else { &[] };
                 for func in iface.functions.values() {
                     if exported || is_required(required, Some(key), &func.name) {
-                        visit_func(&mut live, func, own);
+                        visit_func(resolve, func, own, &mut live);
                     }
                 }
                 if exported {
@@ -102,7 +91,7 @@ pub fn live_types<'r>(
             }
             WorldItem::Function(func) => {
                 if exported || is_required(required, None, &func.name) {
-                    visit_func(&mut live, func, &[])
+                    visit_func(resolve, func, &[], &mut live)
                 }
             }
             WorldItem::Type { id, .. } => {
@@ -116,6 +105,48 @@ pub fn live_types<'r>(
         }
     }
     live
+}
+
+/// The live types of an interface imported under a name that does not
+/// provide its types (see `encode::imports`): what the functions the
+/// module calls from this import reach, then the resources whose drop it
+/// imports from it, in that order. The reference encoder decodes such an
+/// import as an interface of its own, so world-level `use`s and other
+/// imports of the same interface do not reorder it.
+pub fn live_types_of_import<'r>(
+    resolve: &'r Resolve,
+    key: &'r WorldKey,
+    iface: InterfaceId,
+    required: &HashSet<RequiredFunc<'r>>,
+    drops: &[TypeId],
+) -> IndexSet<TypeId> {
+    let mut live = IndexSet::new();
+    for func in resolve.interface_at(iface).functions.values() {
+        if is_required(required, Some(key), &func.name) {
+            visit_func(resolve, func, &[], &mut live);
+        }
+    }
+    for &resource in drops {
+        visit(resolve, &Type::Id(resource), &[], &mut live);
+    }
+    live
+}
+
+/// Marks what a function's parameters and results reach.
+fn visit_func(
+    resolve: &Resolve,
+    func: &wit_parser::Function,
+    own: &[InterfaceId],
+    live: &mut IndexSet<TypeId>,
+) {
+    // A `[static]r.f` function is named after its resource, which must
+    // then be in scope even when no value of it crosses.
+    if let Some(resource) = func.kind.resource() {
+        visit(resolve, &Type::Id(resource), own, live);
+    }
+    for ty in func.parameter_and_result_types() {
+        visit(resolve, &ty, own, live);
+    }
 }
 
 /// Marks what `ty` reaches; types owned by `own` (exported interfaces)

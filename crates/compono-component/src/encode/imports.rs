@@ -12,7 +12,7 @@ use super::ComponentInput;
 use super::space::ComponentSpaceBuilder;
 use crate::Error;
 use crate::classify::ImportTarget;
-use crate::live::{is_required, live_types};
+use crate::live::{is_required, live_types, live_types_of_import};
 
 /// What `import_world` imported that lowering refers to: the component
 /// function of each world-level function, by name, and the instance of each
@@ -74,18 +74,13 @@ pub fn import_world<'r>(
                 let provides_types = type_providers.get(id) == Some(&key);
                 // Other imports of the interface bring the resources whose
                 // drop is imported from them.
-                let own_drops: indexmap::IndexSet<TypeId>;
+                let own_live: indexmap::IndexSet<TypeId>;
                 let live = if provides_types {
                     &live
                 } else {
                     let key_drops = drops.get(key).map(Vec::as_slice).unwrap_or_default();
-                    // In the order of the world's walk, as for the others.
-                    own_drops = live
-                        .iter()
-                        .copied()
-                        .filter(|t| key_drops.contains(t))
-                        .collect();
-                    &own_drops
+                    own_live = live_types_of_import(resolve, key, *id, &required, key_drops);
+                    &own_live
                 };
                 if let Some(instance) =
                     import_interface(scope, key, item, *id, live, &required, provides_types)?
