@@ -15,11 +15,13 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Config {
-        // Wasm 2.0 without SIMD, plus tail calls and extended constant
-        // expressions: what this interpreter executes.
-        let features =
-            (WasmFeatures::WASM2 | WasmFeatures::TAIL_CALL | WasmFeatures::EXTENDED_CONST)
-                .difference(WasmFeatures::SIMD);
+        // Wasm 2.0 without SIMD, plus tail calls, extended constant
+        // expressions and multiple memories: what this interpreter executes.
+        let features = (WasmFeatures::WASM2
+            | WasmFeatures::TAIL_CALL
+            | WasmFeatures::EXTENDED_CONST
+            | WasmFeatures::MULTI_MEMORY)
+            .difference(WasmFeatures::SIMD);
         Config {
             features,
             max_call_depth: 20_000,
@@ -42,6 +44,11 @@ impl Config {
 
     pub fn wasm_extended_const(&mut self, enable: bool) -> &mut Config {
         self.features.set(WasmFeatures::EXTENDED_CONST, enable);
+        self
+    }
+
+    pub fn wasm_multi_memory(&mut self, enable: bool) -> &mut Config {
+        self.features.set(WasmFeatures::MULTI_MEMORY, enable);
         self
     }
 

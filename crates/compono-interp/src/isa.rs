@@ -136,6 +136,21 @@ macro_rules! with_isa {
                     s.set::<u64>(dst, value);
                     Flow::Next
                 }
+                /// Makes memory `memory` of the running instance the one that
+                /// memory instructions use. The translator puts it around each
+                /// instruction naming another memory than 0, then selects 0
+                /// again, so calls and returns always find memory 0 selected.
+                SelectMemory { memory: u32@r } (s) { s.select_memory(memory) }
+                /// `memory.copy` between two different memories, `Data.p` (the
+                /// destination's) and `Data.q` (next record).
+                MemoryCopyAcross { dst: slot@p, src: slot@q, len: slot@rlo } (s) {
+                    let memories = s.ext(1);
+                    s.memory_copy_across(
+                        (u32::from(memories.p), s.get(dst)),
+                        (u32::from(memories.q), s.get(src)),
+                        s.get(len),
+                    )
+                }
                 MemorySize { dst: slot@p } (s) {
                     let pages = s.memory_pages();
                     s.set::<u32>(dst, pages);

@@ -1,6 +1,7 @@
 //! The spec conformance gate: one trial per `.wast` file, each required to
-//! pass every check. Covers every non-SIMD file of `spec-wasm2` and the
-//! tail-call and extended-constant files of `spec-wasm3`.
+//! pass every check. Covers every non-SIMD file of `spec-wasm2` (as Wasm
+//! 2.0, so with one memory) and the tail-call, extended-constant and
+//! multi-memory files of `spec-wasm3`.
 
 use compono_interp::{Config, Engine};
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -15,6 +16,17 @@ const WASM3_TAIL_CALL_FILES: &[&str] = &["return_call.wast", "return_call_indire
 /// constant, non-nullable references). Every check must pass except those
 /// the driver classifies as needing an unimplemented proposal.
 const WASM3_EXTENDED_CONST_FILES: &[&str] = &["global.wast", "data.wast", "elem.wast"];
+
+/// `spec-wasm3` files for the multi-memory proposal: the files named
+/// after their Wasm 2.0 counterparts with a number (`load1.wast`), and
+/// `memory-multi.wast` (not `i31.wast`, GC's, nor the memory64 files).
+fn is_multi_memory_file(name: &str) -> bool {
+    let stem = name.strip_suffix(".wast").unwrap_or(name);
+    !stem.starts_with("simd_")
+        && stem != "i31"
+        && (stem.ends_with(|c: char| c.is_ascii_digit()) && !stem.ends_with("64")
+            || stem == "memory-multi")
+}
 
 fn suite_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance")
@@ -44,6 +56,7 @@ fn main() {
     let args = Arguments::from_args();
     let dir = suite_dir();
     let engine = Engine::new(&Config::default());
+    let wasm2_engine = Engine::new(Config::default().wasm_multi_memory(false));
     let mut trials = Vec::new();
     if dir.is_dir() {
         let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("spec-wasm2"))
@@ -61,7 +74,26 @@ fn main() {
                 "spec-wasm2/{}",
                 path.file_name().unwrap_or_default().to_string_lossy()
             );
-            trials.push(trial(&engine, path, name, false));
+            trials.push(trial(&wasm2_engine, path, name, false));
+        }
+        let mut multi_memory: Vec<String> = std::fs::read_dir(dir.join("spec-wasm3"))
+            .expect("spec-wasm3 is readable")
+            .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+            .filter(|n| is_multi_memory_file(n))
+            .collect();
+        multi_memory.sort();
+        assert!(
+            multi_memory.len() >= 40,
+            "multi-memory files: {multi_memory:?}"
+        );
+        for file in multi_memory {
+            let name = format!("spec-wasm3/{file} (multi-memory)");
+            trials.push(trial(
+                &engine,
+                dir.join("spec-wasm3").join(&file),
+                name,
+                false,
+            ));
         }
         for file in WASM3_TAIL_CALL_FILES {
             trials.push(trial(

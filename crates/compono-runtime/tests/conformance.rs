@@ -46,16 +46,6 @@ const KNOWN_GAPS: &[(&str, u32, &str)] = &[
         10,
         "the core interpreter has no exception handling (tags, throw, try_table)",
     ),
-    (
-        "linking/unit.wast",
-        21,
-        "the core interpreter has no multi-memory",
-    ),
-    (
-        "validation/instantiation.wast",
-        1,
-        "the core interpreter has no multi-memory",
-    ),
 ];
 
 fn main() {

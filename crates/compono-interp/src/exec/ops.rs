@@ -212,6 +212,46 @@ impl State {
         old.map_or(u32::MAX, |old| old as u32)
     }
 
+    /// See `SelectMemory`.
+    pub fn select_memory(&mut self, index: u32) -> Flow {
+        let ctx = self.ctx();
+        let instance = ctx.instance as usize;
+        ctx.memory = ctx.store().instances[instance]
+            .memories
+            .get(index as usize)
+            .copied();
+        ctx.load_memory();
+        self.mem = ctx.mem;
+        self.mem_len = ctx.mem_len;
+        Flow::Next
+    }
+
+    /// `memory.copy` from `(memory, address)` `src` to `dst`, memory
+    /// indices of the running instance.
+    pub fn memory_copy_across(&mut self, dst: (u32, u32), src: (u32, u32), len: u32) -> Flow {
+        let ctx = self.ctx();
+        let instance = ctx.instance as usize;
+        let store = ctx.store();
+        let memories = &store.instances[instance].memories;
+        let (dst_memory, src_memory) = (
+            memories[dst.0 as usize] as usize,
+            memories[src.0 as usize] as usize,
+        );
+        let src_bytes = store.memories[src_memory].bytes_mut();
+        let Some(src_range) = range(src.1, len, src_bytes.len()) else {
+            return Flow::Trap(TrapCode::MemoryOutOfBounds);
+        };
+        // Two imports may name one memory; otherwise the bytes cross
+        // between two buffers (this is the rare path: copy once).
+        let bytes = src_bytes[src_range].to_vec();
+        let dst_bytes = store.memories[dst_memory].bytes_mut();
+        let Some(dst_range) = range(dst.1, len, dst_bytes.len()) else {
+            return Flow::Trap(TrapCode::MemoryOutOfBounds);
+        };
+        dst_bytes[dst_range].copy_from_slice(&bytes);
+        Flow::Skip(2)
+    }
+
     pub fn memory_copy(&mut self, dst: u32, src: u32, len: u32) -> Flow {
         let bytes = self.memory();
         let (Some(src), Some(dst)) = (range(src, len, bytes.len()), range(dst, len, bytes.len()))

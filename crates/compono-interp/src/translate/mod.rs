@@ -322,30 +322,48 @@ impl<'m> Emitter<'m> {
                 type_index,
                 table_index,
             } => self.call_indirect(type_index, table_index, true),
-            Op::MemorySize { .. } => {
+            Op::MemorySize { mem } => {
                 let dst = self.push_temp();
-                self.emit_result(Opcode::MemorySize, Self::raw(dst, 0, 0));
+                self.in_memory(mem, |t| {
+                    t.emit_result(Opcode::MemorySize, Self::raw(dst, 0, 0))
+                });
             }
-            Op::MemoryGrow { .. } => {
+            Op::MemoryGrow { mem } => {
                 let delta = self.pop_slot();
                 let dst = self.push_temp();
-                self.emit_result(Opcode::MemoryGrow, Self::raw(dst, delta, 0));
+                self.in_memory(mem, |t| {
+                    t.emit_result(Opcode::MemoryGrow, Self::raw(dst, delta, 0))
+                });
             }
-            Op::MemoryCopy { .. } => {
+            Op::MemoryCopy { dst_mem, src_mem } if dst_mem != src_mem => {
                 let [dst, src, len] = self.pop_slots3();
-                self.emit(Instr::MemoryCopy { dst, src, len });
+                self.emit(Instr::MemoryCopyAcross { dst, src, len });
+                let memory =
+                    |m: u32| u16::try_from(m).map_err(|_| unsupported("memory index", self.offset));
+                let (p, q) = (memory(dst_mem)?, memory(src_mem)?);
+                self.emit(Instr::Data { p, q, r: 0 });
             }
-            Op::MemoryFill { .. } => {
+            Op::MemoryCopy { dst_mem, .. } => {
+                let [dst, src, len] = self.pop_slots3();
+                self.in_memory(dst_mem, |t| {
+                    t.emit(Instr::MemoryCopy { dst, src, len });
+                });
+            }
+            Op::MemoryFill { mem } => {
                 let [dst, value, len] = self.pop_slots3();
-                self.emit(Instr::MemoryFill { dst, value, len });
+                self.in_memory(mem, |t| {
+                    t.emit(Instr::MemoryFill { dst, value, len });
+                });
             }
-            Op::MemoryInit { data_index, .. } => {
+            Op::MemoryInit { data_index, mem } => {
                 let [dst, src, len] = self.pop_slots3();
-                self.emit(Instr::MemoryInit { dst, src, len });
-                self.emit(Instr::Data {
-                    p: 0,
-                    q: 0,
-                    r: data_index,
+                self.in_memory(mem, |t| {
+                    t.emit(Instr::MemoryInit { dst, src, len });
+                    t.emit(Instr::Data {
+                        p: 0,
+                        q: 0,
+                        r: data_index,
+                    });
                 });
             }
             Op::DataDrop { data_index } => {
@@ -453,16 +471,33 @@ impl<'m> Emitter<'m> {
             let offset = self.static_offset(load.offset)?;
             let ptr = self.pop_slot();
             let dst = self.push_temp();
-            self.emit_result(load.op, Self::raw(dst, ptr, offset));
+            self.in_memory(load.memory, |t| {
+                t.emit_result(load.op, Self::raw(dst, ptr, offset))
+            });
         } else if let Some(store) = select::store(op) {
             let offset = self.static_offset(store.offset)?;
             let value = self.pop_slot();
             let ptr = self.pop_slot();
-            self.emit_raw(store.op, Self::raw(ptr, value, offset));
+            self.in_memory(store.memory, |t| {
+                t.emit_raw(store.op, Self::raw(ptr, value, offset));
+            });
         } else {
             return Err(unsupported("operator", self.offset));
         }
         Ok(())
+    }
+
+    /// Emits what `emit` emits so that it uses memory `memory`: memory 0
+    /// is the one the executor keeps at hand; another is selected around
+    /// the instruction (see `SelectMemory`).
+    fn in_memory(&mut self, memory: u32, emit: impl FnOnce(&mut Self)) {
+        if memory == 0 {
+            emit(self);
+        } else {
+            self.emit(Instr::SelectMemory { memory });
+            emit(self);
+            self.emit(Instr::SelectMemory { memory: 0 });
+        }
     }
 
     fn static_offset(&self, offset: u64) -> Result<u32> {

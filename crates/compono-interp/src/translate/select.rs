@@ -47,10 +47,21 @@ pub(crate) struct Compare {
 }
 
 /// A load or store with its static offset.
+/// The memory a load or store uses. Validation admits only linear
+/// memories (the GC proposal's array targets are not enabled); an array
+/// target would name no memory, and every access to it would trap.
+fn memory_of(memarg: &wasmparser::MemArg) -> u32 {
+    match memarg.target {
+        wasmparser::MemArgTarget::Memory(m) => m,
+        wasmparser::MemArgTarget::Array(_) => u32::MAX,
+    }
+}
+
 #[derive(Clone, Copy)]
 pub(crate) struct Access {
     pub op: Opcode,
     pub offset: u64,
+    pub memory: u32,
 }
 
 macro_rules! is_wide {
@@ -208,14 +219,14 @@ macro_rules! define_select {
 
         pub(crate) fn load(op: &Operator<'_>) -> Option<Access> {
             match op {
-                $(Operator::$l { memarg } => Some(Access { op: Opcode::$l, offset: memarg.offset }),)*
+                $(Operator::$l { memarg } => Some(Access { op: Opcode::$l, offset: memarg.offset, memory: memory_of(memarg) }),)*
                 _ => None,
             }
         }
 
         pub(crate) fn store(op: &Operator<'_>) -> Option<Access> {
             match op {
-                $(Operator::$s { memarg } => Some(Access { op: Opcode::$s, offset: memarg.offset }),)*
+                $(Operator::$s { memarg } => Some(Access { op: Opcode::$s, offset: memarg.offset, memory: memory_of(memarg) }),)*
                 _ => None,
             }
         }
