@@ -66,12 +66,21 @@ pub fn live_types<'r>(
                 let iface = &resolve.interface_at(*id);
                 // An exported interface defines its own types (even when
                 // the same interface is imported too) and uses those of
-                // interfaces exported before it (as the reference does);
-                // what they use from elsewhere is live.
-                if exported {
-                    exported_ifaces.push(*id);
-                }
-                let own: &[InterfaceId] = if exported { &exported_ifaces } else { &[] };
+                // interfaces exported before it under their own names (as
+                // the reference does: one exported under a name of its own,
+                // `export n: i;`, provides no types); what they use from
+                // elsewhere is live.
+                let own: Vec<InterfaceId> = if exported {
+                    let mut own = exported_ifaces.clone();
+                    own.push(*id);
+                    if *key == WorldKey::Interface(*id) {
+                        exported_ifaces.push(*id);
+                    }
+                    own
+                } else {
+                    Vec::new()
+                };
+                let own = own.as_slice();
                 for func in iface.functions.values() {
                     if exported || is_required(required, Some(key), &func.name) {
                         visit_func(resolve, func, own, &mut live);

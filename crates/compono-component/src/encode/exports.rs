@@ -68,9 +68,14 @@ fn export_interface<'r>(
     let iface = &resolve.interface_at(id);
     // Types this interface owns are defined afresh for the export; what an
     // import of the same interface defined is not theirs.
-    scope
+    let owned = |t: &TypeId| resolve.type_at(*t).owner == TypeOwner::Interface(id);
+    let imported: Vec<(TypeId, u32)> = scope
         .indices
-        .retain(|t, _| resolve.type_at(*t).owner != TypeOwner::Interface(id));
+        .iter()
+        .filter(|(t, _)| owned(t))
+        .map(|(&t, &i)| (t, i))
+        .collect();
+    scope.indices.retain(|t, _| !owned(t));
     for (&ty, &index) in local_resources {
         if resolve.type_at(ty).owner == TypeOwner::Interface(id) {
             scope.indices.insert(ty, index);
@@ -90,15 +95,25 @@ fn export_interface<'r>(
     let extern_name = scope.interface_names.of_item(resolve, key, item)?;
     let c = &mut scope.space.component;
     let exported = c.export(extern_name, ComponentExportKind::Instance, instance, None);
-    // Later exports refer to this interface's types through the export,
-    // where they have their names.
-    scope.providers.insert(id, exported);
-    for (name, &ty) in iface.types.iter() {
-        let index = scope
-            .space
-            .component
-            .alias_export(exported, name, ComponentExportKind::Type);
-        scope.indices.insert(ty, index);
+    if *key == WorldKey::Interface(id) {
+        // Later exports refer to this interface's types through the
+        // export, where they have their names.
+        scope.providers.insert(id, exported);
+        for (name, &ty) in iface.types.iter() {
+            let index =
+                scope
+                    .space
+                    .component
+                    .alias_export(exported, name, ComponentExportKind::Type);
+            scope.indices.insert(ty, index);
+        }
+    } else {
+        // An export under a name of its own (`export n: i;`) provides no
+        // types: later exports take the interface's types from where they
+        // took them before, its import (as the reference does; `live`
+        // keeps that import).
+        scope.indices.retain(|t, _| !owned(t));
+        scope.indices.extend(imported);
     }
     // Anonymous types (handles, lists) cached so far may refer to the
     // definitions that the export has now replaced.
