@@ -30,84 +30,83 @@ pub fn is_required<'r>(
     required.contains(&(key, func))
 }
 
-/// Every type reachable from the required import functions, from `roots`
-/// (resources whose drop the module imports), from exports and from
-/// world-level types, in the order a walk of the world in order reaches
-/// them (dependencies first), which is the order their definitions are
-/// emitted in.
+/// What a core module imports that makes types live, in the order of its
+/// import section.
+#[derive(Clone, Copy)]
+pub enum ModuleImport<'r> {
+    /// A world import function, from the interface imported as `key`
+    /// (`None` at world level).
+    Func(Option<&'r WorldKey>, &'r wit_parser::Function),
+    /// `resource.drop` of an imported resource.
+    ImportedDrop(Option<&'r WorldKey>, TypeId),
+    /// `resource.new`, `.rep` or `.drop` of a resource the module exports.
+    ExportedResource(TypeId),
+}
+
+/// Every type the component needs, in the order the reference encoder
+/// reaches them (dependencies first), which is the order their definitions
+/// are emitted in: world-level types, then what the modules import in the
+/// order they import it (`uses`: the main module's, then each adapter's),
+/// then what the exports use.
 pub fn live_types<'r>(
     resolve: &'r Resolve,
     world: WorldId,
-    required: &HashSet<RequiredFunc<'r>>,
-    roots: &[TypeId],
+    uses: &[ModuleImport<'r>],
 ) -> IndexSet<TypeId> {
     let mut live = IndexSet::new();
     let w = &resolve.world_at(world);
+    // World-level resources are live when their drop is imported or
+    // something else reaches them.
+    let dropped = |id: &TypeId| {
+        uses.iter()
+            .any(|u| matches!(u, ModuleImport::ImportedDrop(_, t) if t == id))
+    };
     // World-level types first, as the reference encoder orders them: the
     // interface types they use are then declared before any function's.
     for item in w.imports.values() {
         if let WorldItem::Type { id, .. } = item
-            && (!is_resource(resolve, *id) || roots.contains(id))
+            && (!is_resource(resolve, *id) || dropped(id))
         {
             visit(resolve, &Type::Id(*id), &[], &mut live);
         }
     }
-    // Interfaces exported so far: an exported interface takes what it uses
-    // of them from their exports, not from imports.
+    for u in uses {
+        match *u {
+            ModuleImport::Func(_, func) => visit_func(resolve, func, &[], &mut live),
+            ModuleImport::ImportedDrop(_, ty) | ModuleImport::ExportedResource(ty) => {
+                visit(resolve, &Type::Id(ty), &[], &mut live)
+            }
+        }
+    }
+    // Interfaces exported so far under their own names: an exported
+    // interface takes what it uses of them from their exports, not from
+    // imports.
     let mut exported_ifaces: Vec<InterfaceId> = Vec::new();
-    for (key, item, exported) in w
-        .imports
-        .iter()
-        .map(|(k, i)| (k, i, false))
-        .chain(w.exports.iter().map(|(k, i)| (k, i, true)))
-    {
+    for (key, item) in w.exports.iter() {
         match item {
             WorldItem::Interface { id, .. } => {
-                let iface = &resolve.interface_at(*id);
                 // An exported interface defines its own types (even when
                 // the same interface is imported too) and uses those of
                 // interfaces exported before it under their own names (as
                 // the reference does: one exported under a name of its own,
                 // `export n: i;`, provides no types); what they use from
                 // elsewhere is live.
-                let own: Vec<InterfaceId> = if exported {
-                    let mut own = exported_ifaces.clone();
-                    own.push(*id);
-                    if *key == WorldKey::Interface(*id) {
-                        exported_ifaces.push(*id);
-                    }
-                    own
-                } else {
-                    Vec::new()
-                };
-                let own = own.as_slice();
+                let mut own = exported_ifaces.clone();
+                own.push(*id);
+                if *key == WorldKey::Interface(*id) {
+                    exported_ifaces.push(*id);
+                }
+                let iface = &resolve.interface_at(*id);
                 for func in iface.functions.values() {
-                    if exported || is_required(required, Some(key), &func.name) {
-                        visit_func(resolve, func, own, &mut live);
-                    }
+                    visit_func(resolve, func, &own, &mut live);
                 }
-                if exported {
-                    for &ty in iface.types.values() {
-                        visit(resolve, &Type::Id(ty), own, &mut live);
-                    }
-                } else {
-                    for &root in roots {
-                        if resolve.type_at(root).owner == TypeOwner::Interface(*id) {
-                            visit(resolve, &Type::Id(root), &[], &mut live);
-                        }
-                    }
+                for &ty in iface.types.values() {
+                    visit(resolve, &Type::Id(ty), &own, &mut live);
                 }
             }
-            WorldItem::Function(func) => {
-                if exported || is_required(required, None, &func.name) {
-                    visit_func(resolve, func, &[], &mut live)
-                }
-            }
+            WorldItem::Function(func) => visit_func(resolve, func, &[], &mut live),
             WorldItem::Type { id, .. } => {
-                // World-level resources are live when their drop is
-                // imported or something else reaches them.
-                let resource = is_resource(resolve, *id);
-                if !resource || roots.contains(id) {
+                if !is_resource(resolve, *id) || dropped(id) {
                     visit(resolve, &Type::Id(*id), &[], &mut live)
                 }
             }
@@ -117,26 +116,26 @@ pub fn live_types<'r>(
 }
 
 /// The live types of an interface imported under a name that does not
-/// provide its types (see `encode::imports`): what the functions the
-/// module calls from this import reach, then the resources whose drop it
-/// imports from it, in that order. The reference encoder decodes such an
-/// import as an interface of its own, so world-level `use`s and other
+/// provide its types (see `encode::imports`): what the modules import from
+/// that import, in their import order. The reference encoder decodes such
+/// an import as an interface of its own, so world-level `use`s and other
 /// imports of the same interface do not reorder it.
 pub fn live_types_of_import<'r>(
     resolve: &'r Resolve,
     key: &'r WorldKey,
-    iface: InterfaceId,
-    required: &HashSet<RequiredFunc<'r>>,
-    drops: &[TypeId],
+    uses: &[ModuleImport<'r>],
 ) -> IndexSet<TypeId> {
     let mut live = IndexSet::new();
-    for func in resolve.interface_at(iface).functions.values() {
-        if is_required(required, Some(key), &func.name) {
-            visit_func(resolve, func, &[], &mut live);
+    for u in uses {
+        match *u {
+            ModuleImport::Func(Some(k), func) if k == key => {
+                visit_func(resolve, func, &[], &mut live)
+            }
+            ModuleImport::ImportedDrop(Some(k), ty) if k == key => {
+                visit(resolve, &Type::Id(ty), &[], &mut live)
+            }
+            _ => {}
         }
-    }
-    for &resource in drops {
-        visit(resolve, &Type::Id(resource), &[], &mut live);
     }
     live
 }

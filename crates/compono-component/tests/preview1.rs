@@ -20,7 +20,9 @@
 //! says how, and the official run must match `expected/official-outcome`
 //! instead. `expected/imports` is the WASI interfaces compono's
 //! component imports, as `wasm-tools component wit` lists them; each must
-//! be one the program's preview1 imports can need.
+//! be one the program's preview1 imports can need. With the official
+//! adapter, compono's component must print as the same WIT as the one
+//! `wasm-tools component new --adapt` makes.
 //!
 //! The runs are in Python's wasmtime (`tests/preview1/harness.py`);
 //! without it the trials are ignored, and fail when `CI=true`. Another way
@@ -114,8 +116,8 @@ fn outcome(report: &Value, way: &str) -> String {
     )
 }
 
-/// The WASI interfaces `component` imports, from `wasm-tools component wit`.
-fn wit_imports(component: &Path) -> Result<Vec<String>, Failed> {
+/// `wasm-tools component wit` of `component`.
+fn wit_text(component: &Path) -> Result<String, Failed> {
     let out = compono_testutil::command("wasm-tools")
         .args(["component", "wit"])
         .arg(component)
@@ -127,7 +129,12 @@ fn wit_imports(component: &Path) -> Result<Vec<String>, Failed> {
         )
         .into());
     }
-    let text = String::from_utf8_lossy(&out.stdout);
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The WASI interfaces `component` imports, from `wasm-tools component wit`.
+fn wit_imports(component: &Path) -> Result<Vec<String>, Failed> {
+    let text = wit_text(component)?;
     let mut imports: Vec<String> = text
         .lines()
         .filter_map(|l| l.trim().strip_prefix("import "))
@@ -135,6 +142,30 @@ fn wit_imports(component: &Path) -> Result<Vec<String>, Failed> {
         .collect();
     imports.sort();
     Ok(imports)
+}
+
+/// What `wasm-tools component new --adapt` makes of `program` with the
+/// official adapter, as WIT.
+fn wasm_tools_wit(work: &Path, program: &Path, official: &[u8]) -> Result<String, Failed> {
+    let adapter = work.join("official-adapter.wasm");
+    let component = work.join("wasm-tools.wasm");
+    std::fs::write(&adapter, official)?;
+    let out = compono_testutil::command("wasm-tools")
+        .args(["component", "new"])
+        .arg(program)
+        .arg("--adapt")
+        .arg(format!("{}={}", adapter::PREVIEW1, adapter.display()))
+        .arg("-o")
+        .arg(&component)
+        .output()?;
+    if !out.status.success() {
+        return Err(format!(
+            "wasm-tools component new: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    wit_text(&component)
 }
 
 /// Which preview1 imports can need each WASI interface: an interface no
@@ -320,6 +351,16 @@ fn run_case(dir: &Path) -> Result<(), Failed> {
         if let Err(e) = check_expected(&dir.join("expected/imports"), &(imports.join("\n") + "\n"))
         {
             problems.push(e.message().unwrap_or_default().to_string());
+        }
+        // With the same adapter, the same component as the reference's.
+        let ours = wit_text(&paths[2].2)?;
+        let theirs = wasm_tools_wit(work.path(), &paths[0].2, official)?;
+        if ours != theirs {
+            problems.push(format!(
+                "with the official adapter, compono's component prints as other WIT than \
+                 wasm-tools':\n{}",
+                pretty_assertions::StrComparison::new(&theirs, &ours)
+            ));
         }
     } else if on_ci() {
         problems.push("CI=true but `wasm-tools` is not on PATH".to_string());

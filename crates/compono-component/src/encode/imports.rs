@@ -12,7 +12,7 @@ use super::ComponentInput;
 use super::space::ComponentSpaceBuilder;
 use crate::Error;
 use crate::classify::ImportTarget;
-use crate::live::{is_required, live_types, live_types_of_import};
+use crate::live::{ModuleImport, is_required, live_types, live_types_of_import};
 
 /// What `import_world` imported that lowering refers to: the component
 /// function of each world-level function, by name, and the instance of each
@@ -31,28 +31,34 @@ pub fn import_world<'r>(
 ) -> Result<Imported, Error> {
     let resolve = scope.resolve;
     let mut required = HashSet::new();
-    let mut roots = Vec::new();
-    // The resources whose drop is imported, by the key of their interface.
-    let mut drops: HashMap<&WorldKey, Vec<TypeId>> = HashMap::new();
+    let mut uses = Vec::new();
     for (_, cls) in input.modules() {
+        // Grouped by import module, in the order each module first
+        // appears, as the reference encoder walks a module's imports.
+        let mut by_module: indexmap::IndexMap<&str, Vec<&ImportTarget>> = indexmap::IndexMap::new();
         for import in &cls.imports {
-            match &import.target {
-                ImportTarget::Func { key, func, .. } => {
+            by_module
+                .entry(import.module.as_str())
+                .or_default()
+                .push(&import.target);
+        }
+        for target in by_module.into_values().flatten() {
+            match target {
+                ImportTarget::Func { key, func } => {
                     required.insert((*key, func.name.as_str()));
+                    uses.push(ModuleImport::Func(*key, func));
                 }
                 ImportTarget::ImportedDrop(key, resource) => {
-                    roots.push(*resource);
-                    if let Some(key) = key {
-                        drops.entry(key).or_default().push(*resource);
-                    }
+                    uses.push(ModuleImport::ImportedDrop(*key, *resource));
                 }
-                ImportTarget::Exported(..)
-                | ImportTarget::AdapterExport(_)
-                | ImportTarget::MainExport => {}
+                ImportTarget::Exported(resource, _) => {
+                    uses.push(ModuleImport::ExportedResource(*resource));
+                }
+                ImportTarget::AdapterExport(_) | ImportTarget::MainExport => {}
             }
         }
     }
-    let live = live_types(resolve, world, &required, &roots);
+    let live = live_types(resolve, world, &uses);
     let imports = &resolve.world_at(world).imports;
     // An interface imported under several names (`import x: ns:pkg/i;`
     // beside `import ns:pkg/i;`) has its types provided by its import
@@ -78,8 +84,7 @@ pub fn import_world<'r>(
                 let live = if provides_types {
                     &live
                 } else {
-                    let key_drops = drops.get(key).map(Vec::as_slice).unwrap_or_default();
-                    own_live = live_types_of_import(resolve, key, *id, &required, key_drops);
+                    own_live = live_types_of_import(resolve, key, &uses);
                     &own_live
                 };
                 if let Some(instance) =
