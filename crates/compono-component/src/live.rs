@@ -10,8 +10,8 @@ use std::collections::HashSet;
 use indexmap::IndexSet;
 
 use wit_parser::{
-    Handle, InterfaceId, Resolve, Type, TypeDefKind, TypeId, TypeOwner, WorldId, WorldItem,
-    WorldKey,
+    FunctionKind, Handle, InterfaceId, Resolve, Type, TypeDefKind, TypeId, TypeOwner, WorldId,
+    WorldItem, WorldKey,
 };
 
 use crate::world::is_resource;
@@ -96,12 +96,14 @@ pub fn live_types<'r>(
                 if *key == WorldKey::Interface(*id) {
                     exported_ifaces.push(*id);
                 }
+                // Its types first, then its functions, as the reference
+                // walks an interface.
                 let iface = &resolve.interface_at(*id);
-                for func in iface.functions.values() {
-                    visit_func(resolve, func, &own, &mut live);
-                }
                 for &ty in iface.types.values() {
                     visit(resolve, &Type::Id(ty), &own, &mut live);
+                }
+                for func in iface.functions.values() {
+                    visit_func(resolve, func, &own, &mut live);
                 }
             }
             WorldItem::Function(func) => visit_func(resolve, func, &[], &mut live),
@@ -148,8 +150,14 @@ fn visit_func(
     live: &mut IndexSet<TypeId>,
 ) {
     // A `[static]r.f` function is named after its resource, which must
-    // then be in scope even when no value of it crosses.
-    if let Some(resource) = func.kind.resource() {
+    // then be in scope even when no value of it crosses. (A method's or
+    // constructor's resource is reached through its parameters or result,
+    // in that order, as the reference walks them.)
+    if let FunctionKind::Static(resource)
+    | FunctionKind::AsyncStatic(resource)
+    | FunctionKind::StaticGetter(resource)
+    | FunctionKind::StaticSetter(resource) = func.kind
+    {
         visit(resolve, &Type::Id(resource), own, live);
     }
     for ty in func.parameter_and_result_types() {
