@@ -34,6 +34,12 @@ pub fn run(data: &[u8]) -> Result<Outcome, Finding> {
     validate(&our_wasm).map_err(|e| format!("our encoding does not validate: {e}\n\n{theirs}"))?;
     let their_wasm = wit_component::encode(resolve, package, false)
         .map_err(|e| format!("reference encode: {e:#}"))?;
+    // `COMPONO_FUZZ_DUMP=DIR` keeps both encodings, for replaying a finding.
+    if let Some(dir) = std::env::var_os("COMPONO_FUZZ_DUMP") {
+        let dir = std::path::Path::new(&dir);
+        let _ = std::fs::write(dir.join("compono.wasm"), &our_wasm);
+        let _ = std::fs::write(dir.join("reference.wasm"), &their_wasm);
+    }
     let decode = |wasm: &[u8]| match wit_parser::decoding::decode(wasm) {
         Ok(wit_parser::decoding::DecodedWasm::WitPackage(r, p)) => Ok((r, p)),
         Ok(_) => Err("decodes as a component".to_string()),

@@ -22,8 +22,8 @@ use wasm_encoder::{
     CustomSection, InstanceType, PrimitiveValType, TypeBounds,
 };
 use wit_parser::{
-    Function, Handle, InterfaceId, PackageId, PackageMetadata, Resolve, Type, TypeDefKind, TypeId,
-    TypeOwner, WorldId, WorldItem, WorldKey,
+    Function, Handle, InterfaceId, PackageId, PackageMetadata, Resolve, Type, TypeDef, TypeDefKind,
+    TypeId, TypeOwner, WorldId, WorldItem, WorldKey,
 };
 
 use crate::Error;
@@ -445,6 +445,11 @@ pub struct Scope<'r, S> {
     pub owner: TypeOwner,
     pub binding: Binding,
     pub indices: HashMap<TypeId, u32>,
+    /// Anonymous definitions emitted here, by what they are: another
+    /// anonymous type of the same kind (a `Resolve` decoded from a binary
+    /// has one per use) reuses it, as the reference encoder does. An entry
+    /// holds only while the type it was made for still has that index.
+    anonymous: HashMap<&'r TypeDefKind, (TypeId, u32)>,
     /// For component types: the instance (import or export) that provides
     /// each interface's types.
     pub providers: HashMap<InterfaceId, u32>,
@@ -460,6 +465,7 @@ impl<'r, S: TypeSpace> Scope<'r, S> {
             owner,
             binding,
             indices: HashMap::new(),
+            anonymous: HashMap::new(),
             providers: HashMap::new(),
             interface_names: InterfaceNames::Full,
         }
@@ -511,7 +517,14 @@ impl<'r, S: TypeSpace> Scope<'r, S> {
             return Ok(index);
         }
         let resolve = self.resolve;
-        let def = &resolve.type_at(id);
+        let def: &'r TypeDef = resolve.type_at(id);
+        if def.name.is_none()
+            && let Some(&(origin, index)) = self.anonymous.get(&def.kind)
+            && self.indices.get(&origin) == Some(&index)
+        {
+            self.indices.insert(id, index);
+            return Ok(index);
+        }
         let is_foreign =
             def.name.is_some() && def.owner != self.owner && !matches!(def.owner, TypeOwner::None);
         if is_foreign {
@@ -663,6 +676,9 @@ impl<'r, S: TypeSpace> Scope<'r, S> {
             _ => index,
         };
         self.indices.insert(id, index);
+        if def.name.is_none() {
+            self.anonymous.insert(&def.kind, (id, index));
+        }
         Ok(index)
     }
 
