@@ -128,3 +128,43 @@ fn refused_flags_and_missing_inputs_are_errors() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[test]
+fn bad_adapters_are_errors_naming_them() {
+    let dir = setup();
+    std::fs::write(
+        dir.path().join("garbage.wasm"),
+        b"\0asm\x01\0\0\0\x05garbage",
+    )
+    .unwrap();
+    // A module, but no adapter: no world, and a memory of its own.
+    std::fs::write(
+        dir.path().join("plain.wat"),
+        r#"(module (memory 1) (func (export "f")))"#,
+    )
+    .unwrap();
+    for (adapter, what) in [
+        ("wasi_snapshot_preview1=missing.wasm", "missing.wasm"),
+        ("foo=garbage.wasm", "garbage.wasm"),
+        ("foo=plain.wat", "foo"),
+    ] {
+        let out = compono(
+            &[
+                "link",
+                "main.wasm",
+                "libdep.so=dep.wat",
+                "--adapt",
+                adapter,
+                "-o",
+                "out.wasm",
+            ],
+            dir.path(),
+        );
+        let text = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{adapter}: {text}");
+        assert!(text.starts_with("error: "), "{adapter}: {text}");
+        assert!(text.contains(what), "{adapter}: {text}");
+        assert!(!text.contains("panicked"), "{adapter}: {text}");
+        assert!(!dir.path().join("out.wasm").exists(), "{adapter}");
+    }
+}

@@ -45,6 +45,16 @@ pub fn adapters(
                 crate::io::display_name(&path)
             )
         })?;
+        // Named by its file here; what makes it no adapter is for `new`
+        // and `link` to say, by its name.
+        wasmparser::Validator::new()
+            .validate_all(&bytes)
+            .with_context(|| {
+                format!(
+                    "adapter `{name}` (`{}`) is not a valid core module",
+                    crate::io::display_name(&path)
+                )
+            })?;
         adapters.push(Adapter {
             name,
             module: bytes,
