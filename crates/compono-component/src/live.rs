@@ -87,10 +87,13 @@ pub fn live_types<'r>(
             WorldItem::Interface { id, .. } => {
                 // An exported interface defines its own types (even when
                 // the same interface is imported too) and uses those of
-                // interfaces exported before it under their own names (as
-                // the reference does: one exported under a name of its own,
-                // `export n: i;`, provides no types); what they use from
-                // elsewhere is live.
+                // interfaces exported before it under their own names (one
+                // exported under a name of its own, `export n: i;`, provides
+                // no types); what they use from elsewhere is live. The
+                // reference counts only exported interfaces reached through
+                // exported dependencies: the two differ when an export uses
+                // an import that uses an interface also exported, which no
+                // fuzz run has generated yet.
                 let mut own = exported_ifaces.clone();
                 own.push(*id);
                 if *key == WorldKey::Interface(*id) {

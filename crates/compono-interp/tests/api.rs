@@ -266,12 +266,15 @@ fn traps_name_the_functions_on_the_stack_across_instances_and_host_calls() {
         r#"(module $app
              (import "lib" "boom" (func $boom (param i32) (result i32)))
              (import "host" "call-back" (func $call_back))
+             (import "host" "fail" (func $fail))
              (func $middle (param i32) (result i32)
                (i32.add (call $boom (local.get 0)) (i32.const 1)))
              (func $run (export "run") (result i32) (call $middle (i32.const 0)))
              (func $deep (export "deep") unreachable)
              (func $through_host (export "through-host") (call $call_back))
-             (func $recurse (export "recurse") (call $recurse)))"#,
+             (func $recurse (export "recurse") (call $recurse))
+             (func $tail_to_host (return_call $fail))
+             (func $via_tail (export "via-tail") (call $tail_to_host)))"#,
     );
     let mut store = Store::new(&engine, ());
     let mut linker = Linker::new();
@@ -292,6 +295,9 @@ fn traps_name_the_functions_on_the_stack_across_instances_and_host_calls() {
             }
         },
     );
+    linker.func_new("host", "fail", FuncType::new([], []), |_, _, _| {
+        Err(Trap::host("refused"))
+    });
     let app_instance = linker.instantiate(&mut store, &app).unwrap();
     let call = |store: &mut Store<()>, name: &str, results: &mut [Val]| {
         let func = app_instance.get_func(&*store, name).unwrap();
@@ -309,6 +315,11 @@ fn traps_name_the_functions_on_the_stack_across_instances_and_host_calls() {
     // called the host are both reported, the inner one first.
     let error = call(&mut store, "through-host", &mut []);
     assert_eq!(backtrace_of(error), ["app!deep", "app!through_host"]);
+
+    // A tail call to the host replaced its caller, which is then not on
+    // the stack (as in wasmtime's backtraces).
+    let error = call(&mut store, "via-tail", &mut []);
+    assert_eq!(backtrace_of(error), ["app!via_tail"]);
 
     // Deep recursion keeps only the innermost thousand frames.
     let error = call(&mut store, "recurse", &mut []);

@@ -385,9 +385,12 @@ fn execute<T>(store: &mut Store<T>, instance: u32, entry: u32, base: usize) -> R
                     Ok(results) => results,
                     Err(mut trap) => {
                         ctx.attach(&mut store.inner);
-                        // The caller's position is the record after its call.
+                        // The caller's position is the record after its call;
+                        // a tail call replaced the caller, as in wasmtime's
+                        // backtraces.
                         ctx.ip = ctx.ip.wrapping_sub(1);
-                        trap.push_frames(ctx.backtrace(depth));
+                        let frames = ctx.backtrace(depth);
+                        trap.push_frames(frames.into_iter().skip(usize::from(call.tail)));
                         break Err(trap);
                     }
                 };

@@ -237,18 +237,26 @@ impl State {
             memories[dst.0 as usize] as usize,
             memories[src.0 as usize] as usize,
         );
-        let src_bytes = store.memories[src_memory].bytes_mut();
-        let Some(src_range) = range(src.1, len, src_bytes.len()) else {
+        let (Some(src_range), Some(dst_range)) = (
+            range(src.1, len, store.memories[src_memory].len),
+            range(dst.1, len, store.memories[dst_memory].len),
+        ) else {
             return Flow::Trap(TrapCode::MemoryOutOfBounds);
         };
-        // Two imports may name one memory; otherwise the bytes cross
-        // between two buffers (this is the rare path: copy once).
-        let bytes = src_bytes[src_range].to_vec();
-        let dst_bytes = store.memories[dst_memory].bytes_mut();
-        let Some(dst_range) = range(dst.1, len, dst_bytes.len()) else {
-            return Flow::Trap(TrapCode::MemoryOutOfBounds);
-        };
-        dst_bytes[dst_range].copy_from_slice(&bytes);
+        if src_memory == dst_memory {
+            // Two imports of one memory.
+            store.memories[src_memory]
+                .bytes_mut()
+                .copy_within(src_range, dst_range.start);
+        } else {
+            let (low, high) = store.memories.split_at_mut(src_memory.max(dst_memory));
+            let (src_mem, dst_mem) = if src_memory < dst_memory {
+                (&mut low[src_memory], &mut high[0])
+            } else {
+                (&mut high[0], &mut low[dst_memory])
+            };
+            dst_mem.bytes_mut()[dst_range].copy_from_slice(&src_mem.bytes_mut()[src_range]);
+        }
         Flow::Skip(2)
     }
 

@@ -46,7 +46,6 @@ pub(crate) struct Compare {
     pub eval: fn(u64, u64) -> bool,
 }
 
-/// A load or store with its static offset.
 /// The memory a load or store uses. Validation admits only linear
 /// memories (the GC proposal's array targets are not enabled); an array
 /// target would name no memory, and every access to it would trap.
@@ -57,6 +56,7 @@ fn memory_of(memarg: &wasmparser::MemArg) -> u32 {
     }
 }
 
+/// A load or store with its static offset and its memory.
 #[derive(Clone, Copy)]
 pub(crate) struct Access {
     pub op: Opcode,
