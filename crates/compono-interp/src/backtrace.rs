@@ -86,12 +86,16 @@ impl FrameInfo {
     }
 }
 
-/// `module!function`, spelt as wasmtime spells its backtrace frames.
+/// `module!function`, spelt as wasmtime spells its backtrace frames:
+/// Rust names demangled (see `demangle`), others as stored.
 impl fmt::Display for FrameInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.module_name().unwrap_or("<unknown>"))?;
         match self.func_name() {
-            Some(name) => write!(f, "!{name}"),
+            Some(name) => match crate::demangle::demangle(name) {
+                Some(readable) => write!(f, "!{readable}"),
+                None => write!(f, "!{name}"),
+            },
             None => write!(f, "!<wasm function {}>", self.func_index),
         }
     }

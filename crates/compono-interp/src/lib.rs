@@ -52,6 +52,7 @@
 #![recursion_limit = "1024"]
 
 mod backtrace;
+mod demangle;
 mod engine;
 mod error;
 mod exec;
