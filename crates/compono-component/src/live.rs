@@ -91,9 +91,10 @@ pub fn live_types<'r>(
                 // exported under a name of its own, `export n: i;`, provides
                 // no types); what they use from elsewhere is live. The
                 // reference counts only exported interfaces reached through
-                // exported dependencies: the two differ when an export uses
-                // an import that uses an interface also exported, which no
-                // fuzz run has generated yet.
+                // exported dependencies; the two agree because the only way
+                // to differ, an export using an import that uses an
+                // exported interface, is a world wit-parser refuses ("depends
+                // on an interface in incompatible ways").
                 let mut own = exported_ifaces.clone();
                 own.push(*id);
                 if *key == WorldKey::Interface(*id) {
