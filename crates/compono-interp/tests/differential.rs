@@ -625,11 +625,19 @@ fn smoke() {
 
 /// Each case is `NAME.wasm`, a module on which the engines once differed,
 /// and `NAME.args`, the bytes its call arguments are drawn from.
+/// `COMPONO_DIFF_CASE=PATH.wasm` replays that one case instead (what a
+/// `wasm-tools shrink` predicate runs).
 #[test]
 fn regressions() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/interp/differential");
-    for entry in std::fs::read_dir(&dir).expect("fixtures/interp/differential exists") {
-        let path = entry.expect("readable directory").path();
+    let paths: Vec<std::path::PathBuf> = match std::env::var_os("COMPONO_DIFF_CASE") {
+        Some(case) => vec![case.into()],
+        None => std::fs::read_dir(&dir)
+            .expect("fixtures/interp/differential exists")
+            .map(|entry| entry.expect("readable directory").path())
+            .collect(),
+    };
+    for path in paths {
         if path.extension().is_some_and(|e| e == "wasm") {
             let module = std::fs::read(&path).expect("readable case");
             let args = std::fs::read(path.with_extension("args")).unwrap_or_default();
