@@ -5,6 +5,8 @@
 //!
 //! - `regressions`: every module in `fixtures/interp/differential/` (each a
 //!   difference found once).
+//! - `wasmi_bugs`: differences where wasmi was the one wrong, as scripts of
+//!   the right answers in `fixtures/interp/differential/wasmi-bugs/`.
 //! - `smoke`: a few hundred generated modules, as CI's short run.
 //! - `fuzz` (ignored): generates modules until `COMPONO_FUZZ_SECONDS` have
 //!   passed (or `COMPONO_FUZZ_EXECUTIONS` modules ran); started by
@@ -647,6 +649,30 @@ fn regressions() {
             }
         }
     }
+}
+
+/// Differences where wasmi was wrong (wasmtime agreeing with compono) cannot
+/// be compared against wasmi; each is kept as a script of the right answers
+/// under `fixtures/interp/differential/wasmi-bugs/`.
+#[test]
+fn wasmi_bugs() {
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/interp/differential/wasmi-bugs");
+    let engine = compono_interp::Engine::new(&compono_interp::Config::default());
+    let mut scripts = 0;
+    for entry in std::fs::read_dir(&dir).expect("fixtures/interp/differential/wasmi-bugs exists") {
+        let path = entry.expect("readable directory").path();
+        if path.extension().is_some_and(|e| e == "wast") {
+            let report = compono_interp::wast::run_file(&engine, &path).expect("a valid script");
+            assert!(
+                report.failed == 0 && report.unsupported == 0 && report.passed > 0,
+                "{}: {report:?}",
+                path.display()
+            );
+            scripts += 1;
+        }
+    }
+    assert!(scripts > 0, "no scripts in {}", dir.display());
 }
 
 #[test]
