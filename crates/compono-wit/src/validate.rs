@@ -39,10 +39,16 @@ pub fn validate_binary(bytes: &[u8]) -> Result<(), BinaryReaderError> {
             funcs.push((func, body));
         }
     }
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(MAX_THREADS);
-    if threads < 2 || code_bytes < PARALLEL_FROM_BYTES {
+    // Small binaries (most outputs) do not ask for the parallelism: on Linux
+    // that reads the cgroup files, a measurable part of a small `link`.
+    let threads = if code_bytes < PARALLEL_FROM_BYTES {
+        1
+    } else {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(MAX_THREADS)
+    };
+    if threads < 2 {
         return validate_bodies(funcs.into_iter().enumerate()).map_err(|(_, e)| e);
     }
     // Round-robin, so each thread gets a share of every part of the code.
