@@ -234,9 +234,7 @@ impl Compono {
         }
         state
     }
-}
 
-impl Compono {
     /// The exported state in `adjudicate.py`'s text, exports by name.
     fn state_text(&self) -> String {
         use compono_interp::Extern;
@@ -679,7 +677,8 @@ fn check_input(data: &[u8], tally: &mut Tally) -> Result<(), String> {
 /// wasmtime observes what compono does at every step, `Err` saying where
 /// they part otherwise (or why wasmtime could not be asked).
 fn adjudicate(module: &[u8], calls: &[(String, Vec<Arg>)], dir: &Path) -> Result<(), String> {
-    let ours = compono_observations(module, calls);
+    let ours = catch_unwind(AssertUnwindSafe(|| compono_observations(module, calls)))
+        .map_err(|p| format!("compono panicked: {}", panic_text(&p)))?;
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     let module_path = dir.join("adjudicate.wasm");
     let replay_path = dir.join("adjudicate.replay");
