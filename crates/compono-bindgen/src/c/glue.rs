@@ -156,6 +156,20 @@ impl CGen<'_> {
 
     fn c_sig(&mut self, scope: &Scope, f: &Function) -> Result<CSig> {
         let name = self.func_name(scope, f);
+        let what = format!(
+            "{} function `{}`",
+            if scope.import { "imported" } else { "exported" },
+            f.name
+        );
+        if let Some(other) = self.func_names.insert(name.clone(), what.clone()) {
+            return Err(Error::Unsupported {
+                item: what,
+                reason: format!(
+                    "its C name `{name}` is also that of the {other} (wit-bindgen stops on \
+                     it too, as a duplicate symbol); rename one of them in the WIT"
+                ),
+            });
+        }
         let mut params = Vec::new();
         let mut text = Vec::new();
         for p in &f.params {

@@ -143,6 +143,7 @@ pub fn generate(resolve: &Resolve, world: WorldId, opts: &Opts) -> Result<Files>
         type_names: HashMap::new(),
         prim_names: HashSet::new(),
         named_types: HashMap::new(),
+        func_names: HashMap::new(),
         free_fns: HashMap::new(),
         resources: HashMap::new(),
         needs_string: false,
@@ -197,6 +198,10 @@ struct CGen<'a> {
     /// one (a world-level type and one of an interface the world imports
     /// under its own name both become `<world>_<name>_t`).
     named_types: HashMap<String, TypeId>,
+    /// The C name of each function so far, and which function it is: an
+    /// import and an export under the same plain name (`import x:
+    /// interface {...}` and `export x: i`) may give two functions one name.
+    func_names: HashMap<String, String>,
     /// Types with a `_free` function, and its name.
     free_fns: HashMap<TypeId, String>,
     resources: HashMap<TypeId, ResourceInfo>,
@@ -493,6 +498,36 @@ mod tests {
         };
         let h = header(&resolve, world, &opts);
         assert!(h.contains("inner_name_t"), "{h}");
+    }
+
+    /// Found by the bindgen-c fuzz target: an interface imported under a
+    /// plain name and one exported under the same name both spell their
+    /// functions `<name>_<func>`. compono wrote a header declaring
+    /// `name_name` twice, which does not compile; wit-bindgen-c 0.61 panics
+    /// ("duplicate symbols: name `name_name` already defined").
+    #[test]
+    fn an_import_and_an_export_with_one_c_name_are_refused() {
+        let (resolve, world) = load(
+            "package a:b; interface name { name: func(a: string) -> string; } \
+             world w { import name: interface { name: func(x: u32) -> bool; } export name: name; }",
+        );
+        let err = generate(&resolve, world, &Opts::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("exported function `name`")
+                && err.contains("`name_name`")
+                && err.contains("imported function `name`"),
+            "{err}"
+        );
+        // Under another name the export is its own.
+        let (resolve, world) = load(
+            "package a:b; interface name { name: func(a: string) -> string; } \
+             world w { import name: interface { name: func(x: u32) -> bool; } export other: name; }",
+        );
+        let h = header(&resolve, world, &Opts::default());
+        assert!(h.contains("extern bool name_name(uint32_t x);"), "{h}");
+        assert!(h.contains("other_name(w_string_t *a, w_string_t *ret);"), "{h}");
     }
 
     #[test]
