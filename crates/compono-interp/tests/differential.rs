@@ -859,7 +859,7 @@ fn regressions() {
 }
 
 /// Differences where wasmi is wrong, in `fixtures/interp/differential/wasmi-bugs/`
-/// (`NAME.wat` and `NAME.args`): each must still differ, and wasmtime must
+/// (`NAME.wat` or `NAME.wasm`, and `NAME.args`): each must still differ, and wasmtime must
 /// agree with compono on it (`adjudicate`). When a wasmi release fixes
 /// one, this fails: move the case to the ordinary regressions.
 #[test]
@@ -872,7 +872,8 @@ fn wasmi_bugs() {
     let mut cases = 0;
     for entry in std::fs::read_dir(&dir).expect("fixtures/interp/differential/wasmi-bugs exists") {
         let path = entry.expect("readable directory").path();
-        if path.extension().is_some_and(|e| e == "wat") {
+        if path.extension().is_some_and(|e| e == "wat" || e == "wasm") {
+            // `wat` reads a binary module as it is.
             let module = wat::parse_file(&path).expect("a valid module");
             let args = std::fs::read(path.with_extension("args")).unwrap_or_default();
             let mut calls = Vec::new();
