@@ -527,7 +527,10 @@ mod tests {
         );
         let h = header(&resolve, world, &Opts::default());
         assert!(h.contains("extern bool name_name(uint32_t x);"), "{h}");
-        assert!(h.contains("other_name(w_string_t *a, w_string_t *ret);"), "{h}");
+        assert!(
+            h.contains("other_name(w_string_t *a, w_string_t *ret);"),
+            "{h}"
+        );
     }
 
     #[test]
