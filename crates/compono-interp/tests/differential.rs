@@ -692,7 +692,7 @@ fn adjudicate(module: &[u8], calls: &[(String, Vec<Arg>)], dir: &Path) -> Result
     std::fs::write(&module_path, module).map_err(|e| e.to_string())?;
     std::fs::write(&replay_path, replay).map_err(|e| e.to_string())?;
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/adjudicate.py");
-    let output = std::process::Command::new("python3")
+    let output = compono_testutil::command("python3")
         .arg(script)
         .arg(&replay_path)
         .arg(&module_path)
@@ -940,7 +940,7 @@ fn adjudicator_agrees_where_engines_agree() {
 /// Whether `adjudicate` can ask wasmtime-py; outside CI a test without it
 /// says so and passes, under `CI=true` its absence is a failure.
 fn wasmtime_available() -> bool {
-    let available = std::process::Command::new("python3")
+    let available = compono_testutil::command("python3")
         .args(["-c", "import wasmtime"])
         .output()
         .is_ok_and(|o| o.status.success());
