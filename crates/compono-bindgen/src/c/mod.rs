@@ -142,7 +142,7 @@ pub fn generate(resolve: &Resolve, world: WorldId, opts: &Opts) -> Result<Files>
         renamed: HashMap::new(),
         type_names: HashMap::new(),
         prim_names: HashSet::new(),
-        named_types: HashMap::new(),
+        c_type_names: HashMap::new(),
         func_names: HashMap::new(),
         free_fns: HashMap::new(),
         resources: HashMap::new(),
@@ -194,10 +194,12 @@ struct CGen<'a> {
     type_names: HashMap<TypeId, String>,
     /// Anonymous types named by shape under the world, defined once.
     prim_names: HashSet<String>,
-    /// The C name of each named WIT type, and the type: two may not share
-    /// one (a world-level type and one of an interface the world imports
-    /// under its own name both become `<world>_<name>_t`).
-    named_types: HashMap<String, TypeId>,
+    /// Every C type name defined, and the (first) type it was defined for:
+    /// two types may not share one (a world-level type and one of an
+    /// interface imported or exported under the world's own name both
+    /// become `<world>_<shape>_t`), except anonymous types of primitives,
+    /// which are the world's and defined once per shape.
+    c_type_names: HashMap<String, TypeId>,
     /// The C name of each function so far, and which function it is: an
     /// import and an export under the same plain name (`import x:
     /// interface {...}` and `export x: i`) may give two functions one name.
@@ -531,6 +533,38 @@ mod tests {
             h.contains("other_name(w_string_t *a, w_string_t *ret);"),
             "{h}"
         );
+    }
+
+    /// Found by the bindgen-c fuzz target: a world-level anonymous type and
+    /// one of an interface exported under the world's own name both become
+    /// `w_result_void_void_t`; compono and wit-bindgen-c 0.61 both wrote
+    /// the typedef twice.
+    #[test]
+    fn two_anonymous_types_with_one_c_name_are_refused() {
+        let (resolve, world) = load(
+            "package a:b; world w { export f: func(a: result); \
+             export w: interface { g: func(b: result); } }",
+        );
+        let err = generate(&resolve, world, &Opts::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`w_result_void_void_t`"), "{err}");
+        let opts = Opts {
+            rename: vec![("w".into(), "inner".into())],
+            ..Opts::default()
+        };
+        let h = header(&resolve, world, &opts);
+        assert!(
+            h.contains("} w_result_void_void_t;") && h.contains("} inner_result_void_void_t;"),
+            "{h}"
+        );
+        // Anonymous types of primitives alone are the world's, defined once.
+        let (resolve, world) = load(
+            "package a:b; world w { export f: func(a: list<u8>); \
+             export w: interface { g: func(b: list<u8>); } }",
+        );
+        let h = header(&resolve, world, &Opts::default());
+        assert_eq!(h.matches("} w_list_u8_t;").count(), 1, "{h}");
     }
 
     #[test]

@@ -95,35 +95,39 @@ impl CGen<'_> {
                 continue;
             }
             let shape = type_shape(self.resolve, &Type::Id(id));
-            if self.resolve.types[id].name.is_some() {
-                let name = format!("{}_{shape}_t", self.owner_namespace(id, scope)?);
-                if let Some(&other) = self.named_types.get(&name) {
-                    return Err(Error::Unsupported {
-                        item: format!("type `{}`", type_shape(self.resolve, &Type::Id(id))),
-                        reason: format!(
-                            "its C name `{name}` is also that of type `{}` elsewhere in the \
-                             world (wit-bindgen gives both the same name too); rename one of \
-                             them, or the interface with `--rename`",
-                            type_shape(self.resolve, &Type::Id(other))
-                        ),
-                    });
+            let named = self.resolve.types[id].name.is_some();
+            // Anonymous types built from primitives alone are the world's,
+            // one definition per shape; every other type is its owner's.
+            let shared = !named && is_primitive_shape(self.resolve, id);
+            let namespace = if shared {
+                self.w.clone()
+            } else {
+                self.owner_namespace(id, scope)?
+            };
+            let name = format!("{namespace}_{shape}_t");
+            if let Some(&other) = self.c_type_names.get(&name) {
+                if shared && self.prim_names.contains(&name) {
+                    self.type_names.insert(id, name);
+                    continue;
                 }
-                self.named_types.insert(name.clone(), id);
-                self.type_names.insert(id, name);
+                return Err(Error::Unsupported {
+                    item: format!("type `{shape}`"),
+                    reason: format!(
+                        "its C name `{name}` is also that of type `{}` elsewhere in the \
+                         world (wit-bindgen gives both the same name too); rename the \
+                         interface with `--rename`, or one of the types",
+                        type_shape(self.resolve, &Type::Id(other))
+                    ),
+                });
+            }
+            self.c_type_names.insert(name.clone(), id);
+            if shared {
+                self.prim_names.insert(name.clone());
+            }
+            self.type_names.insert(id, name);
+            if named {
                 self.define_named(id, scope)?;
             } else {
-                let name;
-                if is_primitive_shape(self.resolve, id) {
-                    name = format!("{}_{shape}_t", self.w);
-                    let first = self.prim_names.insert(name.clone());
-                    self.type_names.insert(id, name);
-                    if !first {
-                        continue;
-                    }
-                } else {
-                    name = format!("{}_{shape}_t", self.owner_namespace(id, scope)?);
-                    self.type_names.insert(id, name);
-                }
                 // A handle to a resource of this interface is the
                 // resource's own handle type, defined with it.
                 if let TypeDefKind::Handle(Handle::Own(r) | Handle::Borrow(r)) =
