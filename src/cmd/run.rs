@@ -300,7 +300,10 @@ fn parse_arg(ty: ValType, arg: &str) -> Result<Val> {
         ValType::F64 => Val::from(arg.parse::<f64>().map_err(|_| bad())?),
         ValType::FuncRef if arg == "null" => Val::FuncRef(None),
         ValType::ExternRef if arg == "null" => Val::ExternRef(None),
-        ValType::FuncRef | ValType::ExternRef => bail!("only `null` can be passed as a {ty}"),
+        ValType::ExnRef if arg == "null" => Val::ExnRef(None),
+        ValType::FuncRef | ValType::ExternRef | ValType::ExnRef => {
+            bail!("only `null` can be passed as a {ty}")
+        }
     })
 }
 
@@ -312,6 +315,7 @@ fn format_val(v: &Val) -> String {
         Val::F64(bits) => f64::from_bits(*bits).to_string(),
         Val::FuncRef(r) => if r.is_some() { "ref" } else { "null" }.to_string(),
         Val::ExternRef(r) => if r.is_some() { "ref" } else { "null" }.to_string(),
+        Val::ExnRef(r) => if r.is_some() { "ref" } else { "null" }.to_string(),
     }
 }
 

@@ -16,11 +16,13 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Config {
         // Wasm 2.0 without SIMD, plus tail calls, extended constant
-        // expressions and multiple memories: what this interpreter executes.
+        // expressions, multiple memories and exception handling: what this
+        // interpreter executes.
         let features = (WasmFeatures::WASM2
             | WasmFeatures::TAIL_CALL
             | WasmFeatures::EXTENDED_CONST
-            | WasmFeatures::MULTI_MEMORY)
+            | WasmFeatures::MULTI_MEMORY
+            | WasmFeatures::EXCEPTIONS)
             .difference(WasmFeatures::SIMD);
         Config {
             features,
@@ -49,6 +51,13 @@ impl Config {
 
     pub fn wasm_multi_memory(&mut self, enable: bool) -> &mut Config {
         self.features.set(WasmFeatures::MULTI_MEMORY, enable);
+        self
+    }
+
+    /// Exception handling (`tag`, `throw`, `throw_ref`, `try_table`,
+    /// `exnref`); not the legacy `try`/`catch` instructions.
+    pub fn wasm_exceptions(&mut self, enable: bool) -> &mut Config {
+        self.features.set(WasmFeatures::EXCEPTIONS, enable);
         self
     }
 

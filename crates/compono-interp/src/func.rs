@@ -280,7 +280,7 @@ fn number_bits(v: &Val) -> u64 {
         Val::I64(v) => v as u64,
         Val::F32(v) => v as u64,
         Val::F64(v) => v,
-        Val::FuncRef(_) | Val::ExternRef(_) => 0,
+        Val::FuncRef(_) | Val::ExternRef(_) | Val::ExnRef(_) => 0,
     }
 }
 

@@ -11,6 +11,7 @@ use crate::store::{
     AsContext, AsContextMut, FuncData, FuncKind, GlobalData, Store, StoreId, TableData,
 };
 use crate::table::Table;
+use crate::tag::{Tag, TagData};
 use crate::trap::{Trap, TrapCode};
 use crate::types::ExternType;
 use std::collections::HashMap;
@@ -23,6 +24,7 @@ pub enum Extern {
     Table(Table),
     Memory(Memory),
     Global(Global),
+    Tag(Tag),
 }
 
 impl Extern {
@@ -33,6 +35,7 @@ impl Extern {
             Extern::Table(t) => ExternType::Table(t.ty(store)),
             Extern::Memory(m) => ExternType::Memory(m.ty(store)),
             Extern::Global(g) => ExternType::Global(g.ty(store)),
+            Extern::Tag(t) => ExternType::Tag(t.ty(store)),
         }
     }
 
@@ -64,6 +67,13 @@ impl Extern {
             None
         }
     }
+    pub fn into_tag(self) -> Option<Tag> {
+        if let Extern::Tag(t) = self {
+            Some(t)
+        } else {
+            None
+        }
+    }
 }
 
 /// An instance of a module in a store.
@@ -79,6 +89,7 @@ pub(crate) struct InstanceData {
     pub tables: Vec<u32>,
     pub memories: Vec<u32>,
     pub globals: Vec<u32>,
+    pub tags: Vec<u32>,
     /// Interned id of each of the module's types.
     pub types: Vec<u32>,
     pub exports: HashMap<String, Extern>,
@@ -162,6 +173,7 @@ fn check_import<T>(
         Extern::Table(t) => t.store,
         Extern::Memory(m) => m.store,
         Extern::Global(g) => g.store,
+        Extern::Tag(t) => t.store,
     };
     if owner != store.inner.id {
         return Err(Error::Usage(format!(
@@ -179,6 +191,7 @@ fn check_import<T>(
             want.shared == have.shared && have.limits.matches(&want.limits)
         }
         (ImportKind::Global(want), ExternType::Global(have)) => want == have,
+        (ImportKind::Tag(t), ExternType::Tag(have)) => module.types[*t as usize] == have.ty,
         _ => false,
     };
     if ok {
@@ -189,6 +202,7 @@ fn check_import<T>(
         ImportKind::Table(t) => ExternType::Table(*t),
         ImportKind::Memory(t) => ExternType::Memory(*t),
         ImportKind::Global(t) => ExternType::Global(*t),
+        ImportKind::Tag(t) => ExternType::Tag(module.tag_type(*t)),
     };
     Err(Error::Link {
         module: decl.module.clone(),
@@ -250,6 +264,7 @@ pub(crate) fn instantiate<T>(
         tables: Vec::new(),
         memories: Vec::new(),
         globals: Vec::new(),
+        tags: Vec::new(),
         types: m.types.iter().map(|t| store.inner.intern_type(t)).collect(),
         exports: HashMap::new(),
     };
@@ -259,7 +274,12 @@ pub(crate) fn instantiate<T>(
             Extern::Table(t) => data.tables.push(t.index),
             Extern::Memory(mem) => data.memories.push(mem.index),
             Extern::Global(g) => data.globals.push(g.index),
+            Extern::Tag(t) => data.tags.push(t.index),
         }
+    }
+    for &ty in &m.tags[m.num_imported_tags as usize..] {
+        store.inner.tags.push(TagData { ty: m.tag_type(ty) });
+        data.tags.push(store.inner.tags.len() as u32 - 1);
     }
     for (i, func) in m.defined.iter().enumerate() {
         let ty = data.types[m.func_types[m.num_imported_funcs as usize + i] as usize];
@@ -332,6 +352,10 @@ pub(crate) fn instantiate<T>(
             ExportIndex::Global(i) => Extern::Global(Global {
                 store: id,
                 index: data.globals[i as usize],
+            }),
+            ExportIndex::Tag(i) => Extern::Tag(Tag {
+                store: id,
+                index: data.tags[i as usize],
             }),
         };
         data.exports.insert(name.clone(), ext);

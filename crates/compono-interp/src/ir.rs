@@ -211,3 +211,59 @@ pub(crate) struct CompiledFunc {
     pub num_params: u16,
     pub num_results: u16,
 }
+
+/// Where a module's code catches exceptions: the code range of every
+/// `try_table` body with catch clauses, and what each clause catches.
+#[derive(Debug, Default)]
+pub(crate) struct Handlers {
+    /// Ordered by `start`; a `try_table` nested in another comes after it
+    /// (ranges nest or are disjoint, as the blocks they come from do).
+    pub ranges: Vec<TryRange>,
+    pub catches: Vec<CatchClause>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TryRange {
+    /// The body's records: `start..end` in the module's code.
+    pub start: u32,
+    pub end: u32,
+    /// The innermost range enclosing this one, if any (`NO_PARENT`).
+    pub parent: u32,
+    /// This range's clauses: `first..first + len` in `catches`.
+    pub first: u32,
+    pub len: u32,
+}
+
+pub(crate) const NO_PARENT: u32 = u32::MAX;
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CatchClause {
+    /// The module's tag index it catches; `None` for `catch_all`.
+    pub tag: Option<u32>,
+    /// The record its landing pad starts at (a `TakeExn`).
+    pub pad: u32,
+}
+
+impl Handlers {
+    /// The landing pad of the first clause, from the innermost `try_table`
+    /// around the record at `offset` outwards, that `catches` accepts.
+    pub fn find(&self, offset: u32, catches: impl Fn(Option<u32>) -> bool) -> Option<u32> {
+        // The last range starting at or before `offset` is the innermost
+        // containing it or nested in it; the ranges containing `offset` are
+        // that range and its ancestors that still reach past `offset`.
+        let after = self.ranges.partition_point(|r| r.start <= offset);
+        let mut index = after.checked_sub(1)? as u32;
+        while index != NO_PARENT {
+            let range = self.ranges.get(index as usize)?;
+            if offset < range.end {
+                let first = range.first as usize;
+                let clauses = self.catches.get(first..first + range.len as usize)?;
+                if let Some(clause) = clauses.iter().find(|c| catches(c.tag)) {
+                    return Some(clause.pad);
+                }
+            }
+            index = range.parent;
+        }
+        None
+    }
+}

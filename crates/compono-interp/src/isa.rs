@@ -203,6 +203,20 @@ macro_rules! with_isa {
                     s.table_init(operands.p, operands.r, s.get(dst), s.get(src), s.get(len))
                 }
                 ElemDrop { segment: u32@r } (s) { s.elem_drop(segment) }
+                /// Throws a new exception of the module's tag `tag`, carrying the
+                /// tag's values from the slots at `base`.
+                Throw { base: slot@p, tag: u32@r } (s) { s.throw(base, tag) }
+                /// Throws the exception `exn` refers to again.
+                ThrowRef { exn: slot@p } (s) { s.throw_ref(exn) }
+                /// Continues unwinding an exception a host function let through
+                /// (the executor's static record; see `exec::RETHROW_OP`).
+                Rethrow {} (s) { s.rethrow() }
+                /// A catch clause's landing pad starts here: writes the caught
+                /// exception's `count` values to the slots at `dst`, then, if
+                /// `with_ref` is 1, a reference to the exception.
+                TakeExn { dst: slot@p, count: u16@q, with_ref: u16@rlo } (s) {
+                    s.take_exn(dst, count, with_ref != 0)
+                }
             }
             unary {
                 I32Eqz(u32) -> bool = |a| a == 0;

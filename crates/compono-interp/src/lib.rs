@@ -68,6 +68,7 @@ mod module;
 mod numeric;
 mod store;
 mod table;
+mod tag;
 mod translate;
 mod trap;
 mod types;
@@ -85,7 +86,9 @@ pub use memory::{Memory, PAGE_SIZE};
 pub use module::{ExportType, ImportType, Module};
 pub use store::{AsContext, AsContextMut, Store, StoreLimits};
 pub use table::Table;
+pub use tag::Tag;
 pub use trap::{Trap, TrapCode};
 pub use types::{
-    ExternRef, ExternType, FuncType, GlobalType, Limits, MemoryType, TableType, Val, ValType,
+    ExnRef, ExternRef, ExternType, FuncType, GlobalType, Limits, MemoryType, TableType, TagType,
+    Val, ValType,
 };

@@ -160,3 +160,8 @@ impl From<crate::Global> for Extern {
         Extern::Global(g)
     }
 }
+impl From<crate::Tag> for Extern {
+    fn from(t: crate::Tag) -> Extern {
+        Extern::Tag(t)
+    }
+}

@@ -2,9 +2,11 @@
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::ir::{CompiledFunc, Op};
+use crate::ir::{CompiledFunc, Handlers, Op};
 use crate::translate::{CodeBuilder, Emitter};
-use crate::types::{ExternType, FuncType, GlobalType, Limits, MemoryType, TableType, ValType};
+use crate::types::{
+    ExternType, FuncType, GlobalType, Limits, MemoryType, TableType, TagType, ValType,
+};
 use std::sync::Arc;
 use wasmparser::{Parser, Payload, ValidPayload, Validator};
 
@@ -31,6 +33,8 @@ pub(crate) enum ImportKind {
     Table(TableType),
     Memory(MemoryType),
     Global(GlobalType),
+    /// A tag of the function type with this index.
+    Tag(u32),
 }
 
 #[derive(Clone, Debug)]
@@ -46,6 +50,7 @@ pub(crate) enum ExportIndex {
     Table(u32),
     Memory(u32),
     Global(u32),
+    Tag(u32),
 }
 
 #[derive(Debug)]
@@ -78,6 +83,9 @@ pub(crate) struct ModuleInner {
     pub num_imported_tables: u32,
     pub num_imported_memories: u32,
     pub num_imported_globals: u32,
+    /// Type index of every tag, imported ones first.
+    pub tags: Vec<u32>,
+    pub num_imported_tags: u32,
     pub tables: Vec<(TableType, Option<ConstExpr>)>,
     pub memories: Vec<MemoryType>,
     pub globals: Vec<(GlobalType, ConstExpr)>,
@@ -92,6 +100,8 @@ pub(crate) struct ModuleInner {
     pub code: Box<[Op]>,
     /// The defined functions, in order.
     pub defined: Vec<CompiledFunc>,
+    /// Where exceptions are caught in `code`.
+    pub handlers: Handlers,
     /// Types of all tables, memories and globals, imported ones first.
     pub table_types: Vec<TableType>,
     pub memory_types: Vec<MemoryType>,
@@ -221,9 +231,10 @@ impl Module {
             emitter.translate(&mut code, func_index, &body, &mut func_validator)?;
             allocations = func_validator.into_allocations();
         }
-        let (code, defined) = code.finish()?;
+        let (code, defined, handlers) = code.finish()?;
         m.code = code.into_boxed_slice();
         m.defined = defined;
+        m.handlers = handlers;
         Ok(Module {
             inner: Arc::new(m),
             engine: engine.clone(),
@@ -299,6 +310,14 @@ impl ModuleInner {
             ImportKind::Table(t) => ExternType::Table(*t),
             ImportKind::Memory(t) => ExternType::Memory(*t),
             ImportKind::Global(t) => ExternType::Global(*t),
+            ImportKind::Tag(t) => ExternType::Tag(self.tag_type(*t)),
+        }
+    }
+
+    /// The type of tags declared with function type `type_index`.
+    pub(crate) fn tag_type(&self, type_index: u32) -> TagType {
+        TagType {
+            ty: self.types[type_index as usize].clone(),
         }
     }
 
@@ -308,6 +327,7 @@ impl ModuleInner {
             ExportIndex::Table(i) => ExternType::Table(self.table_types[i as usize]),
             ExportIndex::Memory(i) => ExternType::Memory(self.memory_types[i as usize]),
             ExportIndex::Global(i) => ExternType::Global(self.global_types[i as usize]),
+            ExportIndex::Tag(i) => ExternType::Tag(self.tag_type(self.tags[i as usize])),
         }
     }
 
@@ -335,6 +355,11 @@ impl ModuleInner {
                 self.global_types.push(t);
                 self.num_imported_globals += 1;
                 ImportKind::Global(t)
+            }
+            wasmparser::TypeRef::Tag(t) => {
+                self.tags.push(t.func_type_idx);
+                self.num_imported_tags += 1;
+                ImportKind::Tag(t.func_type_idx)
             }
             _ => return Err(unsupported("import kind")),
         };
@@ -433,9 +458,14 @@ impl ModuleInner {
                         wasmparser::ExternalKind::Table => ExportIndex::Table(export.index),
                         wasmparser::ExternalKind::Memory => ExportIndex::Memory(export.index),
                         wasmparser::ExternalKind::Global => ExportIndex::Global(export.index),
-                        wasmparser::ExternalKind::Tag => return Err(unsupported("tags")),
+                        wasmparser::ExternalKind::Tag => ExportIndex::Tag(export.index),
                     };
                     self.exports.push((export.name.to_string(), index));
+                }
+            }
+            Payload::TagSection(reader) => {
+                for tag in reader {
+                    self.tags.push(tag.map_err(Error::compile)?.func_type_idx);
                 }
             }
             Payload::StartSection { func, .. } => self.start = Some(func),

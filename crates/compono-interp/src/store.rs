@@ -6,6 +6,7 @@ use crate::exec::Frame;
 use crate::func::{Caller, HostFunc};
 use crate::instance::{InstanceData, InstanceSegments};
 use crate::memory::LinearMemory;
+use crate::tag::{ExnData, TagData};
 use crate::types::{ExternRef, FuncType, GlobalType, TableType};
 use std::any::Any;
 use std::collections::HashMap;
@@ -88,6 +89,11 @@ pub(crate) struct StoreInner {
     pub types: Vec<FuncType>,
     type_ids: HashMap<FuncType, u32>,
     pub extern_refs: Vec<Box<dyn Any + Send + Sync>>,
+    pub tags: Vec<TagData>,
+    /// Exceptions thrown so far; an `exnref` is an index here plus one.
+    pub exns: Vec<ExnData>,
+    /// Entries of `exns` no reference can reach any more, for reuse.
+    pub free_exns: Vec<u32>,
     pub limits: StoreLimits,
     pub fuel: u64,
     /// Return records of the wasm calls in progress, across nested
@@ -115,6 +121,25 @@ impl StoreInner {
         self.types.push(ty.clone());
         self.type_ids.insert(ty.clone(), id);
         id
+    }
+
+    /// Records a new exception; returns its index.
+    pub(crate) fn new_exn(&mut self, tag: u32, values: Box<[u64]>) -> u32 {
+        let exn = ExnData {
+            tag,
+            values,
+            exposed: false,
+        };
+        match self.free_exns.pop() {
+            Some(index) => {
+                self.exns[index as usize] = exn;
+                index
+            }
+            None => {
+                self.exns.push(exn);
+                self.exns.len() as u32 - 1
+            }
+        }
     }
 
     pub(crate) fn func_type(&self, func: u32) -> &FuncType {
@@ -165,6 +190,9 @@ impl<T> Store<T> {
                 types: Vec::new(),
                 type_ids: HashMap::new(),
                 extern_refs: Vec::new(),
+                tags: Vec::new(),
+                exns: Vec::new(),
+                free_exns: Vec::new(),
                 limits: StoreLimits::default(),
                 fuel: 0,
                 frames: Vec::new(),

@@ -1,6 +1,7 @@
 //! Runtime failures of guest code.
 
 use crate::backtrace::{FrameInfo, MAX_FRAMES};
+use crate::types::ExnRef;
 use std::fmt;
 
 /// Why execution stopped.
@@ -19,10 +20,14 @@ pub enum TrapCode {
     OutOfFuel,
     /// A host function reported a failure.
     Host,
+    /// An exception no `try_table` caught reached the invocation's caller.
+    UncaughtException,
+    /// `throw_ref` of a null `exnref`.
+    NullExceptionReference,
 }
 
 impl TrapCode {
-    const ALL: [TrapCode; 12] = [
+    const ALL: [TrapCode; 14] = [
         TrapCode::Unreachable,
         TrapCode::IntegerOverflow,
         TrapCode::IntegerDivisionByZero,
@@ -35,6 +40,8 @@ impl TrapCode {
         TrapCode::CallStackExhausted,
         TrapCode::OutOfFuel,
         TrapCode::Host,
+        TrapCode::UncaughtException,
+        TrapCode::NullExceptionReference,
     ];
 
     /// The code a translated `Trap` instruction carries (its position in
@@ -61,6 +68,8 @@ impl TrapCode {
             TrapCode::CallStackExhausted => "call stack exhausted",
             TrapCode::OutOfFuel => "out of fuel",
             TrapCode::Host => "host function failed",
+            TrapCode::UncaughtException => "uncaught exception",
+            TrapCode::NullExceptionReference => "null exception reference",
         }
     }
 }
@@ -78,6 +87,8 @@ pub struct Trap {
     code: TrapCode,
     host_message: Option<String>,
     backtrace: Vec<FrameInfo>,
+    /// For [`TrapCode::UncaughtException`], the exception.
+    exception: Option<ExnRef>,
 }
 
 impl Trap {
@@ -86,7 +97,23 @@ impl Trap {
             code,
             host_message: None,
             backtrace: Vec::new(),
+            exception: None,
         }
+    }
+
+    /// An exception leaving the invocation uncaught. A host function that
+    /// returns it rethrows it into its wasm caller.
+    pub fn exception(exn: ExnRef) -> Trap {
+        Trap {
+            exception: Some(exn),
+            ..Trap::new(TrapCode::UncaughtException)
+        }
+    }
+
+    /// The exception that left the invocation uncaught, if that is what
+    /// this trap is.
+    pub fn thrown(&self) -> Option<ExnRef> {
+        self.exception
     }
 
     /// A failure raised by a host function, carrying its explanation.
@@ -95,6 +122,7 @@ impl Trap {
             code: TrapCode::Host,
             host_message: Some(message.into()),
             backtrace: Vec::new(),
+            exception: None,
         }
     }
 

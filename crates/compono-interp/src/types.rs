@@ -12,6 +12,8 @@ pub enum ValType {
     F64,
     FuncRef,
     ExternRef,
+    /// A reference to a caught exception (the exception-handling proposal).
+    ExnRef,
 }
 
 impl ValType {
@@ -41,12 +43,19 @@ impl ValType {
                 shared: false,
                 ty: wasmparser::AbstractHeapType::Extern,
             } => Some(ValType::ExternRef),
+            wasmparser::HeapType::Abstract {
+                shared: false,
+                ty: wasmparser::AbstractHeapType::Exn,
+            } => Some(ValType::ExnRef),
             _ => None,
         }
     }
 
     pub fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef)
+        matches!(
+            self,
+            ValType::FuncRef | ValType::ExternRef | ValType::ExnRef
+        )
     }
 }
 
@@ -59,6 +68,7 @@ impl fmt::Display for ValType {
             ValType::F64 => "f64",
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
+            ValType::ExnRef => "exnref",
         })
     }
 }
@@ -199,6 +209,34 @@ pub enum ExternType {
     Table(TableType),
     Memory(MemoryType),
     Global(GlobalType),
+    /// An exception tag: the types of the values an exception carries.
+    Tag(TagType),
+}
+
+/// The type of an exception tag: a function type without results, whose
+/// parameters are the values an exception of the tag carries.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TagType {
+    pub(crate) ty: FuncType,
+}
+
+impl TagType {
+    pub fn new(params: impl IntoIterator<Item = ValType>) -> TagType {
+        TagType {
+            ty: FuncType::new(params, []),
+        }
+    }
+
+    pub fn params(&self) -> &[ValType] {
+        self.ty.params()
+    }
+}
+
+impl fmt::Display for TagType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let params: Vec<String> = self.params().iter().map(|t| t.to_string()).collect();
+        write!(f, "(tag (param {}))", params.join(" "))
+    }
 }
 
 impl fmt::Display for ExternType {
@@ -208,6 +246,7 @@ impl fmt::Display for ExternType {
             ExternType::Table(t) => t.fmt(f),
             ExternType::Memory(t) => t.fmt(f),
             ExternType::Global(t) => t.fmt(f),
+            ExternType::Tag(t) => t.fmt(f),
         }
     }
 }
@@ -216,6 +255,14 @@ impl fmt::Display for ExternType {
 /// can only pass it around. Created with [`crate::Store::new_extern_ref`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ExternRef {
+    pub(crate) store: StoreId,
+    pub(crate) index: u32,
+}
+
+/// A caught exception a guest holds as an `exnref`: the host can pass it
+/// around and read its tag and values ([`crate::Store::exn_fields`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ExnRef {
     pub(crate) store: StoreId,
     pub(crate) index: u32,
 }
@@ -230,6 +277,7 @@ pub enum Val {
     F64(u64),
     FuncRef(Option<Func>),
     ExternRef(Option<ExternRef>),
+    ExnRef(Option<ExnRef>),
 }
 
 /// A reference value belongs to a store other than the one it is used with.
@@ -245,6 +293,7 @@ impl Val {
             Val::F64(_) => ValType::F64,
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
+            Val::ExnRef(_) => ValType::ExnRef,
         }
     }
 
@@ -257,6 +306,7 @@ impl Val {
             ValType::F64 => Val::F64(0),
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
+            ValType::ExnRef => Val::ExnRef(None),
         }
     }
 
@@ -268,10 +318,13 @@ impl Val {
             Val::I64(v) => v as u64,
             Val::F32(v) => v as u64,
             Val::F64(v) => v,
-            Val::FuncRef(None) | Val::ExternRef(None) => 0,
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => 0,
             Val::FuncRef(Some(f)) if f.store == store => u64::from(f.index) + 1,
             Val::ExternRef(Some(r)) if r.store == store => u64::from(r.index) + 1,
-            Val::FuncRef(Some(_)) | Val::ExternRef(Some(_)) => return Err(ForeignReference),
+            Val::ExnRef(Some(e)) if e.store == store => u64::from(e.index) + 1,
+            Val::FuncRef(Some(_)) | Val::ExternRef(Some(_)) | Val::ExnRef(Some(_)) => {
+                return Err(ForeignReference);
+            }
         })
     }
 
@@ -287,6 +340,10 @@ impl Val {
                 index: i as u32,
             })),
             ValType::ExternRef => Val::ExternRef(slot.checked_sub(1).map(|i| ExternRef {
+                store,
+                index: i as u32,
+            })),
+            ValType::ExnRef => Val::ExnRef(slot.checked_sub(1).map(|i| ExnRef {
                 store,
                 index: i as u32,
             })),

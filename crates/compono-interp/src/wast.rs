@@ -319,6 +319,10 @@ impl Runner {
                 ty: AbstractHeapType::Extern,
                 ..
             }) => Val::ExternRef(None),
+            WastArgCore::RefNull(HeapType::Abstract {
+                ty: AbstractHeapType::Exn,
+                ..
+            }) => Val::ExnRef(None),
             WastArgCore::RefExtern(n) => Val::ExternRef(Some(self.extern_ref(*n))),
             _ => return Err(Check::Unsupported),
         })
@@ -388,7 +392,10 @@ impl Runner {
                 NanPattern::ArithmeticNan => a & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,
                 NanPattern::Value(v) => v.bits == *a,
             },
-            (WastRetCore::RefNull(_), Val::FuncRef(None) | Val::ExternRef(None)) => true,
+            (
+                WastRetCore::RefNull(_),
+                Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None),
+            ) => true,
             (WastRetCore::RefFunc(_), Val::FuncRef(Some(_))) => true,
             (WastRetCore::RefExtern(None), Val::ExternRef(Some(_))) => true,
             (WastRetCore::RefExtern(Some(n)), Val::ExternRef(Some(r))) => self
@@ -527,11 +534,17 @@ impl Runner {
                     }
                 }
             }
-            // Custom-section validation, exceptions, stack switching and
-            // threads are proposals this interpreter does not implement.
+            WastDirective::AssertException { exec, .. } => match self.execute(exec)? {
+                Outcome::Trap(trap) if trap.code() == TrapCode::UncaughtException => Ok(()),
+                Outcome::Trap(trap) => Err(format!("expected an exception, got `{trap}`").into()),
+                Outcome::Values(values) => {
+                    Err(format!("expected an exception, got {values:?}").into())
+                }
+            },
+            // Custom-section validation, stack switching and threads are
+            // proposals this interpreter does not implement.
             WastDirective::AssertInvalidCustom { .. }
             | WastDirective::AssertMalformedCustom { .. }
-            | WastDirective::AssertException { .. }
             | WastDirective::AssertSuspension { .. }
             | WastDirective::Thread(_)
             | WastDirective::Wait { .. } => Err(Check::Unsupported),

@@ -344,3 +344,80 @@ fn frames_of_modules_without_names_are_numbered() {
         ["<unknown>!<wasm function 2>", "<unknown>!<wasm function 1>"]
     );
 }
+
+/// Exceptions thrown in wasm that a host function called back go on
+/// through the host function to the wasm that called it; a tail call
+/// leaves the `try_table` around it; one nothing catches reaches the host
+/// with its tag and values.
+#[test]
+fn exceptions_pass_through_host_functions_and_reach_the_host() {
+    let engine = Engine::default();
+    let module = compile(
+        &engine,
+        r#"(module
+             (import "host" "call_back" (func $call_back (param i32)))
+             (tag $e (export "e") (param i32 i64))
+             (func (export "throw") (param i32) (throw $e (local.get 0) (i64.const -5)))
+             (func $throw (param i32) (throw $e (local.get 0) (i64.const -5)))
+             (func $catch (param i32 i32) (result i32)
+               (block $h (result i32 i64)
+                 (try_table (catch $e $h)
+                   (if (local.get 1)
+                     (then (call $replaced (local.get 0)))
+                     (else (call $call_back (local.get 0)))))
+                 (return (i32.const -1)))
+               (drop))
+             ;; Its `try_table` must not catch what the functions it tail
+             ;; calls throw.
+             (func $replaced (param i32)
+               (block $wrong
+                 (try_table (catch_all $wrong)
+                   (if (i32.eq (local.get 0) (i32.const 7))
+                     (then (return_call $call_back (local.get 0))))
+                   (return_call $throw (local.get 0))))
+               (unreachable))
+             (func (export "via-host") (param i32) (result i32)
+               (call $catch (local.get 0) (i32.const 0)))
+             (func (export "via-tail-call") (param i32) (result i32)
+               (call $catch (local.get 0) (i32.const 1))))"#,
+    );
+    let mut linker = Linker::<()>::new();
+    linker.func_new(
+        "host",
+        "call_back",
+        FuncType::new([ValType::I32], []),
+        |mut caller, args, _| {
+            let throw = caller
+                .get_export("throw")
+                .and_then(Extern::into_func)
+                .ok_or(Trap::host("no throw"))?;
+            match throw.call(&mut caller, args, &mut []) {
+                Err(Error::Trap(trap)) => Err(trap),
+                other => panic!("expected an exception, got {other:?}"),
+            }
+        },
+    );
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let call = |store: &mut Store<()>, name: &str, arg: i32| {
+        let f = instance.get_func(&*store, name).unwrap();
+        let mut out = [Val::I32(0)];
+        f.call(store, &[Val::I32(arg)], &mut out).map(|()| out[0])
+    };
+    assert_eq!(call(&mut store, "via-host", 41).unwrap(), Val::I32(41));
+    assert_eq!(call(&mut store, "via-tail-call", 5).unwrap(), Val::I32(5));
+    assert_eq!(call(&mut store, "via-tail-call", 7).unwrap(), Val::I32(7));
+
+    let throw = instance.get_func(&store, "throw").unwrap();
+    let Err(Error::Trap(trap)) = throw.call(&mut store, &[Val::I32(3)], &mut []) else {
+        panic!("expected a trap");
+    };
+    assert_eq!(trap.code(), compono_interp::TrapCode::UncaughtException);
+    let (tag, values) = trap.thrown().unwrap().fields(&store).unwrap();
+    let e = instance
+        .get_export(&store, "e")
+        .and_then(Extern::into_tag)
+        .unwrap();
+    assert_eq!(tag, e);
+    assert_eq!(values, [Val::I32(3), Val::I64(-5)]);
+}

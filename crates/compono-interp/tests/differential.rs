@@ -114,6 +114,7 @@ enum Arg {
     F64(u64),
     NullFunc,
     NullExtern,
+    NullExn,
 }
 
 fn trap_name_compono(code: compono_interp::TrapCode) -> Option<&'static str> {
@@ -129,6 +130,8 @@ fn trap_name_compono(code: compono_interp::TrapCode) -> Option<&'static str> {
         C::UninitializedElement => "uninitialized element",
         C::CallStackExhausted | C::OutOfFuel => return None,
         C::Host => "host",
+        C::UncaughtException => "uncaught exception",
+        C::NullExceptionReference => "null exception reference",
     })
 }
 
@@ -196,6 +199,7 @@ impl Compono {
                 Arg::F64(v) => Val::F64(*v),
                 Arg::NullFunc => Val::FuncRef(None),
                 Arg::NullExtern => Val::ExternRef(None),
+                Arg::NullExn => Val::ExnRef(None),
             })
             .collect();
         let ty = func.ty(&self.store);
@@ -229,7 +233,7 @@ impl Compono {
                         .collect();
                     state.tables.push((name, nulls))
                 }
-                Extern::Func(_) => {}
+                Extern::Func(_) | Extern::Tag(_) => {}
             }
         }
         state
@@ -262,7 +266,7 @@ impl Compono {
                         .collect();
                     parts.push(format!("t {name}={nulls}"));
                 }
-                Extern::Func(_) => {}
+                Extern::Func(_) | Extern::Tag(_) => {}
             }
         }
         parts.join(" ")
@@ -278,6 +282,7 @@ fn compono_value(v: &compono_interp::Val) -> Value {
         Val::F64(v) => Value::F64(*v),
         Val::FuncRef(f) => Value::Ref { null: f.is_none() },
         Val::ExternRef(r) => Value::Ref { null: r.is_none() },
+        Val::ExnRef(r) => Value::Ref { null: r.is_none() },
     }
 }
 
@@ -338,17 +343,24 @@ impl Wasmi {
         let Some(func) = self.instance.get_func(&self.store, name) else {
             return Outcome::Failed(format!("no function {name}"));
         };
-        let params: Vec<Val> = args
+        let params: Option<Vec<Val>> = args
             .iter()
-            .map(|a| match a {
-                Arg::I32(v) => Val::I32(*v),
-                Arg::I64(v) => Val::I64(*v),
-                Arg::F32(v) => Val::F32(wasmi::F32::from_bits(*v)),
-                Arg::F64(v) => Val::F64(wasmi::F64::from_bits(*v)),
-                Arg::NullFunc => Val::FuncRef(wasmi::Nullable::Null),
-                Arg::NullExtern => Val::ExternRef(wasmi::Nullable::Null),
+            .map(|a| {
+                Some(match a {
+                    Arg::I32(v) => Val::I32(*v),
+                    Arg::I64(v) => Val::I64(*v),
+                    Arg::F32(v) => Val::F32(wasmi::F32::from_bits(*v)),
+                    Arg::F64(v) => Val::F64(wasmi::F64::from_bits(*v)),
+                    Arg::NullFunc => Val::FuncRef(wasmi::Nullable::Null),
+                    Arg::NullExtern => Val::ExternRef(wasmi::Nullable::Null),
+                    // wasmi 2.0 has no exception handling.
+                    Arg::NullExn => return None,
+                })
             })
             .collect();
+        let Some(params) = params else {
+            return Outcome::Failed("wasmi 2.0 has no exnref".into());
+        };
         let ty = func.ty(&self.store);
         let mut results: Vec<Val> = ty
             .results()
@@ -545,6 +557,7 @@ fn compare_logged(
                     T::F64 => Arg::F64(args.arbitrary().unwrap_or(0)),
                     T::FuncRef => Arg::NullFunc,
                     T::ExternRef => Arg::NullExtern,
+                    T::ExnRef => Arg::NullExn,
                 }
             })
             .collect();
@@ -770,6 +783,7 @@ fn arg_text(arg: &Arg) -> String {
         Arg::F64(bits) => format!("f64:{bits}"),
         Arg::NullFunc => "funcref:null".into(),
         Arg::NullExtern => "externref:null".into(),
+        Arg::NullExn => "exnref:null".into(),
     }
 }
 

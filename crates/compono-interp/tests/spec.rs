@@ -1,7 +1,7 @@
 //! The spec conformance gate: one trial per `.wast` file, each required to
 //! pass every check. Covers every non-SIMD file of `spec-wasm2` (as Wasm
-//! 2.0, so with one memory) and the tail-call, extended-constant and
-//! multi-memory files of `spec-wasm3`.
+//! 2.0, so with one memory) and the tail-call, extended-constant,
+//! multi-memory and exception-handling files of `spec-wasm3`.
 
 use compono_interp::{Config, Engine};
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -9,6 +9,17 @@ use std::path::{Path, PathBuf};
 
 /// `spec-wasm3` files for the tail-call proposal: every check must pass.
 const WASM3_TAIL_CALL_FILES: &[&str] = &["return_call.wast", "return_call_indirect.wast"];
+
+/// `spec-wasm3` files for exception handling (not the `legacy/` ones, for
+/// the withdrawn `try`/`catch` instructions). `tag.wast` also declares
+/// types in recursion groups (GC) and `try_table.wast` catches typed
+/// function references: those checks are counted unsupported.
+const WASM3_EXCEPTION_FILES: &[(&str, bool)] = &[
+    ("throw.wast", false),
+    ("throw_ref.wast", false),
+    ("try_table.wast", true),
+    ("tag.wast", true),
+];
 
 /// Extended constant expressions have no files of their own in the Wasm 3.0
 /// suite: their tests were merged into these, next to checks that need GC
@@ -101,6 +112,15 @@ fn main() {
                 dir.join("spec-wasm3").join(file),
                 format!("spec-wasm3/{file}"),
                 false,
+            ));
+        }
+        for (file, allow_unsupported) in WASM3_EXCEPTION_FILES {
+            let name = format!("spec-wasm3/{file} (exceptions)");
+            trials.push(trial(
+                &engine,
+                dir.join("spec-wasm3").join(file),
+                name,
+                *allow_unsupported,
             ));
         }
         for file in WASM3_EXTENDED_CONST_FILES {

@@ -73,6 +73,7 @@ pub(crate) enum CoreKind {
     Table,
     Memory,
     Global,
+    Tag,
 }
 
 /// Canonical options with core indices, resolved at instantiation.
@@ -307,7 +308,7 @@ impl Component {
                                     for e in exports.iter() {
                                         items.push((
                                             e.name.to_string(),
-                                            core_kind(e.kind, 0)?,
+                                            core_kind(e.kind),
                                             e.index,
                                         ));
                                     }
@@ -399,7 +400,6 @@ impl Component {
                     }
                 }
                 Payload::ComponentAliasSection(reader) => {
-                    let offset = reader.range().start;
                     for alias in reader {
                         let init = match alias.map_err(compile_error)? {
                             ComponentAlias::InstanceExport {
@@ -425,7 +425,7 @@ impl Component {
                                 instance_index,
                                 name,
                             } => {
-                                let kind = core_kind(kind, offset)?;
+                                let kind = core_kind(kind);
                                 if kind == CoreKind::Func {
                                     builder.counts.core_funcs += 1;
                                 }
@@ -531,14 +531,14 @@ impl ItemKind {
     }
 }
 
-fn core_kind(kind: ExternalKind, offset: u64) -> Result<CoreKind> {
-    Ok(match kind {
+fn core_kind(kind: ExternalKind) -> CoreKind {
+    match kind {
         ExternalKind::Func | ExternalKind::FuncExact => CoreKind::Func,
         ExternalKind::Table => CoreKind::Table,
         ExternalKind::Memory => CoreKind::Memory,
         ExternalKind::Global => CoreKind::Global,
-        ExternalKind::Tag => return Err(unsupported("core exception tags", offset)),
-    })
+        ExternalKind::Tag => CoreKind::Tag,
+    }
 }
 
 fn options(opts: &[CanonicalOption], offset: u64) -> Result<OptionsDef> {

@@ -72,6 +72,7 @@ struct Frame {
     core_tables: Vec<core::Table>,
     core_memories: Vec<core::Memory>,
     core_globals: Vec<core::Global>,
+    core_tags: Vec<core::Tag>,
     core_instances: Vec<CoreInstance>,
     modules: Vec<core::Module>,
     funcs: Vec<u32>,
@@ -110,6 +111,7 @@ pub(crate) fn instantiate<T: 'static>(
         core_tables: Vec::new(),
         core_memories: Vec::new(),
         core_globals: Vec::new(),
+        core_tags: Vec::new(),
         core_instances: Vec::new(),
         modules: Vec::new(),
         funcs: Vec::new(),
@@ -237,6 +239,7 @@ impl Frame {
             CoreKind::Global => {
                 core::Extern::Global(*get(&self.core_globals, index, "core global")?)
             }
+            CoreKind::Tag => core::Extern::Tag(*get(&self.core_tags, index, "core tag")?),
         })
     }
 
@@ -260,6 +263,7 @@ impl Frame {
             core::Extern::Table(t) => self.core_tables.push(t),
             core::Extern::Memory(m) => self.core_memories.push(m),
             core::Extern::Global(g) => self.core_globals.push(g),
+            core::Extern::Tag(t) => self.core_tags.push(t),
         }
     }
 
@@ -325,6 +329,7 @@ impl Frame {
                         | (CoreKind::Table, core::Extern::Table(_))
                         | (CoreKind::Memory, core::Extern::Memory(_))
                         | (CoreKind::Global, core::Extern::Global(_))
+                        | (CoreKind::Tag, core::Extern::Tag(_))
                 );
                 if !matches {
                     return Err(Error::usage(format!(

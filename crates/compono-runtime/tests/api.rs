@@ -556,3 +556,55 @@ fn deeply_nested_types_are_refused_when_compiling() {
     let err = Component::new(&engine, &bytes).err().expect("refused");
     assert!(matches!(err, Error::Compile { .. }), "{err}");
 }
+
+/// An exception that leaves a component's export becomes a trap: the
+/// component calling it cannot catch it, even with `catch_all`
+/// (CanonicalABI.md: exceptions do not cross component boundaries).
+#[test]
+fn exceptions_do_not_cross_component_boundaries() {
+    let engine = engine();
+    let component = component(
+        &engine,
+        r#"(component
+          (component $Thrower
+            (core module $M
+              (tag $oops)
+              (func (export "throw") (throw $oops)))
+            (core instance $m (instantiate $M))
+            (func (export "throw") (canon lift (core func $m "throw"))))
+          (component $Catcher
+            (import "thrower" (instance $t (export "throw" (func))))
+            (core func $throw (canon lower (func $t "throw")))
+            (core module $M
+              (import "" "throw" (func $throw))
+              (func (export "run") (result i32)
+                (block $caught
+                  (try_table (catch_all $caught) (call $throw))
+                  (return (i32.const 0)))
+                (i32.const 1)))
+            (core instance $m (instantiate $M
+              (with "" (instance (export "throw" (func $throw))))))
+            (func (export "run") (result u32) (canon lift (core func $m "run"))))
+          (instance $t (instantiate $Thrower))
+          (instance $c (instantiate $Catcher (with "thrower" (instance $t))))
+          (export "run" (func $c "run"))
+          (export "throw" (func $t "throw")))"#,
+    );
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &component)
+        .unwrap();
+    let throw = instance.get_func(&store, "throw").unwrap();
+    let err = throw.call(&mut store, &[], &mut []).unwrap_err();
+    let uncaught = TrapCode::Core(compono_interp::TrapCode::UncaughtException);
+    assert_eq!(trap_code(&err), Some(uncaught), "{err}");
+
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &component)
+        .unwrap();
+    let run = instance.get_func(&store, "run").unwrap();
+    let mut out = [Val::U32(7)];
+    let err = run.call(&mut store, &[], &mut out).unwrap_err();
+    assert_eq!(trap_code(&err), Some(uncaught), "{err}");
+}

@@ -41,11 +41,6 @@ const KNOWN_GAPS: &[(&str, u32, &str)] = &[
         1,
         "wasmparser 0.263 treats `a1` and `a-1` as the same name",
     ),
-    (
-        "linking/tags.wast",
-        10,
-        "the core interpreter has no exception handling (tags, throw, try_table)",
-    ),
 ];
 
 fn main() {

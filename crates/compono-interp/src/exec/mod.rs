@@ -19,7 +19,7 @@ use crate::instance::Instance;
 use crate::ir::{Op, Opcode};
 use crate::store::{FuncData, FuncKind, GlobalData, Store, StoreInner, TableData};
 use crate::trap::{Trap, TrapCode};
-use crate::types::Val;
+use crate::types::{ExnRef, Val};
 pub(crate) use handlers::{Code, code_for, opcode_of};
 use unchecked::{Ip, RawSlice, State};
 
@@ -74,6 +74,14 @@ static RETURN_OP: [Op; 1] = [Op {
     q: 0,
     r: 0,
 }];
+/// Where execution resumes when a host function let an exception through:
+/// it continues unwinding from the host function's caller (`Ctx::rethrow`).
+static RETHROW_OP: [Op; 1] = [Op {
+    code: code_for(Opcode::Rethrow),
+    p: 0,
+    q: 0,
+    r: 0,
+}];
 
 /// A host function a guest called.
 #[derive(Clone, Copy)]
@@ -112,6 +120,15 @@ pub(crate) struct Ctx {
     sp: *mut u64,
     trap: TrapCode,
     host: HostCall,
+    /// The exception a landing pad receives (an index in the store's
+    /// exceptions), set by the unwinder.
+    caught: u32,
+    /// The exception leaving the invocation, with `TrapCode::UncaughtException`.
+    thrown: u32,
+    /// For `RETHROW_OP`: the exception and the record of the running code it
+    /// is thrown at (`None`: the running function was replaced by a tail
+    /// call to the host, so unwinding starts at its caller).
+    rethrow: (u32, Option<u32>),
 }
 
 impl Ctx {
@@ -143,6 +160,9 @@ impl Ctx {
                 base: 0,
                 tail: false,
             },
+            caught: 0,
+            thrown: 0,
+            rethrow: (0, None),
         };
         ctx.attach(store);
         ctx
@@ -201,7 +221,8 @@ impl Ctx {
     }
 
     fn code_offset(&self, ip: Ip) -> u32 {
-        ((ip as usize - self.code.ptr() as usize) / std::mem::size_of::<Op>()) as u32
+        // Wrapping: for a static record this is out of range, not a panic.
+        ((ip as usize).wrapping_sub(self.code.ptr() as usize) / std::mem::size_of::<Op>()) as u32
     }
 
     /// The wasm functions of this invocation, from where execution
@@ -230,6 +251,17 @@ impl Ctx {
             .chain(callers)
             .take(MAX_FRAMES)
             .collect()
+    }
+
+    /// The landing pad in the running code that catches exception `exn`
+    /// thrown at record `offset`.
+    fn handler(&self, offset: u32, exn: u32) -> Option<u32> {
+        let store = unchecked::store_of(self.store);
+        let instance = store.instances.get(self.instance as usize)?;
+        let tag = store.exns.get(exn as usize)?.tag;
+        instance.module.handlers.find(offset, |catches| {
+            catches.is_none_or(|t| instance.tags[t as usize] == tag)
+        })
     }
 
     fn stack_at(&self, index: u32) -> *mut u64 {
@@ -261,7 +293,9 @@ impl Ctx {
         let in_code = (ip as usize)
             .checked_sub(self.code.ptr() as usize)
             .is_some_and(|d| d / std::mem::size_of::<Op>() < self.code.len());
-        let is_static = std::ptr::eq(ip, HALT_OP.as_ptr()) || std::ptr::eq(ip, RETURN_OP.as_ptr());
+        let is_static = std::ptr::eq(ip, HALT_OP.as_ptr())
+            || std::ptr::eq(ip, RETURN_OP.as_ptr())
+            || std::ptr::eq(ip, RETHROW_OP.as_ptr());
         assert!(in_code || is_static, "instruction pointer outside the code");
     }
 
@@ -365,7 +399,14 @@ fn execute<T>(store: &mut Store<T>, instance: u32, entry: u32, base: usize) -> R
         match handlers::run(state) {
             Exit::Halt => break Ok(()),
             Exit::Trap => {
-                let mut trap = Trap::new(ctx.trap);
+                let mut trap = if ctx.trap == TrapCode::UncaughtException {
+                    Trap::exception(ExnRef {
+                        store: store.inner.id,
+                        index: ctx.thrown,
+                    })
+                } else {
+                    Trap::new(ctx.trap)
+                };
                 trap.push_frames(ctx.backtrace(depth));
                 break Err(trap);
             }
@@ -383,6 +424,16 @@ fn execute<T>(store: &mut Store<T>, instance: u32, entry: u32, base: usize) -> R
                 ctx.frames = std::mem::take(&mut store.inner.frames);
                 let results = match result {
                     Ok(results) => results,
+                    Err(trap) if trap.thrown().is_some_and(|e| e.store == store.inner.id) => {
+                        // The exception goes on to the host function's caller.
+                        let exn = trap.thrown().map_or(0, |e| e.index);
+                        ctx.attach(&mut store.inner);
+                        let at = (!call.tail).then(|| ctx.code_offset(resume) - 1);
+                        ctx.rethrow = (exn, at);
+                        ip = RETHROW_OP.as_ptr();
+                        sp = ctx.stack_at(caller_sp as u32);
+                        continue;
+                    }
                     Err(mut trap) => {
                         ctx.attach(&mut store.inner);
                         // The caller's position is the record after its call;

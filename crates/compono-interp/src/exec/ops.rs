@@ -395,3 +395,87 @@ impl State {
         Flow::Skip(2)
     }
 }
+
+/// Exceptions: throwing, unwinding to a landing pad, and what the pad
+/// receives.
+impl State {
+    pub fn throw(&mut self, base: u16, tag: u32) -> Flow {
+        let ctx = self.ctx();
+        let instance = ctx.instance as usize;
+        let store = ctx.store();
+        let tag = store.instances[instance].tags[tag as usize];
+        let count = store.tags[tag as usize].ty.params().len();
+        let values: Box<[u64]> = (0..count)
+            .map(|i| self.get::<u64>(base + i as u16))
+            .collect();
+        let exn = self.ctx().store().new_exn(tag, values);
+        let at = self.ctx().code_offset(self.ip);
+        self.unwind(exn, Some(at))
+    }
+
+    pub fn throw_ref(&mut self, exn: u16) -> Flow {
+        let Some(exn) = self.get::<u64>(exn).checked_sub(1) else {
+            return Flow::Trap(TrapCode::NullExceptionReference);
+        };
+        let at = self.ctx().code_offset(self.ip);
+        self.unwind(exn as u32, Some(at))
+    }
+
+    pub fn rethrow(&mut self) -> Flow {
+        let (exn, at) = self.ctx().rethrow;
+        self.unwind(exn, at)
+    }
+
+    /// Finds the landing pad for exception `exn` thrown at record `at` of
+    /// the running code (`None`: the running function is not a candidate),
+    /// leaving the frames of functions that do not catch it; continues at
+    /// the pad, or leaves the invocation if none catches it.
+    #[cold]
+    fn unwind(&mut self, exn: u32, mut at: Option<u32>) -> Flow {
+        loop {
+            let ctx = self.ctx();
+            if let Some(offset) = at {
+                self.ip = ctx.code_at(offset);
+                if let Some(pad) = ctx.handler(offset, exn) {
+                    ctx.caught = exn;
+                    self.ip = ctx.code_at(pad);
+                    self.mem = ctx.mem;
+                    self.mem_len = ctx.mem_len;
+                    return Flow::Continue;
+                }
+            }
+            let frame = *ctx.frames.last().expect("an invocation's frame ends it");
+            if frame.instance == HALT {
+                ctx.thrown = exn;
+                ctx.store().exns[exn as usize].exposed = true;
+                return Flow::Trap(TrapCode::UncaughtException);
+            }
+            ctx.frames.pop();
+            if frame.instance != ctx.instance {
+                ctx.load_instance(frame.instance);
+            }
+            self.sp = ctx.stack_at(frame.sp);
+            // The return address follows the call: one back is inside it.
+            at = Some(frame.ip - 1);
+        }
+    }
+
+    pub fn take_exn(&mut self, dst: u16, count: u16, with_ref: bool) -> Flow {
+        let ctx = self.ctx();
+        let exn = ctx.caught;
+        let store = ctx.store();
+        for i in 0..count {
+            let value = store.exns[exn as usize].values[usize::from(i)];
+            self.set::<u64>(dst + i, value);
+        }
+        let store = self.ctx().store();
+        if with_ref {
+            store.exns[exn as usize].exposed = true;
+            self.set::<u64>(dst + count, u64::from(exn) + 1);
+        } else if !store.exns[exn as usize].exposed {
+            // Nothing can refer to it any more.
+            store.free_exns.push(exn);
+        }
+        Flow::Next
+    }
+}

@@ -1,4 +1,5 @@
-//! Blocks, loops, `if`, branches and returns.
+//! Blocks, loops, `if`, branches and returns, and exceptions: `throw`,
+//! `throw_ref` and `try_table`.
 //!
 //! A label's values live in the temporaries of the heights they take when
 //! the label is reached: branches copy them there, and a block's end finds
@@ -9,8 +10,8 @@
 
 use super::stack::Operand;
 use super::{Emitter, Result};
-use crate::ir::Instr;
-use wasmparser::{BlockType, Operator};
+use crate::ir::{CatchClause, Instr, NO_PARENT, TryRange};
+use wasmparser::{BlockType, Catch, Operator, TryTable};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum FrameKind {
@@ -19,6 +20,7 @@ pub(super) enum FrameKind {
     Loop,
     If,
     Else,
+    TryTable,
 }
 
 pub(super) struct Frame {
@@ -38,6 +40,8 @@ pub(super) struct Frame {
     else_fixup: Option<usize>,
     /// Whether a branch targets the frame's end.
     branched: bool,
+    /// For a `try_table` with catch clauses, its range in `Emitter::tries`.
+    try_range: Option<u32>,
 }
 
 impl Frame {
@@ -52,6 +56,7 @@ impl Frame {
             fixups: Vec::new(),
             else_fixup: None,
             branched: false,
+            try_range: None,
         }
     }
 
@@ -93,7 +98,26 @@ impl Emitter<'_> {
             }
             Op::Else => self.else_(),
             Op::End => self.end(),
+            Op::TryTable { ref try_table } => self.try_table(try_table),
             _ if !self.reachable => return Ok(None),
+            Op::Throw { tag_index } => {
+                let tag = self.module.tags[tag_index as usize];
+                let n = self.module.types[tag as usize].params().len();
+                self.materialize_top(n);
+                let height = self.stack.height() - n;
+                let base = self.temp(height);
+                self.emit(Instr::Throw {
+                    base,
+                    tag: tag_index,
+                });
+                self.stack.truncate(height);
+                self.reachable = false;
+            }
+            Op::ThrowRef => {
+                let exn = self.pop_slot();
+                self.emit(Instr::ThrowRef { exn });
+                self.reachable = false;
+            }
             Op::Br { relative_depth } => {
                 self.branch(relative_depth as usize);
                 self.reachable = false;
@@ -133,6 +157,7 @@ impl Emitter<'_> {
             fixups: Vec::new(),
             else_fixup: None,
             branched: false,
+            try_range: None,
         };
         if live {
             // Every path into a label must find the stack the same way.
@@ -192,6 +217,12 @@ impl Emitter<'_> {
         if !frame.live {
             return;
         }
+        if let Some(range) = frame.try_range {
+            // The body ends here: what follows is no longer covered by its
+            // clauses (the copies to the label below cannot throw).
+            self.tries[range as usize].end = self.ops.len() as u32;
+            self.open_tries.pop();
+        }
         if frame.kind == FrameKind::Function {
             if self.reachable {
                 self.return_values();
@@ -212,6 +243,71 @@ impl Emitter<'_> {
         for _ in 0..frame.results {
             self.stack.push(Operand::Temp);
         }
+    }
+
+    /// A `try_table`: its catch clauses become landing pads, emitted
+    /// before the body and jumped over. A pad receives the exception's
+    /// values in the temporaries where the `try_table` starts (nothing
+    /// there is live once its body is left) and branches to the clause's
+    /// label as a `br` would; the unwinder (`exec`) enters it with the
+    /// frame of the function that holds it.
+    fn try_table(&mut self, try_table: &TryTable) {
+        let live = self.reachable;
+        if !live || try_table.catches.is_empty() {
+            self.enter(FrameKind::TryTable, try_table.ty, None);
+            return;
+        }
+        let (params, _) = self.block_type(try_table.ty);
+        for height in self.stack.lazy_from(0) {
+            self.materialize(height);
+        }
+        self.materialize_top(params);
+        let height = self.stack.height() - params;
+        let skip = self.emit(Instr::Br { offset: 0 });
+        let first = self.catches.len() as u32;
+        for catch in &try_table.catches {
+            let (tag, label, with_ref) = match *catch {
+                Catch::One { tag, label } => (Some(tag), label, false),
+                Catch::OneRef { tag, label } => (Some(tag), label, true),
+                Catch::All { label } => (None, label, false),
+                Catch::AllRef { label } => (None, label, true),
+            };
+            let count = tag.map_or(0, |t| {
+                let ty = self.module.tags[t as usize];
+                self.module.types[ty as usize].params().len()
+            });
+            let pad = self.ops.len() as u32;
+            self.catches.push(CatchClause { tag, pad });
+            self.stack.truncate(height);
+            for _ in 0..count + usize::from(with_ref) {
+                self.stack.push(Operand::Temp);
+            }
+            let dst = self.temp(height);
+            self.emit(Instr::TakeExn {
+                dst,
+                count: count as u16,
+                with_ref: u16::from(with_ref),
+            });
+            self.branch(label as usize);
+        }
+        self.stack.truncate(height);
+        for _ in 0..params {
+            self.stack.push(Operand::Temp);
+        }
+        self.bind(skip);
+        self.retarget = None;
+        self.enter(FrameKind::TryTable, try_table.ty, None);
+        let range = self.tries.len() as u32;
+        self.tries.push(TryRange {
+            start: self.ops.len() as u32,
+            end: self.ops.len() as u32,
+            parent: self.open_tries.last().copied().unwrap_or(NO_PARENT),
+            first,
+            len: try_table.catches.len() as u32,
+        });
+        self.open_tries.push(range);
+        let frame = self.frames.last_mut().expect("just entered");
+        frame.try_range = Some(range);
     }
 
     /// Points the branch at `at` to the next instruction.

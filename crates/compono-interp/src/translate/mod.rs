@@ -20,7 +20,9 @@ pub(crate) mod select;
 mod stack;
 
 use crate::error::{Error, Result};
-use crate::ir::{CompiledFunc, Fields, Instr, Op, Opcode};
+use crate::ir::{
+    CatchClause, CompiledFunc, Fields, Handlers, Instr, NO_PARENT, Op, Opcode, TryRange,
+};
 use crate::module::ModuleInner;
 use crate::numeric::{fits_imm16, fits_imm32};
 use crate::trap::TrapCode;
@@ -49,11 +51,12 @@ pub(crate) struct CodeBuilder {
     /// `Call` and `ReturnCall` records whose target is a defined function
     /// (by index among the defined functions), patched by `finish`.
     calls: Vec<(usize, u32)>,
+    handlers: Handlers,
 }
 
 impl CodeBuilder {
     /// Resolves calls to their callees' entries.
-    pub fn finish(mut self) -> Result<(Vec<Op>, Vec<CompiledFunc>)> {
+    pub fn finish(mut self) -> Result<(Vec<Op>, Vec<CompiledFunc>, Handlers)> {
         for (at, callee) in std::mem::take(&mut self.calls) {
             let entry = self
                 .funcs
@@ -62,7 +65,7 @@ impl CodeBuilder {
                 .entry;
             self.ops[at].r = entry;
         }
-        Ok((self.ops, self.funcs))
+        Ok((self.ops, self.funcs, self.handlers))
     }
 }
 
@@ -93,6 +96,12 @@ pub(crate) struct Emitter<'m> {
     retarget: Option<usize>,
     /// `Call`/`ReturnCall` records in `ops` and their defined callees.
     calls: Vec<(usize, u32)>,
+    /// The function's `try_table` ranges and catch clauses, with offsets
+    /// into `ops` (see [`Handlers`]).
+    tries: Vec<TryRange>,
+    catches: Vec<CatchClause>,
+    /// Indices in `tries` of the `try_table`s being translated, innermost last.
+    open_tries: Vec<u32>,
     /// Byte offset of the operator being translated, for errors.
     offset: usize,
 }
@@ -113,6 +122,9 @@ impl<'m> Emitter<'m> {
             reachable: true,
             retarget: None,
             calls: Vec::new(),
+            tries: Vec::new(),
+            catches: Vec::new(),
+            open_tries: Vec::new(),
             offset: 0,
         }
     }
@@ -139,6 +151,9 @@ impl<'m> Emitter<'m> {
         self.consts.clear();
         self.const_index.clear();
         self.calls.clear();
+        self.tries.clear();
+        self.catches.clear();
+        self.open_tries.clear();
         self.stack.reset(num_locals);
         self.temp_base = num_locals;
         self.num_params = num_params as u16;
@@ -212,6 +227,30 @@ impl<'m> Emitter<'m> {
                 .iter()
                 .map(|(at, callee)| (body_start + at, *callee)),
         );
+        let (range_base, catch_base) = (
+            code.handlers.ranges.len() as u32,
+            code.handlers.catches.len() as u32,
+        );
+        let at = |offset: u32| offset + body_start as u32;
+        code.handlers
+            .ranges
+            .extend(self.tries.iter().map(|r| TryRange {
+                start: at(r.start),
+                end: at(r.end),
+                parent: if r.parent == NO_PARENT {
+                    NO_PARENT
+                } else {
+                    r.parent + range_base
+                },
+                first: r.first + catch_base,
+                len: r.len,
+            }));
+        code.handlers
+            .catches
+            .extend(self.catches.iter().map(|c| CatchClause {
+                tag: c.tag,
+                pad: at(c.pad),
+            }));
         code.funcs.push(CompiledFunc {
             entry: entry as u32,
             num_params: self.num_params,
