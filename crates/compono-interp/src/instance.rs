@@ -13,7 +13,6 @@ use crate::store::{
 use crate::table::Table;
 use crate::trap::{Trap, TrapCode};
 use crate::types::ExternType;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// An import or export value.
@@ -81,7 +80,33 @@ pub(crate) struct InstanceData {
     pub globals: Vec<u32>,
     /// Interned id of each of the module's types.
     pub types: Vec<u32>,
-    pub exports: HashMap<String, Extern>,
+}
+
+impl InstanceData {
+    /// The export `index` of the module, as this instance's item. Exports
+    /// are looked up in the module's list rather than kept in a map per
+    /// instance: their names are the module's, and an instance should cost
+    /// only its own state.
+    fn export(&self, store: StoreId, index: ExportIndex) -> Extern {
+        match index {
+            ExportIndex::Func(i) => Extern::Func(Func {
+                store,
+                index: self.funcs[i as usize],
+            }),
+            ExportIndex::Table(i) => Extern::Table(Table {
+                store,
+                index: self.tables[i as usize],
+            }),
+            ExportIndex::Memory(i) => Extern::Memory(Memory {
+                store,
+                index: self.memories[i as usize],
+            }),
+            ExportIndex::Global(i) => Extern::Global(Global {
+                store,
+                index: self.globals[i as usize],
+            }),
+        }
+    }
 }
 
 /// The segments of an instance, which `elem.drop`, `data.drop` and
@@ -120,7 +145,9 @@ impl Instance {
     /// The export `name`; `None` if there is none or if the instance
     /// belongs to another store.
     pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
-        self.data(store.as_context())?.exports.get(name).copied()
+        let data = self.data(store.as_context())?;
+        let (_, index) = data.module.exports.iter().find(|(n, _)| n == name)?;
+        Some(data.export(self.store, *index))
     }
 
     pub fn get_func(&self, store: impl AsContext, name: &str) -> Option<Func> {
@@ -144,7 +171,13 @@ impl Instance {
     pub fn exports(&self, store: impl AsContext) -> Vec<(String, Extern)> {
         let mut list: Vec<(String, Extern)> = self
             .data(store.as_context())
-            .map(|i| i.exports.iter().map(|(n, e)| (n.clone(), *e)).collect())
+            .map(|i| {
+                i.module
+                    .exports
+                    .iter()
+                    .map(|(n, index)| (n.clone(), i.export(self.store, *index)))
+                    .collect()
+            })
             .unwrap_or_default();
         list.sort_by(|a, b| a.0.cmp(&b.0));
         list
@@ -251,7 +284,6 @@ pub(crate) fn instantiate<T>(
         memories: Vec::new(),
         globals: Vec::new(),
         types: m.types.iter().map(|t| store.inner.intern_type(t)).collect(),
-        exports: HashMap::new(),
     };
     for import in imports {
         match *import {
@@ -315,27 +347,6 @@ pub(crate) fn instantiate<T>(
     }
     segments.datas = m.datas.iter().map(|d| d.bytes.clone()).collect();
     let id = store.inner.id;
-    for (name, index) in &m.exports {
-        let ext = match *index {
-            ExportIndex::Func(i) => Extern::Func(Func {
-                store: id,
-                index: data.funcs[i as usize],
-            }),
-            ExportIndex::Table(i) => Extern::Table(Table {
-                store: id,
-                index: data.tables[i as usize],
-            }),
-            ExportIndex::Memory(i) => Extern::Memory(Memory {
-                store: id,
-                index: data.memories[i as usize],
-            }),
-            ExportIndex::Global(i) => Extern::Global(Global {
-                store: id,
-                index: data.globals[i as usize],
-            }),
-        };
-        data.exports.insert(name.clone(), ext);
-    }
     // Segment initialisation may trap half way; what was written stays
     // written (the instance is still registered so its functions, possibly
     // already stored in imported tables, keep working).
