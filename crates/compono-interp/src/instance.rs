@@ -370,6 +370,9 @@ fn initialize_segments<T>(
     segments: &mut InstanceSegments,
 ) -> Result<(), Trap> {
     let m = data.module.clone();
+    // A segment applied or declared is dropped: it becomes empty. An empty
+    // `Arc::default()` shares one static allocation; `Arc::from([])` would
+    // allocate for every segment of every instance.
     for (i, seg) in m.elems.iter().enumerate() {
         match &seg.mode {
             ElemMode::Active { table, offset } => {
@@ -383,9 +386,9 @@ fn initialize_segments<T>(
                     return Err(Trap::new(TrapCode::TableOutOfBounds));
                 };
                 table.elems[offset..end].copy_from_slice(&items);
-                segments.elems[i] = Arc::from([]);
+                segments.elems[i] = Arc::default();
             }
-            ElemMode::Declared => segments.elems[i] = Arc::from([]),
+            ElemMode::Declared => segments.elems[i] = Arc::default(),
             ElemMode::Passive => {}
         }
     }
@@ -400,7 +403,7 @@ fn initialize_segments<T>(
                 return Err(Trap::new(TrapCode::MemoryOutOfBounds));
             };
             memory[offset..end].copy_from_slice(&seg.bytes);
-            segments.datas[i] = Arc::from([]);
+            segments.datas[i] = Arc::default();
         }
     }
     Ok(())
