@@ -160,6 +160,12 @@ pub(crate) fn instantiate<T: 'static>(
 
 impl Frame {
     fn resources(&mut self) -> Arc<[u32]> {
+        if self.resources.is_empty() {
+            // A component without resource types: `Arc::default()` shares
+            // one static empty slice, where `Arc::from` would allocate per
+            // instance.
+            return Arc::default();
+        }
         self.resources_snapshot
             .get_or_insert_with(|| Arc::from(self.resources.as_slice()))
             .clone()
