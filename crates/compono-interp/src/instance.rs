@@ -14,7 +14,6 @@ use crate::table::Table;
 use crate::tag::{Tag, TagData};
 use crate::trap::{Trap, TrapCode};
 use crate::types::ExternType;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// An import or export value.
@@ -92,7 +91,37 @@ pub(crate) struct InstanceData {
     pub tags: Vec<u32>,
     /// Interned id of each of the module's types.
     pub types: Vec<u32>,
-    pub exports: HashMap<String, Extern>,
+}
+
+impl InstanceData {
+    /// The export `index` of the module, as this instance's item. Exports
+    /// are looked up in the module's list rather than kept in a map per
+    /// instance: their names are the module's, and an instance should cost
+    /// only its own state.
+    fn export(&self, store: StoreId, index: ExportIndex) -> Extern {
+        match index {
+            ExportIndex::Func(i) => Extern::Func(Func {
+                store,
+                index: self.funcs[i as usize],
+            }),
+            ExportIndex::Table(i) => Extern::Table(Table {
+                store,
+                index: self.tables[i as usize],
+            }),
+            ExportIndex::Memory(i) => Extern::Memory(Memory {
+                store,
+                index: self.memories[i as usize],
+            }),
+            ExportIndex::Global(i) => Extern::Global(Global {
+                store,
+                index: self.globals[i as usize],
+            }),
+            ExportIndex::Tag(i) => Extern::Tag(Tag {
+                store,
+                index: self.tags[i as usize],
+            }),
+        }
+    }
 }
 
 /// The segments of an instance, which `elem.drop`, `data.drop` and
@@ -131,7 +160,9 @@ impl Instance {
     /// The export `name`; `None` if there is none or if the instance
     /// belongs to another store.
     pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
-        self.data(store.as_context())?.exports.get(name).copied()
+        let data = self.data(store.as_context())?;
+        let (_, index) = data.module.exports.iter().find(|(n, _)| n == name)?;
+        Some(data.export(self.store, *index))
     }
 
     pub fn get_func(&self, store: impl AsContext, name: &str) -> Option<Func> {
@@ -155,7 +186,13 @@ impl Instance {
     pub fn exports(&self, store: impl AsContext) -> Vec<(String, Extern)> {
         let mut list: Vec<(String, Extern)> = self
             .data(store.as_context())
-            .map(|i| i.exports.iter().map(|(n, e)| (n.clone(), *e)).collect())
+            .map(|i| {
+                i.module
+                    .exports
+                    .iter()
+                    .map(|(n, index)| (n.clone(), i.export(self.store, *index)))
+                    .collect()
+            })
             .unwrap_or_default();
         list.sort_by(|a, b| a.0.cmp(&b.0));
         list
@@ -266,7 +303,6 @@ pub(crate) fn instantiate<T>(
         globals: Vec::new(),
         tags: Vec::new(),
         types: m.types.iter().map(|t| store.inner.intern_type(t)).collect(),
-        exports: HashMap::new(),
     };
     for import in imports {
         match *import {
@@ -335,31 +371,6 @@ pub(crate) fn instantiate<T>(
     }
     segments.datas = m.datas.iter().map(|d| d.bytes.clone()).collect();
     let id = store.inner.id;
-    for (name, index) in &m.exports {
-        let ext = match *index {
-            ExportIndex::Func(i) => Extern::Func(Func {
-                store: id,
-                index: data.funcs[i as usize],
-            }),
-            ExportIndex::Table(i) => Extern::Table(Table {
-                store: id,
-                index: data.tables[i as usize],
-            }),
-            ExportIndex::Memory(i) => Extern::Memory(Memory {
-                store: id,
-                index: data.memories[i as usize],
-            }),
-            ExportIndex::Global(i) => Extern::Global(Global {
-                store: id,
-                index: data.globals[i as usize],
-            }),
-            ExportIndex::Tag(i) => Extern::Tag(Tag {
-                store: id,
-                index: data.tags[i as usize],
-            }),
-        };
-        data.exports.insert(name.clone(), ext);
-    }
     // Segment initialisation may trap half way; what was written stays
     // written (the instance is still registered so its functions, possibly
     // already stored in imported tables, keep working).
@@ -383,6 +394,9 @@ fn initialize_segments<T>(
     segments: &mut InstanceSegments,
 ) -> Result<(), Trap> {
     let m = data.module.clone();
+    // A segment applied or declared is dropped: it becomes empty. An empty
+    // `Arc::default()` shares one static allocation; `Arc::from([])` would
+    // allocate for every segment of every instance.
     for (i, seg) in m.elems.iter().enumerate() {
         match &seg.mode {
             ElemMode::Active { table, offset } => {
@@ -396,9 +410,9 @@ fn initialize_segments<T>(
                     return Err(Trap::new(TrapCode::TableOutOfBounds));
                 };
                 table.elems[offset..end].copy_from_slice(&items);
-                segments.elems[i] = Arc::from([]);
+                segments.elems[i] = Arc::default();
             }
-            ElemMode::Declared => segments.elems[i] = Arc::from([]),
+            ElemMode::Declared => segments.elems[i] = Arc::default(),
             ElemMode::Passive => {}
         }
     }
@@ -413,7 +427,7 @@ fn initialize_segments<T>(
                 return Err(Trap::new(TrapCode::MemoryOutOfBounds));
             };
             memory[offset..end].copy_from_slice(&seg.bytes);
-            segments.datas[i] = Arc::from([]);
+            segments.datas[i] = Arc::default();
         }
     }
     Ok(())

@@ -6,8 +6,10 @@
 
 use crate::abi::StringEncoding;
 use crate::error::{Error, Result};
+use crate::instantiate::Names;
 use crate::types::{FuncType, ResourceSlot, Type};
 use compono_interp as core;
+use indexmap::IndexSet;
 use std::collections::HashMap;
 use std::sync::Arc;
 use wasmparser::component_types::{
@@ -38,6 +40,9 @@ pub(crate) struct ComponentDef {
     pub components: Vec<Arc<ComponentDef>>,
     pub imports: Vec<(String, Shape)>,
     pub exports: Vec<(String, Shape)>,
+    /// The names of `exports`, which every instance of the component
+    /// shares (see [`crate::instantiate::Items`]).
+    pub export_names: Names,
 }
 
 /// The type of an import or export, as far as instantiation needs it:
@@ -143,7 +148,10 @@ pub(crate) enum Init {
         args: Vec<(String, ItemRef)>,
         shape: Shape,
     },
-    InstanceFromExports(Vec<(String, ItemRef)>),
+    InstanceFromExports {
+        names: Names,
+        items: Vec<ItemRef>,
+    },
     Alias {
         instance: u32,
         name: String,
@@ -154,10 +162,8 @@ pub(crate) enum Init {
         kind: ComponentOuterAliasKind,
         index: u32,
     },
-    Export {
-        name: String,
-        item: ItemRef,
-    },
+    /// The next export, named by [`ComponentDef::export_names`] in order.
+    Export(ItemRef),
 }
 
 /// The wasm features components are validated with: the core proposals
@@ -386,14 +392,18 @@ impl Component {
                                 }
                             }
                             ComponentInstance::FromExports(exports) => {
-                                let mut refs = Vec::new();
+                                let mut names = IndexSet::new();
+                                let mut items = Vec::new();
                                 for e in exports.iter() {
-                                    refs.push((
-                                        e.name.name.to_string(),
-                                        builder.item_ref(&types, e.kind, e.index)?,
-                                    ));
+                                    if !names.insert(e.name.name.to_string()) {
+                                        return Err(internal("duplicate instance export"));
+                                    }
+                                    items.push(builder.item_ref(&types, e.kind, e.index)?);
                                 }
-                                Init::InstanceFromExports(refs)
+                                Init::InstanceFromExports {
+                                    names: Arc::new(names),
+                                    items,
+                                }
                             }
                         };
                         builder.def.inits.push(init);
@@ -461,8 +471,11 @@ impl Component {
                             .ok_or_else(|| internal("export type"))?;
                         let shape = builder.shape(&types, &entity.ty, offset)?;
                         let name = entity.full_name(export.name.name).into_owned();
-                        builder.def.exports.push((name.clone(), shape));
-                        builder.def.inits.push(Init::Export { name, item });
+                        if !Arc::make_mut(&mut builder.def.export_names).insert(name.clone()) {
+                            return Err(internal("duplicate export"));
+                        }
+                        builder.def.exports.push((name, shape));
+                        builder.def.inits.push(Init::Export(item));
                     }
                 }
                 Payload::ComponentStartSection { range, .. } => {

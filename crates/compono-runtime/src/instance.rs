@@ -1,16 +1,15 @@
 //! An instantiated component, as the embedder sees it: its exports.
 
 use crate::func::Func;
-use crate::instantiate::Item;
+use crate::instantiate::{Item, Items};
 use crate::store::AsContext;
 use crate::val::{ResourceType, ResourceTypeKind};
-use indexmap::IndexMap;
 use std::sync::Arc;
 
 /// A component instance.
 #[derive(Clone, Debug)]
 pub struct Instance {
-    pub(crate) exports: Arc<IndexMap<String, Item>>,
+    pub(crate) exports: Arc<Items>,
 }
 
 impl Instance {
@@ -38,7 +37,7 @@ impl Instance {
         let mut names = Vec::new();
         for (name, item) in self.exports.iter() {
             match item {
-                Item::Func(_) => names.push(name.clone()),
+                Item::Func(_) => names.push(name.to_string()),
                 Item::Instance(items) => {
                     for (inner, item) in items.iter() {
                         if matches!(item, Item::Func(_)) {

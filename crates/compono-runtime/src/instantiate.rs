@@ -8,7 +8,7 @@ use crate::error::{Error, Result, Trap, TrapCode};
 use crate::func::{FuncData, LiftedFunc};
 use crate::store::Data;
 use compono_interp as core;
-use indexmap::IndexMap;
+use indexmap::IndexSet;
 use std::collections::HashMap;
 use std::sync::Arc;
 use wasmparser::{ComponentExternalKind, ComponentOuterAliasKind};
@@ -20,7 +20,7 @@ type CoreStore<T> = core::Store<Data<T>>;
 pub(crate) enum Item {
     /// An index into the store's component functions.
     Func(u32),
-    Instance(Arc<IndexMap<String, Item>>),
+    Instance(Arc<Items>),
     Component(ComponentClosure),
     Module(core::Module),
     /// A resource type: its id in the store.
@@ -41,6 +41,35 @@ impl Item {
             Item::Type => "type",
             Item::Value => "value",
         }
+    }
+}
+
+/// Names of an instance's items, in order. Every instance made by the same
+/// definition (a component's exports, an `instance` of exports) has the
+/// same names, so they are made once and shared.
+pub(crate) type Names = Arc<IndexSet<String>>;
+
+/// An instance's items by name: the shared names and the instance's own
+/// items, in the same order.
+#[derive(Debug)]
+pub(crate) struct Items {
+    names: Names,
+    items: Box<[Item]>,
+}
+
+impl Items {
+    /// `items[i]` is named `names[i]`.
+    pub fn new(names: Names, items: Box<[Item]>) -> Items {
+        assert_eq!(names.len(), items.len(), "one item per name");
+        Items { names, items }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Item> {
+        self.names.get_index_of(name).map(|i| &self.items[i])
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Item)> {
+        self.names.iter().map(String::as_str).zip(self.items.iter())
     }
 }
 
@@ -76,12 +105,13 @@ struct Frame {
     core_instances: Vec<CoreInstance>,
     modules: Vec<core::Module>,
     funcs: Vec<u32>,
-    instances: Vec<Arc<IndexMap<String, Item>>>,
+    instances: Vec<Arc<Items>>,
     components: Vec<ComponentClosure>,
     /// Store id of each resource slot's type (`u32::MAX` until bound).
     resources: Vec<u32>,
     resources_snapshot: Option<Arc<[u32]>>,
-    exports: IndexMap<String, Item>,
+    /// The component's exports so far, in the order of `def.export_names`.
+    exports: Vec<Item>,
 }
 
 fn missing(what: &str, index: u32) -> Error {
@@ -102,7 +132,7 @@ pub(crate) fn instantiate<T: 'static>(
     def: &ComponentDef,
     mut args: HashMap<String, Item>,
     outer: Option<Arc<OuterEnv>>,
-) -> Result<IndexMap<String, Item>> {
+) -> Result<Items> {
     let instance = store.data_mut().rt.new_instance();
     let mut frame = Frame {
         instance,
@@ -119,16 +149,25 @@ pub(crate) fn instantiate<T: 'static>(
         components: Vec::new(),
         resources: vec![u32::MAX; def.resource_slots as usize],
         resources_snapshot: None,
-        exports: IndexMap::new(),
+        exports: Vec::with_capacity(def.exports.len()),
     };
     for init in &def.inits {
         frame.step(store, def, init, &mut args)?;
     }
-    Ok(frame.exports)
+    Ok(Items::new(
+        def.export_names.clone(),
+        frame.exports.into_boxed_slice(),
+    ))
 }
 
 impl Frame {
     fn resources(&mut self) -> Arc<[u32]> {
+        if self.resources.is_empty() {
+            // A component without resource types: `Arc::default()` shares
+            // one static empty slice, where `Arc::from` would allocate per
+            // instance.
+            return Arc::default();
+        }
         self.resources_snapshot
             .get_or_insert_with(|| Arc::from(self.resources.as_slice()))
             .clone()
@@ -455,12 +494,13 @@ impl Frame {
                 self.bind("instance", shape, &item)?;
                 self.push(item);
             }
-            Init::InstanceFromExports(items) => {
-                let mut map = IndexMap::new();
-                for (name, item) in items {
-                    map.insert(name.clone(), self.item(item)?);
-                }
-                self.instances.push(Arc::new(map));
+            Init::InstanceFromExports { names, items } => {
+                let items = items
+                    .iter()
+                    .map(|item| self.item(item))
+                    .collect::<Result<Box<[Item]>>>()?;
+                self.instances
+                    .push(Arc::new(Items::new(names.clone(), items)));
             }
             Init::Alias {
                 instance,
@@ -491,9 +531,9 @@ impl Frame {
                 let item = self.outer_item(*count, *kind, *index)?;
                 self.push(item);
             }
-            Init::Export { name, item } => {
+            Init::Export(item) => {
                 let item = self.item(item)?;
-                self.exports.insert(name.clone(), item.clone());
+                self.exports.push(item.clone());
                 self.push(item);
             }
         }

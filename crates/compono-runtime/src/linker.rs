@@ -10,12 +10,12 @@ use crate::component::{Component, Shape};
 use crate::error::{Error, Result};
 use crate::func::{FuncData, HostFn};
 use crate::instance::Instance;
-use crate::instantiate::{Item, instantiate};
+use crate::instantiate::{Item, Items, instantiate};
 use crate::store::{AsContextMut, HostDtor, StoreContextMut};
 use crate::types::{FuncType, Type};
 use crate::val::{ResourceType, Val};
 use compono_interp as core;
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -230,7 +230,7 @@ fn resolve<T>(
             Ok(Item::Func(funcs.len() as u32 - 1))
         }
         (Shape::Instance(exports), Definition::Instance(inner)) => {
-            let mut items = IndexMap::new();
+            let (mut names, mut items) = (IndexSet::new(), Vec::new());
             for (export, shape) in exports {
                 // A resource type the instance only re-exports (`(eq ...)`
                 // to one an earlier import defines, as `wasi:io/streams`
@@ -240,9 +240,13 @@ fn resolve<T>(
                     continue;
                 }
                 let item = resolve(store, inner, export, &format!("{path}#{export}"), shape)?;
-                items.insert(export.clone(), item);
+                names.insert(export.clone());
+                items.push(item);
             }
-            Ok(Item::Instance(Arc::new(items)))
+            Ok(Item::Instance(Arc::new(Items::new(
+                Arc::new(names),
+                items.into(),
+            ))))
         }
         (Shape::Resource(_), Definition::Resource(ty, dtor)) => Ok(Item::Resource(
             store.data_mut().rt.host_resource_id(*ty, dtor.clone()),
