@@ -1,16 +1,23 @@
-//! `cargo xtask fuzz interp-vs-wasmi [SECONDS] [--executions N] [--seed S] [--checked]`:
-//! differential fuzzing of the interpreter against wasmi 2.0 for a time
-//! budget (default 60 s), at low priority, in release mode. The harness is
-//! the `fuzz` test in `crates/compono-interp/tests/differential.rs`; CI runs
-//! its short `smoke` test and the `regressions` cases.
+//! `cargo xtask fuzz interp-vs-wasmi|interp-vs-wasmtime [SECONDS] [--executions N] [--seed S] [--checked]`:
+//! differential fuzzing of the interpreter for a time budget (default
+//! 60 s), at low priority, in release mode: against wasmi 2.0, or, for
+//! modules with exception handling (which wasmi does not implement),
+//! against wasmtime-py. The harnesses are the `fuzz` and `fuzz_exceptions`
+//! tests in `crates/compono-interp/tests/differential.rs`; CI runs their
+//! short `smoke` and `exceptions_smoke` tests and the `regressions` cases.
 
 use crate::{root, run};
 use anyhow::{Result, bail};
 use std::process::Command;
 
-pub const TARGET: &str = "interp-vs-wasmi";
+pub const TARGETS: &[&str] = &["interp-vs-wasmi", "interp-vs-wasmtime"];
 
-pub fn main(args: &[String]) -> Result<()> {
+pub fn main(target: &str, args: &[String]) -> Result<()> {
+    let test = if target == "interp-vs-wasmi" {
+        "fuzz"
+    } else {
+        "fuzz_exceptions"
+    };
     let mut seconds = "60".to_string();
     let mut cmd = Command::new("nice");
     cmd.current_dir(root()).args([
@@ -41,15 +48,16 @@ pub fn main(args: &[String]) -> Result<()> {
             }
             n if n.parse::<u64>().is_ok() => seconds = n.to_string(),
             other => bail!(
-                "unknown argument `{other}`; usage: cargo xtask fuzz {TARGET} [SECONDS] [--executions N] [--seed S] [--checked]"
+                "unknown argument `{other}`; usage: cargo xtask fuzz {target} [SECONDS] [--executions N] [--seed S] [--checked]"
             ),
         }
     }
     cmd.env("COMPONO_FUZZ_SECONDS", &seconds).args([
         "--test",
         "differential",
-        "fuzz",
         "--",
+        test,
+        "--exact",
         "--ignored",
         "--nocapture",
     ]);

@@ -9,7 +9,9 @@
 //!   programs of `fixtures/preview1` (all, or the cases named), the link libraries and
 //!   the WASI programs of `fixtures/wasi`; `fixtures wasi [CASE]...` only the latter.
 //! - `fuzz TARGET|all [SECONDS]`: the fuzz targets of `fuzz/` under libFuzzer;
-//!   `fuzz interp-vs-wasmi [SECONDS]`: the interpreter against wasmi.
+//!   `fuzz interp-vs-wasmi [SECONDS]`: the interpreter against wasmi;
+//!   `fuzz interp-vs-wasmtime [SECONDS]`: modules with exception handling
+//!   against wasmtime.
 
 mod bench_adapter;
 mod bench_bindgen;
@@ -42,8 +44,12 @@ fn main() -> Result<()> {
         "setup" => setup::main(),
         "spec" => spec::main(&rest),
         "bench" => bench(&rest),
-        "fuzz" if rest.first().is_some_and(|t| t == fuzz_interp::TARGET) => {
-            fuzz_interp::main(&rest[1..])
+        "fuzz"
+            if rest
+                .first()
+                .is_some_and(|t| fuzz_interp::TARGETS.contains(&t.as_str())) =>
+        {
+            fuzz_interp::main(&rest[0], &rest[1..])
         }
         "build-adapter" => build_adapter::main(&rest),
         "fixtures" if rest.first().is_some_and(|a| a == "wasi") => fixtures_wasi::main(&rest[1..]),

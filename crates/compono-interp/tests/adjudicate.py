@@ -1,13 +1,22 @@
-"""The third opinion for `differential.rs`: replays one module's calls in
+"""The third opinion for `differential.rs`: replays modules' calls in
 wasmtime and prints what it observed after each step, in the same text
 `differential.rs` makes of compono's and wasmi's observations.
 
-Usage: python3 adjudicate.py REPLAY MODULE.wasm
+Usage: python3 adjudicate.py REPLAY MODULE.wasm [REPLAY MODULE.wasm ...]
 
-REPLAY has one line per call: `x` and the export's name in hex, then its arguments
-as `i32:BITS`, `i64:BITS`, `f32:BITS`, `f64:BITS`, `funcref:null`,
-`externref:null` (BITS unsigned decimal). Printed: one line for
-instantiation, then one per call, each `OUTCOME | STATE` (see `observe`).
+A REPLAY names what to observe and what to call, so this script never asks
+wasmtime-py for a type (it aborts on `exnref` in one):
+
+- `s =HEXNAME g KIND`, `s =HEXNAME m`, `s =HEXNAME t`: an exported global of
+  value kind KIND (`i32`, `i64`, `f32`, `f64`, `ref`), memory or table,
+  observed after every step, in the order given;
+- `x =HEXNAME KINDS ARG...`: a call of an export, KINDS its result kinds
+  joined by `,` (`-` for none), each ARG `i32:BITS`, `i64:BITS`,
+  `f32:BITS`, `f64:BITS`, `funcref:null` or `externref:null` (BITS unsigned
+  decimal).
+
+Printed for each module: one line for instantiation, then one per call,
+each `OUTCOME | STATE`, then a line `=`.
 """
 
 import struct
@@ -28,6 +37,7 @@ TRAPS = {
     wasmtime.TrapCode.TABLE_OUT_OF_BOUNDS: "out of bounds table access",
     wasmtime.TrapCode.BAD_SIGNATURE: "indirect call type mismatch",
     wasmtime.TrapCode.INDIRECT_CALL_TO_NULL: "uninitialized element",
+    wasmtime.TrapCode.NULL_REFERENCE: "null exception reference",
 }
 
 
@@ -49,15 +59,11 @@ def unwrap(v):
     return v.value if isinstance(v, wasmtime.Val) else v
 
 
-def kind_of(ty):
-    text = str(ty)
-    for kind in ("i32", "i64", "f32", "f64"):
-        if text == kind or text.endswith(kind):
-            return kind
-    return "ref"
-
-
 def outcome_text(error):
+    # Instantiation reports an exception from the start function as a
+    # plain error, a call as a trap without a code.
+    if "thrown Wasm exception" in str(error):
+        return "trapped uncaught exception"
     if isinstance(error, wasmtime.Trap):
         code = error.trap_code
         if code in (wasmtime.TrapCode.STACK_OVERFLOW, wasmtime.TrapCode.OUT_OF_FUEL):
@@ -66,18 +72,17 @@ def outcome_text(error):
     return "failed"
 
 
-def state_text(store, instance):
+def state_text(store, instance, observed):
     parts = []
     exports = instance.exports(store)
-    for name in sorted(exports):
-        item = exports[name]
-        hexname = name.encode().hex()
-        if isinstance(item, wasmtime.Global):
-            parts.append(f"g {hexname}={value_text(kind_of(item.type(store).content), item.value(store))}")
-        elif isinstance(item, wasmtime.Memory):
+    for hexname, what, kind in observed:
+        item = exports[bytes.fromhex(hexname).decode()]
+        if what == "g":
+            parts.append(f"g {hexname}={value_text(kind, item.value(store))}")
+        elif what == "m":
             data = item.read(store, 0, item.data_len(store))
             parts.append(f"m {hexname}={item.size(store)}:{zlib.crc32(data)}")
-        elif isinstance(item, wasmtime.Table):
+        else:
             bits = "".join("1" if unwrap(item.get(store, i)) is None else "0" for i in range(item.size(store)))
             parts.append(f"t {hexname}={bits}")
     return " ".join(parts)
@@ -98,15 +103,11 @@ def argument(text):
     return wasmtime.Val.externref(None)
 
 
-def main():
-    replay, module_path = sys.argv[1], sys.argv[2]
-    config = wasmtime.Config()
-    config.wasm_tail_call = True
-    config.wasm_multi_memory = True
-    config.wasm_reference_types = True
-    config.wasm_bulk_memory = True
-    config.wasm_multi_value = True
-    engine = wasmtime.Engine(config)
+def replay_module(engine, replay, module_path):
+    with open(replay) as lines:
+        steps = [line.split() for line in lines if line.strip()]
+    observed = [(w[1][1:], w[2], w[3] if len(w) > 3 else None) for w in steps if w[0] == "s"]
+    calls = [w[1:] for w in steps if w[0] == "x"]
     store = wasmtime.Store(engine)
     store.set_limits(memory_size=MAX_MEMORY_BYTES, table_elements=MAX_TABLE_ELEMENTS)
     module = wasmtime.Module.from_file(engine, module_path)
@@ -115,28 +116,38 @@ def main():
     except Exception as error:  # an instantiation trap ends the replay
         print(f"{outcome_text(error)} | ")
         return
-    print(f"returned  | {state_text(store, instance)}")
-    with open(replay) as calls:
-        for line in calls:
-            words = line.split()
-            if not words:
-                continue
-            name = bytes.fromhex(words[0][1:]).decode()
-            func = instance.exports(store)[name]
-            result_kinds = [kind_of(t) for t in func.type(store).results]
-            try:
-                results = func(store, *[argument(w) for w in words[1:]])
-                if len(result_kinds) == 0:
-                    results = []
-                elif len(result_kinds) == 1:
-                    results = [results]
-                values = " ".join(value_text(k, v) for k, v in zip(result_kinds, results))
-                outcome = f"returned {values}"
-            except Exception as error:
-                outcome = outcome_text(error)
-            print(f"{outcome} | {state_text(store, instance)}")
-            if outcome == "exhausted":
-                return
+    print(f"returned  | {state_text(store, instance, observed)}")
+    for hexname, kinds, *args in calls:
+        func = instance.exports(store)[bytes.fromhex(hexname[1:]).decode()]
+        result_kinds = [] if kinds == "-" else kinds.split(",")
+        try:
+            results = func(store, *[argument(a) for a in args])
+            if len(result_kinds) == 0:
+                results = []
+            elif len(result_kinds) == 1:
+                results = [results]
+            values = " ".join(value_text(k, v) for k, v in zip(result_kinds, results))
+            outcome = f"returned {values}"
+        except Exception as error:
+            outcome = outcome_text(error)
+        print(f"{outcome} | {state_text(store, instance, observed)}")
+        if outcome == "exhausted":
+            return
+
+
+def main():
+    config = wasmtime.Config()
+    config.wasm_tail_call = True
+    config.wasm_multi_memory = True
+    config.wasm_reference_types = True
+    config.wasm_bulk_memory = True
+    config.wasm_multi_value = True
+    config.wasm_exceptions = True
+    engine = wasmtime.Engine(config)
+    args = sys.argv[1:]
+    for replay, module_path in zip(args[0::2], args[1::2]):
+        replay_module(engine, replay, module_path)
+        print("=", flush=True)
 
 
 main()

@@ -239,25 +239,46 @@ impl Compono {
         state
     }
 
-    /// The exported state in `adjudicate.py`'s text, exports by name.
-    fn state_text(&self) -> String {
-        use compono_interp::Extern;
+    /// The exports `adjudicate.py` observes after every step, by name:
+    /// globals (with their value kind), memories and tables, except those
+    /// holding `exnref`s, which wasmtime-py cannot read.
+    fn observed(&self) -> Vec<(String, char, &'static str)> {
+        use compono_interp::{Extern, ValType};
         let mut exports = self.instance.exports(&self.store);
         exports.sort_by(|a, b| a.0.cmp(&b.0));
+        exports
+            .into_iter()
+            .filter_map(|(name, item)| match item {
+                Extern::Global(g) => {
+                    let kind = g.ty(&self.store).content;
+                    (kind != ValType::ExnRef).then(|| (name, 'g', kind_text(kind)))
+                }
+                Extern::Memory(_) => Some((name, 'm', "")),
+                Extern::Table(t) => {
+                    (t.ty(&self.store).element != ValType::ExnRef).then_some((name, 't', ""))
+                }
+                Extern::Func(_) | Extern::Tag(_) => None,
+            })
+            .collect()
+    }
+
+    /// The observed state in `adjudicate.py`'s text.
+    fn state_text(&self) -> String {
         let mut parts = Vec::new();
-        for (name, item) in exports {
+        for (name, what, _) in self.observed() {
+            let item = self.instance.get_export(&self.store, &name);
             let name = hex(name.as_bytes());
-            match item {
-                Extern::Global(g) => parts.push(format!(
+            match (what, item) {
+                ('g', Some(compono_interp::Extern::Global(g))) => parts.push(format!(
                     "g {name}={}",
                     value_text(&compono_value(&g.get(&self.store)))
                 )),
-                Extern::Memory(m) => parts.push(format!(
+                ('m', Some(compono_interp::Extern::Memory(m))) => parts.push(format!(
                     "m {name}={}:{}",
                     m.size(&self.store),
                     crc32(m.data(&self.store))
                 )),
-                Extern::Table(t) => {
+                (_, Some(compono_interp::Extern::Table(t))) => {
                     let nulls: String = (0..t.size(&self.store))
                         .map(|i| match t.get(&self.store, i).map(|v| compono_value(&v)) {
                             Some(Value::Ref { null: true }) => '1',
@@ -266,10 +287,39 @@ impl Compono {
                         .collect();
                     parts.push(format!("t {name}={nulls}"));
                 }
-                Extern::Func(_) | Extern::Tag(_) => {}
+                _ => {}
             }
         }
         parts.join(" ")
+    }
+
+    /// The result kinds of export `name` in `adjudicate.py`'s text.
+    fn result_kinds(&self, name: &str) -> String {
+        let Some(func) = self.instance.get_func(&self.store, name) else {
+            return "-".into();
+        };
+        let kinds: Vec<&str> = func
+            .ty(&self.store)
+            .results()
+            .iter()
+            .map(|t| kind_text(*t))
+            .collect();
+        if kinds.is_empty() {
+            "-".into()
+        } else {
+            kinds.join(",")
+        }
+    }
+}
+
+fn kind_text(ty: compono_interp::ValType) -> &'static str {
+    use compono_interp::ValType as T;
+    match ty {
+        T::I32 => "i32",
+        T::I64 => "i64",
+        T::F32 => "f32",
+        T::F64 => "f64",
+        T::FuncRef | T::ExternRef | T::ExnRef => "ref",
     }
 }
 
@@ -553,7 +603,7 @@ fn compare_logged(
                 match t {
                     T::I32 => Arg::I32(interesting(args) as i32),
                     T::I64 => Arg::I64(interesting(args) as i64),
-                    T::F32 => Arg::F32(args.arbitrary().unwrap_or(0)),
+                    T::F32 => Arg::F32(python_f32(args.arbitrary().unwrap_or(0))),
                     T::F64 => Arg::F64(args.arbitrary().unwrap_or(0)),
                     T::FuncRef => Arg::NullFunc,
                     T::ExternRef => Arg::NullExtern,
@@ -612,10 +662,27 @@ fn panic_text(payload: &Box<dyn std::any::Any + Send>) -> String {
         .unwrap_or_else(|| "panic".into())
 }
 
+/// wasm-smith's configuration for modules with exception handling, which
+/// run against wasmtime alone: wasmi 2.0 does not implement the proposal.
+fn exceptions_config() -> wasm_smith::Config {
+    wasm_smith::Config {
+        exceptions_enabled: true,
+        min_tags: 2,
+        // Without `unreachable` and other traps more of the generated code
+        // runs, and so more of its throws; traps are covered against wasmi.
+        disallow_traps: true,
+        ..smith_config()
+    }
+}
+
 /// A module from fuzz input bytes, or `None` if wasm-smith cannot use them.
 fn generate(data: &[u8]) -> Option<(Vec<u8>, usize)> {
+    generate_with(smith_config(), data)
+}
+
+fn generate_with(config: wasm_smith::Config, data: &[u8]) -> Option<(Vec<u8>, usize)> {
     let mut u = Unstructured::new(data);
-    let mut module = wasm_smith::Module::new(smith_config(), &mut u).ok()?;
+    let mut module = wasm_smith::Module::new(config, &mut u).ok()?;
     module.ensure_termination(MODULE_FUEL).ok()?;
     Some((module.to_bytes(), data.len() - u.len()))
 }
@@ -690,37 +757,17 @@ fn check_input(data: &[u8], tally: &mut Tally) -> Result<(), String> {
 /// wasmtime observes what compono does at every step, `Err` saying where
 /// they part otherwise (or why wasmtime could not be asked).
 fn adjudicate(module: &[u8], calls: &[(String, Vec<Arg>)], dir: &Path) -> Result<(), String> {
-    let ours = catch_unwind(AssertUnwindSafe(|| compono_observations(module, calls)))
+    let (ours, replay) = catch_unwind(AssertUnwindSafe(|| compono_observations(module, calls)))
         .map_err(|p| format!("compono panicked: {}", panic_text(&p)))?;
-    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-    let module_path = dir.join("adjudicate.wasm");
-    let replay_path = dir.join("adjudicate.replay");
-    let replay: String = calls
-        .iter()
-        .map(|(name, args)| {
-            let args: Vec<String> = args.iter().map(arg_text).collect();
-            format!("x{} {}\n", hex(name.as_bytes()), args.join(" "))
-        })
-        .collect();
-    std::fs::write(&module_path, module).map_err(|e| e.to_string())?;
-    std::fs::write(&replay_path, replay).map_err(|e| e.to_string())?;
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/adjudicate.py");
-    let output = compono_testutil::command("python3")
-        .arg(script)
-        .arg(&replay_path)
-        .arg(&module_path)
-        .output()
-        .map_err(|e| format!("cannot run python3: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "adjudicate.py failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    let theirs = String::from_utf8_lossy(&output.stdout);
-    let theirs: Vec<&str> = theirs.lines().collect();
+    let theirs = wasmtime_observations(&[(module.to_vec(), replay)], dir)?;
+    first_divergence(&ours, theirs.first().map_or(&[][..], |t| t.as_slice()))
+}
+
+/// Where two sequences of observations (instantiation, then each call)
+/// part, if they do.
+fn first_divergence(ours: &[String], theirs: &[String]) -> Result<(), String> {
     for (step, ours) in ours.iter().enumerate() {
-        let theirs = theirs.get(step).copied().unwrap_or("(nothing)");
+        let theirs = theirs.get(step).map_or("(nothing)", |t| t.as_str());
         if ours != theirs {
             return Err(format!(
                 "step {step} (0 is instantiation):\n  compono  {ours}\n  wasmtime {theirs}"
@@ -730,15 +777,71 @@ fn adjudicate(module: &[u8], calls: &[(String, Vec<Arg>)], dir: &Path) -> Result
     Ok(())
 }
 
+/// What wasmtime observes replaying each `(module, replay)` case, all in
+/// one run of `tests/adjudicate.py` (files written to `dir`).
+fn wasmtime_observations(
+    cases: &[(Vec<u8>, String)],
+    dir: &Path,
+) -> Result<Vec<Vec<String>>, String> {
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/adjudicate.py");
+    let mut command = compono_testutil::command("python3");
+    command.arg(script);
+    for (i, (module, replay)) in cases.iter().enumerate() {
+        let module_path = dir.join(format!("adjudicate-{i}.wasm"));
+        let replay_path = dir.join(format!("adjudicate-{i}.replay"));
+        std::fs::write(&module_path, module).map_err(|e| e.to_string())?;
+        std::fs::write(&replay_path, replay).map_err(|e| e.to_string())?;
+        command.arg(replay_path).arg(module_path);
+    }
+    let output = command
+        .output()
+        .map_err(|e| format!("cannot run python3: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "adjudicate.py failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let mut all = vec![Vec::new()];
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        if line == "=" {
+            all.push(Vec::new());
+        } else if let Some(current) = all.last_mut() {
+            current.push(line.to_string());
+        }
+    }
+    all.truncate(cases.len());
+    Ok(all)
+}
+
 /// What compono observes at instantiation and after each call, in
-/// `adjudicate.py`'s text: `OUTCOME | STATE`.
-fn compono_observations(module: &[u8], calls: &[(String, Vec<Arg>)]) -> Vec<String> {
+/// `adjudicate.py`'s text (`OUTCOME | STATE`), and the replay that has
+/// wasmtime observe the same.
+fn compono_observations(module: &[u8], calls: &[(String, Vec<Arg>)]) -> (Vec<String>, String) {
     let mut ours = match Compono::new(module) {
         Ok(ours) => ours,
-        Err(outcome) => return vec![format!("{} | ", outcome_text(&outcome))],
+        Err(outcome) => {
+            return (
+                vec![format!("{} | ", outcome_text(&outcome))],
+                String::new(),
+            );
+        }
     };
+    let mut replay: String = ours
+        .observed()
+        .iter()
+        .map(|(name, what, kind)| format!("s ={} {what} {kind}\n", hex(name.as_bytes())))
+        .collect();
     let mut seen = vec![format!("returned  | {}", ours.state_text())];
     for (name, args) in calls {
+        let args_text: Vec<String> = args.iter().map(arg_text).collect();
+        replay.push_str(&format!(
+            "x ={} {} {}\n",
+            hex(name.as_bytes()),
+            ours.result_kinds(name),
+            args_text.join(" ")
+        ));
         let outcome = ours.call(name, args);
         seen.push(format!(
             "{} | {}",
@@ -749,7 +852,7 @@ fn compono_observations(module: &[u8], calls: &[(String, Vec<Arg>)]) -> Vec<Stri
             break;
         }
     }
-    seen
+    (seen, replay)
 }
 
 fn outcome_text(outcome: &Outcome) -> String {
@@ -768,10 +871,21 @@ fn value_text(value: &Value) -> String {
     match value {
         Value::I32(v) => format!("i32:{}", *v as u32),
         Value::I64(v) => format!("i64:{}", *v as u64),
-        Value::F32(bits) => format!("f32:{bits}"),
+        Value::F32(bits) => format!("f32:{}", python_f32(*bits)),
         Value::F64(bits) => format!("f64:{bits}"),
         Value::Ref { null: true } => "ref:null".into(),
         Value::Ref { null: false } => "ref:some".into(),
+    }
+}
+
+/// An `f32` as it comes out of Python: wasmtime-py hands `f32`s over as
+/// Python floats (doubles), and widening a signalling NaN sets its quiet
+/// bit. Arguments are drawn this way, and results compared this way.
+fn python_f32(bits: u32) -> u32 {
+    if f32::from_bits(bits).is_nan() {
+        bits | 0x0040_0000
+    } else {
+        bits
     }
 }
 
@@ -998,5 +1112,246 @@ fn fuzz() {
         tally.inconclusive,
         tally.oracle_panics,
         tally.wasmi_wrong
+    );
+}
+
+/// What a run against wasmtime (`run_against_wasmtime`) saw.
+#[derive(Default, Debug)]
+struct WasmtimeTally {
+    executions: u64,
+    calls: u64,
+    returned: u64,
+    /// Calls an exception left uncaught.
+    uncaught: u64,
+    /// Modules whose code has a landing pad (a `try_table` that catches).
+    with_handlers: u64,
+    inconclusive: u64,
+}
+
+/// The calls to make on `module`: every exported function wasmtime-py can
+/// call (no `exnref` in its type), with arguments drawn from `args`.
+fn draw_calls(module: &[u8], args: &mut Unstructured<'_>) -> Vec<(String, Vec<Arg>)> {
+    use compono_interp::ValType as T;
+    let Ok(ours) = Compono::new(module) else {
+        return Vec::new();
+    };
+    let mut calls = Vec::new();
+    for (name, item) in ours.instance.exports(&ours.store) {
+        let Some(func) = item.into_func() else {
+            continue;
+        };
+        let ty = func.ty(&ours.store);
+        if ty
+            .params()
+            .iter()
+            .chain(ty.results())
+            .any(|t| *t == T::ExnRef)
+        {
+            continue;
+        }
+        let call_args = ty
+            .params()
+            .iter()
+            .map(|t| match t {
+                T::I32 => Arg::I32(interesting(args) as i32),
+                T::I64 => Arg::I64(interesting(args) as i64),
+                T::F32 => Arg::F32(python_f32(args.arbitrary().unwrap_or(0))),
+                T::F64 => Arg::F64(args.arbitrary().unwrap_or(0)),
+                T::FuncRef => Arg::NullFunc,
+                T::ExternRef => Arg::NullExtern,
+                T::ExnRef => Arg::NullExn,
+            })
+            .collect();
+        calls.push((name, call_args));
+    }
+    calls
+}
+
+/// Generates modules with exception handling from `seed` and checks that
+/// wasmtime observes what compono does (results, traps, uncaught
+/// exceptions, exported state), `BATCH` modules per run of
+/// `adjudicate.py`, until `done` says stop. A difference or a compono panic
+/// is saved to `target/fuzz-interp/` and fails the run.
+fn run_against_wasmtime(seed: u64, mut done: impl FnMut(u64) -> bool) -> WasmtimeTally {
+    const BATCH: usize = 25;
+    let mut rng = Rng(seed);
+    let mut tally = WasmtimeTally::default();
+    let dir = failure_dir();
+    while !done(tally.executions) {
+        let mut batch = Vec::new();
+        while batch.len() < BATCH {
+            let data = rng.bytes();
+            let Some((module, used)) = generate_with(exceptions_config(), &data) else {
+                continue;
+            };
+            let calls = draw_calls(&module, &mut Unstructured::new(&data[used..]));
+            let observed = catch_unwind(AssertUnwindSafe(|| compono_observations(&module, &calls)));
+            let Ok((ours, replay)) = observed else {
+                let name = format!("eh-panic-{:016x}", hash(&data));
+                let _ = std::fs::create_dir_all(&dir)
+                    .and_then(|_| std::fs::write(dir.join(format!("{name}.wasm")), &module));
+                panic!(
+                    "seed {seed}: compono panicked on {}",
+                    dir.join(name).display()
+                );
+            };
+            let has_handlers =
+                compono_interp::Module::new(&compono_interp::Engine::default(), &module)
+                    .is_ok_and(|m| m.dump_ir().contains("TakeExn"));
+            tally.with_handlers += u64::from(has_handlers);
+            batch.push((module, replay, ours, data));
+        }
+        let cases: Vec<(Vec<u8>, String)> = batch
+            .iter()
+            .map(|(m, r, ..)| (m.clone(), r.clone()))
+            .collect();
+        let theirs = wasmtime_observations(&cases, &dir.join("wasmtime-batch"))
+            .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        for ((module, replay, ours, data), theirs) in batch.iter().zip(&theirs) {
+            tally.executions += 1;
+            // Fuel and stack depth differ between the engines: stop where
+            // either ran out.
+            let exhausted = |seen: &[String]| seen.iter().position(|o| o.starts_with("exhausted"));
+            let steps = [exhausted(ours), exhausted(theirs), Some(ours.len())]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(0);
+            tally.inconclusive += u64::from(steps < ours.len());
+            tally.calls += ours.len().saturating_sub(1) as u64;
+            tally.returned += ours
+                .iter()
+                .skip(1)
+                .filter(|o| o.starts_with("returned"))
+                .count() as u64;
+            tally.uncaught += ours
+                .iter()
+                .filter(|o| o.starts_with("trapped uncaught"))
+                .count() as u64;
+
+            if let Err(difference) = first_divergence(&ours[..steps], theirs) {
+                let name = format!("eh-diff-{:016x}", hash(data));
+                let _ = std::fs::create_dir_all(&dir)
+                    .and_then(|_| std::fs::write(dir.join(format!("{name}.wasm")), module))
+                    .and_then(|_| std::fs::write(dir.join(format!("{name}.replay")), replay));
+                panic!(
+                    "seed {seed}, execution {}: {difference}\nsaved as {}.wasm and .replay",
+                    tally.executions,
+                    dir.join(name).display()
+                );
+            }
+        }
+    }
+    tally
+}
+
+/// Modules with exception handling on which compono and wasmtime once
+/// differed, in `fixtures/interp/differential/exceptions/` (`NAME.wasm` or
+/// `NAME.wat`, and `NAME.replay`, the calls of `adjudicate.py`'s replay):
+/// wasmtime must observe what compono does. `COMPONO_EH_CASE=PATH.wasm`
+/// checks that one case instead (what a `wasm-tools shrink` predicate runs).
+#[test]
+fn exceptions_regressions() {
+    if !wasmtime_available() {
+        return;
+    }
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/interp/differential/exceptions");
+    let paths: Vec<PathBuf> = match std::env::var_os("COMPONO_EH_CASE") {
+        Some(case) => vec![case.into()],
+        None => std::fs::read_dir(&dir)
+            .expect("fixtures/interp/differential/exceptions exists")
+            .map(|entry| entry.expect("readable directory").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "wasm" || e == "wat"))
+            .collect(),
+    };
+    assert!(!paths.is_empty(), "no cases in {}", dir.display());
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("exceptions");
+    for path in paths {
+        let module = wat::parse_file(&path).expect("a valid module");
+        let replay = std::fs::read_to_string(path.with_extension("replay")).unwrap_or_default();
+        let calls = replay_calls(&replay);
+        let (ours, replay) = compono_observations(&module, &calls);
+        let theirs = wasmtime_observations(&[(module, replay)], &target)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        if let Err(e) = first_divergence(&ours, &theirs[0]) {
+            panic!("{}: {e}", path.display());
+        }
+    }
+}
+
+/// The calls of a replay (its `x` lines).
+fn replay_calls(replay: &str) -> Vec<(String, Vec<Arg>)> {
+    let mut calls = Vec::new();
+    for line in replay.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let ["x", name, _kinds, args @ ..] = words.as_slice() else {
+            continue;
+        };
+        let name = (1..name.len())
+            .step_by(2)
+            .filter_map(|i| u8::from_str_radix(name.get(i..i + 2)?, 16).ok())
+            .collect::<Vec<u8>>();
+        let args = args
+            .iter()
+            .filter_map(|a| {
+                let (kind, bits) = a.split_once(':')?;
+                let bits: u64 = bits.parse().unwrap_or(0);
+                Some(match kind {
+                    "i32" => Arg::I32(bits as u32 as i32),
+                    "i64" => Arg::I64(bits as i64),
+                    "f32" => Arg::F32(bits as u32),
+                    "f64" => Arg::F64(bits),
+                    "funcref" => Arg::NullFunc,
+                    "externref" => Arg::NullExtern,
+                    _ => Arg::NullExn,
+                })
+            })
+            .collect();
+        calls.push((String::from_utf8_lossy(&name).into_owned(), args));
+    }
+    calls
+}
+
+/// CI's short run of modules with exception handling against wasmtime.
+#[test]
+fn exceptions_smoke() {
+    if !wasmtime_available() {
+        return;
+    }
+    let modules = if cfg!(debug_assertions) { 100 } else { 500 };
+    let tally = run_against_wasmtime(1, |n| n >= modules);
+    assert!(
+        tally.uncaught > 0 && tally.with_handlers * 10 >= tally.executions,
+        "too few modules throw or catch: {tally:?}"
+    );
+}
+
+#[test]
+#[ignore = "long-running; started by `cargo xtask fuzz interp-vs-wasmtime`"]
+fn fuzz_exceptions() {
+    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+    let seconds = env("COMPONO_FUZZ_SECONDS").unwrap_or(60);
+    let limit = env("COMPONO_FUZZ_EXECUTIONS").unwrap_or(u64::MAX);
+    let seed = env("COMPONO_FUZZ_SEED").unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+    });
+    assert!(wasmtime_available(), "Python's `wasmtime` is needed");
+    println!("interp-vs-wasmtime: seed {seed}, {seconds} s, at most {limit} executions");
+    let start = Instant::now();
+    let tally = run_against_wasmtime(seed, |n| {
+        n >= limit || start.elapsed() >= Duration::from_secs(seconds)
+    });
+    println!(
+        "interp-vs-wasmtime: seed {seed}: {} modules with exception handling in {:.0} s ({} with landing pads), {} calls ({} returned, {} uncaught exceptions), {} inconclusive (fuel or stack), 0 differences",
+        tally.executions,
+        start.elapsed().as_secs_f64(),
+        tally.with_handlers,
+        tally.calls,
+        tally.returned,
+        tally.uncaught,
+        tally.inconclusive
     );
 }

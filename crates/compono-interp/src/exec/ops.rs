@@ -296,14 +296,14 @@ impl State {
     pub fn data_drop(&mut self, segment: u32) -> Flow {
         let ctx = self.ctx();
         let instance = ctx.instance as usize;
-        ctx.store().instance_segments[instance].datas[segment as usize] = Arc::from([]);
+        ctx.store().instance_segments[instance].datas[segment as usize] = Arc::default();
         Flow::Next
     }
 
     pub fn elem_drop(&mut self, segment: u32) -> Flow {
         let ctx = self.ctx();
         let instance = ctx.instance as usize;
-        ctx.store().instance_segments[instance].elems[segment as usize] = Arc::from([]);
+        ctx.store().instance_segments[instance].elems[segment as usize] = Arc::default();
         Flow::Next
     }
 
