@@ -120,7 +120,7 @@ impl Func {
         let out = exec::invoke(store, *self, &slots)?;
         let ty = store.inner.func_type(self.index);
         for ((result, slot), ty) in results.iter_mut().zip(out).zip(ty.results()) {
-            *result = Val::from_slot(*ty, slot, id);
+            *result = store.inner.val_for_host(*ty, slot);
         }
         Ok(())
     }

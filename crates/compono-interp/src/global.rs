@@ -42,7 +42,7 @@ impl Global {
         let store = store.as_context();
         store.inner.assert_owns(self.store, "global");
         let g = &store.inner.globals[self.index as usize];
-        Val::from_slot(g.ty.content, g.value, self.store)
+        store.inner.val_for_host(g.ty.content, g.value)
     }
 
     pub fn set(&self, mut store: impl AsContextMut, value: Val) -> Result<()> {

@@ -8,6 +8,7 @@ use crate::instance::{InstanceData, InstanceSegments};
 use crate::memory::LinearMemory;
 use crate::tag::{ExnData, TagData};
 use crate::types::{ExternRef, FuncType, GlobalType, TableType};
+use crate::types::{Val, ValType};
 use std::any::Any;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -94,6 +95,8 @@ pub(crate) struct StoreInner {
     pub exns: Vec<ExnData>,
     /// Entries of `exns` no reference can reach any more, for reuse.
     pub free_exns: Vec<u32>,
+    /// How many exceptions make `new_exn` look for unreachable ones.
+    pub collect_exns_at: usize,
     pub limits: StoreLimits,
     pub fuel: u64,
     /// Return records of the wasm calls in progress, across nested
@@ -123,23 +126,12 @@ impl StoreInner {
         id
     }
 
-    /// Records a new exception; returns its index.
-    pub(crate) fn new_exn(&mut self, tag: u32, values: Box<[u64]>) -> u32 {
-        let exn = ExnData {
-            tag,
-            values,
-            exposed: false,
-        };
-        match self.free_exns.pop() {
-            Some(index) => {
-                self.exns[index as usize] = exn;
-                index
-            }
-            None => {
-                self.exns.push(exn);
-                self.exns.len() as u32 - 1
-            }
+    /// A slot's value of type `ty` as the host receives it.
+    pub(crate) fn val_for_host(&self, ty: ValType, slot: u64) -> Val {
+        if ty == ValType::ExnRef {
+            self.hand_to_host(slot);
         }
+        Val::from_slot(ty, slot, self.id)
     }
 
     pub(crate) fn func_type(&self, func: u32) -> &FuncType {
@@ -193,6 +185,7 @@ impl<T> Store<T> {
                 tags: Vec::new(),
                 exns: Vec::new(),
                 free_exns: Vec::new(),
+                collect_exns_at: 0,
                 limits: StoreLimits::default(),
                 fuel: 0,
                 frames: Vec::new(),

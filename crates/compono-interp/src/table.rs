@@ -79,7 +79,7 @@ impl Table {
         }
         let t = &store.inner.tables[self.index as usize];
         let slot = *t.elems.get(usize::try_from(index).ok()?)?;
-        Some(Val::from_slot(t.ty.element, slot, self.store))
+        Some(store.inner.val_for_host(t.ty.element, slot))
     }
 
     pub fn set(&self, mut store: impl AsContextMut, index: u64, value: Val) -> Result<()> {

@@ -778,11 +778,14 @@ fn first_divergence(ours: &[String], theirs: &[String]) -> Result<(), String> {
 }
 
 /// What wasmtime observes replaying each `(module, replay)` case, all in
-/// one run of `tests/adjudicate.py` (files written to `dir`).
+/// one run of `tests/adjudicate.py` (files written under `dir`, in a
+/// directory of this process's own: test runs may overlap, such as CI's
+/// smoke and a long fuzz run).
 fn wasmtime_observations(
     cases: &[(Vec<u8>, String)],
     dir: &Path,
 ) -> Result<Vec<Vec<String>>, String> {
+    let dir = &dir.join(format!("pid-{}", std::process::id()));
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/adjudicate.py");
     let mut command = compono_testutil::command("python3");

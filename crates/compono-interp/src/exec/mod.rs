@@ -485,7 +485,7 @@ fn call_host<T>(
         .params()
         .iter()
         .zip(args)
-        .map(|(t, s)| Val::from_slot(*t, *s, id))
+        .map(|(t, s)| store.inner.val_for_host(*t, *s))
         .collect();
     let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
     let f = store.host_funcs[host as usize].clone();

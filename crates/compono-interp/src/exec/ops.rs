@@ -9,6 +9,7 @@ use crate::store::FuncKind;
 use crate::table::grow_table;
 use crate::trap::TrapCode;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 /// `[start, start + len)` as a range within `size`, or `None`.
 fn range(start: u32, len: u32, size: usize) -> Option<std::ops::Range<usize>> {
@@ -447,7 +448,7 @@ impl State {
             let frame = *ctx.frames.last().expect("an invocation's frame ends it");
             if frame.instance == HALT {
                 ctx.thrown = exn;
-                ctx.store().exns[exn as usize].exposed = true;
+                ctx.store().hand_to_host(u64::from(exn) + 1);
                 return Flow::Trap(TrapCode::UncaughtException);
             }
             ctx.frames.pop();
@@ -472,7 +473,9 @@ impl State {
         if with_ref {
             store.exns[exn as usize].exposed = true;
             self.set::<u64>(dst + count, u64::from(exn) + 1);
-        } else if !store.exns[exn as usize].exposed {
+        } else if !store.exns[exn as usize].exposed
+            && !store.exns[exn as usize].host.load(Ordering::Relaxed)
+        {
             // Nothing can refer to it any more.
             store.free_exns.push(exn);
         }
