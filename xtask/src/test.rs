@@ -40,6 +40,13 @@ pub fn main(args: &[String]) -> Result<()> {
         cargo_test(&root, &["-p", "compono-interp", "--features", "checked"])?;
     passed += checked_passed;
     failed += checked_failed;
+    // And optimised, as it ships: only there do handlers dispatch by tail
+    // calls (`crates/compono-interp/build.rs`), and only there can one
+    // that misses its tail call overflow the stack (`tests/tail_dispatch.rs`).
+    let (release_passed, release_failed) =
+        cargo_test(&root, &["-p", "compono-interp", "--release"])?;
+    passed += release_passed;
+    failed += release_failed;
     // Each fuzz target for 30 s (the long runs are `cargo xtask fuzz`).
     if !args.iter().any(|a| a == "--no-fuzz") {
         match fuzz_smoke() {

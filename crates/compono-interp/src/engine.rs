@@ -107,7 +107,7 @@ impl Config {
         self
     }
 
-    /// Charge fuel at function entries and loop heads; a store then runs
+    /// Charge fuel at function entries and backward jumps; a store then runs
     /// only as long as it has fuel (see [`crate::Store::set_fuel`]).
     pub fn consume_fuel(&mut self, enable: bool) -> &mut Config {
         self.consume_fuel = enable;

@@ -20,9 +20,10 @@ pub struct Op {
 }
 
 impl Op {
-    pub(crate) fn new(code: Opcode, f: Fields) -> Op {
+    /// A record of `code`; `metered` code charges fuel as it runs.
+    pub(crate) fn new(code: Opcode, f: Fields, metered: bool) -> Op {
         Op {
-            code: crate::exec::code_for(code),
+            code: crate::exec::code_for(code, metered),
             p: f.p,
             q: f.q,
             r: f.r,

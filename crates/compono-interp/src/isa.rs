@@ -91,8 +91,6 @@ macro_rules! with_isa {
                         other => other,
                     }
                 }
-                /// Charges one unit of fuel (at loop heads).
-                ConsumeFuel {} (s) { s.consume_fuel() }
                 Return {} (s) { s.return_from_call() }
                 Return1 { src: slot@p } (s) {
                     s.set::<u64>(0, s.get(src));
@@ -144,12 +142,14 @@ macro_rules! with_isa {
                 /// `memory.copy` between two different memories, `Data.p` (the
                 /// destination's) and `Data.q` (next record).
                 MemoryCopyAcross { dst: slot@p, src: slot@q, len: slot@rlo } (s) {
-                    let memories = s.ext(1);
-                    s.memory_copy_across(
-                        (u32::from(memories.p), s.get(dst)),
-                        (u32::from(memories.q), s.get(src)),
-                        s.get(len),
-                    )
+                    s.out_of_line(|s| {
+                        let (op, memories) = (s.op(), s.ext(1));
+                        s.memory_copy_across(
+                            (u32::from(memories.p), s.get(op.p)),
+                            (u32::from(memories.q), s.get(op.q)),
+                            s.get(op.r as u16),
+                        )
+                    })
                 }
                 MemorySize { dst: slot@p } (s) {
                     let pages = s.memory_pages();
@@ -169,8 +169,10 @@ macro_rules! with_isa {
                 }
                 /// Copies from data segment `Data.r` (next record).
                 MemoryInit { dst: slot@p, src: slot@q, len: slot@rlo } (s) {
-                    let segment = s.ext(1).r;
-                    s.memory_init(segment, s.get(dst), s.get(src), s.get(len))
+                    s.out_of_line(|s| {
+                        let (op, segment) = (s.op(), s.ext(1).r);
+                        s.memory_init(segment, s.get(op.p), s.get(op.q), s.get(op.r as u16))
+                    })
                 }
                 DataDrop { segment: u32@r } (s) { s.data_drop(segment) }
                 TableGet { dst: slot@p, index: slot@q, table: u32@r } (s) {
@@ -194,28 +196,42 @@ macro_rules! with_isa {
                 }
                 /// Copies from table `Data.q` to table `Data.p` (next record).
                 TableCopy { dst: slot@p, src: slot@q, len: slot@rlo } (s) {
-                    let tables = s.ext(1);
-                    s.table_copy(tables.p, tables.q, s.get(dst), s.get(src), s.get(len))
+                    s.out_of_line(|s| {
+                        let (op, tables) = (s.op(), s.ext(1));
+                        let (dst, src, len) = (s.get(op.p), s.get(op.q), s.get(op.r as u16));
+                        s.table_copy(tables.p, tables.q, dst, src, len)
+                    })
                 }
                 /// Copies from element segment `Data.r` into table `Data.p`.
                 TableInit { dst: slot@p, src: slot@q, len: slot@rlo } (s) {
-                    let operands = s.ext(1);
-                    s.table_init(operands.p, operands.r, s.get(dst), s.get(src), s.get(len))
+                    s.out_of_line(|s| {
+                        let (op, operands) = (s.op(), s.ext(1));
+                        let (dst, src, len) = (s.get(op.p), s.get(op.q), s.get(op.r as u16));
+                        s.table_init(operands.p, operands.r, dst, src, len)
+                    })
                 }
                 ElemDrop { segment: u32@r } (s) { s.elem_drop(segment) }
                 /// Throws a new exception of the module's tag `tag`, carrying the
                 /// tag's values from the slots at `base`.
-                Throw { base: slot@p, tag: u32@r } (s) { s.throw(base, tag) }
+                Throw { base: slot@p, tag: u32@r } (s) {
+                    s.out_of_line(|s| {
+                        let op = s.op();
+                        s.throw(op.p, op.r)
+                    })
+                }
                 /// Throws the exception `exn` refers to again.
-                ThrowRef { exn: slot@p } (s) { s.throw_ref(exn) }
+                ThrowRef { exn: slot@p } (s) { s.out_of_line(|s| s.throw_ref(s.op().p)) }
                 /// Continues unwinding an exception a host function let through
                 /// (the executor's static record; see `exec::RETHROW_OP`).
-                Rethrow {} (s) { s.rethrow() }
+                Rethrow {} (s) { s.out_of_line(|s| s.rethrow()) }
                 /// A catch clause's landing pad starts here: writes the caught
                 /// exception's `count` values to the slots at `dst`, then, if
                 /// `with_ref` is 1, a reference to the exception.
                 TakeExn { dst: slot@p, count: u16@q, with_ref: u16@rlo } (s) {
-                    s.take_exn(dst, count, with_ref != 0)
+                    s.out_of_line(|s| {
+                        let op = s.op();
+                        s.take_exn(op.p, op.q, op.r as u16 != 0)
+                    })
                 }
             }
             unary {

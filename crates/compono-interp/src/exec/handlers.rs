@@ -42,11 +42,18 @@ fn trap_code(code: u16) -> TrapCode {
 
 macro_rules! define_handlers {
     ($($name:ident { $($field:ident : $kind:ident @ $pos:ident),* } ($s:ident) $body:block)*) => {
-        /// What a record of opcode `op` holds in its `code`.
+        /// What a record of opcode `op` holds in its `code`, in code that
+        /// meters fuel or not.
         #[cfg(compono_tail_dispatch)]
-        pub(crate) const fn code_for(op: Opcode) -> Code {
-            match op {
-                $(Opcode::$name => handlers::$name,)*
+        pub(crate) const fn code_for(op: Opcode, metered: bool) -> Code {
+            if metered {
+                match op {
+                    $(Opcode::$name => handlers::$name::<true>,)*
+                }
+            } else {
+                match op {
+                    $(Opcode::$name => handlers::$name::<false>,)*
+                }
             }
         }
 
@@ -56,7 +63,10 @@ macro_rules! define_handlers {
             Opcode::ALL
                 .iter()
                 .copied()
-                .find(|o| std::ptr::fn_addr_eq(code_for(*o), op.code))
+                .find(|o| {
+                    std::ptr::fn_addr_eq(code_for(*o, false), op.code)
+                        || std::ptr::fn_addr_eq(code_for(*o, true), op.code)
+                })
                 .unwrap_or(Opcode::Data)
         }
 
@@ -65,7 +75,7 @@ macro_rules! define_handlers {
         mod handlers {
             use super::*;
             $(
-                pub(super) fn $name(ip: Ip, sp: *mut u64, mem: *mut u8, mem_len: usize, ctx: *mut Ctx) -> Exit {
+                pub(super) fn $name<const FUEL: bool>(ip: Ip, sp: *mut u64, mem: *mut u8, mem_len: usize, ctx: *mut Ctx) -> Exit {
                     let mut state = State { ip, sp, mem, mem_len, ctx };
                     let op = state.op();
                     $(let $field = get_field!(op, $pos, $kind);)*
@@ -83,6 +93,9 @@ macro_rules! define_handlers {
                             dispatch(state)
                         }
                         Flow::Jump(offset) => {
+                            if FUEL && offset <= 0 && !charge_backward_jump(&mut state) {
+                                return exit(state, Flow::Trap(TrapCode::OutOfFuel));
+                            }
                             state.ip = state.ip.wrapping_offset(offset as isize);
                             dispatch(state)
                         }
@@ -94,7 +107,7 @@ macro_rules! define_handlers {
         }
 
         #[cfg(not(compono_tail_dispatch))]
-        pub(crate) const fn code_for(op: Opcode) -> Code {
+        pub(crate) const fn code_for(op: Opcode, _metered: bool) -> Code {
             op
         }
 
@@ -107,6 +120,9 @@ macro_rules! define_handlers {
         #[cfg(not(compono_tail_dispatch))]
         #[allow(non_snake_case, unused_variables, unused_mut, clippy::all)]
         pub(crate) fn run(mut state: State) -> Exit {
+            // All code of a store meters fuel or none does (it is the
+            // engine's setting), so one look decides for the whole run.
+            let metered = state.ctx().metered();
             loop {
                 let op = state.op();
                 let flow: Flow = match op.code {
@@ -119,7 +135,12 @@ macro_rules! define_handlers {
                 match flow {
                     Flow::Next => state.ip = state.ip.wrapping_add(1),
                     Flow::Skip(n) => state.ip = state.ip.wrapping_add(n),
-                    Flow::Jump(offset) => state.ip = state.ip.wrapping_offset(offset as isize),
+                    Flow::Jump(offset) => {
+                        if metered && offset <= 0 && !charge_backward_jump(&mut state) {
+                            return exit(state, Flow::Trap(TrapCode::OutOfFuel));
+                        }
+                        state.ip = state.ip.wrapping_offset(offset as isize)
+                    }
                     Flow::Continue => {}
                     other => return exit(state, other),
                 }
@@ -140,6 +161,22 @@ pub(crate) fn run(state: State) -> Exit {
 fn dispatch(state: State) -> Exit {
     let handler = state.op().code;
     handler(state.ip, state.sp, state.mem, state.mem_len, state.ctx)
+}
+
+/// Charges the unit of fuel a backward jump costs; false if none is left.
+///
+/// Metered code pays at function entries and on backward jumps: every
+/// endless run makes infinitely many of one or the other (wasm branches
+/// backward only to loop heads), and a backward jump is rarer and cheaper
+/// to charge than a separate instruction at every loop head.
+#[inline(always)]
+fn charge_backward_jump(state: &mut State) -> bool {
+    let ctx = state.ctx();
+    if ctx.fuel == 0 {
+        return false;
+    }
+    ctx.fuel -= 1;
+    true
 }
 
 /// Leaves the dispatch, saving the state the executor resumes from.

@@ -63,13 +63,13 @@ const HALT: u32 = u32::MAX;
 
 /// Instructions the executor jumps to that are in no module.
 static HALT_OP: [Op; 1] = [Op {
-    code: code_for(Opcode::Halt),
+    code: code_for(Opcode::Halt, false),
     p: 0,
     q: 0,
     r: 0,
 }];
 static RETURN_OP: [Op; 1] = [Op {
-    code: code_for(Opcode::Return),
+    code: code_for(Opcode::Return, false),
     p: 0,
     q: 0,
     r: 0,
@@ -77,7 +77,7 @@ static RETURN_OP: [Op; 1] = [Op {
 /// Where execution resumes when a host function let an exception through:
 /// it continues unwinding from the host function's caller (`Ctx::rethrow`).
 static RETHROW_OP: [Op; 1] = [Op {
-    code: code_for(Opcode::Rethrow),
+    code: code_for(Opcode::Rethrow, false),
     p: 0,
     q: 0,
     r: 0,
@@ -180,6 +180,13 @@ impl Ctx {
         if self.instance != HALT {
             self.load_instance(self.instance);
         }
+    }
+
+    /// Whether the running code meters fuel (the loop dispatch asks; tail
+    /// calls know from the handlers the records hold).
+    #[cfg(not(compono_tail_dispatch))]
+    fn metered(&mut self) -> bool {
+        self.store().engine.config.consume_fuel
     }
 
     fn store(&mut self) -> &mut StoreInner {

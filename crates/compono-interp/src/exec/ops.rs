@@ -25,6 +25,7 @@ impl State {
         unreachable!("dispatched an operand record")
     }
 
+    #[inline(always)]
     pub fn enter(&mut self, params: u16, locals: u16, consts: u16, frame: u16) -> Flow {
         if !self.ctx().frame_fits(self.sp, frame) {
             match self.ctx().grow_stack(self.sp, frame) {
@@ -42,6 +43,7 @@ impl State {
         Flow::Skip(1 + usize::from(consts))
     }
 
+    #[inline(always)]
     pub fn consume_fuel(&mut self) -> Flow {
         let ctx = self.ctx();
         if ctx.fuel == 0 {
@@ -78,6 +80,7 @@ impl State {
     }
 
     /// Continues at `target` in the running code (a tail call).
+    #[inline(always)]
     pub fn jump_to(&mut self, target: u32) -> Flow {
         let ip = self.ctx().code_at(target);
         self.goto(ip)
@@ -98,6 +101,7 @@ impl State {
     }
 
     #[cold]
+    #[inline(always)]
     fn return_to_instance(&mut self, frame: Frame) -> Flow {
         if frame.instance == HALT {
             return Flow::Halt;
@@ -113,6 +117,7 @@ impl State {
 
     /// Calls store function `func` whose arguments are at slot `base`;
     /// `next` records on is where the call returns to.
+    #[inline(always)]
     fn call_store_func(&mut self, func: u32, base: u16, next: usize, tail: bool) -> Flow {
         let ctx = self.ctx();
         match ctx.store_funcs.get(func as usize).kind {
@@ -154,11 +159,13 @@ impl State {
         }
     }
 
+    #[inline(always)]
     pub fn call_import(&mut self, base: u16, func: u32, tail: bool) -> Flow {
         let func = *self.ctx().funcs.get(func as usize);
         self.call_store_func(func, base, 1, tail)
     }
 
+    #[inline(always)]
     pub fn call_indirect(&mut self, base: u16, index: u16, ty: u32, tail: bool) -> Flow {
         let table = self.ext(1).p;
         let index = self.get::<u32>(index);
@@ -178,27 +185,32 @@ impl State {
         self.call_store_func(func, base, 2, tail)
     }
 
+    #[inline(always)]
     pub fn global(&mut self, global: u32) -> u64 {
         let ctx = self.ctx();
         let index = *ctx.globals.get(global as usize);
         ctx.store_globals.get(index as usize).value
     }
 
+    #[inline(always)]
     pub fn set_global(&mut self, global: u32, value: u64) {
         let ctx = self.ctx();
         let index = *ctx.globals.get(global as usize);
         ctx.store_globals.get(index as usize).value = value;
     }
 
+    #[inline(always)]
     pub fn ref_func(&mut self, func: u32) -> u64 {
         u64::from(*self.ctx().funcs.get(func as usize)) + 1
     }
 
+    #[inline(always)]
     pub fn memory_pages(&mut self) -> u32 {
         (self.mem_len / PAGE_SIZE) as u32
     }
 
     /// `memory.grow`: the old size in pages, or -1.
+    #[inline(always)]
     pub fn memory_grow(&mut self, delta: u32) -> u32 {
         let ctx = self.ctx();
         let Some(memory) = ctx.memory else {
@@ -214,6 +226,7 @@ impl State {
     }
 
     /// See `SelectMemory`.
+    #[inline(always)]
     pub fn select_memory(&mut self, index: u32) -> Flow {
         let ctx = self.ctx();
         let instance = ctx.instance as usize;
@@ -261,6 +274,7 @@ impl State {
         Flow::Skip(2)
     }
 
+    #[inline(always)]
     pub fn memory_copy(&mut self, dst: u32, src: u32, len: u32) -> Flow {
         let bytes = self.memory();
         let (Some(src), Some(dst)) = (range(src, len, bytes.len()), range(dst, len, bytes.len()))
@@ -271,6 +285,7 @@ impl State {
         Flow::Next
     }
 
+    #[inline(always)]
     pub fn memory_fill(&mut self, dst: u32, value: u32, len: u32) -> Flow {
         let bytes = self.memory();
         let Some(dst) = range(dst, len, bytes.len()) else {
@@ -294,6 +309,7 @@ impl State {
         Flow::Skip(2)
     }
 
+    #[inline(always)]
     pub fn data_drop(&mut self, segment: u32) -> Flow {
         let ctx = self.ctx();
         let instance = ctx.instance as usize;
@@ -301,6 +317,7 @@ impl State {
         Flow::Next
     }
 
+    #[inline(always)]
     pub fn elem_drop(&mut self, segment: u32) -> Flow {
         let ctx = self.ctx();
         let instance = ctx.instance as usize;
@@ -309,10 +326,12 @@ impl State {
     }
 
     /// The store index of the running instance's table `table`.
+    #[inline(always)]
     fn table(&mut self, table: u32) -> usize {
         *self.ctx().tables.get(table as usize) as usize
     }
 
+    #[inline(always)]
     pub fn table_get(&mut self, dst: u16, table: u32, index: u32) -> Flow {
         let table = self.table(table);
         let elems = &self.ctx().store_tables.get(table).elems;
@@ -323,6 +342,7 @@ impl State {
         Flow::Next
     }
 
+    #[inline(always)]
     pub fn table_set(&mut self, table: u32, index: u32, value: u64) -> Flow {
         let table = self.table(table);
         let elems = &mut self.ctx().store_tables.get(table).elems;
@@ -333,11 +353,13 @@ impl State {
         Flow::Next
     }
 
+    #[inline(always)]
     pub fn table_size(&mut self, table: u32) -> u32 {
         let table = self.table(table);
         self.ctx().store_tables.get(table).elems.len() as u32
     }
 
+    #[inline(always)]
     pub fn table_grow(&mut self, table: u16, delta: u32, init: u64) -> u32 {
         let table = self.table(u32::from(table));
         let ctx = self.ctx();
@@ -346,6 +368,7 @@ impl State {
             .map_or(u32::MAX, |old| old as u32)
     }
 
+    #[inline(always)]
     pub fn table_fill(&mut self, table: u16, dst: u32, value: u64, len: u32) -> Flow {
         let table = self.table(u32::from(table));
         let elems = &mut self.ctx().store_tables.get(table).elems;
@@ -431,7 +454,6 @@ impl State {
     /// the running code (`None`: the running function is not a candidate),
     /// leaving the frames of functions that do not catch it; continues at
     /// the pad, or leaves the invocation if none catches it.
-    #[cold]
     fn unwind(&mut self, exn: u32, mut at: Option<u32>) -> Flow {
         loop {
             let ctx = self.ctx();

@@ -48,6 +48,44 @@ pub(crate) struct State {
 }
 
 impl State {
+    /// Runs `op`, an instruction's slow path, in a function of its own.
+    ///
+    /// A handler ends in a tail call only while its state's address has not
+    /// reached a function LLVM cannot see into (another codegen unit's):
+    /// that function might keep the address, so the next handler is called,
+    /// not jumped to, and the native stack grows by a frame each time the
+    /// instruction runs. Here the state goes over in registers and comes
+    /// back by value, so the handler's own copy never leaves it. `op`
+    /// captures nothing (it reads its operands from the record), so no
+    /// address of the handler's goes with it either.
+    /// `tests/tail_dispatch.rs` runs every slow path many times over.
+    #[inline(always)]
+    pub fn out_of_line<F: FnOnce(&mut State) -> Flow>(&mut self, op: F) -> Flow {
+        const { assert!(size_of::<F>() == 0, "a slow path captures nothing") };
+        #[inline(never)]
+        fn run<F: FnOnce(&mut State) -> Flow>(
+            ip: Ip,
+            sp: *mut u64,
+            mem: *mut u8,
+            mem_len: usize,
+            ctx: *mut Ctx,
+            op: F,
+        ) -> (State, Flow) {
+            let mut state = State {
+                ip,
+                sp,
+                mem,
+                mem_len,
+                ctx,
+            };
+            let flow = op(&mut state);
+            (state, flow)
+        }
+        let (state, flow) = run(self.ip, self.sp, self.mem, self.mem_len, self.ctx, op);
+        *self = state;
+        flow
+    }
+
     /// The current instruction record.
     #[inline(always)]
     pub fn op(&self) -> Op {

@@ -169,9 +169,6 @@ impl Emitter<'_> {
                 FrameKind::Loop => {
                     self.retarget = None;
                     frame.head = self.ops.len();
-                    if self.consume_fuel {
-                        self.emit(Instr::ConsumeFuel {});
-                    }
                 }
                 FrameKind::If => {
                     let cond = cond.expect("a live `if` pops its condition");

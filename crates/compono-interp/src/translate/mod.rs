@@ -195,10 +195,11 @@ impl<'m> Emitter<'m> {
         } else {
             Opcode::Enter
         };
-        code.ops.push(Op::new(enter_op, enter.fields()));
+        code.ops
+            .push(Op::new(enter_op, enter.fields(), self.consume_fuel));
         for value in &self.consts {
             code.ops
-                .push(Op::new(Opcode::Data, Fields::from_bits(*value)));
+                .push(Op::new(Opcode::Data, Fields::from_bits(*value), false));
         }
         let body_start = code.ops.len();
         let first_const = CONST_SLOTS_TOP - consts as u16;
@@ -220,7 +221,8 @@ impl<'m> Emitter<'m> {
                     .map_slots(relocate)
                     .fields()
             };
-            code.ops.push(Op::new(raw.opcode, fields));
+            code.ops
+                .push(Op::new(raw.opcode, fields, self.consume_fuel));
         }
         code.calls.extend(
             self.calls
