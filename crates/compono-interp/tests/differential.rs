@@ -1085,17 +1085,38 @@ fn wasmtime_available() -> bool {
     available
 }
 
+/// What a long fuzzing run was asked for, from the variables
+/// `cargo xtask fuzz` sets: its time, its number of executions, its seed
+/// (the clock's when none is given).
+struct FuzzBudget {
+    seconds: u64,
+    limit: u64,
+    seed: u64,
+}
+
+impl FuzzBudget {
+    fn from_env() -> FuzzBudget {
+        let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+        FuzzBudget {
+            seconds: env("COMPONO_FUZZ_SECONDS").unwrap_or(60),
+            limit: env("COMPONO_FUZZ_EXECUTIONS").unwrap_or(u64::MAX),
+            seed: env("COMPONO_FUZZ_SEED").unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos() as u64)
+            }),
+        }
+    }
+}
+
 #[test]
 #[ignore = "long-running; started by `cargo xtask fuzz interp-vs-wasmi`"]
 fn fuzz() {
-    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
-    let seconds = env("COMPONO_FUZZ_SECONDS").unwrap_or(60);
-    let limit = env("COMPONO_FUZZ_EXECUTIONS").unwrap_or(u64::MAX);
-    let seed = env("COMPONO_FUZZ_SEED").unwrap_or_else(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64)
-    });
+    let FuzzBudget {
+        seconds,
+        limit,
+        seed,
+    } = FuzzBudget::from_env();
     println!("interp-vs-wasmi: seed {seed}, {seconds} s, at most {limit} executions");
     let start = Instant::now();
     let mut last_report = Instant::now();
@@ -1333,14 +1354,11 @@ fn exceptions_smoke() {
 #[test]
 #[ignore = "long-running; started by `cargo xtask fuzz interp-vs-wasmtime`"]
 fn fuzz_exceptions() {
-    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
-    let seconds = env("COMPONO_FUZZ_SECONDS").unwrap_or(60);
-    let limit = env("COMPONO_FUZZ_EXECUTIONS").unwrap_or(u64::MAX);
-    let seed = env("COMPONO_FUZZ_SEED").unwrap_or_else(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64)
-    });
+    let FuzzBudget {
+        seconds,
+        limit,
+        seed,
+    } = FuzzBudget::from_env();
     assert!(wasmtime_available(), "Python's `wasmtime` is needed");
     println!("interp-vs-wasmtime: seed {seed}, {seconds} s, at most {limit} executions");
     let start = Instant::now();
