@@ -72,6 +72,11 @@ macro_rules! with_isa {
                     Flow::Next
                 }
                 Br { offset: i32@r } (s) { Flow::Jump(offset) }
+                /// `Copy`, then `Br`.
+                CopyBr { dst: slot@p, src: slot@q, offset: i32@r } (s) {
+                    s.set::<u64>(dst, s.get(src));
+                    Flow::Jump(offset)
+                }
                 /// Jumps by the offset in the `Data` record `1 + min(index, len)`
                 /// records on (its offset counting from that record).
                 BrTable { index: slot@p, len: u32@r } (s) {

@@ -420,3 +420,38 @@ fn strided_counters_fold_into_their_branch() {
         &[((0, 100), 10), ((0, 999), 2), ((-1000, 500), 4)],
     );
 }
+
+#[test]
+fn a_copy_becomes_part_of_the_jump_after_it_unless_something_branches_between() {
+    // The copy into local 2 and the `br $l` after it fuse into one `CopyBr`;
+    // `br_if $b` targets the `br` alone (skipping the copy), so when it is
+    // taken the loop must still go round.
+    let wat = r#"(module (func (export "f") (param i32 i32) (result i32) (local i32 i32)
+         (loop $l
+           (local.set 3 (i32.add (local.get 3) (i32.const 1)))
+           (if (i32.lt_u (local.get 3) (i32.const 3))
+             (then
+               (block $b
+                 (br_if $b (i32.eqz (local.get 1)))
+                 (local.set 2 (local.get 0)))
+               (br $l)
+               (local.set 2 (local.get 1))
+               (br $l))))
+         (i32.add (i32.mul (local.get 3) (i32.const 100)) (local.get 2))))"#;
+    check(wat, &[((5, 1), 305), ((5, 0), 300), ((-100, 0), 300)]);
+    let engine = Engine::default();
+    let ir = Module::new(&engine, &wat::parse_str(wat).unwrap())
+        .unwrap()
+        .dump_ir();
+    assert!(
+        !ir.contains("CopyBr"),
+        "the jump is a branch target here:\n{ir}"
+    );
+    // Without the inner block the copy and the jump fuse.
+    let fused = wat.replace("(br_if $b (i32.eqz (local.get 1)))", "");
+    check(&fused, &[((5, 1), 305), ((7, 0), 307)]);
+    let ir = Module::new(&engine, &wat::parse_str(&fused).unwrap())
+        .unwrap()
+        .dump_ir();
+    assert!(ir.contains("CopyBr"), "{ir}");
+}

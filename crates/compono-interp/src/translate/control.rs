@@ -169,6 +169,7 @@ impl Emitter<'_> {
                 FrameKind::Loop => {
                     self.retarget = None;
                     frame.head = self.ops.len();
+                    self.label_at = self.ops.len();
                 }
                 FrameKind::If => {
                     let cond = cond.expect("a live `if` pops its condition");
@@ -190,7 +191,7 @@ impl Emitter<'_> {
         if self.reachable {
             let (height, results) = (frame.height, frame.results);
             self.move_to_label(height, results);
-            let at = self.emit(Instr::Br { offset: 0 });
+            let at = self.emit_jump();
             let frame = self.frames.last_mut().expect("validated");
             frame.fixups.push(at);
             frame.branched = true;
@@ -274,6 +275,7 @@ impl Emitter<'_> {
                 self.module.types[ty as usize].params().len()
             });
             let pad = self.ops.len() as u32;
+            self.label_at = self.ops.len();
             self.catches.push(CatchClause { tag, pad });
             self.stack.truncate(height);
             for _ in 0..count + usize::from(with_ref) {
@@ -314,6 +316,9 @@ impl Emitter<'_> {
     }
 
     fn patch(&mut self, at: usize, target: usize) {
+        if target == self.ops.len() {
+            self.label_at = target;
+        }
         self.ops[at].fields.r = (target as i64 - at as i64) as i32 as u32;
     }
 
@@ -370,7 +375,7 @@ impl Emitter<'_> {
         let frame = &self.frames[self.frames.len() - 1 - depth];
         let (height, n) = (frame.height, frame.arity());
         self.move_to_label(height, n);
-        let at = self.emit(Instr::Br { offset: 0 });
+        let at = self.emit_jump();
         self.link(at, depth);
     }
 

@@ -94,6 +94,10 @@ pub(crate) struct Emitter<'m> {
     /// The last instruction, if it wrote the top temporary and nothing has
     /// been emitted or bound since: a `local.set` may redirect it.
     retarget: Option<usize>,
+    /// The latest position that became a branch target or a landing pad
+    /// while it was the next one to be emitted: what is emitted there must
+    /// stay an instruction of its own (see `emit_jump`).
+    label_at: usize,
     /// `Call`/`ReturnCall` records in `ops` and their defined callees.
     calls: Vec<(usize, u32)>,
     /// The function's `try_table` ranges and catch clauses, with offsets
@@ -121,6 +125,7 @@ impl<'m> Emitter<'m> {
             frames: Vec::new(),
             reachable: true,
             retarget: None,
+            label_at: usize::MAX,
             calls: Vec::new(),
             tries: Vec::new(),
             catches: Vec::new(),
@@ -272,6 +277,25 @@ impl<'m> Emitter<'m> {
         self.retarget = None;
         self.ops.push(RawOp { opcode, fields });
         self.ops.len() - 1
+    }
+
+    /// Appends an unconditional jump (offset patched later); returns its
+    /// index. A `Copy` just before it that nothing branches to becomes a
+    /// `CopyBr`: a branch carrying a value or a loop variable back is most
+    /// often a copy and a jump, and one dispatch is cheaper than two.
+    fn emit_jump(&mut self) -> usize {
+        let next = self.ops.len();
+        let label_at = self.label_at;
+        if let Some(op) = self.ops.last_mut()
+            && op.opcode == Opcode::Copy
+            && label_at != next
+        {
+            op.opcode = Opcode::CopyBr;
+            op.fields.r = 0;
+            self.retarget = None;
+            return next - 1;
+        }
+        self.emit(Instr::Br { offset: 0 })
     }
 
     /// Appends an instruction that writes a new top temporary (its `p`).
