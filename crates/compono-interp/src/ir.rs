@@ -20,10 +20,12 @@ pub struct Op {
 }
 
 impl Op {
-    /// A record of `code`; `metered` code charges fuel as it runs.
-    pub(crate) fn new(code: Opcode, f: Fields, metered: bool) -> Op {
+    /// A record of `code`; `metered` code charges fuel as it runs; `acc`:
+    /// the instruction takes its `inp` operand from the accumulator (see
+    /// [`acc_input`]).
+    pub(crate) fn new(code: Opcode, f: Fields, metered: bool, acc: bool) -> Op {
         Op {
-            code: crate::exec::code_for(code, metered),
+            code: crate::exec::code_for(code, metered, acc),
             p: f.p,
             q: f.q,
             r: f.r,
@@ -56,8 +58,22 @@ impl Fields {
 }
 
 /// The Rust type of an operand field of each kind.
+///
+/// `out` and `inp` are slots too, with a role in the accumulator: an
+/// instruction with an `out` field also leaves the value it writes there
+/// in the executor's accumulator register, and one with an `inp` field has
+/// a form that reads that operand from the accumulator instead of its slot.
+/// The translator picks that form when the instruction right before wrote
+/// the slot and nothing branches in between, so a value passed from one
+/// instruction to the next never makes the round trip through memory.
 macro_rules! field_type {
     (slot) => {
+        u16
+    };
+    (out) => {
+        u16
+    };
+    (inp) => {
         u16
     };
     (u16) => {
@@ -126,7 +142,26 @@ macro_rules! is_slot {
     (slot) => {
         true
     };
+    (out) => {
+        true
+    };
+    (inp) => {
+        true
+    };
     ($other:ident) => {
+        false
+    };
+}
+
+/// Whether a field kind is `$role` (`out` or `inp`).
+macro_rules! is_kind {
+    (out, out) => {
+        true
+    };
+    (inp, inp) => {
+        true
+    };
+    ($role:ident, $other:ident) => {
         false
     };
 }
@@ -144,6 +179,15 @@ macro_rules! define_ir {
             /// Every opcode, in declaration order.
             pub const ALL: &[Opcode] = &[$(Opcode::$name,)*];
         }
+
+        // An instruction's accumulator form reads every `inp` field from
+        // the one accumulator, so no row may have two.
+        const _: () = {
+            $(assert!(
+                0 $(+ is_kind!(inp, $kind) as usize)* <= 1,
+                concat!(stringify!($name), " has more than one `inp` field")
+            );)*
+        };
 
         /// An instruction with its operands, as the translator builds it.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -178,6 +222,34 @@ macro_rules! define_ir {
                 }
             }
 
+            /// The slot of the `out` field of a record of `code`: the
+            /// accumulator holds what it wrote there after it ran.
+            #[allow(unused_variables, unreachable_code)]
+            pub(crate) fn acc_output(code: Opcode, op: Fields) -> Option<u16> {
+                match code {
+                    $(Opcode::$name => {
+                        $(if is_kind!(out, $kind) {
+                            return Some(get_field!(op, $pos, slot));
+                        })*
+                        None
+                    })*
+                }
+            }
+
+            /// The slot of the `inp` field of a record of `code`, which it
+            /// can read from the accumulator instead.
+            #[allow(unused_variables, unreachable_code)]
+            pub(crate) fn acc_input(code: Opcode, op: Fields) -> Option<u16> {
+                match code {
+                    $(Opcode::$name => {
+                        $(if is_kind!(inp, $kind) {
+                            return Some(get_field!(op, $pos, slot));
+                        })*
+                        None
+                    })*
+                }
+            }
+
             /// The instruction with every slot operand passed through `f`.
             #[allow(unused_mut)]
             pub(crate) fn map_slots(mut self, mut f: impl FnMut(u16) -> u16) -> Instr {
@@ -197,10 +269,14 @@ macro_rules! define_ir {
 }
 with_isa!(flat_isa, define_ir);
 
-/// The instructions of records, for inspecting translated code.
-pub(crate) fn decode(ops: &[Op]) -> Vec<Instr> {
+/// The instructions of records, for inspecting translated code, each with
+/// whether it reads its `inp` operand from the accumulator.
+pub(crate) fn decode(ops: &[Op]) -> Vec<(Instr, bool)> {
     ops.iter()
-        .map(|op| Instr::decode(crate::exec::opcode_of(op), op.fields()))
+        .map(|op| {
+            let (code, acc) = crate::exec::opcode_of(op);
+            (Instr::decode(code, op.fields()), acc)
+        })
         .collect()
 }
 

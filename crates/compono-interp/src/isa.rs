@@ -22,6 +22,17 @@
 //! and `rhi`). Instructions that need more put `Data` records after
 //! themselves. Branch offsets count records from the branch.
 //!
+//! Two slot kinds add the accumulator, a register the executor keeps
+//! beside the slot pointer: an `out` slot is written with
+//! `s.output`, which also leaves the value in the accumulator, and an
+//! `inp` slot is read with `s.input`, which reads the accumulator instead
+//! in the handler's accumulator form. The translator picks that form when
+//! the instruction before wrote the same slot and nothing branches in
+//! between (`translate::Emitter::emit_raw`), so a value handed from one
+//! instruction to the next skips the store-to-load round trip through the
+//! frame. A row has at most one `inp` field (in the families: the first
+//! operand, or a store's value).
+//!
 //! Families (each row names the wasm operator it implements; variants get
 //! their own names):
 //!
@@ -54,33 +65,26 @@ macro_rules! with_isa {
                 Trap { code: u16@p } (s) { Flow::Trap(trap_code(code)) }
                 /// Ends an invocation: the return address of its outermost frame.
                 Halt {} (s) { Flow::Halt }
-                Copy { dst: slot@p, src: slot@q } (s) {
-                    s.set::<u64>(dst, s.get(src));
-                    Flow::Next
-                }
-                /// Two independent copies (all four slots distinct or the copies
-                /// ordered so the first does not feed the second).
-                Copy2 { dst: slot@p, src: slot@q, dst2: slot@rlo, src2: slot@rhi } (s) {
-                    s.set::<u64>(dst, s.get(src));
-                    s.set::<u64>(dst2, s.get(src2));
+                Copy { dst: out@p, src: inp@q } (s) {
+                    s.output::<u64>(dst, s.input(src));
                     Flow::Next
                 }
                 /// `dst = if cond != 0 { a } else { b }`.
-                Select { dst: slot@p, cond: slot@q, a: slot@rlo, b: slot@rhi } (s) {
-                    let value = if s.get::<u32>(cond) != 0 { s.get::<u64>(a) } else { s.get(b) };
-                    s.set(dst, value);
+                Select { dst: out@p, cond: inp@q, a: slot@rlo, b: slot@rhi } (s) {
+                    let value = if s.input::<u32>(cond) != 0 { s.get::<u64>(a) } else { s.get(b) };
+                    s.output(dst, value);
                     Flow::Next
                 }
                 Br { offset: i32@r } (s) { Flow::Jump(offset) }
                 /// `Copy`, then `Br`.
-                CopyBr { dst: slot@p, src: slot@q, offset: i32@r } (s) {
-                    s.set::<u64>(dst, s.get(src));
+                CopyBr { dst: slot@p, src: inp@q, offset: i32@r } (s) {
+                    s.set::<u64>(dst, s.input(src));
                     Flow::Jump(offset)
                 }
                 /// Jumps by the offset in the `Data` record `1 + min(index, len)`
                 /// records on (its offset counting from that record).
-                BrTable { index: slot@p, len: u32@r } (s) {
-                    let entry = 1 + s.get::<u32>(index).min(len) as usize;
+                BrTable { index: inp@p, len: u32@r } (s) {
+                    let entry = 1 + s.input::<u32>(index).min(len) as usize;
                     Flow::Jump(entry as i32 + s.ext(entry).r as i32)
                 }
                 /// A function's first instruction: checks that its frame fits the
@@ -97,8 +101,8 @@ macro_rules! with_isa {
                     }
                 }
                 Return {} (s) { s.return_from_call() }
-                Return1 { src: slot@p } (s) {
-                    s.set::<u64>(0, s.get(src));
+                Return1 { src: inp@p } (s) {
+                    s.set::<u64>(0, s.input(src));
                     s.return_from_call()
                 }
                 /// Returns the `len` values starting at `src`.
@@ -124,13 +128,13 @@ macro_rules! with_isa {
                 ReturnCallIndirect { base: slot@p, index: slot@q, ty: u32@r } (s) {
                     s.call_indirect(base, index, ty, true)
                 }
-                GlobalGet { dst: slot@p, global: u32@r } (s) {
+                GlobalGet { dst: out@p, global: u32@r } (s) {
                     let value = s.global(global);
-                    s.set::<u64>(dst, value);
+                    s.output::<u64>(dst, value);
                     Flow::Next
                 }
-                GlobalSet { src: slot@p, global: u32@r } (s) {
-                    let value = s.get(src);
+                GlobalSet { src: inp@p, global: u32@r } (s) {
+                    let value = s.input(src);
                     s.set_global(global, value);
                     Flow::Next
                 }
@@ -444,9 +448,9 @@ macro_rules! flat_isa {
         $name:ident ($ty:ident) -> $out:ident = |$a:ident| $e:expr; $($rest:tt)*
     ] $($more:tt)*) => {
         $crate::isa::flat_isa!(@unary $cb [$($acc)*
-            $name { dst: slot@p, src: slot@q } (s) {
-                let $a: $ty = s.get(src);
-                s.set::<$out>(dst, $e);
+            $name { dst: out@p, src: inp@q } (s) {
+                let $a: $ty = s.input(src);
+                s.output::<$out>(dst, $e);
                 Flow::Next
             }
         ] [$($rest)*] $($more)*);
@@ -459,11 +463,11 @@ macro_rules! flat_isa {
         $name:ident ($ty:ident) -> $out:ident = |$a:ident| $e:expr; $($rest:tt)*
     ] $($more:tt)*) => {
         $crate::isa::flat_isa!(@unary_trap $cb [$($acc)*
-            $name { dst: slot@p, src: slot@q } (s) {
-                let $a: $ty = s.get(src);
+            $name { dst: out@p, src: inp@q } (s) {
+                let $a: $ty = s.input(src);
                 match $e {
                     Ok(value) => {
-                        s.set::<$out>(dst, value);
+                        s.output::<$out>(dst, value);
                         Flow::Next
                     }
                     Err(code) => Flow::Trap(code),
@@ -480,10 +484,10 @@ macro_rules! flat_isa {
             = |$a:ident, $b:ident| $e:expr; $($rest:tt)*
     ] $($more:tt)*) => {
         $crate::isa::flat_isa!(@binary_variants $cb [$($acc)*
-            $name { dst: slot@p, lhs: slot@q, rhs: slot@rlo } (s) {
-                let $a: $ty = s.get(lhs);
+            $name { dst: out@p, lhs: inp@q, rhs: slot@rlo } (s) {
+                let $a: $ty = s.input(lhs);
                 let $b: $ty = s.get(rhs);
-                s.set::<$out>(dst, $e);
+                s.output::<$out>(dst, $e);
                 Flow::Next
             }
         ] [$($vk $vn)*] ($ty, $out, $a, $b, $e) [$($rest)*] $($more)*);
@@ -494,10 +498,10 @@ macro_rules! flat_isa {
     (@binary_variants $cb:ident [$($acc:tt)*] [imm $vn:ident $($vrest:tt)*]
         ($ty:ident, $out:ident, $a:ident, $b:ident, $e:expr) $($more:tt)*) => {
         $crate::isa::flat_isa!(@binary_variants $cb [$($acc)*
-            $vn { dst: slot@p, lhs: slot@q, imm: u32@r } (s) {
-                let $a: $ty = s.get(lhs);
+            $vn { dst: out@p, lhs: inp@q, imm: u32@r } (s) {
+                let $a: $ty = s.input(lhs);
                 let $b: $ty = Imm::imm32(imm);
-                s.set::<$out>(dst, $e);
+                s.output::<$out>(dst, $e);
                 Flow::Next
             }
         ] [$($vrest)*] ($ty, $out, $a, $b, $e) $($more)*);
@@ -505,10 +509,10 @@ macro_rules! flat_isa {
     (@binary_variants $cb:ident [$($acc:tt)*] [rev $vn:ident $($vrest:tt)*]
         ($ty:ident, $out:ident, $a:ident, $b:ident, $e:expr) $($more:tt)*) => {
         $crate::isa::flat_isa!(@binary_variants $cb [$($acc)*
-            $vn { dst: slot@p, rhs: slot@q, imm: u32@r } (s) {
+            $vn { dst: out@p, rhs: inp@q, imm: u32@r } (s) {
                 let $a: $ty = Imm::imm32(imm);
-                let $b: $ty = s.get(rhs);
-                s.set::<$out>(dst, $e);
+                let $b: $ty = s.input(rhs);
+                s.output::<$out>(dst, $e);
                 Flow::Next
             }
         ] [$($vrest)*] ($ty, $out, $a, $b, $e) $($more)*);
@@ -522,12 +526,12 @@ macro_rules! flat_isa {
             = |$a:ident, $b:ident| $e:expr; $($rest:tt)*
     ] $($more:tt)*) => {
         $crate::isa::flat_isa!(@binary_trap_variants $cb [$($acc)*
-            $name { dst: slot@p, lhs: slot@q, rhs: slot@rlo } (s) {
-                let $a: $ty = s.get(lhs);
+            $name { dst: out@p, lhs: inp@q, rhs: slot@rlo } (s) {
+                let $a: $ty = s.input(lhs);
                 let $b: $ty = s.get(rhs);
                 match $e {
                     Ok(value) => {
-                        s.set::<$out>(dst, value);
+                        s.output::<$out>(dst, value);
                         Flow::Next
                     }
                     Err(code) => Flow::Trap(code),
@@ -541,12 +545,12 @@ macro_rules! flat_isa {
     (@binary_trap_variants $cb:ident [$($acc:tt)*] [imm $vn:ident $($vrest:tt)*]
         ($ty:ident, $out:ident, $a:ident, $b:ident, $e:expr) $($more:tt)*) => {
         $crate::isa::flat_isa!(@binary_trap_variants $cb [$($acc)*
-            $vn { dst: slot@p, lhs: slot@q, imm: u32@r } (s) {
-                let $a: $ty = s.get(lhs);
+            $vn { dst: out@p, lhs: inp@q, imm: u32@r } (s) {
+                let $a: $ty = s.input(lhs);
                 let $b: $ty = Imm::imm32(imm);
                 match $e {
                     Ok(value) => {
-                        s.set::<$out>(dst, value);
+                        s.output::<$out>(dst, value);
                         Flow::Next
                     }
                     Err(code) => Flow::Trap(code),
@@ -557,12 +561,12 @@ macro_rules! flat_isa {
     (@binary_trap_variants $cb:ident [$($acc:tt)*] [rev $vn:ident $($vrest:tt)*]
         ($ty:ident, $out:ident, $a:ident, $b:ident, $e:expr) $($more:tt)*) => {
         $crate::isa::flat_isa!(@binary_trap_variants $cb [$($acc)*
-            $vn { dst: slot@p, rhs: slot@q, imm: u32@r } (s) {
+            $vn { dst: out@p, rhs: inp@q, imm: u32@r } (s) {
                 let $a: $ty = Imm::imm32(imm);
-                let $b: $ty = s.get(rhs);
+                let $b: $ty = s.input(rhs);
                 match $e {
                     Ok(value) => {
-                        s.set::<$out>(dst, value);
+                        s.output::<$out>(dst, value);
                         Flow::Next
                     }
                     Err(code) => Flow::Trap(code),
@@ -579,10 +583,10 @@ macro_rules! flat_isa {
             = |$a:ident, $b:ident| $e:expr; $($rest:tt)*
     ] $($more:tt)*) => {
         $crate::isa::flat_isa!(@compare_variants $cb [$($acc)*
-            $name { dst: slot@p, lhs: slot@q, rhs: slot@rlo } (s) {
-                let $a: $ty = s.get(lhs);
+            $name { dst: out@p, lhs: inp@q, rhs: slot@rlo } (s) {
+                let $a: $ty = s.input(lhs);
                 let $b: $ty = s.get(rhs);
-                s.set::<bool>(dst, $e);
+                s.output::<bool>(dst, $e);
                 Flow::Next
             }
         ] [$($vk $vn)*] ($ty, $a, $b, $e) [$($rest)*] $($more)*);
@@ -593,10 +597,10 @@ macro_rules! flat_isa {
     (@compare_variants $cb:ident [$($acc:tt)*] [imm $vn:ident $($vrest:tt)*]
         ($ty:ident, $a:ident, $b:ident, $e:expr) $($more:tt)*) => {
         $crate::isa::flat_isa!(@compare_variants $cb [$($acc)*
-            $vn { dst: slot@p, lhs: slot@q, imm: u32@r } (s) {
-                let $a: $ty = s.get(lhs);
+            $vn { dst: out@p, lhs: inp@q, imm: u32@r } (s) {
+                let $a: $ty = s.input(lhs);
                 let $b: $ty = Imm::imm32(imm);
-                s.set::<bool>(dst, $e);
+                s.output::<bool>(dst, $e);
                 Flow::Next
             }
         ] [$($vrest)*] ($ty, $a, $b, $e) $($more)*);
@@ -604,8 +608,8 @@ macro_rules! flat_isa {
     (@compare_variants $cb:ident [$($acc:tt)*] [br $vn:ident $($vrest:tt)*]
         ($ty:ident, $a:ident, $b:ident, $e:expr) $($more:tt)*) => {
         $crate::isa::flat_isa!(@compare_variants $cb [$($acc)*
-            $vn { lhs: slot@p, rhs: slot@q, offset: i32@r } (s) {
-                let $a: $ty = s.get(lhs);
+            $vn { lhs: inp@p, rhs: slot@q, offset: i32@r } (s) {
+                let $a: $ty = s.input(lhs);
                 let $b: $ty = s.get(rhs);
                 if $e { Flow::Jump(offset) } else { Flow::Next }
             }
@@ -614,8 +618,8 @@ macro_rules! flat_isa {
     (@compare_variants $cb:ident [$($acc:tt)*] [br_imm $vn:ident $($vrest:tt)*]
         ($ty:ident, $a:ident, $b:ident, $e:expr) $($more:tt)*) => {
         $crate::isa::flat_isa!(@compare_variants $cb [$($acc)*
-            $vn { lhs: slot@p, imm: i16@q, offset: i32@r } (s) {
-                let $a: $ty = s.get(lhs);
+            $vn { lhs: inp@p, imm: i16@q, offset: i32@r } (s) {
+                let $a: $ty = s.input(lhs);
                 let $b: $ty = Imm::imm16(imm);
                 if $e { Flow::Jump(offset) } else { Flow::Next }
             }
@@ -624,8 +628,8 @@ macro_rules! flat_isa {
     (@compare_variants $cb:ident [$($acc:tt)*] [br_not $vn:ident $($vrest:tt)*]
         ($ty:ident, $a:ident, $b:ident, $e:expr) $($more:tt)*) => {
         $crate::isa::flat_isa!(@compare_variants $cb [$($acc)*
-            $vn { lhs: slot@p, rhs: slot@q, offset: i32@r } (s) {
-                let $a: $ty = s.get(lhs);
+            $vn { lhs: inp@p, rhs: slot@q, offset: i32@r } (s) {
+                let $a: $ty = s.input(lhs);
                 let $b: $ty = s.get(rhs);
                 if $e { Flow::Next } else { Flow::Jump(offset) }
             }
@@ -639,10 +643,10 @@ macro_rules! flat_isa {
         $name:ident ($n:literal) -> $out:ident = |$bytes:ident| $e:expr; $($rest:tt)*
     ] $($more:tt)*) => {
         $crate::isa::flat_isa!(@load $cb [$($acc)*
-            $name { dst: slot@p, ptr: slot@q, offset: u32@r } (s) {
-                match s.load::<$n>(s.get(ptr), offset) {
+            $name { dst: out@p, ptr: inp@q, offset: u32@r } (s) {
+                match s.load::<$n>(s.input(ptr), offset) {
                     Some($bytes) => {
-                        s.set::<$out>(dst, $e);
+                        s.output::<$out>(dst, $e);
                         Flow::Next
                     }
                     None => Flow::Trap(TrapCode::MemoryOutOfBounds),
@@ -658,8 +662,8 @@ macro_rules! flat_isa {
         $name:ident ($ty:ident) -> $n:literal = |$v:ident| $e:expr; $($rest:tt)*
     ] $($more:tt)*) => {
         $crate::isa::flat_isa!(@store $cb [$($acc)*
-            $name { ptr: slot@p, value: slot@q, offset: u32@r } (s) {
-                let $v: $ty = s.get(value);
+            $name { ptr: slot@p, value: inp@q, offset: u32@r } (s) {
+                let $v: $ty = s.input(value);
                 if s.store::<$n>(s.get(ptr), offset, $e) {
                     Flow::Next
                 } else {

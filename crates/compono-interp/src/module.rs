@@ -283,11 +283,12 @@ impl Module {
                 .get(i + 1)
                 .map_or(m.code.len(), |f| f.entry as usize);
             out.push_str(&format!("func {}:\n", i + m.num_imported_funcs as usize));
-            for (at, instr) in crate::ir::decode(&m.code[func.entry as usize..end])
+            for (at, (instr, acc)) in crate::ir::decode(&m.code[func.entry as usize..end])
                 .iter()
                 .enumerate()
             {
-                out.push_str(&format!("  {at:4} {instr:?}\n"));
+                let acc = if *acc { " <- acc" } else { "" };
+                out.push_str(&format!("  {at:4} {instr:?}{acc}\n"));
             }
         }
         out

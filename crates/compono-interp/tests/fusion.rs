@@ -455,3 +455,65 @@ fn a_copy_becomes_part_of_the_jump_after_it_unless_something_branches_between() 
         .dump_ir();
     assert!(ir.contains("CopyBr"), "{ir}");
 }
+
+#[test]
+fn a_value_goes_through_the_accumulator_only_when_nothing_branches_between() {
+    // The add reading local 2 follows the write of local 2 in the block,
+    // but `br_if $b` reaches it too, having last written `b & 1`, not
+    // local 2: the add must read the slot.
+    let wat = r#"(module (func (export "f") (param i32 i32) (result i32) (local i32)
+         (local.set 2 (i32.mul (local.get 0) (i32.const 3)))
+         (block $b
+           (br_if $b (i32.eqz (i32.and (local.get 1) (i32.const 1))))
+           (local.set 2 (i32.add (local.get 0) (i32.const 1))))
+         (i32.add (local.get 2) (i32.const 10))))"#;
+    check(
+        wat,
+        &[((5, 0), 25), ((5, 1), 16), ((-4, 2), -2), ((-4, 7), 7)],
+    );
+    let engine = Engine::default();
+    let ir = |wat: &str| {
+        Module::new(&engine, &wat::parse_str(wat).unwrap())
+            .unwrap()
+            .dump_ir()
+    };
+    let last_add = |ir: &str| {
+        ir.lines()
+            .rfind(|l| l.contains("I32AddImm"))
+            .unwrap()
+            .to_string()
+    };
+    let branched = ir(wat);
+    assert!(
+        !last_add(&branched).ends_with("<- acc"),
+        "the add is a branch target here:\n{branched}"
+    );
+    // Without the branch the add reads the value the one before left.
+    let straight = wat.replace(
+        "(br_if $b (i32.eqz (i32.and (local.get 1) (i32.const 1))))",
+        "",
+    );
+    check(&straight, &[((5, 0), 16), ((-4, 7), 7)]);
+    let fused = ir(&straight);
+    assert!(last_add(&fused).ends_with("<- acc"), "{fused}");
+    // An operand that is the right one of a commutative operator or a
+    // comparison is swapped to the left, where the accumulator is read.
+    for (body, swapped, cases) in [
+        (
+            "(i32.lt_s (local.get 1) (i32.mul (local.get 0) (local.get 0)))",
+            "I32GtS",
+            [((3, 5), 1), ((3, 9), 0), ((-2, 3), 1)],
+        ),
+        (
+            "(i32.xor (local.get 1) (i32.shl (local.get 0) (i32.const 2)))",
+            "I32Xor",
+            [((3, 5), 5 ^ 12), ((1, 5), 5 ^ 4), ((-2, 3), 3 ^ -8)],
+        ),
+    ] {
+        let wat = format!(r#"(module (func (export "f") (param i32 i32) (result i32) {body}))"#);
+        check(&wat, &cases);
+        let ir = ir(&wat);
+        let line = ir.lines().find(|l| l.contains(swapped)).unwrap();
+        assert!(line.ends_with("<- acc"), "{ir}");
+    }
+}

@@ -28,13 +28,36 @@ use crate::trap::TrapCode;
 /// What a record holds to say which instruction it is.
 #[cfg(compono_tail_dispatch)]
 pub(crate) type Code = Handler;
+
+/// What a record holds to say which instruction it is, and whether it reads
+/// its `inp` operand from the accumulator.
 #[cfg(not(compono_tail_dispatch))]
-pub(crate) type Code = Opcode;
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Code {
+    op: Opcode,
+    acc: bool,
+}
 
 /// A handler: runs the instruction at `ip` and everything after it, until
-/// execution leaves the dispatch.
+/// execution leaves the dispatch. The last argument is the accumulator.
 #[cfg(compono_tail_dispatch)]
-pub(crate) type Handler = fn(Ip, *mut u64, *mut u8, usize, *mut Ctx) -> Exit;
+pub(crate) type Handler = fn(Ip, *mut u64, *mut u8, usize, *mut Ctx, u64) -> Exit;
+
+/// The handler of `$name`, in code that meters fuel or not (`$fuel`), in
+/// the form that reads its `inp` operand from the accumulator if it has
+/// one (and the plain form otherwise: no other is ever asked for).
+#[cfg(compono_tail_dispatch)]
+macro_rules! acc_form {
+    ($name:ident $fuel:literal [inp $($rest:ident)*]) => {
+        handlers::$name::<$fuel, true>
+    };
+    ($name:ident $fuel:literal [$other:ident $($rest:ident)*]) => {
+        acc_form!($name $fuel [$($rest)*])
+    };
+    ($name:ident $fuel:literal []) => {
+        handlers::$name::<$fuel, false>
+    };
+}
 
 fn trap_code(code: u16) -> TrapCode {
     TrapCode::from_u16(code)
@@ -45,29 +68,37 @@ macro_rules! define_handlers {
         /// What a record of opcode `op` holds in its `code`, in code that
         /// meters fuel or not.
         #[cfg(compono_tail_dispatch)]
-        pub(crate) const fn code_for(op: Opcode, metered: bool) -> Code {
-            if metered {
-                match op {
-                    $(Opcode::$name => handlers::$name::<true>,)*
-                }
-            } else {
-                match op {
-                    $(Opcode::$name => handlers::$name::<false>,)*
-                }
+        pub(crate) const fn code_for(op: Opcode, metered: bool, acc: bool) -> Code {
+            match (metered, acc) {
+                (true, true) => match op {
+                    $(Opcode::$name => acc_form!($name true [$($kind)*]),)*
+                },
+                (false, true) => match op {
+                    $(Opcode::$name => acc_form!($name false [$($kind)*]),)*
+                },
+                (true, false) => match op {
+                    $(Opcode::$name => handlers::$name::<true, false>,)*
+                },
+                (false, false) => match op {
+                    $(Opcode::$name => handlers::$name::<false, false>,)*
+                },
             }
         }
 
-        /// The opcode of a record (for inspecting translated code).
+        /// The opcode of a record and whether it reads the accumulator
+        /// (for inspecting translated code).
         #[cfg(compono_tail_dispatch)]
-        pub(crate) fn opcode_of(op: &Op) -> Opcode {
-            Opcode::ALL
-                .iter()
-                .copied()
-                .find(|o| {
-                    std::ptr::fn_addr_eq(code_for(*o, false), op.code)
-                        || std::ptr::fn_addr_eq(code_for(*o, true), op.code)
-                })
-                .unwrap_or(Opcode::Data)
+        pub(crate) fn opcode_of(op: &Op) -> (Opcode, bool) {
+            for &o in Opcode::ALL {
+                for acc in [false, true] {
+                    if std::ptr::fn_addr_eq(code_for(o, false, acc), op.code)
+                        || std::ptr::fn_addr_eq(code_for(o, true, acc), op.code)
+                    {
+                        return (o, acc);
+                    }
+                }
+            }
+            (Opcode::Data, false)
         }
 
         #[cfg(compono_tail_dispatch)]
@@ -75,8 +106,8 @@ macro_rules! define_handlers {
         mod handlers {
             use super::*;
             $(
-                pub(super) fn $name<const FUEL: bool>(ip: Ip, sp: *mut u64, mem: *mut u8, mem_len: usize, ctx: *mut Ctx) -> Exit {
-                    let mut state = State { ip, sp, mem, mem_len, ctx };
+                pub(super) fn $name<const FUEL: bool, const ACC: bool>(ip: Ip, sp: *mut u64, mem: *mut u8, mem_len: usize, ctx: *mut Ctx, acc: u64) -> Exit {
+                    let mut state = State { ip, sp, mem, mem_len, ctx, acc, acc_in: ACC };
                     let op = state.op();
                     $(let $field = get_field!(op, $pos, $kind);)*
                     let flow: Flow = {
@@ -107,13 +138,13 @@ macro_rules! define_handlers {
         }
 
         #[cfg(not(compono_tail_dispatch))]
-        pub(crate) const fn code_for(op: Opcode, _metered: bool) -> Code {
-            op
+        pub(crate) const fn code_for(op: Opcode, _metered: bool, acc: bool) -> Code {
+            Code { op, acc }
         }
 
         #[cfg(not(compono_tail_dispatch))]
-        pub(crate) fn opcode_of(op: &Op) -> Opcode {
-            op.code
+        pub(crate) fn opcode_of(op: &Op) -> (Opcode, bool) {
+            (op.code.op, op.code.acc)
         }
 
         /// Runs from `state.ip` until execution halts, traps or calls the host.
@@ -125,7 +156,8 @@ macro_rules! define_handlers {
             let metered = state.ctx().metered();
             loop {
                 let op = state.op();
-                let flow: Flow = match op.code {
+                state.acc_in = op.code.acc;
+                let flow: Flow = match op.code.op {
                     $(Opcode::$name => {
                         $(let $field = get_field!(op, $pos, $kind);)*
                         let $s = &mut state;
@@ -160,7 +192,14 @@ pub(crate) fn run(state: State) -> Exit {
 #[inline(always)]
 fn dispatch(state: State) -> Exit {
     let handler = state.op().code;
-    handler(state.ip, state.sp, state.mem, state.mem_len, state.ctx)
+    handler(
+        state.ip,
+        state.sp,
+        state.mem,
+        state.mem_len,
+        state.ctx,
+        state.acc,
+    )
 }
 
 /// Charges the unit of fuel a backward jump costs; false if none is left.

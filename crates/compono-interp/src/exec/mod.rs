@@ -63,13 +63,13 @@ const HALT: u32 = u32::MAX;
 
 /// Instructions the executor jumps to that are in no module.
 static HALT_OP: [Op; 1] = [Op {
-    code: code_for(Opcode::Halt, false),
+    code: code_for(Opcode::Halt, false, false),
     p: 0,
     q: 0,
     r: 0,
 }];
 static RETURN_OP: [Op; 1] = [Op {
-    code: code_for(Opcode::Return, false),
+    code: code_for(Opcode::Return, false, false),
     p: 0,
     q: 0,
     r: 0,
@@ -77,7 +77,7 @@ static RETURN_OP: [Op; 1] = [Op {
 /// Where execution resumes when a host function let an exception through:
 /// it continues unwinding from the host function's caller (`Ctx::rethrow`).
 static RETHROW_OP: [Op; 1] = [Op {
-    code: code_for(Opcode::Rethrow, false),
+    code: code_for(Opcode::Rethrow, false, false),
     p: 0,
     q: 0,
     r: 0,
@@ -402,6 +402,8 @@ fn execute<T>(store: &mut Store<T>, instance: u32, entry: u32, base: usize) -> R
             mem: ctx.mem,
             mem_len: ctx.mem_len,
             ctx: &mut ctx,
+            acc: 0,
+            acc_in: false,
         };
         match handlers::run(state) {
             Exit::Halt => break Ok(()),

@@ -45,6 +45,12 @@ pub(crate) struct State {
     pub mem: *mut u8,
     pub mem_len: usize,
     pub ctx: *mut Ctx,
+    /// The accumulator: what the last instruction with an `out` field
+    /// wrote (see `ir::field_type`).
+    pub acc: u64,
+    /// Whether the running instruction reads its `inp` operand from `acc`
+    /// (a constant in each tail-call handler).
+    pub acc_in: bool,
 }
 
 impl State {
@@ -62,6 +68,8 @@ impl State {
     #[inline(always)]
     pub fn out_of_line<F: FnOnce(&mut State) -> Flow>(&mut self, op: F) -> Flow {
         const { assert!(size_of::<F>() == 0, "a slow path captures nothing") };
+        // The accumulator does not go over: a slow path is never the
+        // instruction right before one that reads it.
         #[inline(never)]
         fn run<F: FnOnce(&mut State) -> Flow>(
             ip: Ip,
@@ -77,6 +85,8 @@ impl State {
                 mem,
                 mem_len,
                 ctx,
+                acc: 0,
+                acc_in: false,
             };
             let flow = op(&mut state);
             (state, flow)
@@ -124,6 +134,25 @@ impl State {
     pub fn set<T: SlotValue>(&mut self, slot: u16, value: T) {
         // SAFETY: as for `get`.
         unsafe { *self.slot(slot) = value.to_slot() }
+    }
+
+    /// An instruction's `inp` operand: from the accumulator or its slot.
+    #[inline(always)]
+    pub fn input<T: SlotValue>(&self, slot: u16) -> T {
+        if self.acc_in {
+            T::from_slot(self.acc)
+        } else {
+            self.get(slot)
+        }
+    }
+
+    /// Writes an instruction's result to its `out` slot and the accumulator.
+    #[inline(always)]
+    pub fn output<T: SlotValue>(&mut self, slot: u16, value: T) {
+        let bits = value.to_slot();
+        self.acc = bits;
+        // SAFETY: as for `get`.
+        unsafe { *self.slot(slot) = bits }
     }
 
     /// Moves `len` slots from `src` to `dst` (which may overlap).

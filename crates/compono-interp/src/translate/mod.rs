@@ -41,6 +41,8 @@ const CONST_SLOTS_TOP: u16 = u16::MAX;
 struct RawOp {
     opcode: Opcode,
     fields: Fields,
+    /// Reads its `inp` operand from the accumulator (see `emit_raw`).
+    acc: bool,
 }
 
 /// The translated code of a module, built one function at a time.
@@ -201,10 +203,14 @@ impl<'m> Emitter<'m> {
             Opcode::Enter
         };
         code.ops
-            .push(Op::new(enter_op, enter.fields(), self.consume_fuel));
+            .push(Op::new(enter_op, enter.fields(), self.consume_fuel, false));
         for value in &self.consts {
-            code.ops
-                .push(Op::new(Opcode::Data, Fields::from_bits(*value), false));
+            code.ops.push(Op::new(
+                Opcode::Data,
+                Fields::from_bits(*value),
+                false,
+                false,
+            ));
         }
         let body_start = code.ops.len();
         let first_const = CONST_SLOTS_TOP - consts as u16;
@@ -227,7 +233,7 @@ impl<'m> Emitter<'m> {
                     .fields()
             };
             code.ops
-                .push(Op::new(raw.opcode, fields, self.consume_fuel));
+                .push(Op::new(raw.opcode, fields, self.consume_fuel, raw.acc));
         }
         code.calls.extend(
             self.calls
@@ -273,10 +279,39 @@ impl<'m> Emitter<'m> {
         self.emit_raw(instr.opcode(), instr.fields())
     }
 
+    /// Appends an instruction; returns its index.
+    ///
+    /// If the instruction before it wrote the slot this one reads as its
+    /// `inp` operand, and nothing branches to this one, it runs only right
+    /// after that one and reads the value from the accumulator instead.
     fn emit_raw(&mut self, opcode: Opcode, fields: Fields) -> usize {
         self.retarget = None;
-        self.ops.push(RawOp { opcode, fields });
+        let acc_slot = self.acc_slot();
+        let acc = acc_slot.is_some() && Instr::acc_input(opcode, fields) == acc_slot;
+        self.ops.push(RawOp {
+            opcode,
+            fields,
+            acc,
+        });
         self.ops.len() - 1
+    }
+
+    /// The slot the last instruction wrote, if the next one can read it
+    /// from the accumulator: the last one leaves it there and nothing
+    /// branches to the next.
+    fn acc_slot(&self) -> Option<u16> {
+        if self.label_at == self.ops.len() {
+            return None;
+        }
+        let prev = self.ops.last()?;
+        Instr::acc_output(prev.opcode, prev.fields)
+    }
+
+    /// Whether a two-slot instruction reading `(lhs, rhs)` should swap them
+    /// (when it can) so that it reads the accumulator: only its left
+    /// operand can come from there.
+    fn swap_for_acc(&self, lhs: u16, rhs: u16) -> bool {
+        lhs != rhs && self.acc_slot() == Some(rhs)
     }
 
     /// Appends an unconditional jump (offset patched later); returns its
@@ -594,8 +629,11 @@ impl<'m> Emitter<'m> {
                 (binary.rev.unwrap(), b, imm(a).unwrap())
             }
             _ => {
-                let a = self.slot_of(lhs, height);
-                let b = self.slot_of(rhs, height + 1);
+                let mut a = self.slot_of(lhs, height);
+                let mut b = self.slot_of(rhs, height + 1);
+                if binary.commutative && self.swap_for_acc(a, b) {
+                    std::mem::swap(&mut a, &mut b);
+                }
                 (binary.op, a, u32::from(b))
             }
         };
@@ -641,6 +679,7 @@ impl<'m> Emitter<'m> {
             self.emit_raw(imm_op, Self::raw(dst, lhs_slot, imm));
         } else {
             let rhs_slot = self.source_slot(rhs);
+            let (lhs_slot, rhs_slot) = self.for_acc(&mut row, lhs_slot, rhs_slot);
             self.emit_raw(row.op, Self::raw(dst, lhs_slot, u32::from(rhs_slot)));
         }
     }
@@ -663,6 +702,7 @@ impl<'m> Emitter<'m> {
                 None => {
                     let lhs = self.source_slot(lhs);
                     let rhs = self.source_slot(rhs);
+                    let (lhs, rhs) = self.for_acc(&mut row, lhs, rhs);
                     let br_not = row.br_not.expect("floats branch on false");
                     return self.emit_raw(br_not, Self::raw(lhs, rhs, 0));
                 }
@@ -680,7 +720,19 @@ impl<'m> Emitter<'m> {
             return self.emit_raw(br_imm, Self::raw(lhs_slot, imm as u16, 0));
         }
         let rhs_slot = self.source_slot(rhs);
+        let (lhs_slot, rhs_slot) = self.for_acc(&mut row, lhs_slot, rhs_slot);
         self.emit_raw(row.br, Self::raw(lhs_slot, rhs_slot, 0))
+    }
+
+    /// The operands of a comparison of two slots, swapped (and `row` with
+    /// them) if that lets it read the accumulator.
+    fn for_acc(&self, row: &mut Compare, lhs: u16, rhs: u16) -> (u16, u16) {
+        if self.swap_for_acc(lhs, rhs) {
+            *row = select::compare_row(row.swap).expect("a comparison");
+            (rhs, lhs)
+        } else {
+            (lhs, rhs)
+        }
     }
 
     /// Emits a branch taken when `cond` (an i32) is non-zero (`when`) or
