@@ -517,3 +517,41 @@ fn a_value_goes_through_the_accumulator_only_when_nothing_branches_between() {
         assert!(line.ends_with("<- acc"), "{ir}");
     }
 }
+
+#[test]
+fn an_add_of_a_constant_folds_into_the_load_of_its_result_and_still_wraps() {
+    // Both paths into the load end in an add: the one the `br_if` carries
+    // and the one the load follows. Only the second could fold, and it
+    // cannot here, since the `br_if` lands on the load.
+    let mem = r#"(memory 1)
+         (data (i32.const 0) "\01\00\00\00\02\00\00\00\03\00\00\00\04\00\00\00")"#;
+    let wat = format!(
+        r#"(module {mem} (func (export "f") (param i32 i32) (result i32)
+             (i32.load
+               (block (result i32)
+                 (br_if 0 (i32.add (local.get 0) (i32.const 4)) (local.get 1))
+                 drop
+                 (i32.add (local.get 0) (i32.const 8))))))"#
+    );
+    check(&wat, &[((0, 1), 2), ((0, 0), 3), ((4, 1), 3), ((-8, 0), 1)]);
+    let engine = Engine::default();
+    let ir = |wat: &str| {
+        Module::new(&engine, &wat::parse_str(wat).unwrap())
+            .unwrap()
+            .dump_ir()
+    };
+    let branched = ir(&wat);
+    assert!(!branched.contains("I32LoadAt"), "{branched}");
+    // Alone, the add folds; the address wraps at 2^32 as the add does (an
+    // offset would not: `(i32.load offset=8 (i32.const -8))` traps).
+    let wat = format!(
+        r#"(module {mem} (func (export "f") (param i32 i32) (result i32)
+             (i32.load (i32.add (local.get 0) (i32.const 8)))))"#
+    );
+    check(
+        &wat,
+        &[((0, 0), 3), ((-8, 0), 1), ((-4, 0), 2), ((4, 0), 4)],
+    );
+    let folded = ir(&wat);
+    assert!(folded.contains("I32LoadAt"), "{folded}");
+}

@@ -570,10 +570,18 @@ impl<'m> Emitter<'m> {
         } else if let Some(load) = select::load(op) {
             let offset = self.static_offset(load.offset)?;
             let ptr = self.pop_slot();
+            let folded = if load.memory == 0 && offset == 0 {
+                load.at.zip(self.take_address_add(ptr))
+            } else {
+                None
+            };
             let dst = self.push_temp();
-            self.in_memory(load.memory, |t| {
-                t.emit_result(load.op, Self::raw(dst, ptr, offset))
-            });
+            match folded {
+                Some((at, (base, add))) => self.emit_result(at, Self::raw(dst, base, add)),
+                None => self.in_memory(load.memory, |t| {
+                    t.emit_result(load.op, Self::raw(dst, ptr, offset))
+                }),
+            }
         } else if let Some(store) = select::store(op) {
             let offset = self.static_offset(store.offset)?;
             let value = self.pop_slot();
@@ -585,6 +593,23 @@ impl<'m> Emitter<'m> {
             return Err(unsupported("operator", self.offset));
         }
         Ok(())
+    }
+
+    /// If the last instruction is `ptr = base + add` (an `I32AddImm`) into
+    /// the temporary just popped, and nothing branches to what comes next,
+    /// removes it and returns `(base, add)` for a load to do the add
+    /// itself: the temporary is dead, as every popped one is.
+    fn take_address_add(&mut self, ptr: u16) -> Option<(u16, u32)> {
+        let last = self.ops.last()?;
+        let popped = self.temp(self.stack.height());
+        if ptr != popped || last.opcode != Opcode::I32AddImm || last.fields.p != ptr {
+            return None;
+        }
+        if self.label_at == self.ops.len() {
+            return None;
+        }
+        let last = self.ops.pop()?;
+        Some((last.fields.q, last.fields.r))
     }
 
     /// Emits what `emit` emits so that it uses memory `memory`: memory 0

@@ -60,6 +60,8 @@ fn memory_of(memarg: &wasmparser::MemArg) -> u32 {
 #[derive(Clone, Copy)]
 pub(crate) struct Access {
     pub op: Opcode,
+    /// A load's `at` variant (see `isa.rs`).
+    pub at: Option<Opcode>,
     pub offset: u64,
     pub memory: u32,
 }
@@ -131,7 +133,7 @@ macro_rules! define_select {
                 = |$bta:ident, $btb:ident| $bte:expr;)* }
      compare { $($c:ident [$($ck:ident $cn:ident),*] $(negate $cneg:ident)? swap $cswap:ident ($cty:ident)
                 = |$ca:ident, $cb:ident| $ce:expr;)* }
-     load { $($l:ident ($ln:literal) -> $lout:ident = |$lb:ident| $le:expr;)* }
+     load { $($l:ident ($ln:literal) [at $lat:ident] -> $lout:ident = |$lb:ident| $le:expr;)* }
      store { $($s:ident ($sty:ident) -> $sn:literal = |$sv:ident| $se:expr;)* }) => {
         pub(crate) fn unary(op: &Operator<'_>) -> Option<Unary> {
             Some(match op {
@@ -219,14 +221,14 @@ macro_rules! define_select {
 
         pub(crate) fn load(op: &Operator<'_>) -> Option<Access> {
             match op {
-                $(Operator::$l { memarg } => Some(Access { op: Opcode::$l, offset: memarg.offset, memory: memory_of(memarg) }),)*
+                $(Operator::$l { memarg } => Some(Access { op: Opcode::$l, at: Some(Opcode::$lat), offset: memarg.offset, memory: memory_of(memarg) }),)*
                 _ => None,
             }
         }
 
         pub(crate) fn store(op: &Operator<'_>) -> Option<Access> {
             match op {
-                $(Operator::$s { memarg } => Some(Access { op: Opcode::$s, offset: memarg.offset, memory: memory_of(memarg) }),)*
+                $(Operator::$s { memarg } => Some(Access { op: Opcode::$s, at: None, offset: memarg.offset, memory: memory_of(memarg) }),)*
                 _ => None,
             }
         }
