@@ -72,6 +72,14 @@ macro_rules! with_isa {
                     s.output::<u64>(dst, s.input(src));
                     Flow::Next
                 }
+                /// `dst = base + index * scale` (i32, wrapping): an `i32.add` of an
+                /// `i32.shl` or `i32.mul` by a constant, as array indexing computes.
+                I32AddScaled { dst: out@p, index: inp@q, base: slot@rlo, scale: u16@rhi } (s) {
+                    let index: u32 = s.input(index);
+                    let base: u32 = s.get(base);
+                    s.output(dst, base.wrapping_add(index.wrapping_mul(u32::from(scale))));
+                    Flow::Next
+                }
                 /// `dst = if cond != 0 { a } else { b }`.
                 Select { dst: out@p, cond: inp@q, a: slot@rlo, b: slot@rhi } (s) {
                     let value = if s.input::<u32>(cond) != 0 { s.get::<u64>(a) } else { s.get(b) };

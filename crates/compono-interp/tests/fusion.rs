@@ -555,3 +555,65 @@ fn an_add_of_a_constant_folds_into_the_load_of_its_result_and_still_wraps() {
     let folded = ir(&wat);
     assert!(folded.contains("I32LoadAt"), "{folded}");
 }
+
+#[test]
+fn an_add_of_a_scaled_index_is_one_instruction_unless_something_branches_between() {
+    let engine = Engine::default();
+    let ir = |wat: &str| {
+        Module::new(&engine, &wat::parse_str(wat).unwrap())
+            .unwrap()
+            .dump_ir()
+    };
+    let f =
+        |body: &str| format!(r#"(module (func (export "f") (param i32 i32) (result i32) {body}))"#);
+    let cases = |scale: i32| {
+        [(0, 0), (5, 3), (-7, 1_000_000), (i32::MAX, 9), (3, -11)]
+            .map(|(a, b): (i32, i32)| ((a, b), a.wrapping_add(b.wrapping_mul(scale))))
+    };
+    for (body, scale, fused) in [
+        (
+            "(i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 3)))",
+            8,
+            true,
+        ),
+        (
+            "(i32.add (i32.mul (local.get 1) (i32.const 56)) (local.get 0))",
+            56,
+            true,
+        ),
+        (
+            "(i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 35)))",
+            8,
+            true,
+        ),
+        (
+            "(i32.add (local.get 0) (i32.mul (local.get 1) (i32.const 70000)))",
+            70000,
+            false,
+        ),
+        (
+            "(i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 20)))",
+            1 << 20,
+            false,
+        ),
+    ] {
+        let wat = f(body);
+        check(&wat, &cases(scale));
+        let ir = ir(&wat);
+        assert_eq!(ir.contains("I32AddScaled"), fused, "{body}\n{ir}");
+    }
+    // The `br_if` lands on the add, with the other shift's result: the add
+    // must stay an instruction of its own.
+    let wat = f("(i32.add (local.get 0)
+           (block (result i32)
+             (br_if 0 (i32.shl (local.get 1) (i32.const 1))
+                      (i32.and (local.get 0) (i32.const 1)))
+             drop
+             (i32.shl (local.get 1) (i32.const 3))))");
+    check(
+        &wat,
+        &[((1, 5), 11), ((2, 5), 42), ((-3, 4), 5), ((-4, 4), 28)],
+    );
+    let ir = ir(&wat);
+    assert!(!ir.contains("I32AddScaled"), "{ir}");
+}

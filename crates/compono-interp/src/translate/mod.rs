@@ -612,6 +612,35 @@ impl<'m> Emitter<'m> {
         Some((last.fields.q, last.fields.r))
     }
 
+    /// If one operand of an `i32.add` of the temporaries `a` (at `height`)
+    /// and `b` (above it) is what the last instruction wrote, scaling some
+    /// `index` by a constant (`i32.shl` by less than 16 mod 32, `i32.mul` by at
+    /// most 65,535), and nothing branches to what comes next: removes that
+    /// instruction and returns `(index, base, scale)` for `I32AddScaled`.
+    fn take_scaled(&mut self, a: u16, b: u16, height: usize) -> Option<(u16, u16, u16)> {
+        let last = self.ops.last()?;
+        if self.label_at == self.ops.len() {
+            return None;
+        }
+        let scale = match (last.opcode, last.fields.r) {
+            // A shift counts modulo 32.
+            (Opcode::I32ShlImm, shift) if shift % 32 < 16 => 1u16 << (shift % 32),
+            (Opcode::I32MulImm, factor @ 0..=0xffff) => factor as u16,
+            _ => return None,
+        };
+        let written = last.fields.p;
+        let base = if written == b && b == self.temp(height + 1) {
+            a
+        } else if written == a && a == self.temp(height) {
+            b
+        } else {
+            return None;
+        };
+        let index = last.fields.q;
+        self.ops.pop();
+        Some((index, base, scale))
+    }
+
     /// Emits what `emit` emits so that it uses memory `memory`: memory 0
     /// is the one the executor keeps at hand; another is selected around
     /// the instruction (see `SelectMemory`).
@@ -656,6 +685,20 @@ impl<'m> Emitter<'m> {
             _ => {
                 let mut a = self.slot_of(lhs, height);
                 let mut b = self.slot_of(rhs, height + 1);
+                if binary.op == Opcode::I32Add
+                    && let Some((index, base, scale)) = self.take_scaled(a, b, height)
+                {
+                    let dst = self.push_temp();
+                    let fields = Instr::I32AddScaled {
+                        dst,
+                        index,
+                        base,
+                        scale,
+                    }
+                    .fields();
+                    self.emit_result(Opcode::I32AddScaled, fields);
+                    return;
+                }
                 if binary.commutative && self.swap_for_acc(a, b) {
                     std::mem::swap(&mut a, &mut b);
                 }
