@@ -14,9 +14,7 @@
 //!
 //! `cargo xtask bench interp` measures the two (see the README).
 
-#[cfg(compono_tail_dispatch)]
 use super::Ctx;
-#[cfg(compono_tail_dispatch)]
 use super::unchecked::Ip;
 use super::unchecked::State;
 use super::{Exit, Flow};
@@ -125,13 +123,13 @@ macro_rules! define_handlers {
                         }
                         Flow::Jump(offset) => {
                             if FUEL && offset <= 0 && !charge_backward_jump(&mut state) {
-                                return exit(state, Flow::Trap(TrapCode::OutOfFuel));
+                                return exit(state.ip, state.sp, state.ctx, Flow::Trap(TrapCode::OutOfFuel));
                             }
                             state.ip = state.ip.wrapping_offset(offset as isize);
                             dispatch(state)
                         }
                         Flow::Continue => dispatch(state),
-                        other => exit(state, other),
+                        other => exit(state.ip, state.sp, state.ctx, other),
                     }
                 }
             )*
@@ -169,12 +167,12 @@ macro_rules! define_handlers {
                     Flow::Skip(n) => state.ip = state.ip.wrapping_add(n),
                     Flow::Jump(offset) => {
                         if metered && offset <= 0 && !charge_backward_jump(&mut state) {
-                            return exit(state, Flow::Trap(TrapCode::OutOfFuel));
+                            return exit(state.ip, state.sp, state.ctx, Flow::Trap(TrapCode::OutOfFuel));
                         }
                         state.ip = state.ip.wrapping_offset(offset as isize)
                     }
                     Flow::Continue => {}
-                    other => return exit(state, other),
+                    other => return exit(state.ip, state.sp, state.ctx, other),
                 }
             }
         }
@@ -219,12 +217,25 @@ fn charge_backward_jump(state: &mut State) -> bool {
 }
 
 /// Leaves the dispatch, saving the state the executor resumes from.
+///
+/// It takes the state's fields, not a `State`: a struct goes by address,
+/// and a handler would then keep its whole state on the native stack from
+/// its first instruction on, just in case (as metered branches did).
 #[cold]
 #[inline(never)]
-fn exit(state: State, flow: Flow) -> Exit {
+fn exit(ip: Ip, sp: *mut u64, ctx: *mut Ctx, flow: Flow) -> Exit {
+    let state = State {
+        ip,
+        sp,
+        mem: std::ptr::null_mut(),
+        mem_len: 0,
+        ctx,
+        acc: 0,
+        acc_in: false,
+    };
     let ctx = state.ctx();
-    ctx.ip = state.ip;
-    ctx.sp = state.sp;
+    ctx.ip = ip;
+    ctx.sp = sp;
     match flow {
         Flow::Trap(code) => {
             ctx.trap = code;
