@@ -22,7 +22,7 @@ pub struct Op {
 impl Op {
     /// A record of `code`; `metered` code charges fuel as it runs; `acc`:
     /// the instruction takes its `inp` operand from the accumulator (see
-    /// [`acc_input`]).
+    /// [`AccRole`]).
     pub(crate) fn new(code: Opcode, f: Fields, metered: bool, acc: bool) -> Op {
         Op {
             code: crate::exec::code_for(code, metered, acc),
@@ -222,27 +222,16 @@ macro_rules! define_ir {
                 }
             }
 
-            /// The slot of the `out` field of a record of `code`: the
-            /// accumulator holds what it wrote there after it ran.
+            /// The slot of a record of `code`'s field in `role` with the
+            /// accumulator: the `out` field, whose value the accumulator
+            /// holds after the instruction ran, or the `inp` field, which
+            /// its accumulator form reads from there instead.
             #[allow(unused_variables, unreachable_code)]
-            pub(crate) fn acc_output(code: Opcode, op: Fields) -> Option<u16> {
+            pub(crate) fn acc_slot(code: Opcode, op: Fields, role: AccRole) -> Option<u16> {
+                let out = role == AccRole::Out;
                 match code {
                     $(Opcode::$name => {
-                        $(if is_kind!(out, $kind) {
-                            return Some(get_field!(op, $pos, slot));
-                        })*
-                        None
-                    })*
-                }
-            }
-
-            /// The slot of the `inp` field of a record of `code`, which it
-            /// can read from the accumulator instead.
-            #[allow(unused_variables, unreachable_code)]
-            pub(crate) fn acc_input(code: Opcode, op: Fields) -> Option<u16> {
-                match code {
-                    $(Opcode::$name => {
-                        $(if is_kind!(inp, $kind) {
+                        $(if (out && is_kind!(out, $kind)) || (!out && is_kind!(inp, $kind)) {
                             return Some(get_field!(op, $pos, slot));
                         })*
                         None
@@ -268,6 +257,15 @@ macro_rules! define_ir {
     };
 }
 with_isa!(flat_isa, define_ir);
+
+/// What a field does with the accumulator (see `field_type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AccRole {
+    /// An `out` field: the instruction leaves its value there too.
+    Out,
+    /// An `inp` field: the instruction's accumulator form reads it there.
+    In,
+}
 
 /// The instructions of records, for inspecting translated code, each with
 /// whether it reads its `inp` operand from the accumulator.

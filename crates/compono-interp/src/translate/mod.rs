@@ -21,7 +21,7 @@ mod stack;
 
 use crate::error::{Error, Result};
 use crate::ir::{
-    CatchClause, CompiledFunc, Fields, Handlers, Instr, NO_PARENT, Op, Opcode, TryRange,
+    AccRole, CatchClause, CompiledFunc, Fields, Handlers, Instr, NO_PARENT, Op, Opcode, TryRange,
 };
 use crate::module::ModuleInner;
 use crate::numeric::{fits_imm16, fits_imm32};
@@ -287,7 +287,7 @@ impl<'m> Emitter<'m> {
     fn emit_raw(&mut self, opcode: Opcode, fields: Fields) -> usize {
         self.retarget = None;
         let acc_slot = self.acc_slot();
-        let acc = acc_slot.is_some() && Instr::acc_input(opcode, fields) == acc_slot;
+        let acc = acc_slot.is_some() && Instr::acc_slot(opcode, fields, AccRole::In) == acc_slot;
         self.ops.push(RawOp {
             opcode,
             fields,
@@ -304,7 +304,7 @@ impl<'m> Emitter<'m> {
             return None;
         }
         let prev = self.ops.last()?;
-        Instr::acc_output(prev.opcode, prev.fields)
+        Instr::acc_slot(prev.opcode, prev.fields, AccRole::Out)
     }
 
     /// Whether a two-slot instruction reading `(lhs, rhs)` should swap them
