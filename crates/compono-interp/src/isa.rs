@@ -46,8 +46,10 @@
 //!   branch forms: `br` jumps by `offset@r` if `a@p CMP b@q`, `br_imm` if
 //!   `a@p CMP imm@q` (a sign-extended 16-bit immediate), `br_not` if the
 //!   comparison is false (floats only: for integers the translator uses
-//!   the `negate` row). `swap` names the row comparing the operands the
-//!   other way round.
+//!   the `negate` row), `br_inc` adds `step@rlo` to `counter@p` and jumps
+//!   by `offset@rhi` (16 bits) if `counter CMP bound@q` (a loop's back
+//!   edge `i += step; br_if (i CMP n)`, one dispatch instead of two).
+//!   `swap` names the row comparing the operands the other way round.
 //! - `load`: `dst@p = memory[ptr@q + offset@r]`; the `at` variant is
 //!   `dst@p = memory[(ptr@q + add@r) mod 2^32]`, an `i32.add` of a
 //!   constant and the load of its result at offset 0 (the add wraps; an
@@ -365,26 +367,26 @@ macro_rules! with_isa {
                 I64RemU [imm I64RemUImm, rev I64RemURev] (u64) -> u64 = |a, b| i64_rem_u(a, b);
             }
             compare {
-                I32Eq [imm I32EqImm, br BrI32Eq, br_imm BrI32EqImm] negate I32Ne swap I32Eq (u32) = |a, b| a == b;
-                I32Ne [imm I32NeImm, br BrI32Ne, br_imm BrI32NeImm] negate I32Eq swap I32Ne (u32) = |a, b| a != b;
-                I32LtS [imm I32LtSImm, br BrI32LtS, br_imm BrI32LtSImm] negate I32GeS swap I32GtS (i32) = |a, b| a < b;
-                I32LtU [imm I32LtUImm, br BrI32LtU, br_imm BrI32LtUImm] negate I32GeU swap I32GtU (u32) = |a, b| a < b;
-                I32GtS [imm I32GtSImm, br BrI32GtS, br_imm BrI32GtSImm] negate I32LeS swap I32LtS (i32) = |a, b| a > b;
-                I32GtU [imm I32GtUImm, br BrI32GtU, br_imm BrI32GtUImm] negate I32LeU swap I32LtU (u32) = |a, b| a > b;
-                I32LeS [imm I32LeSImm, br BrI32LeS, br_imm BrI32LeSImm] negate I32GtS swap I32GeS (i32) = |a, b| a <= b;
-                I32LeU [imm I32LeUImm, br BrI32LeU, br_imm BrI32LeUImm] negate I32GtU swap I32GeU (u32) = |a, b| a <= b;
-                I32GeS [imm I32GeSImm, br BrI32GeS, br_imm BrI32GeSImm] negate I32LtS swap I32LeS (i32) = |a, b| a >= b;
-                I32GeU [imm I32GeUImm, br BrI32GeU, br_imm BrI32GeUImm] negate I32LtU swap I32LeU (u32) = |a, b| a >= b;
-                I64Eq [imm I64EqImm, br BrI64Eq, br_imm BrI64EqImm] negate I64Ne swap I64Eq (u64) = |a, b| a == b;
-                I64Ne [imm I64NeImm, br BrI64Ne, br_imm BrI64NeImm] negate I64Eq swap I64Ne (u64) = |a, b| a != b;
-                I64LtS [imm I64LtSImm, br BrI64LtS, br_imm BrI64LtSImm] negate I64GeS swap I64GtS (i64) = |a, b| a < b;
-                I64LtU [imm I64LtUImm, br BrI64LtU, br_imm BrI64LtUImm] negate I64GeU swap I64GtU (u64) = |a, b| a < b;
-                I64GtS [imm I64GtSImm, br BrI64GtS, br_imm BrI64GtSImm] negate I64LeS swap I64LtS (i64) = |a, b| a > b;
-                I64GtU [imm I64GtUImm, br BrI64GtU, br_imm BrI64GtUImm] negate I64LeU swap I64LtU (u64) = |a, b| a > b;
-                I64LeS [imm I64LeSImm, br BrI64LeS, br_imm BrI64LeSImm] negate I64GtS swap I64GeS (i64) = |a, b| a <= b;
-                I64LeU [imm I64LeUImm, br BrI64LeU, br_imm BrI64LeUImm] negate I64GtU swap I64GeU (u64) = |a, b| a <= b;
-                I64GeS [imm I64GeSImm, br BrI64GeS, br_imm BrI64GeSImm] negate I64LtS swap I64LeS (i64) = |a, b| a >= b;
-                I64GeU [imm I64GeUImm, br BrI64GeU, br_imm BrI64GeUImm] negate I64LtU swap I64LeU (u64) = |a, b| a >= b;
+                I32Eq [imm I32EqImm, br BrI32Eq, br_imm BrI32EqImm, br_inc BrI32EqInc] negate I32Ne swap I32Eq (u32) = |a, b| a == b;
+                I32Ne [imm I32NeImm, br BrI32Ne, br_imm BrI32NeImm, br_inc BrI32NeInc] negate I32Eq swap I32Ne (u32) = |a, b| a != b;
+                I32LtS [imm I32LtSImm, br BrI32LtS, br_imm BrI32LtSImm, br_inc BrI32LtSInc] negate I32GeS swap I32GtS (i32) = |a, b| a < b;
+                I32LtU [imm I32LtUImm, br BrI32LtU, br_imm BrI32LtUImm, br_inc BrI32LtUInc] negate I32GeU swap I32GtU (u32) = |a, b| a < b;
+                I32GtS [imm I32GtSImm, br BrI32GtS, br_imm BrI32GtSImm, br_inc BrI32GtSInc] negate I32LeS swap I32LtS (i32) = |a, b| a > b;
+                I32GtU [imm I32GtUImm, br BrI32GtU, br_imm BrI32GtUImm, br_inc BrI32GtUInc] negate I32LeU swap I32LtU (u32) = |a, b| a > b;
+                I32LeS [imm I32LeSImm, br BrI32LeS, br_imm BrI32LeSImm, br_inc BrI32LeSInc] negate I32GtS swap I32GeS (i32) = |a, b| a <= b;
+                I32LeU [imm I32LeUImm, br BrI32LeU, br_imm BrI32LeUImm, br_inc BrI32LeUInc] negate I32GtU swap I32GeU (u32) = |a, b| a <= b;
+                I32GeS [imm I32GeSImm, br BrI32GeS, br_imm BrI32GeSImm, br_inc BrI32GeSInc] negate I32LtS swap I32LeS (i32) = |a, b| a >= b;
+                I32GeU [imm I32GeUImm, br BrI32GeU, br_imm BrI32GeUImm, br_inc BrI32GeUInc] negate I32LtU swap I32LeU (u32) = |a, b| a >= b;
+                I64Eq [imm I64EqImm, br BrI64Eq, br_imm BrI64EqImm, br_inc BrI64EqInc] negate I64Ne swap I64Eq (u64) = |a, b| a == b;
+                I64Ne [imm I64NeImm, br BrI64Ne, br_imm BrI64NeImm, br_inc BrI64NeInc] negate I64Eq swap I64Ne (u64) = |a, b| a != b;
+                I64LtS [imm I64LtSImm, br BrI64LtS, br_imm BrI64LtSImm, br_inc BrI64LtSInc] negate I64GeS swap I64GtS (i64) = |a, b| a < b;
+                I64LtU [imm I64LtUImm, br BrI64LtU, br_imm BrI64LtUImm, br_inc BrI64LtUInc] negate I64GeU swap I64GtU (u64) = |a, b| a < b;
+                I64GtS [imm I64GtSImm, br BrI64GtS, br_imm BrI64GtSImm, br_inc BrI64GtSInc] negate I64LeS swap I64LtS (i64) = |a, b| a > b;
+                I64GtU [imm I64GtUImm, br BrI64GtU, br_imm BrI64GtUImm, br_inc BrI64GtUInc] negate I64LeU swap I64LtU (u64) = |a, b| a > b;
+                I64LeS [imm I64LeSImm, br BrI64LeS, br_imm BrI64LeSImm, br_inc BrI64LeSInc] negate I64GtS swap I64GeS (i64) = |a, b| a <= b;
+                I64LeU [imm I64LeUImm, br BrI64LeU, br_imm BrI64LeUImm, br_inc BrI64LeUInc] negate I64GtU swap I64GeU (u64) = |a, b| a <= b;
+                I64GeS [imm I64GeSImm, br BrI64GeS, br_imm BrI64GeSImm, br_inc BrI64GeSInc] negate I64LtS swap I64LeS (i64) = |a, b| a >= b;
+                I64GeU [imm I64GeUImm, br BrI64GeU, br_imm BrI64GeUImm, br_inc BrI64GeUInc] negate I64LtU swap I64LeU (u64) = |a, b| a >= b;
                 F32Eq [br BrF32Eq, br_not BrNotF32Eq] swap F32Eq (f32) = |a, b| a == b;
                 F32Ne [br BrF32Ne, br_not BrNotF32Ne] swap F32Ne (f32) = |a, b| a != b;
                 F32Lt [br BrF32Lt, br_not BrNotF32Lt] swap F32Gt (f32) = |a, b| a < b;
@@ -633,6 +635,17 @@ macro_rules! flat_isa {
                 let $a: $ty = s.input(lhs);
                 let $b: $ty = Imm::imm16(imm);
                 if $e { Flow::Jump(offset) } else { Flow::Next }
+            }
+        ] [$($vrest)*] ($ty, $a, $b, $e) $($more)*);
+    };
+    (@compare_variants $cb:ident [$($acc:tt)*] [br_inc $vn:ident $($vrest:tt)*]
+        ($ty:ident, $a:ident, $b:ident, $e:expr) $($more:tt)*) => {
+        $crate::isa::flat_isa!(@compare_variants $cb [$($acc)*
+            $vn { counter: slot@p, bound: slot@q, step: slot@rlo, offset: i16@rhi } (s) {
+                let $a: $ty = s.get::<$ty>(counter).wrapping_add(s.get(step));
+                s.set::<$ty>(counter, $a);
+                let $b: $ty = s.get(bound);
+                if $e { Flow::Jump(i32::from(offset)) } else { Flow::Next }
             }
         ] [$($vrest)*] ($ty, $a, $b, $e) $($more)*);
     };

@@ -617,3 +617,134 @@ fn an_add_of_a_scaled_index_is_one_instruction_unless_something_branches_between
     let ir = ir(&wat);
     assert!(!ir.contains("I32AddScaled"), "{ir}");
 }
+
+#[test]
+fn a_loop_counter_increment_joins_its_back_edge_unless_something_branches_between() {
+    let engine = Engine::default();
+    let ir = |wat: &str| {
+        Module::new(&engine, &wat::parse_str(wat).unwrap())
+            .unwrap()
+            .dump_ir()
+    };
+    // `i` counts from the first argument while `i CMP bound`; the result is
+    // the number of iterations.
+    let counted = |ty: &str, step: &str, cond: &str| {
+        let init = match ty {
+            "i32" => "(local.get 0)",
+            _ => "(i64.extend_i32_s (local.get 0))",
+        };
+        format!(
+            r#"(module (func (export "f") (param i32 i32) (result i32) (local $i {ty}) (local $n i32)
+                 (local.set $i {init})
+                 (loop $l
+                   (local.set $n (i32.add (local.get $n) (i32.const 1)))
+                   (local.set $i ({ty}.add (local.get $i) {step}))
+                   (br_if $l {cond}))
+                 local.get $n))"#
+        )
+    };
+    for (ty, step, cond, cases) in [
+        // A 16-bit immediate bound, a local bound, a bound that needs its
+        // own constant slot, a step on either side of the add, wrapping.
+        (
+            "i32",
+            "(i32.const 1)",
+            "(i32.lt_s (local.get $i) (i32.const 10))",
+            vec![((0, 0), 10), ((9, 0), 1), ((20, 0), 1), ((-5, 0), 15)],
+        ),
+        (
+            "i32",
+            "(i32.const 3)",
+            "(i32.ne (local.get $i) (local.get 1))",
+            vec![((0, 30), 10), ((i32::MAX - 2, i32::MIN), 1)],
+        ),
+        (
+            "i32",
+            "(local.get 1)",
+            "(i32.lt_u (local.get $i) (i32.const 100000))",
+            vec![((0, 25000), 4), ((99_999, 7), 1), ((-1, 1), 100_001)],
+        ),
+        (
+            "i32",
+            "(i32.const -1)",
+            "(i32.gt_s (local.get $i) (local.get 1))",
+            vec![
+                ((10, 0), 10),
+                ((i32::MIN + 1, 5), 1),
+                ((i32::MIN, i32::MAX), 1),
+            ],
+        ),
+        (
+            "i64",
+            "(i64.const -3)",
+            "(i64.ge_s (local.get $i) (i64.const -100000))",
+            vec![((0, 0), 33_334), ((-100_000, 0), 1)],
+        ),
+        (
+            "i64",
+            "(i64.extend_i32_u (local.get 1))",
+            "(i64.lt_u (local.get $i) (i64.const 5000000000))",
+            vec![((0, 1_000_000_000), 5), ((-2, 1), 1)],
+        ),
+    ] {
+        let wat = counted(ty, step, cond);
+        check(&wat, &cases);
+        let ir = ir(&wat);
+        assert!(ir.contains("Inc {"), "{cond}\n{ir}");
+    }
+    // A step of a local on the left of the add.
+    let wat = counted(
+        "i32",
+        "(i32.const 2)",
+        "(i32.ne (local.get $i) (i32.const 0))",
+    )
+    .replace(
+        "(i32.add (local.get $i) (i32.const 2))",
+        "(i32.add (i32.const 2) (local.get $i))",
+    );
+    check(&wat, &[((-10, 0), 5), ((-2, 0), 1)]);
+    // The block's end lands between the add and the branch: on odd
+    // iterations `$i` is not incremented, so the two must stay apart.
+    let wat = r#"(module (func (export "f") (param i32 i32) (result i32) (local $i i32) (local $n i32)
+         (loop $l
+           (local.set $n (i32.add (local.get $n) (i32.const 1)))
+           (block $b
+             (br_if $b (i32.and (local.get $n) (i32.const 1)))
+             (local.set $i (i32.add (local.get $i) (i32.const 1))))
+           (br_if $l (i32.lt_s (local.get $i) (local.get 0))))
+         local.get $n))"#;
+    check(wat, &[((1, 0), 2), ((5, 0), 10), ((0, 0), 1)]);
+    let ir = ir(wat);
+    assert!(!ir.contains("Inc {"), "{ir}");
+}
+
+#[test]
+fn a_fused_back_edge_still_costs_fuel() {
+    let mut config = compono_interp::Config::new();
+    config.consume_fuel(true);
+    let engine = Engine::new(&config);
+    // Counts up while `i != 0`: 2^32 iterations unless fuel stops it.
+    let wat = r#"(module (func (export "f") (param i32 i32) (result i32)
+         (loop $l
+           (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+           (br_if $l (i32.ne (local.get 0) (i32.const 0))))
+         local.get 0))"#;
+    let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
+    assert!(
+        module.dump_ir().contains("BrI32NeInc"),
+        "{}",
+        module.dump_ir()
+    );
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+    let f = instance
+        .get_func(&store, "f")
+        .unwrap()
+        .typed::<(i32, i32), i32>(&store)
+        .unwrap();
+    store.set_fuel(10_000);
+    assert!(f.call(&mut store, (1, 0)).is_err());
+    assert_eq!(store.get_fuel(), 0);
+    store.set_fuel(10_000);
+    assert_eq!(f.call(&mut store, (-5, 0)).unwrap(), 0);
+}

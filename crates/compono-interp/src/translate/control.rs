@@ -329,6 +329,7 @@ impl Emitter<'_> {
         if frame.kind == FrameKind::Loop {
             let head = frame.head;
             self.patch(at, head);
+            self.fuse_loop_increment(at, head);
         } else {
             frame.fixups.push(at);
             frame.branched = true;

@@ -641,6 +641,61 @@ impl<'m> Emitter<'m> {
         Some((index, base, scale))
     }
 
+    /// If the branch at `at`, the last instruction, jumps back to `head`
+    /// on comparing what the instruction before it wrote, and that one is
+    /// `x = x + step` (nothing branching between): makes the two one
+    /// `br_inc` instruction. That is a loop's back edge, `i += step;
+    /// br_if (i CMP n)`, and then one dispatch per iteration instead of two.
+    fn fuse_loop_increment(&mut self, at: usize, head: usize) {
+        if at == 0 || at + 1 != self.ops.len() || !self.ops[at].acc {
+            return;
+        }
+        let (br, add) = (self.ops[at], self.ops[at - 1]);
+        let Some((row, imm)) = select::compare_of_branch(br.opcode) else {
+            return;
+        };
+        let Some(inc) = row.br_inc else {
+            return;
+        };
+        let counter = add.fields.p;
+        let rlo = add.fields.r as u16;
+        let step = match (add.opcode, row.wide) {
+            (Opcode::I32AddImm, false) if add.fields.q == counter => {
+                Source::Const(u64::from(add.fields.r))
+            }
+            (Opcode::I64AddImm, true) if add.fields.q == counter => {
+                Source::Const(add.fields.r as i32 as u64)
+            }
+            (Opcode::I32Add, false) | (Opcode::I64Add, true) if add.fields.q == counter => {
+                Source::Slot(rlo)
+            }
+            (Opcode::I32Add, false) | (Opcode::I64Add, true) if rlo == counter => {
+                Source::Slot(add.fields.q)
+            }
+            _ => return,
+        };
+        let Ok(offset) = i16::try_from(head as i64 - (at - 1) as i64) else {
+            return;
+        };
+        let bound = if imm {
+            let value = br.fields.q as i16 as i64 as u64;
+            Source::Const(if row.wide { value } else { value as u32 as u64 })
+        } else {
+            Source::Slot(br.fields.q)
+        };
+        let step = self.source_slot(step);
+        let bound = self.source_slot(bound);
+        self.ops.truncate(at - 1);
+        self.emit_raw(
+            inc,
+            Self::raw(
+                counter,
+                bound,
+                u32::from(step) | u32::from(offset as u16) << 16,
+            ),
+        );
+    }
+
     /// Emits what `emit` emits so that it uses memory `memory`: memory 0
     /// is the one the executor keeps at hand; another is selected around
     /// the instruction (see `SelectMemory`).

@@ -38,6 +38,8 @@ pub(crate) struct Compare {
     pub br_imm: Option<Opcode>,
     /// Branches when the comparison is false (floats; integers negate).
     pub br_not: Option<Opcode>,
+    /// Adds a step to the left operand first (integers; see `isa.rs`).
+    pub br_inc: Option<Opcode>,
     /// The integer comparison that is true exactly when this one is false.
     pub negate: Option<Opcode>,
     /// The comparison with the operands the other way round.
@@ -98,6 +100,9 @@ macro_rules! variant {
         Some(Opcode::$n)
     };
     (br_not; br_not $n:ident $($rest:ident)*) => {
+        Some(Opcode::$n)
+    };
+    (br_inc; br_inc $n:ident $($rest:ident)*) => {
         Some(Opcode::$n)
     };
     ($want:ident; $other:ident $n:ident $($rest:ident)*) => {
@@ -199,6 +204,7 @@ macro_rules! define_select {
                     },
                     br_imm: variant!(br_imm; $($ck $cn)*),
                     br_not: variant!(br_not; $($ck $cn)*),
+                    br_inc: variant!(br_inc; $($ck $cn)*),
                     negate: option!($($cneg)?),
                     swap: Opcode::$cswap,
                     wide: is_wide!($cty),
@@ -209,6 +215,19 @@ macro_rules! define_select {
                     },
                 },)*
                 _ => return None,
+            })
+        }
+
+        /// The comparison whose `br` (false) or `br_imm` (true) row is `op`.
+        pub(crate) fn compare_of_branch(op: Opcode) -> Option<(Compare, bool)> {
+            [$(Opcode::$c),*].into_iter().filter_map(compare_row).find_map(|row| {
+                if row.br == op {
+                    Some((row, false))
+                } else if row.br_imm == Some(op) {
+                    Some((row, true))
+                } else {
+                    None
+                }
             })
         }
 
