@@ -591,6 +591,13 @@ fn an_add_of_a_scaled_index_is_one_instruction_unless_something_branches_between
             70000,
             false,
         ),
+        // An array at a constant offset from a base, its address computed
+        // after the index: the scaling moves past that add.
+        (
+            "(i32.sub (i32.add (i32.shl (local.get 1) (i32.const 2)) (i32.add (local.get 0) (i32.const 160))) (i32.const 160))",
+            4,
+            true,
+        ),
         (
             "(i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 20)))",
             1 << 20,
@@ -614,8 +621,20 @@ fn an_add_of_a_scaled_index_is_one_instruction_unless_something_branches_between
         &wat,
         &[((1, 5), 11), ((2, 5), 42), ((-3, 4), 5), ((-4, 4), 28)],
     );
-    let ir = ir(&wat);
-    assert!(!ir.contains("I32AddScaled"), "{ir}");
+    let dump = ir(&wat);
+    assert!(!dump.contains("I32AddScaled"), "{dump}");
+    // The add between writes the index's local: the scaling must read the
+    // index before it, so it stays where it is.
+    let wat = f("(i32.add (i32.shl (local.get 1) (i32.const 2))
+           (local.tee 1 (i32.add (local.get 0) (i32.const 160))))");
+    check(&wat, &[((1, 5), 181), ((-160, 3), 12), ((0, -1), 156)]);
+    // The add between is a label (a loop's head): the scaling is not
+    // moved past a place something may branch to.
+    let wat = f("(i32.add (i32.shl (local.get 1) (i32.const 2))
+           (loop (result i32) (i32.add (local.get 0) (i32.const 160))))");
+    check(&wat, &[((1, 5), 181), ((-160, 3), 12), ((0, -1), 156)]);
+    let dump = ir(&wat);
+    assert!(!dump.contains("I32AddScaled"), "{dump}");
 }
 
 #[test]
