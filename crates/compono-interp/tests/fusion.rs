@@ -767,3 +767,37 @@ fn a_fused_back_edge_still_costs_fuel() {
     store.set_fuel(10_000);
     assert_eq!(f.call(&mut store, (-5, 0)).unwrap(), 0);
 }
+
+#[test]
+fn a_store_takes_a_pointer_computed_just_before_it_from_the_accumulator() {
+    // Each store's pointer is computed right before it, its value is a
+    // local; the function returns what the stores left in memory.
+    let wat = r#"(module (memory 1)
+         (func (export "f") (param i32 i32) (result i32)
+           (i32.store (i32.add (local.get 0) (i32.const 8)) (local.get 1))
+           (i64.store8 offset=3 (i32.shl (local.get 0) (i32.const 1)) (i64.extend_i32_u (local.get 1)))
+           (i32.store16 (i32.add (local.get 0) (local.get 0)) (local.get 1))
+           (i32.add
+             (i32.add
+               (i32.load (i32.add (local.get 0) (i32.const 8)))
+               (i32.load8_u offset=3 (i32.shl (local.get 0) (i32.const 1))))
+             (i32.load16_u (i32.add (local.get 0) (local.get 0))))))"#;
+    // From `a` = 12 on, the three stores do not overlap.
+    let cases = [(12, 0x1234_5678), (100, -1), (1000, 0x0102_0304)]
+        .map(|(a, b): (i32, i32)| ((a, b), b.wrapping_add(b & 0xff).wrapping_add(b & 0xffff)));
+    check(wat, &cases);
+    let engine = Engine::default();
+    let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
+    let ir = module.dump_ir();
+    assert!(ir.contains("I32StorePtrIn"), "{ir}");
+    assert!(ir.contains("I32Store16PtrIn"), "{ir}");
+    // A pointer out of bounds still traps.
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+    let f = instance
+        .get_func(&store, "f")
+        .unwrap()
+        .typed::<(i32, i32), i32>(&store)
+        .unwrap();
+    assert!(f.call(&mut store, (65_530, 1)).is_err());
+}

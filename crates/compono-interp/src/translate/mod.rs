@@ -587,7 +587,13 @@ impl<'m> Emitter<'m> {
             let value = self.pop_slot();
             let ptr = self.pop_slot();
             self.in_memory(store.memory, |t| {
-                t.emit_raw(store.op, Self::raw(ptr, value, offset));
+                // The value or, if only it was just computed, the pointer
+                // comes from the accumulator.
+                let op = match store.at {
+                    Some(ptr_in) if t.acc_slot() == Some(ptr) && ptr != value => ptr_in,
+                    _ => store.op,
+                };
+                t.emit_raw(op, Self::raw(ptr, value, offset));
             });
         } else {
             return Err(unsupported("operator", self.offset));
