@@ -24,6 +24,14 @@ fn check(wat: &str, cases: &[((i32, i32), i32)]) {
     }
 }
 
+/// The translated code of `wat`.
+fn ir(wat: &str) -> String {
+    let engine = Engine::default();
+    Module::new(&engine, &wat::parse_str(wat).unwrap())
+        .unwrap()
+        .dump_ir()
+}
+
 #[test]
 fn local_get_moves_past_a_write_of_another_local_only() {
     // `local.get 0` commutes with the add into local 2, so the comparison
@@ -471,12 +479,6 @@ fn a_value_goes_through_the_accumulator_only_when_nothing_branches_between() {
         wat,
         &[((5, 0), 25), ((5, 1), 16), ((-4, 2), -2), ((-4, 7), 7)],
     );
-    let engine = Engine::default();
-    let ir = |wat: &str| {
-        Module::new(&engine, &wat::parse_str(wat).unwrap())
-            .unwrap()
-            .dump_ir()
-    };
     let last_add = |ir: &str| {
         ir.lines()
             .rfind(|l| l.contains("I32AddImm"))
@@ -534,12 +536,6 @@ fn an_add_of_a_constant_folds_into_the_load_of_its_result_and_still_wraps() {
                  (i32.add (local.get 0) (i32.const 8))))))"#
     );
     check(&wat, &[((0, 1), 2), ((0, 0), 3), ((4, 1), 3), ((-8, 0), 1)]);
-    let engine = Engine::default();
-    let ir = |wat: &str| {
-        Module::new(&engine, &wat::parse_str(wat).unwrap())
-            .unwrap()
-            .dump_ir()
-    };
     let branched = ir(&wat);
     assert!(!branched.contains("I32LoadAt"), "{branched}");
     // Alone, the add folds; the address wraps at 2^32 as the add does (an
@@ -558,12 +554,6 @@ fn an_add_of_a_constant_folds_into_the_load_of_its_result_and_still_wraps() {
 
 #[test]
 fn an_add_of_a_scaled_index_is_one_instruction_unless_something_branches_between() {
-    let engine = Engine::default();
-    let ir = |wat: &str| {
-        Module::new(&engine, &wat::parse_str(wat).unwrap())
-            .unwrap()
-            .dump_ir()
-    };
     let f =
         |body: &str| format!(r#"(module (func (export "f") (param i32 i32) (result i32) {body}))"#);
     let cases = |scale: i32| {
@@ -639,12 +629,6 @@ fn an_add_of_a_scaled_index_is_one_instruction_unless_something_branches_between
 
 #[test]
 fn a_loop_counter_increment_joins_its_back_edge_unless_something_branches_between() {
-    let engine = Engine::default();
-    let ir = |wat: &str| {
-        Module::new(&engine, &wat::parse_str(wat).unwrap())
-            .unwrap()
-            .dump_ir()
-    };
     // `i` counts from the first argument while `i CMP bound`; the result is
     // the number of iterations.
     let counted = |ty: &str, step: &str, cond: &str| {
