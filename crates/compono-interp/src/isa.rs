@@ -54,9 +54,7 @@
 //!   `dst@p = memory[(ptr@q + add@r) mod 2^32]`, an `i32.add` of a
 //!   constant and the load of its result at offset 0 (the add wraps; an
 //!   offset does not).
-//! - `store`: `memory[ptr@p + offset@r] = value@q`; the `ptr_in` variant
-//!   is the same with the pointer as its `inp` operand instead of the
-//!   value (for a pointer the instruction before computed).
+//! - `store`: `memory[ptr@p + offset@r] = value@q`.
 //! - `special`: everything else, with named fields (`name: kind@position`)
 //!   and a hand-written body. Bodies get the executor state `s` and return
 //!   a `Flow`.
@@ -419,15 +417,15 @@ macro_rules! with_isa {
                 I64Load32U(4) [at I64Load32UAt] -> u64 = |b| u64::from(u32::from_le_bytes(b));
             }
             store {
-                I32Store [ptr_in I32StorePtrIn] (u32) -> 4 = |v| v.to_le_bytes();
-                I64Store [ptr_in I64StorePtrIn] (u64) -> 8 = |v| v.to_le_bytes();
-                F32Store [ptr_in F32StorePtrIn] (u32) -> 4 = |v| v.to_le_bytes();
-                F64Store [ptr_in F64StorePtrIn] (u64) -> 8 = |v| v.to_le_bytes();
-                I32Store8 [ptr_in I32Store8PtrIn] (u32) -> 1 = |v| [v as u8];
-                I32Store16 [ptr_in I32Store16PtrIn] (u32) -> 2 = |v| (v as u16).to_le_bytes();
-                I64Store8 [ptr_in I64Store8PtrIn] (u64) -> 1 = |v| [v as u8];
-                I64Store16 [ptr_in I64Store16PtrIn] (u64) -> 2 = |v| (v as u16).to_le_bytes();
-                I64Store32 [ptr_in I64Store32PtrIn] (u64) -> 4 = |v| (v as u32).to_le_bytes();
+                I32Store(u32) -> 4 = |v| v.to_le_bytes();
+                I64Store(u64) -> 8 = |v| v.to_le_bytes();
+                F32Store(u32) -> 4 = |v| v.to_le_bytes();
+                F64Store(u64) -> 8 = |v| v.to_le_bytes();
+                I32Store8(u32) -> 1 = |v| [v as u8];
+                I32Store16(u32) -> 2 = |v| (v as u16).to_le_bytes();
+                I64Store8(u64) -> 1 = |v| [v as u8];
+                I64Store16(u64) -> 2 = |v| (v as u16).to_le_bytes();
+                I64Store32(u64) -> 4 = |v| (v as u32).to_le_bytes();
             }
         }
     };
@@ -694,20 +692,12 @@ macro_rules! flat_isa {
     };
 
     (@store $cb:ident [$($acc:tt)*] [
-        $name:ident [ptr_in $ptr_in:ident] ($ty:ident) -> $n:literal = |$v:ident| $e:expr; $($rest:tt)*
+        $name:ident ($ty:ident) -> $n:literal = |$v:ident| $e:expr; $($rest:tt)*
     ] $($more:tt)*) => {
         $crate::isa::flat_isa!(@store $cb [$($acc)*
             $name { ptr: slot@p, value: inp@q, offset: u32@r } (s) {
                 let $v: $ty = s.input(value);
                 if s.store::<$n>(s.get(ptr), offset, $e) {
-                    Flow::Next
-                } else {
-                    Flow::Trap(TrapCode::MemoryOutOfBounds)
-                }
-            }
-            $ptr_in { ptr: inp@p, value: slot@q, offset: u32@r } (s) {
-                let $v: $ty = s.get(value);
-                if s.store::<$n>(s.input(ptr), offset, $e) {
                     Flow::Next
                 } else {
                     Flow::Trap(TrapCode::MemoryOutOfBounds)

@@ -581,13 +581,6 @@ fn an_add_of_a_scaled_index_is_one_instruction_unless_something_branches_between
             70000,
             false,
         ),
-        // An array at a constant offset from a base, its address computed
-        // after the index: the scaling moves past that add.
-        (
-            "(i32.sub (i32.add (i32.shl (local.get 1) (i32.const 2)) (i32.add (local.get 0) (i32.const 160))) (i32.const 160))",
-            4,
-            true,
-        ),
         (
             "(i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 20)))",
             1 << 20,
@@ -611,20 +604,8 @@ fn an_add_of_a_scaled_index_is_one_instruction_unless_something_branches_between
         &wat,
         &[((1, 5), 11), ((2, 5), 42), ((-3, 4), 5), ((-4, 4), 28)],
     );
-    let dump = ir(&wat);
-    assert!(!dump.contains("I32AddScaled"), "{dump}");
-    // The add between writes the index's local: the scaling must read the
-    // index before it, so it stays where it is.
-    let wat = f("(i32.add (i32.shl (local.get 1) (i32.const 2))
-           (local.tee 1 (i32.add (local.get 0) (i32.const 160))))");
-    check(&wat, &[((1, 5), 181), ((-160, 3), 12), ((0, -1), 156)]);
-    // The add between is a label (a loop's head): the scaling is not
-    // moved past a place something may branch to.
-    let wat = f("(i32.add (i32.shl (local.get 1) (i32.const 2))
-           (loop (result i32) (i32.add (local.get 0) (i32.const 160))))");
-    check(&wat, &[((1, 5), 181), ((-160, 3), 12), ((0, -1), 156)]);
-    let dump = ir(&wat);
-    assert!(!dump.contains("I32AddScaled"), "{dump}");
+    let ir = ir(&wat);
+    assert!(!ir.contains("I32AddScaled"), "{ir}");
 }
 
 #[test]
@@ -750,38 +731,4 @@ fn a_fused_back_edge_still_costs_fuel() {
     assert_eq!(store.get_fuel(), 0);
     store.set_fuel(10_000);
     assert_eq!(f.call(&mut store, (-5, 0)).unwrap(), 0);
-}
-
-#[test]
-fn a_store_takes_a_pointer_computed_just_before_it_from_the_accumulator() {
-    // Each store's pointer is computed right before it, its value is a
-    // local; the function returns what the stores left in memory.
-    let wat = r#"(module (memory 1)
-         (func (export "f") (param i32 i32) (result i32)
-           (i32.store (i32.add (local.get 0) (i32.const 8)) (local.get 1))
-           (i64.store8 offset=3 (i32.shl (local.get 0) (i32.const 1)) (i64.extend_i32_u (local.get 1)))
-           (i32.store16 (i32.add (local.get 0) (local.get 0)) (local.get 1))
-           (i32.add
-             (i32.add
-               (i32.load (i32.add (local.get 0) (i32.const 8)))
-               (i32.load8_u offset=3 (i32.shl (local.get 0) (i32.const 1))))
-             (i32.load16_u (i32.add (local.get 0) (local.get 0))))))"#;
-    // From `a` = 12 on, the three stores do not overlap.
-    let cases = [(12, 0x1234_5678), (100, -1), (1000, 0x0102_0304)]
-        .map(|(a, b): (i32, i32)| ((a, b), b.wrapping_add(b & 0xff).wrapping_add(b & 0xffff)));
-    check(wat, &cases);
-    let engine = Engine::default();
-    let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
-    let ir = module.dump_ir();
-    assert!(ir.contains("I32StorePtrIn"), "{ir}");
-    assert!(ir.contains("I32Store16PtrIn"), "{ir}");
-    // A pointer out of bounds still traps.
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new().instantiate(&mut store, &module).unwrap();
-    let f = instance
-        .get_func(&store, "f")
-        .unwrap()
-        .typed::<(i32, i32), i32>(&store)
-        .unwrap();
-    assert!(f.call(&mut store, (65_530, 1)).is_err());
 }

@@ -587,13 +587,7 @@ impl<'m> Emitter<'m> {
             let value = self.pop_slot();
             let ptr = self.pop_slot();
             self.in_memory(store.memory, |t| {
-                // The value or, if only it was just computed, the pointer
-                // comes from the accumulator.
-                let op = match store.at {
-                    Some(ptr_in) if t.acc_slot() == Some(ptr) && ptr != value => ptr_in,
-                    _ => store.op,
-                };
-                t.emit_raw(op, Self::raw(ptr, value, offset));
+                t.emit_raw(store.op, Self::raw(ptr, value, offset));
             });
         } else {
             return Err(unsupported("operator", self.offset));
@@ -623,52 +617,28 @@ impl<'m> Emitter<'m> {
     /// `index` by a constant (`i32.shl` by less than 16 mod 32, `i32.mul` by at
     /// most 65,535), and nothing branches to what comes next: removes that
     /// instruction and returns `(index, base, scale)` for `I32AddScaled`.
-    ///
-    /// The scaling may also be the instruction before the last if the last
-    /// is an `I32AddImm` computing `b` from neither `a` nor into `index`
-    /// (an array's address `frame + offset`, computed after its index):
-    /// the scaling then moves past it, into the add.
     fn take_scaled(&mut self, a: u16, b: u16, height: usize) -> Option<(u16, u16, u16)> {
-        let len = self.ops.len();
-        if self.label_at == len {
+        let last = self.ops.last()?;
+        if self.label_at == self.ops.len() {
             return None;
         }
-        let scaling = |op: &RawOp| match (op.opcode, op.fields.r) {
+        let scale = match (last.opcode, last.fields.r) {
             // A shift counts modulo 32.
-            (Opcode::I32ShlImm, shift) if shift % 32 < 16 => Some(1u16 << (shift % 32)),
-            (Opcode::I32MulImm, factor @ 0..=0xffff) => Some(factor as u16),
-            _ => None,
+            (Opcode::I32ShlImm, shift) if shift % 32 < 16 => 1u16 << (shift % 32),
+            (Opcode::I32MulImm, factor @ 0..=0xffff) => factor as u16,
+            _ => return None,
         };
-        let last = *self.ops.last()?;
-        if let Some(scale) = scaling(&last) {
-            let written = last.fields.p;
-            let base = if written == b && b == self.temp(height + 1) {
-                a
-            } else if written == a && a == self.temp(height) {
-                b
-            } else {
-                return None;
-            };
-            self.ops.pop();
-            return Some((last.fields.q, base, scale));
-        }
-        let before = *self.ops.get(len.checked_sub(2)?)?;
-        let scale = scaling(&before)?;
-        let index = before.fields.q;
-        let independent = last.opcode == Opcode::I32AddImm
-            && last.fields.p == b
-            && b == self.temp(height + 1)
-            && before.fields.p == a
-            && a == self.temp(height)
-            && last.fields.q != a
-            && index != b;
-        if !independent || (len - 1..=len).contains(&self.label_at) {
+        let written = last.fields.p;
+        let base = if written == b && b == self.temp(height + 1) {
+            a
+        } else if written == a && a == self.temp(height) {
+            b
+        } else {
             return None;
-        }
-        self.ops.remove(len - 2);
-        // It read its operand from the slot, not from the removed one.
-        debug_assert!(!self.ops[len - 2].acc);
-        Some((index, b, scale))
+        };
+        let index = last.fields.q;
+        self.ops.pop();
+        Some((index, base, scale))
     }
 
     /// If the branch at `at`, the last instruction, jumps back to `head`

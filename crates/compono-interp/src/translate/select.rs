@@ -62,7 +62,7 @@ fn memory_of(memarg: &wasmparser::MemArg) -> u32 {
 #[derive(Clone, Copy)]
 pub(crate) struct Access {
     pub op: Opcode,
-    /// A load's `at` variant or a store's `ptr_in` variant (see `isa.rs`).
+    /// A load's `at` variant (see `isa.rs`).
     pub at: Option<Opcode>,
     pub offset: u64,
     pub memory: u32,
@@ -139,7 +139,7 @@ macro_rules! define_select {
      compare { $($c:ident [$($ck:ident $cn:ident),*] $(negate $cneg:ident)? swap $cswap:ident ($cty:ident)
                 = |$ca:ident, $cb:ident| $ce:expr;)* }
      load { $($l:ident ($ln:literal) [at $lat:ident] -> $lout:ident = |$lb:ident| $le:expr;)* }
-     store { $($s:ident [ptr_in $sptr:ident] ($sty:ident) -> $sn:literal = |$sv:ident| $se:expr;)* }) => {
+     store { $($s:ident ($sty:ident) -> $sn:literal = |$sv:ident| $se:expr;)* }) => {
         pub(crate) fn unary(op: &Operator<'_>) -> Option<Unary> {
             Some(match op {
                 $(Operator::$u => Unary {
@@ -247,7 +247,7 @@ macro_rules! define_select {
 
         pub(crate) fn store(op: &Operator<'_>) -> Option<Access> {
             match op {
-                $(Operator::$s { memarg } => Some(Access { op: Opcode::$s, at: Some(Opcode::$sptr), offset: memarg.offset, memory: memory_of(memarg) }),)*
+                $(Operator::$s { memarg } => Some(Access { op: Opcode::$s, at: None, offset: memarg.offset, memory: memory_of(memarg) }),)*
                 _ => None,
             }
         }
