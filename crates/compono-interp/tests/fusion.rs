@@ -1,19 +1,25 @@
 //! Instruction sequences the translator fuses or reorders compute what the
 //! unfused operators do, including where a reordering would be wrong.
 
-use compono_interp::{Engine, Linker, Module, Store};
+use compono_interp::{Engine, Linker, Module, Store, TypedFunc};
 
-/// Calls the export `f: (i32, i32) -> i32` of `wat` on each pair.
-fn check(wat: &str, cases: &[((i32, i32), i32)]) {
-    let engine = Engine::default();
-    let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
-    let mut store = Store::new(&engine, ());
+/// `wat` translated by `engine`, instantiated, with its export
+/// `f: (i32, i32) -> i32`.
+fn instantiate_f(engine: &Engine, wat: &str) -> (Module, Store<()>, TypedFunc<(i32, i32), i32>) {
+    let module = Module::new(engine, &wat::parse_str(wat).unwrap()).unwrap();
+    let mut store = Store::new(engine, ());
     let instance = Linker::new().instantiate(&mut store, &module).unwrap();
     let f = instance
         .get_func(&store, "f")
         .unwrap()
         .typed::<(i32, i32), i32>(&store)
         .unwrap();
+    (module, store, f)
+}
+
+/// Calls the export `f: (i32, i32) -> i32` of `wat` on each pair.
+fn check(wat: &str, cases: &[((i32, i32), i32)]) {
+    let (module, mut store, f) = instantiate_f(&Engine::default(), wat);
     for &(args, want) in cases {
         assert_eq!(
             f.call(&mut store, args).unwrap(),
@@ -713,19 +719,12 @@ fn a_fused_back_edge_still_costs_fuel() {
            (local.set 0 (i32.add (local.get 0) (i32.const 1)))
            (br_if $l (i32.ne (local.get 0) (i32.const 0))))
          local.get 0))"#;
-    let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
+    let (module, mut store, f) = instantiate_f(&engine, wat);
     assert!(
         module.dump_ir().contains("BrI32NeInc"),
         "{}",
         module.dump_ir()
     );
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new().instantiate(&mut store, &module).unwrap();
-    let f = instance
-        .get_func(&store, "f")
-        .unwrap()
-        .typed::<(i32, i32), i32>(&store)
-        .unwrap();
     store.set_fuel(10_000);
     assert!(f.call(&mut store, (1, 0)).is_err());
     assert_eq!(store.get_fuel(), 0);

@@ -24,7 +24,7 @@ use crate::ir::{
     AccRole, CatchClause, CompiledFunc, Fields, Handlers, Instr, NO_PARENT, Op, Opcode, TryRange,
 };
 use crate::module::ModuleInner;
-use crate::numeric::{fits_imm16, fits_imm32};
+use crate::numeric::{Imm, fits_imm16, fits_imm32};
 use crate::trap::TrapCode;
 use control::Frame;
 use select::Compare;
@@ -657,14 +657,18 @@ impl<'m> Emitter<'m> {
         let Some(inc) = row.br_inc else {
             return;
         };
+        // An immediate's value as the row's type reads it (see `Imm`), as
+        // a slot holds it.
+        let wide = row.wide;
+        let slot_value = |narrow: u32, wide_value: u64| {
+            if wide { wide_value } else { u64::from(narrow) }
+        };
         let counter = add.fields.p;
         let rlo = add.fields.r as u16;
-        let step = match (add.opcode, row.wide) {
-            (Opcode::I32AddImm, false) if add.fields.q == counter => {
-                Source::Const(u64::from(add.fields.r))
-            }
-            (Opcode::I64AddImm, true) if add.fields.q == counter => {
-                Source::Const(add.fields.r as i32 as u64)
+        let r = add.fields.r;
+        let step = match (add.opcode, wide) {
+            (Opcode::I32AddImm, false) | (Opcode::I64AddImm, true) if add.fields.q == counter => {
+                Source::Const(slot_value(u32::imm32(r), u64::imm32(r)))
             }
             (Opcode::I32Add, false) | (Opcode::I64Add, true) if add.fields.q == counter => {
                 Source::Slot(rlo)
@@ -678,8 +682,8 @@ impl<'m> Emitter<'m> {
             return;
         };
         let bound = if imm {
-            let value = br.fields.q as i16 as i64 as u64;
-            Source::Const(if row.wide { value } else { value as u32 as u64 })
+            let q = br.fields.q as i16;
+            Source::Const(slot_value(u32::imm16(q), u64::imm16(q)))
         } else {
             Source::Slot(br.fields.q)
         };
