@@ -108,10 +108,7 @@ macro_rules! with_isa {
                 }
                 /// `Enter` for an engine that meters fuel: also charges one unit.
                 EnterFuel { params: u16@p, locals: u16@q, consts: u16@rlo, frame: u16@rhi } (s) {
-                    match s.consume_fuel() {
-                        Flow::Next => s.enter(params, locals, consts, frame),
-                        other => other,
-                    }
+                    s.enter_metered(params, locals, consts, frame)
                 }
                 Return {} (s) { s.return_from_call() }
                 Return1 { src: inp@p } (s) {

@@ -69,6 +69,30 @@ fn deep_recursion_within_a_raised_limit_succeeds() {
 }
 
 #[test]
+fn a_call_that_grows_the_stacks_costs_the_fuel_of_one_that_does_not() {
+    // Calls and entries that find the frame records or the value stack
+    // full leave the dispatch to grow them and run again: once grown, the
+    // same recursion must cost the same (one unit per entry), and give the
+    // same result.
+    let mut config = Config::new();
+    config.consume_fuel(true);
+    let engine = Engine::new(&config);
+    let (mut store, instance) = instantiate(&engine, RECURSIVE_SUM);
+    let sum = instance
+        .get_func(&store, "sum")
+        .unwrap()
+        .typed::<i64, i64>(&store)
+        .unwrap();
+    let mut cost = Vec::new();
+    for _ in 0..2 {
+        store.set_fuel(1_000_000);
+        assert_eq!(sum.call(&mut store, 10_000).unwrap(), 50_005_000);
+        cost.push(1_000_000 - store.get_fuel());
+    }
+    assert_eq!(cost, [10_001, 10_001]);
+}
+
+#[test]
 fn value_stack_limit_traps() {
     let mut config = Config::new();
     config.max_stack_slots(4096);

@@ -243,6 +243,7 @@ fn exit(ip: Ip, sp: *mut u64, ctx: *mut Ctx, flow: Flow) -> Exit {
         }
         Flow::Halt => Exit::Halt,
         Flow::Host => Exit::Host,
+        Flow::Grow => Exit::Grow,
         Flow::Next | Flow::Skip(_) | Flow::Jump(_) | Flow::Continue => {
             unreachable!("not an exit")
         }

@@ -38,6 +38,12 @@ pub(crate) enum Flow {
     Halt,
     /// A host function must be called (see `Ctx::host`).
     Host,
+    /// The frame records or the value stack are full: they grow (the
+    /// value stack to `Ctx::grow_slots` past `sp`) outside the dispatch,
+    /// and the instruction runs again. Growing allocates, and a call of
+    /// the allocator in the call handlers made them save registers on
+    /// every call, so they leave the dispatch for it instead.
+    Grow,
 }
 
 /// Why the dispatch returned.
@@ -46,6 +52,7 @@ pub(crate) enum Exit {
     Halt,
     Trap,
     Host,
+    Grow,
 }
 
 /// Where a call returns to: offsets, so the store keeps no pointers.
@@ -120,6 +127,9 @@ pub(crate) struct Ctx {
     sp: *mut u64,
     trap: TrapCode,
     host: HostCall,
+    /// The frame size `Flow::Grow` needs room for at `sp` (0: only more
+    /// frame records).
+    grow_slots: u16,
     /// The exception a landing pad receives (an index in the store's
     /// exceptions), set by the unwinder.
     caught: u32,
@@ -160,6 +170,7 @@ impl Ctx {
                 base: 0,
                 tail: false,
             },
+            grow_slots: 0,
             caught: 0,
             thrown: 0,
             rethrow: (0, None),
@@ -284,6 +295,15 @@ impl Ctx {
         self.stack_index(sp) + usize::from(slots) <= self.stack.len()
     }
 
+    /// Makes the room `Flow::Grow` asked for: a free frame record, and
+    /// `grow_slots` slots at `sp`; returns where the frame at `sp` now
+    /// is, or `None` if the stack may not grow that far.
+    #[cold]
+    fn make_room(&mut self) -> Option<*mut u64> {
+        self.frames.reserve(1);
+        self.grow_stack(self.sp, self.grow_slots)
+    }
+
     /// Grows the value stack so a frame of `slots` slots at `sp` fits;
     /// returns where that frame now is, or `None` if the stack may not grow
     /// that far.
@@ -405,8 +425,22 @@ fn execute<T>(store: &mut Store<T>, instance: u32, entry: u32, base: usize) -> R
             acc: 0,
             acc_in: false,
         };
-        match handlers::run(state) {
+        let mut exit = handlers::run(state);
+        if exit == Exit::Grow {
+            match ctx.make_room() {
+                Some(moved) => {
+                    (ip, sp) = (ctx.ip, moved);
+                    continue;
+                }
+                None => {
+                    ctx.trap = TrapCode::CallStackExhausted;
+                    exit = Exit::Trap;
+                }
+            }
+        }
+        match exit {
             Exit::Halt => break Ok(()),
+            Exit::Grow => unreachable!("handled above"),
             Exit::Trap => {
                 let mut trap = if ctx.trap == TrapCode::UncaughtException {
                     Trap::exception(ExnRef {

@@ -2,7 +2,7 @@
 //! frames, calls and returns, fuel, globals, and the memory and table
 //! instructions that go through the store.
 
-use super::unchecked::State;
+use super::unchecked::{State, push_within_capacity};
 use super::{Flow, Frame, HALT, HostCall};
 use crate::memory::PAGE_SIZE;
 use crate::store::FuncKind;
@@ -25,13 +25,11 @@ impl State {
         unreachable!("dispatched an operand record")
     }
 
+    /// A function's entry (see `Enter`).
     #[inline(always)]
     pub fn enter(&mut self, params: u16, locals: u16, consts: u16, frame: u16) -> Flow {
-        if !self.ctx().frame_fits(self.sp, frame) {
-            match self.ctx().grow_stack(self.sp, frame) {
-                Some(sp) => self.sp = sp,
-                None => return Flow::Trap(TrapCode::CallStackExhausted),
-            }
+        if let Some(flow) = self.make_room(frame) {
+            return flow;
         }
         for slot in params..locals {
             self.set::<u64>(slot, 0);
@@ -43,36 +41,57 @@ impl State {
         Flow::Skip(1 + usize::from(consts))
     }
 
+    /// `None` if a frame of `frame` slots fits the value stack; otherwise
+    /// leaves the dispatch to grow the stack (see `Flow::Grow`).
     #[inline(always)]
-    pub fn consume_fuel(&mut self) -> Flow {
+    pub fn make_room(&mut self, frame: u16) -> Option<Flow> {
         let ctx = self.ctx();
-        if ctx.fuel == 0 {
-            return Flow::Trap(TrapCode::OutOfFuel);
+        if ctx.frame_fits(self.sp, frame) {
+            return None;
         }
-        ctx.fuel -= 1;
-        Flow::Next
+        ctx.grow_slots = frame;
+        Some(Flow::Grow)
     }
 
-    /// Pushes the frame returning to the record `next` records on.
+    /// `enter`, charging a unit of fuel first (once: not again when the
+    /// entry runs again after the stack grew).
     #[inline(always)]
-    fn push_frame(&mut self, next: usize) -> bool {
+    pub fn enter_metered(&mut self, params: u16, locals: u16, consts: u16, frame: u16) -> Flow {
+        if self.ctx().fuel == 0 {
+            return Flow::Trap(TrapCode::OutOfFuel);
+        }
+        if let Some(flow) = self.make_room(frame) {
+            return flow;
+        }
+        self.ctx().fuel -= 1;
+        self.enter(params, locals, consts, frame)
+    }
+
+    /// Pushes the frame returning to the record `next` records on; `None`
+    /// if it did, or what the instruction does instead: trap at the depth
+    /// limit, or leave the dispatch to make room for more frames.
+    #[inline(always)]
+    fn push_frame(&mut self, next: usize) -> Option<Flow> {
         let ctx = self.ctx();
         if ctx.frames.len() >= ctx.max_depth {
-            return false;
+            return Some(Flow::Trap(TrapCode::CallStackExhausted));
         }
         let frame = Frame {
             ip: ctx.code_offset(self.ip.wrapping_add(next)),
             sp: ctx.stack_index(self.sp) as u32,
             instance: ctx.instance,
         };
-        ctx.frames.push(frame);
-        true
+        if push_within_capacity(&mut ctx.frames, frame) {
+            return None;
+        }
+        ctx.grow_slots = 0;
+        Some(Flow::Grow)
     }
 
     #[inline(always)]
     pub fn call(&mut self, base: u16, target: u32) -> Flow {
-        if !self.push_frame(1) {
-            return Flow::Trap(TrapCode::CallStackExhausted);
+        if let Some(flow) = self.push_frame(1) {
+            return flow;
         }
         self.sp = self.sp.wrapping_add(usize::from(base));
         let ip = self.ctx().code_at(target);
@@ -89,10 +108,11 @@ impl State {
     #[inline(always)]
     pub fn return_from_call(&mut self) -> Flow {
         let ctx = self.ctx();
-        let frame = ctx.frames.pop().expect("an invocation's frame ends it");
+        let frame = *ctx.frames.last().expect("an invocation's frame ends it");
         if frame.instance != ctx.instance {
-            return self.return_to_instance(frame);
+            return self.out_of_line(|s| s.return_to_instance());
         }
+        ctx.frames.pop();
         self.ip = ctx.code_at(frame.ip);
         self.sp = ctx.stack_at(frame.sp);
         self.mem = ctx.mem;
@@ -100,13 +120,13 @@ impl State {
         Flow::Continue
     }
 
-    #[cold]
-    #[inline(always)]
-    fn return_to_instance(&mut self, frame: Frame) -> Flow {
+    /// A return to another instance, or out of the invocation.
+    fn return_to_instance(&mut self) -> Flow {
+        let ctx = self.ctx();
+        let frame = ctx.frames.pop().expect("an invocation's frame ends it");
         if frame.instance == HALT {
             return Flow::Halt;
         }
-        let ctx = self.ctx();
         ctx.load_instance(frame.instance);
         self.ip = ctx.code_at(frame.ip);
         self.sp = ctx.stack_at(frame.sp);
@@ -130,8 +150,8 @@ impl State {
                 if tail {
                     self.move_slots(base, 0, num_params);
                 } else {
-                    if !self.push_frame(next) {
-                        return Flow::Trap(TrapCode::CallStackExhausted);
+                    if let Some(flow) = self.push_frame(next) {
+                        return flow;
                     }
                     self.sp = self.sp.wrapping_add(usize::from(base));
                 }

@@ -27,7 +27,7 @@
 
 #![allow(unsafe_code)]
 
-use super::{Ctx, Flow};
+use super::{Ctx, Flow, Frame};
 use crate::ir::Op;
 use crate::numeric::SlotValue;
 
@@ -294,6 +294,20 @@ impl<T> RawSlice<T> {
         // instantiation, which bound them by these lengths.
         unsafe { &mut *self.ptr.add(index) }
     }
+}
+
+/// Pushes `frame` if `frames` has room for it without allocating; false
+/// if not (growing is a slow path: see `Flow::Grow`).
+#[inline(always)]
+pub(crate) fn push_within_capacity(frames: &mut Vec<Frame>, frame: Frame) -> bool {
+    let Some(free) = frames.spare_capacity_mut().first_mut() else {
+        return false;
+    };
+    free.write(frame);
+    // SAFETY: the element at `len` is within the capacity and was just
+    // initialised.
+    unsafe { frames.set_len(frames.len() + 1) };
+    true
 }
 
 /// Borrows the store that `ctx` executes in.
