@@ -40,7 +40,9 @@
 //! - `unary_trap`: the same where `f` may trap.
 //! - `binary`: `dst@p = f(a@q, b@rlo)`; the `imm` variant takes `b` as a
 //!   32-bit immediate in `r` (sign-extended for 64-bit types), the `rev`
-//!   variant takes `a` as that immediate and `b` in `q`.
+//!   variant takes `a` as that immediate and `b` in `q`, the `flip`
+//!   variant takes `b` in `q` and `a` in `rlo` (so that `b` is the operand
+//!   read from the accumulator, for operators that are not commutative).
 //! - `binary_trap`: the same where `f` may trap (division).
 //! - `compare`: `dst@p = a@q CMP b@rlo` (and `imm` as for `binary`), with
 //!   branch forms: `br` jumps by `offset@r` if `a@p CMP b@q`, `br_imm` if
@@ -316,52 +318,52 @@ macro_rules! with_isa {
             }
             binary {
                 I32Add [imm I32AddImm] commutative (u32) -> u32 = |a, b| a.wrapping_add(b);
-                I32Sub [imm I32SubImm, rev I32SubRev] (u32) -> u32 = |a, b| a.wrapping_sub(b);
+                I32Sub [imm I32SubImm, rev I32SubRev, flip I32SubFlip] (u32) -> u32 = |a, b| a.wrapping_sub(b);
                 I32Mul [imm I32MulImm] commutative (u32) -> u32 = |a, b| a.wrapping_mul(b);
                 I32And [imm I32AndImm] commutative (u32) -> u32 = |a, b| a & b;
                 I32Or [imm I32OrImm] commutative (u32) -> u32 = |a, b| a | b;
                 I32Xor [imm I32XorImm] commutative (u32) -> u32 = |a, b| a ^ b;
-                I32Shl [imm I32ShlImm, rev I32ShlRev] (u32) -> u32 = |a, b| a.wrapping_shl(b);
-                I32ShrS [imm I32ShrSImm, rev I32ShrSRev] (i32) -> i32 = |a, b| a.wrapping_shr(b as u32);
-                I32ShrU [imm I32ShrUImm, rev I32ShrURev] (u32) -> u32 = |a, b| a.wrapping_shr(b);
+                I32Shl [imm I32ShlImm, rev I32ShlRev, flip I32ShlFlip] (u32) -> u32 = |a, b| a.wrapping_shl(b);
+                I32ShrS [imm I32ShrSImm, rev I32ShrSRev, flip I32ShrSFlip] (i32) -> i32 = |a, b| a.wrapping_shr(b as u32);
+                I32ShrU [imm I32ShrUImm, rev I32ShrURev, flip I32ShrUFlip] (u32) -> u32 = |a, b| a.wrapping_shr(b);
                 I32Rotl [imm I32RotlImm] (u32) -> u32 = |a, b| a.rotate_left(b % 32);
                 I32Rotr [imm I32RotrImm] (u32) -> u32 = |a, b| a.rotate_right(b % 32);
                 I64Add [imm I64AddImm] commutative (u64) -> u64 = |a, b| a.wrapping_add(b);
-                I64Sub [imm I64SubImm, rev I64SubRev] (u64) -> u64 = |a, b| a.wrapping_sub(b);
+                I64Sub [imm I64SubImm, rev I64SubRev, flip I64SubFlip] (u64) -> u64 = |a, b| a.wrapping_sub(b);
                 I64Mul [imm I64MulImm] commutative (u64) -> u64 = |a, b| a.wrapping_mul(b);
                 I64And [imm I64AndImm] commutative (u64) -> u64 = |a, b| a & b;
                 I64Or [imm I64OrImm] commutative (u64) -> u64 = |a, b| a | b;
                 I64Xor [imm I64XorImm] commutative (u64) -> u64 = |a, b| a ^ b;
-                I64Shl [imm I64ShlImm, rev I64ShlRev] (u64) -> u64 = |a, b| a.wrapping_shl(b as u32);
-                I64ShrS [imm I64ShrSImm, rev I64ShrSRev] (i64) -> i64 = |a, b| a.wrapping_shr(b as u32);
-                I64ShrU [imm I64ShrUImm, rev I64ShrURev] (u64) -> u64 = |a, b| a.wrapping_shr(b as u32);
+                I64Shl [imm I64ShlImm, rev I64ShlRev, flip I64ShlFlip] (u64) -> u64 = |a, b| a.wrapping_shl(b as u32);
+                I64ShrS [imm I64ShrSImm, rev I64ShrSRev, flip I64ShrSFlip] (i64) -> i64 = |a, b| a.wrapping_shr(b as u32);
+                I64ShrU [imm I64ShrUImm, rev I64ShrURev, flip I64ShrUFlip] (u64) -> u64 = |a, b| a.wrapping_shr(b as u32);
                 I64Rotl [imm I64RotlImm] (u64) -> u64 = |a, b| a.rotate_left((b % 64) as u32);
                 I64Rotr [imm I64RotrImm] (u64) -> u64 = |a, b| a.rotate_right((b % 64) as u32);
                 F32Add [] commutative (f32) -> f32 = |a, b| a + b;
-                F32Sub [] (f32) -> f32 = |a, b| a - b;
+                F32Sub [flip F32SubFlip] (f32) -> f32 = |a, b| a - b;
                 F32Mul [] commutative (f32) -> f32 = |a, b| a * b;
-                F32Div [] (f32) -> f32 = |a, b| a / b;
+                F32Div [flip F32DivFlip] (f32) -> f32 = |a, b| a / b;
                 F32Min [] (f32) -> f32 = |a, b| f32_min(a, b);
                 F32Max [] (f32) -> f32 = |a, b| f32_max(a, b);
                 F32Copysign [] (u32) -> u32 = |a, b| (a & 0x7fff_ffff) | (b & 0x8000_0000);
                 F64Add [] commutative (f64) -> f64 = |a, b| a + b;
-                F64Sub [] (f64) -> f64 = |a, b| a - b;
+                F64Sub [flip F64SubFlip] (f64) -> f64 = |a, b| a - b;
                 F64Mul [] commutative (f64) -> f64 = |a, b| a * b;
-                F64Div [] (f64) -> f64 = |a, b| a / b;
+                F64Div [flip F64DivFlip] (f64) -> f64 = |a, b| a / b;
                 F64Min [] (f64) -> f64 = |a, b| f64_min(a, b);
                 F64Max [] (f64) -> f64 = |a, b| f64_max(a, b);
                 F64Copysign [] (u64) -> u64 =
                     |a, b| (a & 0x7fff_ffff_ffff_ffff) | (b & 0x8000_0000_0000_0000);
             }
             binary_trap {
-                I32DivS [imm I32DivSImm, rev I32DivSRev] (i32) -> i32 = |a, b| i32_div_s(a, b);
-                I32DivU [imm I32DivUImm, rev I32DivURev] (u32) -> u32 = |a, b| i32_div_u(a, b);
-                I32RemS [imm I32RemSImm, rev I32RemSRev] (i32) -> i32 = |a, b| i32_rem_s(a, b);
-                I32RemU [imm I32RemUImm, rev I32RemURev] (u32) -> u32 = |a, b| i32_rem_u(a, b);
-                I64DivS [imm I64DivSImm, rev I64DivSRev] (i64) -> i64 = |a, b| i64_div_s(a, b);
-                I64DivU [imm I64DivUImm, rev I64DivURev] (u64) -> u64 = |a, b| i64_div_u(a, b);
-                I64RemS [imm I64RemSImm, rev I64RemSRev] (i64) -> i64 = |a, b| i64_rem_s(a, b);
-                I64RemU [imm I64RemUImm, rev I64RemURev] (u64) -> u64 = |a, b| i64_rem_u(a, b);
+                I32DivS [imm I32DivSImm, rev I32DivSRev, flip I32DivSFlip] (i32) -> i32 = |a, b| i32_div_s(a, b);
+                I32DivU [imm I32DivUImm, rev I32DivURev, flip I32DivUFlip] (u32) -> u32 = |a, b| i32_div_u(a, b);
+                I32RemS [imm I32RemSImm, rev I32RemSRev, flip I32RemSFlip] (i32) -> i32 = |a, b| i32_rem_s(a, b);
+                I32RemU [imm I32RemUImm, rev I32RemURev, flip I32RemUFlip] (u32) -> u32 = |a, b| i32_rem_u(a, b);
+                I64DivS [imm I64DivSImm, rev I64DivSRev, flip I64DivSFlip] (i64) -> i64 = |a, b| i64_div_s(a, b);
+                I64DivU [imm I64DivUImm, rev I64DivURev, flip I64DivUFlip] (u64) -> u64 = |a, b| i64_div_u(a, b);
+                I64RemS [imm I64RemSImm, rev I64RemSRev, flip I64RemSFlip] (i64) -> i64 = |a, b| i64_rem_s(a, b);
+                I64RemU [imm I64RemUImm, rev I64RemURev, flip I64RemUFlip] (u64) -> u64 = |a, b| i64_rem_u(a, b);
             }
             compare {
                 I32Eq [imm I32EqImm, br BrI32Eq, br_imm BrI32EqImm, br_inc BrI32EqInc] negate I32Ne swap I32Eq (u32) = |a, b| a == b;
@@ -527,6 +529,17 @@ macro_rules! flat_isa {
             }
         ] [$($vrest)*] ($ty, $out, $a, $b, $e) $($more)*);
     };
+    (@binary_variants $cb:ident [$($acc:tt)*] [flip $vn:ident $($vrest:tt)*]
+        ($ty:ident, $out:ident, $a:ident, $b:ident, $e:expr) $($more:tt)*) => {
+        $crate::isa::flat_isa!(@binary_variants $cb [$($acc)*
+            $vn { dst: out@p, rhs: inp@q, lhs: slot@rlo } (s) {
+                let $a: $ty = s.get(lhs);
+                let $b: $ty = s.input(rhs);
+                s.output::<$out>(dst, $e);
+                Flow::Next
+            }
+        ] [$($vrest)*] ($ty, $out, $a, $b, $e) $($more)*);
+    };
     (@binary_variants $cb:ident [$($acc:tt)*] [] ($($row:tt)*) $($more:tt)*) => {
         $crate::isa::flat_isa!(@binary $cb [$($acc)*] $($more)*);
     };
@@ -573,6 +586,22 @@ macro_rules! flat_isa {
         $crate::isa::flat_isa!(@binary_trap_variants $cb [$($acc)*
             $vn { dst: out@p, rhs: inp@q, imm: u32@r } (s) {
                 let $a: $ty = Imm::imm32(imm);
+                let $b: $ty = s.input(rhs);
+                match $e {
+                    Ok(value) => {
+                        s.output::<$out>(dst, value);
+                        Flow::Next
+                    }
+                    Err(code) => Flow::Trap(code),
+                }
+            }
+        ] [$($vrest)*] ($ty, $out, $a, $b, $e) $($more)*);
+    };
+    (@binary_trap_variants $cb:ident [$($acc:tt)*] [flip $vn:ident $($vrest:tt)*]
+        ($ty:ident, $out:ident, $a:ident, $b:ident, $e:expr) $($more:tt)*) => {
+        $crate::isa::flat_isa!(@binary_trap_variants $cb [$($acc)*
+            $vn { dst: out@p, rhs: inp@q, lhs: slot@rlo } (s) {
+                let $a: $ty = s.get(lhs);
                 let $b: $ty = s.input(rhs);
                 match $e {
                     Ok(value) => {

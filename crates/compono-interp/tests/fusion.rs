@@ -526,6 +526,129 @@ fn a_value_goes_through_the_accumulator_only_when_nothing_branches_between() {
     }
 }
 
+/// A wasm operator, the instruction it becomes, and what it computes.
+type FlipCase<T> = (&'static str, &'static str, fn(T, T) -> T);
+
+#[test]
+fn a_non_commutative_operator_reads_its_right_operand_from_the_accumulator() {
+    // `a OP f(b)`: the right operand is the value the instruction before
+    // left, so the operator's `flip` form reads it from the accumulator
+    // and `a` from its slot, in that order.
+    let sq = "(i32.mul (local.get 1) (local.get 1))";
+    let sq64 = "(i64.mul (i64.extend_i32_s (local.get 1)) (i64.extend_i32_s (local.get 1)))";
+    let a64 = "(i64.extend_i32_s (local.get 0))";
+    let f32s = |op: &str| {
+        format!(
+            "(i32.trunc_sat_f32_s (f32.{op} (f32.convert_i32_s (local.get 0)) \
+             (f32.mul (f32.convert_i32_s (local.get 1)) (f32.const 0.5))))"
+        )
+    };
+    let f64s = |op: &str| {
+        format!(
+            "(i32.trunc_sat_f64_s (f64.{op} (f64.convert_i32_s (local.get 0)) \
+             (f64.mul (f64.convert_i32_s (local.get 1)) (f64.const 0.25))))"
+        )
+    };
+    let i32_cases: [FlipCase<i32>; 8] = [
+        ("sub", "I32SubFlip", |a, b| a.wrapping_sub(b)),
+        ("div_s", "I32DivSFlip", |a, b| a / b),
+        ("div_u", "I32DivUFlip", |a, b| (a as u32 / b as u32) as i32),
+        ("rem_s", "I32RemSFlip", |a, b| a % b),
+        ("rem_u", "I32RemUFlip", |a, b| (a as u32 % b as u32) as i32),
+        ("shl", "I32ShlFlip", |a, b| a.wrapping_shl(b as u32)),
+        ("shr_s", "I32ShrSFlip", |a, b| a.wrapping_shr(b as u32)),
+        ("shr_u", "I32ShrUFlip", |a, b| {
+            (a as u32).wrapping_shr(b as u32) as i32
+        }),
+    ];
+    let args: [(i32, i32); 4] = [(1000, 3), (-1000, 7), (i32::MIN, 5), (77, -3)];
+    for (op, flip, f) in i32_cases {
+        let wat = format!(
+            r#"(module (func (export "f") (param i32 i32) (result i32) (i32.{op} (local.get 0) {sq})))"#
+        );
+        let cases: Vec<_> = args
+            .map(|(a, b)| ((a, b), f(a, b.wrapping_mul(b))))
+            .to_vec();
+        check(&wat, &cases);
+        let ir = ir(&wat);
+        let line = ir
+            .lines()
+            .find(|l| l.contains(flip))
+            .unwrap_or_else(|| panic!("{ir}"));
+        assert!(line.ends_with("<- acc"), "{ir}");
+    }
+    let i64_cases: [FlipCase<i64>; 4] = [
+        ("sub", "I64SubFlip", |a, b| a.wrapping_sub(b)),
+        ("div_s", "I64DivSFlip", |a, b| a / b),
+        ("rem_u", "I64RemUFlip", |a, b| (a as u64 % b as u64) as i64),
+        ("shr_s", "I64ShrSFlip", |a, b| a.wrapping_shr(b as u32)),
+    ];
+    for (op, flip, f) in i64_cases {
+        let wat = format!(
+            r#"(module (func (export "f") (param i32 i32) (result i32) (i32.wrap_i64 (i64.{op} {a64} {sq64}))))"#
+        );
+        let cases: Vec<_> = args
+            .map(|(a, b)| ((a, b), f(i64::from(a), i64::from(b) * i64::from(b)) as i32))
+            .to_vec();
+        check(&wat, &cases);
+        let ir = ir(&wat);
+        let line = ir
+            .lines()
+            .find(|l| l.contains(flip))
+            .unwrap_or_else(|| panic!("{ir}"));
+        assert!(line.ends_with("<- acc"), "{ir}");
+    }
+    for (body, flip, cases) in [
+        (
+            f32s("sub"),
+            "F32SubFlip",
+            [((10, 4), 8), ((-3, 5), -5), ((0, -9), 4)],
+        ),
+        (
+            f32s("div"),
+            "F32DivFlip",
+            [((10, 4), 5), ((-30, 5), -12), ((7, 0), i32::MAX)],
+        ),
+        (
+            f64s("sub"),
+            "F64SubFlip",
+            [((10, 4), 9), ((-3, 5), -4), ((0, -8), 2)],
+        ),
+        (
+            f64s("div"),
+            "F64DivFlip",
+            [((10, 4), 10), ((-30, 5), -24), ((-7, 0), i32::MIN)],
+        ),
+    ] {
+        let wat = format!(r#"(module (func (export "f") (param i32 i32) (result i32) {body}))"#);
+        check(&wat, &cases);
+        let ir = ir(&wat);
+        let line = ir
+            .lines()
+            .find(|l| l.contains(flip))
+            .unwrap_or_else(|| panic!("{ir}"));
+        assert!(line.ends_with("<- acc"), "{ir}");
+    }
+    // Division by a zero or overflowing right operand still traps.
+    let wat = format!(
+        r#"(module (func (export "f") (param i32 i32) (result i32) (i32.div_s (local.get 0) {sq})))"#
+    );
+    let (_, mut store, f) = instantiate_f(&Engine::default(), &wat);
+    assert!(f.call(&mut store, (5, 0)).is_err());
+    let wat = wat.replace(sq, "(i32.sub (i32.const 0) (local.get 1))");
+    let (_, mut store, f) = instantiate_f(&Engine::default(), &wat);
+    assert!(f.call(&mut store, (i32::MIN, 1)).is_err());
+    // A right operand that a branch delivers too is read from its slot.
+    let wat = r#"(module (func (export "f") (param i32 i32) (result i32)
+         (i32.sub (local.get 0)
+           (block (result i32)
+             (i32.const 7) (br_if 0 (local.get 1)) (drop)
+             (i32.mul (local.get 0) (i32.const 3))))))"#;
+    check(wat, &[((10, 1), 3), ((10, 0), -20), ((-4, 0), 8)]);
+    let ir = ir(wat);
+    assert!(!ir.contains("I32SubFlip"), "{ir}");
+}
+
 #[test]
 fn an_add_of_a_constant_folds_into_the_load_of_its_result_and_still_wraps() {
     // Both paths into the load end in an add: the one the `br_if` carries

@@ -758,8 +758,14 @@ impl<'m> Emitter<'m> {
                     self.emit_result(Opcode::I32AddScaled, fields);
                     return;
                 }
-                if binary.commutative && self.swap_for_acc(a, b) {
-                    std::mem::swap(&mut a, &mut b);
+                if self.swap_for_acc(a, b) {
+                    if binary.commutative {
+                        std::mem::swap(&mut a, &mut b);
+                    } else if let Some(flip) = binary.flip {
+                        let fields = Self::raw(self.push_temp(), b, u32::from(a));
+                        self.emit_result(flip, fields);
+                        return;
+                    }
                 }
                 (binary.op, a, u32::from(b))
             }

@@ -23,6 +23,8 @@ pub(crate) struct Binary {
     pub imm: Option<Opcode>,
     /// Takes `a` as an immediate.
     pub rev: Option<Opcode>,
+    /// Takes `b` in `q`, where the accumulator form reads it.
+    pub flip: Option<Opcode>,
     pub commutative: bool,
     /// Operates on 64-bit values (immediates are sign-extended).
     pub wide: bool,
@@ -99,6 +101,9 @@ macro_rules! variant {
     (br_imm; br_imm $n:ident $($rest:ident)*) => {
         Some(Opcode::$n)
     };
+    (flip; flip $n:ident $($rest:ident)*) => {
+        Some(Opcode::$n)
+    };
     (br_not; br_not $n:ident $($rest:ident)*) => {
         Some(Opcode::$n)
     };
@@ -167,6 +172,7 @@ macro_rules! define_select {
                     op: Opcode::$b,
                     imm: variant!(imm; $($bk $bn)*),
                     rev: variant!(rev; $($bk $bn)*),
+                    flip: variant!(flip; $($bk $bn)*),
                     commutative: flag!($($bflag)?),
                     wide: is_wide!($bty),
                     eval: |x, y| {
@@ -179,6 +185,7 @@ macro_rules! define_select {
                     op: Opcode::$bt,
                     imm: variant!(imm; $($btk $btn)*),
                     rev: variant!(rev; $($btk $btn)*),
+                    flip: variant!(flip; $($btk $btn)*),
                     commutative: false,
                     wide: is_wide!($btty),
                     eval: |x, y| {
