@@ -32,6 +32,18 @@ impl Op {
         }
     }
 
+    /// Gives each entry of the `br_table` at `ops[at]` its target's
+    /// handler, so that the jump through the table is one dependent load
+    /// shorter (the entries are `Data` records, never dispatched
+    /// themselves). Their offsets must be final.
+    pub(crate) fn branch_table_entries(ops: &mut [Op], at: usize) {
+        let len = ops[at].r as usize;
+        for entry in at + 1..=at + len + 1 {
+            let target = entry.wrapping_add_signed(ops[entry].r as i32 as isize);
+            ops[entry].code = ops[target].code;
+        }
+    }
+
     pub(crate) fn fields(&self) -> Fields {
         Fields {
             p: self.p,
@@ -270,9 +282,19 @@ pub(crate) enum AccRole {
 /// The instructions of records, for inspecting translated code, each with
 /// whether it reads its `inp` operand from the accumulator.
 pub(crate) fn decode(ops: &[Op]) -> Vec<(Instr, bool)> {
+    let mut entries = 0;
     ops.iter()
         .map(|op| {
+            if entries > 0 {
+                // A `br_table` entry holds its target's handler (see
+                // `Op::branch_table_entries`), but it is a `Data` record.
+                entries -= 1;
+                return (Instr::decode(Opcode::Data, op.fields()), false);
+            }
             let (code, acc) = crate::exec::opcode_of(op);
+            if code == Opcode::BrTable {
+                entries = op.r as usize + 1;
+            }
             (Instr::decode(code, op.fields()), acc)
         })
         .collect()

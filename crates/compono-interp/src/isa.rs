@@ -99,8 +99,7 @@ macro_rules! with_isa {
                 /// Jumps by the offset in the `Data` record `1 + min(index, len)`
                 /// records on (its offset counting from that record).
                 BrTable { index: inp@p, len: u32@r } (s) {
-                    let entry = 1 + s.input::<u32>(index).min(len) as usize;
-                    Flow::Jump(entry as i32 + s.ext(entry).r as i32)
+                    Flow::Table(1 + s.input::<u32>(index).min(len) as usize)
                 }
                 /// A function's first instruction: checks that its frame fits the
                 /// stack, zeroes its declared locals and loads the `consts`

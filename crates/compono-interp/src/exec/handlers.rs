@@ -129,6 +129,20 @@ macro_rules! define_handlers {
                             dispatch(state)
                         }
                         Flow::Continue => dispatch(state),
+                        Flow::Table(n) => {
+                            let entry = state.ext(n);
+                            let offset = n as i32 + entry.r as i32;
+                            if FUEL && offset <= 0 && !charge_backward_jump(&mut state) {
+                                return exit(state.ip, state.sp, state.ctx, Flow::Trap(TrapCode::OutOfFuel));
+                            }
+                            state.ip = state.ip.wrapping_offset(offset as isize);
+                            if cfg!(feature = "checked") {
+                                assert!(std::ptr::fn_addr_eq(entry.code, state.op().code), "a br_table entry's handler is its target's");
+                            }
+                            // The entry's copy of the handler: no load of
+                            // the target's record before the jump.
+                            (entry.code)(state.ip, state.sp, state.mem, state.mem_len, state.ctx, state.acc)
+                        }
                         other => exit(state.ip, state.sp, state.ctx, other),
                     }
                 }
@@ -172,6 +186,13 @@ macro_rules! define_handlers {
                         state.ip = state.ip.wrapping_offset(offset as isize)
                     }
                     Flow::Continue => {}
+                    Flow::Table(n) => {
+                        let offset = n as i32 + state.ext(n).r as i32;
+                        if metered && offset <= 0 && !charge_backward_jump(&mut state) {
+                            return exit(state.ip, state.sp, state.ctx, Flow::Trap(TrapCode::OutOfFuel));
+                        }
+                        state.ip = state.ip.wrapping_offset(offset as isize)
+                    }
                     other => return exit(state.ip, state.sp, state.ctx, other),
                 }
             }
@@ -244,7 +265,7 @@ fn exit(ip: Ip, sp: *mut u64, ctx: *mut Ctx, flow: Flow) -> Exit {
         Flow::Halt => Exit::Halt,
         Flow::Host => Exit::Host,
         Flow::Grow => Exit::Grow,
-        Flow::Next | Flow::Skip(_) | Flow::Jump(_) | Flow::Continue => {
+        Flow::Next | Flow::Skip(_) | Flow::Jump(_) | Flow::Continue | Flow::Table(_) => {
             unreachable!("not an exit")
         }
     }

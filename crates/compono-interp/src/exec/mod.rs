@@ -33,6 +33,9 @@ pub(crate) enum Flow {
     Jump(i32),
     /// Wherever the handler set `ip`.
     Continue,
+    /// Through the `br_table` entry `n` records on: to its target, whose
+    /// handler the entry holds (`Op::branch_table_entries`).
+    Table(usize),
     Trap(TrapCode),
     /// The invocation's outermost function returned.
     Halt,

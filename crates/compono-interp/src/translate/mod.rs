@@ -235,6 +235,11 @@ impl<'m> Emitter<'m> {
             code.ops
                 .push(Op::new(raw.opcode, fields, self.consume_fuel, raw.acc));
         }
+        for (at, raw) in self.ops.iter().enumerate() {
+            if raw.opcode == Opcode::BrTable {
+                Op::branch_table_entries(&mut code.ops, body_start + at);
+            }
+        }
         code.calls.extend(
             self.calls
                 .iter()
