@@ -549,6 +549,16 @@ fn a_non_commutative_operator_reads_its_right_operand_from_the_accumulator() {
              (f64.mul (f64.convert_i32_s (local.get 1)) (f64.const 0.25))))"
         )
     };
+    let check_flip = |body: &str, flip: &str, cases: &[((i32, i32), i32)]| {
+        let wat = format!(r#"(module (func (export "f") (param i32 i32) (result i32) {body}))"#);
+        check(&wat, cases);
+        let ir = ir(&wat);
+        let line = ir
+            .lines()
+            .find(|l| l.contains(flip))
+            .unwrap_or_else(|| panic!("{ir}"));
+        assert!(line.ends_with("<- acc"), "{ir}");
+    };
     let i32_cases: [FlipCase<i32>; 8] = [
         ("sub", "I32SubFlip", |a, b| a.wrapping_sub(b)),
         ("div_s", "I32DivSFlip", |a, b| a / b),
@@ -563,19 +573,8 @@ fn a_non_commutative_operator_reads_its_right_operand_from_the_accumulator() {
     ];
     let args: [(i32, i32); 4] = [(1000, 3), (-1000, 7), (i32::MIN, 5), (77, -3)];
     for (op, flip, f) in i32_cases {
-        let wat = format!(
-            r#"(module (func (export "f") (param i32 i32) (result i32) (i32.{op} (local.get 0) {sq})))"#
-        );
-        let cases: Vec<_> = args
-            .map(|(a, b)| ((a, b), f(a, b.wrapping_mul(b))))
-            .to_vec();
-        check(&wat, &cases);
-        let ir = ir(&wat);
-        let line = ir
-            .lines()
-            .find(|l| l.contains(flip))
-            .unwrap_or_else(|| panic!("{ir}"));
-        assert!(line.ends_with("<- acc"), "{ir}");
+        let cases = args.map(|(a, b)| ((a, b), f(a, b.wrapping_mul(b))));
+        check_flip(&format!("(i32.{op} (local.get 0) {sq})"), flip, &cases);
     }
     let i64_cases: [FlipCase<i64>; 4] = [
         ("sub", "I64SubFlip", |a, b| a.wrapping_sub(b)),
@@ -584,19 +583,13 @@ fn a_non_commutative_operator_reads_its_right_operand_from_the_accumulator() {
         ("shr_s", "I64ShrSFlip", |a, b| a.wrapping_shr(b as u32)),
     ];
     for (op, flip, f) in i64_cases {
-        let wat = format!(
-            r#"(module (func (export "f") (param i32 i32) (result i32) (i32.wrap_i64 (i64.{op} {a64} {sq64}))))"#
+        let cases =
+            args.map(|(a, b)| ((a, b), f(i64::from(a), i64::from(b) * i64::from(b)) as i32));
+        check_flip(
+            &format!("(i32.wrap_i64 (i64.{op} {a64} {sq64}))"),
+            flip,
+            &cases,
         );
-        let cases: Vec<_> = args
-            .map(|(a, b)| ((a, b), f(i64::from(a), i64::from(b) * i64::from(b)) as i32))
-            .to_vec();
-        check(&wat, &cases);
-        let ir = ir(&wat);
-        let line = ir
-            .lines()
-            .find(|l| l.contains(flip))
-            .unwrap_or_else(|| panic!("{ir}"));
-        assert!(line.ends_with("<- acc"), "{ir}");
     }
     for (body, flip, cases) in [
         (
@@ -620,14 +613,7 @@ fn a_non_commutative_operator_reads_its_right_operand_from_the_accumulator() {
             [((10, 4), 10), ((-30, 5), -24), ((-7, 0), i32::MIN)],
         ),
     ] {
-        let wat = format!(r#"(module (func (export "f") (param i32 i32) (result i32) {body}))"#);
-        check(&wat, &cases);
-        let ir = ir(&wat);
-        let line = ir
-            .lines()
-            .find(|l| l.contains(flip))
-            .unwrap_or_else(|| panic!("{ir}"));
-        assert!(line.ends_with("<- acc"), "{ir}");
+        check_flip(&body, flip, &cases);
     }
     // Division by a zero or overflowing right operand still traps.
     let wat = format!(

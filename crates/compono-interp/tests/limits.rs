@@ -139,44 +139,27 @@ fn memory_grow_loop_stops_at_the_store_limit() {
 
 #[test]
 fn infinite_loop_runs_out_of_fuel() {
-    let mut config = Config::new();
-    config.consume_fuel(true);
-    let engine = Engine::new(&config);
-    let (mut store, instance) = instantiate(
-        &engine,
-        r#"(module (func (export "spin") (loop $l (br $l))))"#,
-    );
-    store.set_fuel(100_000);
-    let spin = instance
-        .get_func(&store, "spin")
-        .unwrap()
-        .typed::<(), ()>(&store)
-        .unwrap();
-    assert_eq!(trap_code(spin.call(&mut store, ())), TrapCode::OutOfFuel);
-    assert_eq!(store.get_fuel(), 0);
-}
-
-#[test]
-fn a_branch_table_looping_back_runs_out_of_fuel() {
     // `br_table` jumps through its entries' copies of their targets'
     // handlers: a backward entry still charges for the jump.
     let mut config = Config::new();
     config.consume_fuel(true);
     let engine = Engine::new(&config);
-    let (mut store, instance) = instantiate(
-        &engine,
-        r#"(module (func (export "spin") (param i32)
-             (loop $l (br_table $l $l (local.get 0)))))"#,
-    );
-    let spin = instance
-        .get_func(&store, "spin")
-        .unwrap()
-        .typed::<i32, ()>(&store)
-        .unwrap();
-    for index in [0, 1, 7] {
-        store.set_fuel(10_000);
-        assert_eq!(trap_code(spin.call(&mut store, index)), TrapCode::OutOfFuel);
-        assert_eq!(store.get_fuel(), 0);
+    for body in [
+        "(loop $l (br $l))",
+        "(loop $l (br_table $l $l (local.get 0)))",
+    ] {
+        let wat = format!(r#"(module (func (export "spin") (param i32) {body}))"#);
+        let (mut store, instance) = instantiate(&engine, &wat);
+        let spin = instance
+            .get_func(&store, "spin")
+            .unwrap()
+            .typed::<i32, ()>(&store)
+            .unwrap();
+        for index in [0, 1, 7] {
+            store.set_fuel(100_000);
+            assert_eq!(trap_code(spin.call(&mut store, index)), TrapCode::OutOfFuel);
+            assert_eq!(store.get_fuel(), 0);
+        }
     }
 }
 
