@@ -31,6 +31,12 @@ impl State {
         if let Some(flow) = self.make_room(frame) {
             return flow;
         }
+        self.init_frame(params, locals, consts)
+    }
+
+    /// Zeroes the locals and loads the constants of a frame that fits.
+    #[inline(always)]
+    fn init_frame(&mut self, params: u16, locals: u16, consts: u16) -> Flow {
         for slot in params..locals {
             self.set::<u64>(slot, 0);
         }
@@ -64,7 +70,7 @@ impl State {
             return flow;
         }
         self.ctx().fuel -= 1;
-        self.enter(params, locals, consts, frame)
+        self.init_frame(params, locals, consts)
     }
 
     /// Pushes the frame returning to the record `next` records on; `None`
