@@ -20,12 +20,11 @@ pub struct Op {
 }
 
 impl Op {
-    /// A record of `code`; `metered` code charges fuel as it runs; `acc`:
-    /// the instruction takes its `inp` operand from the accumulator (see
-    /// [`AccRole`]).
-    pub(crate) fn new(code: Opcode, f: Fields, metered: bool, acc: bool) -> Op {
+    /// A record of `code` in `form`; `metered` code charges fuel as it
+    /// runs.
+    pub(crate) fn new(code: Opcode, f: Fields, metered: bool, form: Form) -> Op {
         Op {
-            code: crate::exec::code_for(code, metered, acc),
+            code: crate::exec::code_for(code, metered, form),
             p: f.p,
             q: f.q,
             r: f.r,
@@ -177,6 +176,9 @@ macro_rules! is_kind {
         false
     };
 }
+/// For the tail-call handlers, which pick a form by the fields a row has.
+#[cfg(compono_tail_dispatch)]
+pub(crate) use is_kind;
 
 macro_rules! define_ir {
     ($($name:ident { $($field:ident : $kind:ident @ $pos:ident),* } ($s:ident) $body:block)*) => {
@@ -270,6 +272,25 @@ macro_rules! define_ir {
 }
 with_isa!(flat_isa, define_ir);
 
+/// How an instruction uses the accumulator (see [`AccRole`]); each form
+/// of a row is a handler of its own.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Form {
+    /// Reads its `inp` operand from the accumulator, not from its slot.
+    pub acc_in: bool,
+    /// Writes its `out` result only to the accumulator: the next
+    /// instruction reads it from there, and nothing reads the slot's value
+    /// before it is written again.
+    pub acc_only: bool,
+}
+
+impl Form {
+    pub const PLAIN: Form = Form {
+        acc_in: false,
+        acc_only: false,
+    };
+}
+
 /// What a field does with the accumulator (see `field_type`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum AccRole {
@@ -280,8 +301,8 @@ pub(crate) enum AccRole {
 }
 
 /// The instructions of records, for inspecting translated code, each with
-/// whether it reads its `inp` operand from the accumulator.
-pub(crate) fn decode(ops: &[Op]) -> Vec<(Instr, bool)> {
+/// its form.
+pub(crate) fn decode(ops: &[Op]) -> Vec<(Instr, Form)> {
     let mut entries = 0;
     ops.iter()
         .map(|op| {
@@ -289,13 +310,13 @@ pub(crate) fn decode(ops: &[Op]) -> Vec<(Instr, bool)> {
                 // A `br_table` entry holds its target's handler (see
                 // `Op::branch_table_entries`), but it is a `Data` record.
                 entries -= 1;
-                return (Instr::decode(Opcode::Data, op.fields()), false);
+                return (Instr::decode(Opcode::Data, op.fields()), Form::PLAIN);
             }
-            let (code, acc) = crate::exec::opcode_of(op);
+            let (code, form) = crate::exec::opcode_of(op);
             if code == Opcode::BrTable {
                 entries = op.r as usize + 1;
             }
-            (Instr::decode(code, op.fields()), acc)
+            (Instr::decode(code, op.fields()), form)
         })
         .collect()
 }

@@ -31,7 +31,11 @@
 //! between (`translate::Emitter::emit_raw`), so a value handed from one
 //! instruction to the next skips the store-to-load round trip through the
 //! frame. A row has at most one `inp` field (in the families: the first
-//! operand, or a store's value).
+//! operand, or a store's value). When nothing reads that value after the
+//! instruction that takes it from the accumulator (a temporary popped
+//! from the operand stack, or a slot that instruction overwrites), the one
+//! that wrote it runs in a form that leaves it only in the accumulator
+//! (`ir::Form`, `translate::Emitter::is_dead_temp`), which saves a store.
 //!
 //! Families (each row names the wasm operator it implements; variants get
 //! their own names):

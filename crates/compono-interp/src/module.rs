@@ -283,12 +283,13 @@ impl Module {
                 .get(i + 1)
                 .map_or(m.code.len(), |f| f.entry as usize);
             out.push_str(&format!("func {}:\n", i + m.num_imported_funcs as usize));
-            for (at, (instr, acc)) in crate::ir::decode(&m.code[func.entry as usize..end])
+            for (at, (instr, form)) in crate::ir::decode(&m.code[func.entry as usize..end])
                 .iter()
                 .enumerate()
             {
-                let acc = if *acc { " <- acc" } else { "" };
-                out.push_str(&format!("  {at:4} {instr:?}{acc}\n"));
+                let only = if form.acc_only { " [acc only]" } else { "" };
+                let acc = if form.acc_in { " <- acc" } else { "" };
+                out.push_str(&format!("  {at:4} {instr:?}{only}{acc}\n"));
             }
         }
         out

@@ -526,6 +526,42 @@ fn a_value_goes_through_the_accumulator_only_when_nothing_branches_between() {
     }
 }
 
+#[test]
+fn a_value_read_once_through_the_accumulator_is_not_stored() {
+    let line = |ir: &str, name: &str| {
+        ir.lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("no {name} in\n{ir}"))
+            .to_string()
+    };
+    // Every temporary of `(a * 3 + 1) ^ b` is read once, by the next
+    // instruction: only the last result is stored.
+    let chain = r#"(module (func (export "f") (param i32 i32) (result i32)
+         (i32.xor (i32.add (i32.mul (local.get 0) (i32.const 3)) (i32.const 1)) (local.get 1))))"#;
+    check(
+        chain,
+        &[
+            ((2, 0), 7),
+            ((2, 7), 0),
+            ((-1, 5), -2 ^ 5),
+            ((i32::MAX, 1), i32::MAX),
+        ],
+    );
+    let code = ir(chain);
+    for name in ["I32MulImm", "I32AddImm"] {
+        assert!(line(&code, name).contains("[acc only]"), "{code}");
+    }
+    // A local the next instruction reads through the accumulator is read
+    // again after it: it is stored.
+    let tee = r#"(module (func (export "f") (param i32 i32) (result i32) (local i32)
+         (i32.add (i32.add (local.tee 2 (i32.mul (local.get 0) (i32.const 3))) (local.get 1))
+                  (local.get 2))))"#;
+    check(tee, &[((2, 1), 13), ((-3, 0), -18), ((0, 5), 5)]);
+    let code = ir(tee);
+    assert!(!line(&code, "I32MulImm").contains("[acc only]"), "{code}");
+    assert!(line(&code, "I32Add").ends_with("<- acc"), "{code}");
+}
+
 /// A wasm operator, the instruction it becomes, and what it computes.
 type FlipCase<T> = (&'static str, &'static str, fn(T, T) -> T);
 

@@ -18,7 +18,9 @@ use super::Ctx;
 use super::unchecked::Ip;
 use super::unchecked::State;
 use super::{Exit, Flow};
-use crate::ir::{Op, Opcode, get_field};
+#[cfg(compono_tail_dispatch)]
+use crate::ir::is_kind;
+use crate::ir::{Form, Op, Opcode, get_field};
 use crate::isa::{flat_isa, with_isa};
 use crate::numeric::*;
 use crate::trap::TrapCode;
@@ -27,13 +29,12 @@ use crate::trap::TrapCode;
 #[cfg(compono_tail_dispatch)]
 pub(crate) type Code = Handler;
 
-/// What a record holds to say which instruction it is, and whether it reads
-/// its `inp` operand from the accumulator.
+/// What a record holds to say which instruction it is, in which form.
 #[cfg(not(compono_tail_dispatch))]
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Code {
     op: Opcode,
-    acc: bool,
+    form: Form,
 }
 
 /// A handler: runs the instruction at `ip` and everything after it, until
@@ -41,19 +42,23 @@ pub(crate) struct Code {
 #[cfg(compono_tail_dispatch)]
 pub(crate) type Handler = fn(Ip, *mut u64, *mut u8, usize, *mut Ctx, u64) -> Exit;
 
-/// The handler of `$name`, in code that meters fuel or not (`$fuel`), in
-/// the form that reads its `inp` operand from the accumulator if it has
-/// one (and the plain form otherwise: no other is ever asked for).
+/// The handler of row `$name` (`$inp`, `$out`: whether it has such a
+/// field) in code that meters fuel or not, in `$form`: a form about a
+/// field the row does not have is its plain form, so that only handlers
+/// that differ are instantiated.
 #[cfg(compono_tail_dispatch)]
-macro_rules! acc_form {
-    ($name:ident $fuel:literal [inp $($rest:ident)*]) => {
-        handlers::$name::<$fuel, true>
-    };
-    ($name:ident $fuel:literal [$other:ident $($rest:ident)*]) => {
-        acc_form!($name $fuel [$($rest)*])
-    };
-    ($name:ident $fuel:literal []) => {
-        handlers::$name::<$fuel, false>
+macro_rules! handler_in_form {
+    ($name:ident, $inp:ident, $out:ident, $metered:expr, $form:expr) => {
+        match ($metered, $form.acc_in, $form.acc_only) {
+            (false, false, false) => handlers::$name::<false, false, true>,
+            (false, false, true) => handlers::$name::<false, false, { !$out }>,
+            (false, true, false) => handlers::$name::<false, { $inp }, true>,
+            (false, true, true) => handlers::$name::<false, { $inp }, { !$out }>,
+            (true, false, false) => handlers::$name::<true, false, true>,
+            (true, false, true) => handlers::$name::<true, false, { !$out }>,
+            (true, true, false) => handlers::$name::<true, { $inp }, true>,
+            (true, true, true) => handlers::$name::<true, { $inp }, { !$out }>,
+        }
     };
 }
 
@@ -66,37 +71,33 @@ macro_rules! define_handlers {
         /// What a record of opcode `op` holds in its `code`, in code that
         /// meters fuel or not.
         #[cfg(compono_tail_dispatch)]
-        pub(crate) const fn code_for(op: Opcode, metered: bool, acc: bool) -> Code {
-            match (metered, acc) {
-                (true, true) => match op {
-                    $(Opcode::$name => acc_form!($name true [$($kind)*]),)*
-                },
-                (false, true) => match op {
-                    $(Opcode::$name => acc_form!($name false [$($kind)*]),)*
-                },
-                (true, false) => match op {
-                    $(Opcode::$name => handlers::$name::<true, false>,)*
-                },
-                (false, false) => match op {
-                    $(Opcode::$name => handlers::$name::<false, false>,)*
-                },
+        pub(crate) const fn code_for(op: Opcode, metered: bool, form: Form) -> Code {
+            match op {
+                $(Opcode::$name => {
+                    const INP: bool = false $(|| is_kind!(inp, $kind))*;
+                    const OUT: bool = false $(|| is_kind!(out, $kind))*;
+                    handler_in_form!($name, INP, OUT, metered, form)
+                })*
             }
         }
 
-        /// The opcode of a record and whether it reads the accumulator
-        /// (for inspecting translated code).
+        /// The opcode of a record and its form (for inspecting translated
+        /// code).
         #[cfg(compono_tail_dispatch)]
-        pub(crate) fn opcode_of(op: &Op) -> (Opcode, bool) {
+        pub(crate) fn opcode_of(op: &Op) -> (Opcode, Form) {
+            let forms = [false, true]
+                .into_iter()
+                .flat_map(|acc_in| [false, true].map(|acc_only| Form { acc_in, acc_only }));
             for &o in Opcode::ALL {
-                for acc in [false, true] {
-                    if std::ptr::fn_addr_eq(code_for(o, false, acc), op.code)
-                        || std::ptr::fn_addr_eq(code_for(o, true, acc), op.code)
+                for form in forms.clone() {
+                    if std::ptr::fn_addr_eq(code_for(o, false, form), op.code)
+                        || std::ptr::fn_addr_eq(code_for(o, true, form), op.code)
                     {
-                        return (o, acc);
+                        return (o, form);
                     }
                 }
             }
-            (Opcode::Data, false)
+            (Opcode::Data, Form::PLAIN)
         }
 
         #[cfg(compono_tail_dispatch)]
@@ -104,8 +105,8 @@ macro_rules! define_handlers {
         mod handlers {
             use super::*;
             $(
-                pub(super) fn $name<const FUEL: bool, const ACC: bool>(ip: Ip, sp: *mut u64, mem: *mut u8, mem_len: usize, ctx: *mut Ctx, acc: u64) -> Exit {
-                    let mut state = State { ip, sp, mem, mem_len, ctx, acc, acc_in: ACC };
+                pub(super) fn $name<const FUEL: bool, const ACC: bool, const KEEP: bool>(ip: Ip, sp: *mut u64, mem: *mut u8, mem_len: usize, ctx: *mut Ctx, acc: u64) -> Exit {
+                    let mut state = State { ip, sp, mem, mem_len, ctx, acc, acc_in: ACC, keep_out: KEEP };
                     let op = state.op();
                     $(let $field = get_field!(op, $pos, $kind);)*
                     let flow: Flow = {
@@ -150,13 +151,13 @@ macro_rules! define_handlers {
         }
 
         #[cfg(not(compono_tail_dispatch))]
-        pub(crate) const fn code_for(op: Opcode, _metered: bool, acc: bool) -> Code {
-            Code { op, acc }
+        pub(crate) const fn code_for(op: Opcode, _metered: bool, form: Form) -> Code {
+            Code { op, form }
         }
 
         #[cfg(not(compono_tail_dispatch))]
-        pub(crate) fn opcode_of(op: &Op) -> (Opcode, bool) {
-            (op.code.op, op.code.acc)
+        pub(crate) fn opcode_of(op: &Op) -> (Opcode, Form) {
+            (op.code.op, op.code.form)
         }
 
         /// Runs from `state.ip` until execution halts, traps or calls the host.
@@ -168,7 +169,8 @@ macro_rules! define_handlers {
             let metered = state.ctx().metered();
             loop {
                 let op = state.op();
-                state.acc_in = op.code.acc;
+                state.acc_in = op.code.form.acc_in;
+                state.keep_out = !op.code.form.acc_only;
                 let flow: Flow = match op.code.op {
                     $(Opcode::$name => {
                         $(let $field = get_field!(op, $pos, $kind);)*
@@ -253,6 +255,7 @@ fn exit(ip: Ip, sp: *mut u64, ctx: *mut Ctx, flow: Flow) -> Exit {
         ctx,
         acc: 0,
         acc_in: false,
+        keep_out: true,
     };
     let ctx = state.ctx();
     ctx.ip = ip;

@@ -16,7 +16,7 @@ pub(crate) mod unchecked;
 use crate::backtrace::{FrameInfo, MAX_FRAMES};
 use crate::func::{Caller, Func};
 use crate::instance::Instance;
-use crate::ir::{Op, Opcode};
+use crate::ir::{Form, Op, Opcode};
 use crate::store::{FuncData, FuncKind, GlobalData, Store, StoreInner, TableData};
 use crate::trap::{Trap, TrapCode};
 use crate::types::{ExnRef, Val};
@@ -73,13 +73,13 @@ const HALT: u32 = u32::MAX;
 
 /// Instructions the executor jumps to that are in no module.
 static HALT_OP: [Op; 1] = [Op {
-    code: code_for(Opcode::Halt, false, false),
+    code: code_for(Opcode::Halt, false, Form::PLAIN),
     p: 0,
     q: 0,
     r: 0,
 }];
 static RETURN_OP: [Op; 1] = [Op {
-    code: code_for(Opcode::Return, false, false),
+    code: code_for(Opcode::Return, false, Form::PLAIN),
     p: 0,
     q: 0,
     r: 0,
@@ -87,7 +87,7 @@ static RETURN_OP: [Op; 1] = [Op {
 /// Where execution resumes when a host function let an exception through:
 /// it continues unwinding from the host function's caller (`Ctx::rethrow`).
 static RETHROW_OP: [Op; 1] = [Op {
-    code: code_for(Opcode::Rethrow, false, false),
+    code: code_for(Opcode::Rethrow, false, Form::PLAIN),
     p: 0,
     q: 0,
     r: 0,
@@ -427,6 +427,7 @@ fn execute<T>(store: &mut Store<T>, instance: u32, entry: u32, base: usize) -> R
             ctx: &mut ctx,
             acc: 0,
             acc_in: false,
+            keep_out: true,
         };
         let mut exit = handlers::run(state);
         if exit == Exit::Grow {

@@ -33,6 +33,10 @@ use crate::numeric::SlotValue;
 
 const CHECKED: bool = cfg!(feature = "checked");
 
+/// What the `checked` build writes to a slot whose value only went to the
+/// accumulator.
+const DEAD_SLOT: u64 = 0xdead_5107_dead_5107;
+
 /// A pointer to an instruction record.
 pub(crate) type Ip = *const Op;
 
@@ -51,6 +55,10 @@ pub(crate) struct State {
     /// Whether the running instruction reads its `inp` operand from `acc`
     /// (a constant in each tail-call handler).
     pub acc_in: bool,
+    /// Whether the running instruction writes its `out` slot as well as
+    /// `acc`: not when the next instruction reads the value from `acc` and
+    /// nothing else reads it (see `ir::Form`).
+    pub keep_out: bool,
 }
 
 impl State {
@@ -87,6 +95,7 @@ impl State {
                 ctx,
                 acc: 0,
                 acc_in: false,
+                keep_out: true,
             };
             let flow = op(&mut state);
             (state, flow)
@@ -146,13 +155,21 @@ impl State {
         }
     }
 
-    /// Writes an instruction's result to its `out` slot and the accumulator.
+    /// Writes an instruction's result to the accumulator and, unless the
+    /// slot's value is dead, to its `out` slot.
     #[inline(always)]
     pub fn output<T: SlotValue>(&mut self, slot: u16, value: T) {
         let bits = value.to_slot();
         self.acc = bits;
-        // SAFETY: as for `get`.
-        unsafe { *self.slot(slot) = bits }
+        if self.keep_out {
+            // SAFETY: as for `get`.
+            unsafe { *self.slot(slot) = bits }
+        } else if CHECKED {
+            // A read of a value the translator called dead gets garbage,
+            // which the tests' results show.
+            // SAFETY: as for `get`.
+            unsafe { *self.slot(slot) = DEAD_SLOT }
+        }
     }
 
     /// Moves `len` slots from `src` to `dst` (which may overlap).

@@ -21,7 +21,8 @@ mod stack;
 
 use crate::error::{Error, Result};
 use crate::ir::{
-    AccRole, CatchClause, CompiledFunc, Fields, Handlers, Instr, NO_PARENT, Op, Opcode, TryRange,
+    AccRole, CatchClause, CompiledFunc, Fields, Form, Handlers, Instr, NO_PARENT, Op, Opcode,
+    TryRange,
 };
 use crate::module::ModuleInner;
 use crate::numeric::{Imm, fits_imm16, fits_imm32};
@@ -43,6 +44,9 @@ struct RawOp {
     fields: Fields,
     /// Reads its `inp` operand from the accumulator (see `emit_raw`).
     acc: bool,
+    /// The slot it reads from the accumulator, if that value is dead
+    /// after it (see `Emitter::is_dead_temp`).
+    kills: Option<u16>,
 }
 
 /// The translated code of a module, built one function at a time.
@@ -69,6 +73,13 @@ impl CodeBuilder {
         }
         Ok((self.ops, self.funcs, self.handlers))
     }
+}
+
+/// Whether `op` need write its result only to the accumulator: `next`
+/// reads it from there, and nothing reads it after `next`.
+fn only_to_next(op: &RawOp, next: &RawOp) -> bool {
+    let written = Instr::acc_slot(op.opcode, op.fields, AccRole::Out);
+    next.acc && written.is_some() && next.kills == written
 }
 
 fn unsupported(what: &str, offset: usize) -> Error {
@@ -202,14 +213,18 @@ impl<'m> Emitter<'m> {
         } else {
             Opcode::Enter
         };
-        code.ops
-            .push(Op::new(enter_op, enter.fields(), self.consume_fuel, false));
+        code.ops.push(Op::new(
+            enter_op,
+            enter.fields(),
+            self.consume_fuel,
+            Form::PLAIN,
+        ));
         for value in &self.consts {
             code.ops.push(Op::new(
                 Opcode::Data,
                 Fields::from_bits(*value),
                 false,
-                false,
+                Form::PLAIN,
             ));
         }
         let body_start = code.ops.len();
@@ -224,7 +239,7 @@ impl<'m> Emitter<'m> {
             }
         };
         code.ops.reserve(self.ops.len());
-        for raw in &self.ops {
+        for (at, raw) in self.ops.iter().enumerate() {
             let fields = if consts == 0 {
                 raw.fields
             } else {
@@ -232,8 +247,15 @@ impl<'m> Emitter<'m> {
                     .map_slots(relocate)
                     .fields()
             };
+            let form = Form {
+                acc_in: raw.acc,
+                acc_only: self
+                    .ops
+                    .get(at + 1)
+                    .is_some_and(|next| only_to_next(raw, next)),
+            };
             code.ops
-                .push(Op::new(raw.opcode, fields, self.consume_fuel, raw.acc));
+                .push(Op::new(raw.opcode, fields, self.consume_fuel, form));
         }
         for (at, raw) in self.ops.iter().enumerate() {
             if raw.opcode == Opcode::BrTable {
@@ -293,10 +315,16 @@ impl<'m> Emitter<'m> {
         self.retarget = None;
         let acc_slot = self.acc_slot();
         let acc = acc_slot.is_some() && Instr::acc_slot(opcode, fields, AccRole::In) == acc_slot;
+        // The value read is dead after this instruction if nothing else
+        // reads it or if this one overwrites it (a `local.set` that
+        // redirects the write afterwards pops the temporary).
+        let overwrites = Instr::acc_slot(opcode, fields, AccRole::Out) == acc_slot;
+        let kills = acc_slot.filter(|&slot| acc && (overwrites || self.is_dead_temp(slot)));
         self.ops.push(RawOp {
             opcode,
             fields,
             acc,
+            kills,
         });
         self.ops.len() - 1
     }
@@ -310,6 +338,21 @@ impl<'m> Emitter<'m> {
         }
         let prev = self.ops.last()?;
         Instr::acc_slot(prev.opcode, prev.fields, AccRole::Out)
+    }
+
+    /// Whether `slot` is a temporary whose value nothing reads any more:
+    /// above the operand stack (every operand is read once, when it is
+    /// popped) and not the right operand of a comparison pending on top.
+    fn is_dead_temp(&self, slot: u16) -> bool {
+        let height = self.stack.height();
+        let top = usize::from(self.temp(height));
+        let end = usize::from(self.temp_base) + self.stack.max_height;
+        if !(top..end).contains(&usize::from(slot)) {
+            return false;
+        }
+        height == 0
+            || !matches!(self.stack.get(height - 1),
+                Operand::Cmp { lhs, rhs, .. } if lhs == Source::Slot(slot) || rhs == Source::Slot(slot))
     }
 
     /// Whether a two-slot instruction reading `(lhs, rhs)` should swap them
