@@ -59,7 +59,10 @@
 //! - `load`: `dst@p = memory[ptr@q + offset@r]`; the `at` variant is
 //!   `dst@p = memory[(ptr@q + add@r) mod 2^32]`, an `i32.add` of a
 //!   constant and the load of its result at offset 0 (the add wraps; an
-//!   offset does not).
+//!   offset does not); the `idx` variant (accesses of 2, 4 or 8 bytes) is
+//!   `dst@p = memory[((index@q << log2 size) + add@r) mod 2^32]`, the same
+//!   with the index scaled by the access size first (an array element at
+//!   a constant address, `a[i]`).
 //! - `store`: `memory[ptr@p + offset@r] = value@q`.
 //! - `special`: everything else, with named fields (`name: kind@position`)
 //!   and a hand-written body. Bodies get the executor state `s` and return
@@ -403,20 +406,20 @@ macro_rules! with_isa {
                 F64Ge [br BrF64Ge, br_not BrNotF64Ge] swap F64Le (f64) = |a, b| a >= b;
             }
             load {
-                I32Load(4) [at I32LoadAt] -> u32 = |b| u32::from_le_bytes(b);
-                I64Load(8) [at I64LoadAt] -> u64 = |b| u64::from_le_bytes(b);
-                F32Load(4) [at F32LoadAt] -> u32 = |b| u32::from_le_bytes(b);
-                F64Load(8) [at F64LoadAt] -> u64 = |b| u64::from_le_bytes(b);
+                I32Load(4) [at I32LoadAt, idx I32LoadIdx] -> u32 = |b| u32::from_le_bytes(b);
+                I64Load(8) [at I64LoadAt, idx I64LoadIdx] -> u64 = |b| u64::from_le_bytes(b);
+                F32Load(4) [at F32LoadAt, idx F32LoadIdx] -> u32 = |b| u32::from_le_bytes(b);
+                F64Load(8) [at F64LoadAt, idx F64LoadIdx] -> u64 = |b| u64::from_le_bytes(b);
                 I32Load8S(1) [at I32Load8SAt] -> i32 = |b| i32::from(b[0] as i8);
                 I32Load8U(1) [at I32Load8UAt] -> u32 = |b| u32::from(b[0]);
-                I32Load16S(2) [at I32Load16SAt] -> i32 = |b| i32::from(i16::from_le_bytes(b));
-                I32Load16U(2) [at I32Load16UAt] -> u32 = |b| u32::from(u16::from_le_bytes(b));
+                I32Load16S(2) [at I32Load16SAt, idx I32Load16SIdx] -> i32 = |b| i32::from(i16::from_le_bytes(b));
+                I32Load16U(2) [at I32Load16UAt, idx I32Load16UIdx] -> u32 = |b| u32::from(u16::from_le_bytes(b));
                 I64Load8S(1) [at I64Load8SAt] -> i64 = |b| i64::from(b[0] as i8);
                 I64Load8U(1) [at I64Load8UAt] -> u64 = |b| u64::from(b[0]);
-                I64Load16S(2) [at I64Load16SAt] -> i64 = |b| i64::from(i16::from_le_bytes(b));
-                I64Load16U(2) [at I64Load16UAt] -> u64 = |b| u64::from(u16::from_le_bytes(b));
-                I64Load32S(4) [at I64Load32SAt] -> i64 = |b| i64::from(i32::from_le_bytes(b));
-                I64Load32U(4) [at I64Load32UAt] -> u64 = |b| u64::from(u32::from_le_bytes(b));
+                I64Load16S(2) [at I64Load16SAt, idx I64Load16SIdx] -> i64 = |b| i64::from(i16::from_le_bytes(b));
+                I64Load16U(2) [at I64Load16UAt, idx I64Load16UIdx] -> u64 = |b| u64::from(u16::from_le_bytes(b));
+                I64Load32S(4) [at I64Load32SAt, idx I64Load32SIdx] -> i64 = |b| i64::from(i32::from_le_bytes(b));
+                I64Load32U(4) [at I64Load32UAt, idx I64Load32UIdx] -> u64 = |b| u64::from(u32::from_le_bytes(b));
             }
             store {
                 I32Store(u32) -> 4 = |v| v.to_le_bytes();
@@ -693,7 +696,7 @@ macro_rules! flat_isa {
     };
 
     (@load $cb:ident [$($acc:tt)*] [
-        $name:ident ($n:literal) [at $at:ident] -> $out:ident = |$bytes:ident| $e:expr; $($rest:tt)*
+        $name:ident ($n:literal) [at $at:ident $(, idx $idx:ident)?] -> $out:ident = |$bytes:ident| $e:expr; $($rest:tt)*
     ] $($more:tt)*) => {
         $crate::isa::flat_isa!(@load $cb [$($acc)*
             $name { dst: out@p, ptr: inp@q, offset: u32@r } (s) {
@@ -714,6 +717,16 @@ macro_rules! flat_isa {
                     None => Flow::Trap(TrapCode::MemoryOutOfBounds),
                 }
             }
+            $($idx { dst: out@p, index: inp@q, add: u32@r } (s) {
+                let ptr = (s.input::<u32>(index) << (const { ($n as u32).trailing_zeros() })).wrapping_add(add);
+                match s.load::<$n>(ptr, 0) {
+                    Some($bytes) => {
+                        s.output::<$out>(dst, $e);
+                        Flow::Next
+                    }
+                    None => Flow::Trap(TrapCode::MemoryOutOfBounds),
+                }
+            })?
         ] [$($rest)*] $($more)*);
     };
     (@load $cb:ident [$($acc:tt)*] [] $($more:tt)*) => {

@@ -704,6 +704,66 @@ fn an_add_of_a_constant_folds_into_the_load_of_its_result_and_still_wraps() {
 }
 
 #[test]
+fn an_array_element_at_a_constant_address_is_one_load_that_scales_its_index() {
+    let mem = r#"(memory 1)
+         (data (i32.const 0) "\01\00\00\00\02\00\00\00\03\00\00\00\04\00\00\00\05\00\00\00")"#;
+    let load = |load: &str, shift: u32, add: i32| {
+        format!(
+            r#"(module {mem} (func (export "f") (param i32 i32) (result i32)
+                 ({load} (i32.add (i32.shl (local.get 0) (i32.const {shift})) (i32.const {add})))))"#
+        )
+    };
+    // The shift and the add wrap at 2^32 as the operators do.
+    let i32_load = load("i32.load", 2, 4);
+    check(
+        &i32_load,
+        &[
+            ((0, 0), 2),
+            ((3, 0), 5),
+            ((-1, 0), 1),
+            ((0x4000_0000, 0), 2),
+        ],
+    );
+    let (module, mut store, f) = instantiate_f(&Engine::default(), &i32_load);
+    assert!(
+        f.call(&mut store, (0x1000_0000, 0)).is_err(),
+        "out of bounds"
+    );
+    assert!(
+        module.dump_ir().contains("I32LoadIdx"),
+        "{}",
+        module.dump_ir()
+    );
+    let i16_load = load("i32.load16_u", 1, 2);
+    check(&i16_load, &[((0, 0), 0), ((1, 0), 2), ((-1, 0), 1)]);
+    assert!(ir(&i16_load).contains("I32Load16UIdx"), "{}", ir(&i16_load));
+    let i64_load = format!(
+        r#"(module {mem} (func (export "f") (param i32 i32) (result i32)
+             (i32.wrap_i64 (i64.shr_u (i64.load (i32.add (i32.shl (local.get 0) (i32.const 3))
+                                                         (i32.const 8)))
+                                      (i64.const 32)))))"#
+    );
+    check(&i64_load, &[((0, 0), 4), ((-1, 0), 2)]);
+    assert!(ir(&i64_load).contains("I64LoadIdx"), "{}", ir(&i64_load));
+    // A shift other than the access size's stays a shift.
+    let other = load("i32.load", 3, 4);
+    check(&other, &[((0, 0), 2), ((1, 0), 4), ((0x2000_0000, 0), 2)]);
+    assert!(!ir(&other).contains("Idx"), "{}", ir(&other));
+    // A branch to the add: the shift is not the only way to it.
+    let branched = format!(
+        r#"(module {mem} (func (export "f") (param i32 i32) (result i32)
+             (i32.load (i32.add
+               (block (result i32)
+                 (br_if 0 (i32.shl (local.get 0) (i32.const 3)) (local.get 1))
+                 drop
+                 (i32.shl (local.get 0) (i32.const 2)))
+               (i32.const 4)))))"#
+    );
+    check(&branched, &[((1, 0), 3), ((1, 1), 4), ((0, 1), 2)]);
+    assert!(!ir(&branched).contains("Idx"), "{}", ir(&branched));
+}
+
+#[test]
 fn an_add_of_a_scaled_index_is_one_instruction_unless_something_branches_between() {
     let f =
         |body: &str| format!(r#"(module (func (export "f") (param i32 i32) (result i32) {body}))"#);

@@ -625,7 +625,14 @@ impl<'m> Emitter<'m> {
             };
             let dst = self.push_temp();
             match folded {
-                Some((at, (base, add))) => self.emit_result(at, Self::raw(dst, base, add)),
+                Some((at, (base, add))) => match load
+                    .idx
+                    .filter(|_| base == ptr)
+                    .and_then(|idx| self.take_index(base, idx))
+                {
+                    Some((idx, index)) => self.emit_result(idx, Self::raw(dst, index, add)),
+                    None => self.emit_result(at, Self::raw(dst, base, add)),
+                },
                 None => self.in_memory(load.memory, |t| {
                     t.emit_result(load.op, Self::raw(dst, ptr, offset))
                 }),
@@ -658,6 +665,25 @@ impl<'m> Emitter<'m> {
         }
         let last = self.ops.pop()?;
         Some((last.fields.q, last.fields.r))
+    }
+
+    /// If the last instruction is `base = index << shift` (an
+    /// `I32ShlImm` by the access size's shift), `base` being the popped
+    /// temporary a load's folded add read, and nothing branches to what
+    /// comes next: removes it and returns the load's `idx` variant and
+    /// `index`, for the load to scale the index itself (an element of an
+    /// array at a constant address).
+    fn take_index(&mut self, base: u16, (idx, shift): (Opcode, u32)) -> Option<(Opcode, u16)> {
+        let last = self.ops.last()?;
+        if last.opcode != Opcode::I32ShlImm
+            || last.fields.p != base
+            || last.fields.r % 32 != shift
+            || self.label_at == self.ops.len()
+        {
+            return None;
+        }
+        let last = self.ops.pop()?;
+        Some((idx, last.fields.q))
     }
 
     /// If one operand of an `i32.add` of the temporaries `a` (at `height`)

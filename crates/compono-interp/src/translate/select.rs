@@ -66,6 +66,8 @@ pub(crate) struct Access {
     pub op: Opcode,
     /// A load's `at` variant (see `isa.rs`).
     pub at: Option<Opcode>,
+    /// A load's `idx` variant, and the shift that scales its index.
+    pub idx: Option<(Opcode, u32)>,
     pub offset: u64,
     pub memory: u32,
 }
@@ -143,7 +145,7 @@ macro_rules! define_select {
                 = |$bta:ident, $btb:ident| $bte:expr;)* }
      compare { $($c:ident [$($ck:ident $cn:ident),*] $(negate $cneg:ident)? swap $cswap:ident ($cty:ident)
                 = |$ca:ident, $cb:ident| $ce:expr;)* }
-     load { $($l:ident ($ln:literal) [at $lat:ident] -> $lout:ident = |$lb:ident| $le:expr;)* }
+     load { $($l:ident ($ln:literal) [at $lat:ident $(, idx $lidx:ident)?] -> $lout:ident = |$lb:ident| $le:expr;)* }
      store { $($s:ident ($sty:ident) -> $sn:literal = |$sv:ident| $se:expr;)* }) => {
         pub(crate) fn unary(op: &Operator<'_>) -> Option<Unary> {
             Some(match op {
@@ -247,14 +249,20 @@ macro_rules! define_select {
 
         pub(crate) fn load(op: &Operator<'_>) -> Option<Access> {
             match op {
-                $(Operator::$l { memarg } => Some(Access { op: Opcode::$l, at: Some(Opcode::$lat), offset: memarg.offset, memory: memory_of(memarg) }),)*
+                $(Operator::$l { memarg } => Some(Access {
+                    op: Opcode::$l,
+                    at: Some(Opcode::$lat),
+                    idx: None $(.or(Some((Opcode::$lidx, ($ln as u32).trailing_zeros()))))?,
+                    offset: memarg.offset,
+                    memory: memory_of(memarg),
+                }),)*
                 _ => None,
             }
         }
 
         pub(crate) fn store(op: &Operator<'_>) -> Option<Access> {
             match op {
-                $(Operator::$s { memarg } => Some(Access { op: Opcode::$s, at: None, offset: memarg.offset, memory: memory_of(memarg) }),)*
+                $(Operator::$s { memarg } => Some(Access { op: Opcode::$s, at: None, idx: None, offset: memarg.offset, memory: memory_of(memarg) }),)*
                 _ => None,
             }
         }
