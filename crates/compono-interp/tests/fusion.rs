@@ -560,6 +560,18 @@ fn a_value_read_once_through_the_accumulator_is_not_stored() {
     let code = ir(tee);
     assert!(!line(&code, "I32MulImm").contains("[acc only]"), "{code}");
     assert!(line(&code, "I32Add").ends_with("<- acc"), "{code}");
+    // A comparison evaluated straight into the local it reads through the
+    // accumulator, but reads from its slot too: the local is stored.
+    // (Found by the differential fuzz run, seed 9393.)
+    let twice = r#"(module (global $g (mut i32) (i32.const 7))
+         (func (export "f") (param i32 i32) (result i32)
+           (local.set 0 (i32.add (global.get $g) (local.get 1)))
+           (local.set 0 (i32.ne (local.get 0) (local.get 0)))
+           (local.get 0)))"#;
+    check(twice, &[((5, 0), 0), ((0, 1), 0), ((0, -7), 0)]);
+    let code = ir(twice);
+    assert!(line(&code, "I32Ne").contains("dst: 0"), "{code}");
+    assert!(!line(&code, "I32Add").contains("[acc only]"), "{code}");
 }
 
 /// A wasm operator, the instruction it becomes, and what it computes.

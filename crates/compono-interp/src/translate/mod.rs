@@ -317,9 +317,20 @@ impl<'m> Emitter<'m> {
         let acc = acc_slot.is_some() && Instr::acc_slot(opcode, fields, AccRole::In) == acc_slot;
         // The value read is dead after this instruction if nothing else
         // reads it or if this one overwrites it (a `local.set` that
-        // redirects the write afterwards pops the temporary).
+        // redirects the write afterwards pops the temporary), provided
+        // this one reads it only from the accumulator: a local can be
+        // both operands (`local.get 0; local.get 0; i32.ne`).
         let overwrites = Instr::acc_slot(opcode, fields, AccRole::Out) == acc_slot;
-        let kills = acc_slot.filter(|&slot| acc && (overwrites || self.is_dead_temp(slot)));
+        let named_once = |slot: u16| {
+            let mut times = 0;
+            Instr::decode(opcode, fields).map_slots(|s| {
+                times += usize::from(s == slot);
+                s
+            });
+            times == 1 + usize::from(overwrites)
+        };
+        let kills = acc_slot
+            .filter(|&slot| acc && (overwrites || self.is_dead_temp(slot)) && named_once(slot));
         self.ops.push(RawOp {
             opcode,
             fields,
