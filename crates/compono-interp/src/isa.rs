@@ -33,7 +33,8 @@
 //! frame. A row has at most one `inp` field (in the families: the first
 //! operand, or a store's value). When nothing reads that value after the
 //! instruction that takes it from the accumulator (a temporary popped
-//! from the operand stack, or a slot that instruction overwrites), the one
+//! from the operand stack, or a slot that instruction overwrites) and that
+//! instruction names the slot in no other field, the one
 //! that wrote it runs in a form that leaves it only in the accumulator
 //! (`ir::Form`, `translate::Emitter::is_dead_temp`), which saves a store.
 //!

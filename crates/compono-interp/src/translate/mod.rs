@@ -666,16 +666,20 @@ impl<'m> Emitter<'m> {
     /// removes it and returns `(base, add)` for a load to do the add
     /// itself: the temporary is dead, as every popped one is.
     fn take_address_add(&mut self, ptr: u16) -> Option<(u16, u32)> {
-        let last = self.ops.last()?;
+        let last = self.last_unbranched()?;
         let popped = self.temp(self.stack.height());
         if ptr != popped || last.opcode != Opcode::I32AddImm || last.fields.p != ptr {
             return None;
         }
-        if self.label_at == self.ops.len() {
-            return None;
-        }
-        let last = self.ops.pop()?;
+        self.ops.pop();
         Some((last.fields.q, last.fields.r))
+    }
+
+    /// The last instruction, if nothing branches to what comes after it:
+    /// only then may the next one absorb it.
+    fn last_unbranched(&self) -> Option<RawOp> {
+        let last = *self.ops.last()?;
+        (self.label_at != self.ops.len()).then_some(last)
     }
 
     /// If the last instruction is `base = index << shift` (an
@@ -685,15 +689,12 @@ impl<'m> Emitter<'m> {
     /// `index`, for the load to scale the index itself (an element of an
     /// array at a constant address).
     fn take_index(&mut self, base: u16, (idx, shift): (Opcode, u32)) -> Option<(Opcode, u16)> {
-        let last = self.ops.last()?;
-        if last.opcode != Opcode::I32ShlImm
-            || last.fields.p != base
-            || last.fields.r % 32 != shift
-            || self.label_at == self.ops.len()
+        let last = self.last_unbranched()?;
+        if last.opcode != Opcode::I32ShlImm || last.fields.p != base || last.fields.r % 32 != shift
         {
             return None;
         }
-        let last = self.ops.pop()?;
+        self.ops.pop();
         Some((idx, last.fields.q))
     }
 
@@ -703,10 +704,7 @@ impl<'m> Emitter<'m> {
     /// most 65,535), and nothing branches to what comes next: removes that
     /// instruction and returns `(index, base, scale)` for `I32AddScaled`.
     fn take_scaled(&mut self, a: u16, b: u16, height: usize) -> Option<(u16, u16, u16)> {
-        let last = self.ops.last()?;
-        if self.label_at == self.ops.len() {
-            return None;
-        }
+        let last = self.last_unbranched()?;
         let scale = match (last.opcode, last.fields.r) {
             // A shift counts modulo 32.
             (Opcode::I32ShlImm, shift) if shift % 32 < 16 => 1u16 << (shift % 32),
