@@ -1,11 +1,17 @@
 //! `cargo xtask bench interp [PROGRAM...] [--fuel]`: runs the compute
 //! benchmarks in `fixtures/interp/bench/` on compono's interpreter and on
-//! wasmi 2.0 in the same process and prints compono's speed relative to
-//! wasmi's per program, their geometric mean, and the time both take to
-//! translate a 10 MB module. `--fuel` adds the cost of fuel metering.
+//! wasmi 2.0 and prints compono's speed relative to wasmi's per program,
+//! their geometric mean, and the time both take to translate a 10 MB
+//! module. `--fuel` adds the cost of fuel metering.
 //!
-//! `cargo xtask bench interp --once ENGINE PROGRAM` runs one program once
-//! on `compono`, `compono-fuel` or `wasmi`, for instruction counts under
+//! Each engine runs in a binary of its own (`xtask/interp-runner`), built
+//! with the `interp-bench` profile: an engine's speed depends on where its
+//! handlers land in the executable, and in one shared binary a change to
+//! compono moved wasmi's code and its time by up to 20%.
+//!
+//! `cargo xtask bench interp --once ENGINE PROGRAM` builds the runners and
+//! prints the command that runs one program once on `compono`,
+//! `compono-fuel` or `wasmi`, for instruction counts under
 //! `valgrind --tool=callgrind`.
 //!
 //! The modules are built from the sources beside them by `build.sh` there;
@@ -13,20 +19,23 @@
 //! `// bench: run(N)` line.
 
 use anyhow::{Context, Result, anyhow, bail, ensure};
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::time::Duration;
 
 /// Each engine runs each program this often, the engines taking turns so
 /// both see the same machine load; the fastest run counts.
 const REPETITIONS: usize = 5;
 
-/// A prepared program: calling it runs `run(arg)` once.
-type Runner = Box<dyn FnMut() -> Result<i64>>;
+/// The cargo profile the runners are built with: release with whole-program
+/// optimisation, as wasmi's documentation asks of builds that measure it.
+const PROFILE: &str = "interp-bench";
 
 struct Program {
     name: String,
     arg: i32,
-    bytes: Vec<u8>,
+    path: PathBuf,
 }
 
 fn bench_dir() -> PathBuf {
@@ -55,96 +64,90 @@ fn programs() -> Result<Vec<Program>> {
             .ok_or_else(|| anyhow!("{} has no `// bench: run(N)` line", source.display()))?
             .parse()
             .with_context(|| format!("bench argument in {}", source.display()))?;
-        list.push(Program {
-            name,
-            arg,
-            bytes: std::fs::read(&path)?,
-        });
+        list.push(Program { name, arg, path });
     }
     list.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(list)
 }
 
-/// CPU time this thread has run: unlike wall time it does not count time
-/// other processes on a shared machine take. `CLOCK_THREAD_CPUTIME_ID`
-/// adds the running slice to the scheduler's total when read, so it is
-/// exact; the total alone (`/proc/thread-self/schedstat`) is only brought
-/// up to date at each timer tick, 4 ms here, a few percent of a run.
-#[cfg(unix)]
-fn thread_cpu_time() -> Option<Duration> {
-    let mut now = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `now` is a valid, writable timespec.
-    let status = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
-    (status == 0).then(|| Duration::new(now.tv_sec as u64, now.tv_nsec as u32))
+/// Builds both runner binaries and returns the directory they are in.
+fn build_runners() -> Result<PathBuf> {
+    let root = crate::root();
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(&root)
+        .args(["build", "--quiet", "--profile", PROFILE])
+        .args(["--package", "interp-runner", "--bins"])
+        .status()
+        .context("failed to run cargo build for the interpreter runners")?;
+    ensure!(status.success(), "building the interpreter runners failed");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    Ok(target.join(PROFILE))
 }
 
-#[cfg(not(unix))]
-fn thread_cpu_time() -> Option<Duration> {
-    None
-}
-
-/// Runs `f` and returns its result and the time it took.
-fn timed<R>(f: impl FnOnce() -> R) -> (R, Duration) {
-    let (wall, cpu) = (Instant::now(), thread_cpu_time());
-    let result = f();
-    let elapsed = match (cpu, thread_cpu_time()) {
-        (Some(before), Some(after)) => after.saturating_sub(before),
-        _ => wall.elapsed(),
-    };
-    (result, elapsed)
-}
-
-fn time_once(run: &mut Runner, best: &mut Duration) -> Result<i64> {
-    let (result, elapsed) = timed(run);
-    *best = (*best).min(elapsed);
-    result
-}
-
-fn prepare_compono(bytes: &[u8], arg: i32, fuel: bool) -> Result<Runner> {
-    use compono_interp::{Config, Engine, Linker, Module, Store};
-    let mut config = Config::new();
-    config.consume_fuel(fuel);
-    let engine = Engine::new(&config);
-    let module = Module::new(&engine, bytes)?;
-    let mut store = Store::new(&engine, ());
-    let instance = Linker::new().instantiate(&mut store, &module)?;
-    let run = instance
-        .get_func(&store, "run")
-        .ok_or_else(|| anyhow!("no `run` export"))?
-        .typed::<i32, i64>(&store)?;
-    Ok(Box::new(move || {
-        store.set_fuel(u64::MAX);
-        Ok(run.call(&mut store, arg)?)
-    }))
-}
-
-fn prepare_wasmi(bytes: &[u8], arg: i32) -> Result<Runner> {
-    let engine = wasmi::Engine::default();
-    let module = wasmi::Module::new(&engine, bytes).map_err(|e| anyhow!("{e}"))?;
-    let mut store = wasmi::Store::new(&engine, ());
-    let linker = wasmi::Linker::<()>::new(&engine);
-    let instance = linker
-        .instantiate_and_start(&mut store, &module)
-        .map_err(|e| anyhow!("{e}"))?;
-    let run = instance
-        .get_typed_func::<i32, i64>(&store, "run")
-        .map_err(|e| anyhow!("{e}"))?;
-    Ok(Box::new(move || {
-        run.call(&mut store, arg).map_err(|e| anyhow!("{e}"))
-    }))
-}
-
-fn prepare(engine: &str, program: &Program) -> Result<Runner> {
-    match engine {
-        "compono" => prepare_compono(&program.bytes, program.arg, false),
-        "compono-fuel" => prepare_compono(&program.bytes, program.arg, true),
-        "wasmi" => prepare_wasmi(&program.bytes, program.arg),
+/// The runner binary and its arguments for one engine.
+fn runner_command(bin: &Path, engine: &str) -> Result<(PathBuf, Vec<&'static str>)> {
+    let (name, extra): (&str, &[&str]) = match engine {
+        "compono" => ("compono", &[]),
+        "compono-fuel" => ("compono", &["--fuel"]),
+        "wasmi" => ("wasmi", &[]),
         other => bail!("unknown engine `{other}`; expected compono, compono-fuel or wasmi"),
+    };
+    Ok((bin.join(format!("interp-runner-{name}")), extra.to_vec()))
+}
+
+/// A runner process serving one program on one engine.
+struct Runner {
+    engine: &'static str,
+    child: Child,
+    input: ChildStdin,
+    output: BufReader<ChildStdout>,
+}
+
+impl Runner {
+    fn start(bin: &Path, engine: &'static str, program: &Program) -> Result<Runner> {
+        let (exe, extra) = runner_command(bin, engine)?;
+        let mut child = Command::new(&exe)
+            .arg("serve")
+            .arg(&program.path)
+            .arg(program.arg.to_string())
+            .args(extra)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("starting {}", exe.display()))?;
+        let input = child.stdin.take().unwrap();
+        let output = BufReader::new(child.stdout.take().unwrap());
+        Ok(Runner {
+            engine,
+            child,
+            input,
+            output,
+        })
     }
-    .with_context(|| format!("{engine} on {}", program.name))
+
+    /// Runs the program once and returns its result and the time it took.
+    fn run(&mut self, program: &str) -> Result<(i64, Duration)> {
+        let context = || format!("{} on {program}", self.engine);
+        writeln!(self.input, "run").with_context(context)?;
+        self.input.flush().with_context(context)?;
+        let mut line = String::new();
+        self.output.read_line(&mut line).with_context(context)?;
+        let parsed = line.split_once(' ').and_then(|(result, nanos)| {
+            Some((result.parse().ok()?, nanos.trim().parse::<u64>().ok()?))
+        });
+        let (result, nanos) = parsed
+            .ok_or_else(|| anyhow!("{}: the runner failed (answered {line:?})", context()))?;
+        Ok((result, Duration::from_nanos(nanos)))
+    }
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 fn geometric_mean(values: &[f64]) -> f64 {
@@ -152,25 +155,6 @@ fn geometric_mean(values: &[f64]) -> f64 {
 }
 
 pub fn main(args: &[String]) -> Result<()> {
-    if cfg!(debug_assertions) {
-        // Timings of an unoptimised build mean nothing: rerun optimised.
-        let status =
-            std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-                .args([
-                    "run",
-                    "--release",
-                    "--quiet",
-                    "--package",
-                    "xtask",
-                    "--",
-                    "bench",
-                ])
-                .args(args)
-                .status()
-                .context("failed to rerun xtask in release mode")?;
-        ensure!(status.success(), "release benchmark run failed");
-        return Ok(());
-    }
     let programs = programs()?;
     // `interp` names this benchmark among the project's others.
     let args: Vec<&str> = args
@@ -178,6 +162,7 @@ pub fn main(args: &[String]) -> Result<()> {
         .map(String::as_str)
         .filter(|a| *a != "interp")
         .collect();
+    let bin = build_runners()?;
     if let Some(at) = args.iter().position(|a| *a == "--once") {
         let (engine, name) = match (args.get(at + 1), args.get(at + 2)) {
             (Some(e), Some(n)) => (*e, *n),
@@ -187,8 +172,14 @@ pub fn main(args: &[String]) -> Result<()> {
             .iter()
             .find(|p| p.name == name)
             .ok_or_else(|| anyhow!("no benchmark program `{name}`"))?;
-        let result = prepare(engine, program)?()?;
-        println!("{name} on {engine}: {result}");
+        let (exe, extra) = runner_command(&bin, engine)?;
+        println!(
+            "{} once {} {} {}",
+            exe.display(),
+            program.path.display(),
+            program.arg,
+            extra.join(" ")
+        );
         return Ok(());
     }
     let with_fuel = args.contains(&"--fuel");
@@ -211,15 +202,20 @@ pub fn main(args: &[String]) -> Result<()> {
         if !filter.is_empty() && !filter.contains(&program.name.as_str()) {
             continue;
         }
-        let mut engines = vec![prepare("compono", program)?, prepare("wasmi", program)?];
+        let mut engines = vec![
+            Runner::start(&bin, "compono", program)?,
+            Runner::start(&bin, "wasmi", program)?,
+        ];
         if with_fuel {
-            engines.push(prepare("compono-fuel", program)?);
+            engines.push(Runner::start(&bin, "compono-fuel", program)?);
         }
         let mut best = vec![Duration::MAX; engines.len()];
         for _ in 0..REPETITIONS {
             let mut results = Vec::new();
             for (engine, best) in engines.iter_mut().zip(&mut best) {
-                results.push(time_once(engine, best)?);
+                let (result, elapsed) = engine.run(&program.name)?;
+                *best = (*best).min(elapsed);
+                results.push(result);
             }
             if results.iter().any(|r| *r != results[1]) {
                 bail!(
@@ -248,15 +244,15 @@ pub fn main(args: &[String]) -> Result<()> {
         !ratios.is_empty(),
         "no benchmark program matched {filter:?}"
     );
-    let clock = if thread_cpu_time().is_some() {
-        "thread CPU time"
-    } else {
-        "wall time"
-    };
+    let clock = Command::new(bin.join("interp-runner-compono"))
+        .arg("clock")
+        .output()
+        .context("asking a runner for its clock")?;
     println!(
-        "speed = wasmi time / compono time; geometric mean {:.2}x, lowest {:.2}x (best of {REPETITIONS}, {clock})",
+        "speed = wasmi time / compono time; geometric mean {:.2}x, lowest {:.2}x (best of {REPETITIONS}, {}, `{PROFILE}` profile)",
         geometric_mean(&ratios),
         ratios.iter().copied().fold(f64::INFINITY, f64::min),
+        String::from_utf8_lossy(&clock.stdout).trim(),
     );
     if with_fuel {
         println!(
@@ -265,45 +261,58 @@ pub fn main(args: &[String]) -> Result<()> {
         );
     }
     if filter.is_empty() {
-        translation(&programs)?;
+        translation(&bin, &programs)?;
     }
     Ok(())
 }
 
 /// Times translating a module of about 10 MB of code made of real function
 /// bodies (the Rust benchmark's, repeated).
-fn translation(programs: &[Program]) -> Result<()> {
+fn translation(bin: &Path, programs: &[Program]) -> Result<()> {
     let seed = programs
         .iter()
         .find(|p| p.name == "rustcoll")
         .ok_or_else(|| anyhow!("the rustcoll benchmark is missing"))?;
-    let module = replicate_code(&seed.bytes, 10 << 20)?;
-    let mut best = [Duration::MAX; 3];
+    let module = replicate_code(&std::fs::read(&seed.path)?, 10 << 20)?;
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("translate.wasm");
+    std::fs::write(&file, &module)?;
+    let mut best = std::collections::BTreeMap::new();
     for _ in 0..3 {
-        let engine = compono_interp::Engine::default();
-        let (result, t) = timed(|| compono_interp::Module::new(&engine, &module));
-        result?;
-        best[0] = best[0].min(t);
-        for (slot, mode) in [
-            (1, wasmi::CompilationMode::Eager),
-            (2, wasmi::CompilationMode::LazyTranslation),
-        ] {
-            let mut config = wasmi::Config::default();
-            config.compilation_mode(mode);
-            let engine = wasmi::Engine::new(&config);
-            let (result, t) = timed(|| wasmi::Module::new(&engine, &module[..]));
-            result.map_err(|e| anyhow!("wasmi: {e}"))?;
-            best[slot] = best[slot].min(t);
+        for engine in ["compono", "wasmi"] {
+            let out = Command::new(bin.join(format!("interp-runner-{engine}")))
+                .arg("translate")
+                .arg(&file)
+                .output()
+                .with_context(|| format!("running the {engine} runner"))?;
+            ensure!(
+                out.status.success(),
+                "{engine} failed to translate: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+            for line in String::from_utf8_lossy(&out.stdout).lines() {
+                let (mode, nanos) = line
+                    .split_once(' ')
+                    .and_then(|(m, n)| Some((m.to_string(), n.parse::<u64>().ok()?)))
+                    .ok_or_else(|| anyhow!("{engine} runner answered {line:?}"))?;
+                let entry = best.entry(mode).or_insert(u64::MAX);
+                *entry = (*entry).min(nanos);
+            }
         }
     }
-    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let ms = |mode: &str| -> Result<f64> {
+        Ok(*best
+            .get(mode)
+            .ok_or_else(|| anyhow!("no translation time for {mode}"))? as f64
+            / 1e6)
+    };
     println!(
         "translating a {:.1} MB module: compono {:.0} ms, wasmi eager {:.0} ms ({:.2}x), wasmi lazy (validation only) {:.0} ms",
         module.len() as f64 / (1 << 20) as f64,
-        ms(best[0]),
-        ms(best[1]),
-        best[1].as_secs_f64() / best[0].as_secs_f64(),
-        ms(best[2]),
+        ms("compono")?,
+        ms("eager")?,
+        ms("eager")? / ms("compono")?,
+        ms("lazy")?,
     );
     Ok(())
 }
