@@ -8,6 +8,21 @@
 
 use crate::isa::{flat_isa, with_isa};
 
+/// How many slots `Enter` zeroes in one write (64 bytes, a few vector
+/// stores). Every frame has at least this many slots above its last local,
+/// so `Enter` clears the locals of most functions in one or two such
+/// writes inline, instead of calling `memset`, a call that made every
+/// entry save and restore the handler's registers.
+pub(crate) const ZERO_CHUNK: u16 = 8;
+
+/// How many constants `Enter` copies from its `Data` records into the
+/// frame at a time. A frame has room for its constants rounded up to a
+/// whole chunk, and the code ends in `CONST_CHUNK - 1` padding records, so
+/// a chunk read past the last constant stays inside the code: a copy
+/// without a loop per constant, whose vectorised form made every entry
+/// save and restore registers.
+pub(crate) const CONST_CHUNK: u16 = 4;
+
 /// One encoded instruction: what executes it, and three operand fields
 /// (see `isa.rs` for what each instruction keeps in them).
 #[derive(Clone, Copy, Debug)]

@@ -4,6 +4,7 @@
 
 use super::unchecked::{State, push_within_capacity};
 use super::{Flow, Frame, HALT, HostCall};
+use crate::ir::ZERO_CHUNK;
 use crate::memory::PAGE_SIZE;
 use crate::store::FuncKind;
 use crate::table::grow_table;
@@ -37,13 +38,14 @@ impl State {
     /// Zeroes the locals and loads the constants of a frame that fits.
     #[inline(always)]
     fn init_frame(&mut self, params: u16, locals: u16, consts: u16) -> Flow {
-        for slot in params..locals {
-            self.set::<u64>(slot, 0);
+        // Whole chunks: the slots after the last local are constants and
+        // temporaries, written before they are read.
+        let mut chunk = params;
+        while chunk < locals {
+            self.zero_chunk(chunk);
+            chunk += ZERO_CHUNK;
         }
-        for k in 0..consts {
-            let value = self.ext(1 + usize::from(k)).bits();
-            self.set(locals + k, value);
-        }
+        self.load_consts(locals, consts);
         Flow::Skip(1 + usize::from(consts))
     }
 

@@ -8,11 +8,15 @@
 //!   the executor's static instructions. Translation ends every function
 //!   with a return or branch, resolves every branch target and call inside
 //!   the same code, and `Data` records are never dispatched (they are
-//!   skipped by the instruction they belong to).
+//!   skipped by the instruction they belong to). The code ends in
+//!   `CONST_CHUNK - 1` padding records.
 //! - **slots**: `sp` is the base of the running function's frame inside the
 //!   store's value stack, and translation never names a slot at or beyond
 //!   the frame size that the function's `Enter` checked against the end of
-//!   the stack.
+//!   the stack. A frame has at least `ZERO_CHUNK` slots above its last
+//!   local, and room for its constants rounded up to whole chunks, so that
+//!   `Enter` may zero its locals and copy its constants a chunk at a time
+//!   (`ZERO_CHUNK`, `CONST_CHUNK`).
 //! - **memory**: `mem` and `mem_len` describe the running instance's
 //!   default memory; every access is bounds-checked against `mem_len`
 //!   first, and the executor reloads both after anything that may move or
@@ -28,7 +32,7 @@
 #![allow(unsafe_code)]
 
 use super::{Ctx, Flow, Frame};
-use crate::ir::Op;
+use crate::ir::{CONST_CHUNK, Op, ZERO_CHUNK};
 use crate::numeric::SlotValue;
 
 const CHECKED: bool = cfg!(feature = "checked");
@@ -131,6 +135,48 @@ impl State {
             self.ctx().check_slot(at);
         }
         at
+    }
+
+    /// Zeroes the `ZERO_CHUNK` slots from `from` on in one write.
+    #[inline(always)]
+    pub fn zero_chunk(&mut self, from: u16) {
+        let at = self.slot(from);
+        if CHECKED {
+            self.ctx()
+                .check_slot(at.wrapping_add(usize::from(ZERO_CHUNK) - 1));
+        }
+        // SAFETY: `from` is a local of the running frame, and a frame has
+        // at least `ZERO_CHUNK` slots above its last local (slot invariant).
+        unsafe {
+            at.cast::<[u64; ZERO_CHUNK as usize]>()
+                .write([0; ZERO_CHUNK as usize])
+        }
+    }
+
+    /// Copies the `consts` constants in the `Data` records after the
+    /// running `Enter` to the slots from `locals` on, `CONST_CHUNK` at a
+    /// time.
+    #[inline(always)]
+    pub fn load_consts(&mut self, locals: u16, consts: u16) {
+        let chunk = usize::from(CONST_CHUNK);
+        let mut from = self.ip.wrapping_add(1);
+        let mut to = self.slot(locals);
+        let end = to.wrapping_add(usize::from(consts));
+        while to < end {
+            if CHECKED {
+                self.ctx().check_code(from.wrapping_add(chunk - 1));
+                self.ctx().check_slot(to.wrapping_add(chunk - 1));
+            }
+            for k in 0..chunk {
+                // SAFETY: the code ends in `CONST_CHUNK - 1` padding
+                // records, so a chunk started at a constant's record is
+                // inside it (code invariant), and a frame has room for its
+                // constants rounded up to whole chunks (slot invariant).
+                unsafe { *to.add(k) = (*from.add(k)).bits() }
+            }
+            from = from.wrapping_add(chunk);
+            to = to.wrapping_add(chunk);
+        }
     }
 
     #[inline(always)]

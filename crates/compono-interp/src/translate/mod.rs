@@ -21,8 +21,8 @@ mod stack;
 
 use crate::error::{Error, Result};
 use crate::ir::{
-    AccRole, CatchClause, CompiledFunc, Fields, Form, Handlers, Instr, NO_PARENT, Op, Opcode,
-    TryRange,
+    AccRole, CONST_CHUNK, CatchClause, CompiledFunc, Fields, Form, Handlers, Instr, NO_PARENT, Op,
+    Opcode, TryRange, ZERO_CHUNK,
 };
 use crate::module::ModuleInner;
 use crate::numeric::{Imm, fits_imm16, fits_imm32};
@@ -70,6 +70,14 @@ impl CodeBuilder {
                 .ok_or_else(|| unsupported("call to a function without a body", 0))?
                 .entry;
             self.ops[at].r = entry;
+        }
+        for _ in 1..CONST_CHUNK {
+            self.ops.push(Op::new(
+                Opcode::Data,
+                Fields::from_bits(0),
+                false,
+                Form::PLAIN,
+            ));
         }
         Ok((self.ops, self.funcs, self.handlers))
     }
@@ -197,7 +205,12 @@ impl<'m> Emitter<'m> {
     fn finish(&mut self, code: &mut CodeBuilder, num_locals: u16) -> Result<()> {
         let consts = self.consts.len();
         let temps = self.stack.max_height;
-        let frame = usize::from(num_locals) + consts + temps;
+        // `Enter` zeroes the locals and copies the constants in whole
+        // chunks (see `ZERO_CHUNK` and `CONST_CHUNK`).
+        let above_locals = (consts + temps)
+            .max(consts.next_multiple_of(usize::from(CONST_CHUNK)))
+            .max(usize::from(ZERO_CHUNK));
+        let frame = usize::from(num_locals) + above_locals;
         if frame > usize::from(u16::MAX) {
             return Err(too_many_slots(self.offset));
         }
