@@ -32,20 +32,20 @@ impl State {
         if let Some(flow) = self.make_room(frame) {
             return flow;
         }
-        self.init_frame(params, locals, consts)
+        self.init_frame(params, locals, consts, frame)
     }
 
     /// Zeroes the locals and loads the constants of a frame that fits.
     #[inline(always)]
-    fn init_frame(&mut self, params: u16, locals: u16, consts: u16) -> Flow {
+    fn init_frame(&mut self, params: u16, locals: u16, consts: u16, frame: u16) -> Flow {
         // Whole chunks: the slots after the last local are constants and
         // temporaries, written before they are read.
         let mut chunk = params;
         while chunk < locals {
-            self.zero_chunk(chunk);
+            self.zero_chunk(chunk, frame);
             chunk += ZERO_CHUNK;
         }
-        self.load_consts(locals, consts);
+        self.load_consts(locals, consts, frame);
         Flow::Skip(1 + usize::from(consts))
     }
 
@@ -72,7 +72,7 @@ impl State {
             return flow;
         }
         self.ctx().fuel -= 1;
-        self.init_frame(params, locals, consts)
+        self.init_frame(params, locals, consts, frame)
     }
 
     /// Pushes the frame returning to the record `next` records on; `None`

@@ -137,13 +137,19 @@ impl State {
         at
     }
 
+    /// Panics unless the slots below `end` are inside a frame of `frame`
+    /// slots that fits the stack.
+    fn check_in_frame(&self, end: usize, frame: u16) {
+        assert!(end <= usize::from(frame), "a chunk write past the frame");
+        self.ctx().check_slot(self.sp.wrapping_add(end - 1));
+    }
+
     /// Zeroes the `ZERO_CHUNK` slots from `from` on in one write.
     #[inline(always)]
-    pub fn zero_chunk(&mut self, from: u16) {
+    pub fn zero_chunk(&mut self, from: u16, frame: u16) {
         let at = self.slot(from);
         if CHECKED {
-            self.ctx()
-                .check_slot(at.wrapping_add(usize::from(ZERO_CHUNK) - 1));
+            self.check_in_frame(usize::from(from) + usize::from(ZERO_CHUNK), frame);
         }
         // SAFETY: `from` is a local of the running frame, and a frame has
         // at least `ZERO_CHUNK` slots above its last local (slot invariant).
@@ -157,15 +163,18 @@ impl State {
     /// running `Enter` to the slots from `locals` on, `CONST_CHUNK` at a
     /// time.
     #[inline(always)]
-    pub fn load_consts(&mut self, locals: u16, consts: u16) {
+    pub fn load_consts(&mut self, locals: u16, consts: u16, frame: u16) {
         let chunk = usize::from(CONST_CHUNK);
         let mut from = self.ip.wrapping_add(1);
         let mut to = self.slot(locals);
         let end = to.wrapping_add(usize::from(consts));
+        if CHECKED && consts > 0 {
+            let last = usize::from(consts).next_multiple_of(chunk);
+            self.check_in_frame(usize::from(locals) + last, frame);
+        }
         while to < end {
             if CHECKED {
                 self.ctx().check_code(from.wrapping_add(chunk - 1));
-                self.ctx().check_slot(to.wrapping_add(chunk - 1));
             }
             for k in 0..chunk {
                 // SAFETY: the code ends in `CONST_CHUNK - 1` padding
