@@ -948,3 +948,56 @@ fn a_fused_back_edge_still_costs_fuel() {
     store.set_fuel(10_000);
     assert_eq!(f.call(&mut store, (-5, 0)).unwrap(), 0);
 }
+
+/// A bytecode interpreter's loop: the head loads the next opcode and
+/// dispatches on it with a `br_table`. Each case's branch back gets a copy
+/// of the head; the copies' entries go to cases before and after them and
+/// to cases whose labels are not yet bound when the copy is made.
+const DISPATCH_LOOP: &str = r#"(module
+    (memory 1)
+    ;; add 5; mul 3; dec n and restart while n != 0; halt
+    (data (i32.const 0) "\01\05\03\02\00")
+    ;; mul 3; an opcode out of the table's range (its default: halt)
+    (data (i32.const 16) "\03\09")
+    (func (export "f") (param $n i32) (param $acc i32) (result i32)
+        (local $pc i32) (local $op i32)
+        (local.set $pc (i32.and (local.get $n) (i32.const 16)))
+        (local.set $n (i32.and (local.get $n) (i32.const 15)))
+        (loop $dispatch
+            (local.set $op (i32.load8_u (local.get $pc)))
+            (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+            (block $halt
+                (block $dec
+                    (block $mul
+                        (block $add
+                            (br_table $halt $add $dec $mul $halt (local.get $op)))
+                        (local.set $acc
+                            (i32.add (local.get $acc) (i32.load8_u (local.get $pc))))
+                        (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+                        (br $dispatch))
+                    (local.set $acc (i32.mul (local.get $acc) (i32.const 3)))
+                    (br $dispatch))
+                (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+                (if (local.get $n) (then (local.set $pc (i32.const 0))))
+                (br $dispatch)))
+        (local.get $acc)))"#;
+
+#[test]
+fn a_dispatch_loop_branches_back_through_copies_of_its_head() {
+    let ir = ir(DISPATCH_LOOP);
+    assert_eq!(ir.matches("BrTable").count(), 4, "{ir}");
+    let run = |n: i32, mut acc: i32| {
+        if n & 16 != 0 {
+            return acc.wrapping_mul(3);
+        }
+        for _ in 0..n & 15 {
+            acc = acc.wrapping_add(5).wrapping_mul(3);
+        }
+        acc
+    };
+    let cases: Vec<_> = [(1, 0), (3, 7), (15, -1), (16, 5), (17, i32::MAX)]
+        .into_iter()
+        .map(|(n, acc)| ((n, acc), run(n, acc)))
+        .collect();
+    check(DISPATCH_LOOP, &cases);
+}

@@ -147,6 +147,9 @@ fn infinite_loop_runs_out_of_fuel() {
     for body in [
         "(loop $l (br $l))",
         "(loop $l (br_table $l $l (local.get 0)))",
+        // The branch back gets a copy of the loop's head, whose table
+        // jumps backward to the case.
+        "(loop $l (block $a (br_table $a $a (local.get 0))) (br $l))",
     ] {
         let wat = format!(r#"(module (func (export "spin") (param i32) {body}))"#);
         let (mut store, instance) = instantiate(&engine, &wat);

@@ -10,7 +10,14 @@
 
 use super::stack::Operand;
 use super::{Emitter, Result};
-use crate::ir::{CatchClause, Instr, NO_PARENT, TryRange};
+use crate::ir::{AccRole, CatchClause, Instr, NO_PARENT, Opcode, TryRange};
+
+/// How many instructions a loop's head may have before its `br_table`
+/// for `copy_loop_dispatch` to copy it, how many entries the table, and
+/// how many records a function may grow by such copies.
+const MAX_COPIED_HEAD: usize = 4;
+const MAX_COPIED_ENTRIES: usize = 256;
+const MAX_COPIED_RECORDS: usize = 8192;
 use wasmparser::{BlockType, Catch, Operator, TryTable};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -376,8 +383,73 @@ impl Emitter<'_> {
         let frame = &self.frames[self.frames.len() - 1 - depth];
         let (height, n) = (frame.height, frame.arity());
         self.move_to_label(height, n);
+        if self.copy_loop_dispatch(depth) {
+            return;
+        }
         let at = self.emit_jump();
         self.link(at, depth);
+    }
+
+    /// In place of a branch back to a loop whose head only computes an
+    /// index and dispatches on it with a `br_table` (the loop of a bytecode
+    /// interpreter, a lexer or a state machine), emits a copy of that head.
+    /// Each copy of the table then has its own indirect jump, which the
+    /// CPU predicts from where it is: the jump at the end of each case
+    /// learns which cases tend to follow that one, where one shared jump
+    /// sees them all mixed. Returns whether it did.
+    fn copy_loop_dispatch(&mut self, depth: usize) -> bool {
+        let frame = &self.frames[self.frames.len() - 1 - depth];
+        if frame.kind != FrameKind::Loop || frame.arity() != 0 {
+            return false;
+        }
+        let head = frame.head;
+        // The head: a few single-record instructions that only compute
+        // values (no branch, call or `Data` record), then the table.
+        let mut table = head;
+        loop {
+            let Some(op) = self.ops.get(table) else {
+                return false;
+            };
+            if op.opcode == Opcode::BrTable {
+                break;
+            }
+            let computes = Instr::acc_slot(op.opcode, op.fields, AccRole::Out).is_some()
+                && self
+                    .ops
+                    .get(table + 1)
+                    .is_some_and(|next| next.opcode != Opcode::Data);
+            if !computes || table - head == MAX_COPIED_HEAD {
+                return false;
+            }
+            table += 1;
+        }
+        let entries = self.ops[table].fields.r as usize + 1;
+        let size = table - head + 1 + entries;
+        if entries > MAX_COPIED_ENTRIES || self.copied + size > MAX_COPIED_RECORDS {
+            return false;
+        }
+        self.copied += size;
+        for at in head..=table {
+            let op = self.ops[at];
+            self.emit_raw(op.opcode, op.fields);
+        }
+        // Each entry goes where the original's goes, or waits for the
+        // same label if that is not bound yet.
+        for i in 1..=entries {
+            let (original, copy) = (table + i, self.emit(Instr::Data { p: 0, q: 0, r: 0 }));
+            match self
+                .frames
+                .iter_mut()
+                .find(|f| f.fixups.contains(&original))
+            {
+                Some(frame) => frame.fixups.push(copy),
+                None => {
+                    let offset = self.ops[original].fields.r as i32 as isize;
+                    self.patch(copy, original.wrapping_add_signed(offset));
+                }
+            }
+        }
+        true
     }
 
     fn branch_if_label(&mut self, depth: usize, cond: Operand) {

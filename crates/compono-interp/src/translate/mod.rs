@@ -129,6 +129,8 @@ pub(crate) struct Emitter<'m> {
     open_tries: Vec<u32>,
     /// Byte offset of the operator being translated, for errors.
     offset: usize,
+    /// Records added by copying loop heads (see `copy_loop_dispatch`).
+    copied: usize,
 }
 
 impl<'m> Emitter<'m> {
@@ -152,6 +154,7 @@ impl<'m> Emitter<'m> {
             catches: Vec::new(),
             open_tries: Vec::new(),
             offset: 0,
+            copied: 0,
         }
     }
 
@@ -174,6 +177,7 @@ impl<'m> Emitter<'m> {
             return Err(too_many_slots(reader.original_position() as usize));
         };
         self.ops.clear();
+        self.copied = 0;
         self.consts.clear();
         self.const_index.clear();
         self.calls.clear();
