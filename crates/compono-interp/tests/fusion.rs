@@ -1001,3 +1001,43 @@ fn a_dispatch_loop_branches_back_through_copies_of_its_head() {
         .collect();
     check(DISPATCH_LOOP, &cases);
 }
+
+/// A `br_table` whose entries back to its own loop need trampolines (a
+/// value sits on the stack above the loop's height): each trampoline's
+/// branch back may copy the loop's head while the trampolines after it
+/// are not bound yet. The digits of `x` in base 4 choose the entries, so
+/// every copy's entries are taken.
+#[test]
+fn a_dispatch_loop_whose_back_edges_are_trampolines() {
+    let wat = r#"(module
+        (func (export "f") (param i32 i32) (result i32) (local i32)
+            (loop $l
+                (i32.const 7)
+                (block $out
+                    (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+                    (local.set 2 (i32.and (local.get 0) (i32.const 3)))
+                    (local.set 0 (i32.shr_u (local.get 0) (i32.const 2)))
+                    (br_table $l $l $out (local.get 2)))
+                (drop))
+            (local.get 1)))"#;
+    let run = |mut x: i32, mut n: i32| loop {
+        n = n.wrapping_add(1);
+        let digit = x & 3;
+        x = ((x as u32) >> 2) as i32;
+        if digit >= 2 {
+            return n;
+        }
+    };
+    let cases: Vec<_> = [
+        0b10_01_00,
+        0b10_00_01,
+        0b11_01_01_00_00,
+        0b10,
+        -1,
+        0b10_00_01_01_00,
+    ]
+    .into_iter()
+    .map(|x| ((x, 0), run(x, 0)))
+    .collect();
+    check(wat, &cases);
+}

@@ -428,6 +428,13 @@ impl Emitter<'_> {
         if entries > MAX_COPIED_ENTRIES || self.copied + size > MAX_COPIED_RECORDS {
             return false;
         }
+        // An entry is bound (its offset is not 0: no entry goes to itself)
+        // or waits for a label. One that is neither is a trampoline not
+        // bound yet, while the trampoline before it branches back here.
+        let pending = |at: usize| self.frames.iter().any(|f| f.fixups.contains(&at));
+        if (table + 1..=table + entries).any(|at| self.ops[at].fields.r == 0 && !pending(at)) {
+            return false;
+        }
         self.copied += size;
         for at in head..=table {
             let op = self.ops[at];
