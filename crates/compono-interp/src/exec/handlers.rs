@@ -268,6 +268,7 @@ fn exit(ip: Ip, sp: *mut u64, ctx: *mut Ctx, flow: Flow) -> Exit {
         Flow::Halt => Exit::Halt,
         Flow::Host => Exit::Host,
         Flow::Grow => Exit::Grow,
+        Flow::Return => Exit::Return,
         Flow::Next | Flow::Skip(_) | Flow::Jump(_) | Flow::Continue | Flow::Table(_) => {
             unreachable!("not an exit")
         }

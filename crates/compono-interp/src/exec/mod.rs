@@ -47,6 +47,10 @@ pub(crate) enum Flow {
     /// the allocator in the call handlers made them save registers on
     /// every call, so they leave the dispatch for it instead.
     Grow,
+    /// A return to another instance or out of the invocation (the last
+    /// frame record says which): outside the dispatch, because the call
+    /// that loads the instance made every return save registers.
+    Return,
 }
 
 /// Why the dispatch returned.
@@ -56,6 +60,7 @@ pub(crate) enum Exit {
     Trap,
     Host,
     Grow,
+    Return,
 }
 
 /// Where a call returns to: offsets, so the store keeps no pointers.
@@ -205,6 +210,17 @@ impl Ctx {
 
     fn store(&mut self) -> &mut StoreInner {
         unchecked::store_of(self.store)
+    }
+
+    /// Returns to the instance of the last frame record: where its code
+    /// goes on and its frame, or `None` if that ends the invocation.
+    fn return_to_instance(&mut self) -> Option<(Ip, *mut u64)> {
+        let frame = self.frames.pop().expect("an invocation's frame ends it");
+        if frame.instance == HALT {
+            return None;
+        }
+        self.load_instance(frame.instance);
+        Some((self.code_at(frame.ip), self.stack_at(frame.sp)))
     }
 
     /// Makes `instance` the running one.
@@ -430,6 +446,15 @@ fn execute<T>(store: &mut Store<T>, instance: u32, entry: u32, base: usize) -> R
             keep_out: true,
         };
         let mut exit = handlers::run(state);
+        if exit == Exit::Return {
+            match ctx.return_to_instance() {
+                Some(resume) => {
+                    (ip, sp) = resume;
+                    continue;
+                }
+                None => exit = Exit::Halt,
+            }
+        }
         if exit == Exit::Grow {
             match ctx.make_room() {
                 Some(moved) => {
@@ -444,7 +469,7 @@ fn execute<T>(store: &mut Store<T>, instance: u32, entry: u32, base: usize) -> R
         }
         match exit {
             Exit::Halt => break Ok(()),
-            Exit::Grow => unreachable!("handled above"),
+            Exit::Grow | Exit::Return => unreachable!("handled above"),
             Exit::Trap => {
                 let mut trap = if ctx.trap == TrapCode::UncaughtException {
                     Trap::exception(ExnRef {

@@ -118,24 +118,9 @@ impl State {
         let ctx = self.ctx();
         let frame = *ctx.frames.last().expect("an invocation's frame ends it");
         if frame.instance != ctx.instance {
-            return self.out_of_line(|s| s.return_to_instance());
+            return Flow::Return;
         }
         ctx.frames.pop();
-        self.ip = ctx.code_at(frame.ip);
-        self.sp = ctx.stack_at(frame.sp);
-        self.mem = ctx.mem;
-        self.mem_len = ctx.mem_len;
-        Flow::Continue
-    }
-
-    /// A return to another instance, or out of the invocation.
-    fn return_to_instance(&mut self) -> Flow {
-        let ctx = self.ctx();
-        let frame = ctx.frames.pop().expect("an invocation's frame ends it");
-        if frame.instance == HALT {
-            return Flow::Halt;
-        }
-        ctx.load_instance(frame.instance);
         self.ip = ctx.code_at(frame.ip);
         self.sp = ctx.stack_at(frame.sp);
         self.mem = ctx.mem;
