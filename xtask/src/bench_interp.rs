@@ -12,7 +12,11 @@
 //! `cargo xtask bench interp --once ENGINE PROGRAM` builds the runners and
 //! prints the command that runs one program once on `compono`,
 //! `compono-fuel` or `wasmi`, for instruction counts under
-//! `valgrind --tool=callgrind`.
+//! `valgrind --tool=callgrind`. `--instructions [PROGRAM...]` takes those
+//! counts for both engines itself: unlike times they are exact and the
+//! same on every machine, so they separate two builds where a noisy
+//! machine's times cannot (they are not speed: a handler's instructions
+//! differ in cost).
 //!
 //! The modules are built from the sources beside them by `build.sh` there;
 //! each source names the argument its `run` export is timed with in a
@@ -188,6 +192,9 @@ pub fn main(args: &[String]) -> Result<()> {
         .copied()
         .filter(|a| !a.starts_with("--"))
         .collect();
+    if args.contains(&"--instructions") {
+        return instructions(&bin, &programs, &filter);
+    }
     print!(
         "{:<12} {:>11} {:>11} {:>9}",
         "program", "compono ms", "wasmi ms", "speed"
@@ -264,6 +271,67 @@ pub fn main(args: &[String]) -> Result<()> {
         translation(&bin, &programs)?;
     }
     Ok(())
+}
+
+/// Each program's instruction count on both engines, under callgrind.
+fn instructions(bin: &Path, programs: &[Program], filter: &[&str]) -> Result<()> {
+    ensure!(
+        crate::succeeds(Command::new("valgrind").arg("--version")),
+        "--instructions needs valgrind (apt-get install valgrind)"
+    );
+    println!(
+        "{:<12} {:>15} {:>15} {:>9}",
+        "program", "compono", "wasmi", "ratio"
+    );
+    let mut ratios = Vec::new();
+    for program in programs
+        .iter()
+        .filter(|p| filter.is_empty() || filter.contains(&p.name.as_str()))
+    {
+        let ours = count_instructions(bin, "compono", program)?;
+        let theirs = count_instructions(bin, "wasmi", program)?;
+        let ratio = theirs as f64 / ours as f64;
+        ratios.push(ratio);
+        println!(
+            "{:<12} {:>15} {:>15} {:>8.2}x",
+            program.name, ours, theirs, ratio
+        );
+    }
+    ensure!(
+        !ratios.is_empty(),
+        "no benchmark program matched {filter:?}"
+    );
+    println!(
+        "ratio = wasmi's instructions / compono's (callgrind, whole process); geometric mean {:.2}x, lowest {:.2}x",
+        geometric_mean(&ratios),
+        ratios.iter().copied().fold(f64::INFINITY, f64::min),
+    );
+    Ok(())
+}
+
+fn count_instructions(bin: &Path, engine: &str, program: &Program) -> Result<u64> {
+    let (exe, extra) = runner_command(bin, engine)?;
+    let out = Command::new("valgrind")
+        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+        .arg(&exe)
+        .arg("once")
+        .arg(&program.path)
+        .arg(program.arg.to_string())
+        .args(&extra)
+        .output()
+        .with_context(|| format!("running {} under valgrind", exe.display()))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    ensure!(
+        out.status.success(),
+        "{engine} on {} failed under valgrind: {stderr}",
+        program.name
+    );
+    // `==PID== Collected : 123456`
+    stderr
+        .lines()
+        .find_map(|l| l.split_once("Collected :"))
+        .and_then(|(_, n)| n.trim().parse().ok())
+        .ok_or_else(|| anyhow!("no instruction count in callgrind's output: {stderr}"))
 }
 
 /// Times translating a module of about 10 MB of code made of real function
