@@ -84,6 +84,18 @@ macro_rules! with_isa {
                     s.output::<u64>(dst, s.input(src));
                     Flow::Next
                 }
+                /// `dst = value` (zero-extended): a constant written to a slot, so
+                /// that a constant nothing else reads needs no slot of its own
+                /// (which every call would fill).
+                Const32 { dst: out@p, value: u32@r } (s) {
+                    s.output(dst, u64::from(value));
+                    Flow::Next
+                }
+                /// `dst = value` (sign-extended to 64 bits).
+                Const32S { dst: out@p, value: i32@r } (s) {
+                    s.output(dst, i64::from(value) as u64);
+                    Flow::Next
+                }
                 /// `dst = base + index * scale` (i32, wrapping): an `i32.add` of an
                 /// `i32.shl` or `i32.mul` by a constant, as array indexing computes.
                 I32AddScaled { dst: out@p, index: inp@q, base: slot@rlo, scale: u16@rhi } (s) {

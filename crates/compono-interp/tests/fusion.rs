@@ -1041,3 +1041,60 @@ fn a_dispatch_loop_whose_back_edges_are_trampolines() {
     .collect();
     check(wat, &cases);
 }
+
+#[test]
+fn constants_written_to_slots_are_held_in_the_instruction_when_they_fit() {
+    // Each constant goes through a local (or a call's argument), so it is
+    // written to a slot: one that fits 32 bits, zero- or sign-extended, is
+    // the instruction's immediate and needs no slot in the constant pool,
+    // which every call fills; one that fits neither stays in the pool.
+    let wat = r#"(module
+      (func $id (param i64) (result i64) local.get 0)
+      (func (export "a") (result i64) (local i64) i64.const -5 local.set 0 local.get 0)
+      (func (export "b") (result i64) (local i64) i64.const 0xffffffff local.set 0 local.get 0)
+      (func (export "c") (result i64) (local i64) i64.const 0x100000000 local.set 0 local.get 0)
+      (func (export "d") (result i64) (local i64) i64.const -0x80000001 local.set 0 local.get 0)
+      (func (export "e") (result i64) (local i32) i32.const -1 local.set 0 local.get 0 i64.extend_i32_u)
+      (func (export "f") (result i64) (local f32)
+        f32.const -2.5 local.set 0 local.get 0 i32.reinterpret_f32 i64.extend_i32_u)
+      (func (export "g") (result i64) (local f64) f64.const 1.5 local.set 0 local.get 0 i64.reinterpret_f64)
+      (func (export "h") (result i64) i64.const -7 call $id))"#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+    let ir = module.dump_ir();
+    for (name, want) in [
+        ("a", -5),
+        ("b", 0xffff_ffff),
+        ("c", 0x1_0000_0000),
+        ("d", -0x8000_0001),
+        ("e", 0xffff_ffff),
+        ("f", i64::from((-2.5f32).to_bits())),
+        ("g", 1.5f64.to_bits() as i64),
+        ("h", -7),
+    ] {
+        let f = instance
+            .get_func(&store, name)
+            .unwrap()
+            .typed::<(), i64>(&store)
+            .unwrap();
+        assert_eq!(f.call(&mut store, ()).unwrap(), want, "{name}\n{ir}");
+    }
+    // The IR, function by function ($id is function 0).
+    let funcs: Vec<&str> = ir.split("func ").skip(1).collect();
+    let pooled = |f: usize| !funcs[f].contains("consts: 0");
+    for (f, instr) in [
+        (1, "Const32S { dst: 0, value: -5 }"),
+        (2, "Const32 { dst: 0, value: 4294967295 }"),
+        (5, "Const32 { dst: 0, value: 4294967295 }"),
+        (6, "Const32 { dst: 0, value: 3223322624 }"),
+        (8, "Const32S {"),
+    ] {
+        assert!(funcs[f].contains(instr), "{instr}\n{}", funcs[f]);
+        assert!(!pooled(f), "{}", funcs[f]);
+    }
+    for f in [3, 4, 7] {
+        assert!(pooled(f) && funcs[f].contains("Copy"), "{}", funcs[f]);
+    }
+}

@@ -188,10 +188,20 @@ impl Emitter<'_> {
     pub fn evaluate_into(&mut self, operand: Operand, dst: u16) {
         match operand {
             Operand::Local(l) => self.copy(dst, l),
-            Operand::Const(c) => {
-                let src = self.const_slot(c);
-                self.copy(dst, src);
-            }
+            // Held in the instruction when it fits: a constant in the pool
+            // costs a copy at every call of the function.
+            Operand::Const(c) => match (u32::try_from(c), i32::try_from(c as i64)) {
+                (Ok(value), _) => {
+                    self.emit(Instr::Const32 { dst, value });
+                }
+                (_, Ok(value)) => {
+                    self.emit(Instr::Const32S { dst, value });
+                }
+                _ => {
+                    let src = self.const_slot(c);
+                    self.copy(dst, src);
+                }
+            },
             Operand::Temp => unreachable!("temporaries are evaluated where they live"),
             Operand::Cmp { cmp, lhs, rhs } => self.emit_compare(cmp, lhs, rhs, dst),
         }
