@@ -38,11 +38,6 @@ impl State {
     /// Zeroes the locals and loads the constants of a frame that fits.
     #[inline(always)]
     fn init_frame(&mut self, params: u16, locals: u16, consts: u16, frame: u16) -> Flow {
-        // Nothing reads the accumulator before a function writes it (the
-        // translator hands a value over only from the instruction before,
-        // and `Enter` writes none): saying so frees its register for the
-        // copies below.
-        self.acc = 0;
         // Whole chunks: the slots after the last local are constants and
         // temporaries, written before they are read.
         let mut chunk = params;
@@ -103,10 +98,6 @@ impl State {
 
     #[inline(always)]
     pub fn call(&mut self, base: u16, target: u32) -> Flow {
-        // No instruction reads the accumulator across a call (a callee
-        // starts with `Enter`, and the translator hands a call's results
-        // over through their slots): saying so frees its register.
-        self.acc = 0;
         if let Some(flow) = self.push_frame(1) {
             return flow;
         }
