@@ -192,8 +192,16 @@ pub fn main(args: &[String]) -> Result<()> {
         .copied()
         .filter(|a| !a.starts_with("--"))
         .collect();
+    let selected: Vec<&Program> = programs
+        .iter()
+        .filter(|p| filter.is_empty() || filter.contains(&p.name.as_str()))
+        .collect();
+    ensure!(
+        !selected.is_empty(),
+        "no benchmark program matched {filter:?}"
+    );
     if args.contains(&"--instructions") {
-        return instructions(&bin, &programs, &filter);
+        return instructions(&bin, &selected);
     }
     print!(
         "{:<12} {:>11} {:>11} {:>9}",
@@ -205,10 +213,7 @@ pub fn main(args: &[String]) -> Result<()> {
     println!();
     let mut ratios = Vec::new();
     let mut fuel_costs = Vec::new();
-    for program in &programs {
-        if !filter.is_empty() && !filter.contains(&program.name.as_str()) {
-            continue;
-        }
+    for &program in &selected {
         let mut engines = vec![
             Runner::start(&bin, "compono", program)?,
             Runner::start(&bin, "wasmi", program)?,
@@ -247,10 +252,6 @@ pub fn main(args: &[String]) -> Result<()> {
         }
         println!();
     }
-    ensure!(
-        !ratios.is_empty(),
-        "no benchmark program matched {filter:?}"
-    );
     let clock = Command::new(bin.join("interp-runner-compono"))
         .arg("clock")
         .output()
@@ -274,7 +275,7 @@ pub fn main(args: &[String]) -> Result<()> {
 }
 
 /// Each program's instruction count on both engines, under callgrind.
-fn instructions(bin: &Path, programs: &[Program], filter: &[&str]) -> Result<()> {
+fn instructions(bin: &Path, programs: &[&Program]) -> Result<()> {
     ensure!(
         crate::succeeds(Command::new("valgrind").arg("--version")),
         "--instructions needs valgrind (apt-get install valgrind)"
@@ -284,10 +285,7 @@ fn instructions(bin: &Path, programs: &[Program], filter: &[&str]) -> Result<()>
         "program", "compono", "wasmi", "ratio"
     );
     let mut ratios = Vec::new();
-    for program in programs
-        .iter()
-        .filter(|p| filter.is_empty() || filter.contains(&p.name.as_str()))
-    {
+    for &program in programs {
         let ours = count_instructions(bin, "compono", program)?;
         let theirs = count_instructions(bin, "wasmi", program)?;
         let ratio = theirs as f64 / ours as f64;
@@ -297,10 +295,6 @@ fn instructions(bin: &Path, programs: &[Program], filter: &[&str]) -> Result<()>
             program.name, ours, theirs, ratio
         );
     }
-    ensure!(
-        !ratios.is_empty(),
-        "no benchmark program matched {filter:?}"
-    );
     println!(
         "ratio = wasmi's instructions / compono's (callgrind, whole process); geometric mean {:.2}x, lowest {:.2}x",
         geometric_mean(&ratios),
