@@ -2,8 +2,10 @@
 
 use crate::trap::TrapCode;
 
-/// A wasm value as it lives in a 64-bit slot: integers zero-extended
-/// (only the low bits are ever read back), floats as their bits.
+/// A wasm value as it lives in a 64-bit slot: integers zero-extended,
+/// floats as their bits. Only the low bits are ever read back, and an i32
+/// slot may hold any upper bits: `i32.wrap_i64` is no instruction, its
+/// operand's slot being read as the i32.
 pub(crate) trait SlotValue: Copy {
     fn from_slot(slot: u64) -> Self;
     fn to_slot(self) -> u64;

@@ -1098,3 +1098,98 @@ fn constants_written_to_slots_are_held_in_the_instruction_when_they_fit() {
         assert!(pooled(f) && funcs[f].contains("Copy"), "{}", funcs[f]);
     }
 }
+
+#[test]
+fn a_wrapped_i64_is_read_as_its_low_32_bits_by_every_consumer() {
+    // `i32.wrap_i64` is no instruction: its operand's slot, upper bits and
+    // all, is read as the i32. Each export wraps its i64 argument, whose
+    // upper half is set, and hands it to a different kind of i32 reader.
+    let wat = r#"(module
+      (memory 1)
+      (data (i32.const 5) "\2a")
+      (global $g (export "g") (mut i32) (i32.const 0))
+      (table 2 funcref)
+      (elem (i32.const 0) $seven $id)
+      (type $to_i32 (func (param i32) (result i32)))
+      (func $seven (param i32) (result i32) i32.const 7)
+      (func $id (param i32) (result i32) local.get 0)
+      (func (export "load") (param i64) (result i64)
+        local.get 0 i32.wrap_i64 i64.load8_u)
+      (func (export "extend_u") (param i64) (result i64)
+        local.get 0 i32.wrap_i64 i64.extend_i32_u)
+      (func (export "extend_s") (param i64) (result i64)
+        local.get 0 i32.wrap_i64 i64.extend_i32_s)
+      (func (export "eqz") (param i64) (result i64)
+        local.get 0 i32.wrap_i64 i32.eqz i64.extend_i32_u)
+      (func (export "select") (param i64) (result i64)
+        i64.const 10 i64.const 20 local.get 0 i32.wrap_i64 select)
+      (func (export "br_if") (param i64) (result i64)
+        block local.get 0 i32.wrap_i64 br_if 0 i64.const 2 return end i64.const 1)
+      (func (export "br_table") (param i64) (result i64)
+        block block local.get 0 i32.wrap_i64 br_table 0 1 end i64.const 0 return end
+        i64.const 1)
+      (func (export "call_indirect") (param i64) (result i64)
+        i32.const 3 local.get 0 i32.wrap_i64 call_indirect (type $to_i32) i64.extend_i32_u)
+      (func (export "call") (param i64) (result i64)
+        local.get 0 i32.wrap_i64 call $id i64.extend_i32_u)
+      (func (export "local") (param i64) (result i64) (local i32)
+        local.get 0 i32.wrap_i64 local.set 1 local.get 1 i64.extend_i32_u)
+      (func (export "global") (param i64) (result i64)
+        local.get 0 i32.wrap_i64 global.set $g global.get $g i64.extend_i32_u)
+      (func (export "store") (param i64) (result i64)
+        i32.const 16 local.get 0 i32.wrap_i64 i32.store i32.const 16 i64.load)
+      (func (export "grow") (param i64) (result i64)
+        local.get 0 i32.wrap_i64 memory.grow i64.extend_i32_s)
+      (func (export "div") (param i64) (result i64)
+        i32.const 10 local.get 0 i32.wrap_i64 i32.div_u i64.extend_i32_u)
+      (func (export "lt") (param i64) (result i64)
+        local.get 0 i32.wrap_i64 i32.const 1 i32.lt_u i64.extend_i32_u)
+      (func (export "to_host") (param i64) (result i32) local.get 0 i32.wrap_i64))"#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
+    let ir = module.dump_ir();
+    // The load reads the parameter's slot, and `to_host` returns it. (Not
+    // by name: in an optimised build, handlers with the same machine code,
+    // as `I32WrapI64` and `I64ExtendI32U`, may be one function.)
+    let funcs: Vec<&str> = ir.split("func ").skip(1).collect();
+    assert!(funcs[2].contains("ptr: 0, offset: 0 }"), "{}", funcs[2]);
+    assert_eq!(funcs[2].lines().count(), 4, "{}", funcs[2]);
+    assert!(funcs[17].contains("1 Return1 { src: 0 }"), "{}", funcs[17]);
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+    let high = 0x7654_3210_0000_0000_i64;
+    for (name, arg, want) in [
+        ("load", high | 5, 0x2a),
+        ("extend_u", high | 0xffff_fffe, 0xffff_fffe),
+        ("extend_s", high | 0xffff_fffe, -2),
+        ("eqz", high, 1),
+        ("select", high, 20),
+        ("br_if", high, 2),
+        ("br_table", high, 0),
+        ("br_table", high | 1, 1),
+        ("call_indirect", high, 7),
+        ("call_indirect", high | 1, 3),
+        ("call", high | 9, 9),
+        ("local", high | 9, 9),
+        ("global", high | 9, 9),
+        ("store", high | 0x8000_0000, 0x8000_0000),
+        ("grow", high, 1),
+        ("div", high | 2, 5),
+        ("lt", high, 1),
+    ] {
+        let f = instance
+            .get_func(&store, name)
+            .unwrap()
+            .typed::<i64, i64>(&store)
+            .unwrap();
+        assert_eq!(f.call(&mut store, arg).unwrap(), want, "{name}\n{ir}");
+    }
+    let global = instance.get_global(&store, "g").unwrap();
+    assert_eq!(global.get(&store), compono_interp::Val::I32(9));
+    let to_host = instance
+        .get_func(&store, "to_host")
+        .unwrap()
+        .typed::<i64, i32>(&store)
+        .unwrap();
+    assert_eq!(to_host.call(&mut store, high | 0xffff_fffd).unwrap(), -3);
+}

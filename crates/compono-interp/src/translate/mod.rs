@@ -625,6 +625,12 @@ impl<'m> Emitter<'m> {
     fn numeric(&mut self, op: &Operator<'_>) -> Result<()> {
         if let Some(unary) = select::unary(op) {
             let operand = self.stack.pop();
+            // A slot holding an i64 is an i32 slot holding its wrapped value:
+            // what reads an i32 reads the low 32 bits (`SlotValue`).
+            if matches!(op, Operator::I32WrapI64) && !matches!(operand, Operand::Const(_)) {
+                self.stack.push(operand);
+                return Ok(());
+            }
             if let Operand::Const(c) = operand
                 && let Some(value) = (unary.eval)(c)
             {
