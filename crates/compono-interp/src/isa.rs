@@ -689,6 +689,7 @@ macro_rules! flat_isa {
             $vn { counter: slot@p, bound: slot@q, step: slot@rlo, offset: i16@rhi } (s) {
                 let $a: $ty = s.get::<$ty>(counter).wrapping_add(s.get(step));
                 s.set::<$ty>(counter, $a);
+                s.clobber_acc($a);
                 let $b: $ty = s.get(bound);
                 if $e { Flow::Jump(i32::from(offset)) } else { Flow::Next }
             }

@@ -2,8 +2,8 @@
 //! frames, calls and returns, fuel, globals, and the memory and table
 //! instructions that go through the store.
 
-use super::unchecked::{State, push_within_capacity};
-use super::{Flow, Frame, HALT, HostCall};
+use super::unchecked::{State, push_frame};
+use super::{Flow, HALT, HostCall};
 use crate::ir::ZERO_CHUNK;
 use crate::memory::PAGE_SIZE;
 use crate::store::FuncKind;
@@ -46,6 +46,9 @@ impl State {
             chunk += ZERO_CHUNK;
         }
         self.load_consts(locals, consts, frame);
+        // Live until here, `consts` may as well be in the accumulator's
+        // register (the function's first instruction does not read it).
+        self.clobber_acc(u32::from(consts));
         Flow::Skip(1 + usize::from(consts))
     }
 
@@ -84,12 +87,7 @@ impl State {
         if ctx.frames.len() >= ctx.max_depth {
             return Some(Flow::Trap(TrapCode::CallStackExhausted));
         }
-        let frame = Frame {
-            ip: ctx.code_offset(self.ip.wrapping_add(next)),
-            sp: ctx.stack_index(self.sp) as u32,
-            instance: ctx.instance,
-        };
-        if push_within_capacity(&mut ctx.frames, frame) {
+        if push_frame(ctx, self.ip.wrapping_add(next), self.sp) {
             return None;
         }
         ctx.grow_slots = 0;
@@ -102,6 +100,8 @@ impl State {
             return flow;
         }
         self.sp = self.sp.wrapping_add(usize::from(base));
+        // Read before the frame's stores, `target` is live across them.
+        self.clobber_acc(target);
         let ip = self.ctx().code_at(target);
         self.goto(ip)
     }

@@ -31,7 +31,7 @@
 
 #![allow(unsafe_code)]
 
-use super::{Ctx, Flow, Frame};
+use super::{Ctx, Flow};
 use crate::ir::{CONST_CHUNK, Op, ZERO_CHUNK};
 use crate::numeric::SlotValue;
 
@@ -227,6 +227,16 @@ impl State {
         }
     }
 
+    /// Lets the accumulator hold `value` in an instruction without an `out`
+    /// field, after which nothing reads it (the next instruction reads it
+    /// only if this one wrote it). The handler may then keep `value` in the
+    /// accumulator's register instead of needing one more, which a handler
+    /// that has used up the free ones would save and restore.
+    #[inline(always)]
+    pub fn clobber_acc<T: SlotValue>(&mut self, value: T) {
+        self.acc = value.to_slot();
+    }
+
     /// Moves `len` slots from `src` to `dst` (which may overlap).
     #[inline(always)]
     pub fn move_slots(&mut self, src: u16, dst: u16, len: u16) {
@@ -243,34 +253,51 @@ impl State {
         unsafe { std::ptr::copy(from, to, usize::from(len)) }
     }
 
-    /// The effective address of an access of `n` bytes, if it is in bounds.
+    /// Where an access of `N` bytes at the effective address starts, if it
+    /// is in bounds.
+    ///
+    /// The check compares the start with `mem_len - N` (in `i64`: a memory
+    /// shorter than `N` makes that negative) rather than the end with
+    /// `mem_len`: the start is what the access needs, so the offset is
+    /// added once (LLVM computes the end and the start separately, since
+    /// it does not form three-operand `lea`s), and `mem_len - N` takes one
+    /// `lea`.
     #[inline(always)]
-    fn address(&self, addr: u32, offset: u32, n: usize) -> Option<usize> {
+    fn access<const N: usize>(&self, addr: u32, offset: u32) -> Option<*mut u8> {
         let at = u64::from(addr) + u64::from(offset);
-        if at + n as u64 > self.mem_len as u64 {
+        // Both sides fit: `at < 2^33` and `mem_len <= 2^32` (no 32-bit
+        // memory is larger). A byte is in bounds if `at < mem_len`, one
+        // comparison with no `lea`.
+        let outside = if N == 1 {
+            at >= self.mem_len as u64
+        } else {
+            at as i64 > self.mem_len as i64 - N as i64
+        };
+        if outside {
             return None;
         }
         if CHECKED {
             self.ctx().check_memory(self.mem, self.mem_len);
         }
-        Some(at as usize)
+        // SAFETY: `at + N <= mem_len`, the length of the memory at `mem`
+        // (memory invariant).
+        Some(unsafe { self.mem.add(at as usize) })
     }
 
     #[inline(always)]
     pub fn load<const N: usize>(&self, addr: u32, offset: u32) -> Option<[u8; N]> {
-        let at = self.address(addr, offset, N)?;
-        // SAFETY: `at + N <= mem_len`, the length of the memory at `mem`
-        // (memory invariant).
-        Some(unsafe { std::ptr::read_unaligned(self.mem.add(at).cast::<[u8; N]>()) })
+        let at = self.access::<N>(addr, offset)?;
+        // SAFETY: the `N` bytes at `at` are inside the memory (`access`).
+        Some(unsafe { std::ptr::read_unaligned(at.cast::<[u8; N]>()) })
     }
 
     #[inline(always)]
     pub fn store<const N: usize>(&mut self, addr: u32, offset: u32, bytes: [u8; N]) -> bool {
-        let Some(at) = self.address(addr, offset, N) else {
+        let Some(at) = self.access::<N>(addr, offset) else {
             return false;
         };
         // SAFETY: as for `load`.
-        unsafe { std::ptr::write_unaligned(self.mem.add(at).cast::<[u8; N]>(), bytes) };
+        unsafe { std::ptr::write_unaligned(at.cast::<[u8; N]>(), bytes) };
         true
     }
 
@@ -368,17 +395,31 @@ impl<T> RawSlice<T> {
     }
 }
 
-/// Pushes `frame` if `frames` has room for it without allocating; false
-/// if not (growing is a slow path: see `Flow::Grow`).
+/// Pushes the frame a call returns to (`ip`, `sp` and the running
+/// instance) if `ctx.frames` has room for it without allocating; false if
+/// not (growing is a slow path: see `Flow::Grow`).
+///
+/// Each field is stored as soon as it is computed. The frame's memory may,
+/// for all LLVM knows, be the context's, so nothing read from the context
+/// after a store can be read before it: computing the whole frame first
+/// would keep every field in a register at once, and a call handler would
+/// save and restore registers for them.
 #[inline(always)]
-pub(crate) fn push_within_capacity(frames: &mut Vec<Frame>, frame: Frame) -> bool {
-    let Some(free) = frames.spare_capacity_mut().first_mut() else {
+pub(crate) fn push_frame(ctx: &mut Ctx, ip: Ip, sp: *mut u64) -> bool {
+    let len = ctx.frames.len();
+    if len == ctx.frames.capacity() {
         return false;
-    };
-    free.write(frame);
-    // SAFETY: the element at `len` is within the capacity and was just
-    // initialised.
-    unsafe { frames.set_len(frames.len() + 1) };
+    }
+    // SAFETY: `len < capacity`, so the element at `len` is inside the
+    // vector's allocation; all three fields are written before `set_len`
+    // makes it part of the vector.
+    unsafe {
+        let frame = ctx.frames.as_mut_ptr().add(len);
+        (&raw mut (*frame).ip).write(ctx.code_offset(ip));
+        (&raw mut (*frame).sp).write(ctx.stack_index(sp) as u32);
+        (&raw mut (*frame).instance).write(ctx.instance);
+        ctx.frames.set_len(len + 1);
+    }
     true
 }
 
