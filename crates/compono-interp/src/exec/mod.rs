@@ -129,6 +129,9 @@ pub(crate) struct Ctx {
     frames: Vec<Frame>,
     max_depth: usize,
     stack: RawSlice<u64>,
+    /// One past the value stack's last slot: `frame_fits` compares a
+    /// frame's end with it (a function entry's check).
+    stack_end: *mut u64,
     fuel: u64,
     /// Where execution stopped (for traps and host calls).
     ip: Ip,
@@ -169,6 +172,7 @@ impl Ctx {
             frames,
             max_depth,
             stack: RawSlice::default(),
+            stack_end: std::ptr::null_mut(),
             fuel: 0,
             ip: HALT_OP.as_ptr(),
             sp: std::ptr::null_mut(),
@@ -194,7 +198,7 @@ impl Ctx {
         self.store_funcs = RawSlice::new(&mut store.funcs);
         self.store_globals = RawSlice::new(&mut store.globals);
         self.store_tables = RawSlice::new(&mut store.tables);
-        self.stack = RawSlice::new(&mut store.stack);
+        (self.stack, self.stack_end) = raw_stack(&mut store.stack);
         self.fuel = store.fuel;
         if self.instance != HALT {
             self.load_instance(self.instance);
@@ -311,7 +315,7 @@ impl Ctx {
 
     /// Whether a frame of `slots` slots at `sp` fits the value stack.
     fn frame_fits(&self, sp: *mut u64, slots: u16) -> bool {
-        self.stack_index(sp) + usize::from(slots) <= self.stack.len()
+        sp.wrapping_add(usize::from(slots)) <= self.stack_end
     }
 
     /// Makes the room `Flow::Grow` asked for: a free frame record, and
@@ -331,7 +335,7 @@ impl Ctx {
         let index = self.stack_index(sp);
         let store = self.store();
         grow_stack(store, index + usize::from(slots))?;
-        self.stack = RawSlice::new(&mut store.stack);
+        (self.stack, self.stack_end) = raw_stack(&mut store.stack);
         Some(self.stack_at(index as u32))
     }
 
@@ -398,6 +402,13 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: Func, args: &[u64]) -> Resul
     inner.active_invocations -= 1;
     result?;
     Ok(inner.stack[base..base + results].to_vec())
+}
+
+/// The value stack as the executor holds it: its slots, and its end.
+fn raw_stack(stack: &mut [u64]) -> (RawSlice<u64>, *mut u64) {
+    let raw = RawSlice::new(stack);
+    let end = raw.ptr().wrapping_add(raw.len());
+    (raw, end)
 }
 
 /// Makes the value stack at least `needed` slots long, doubling it (it
