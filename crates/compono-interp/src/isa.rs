@@ -122,14 +122,16 @@ macro_rules! with_isa {
                     Flow::Table(1 + s.input::<u32>(index).min(len) as usize)
                 }
                 /// A function's first instruction: checks that its frame fits the
-                /// stack, zeroes its declared locals and loads the `consts`
-                /// constants in the `Data` records that follow.
-                Enter { params: u16@p, locals: u16@q, consts: u16@rlo, frame: u16@rhi } (s) {
-                    s.enter(params, locals, consts, frame)
+                /// stack, zeroes its declared locals from `zero_from` on (those
+                /// before it are parameters, or written before they are read:
+                /// `translate/locals.rs`) and loads the `consts` constants in
+                /// the `Data` records that follow into the slots from `locals`.
+                Enter { zero_from: u16@p, locals: u16@q, consts: u16@rlo, frame: u16@rhi } (s) {
+                    s.enter(zero_from, locals, consts, frame)
                 }
                 /// `Enter` for an engine that meters fuel: also charges one unit.
-                EnterFuel { params: u16@p, locals: u16@q, consts: u16@rlo, frame: u16@rhi } (s) {
-                    s.enter_metered(params, locals, consts, frame)
+                EnterFuel { zero_from: u16@p, locals: u16@q, consts: u16@rlo, frame: u16@rhi } (s) {
+                    s.enter_metered(zero_from, locals, consts, frame)
                 }
                 Return {} (s) { s.return_from_call() }
                 Return1 { src: inp@p } (s) {

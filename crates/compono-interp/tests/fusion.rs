@@ -1193,3 +1193,98 @@ fn a_wrapped_i64_is_read_as_its_low_32_bits_by_every_consumer() {
         .unwrap();
     assert_eq!(to_host.call(&mut store, high | 0xffff_fffd).unwrap(), -3);
 }
+
+#[test]
+fn only_locals_that_may_be_read_before_a_write_are_zeroed_at_entry() {
+    // Each case runs right after `$dirty` filled the same stack slots with
+    // -1, and reads local 1 on a path that may skip the write to it (then
+    // it must read 0) or after a write on every path (then the function's
+    // `Enter` zeroes nothing).
+    let wat = r#"(module
+      (tag $e)
+      (func $dirty (param i64) (local i64 i64 i64 i64 i64 i64 i64 i64)
+        local.get 0 local.set 1 local.get 0 local.set 2 local.get 0 local.set 3
+        local.get 0 local.set 4 local.get 0 local.set 5 local.get 0 local.set 6)
+      (func $if_one_arm (param i32) (result i64) (local i64)
+        local.get 0 if i64.const 5 local.set 1 end local.get 1)
+      (func $if_both_arms (param i32) (result i64) (local i64)
+        local.get 0 if i64.const 5 local.set 1 else i64.const 6 local.set 1 end local.get 1)
+      (func $loop_carried (param i32) (result i64) (local i64)
+        loop
+          local.get 1 i64.const 1 i64.add local.set 1
+          local.get 0 i32.const 1 i32.sub local.tee 0 br_if 0
+        end
+        local.get 1)
+      (func $branch_past (param i32) (result i64) (local i64)
+        block local.get 0 br_if 0 i64.const 7 local.set 1 end local.get 1)
+      (func $table_past (param i32) (result i64) (local i64)
+        block block local.get 0 br_table 0 1 end i64.const 8 local.set 1 end local.get 1)
+      (func $caught_before (param i32) (result i64) (local i64)
+        block try_table (catch_all 0)
+          local.get 0 if throw $e end i64.const 9 local.set 1
+        end end local.get 1)
+      (func $tee_then_read (param i32) (result i64) (local i64 i64)
+        i64.const 3 local.tee 1 local.get 1 i64.add)
+      (func (export "f") (param i32 i32) (result i64)
+        i64.const -1 call $dirty
+        block
+          block block block block block block
+            local.get 0 br_table 0 1 2 3 4 5 6
+          end local.get 1 call $if_one_arm return
+          end local.get 1 call $if_both_arms return
+          end local.get 1 call $loop_carried return
+          end local.get 1 call $branch_past return
+          end local.get 1 call $table_past return
+          end local.get 1 call $caught_before return
+        end
+        local.get 1 call $tee_then_read))"#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
+    let ir = module.dump_ir();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+    let f = instance
+        .get_func(&store, "f")
+        .unwrap()
+        .typed::<(i32, i32), i64>(&store)
+        .unwrap();
+    for (case, arg, want) in [
+        (0, 0, 0),
+        (0, 1, 5),
+        (1, 0, 6),
+        (1, 1, 5),
+        (2, 3, 3),
+        (3, 1, 0),
+        (3, 0, 7),
+        (4, 0, 8),
+        (4, 1, 0),
+        (5, 1, 0),
+        (5, 0, 9),
+        (6, 0, 6),
+    ] {
+        assert_eq!(
+            f.call(&mut store, (case, arg)).unwrap(),
+            want,
+            "case {case}({arg})\n{ir}"
+        );
+    }
+    // Function by function: which zero their local and which do not.
+    let funcs: Vec<&str> = ir.split("func ").skip(1).collect();
+    for (func, zeroes) in [
+        (1, true),
+        (2, false),
+        (3, true),
+        (4, true),
+        (5, true),
+        (6, true),
+        (7, false),
+    ] {
+        let enter = funcs[func].lines().nth(1).unwrap();
+        let zero_from = if func == 7 {
+            "zero_from: 3, locals: 3"
+        } else {
+            "zero_from: 2, locals: 2"
+        };
+        assert_eq!(!enter.contains(zero_from), zeroes, "func {func}: {enter}");
+    }
+}

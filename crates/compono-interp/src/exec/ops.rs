@@ -28,19 +28,19 @@ impl State {
 
     /// A function's entry (see `Enter`).
     #[inline(always)]
-    pub fn enter(&mut self, params: u16, locals: u16, consts: u16, frame: u16) -> Flow {
+    pub fn enter(&mut self, zero_from: u16, locals: u16, consts: u16, frame: u16) -> Flow {
         if let Some(flow) = self.make_room(frame) {
             return flow;
         }
-        self.init_frame(params, locals, consts, frame)
+        self.init_frame(zero_from, locals, consts, frame)
     }
 
     /// Zeroes the locals and loads the constants of a frame that fits.
     #[inline(always)]
-    fn init_frame(&mut self, params: u16, locals: u16, consts: u16, frame: u16) -> Flow {
+    fn init_frame(&mut self, zero_from: u16, locals: u16, consts: u16, frame: u16) -> Flow {
         // Whole chunks: the slots after the last local are constants and
         // temporaries, written before they are read.
-        let mut chunk = params;
+        let mut chunk = zero_from;
         while chunk < locals {
             self.zero_chunk(chunk, frame);
             chunk += ZERO_CHUNK;
@@ -67,7 +67,7 @@ impl State {
     /// `enter`, charging a unit of fuel first (once: not again when the
     /// entry runs again after the stack grew).
     #[inline(always)]
-    pub fn enter_metered(&mut self, params: u16, locals: u16, consts: u16, frame: u16) -> Flow {
+    pub fn enter_metered(&mut self, zero_from: u16, locals: u16, consts: u16, frame: u16) -> Flow {
         if self.ctx().fuel == 0 {
             return Flow::Trap(TrapCode::OutOfFuel);
         }
@@ -75,7 +75,7 @@ impl State {
             return flow;
         }
         self.ctx().fuel -= 1;
-        self.init_frame(params, locals, consts, frame)
+        self.init_frame(zero_from, locals, consts, frame)
     }
 
     /// Pushes the frame returning to the record `next` records on; `None`

@@ -8,6 +8,7 @@
 //! every path into a label. Forward branches are patched when their label
 //! is bound.
 
+use super::locals::Written;
 use super::stack::Operand;
 use super::{Emitter, Result};
 use crate::ir::{AccRole, CatchClause, Instr, NO_PARENT, Opcode, TryRange};
@@ -49,6 +50,10 @@ pub(super) struct Frame {
     branched: bool,
     /// For a `try_table` with catch clauses, its range in `Emitter::tries`.
     try_range: Option<u32>,
+    /// The locals written on every path to the frame's start, and to its
+    /// end so far (`locals.rs`).
+    written_at_start: Written,
+    written_at_end: Written,
 }
 
 impl Frame {
@@ -64,6 +69,8 @@ impl Frame {
             else_fixup: None,
             branched: false,
             try_range: None,
+            written_at_start: Written::NONE,
+            written_at_end: Written::ALL,
         }
     }
 
@@ -165,6 +172,8 @@ impl Emitter<'_> {
             else_fixup: None,
             branched: false,
             try_range: None,
+            written_at_start: self.written,
+            written_at_end: Written::ALL,
         };
         if live {
             // Every path into a label must find the stack the same way.
@@ -199,11 +208,14 @@ impl Emitter<'_> {
             let (height, results) = (frame.height, frame.results);
             self.move_to_label(height, results);
             let at = self.emit_jump();
+            let written = self.written;
             let frame = self.frames.last_mut().expect("validated");
             frame.fixups.push(at);
             frame.branched = true;
+            frame.written_at_end = frame.written_at_end.meet(written);
         }
         let frame = self.frames.last_mut().expect("validated");
+        self.written = frame.written_at_start;
         let else_fixup = frame.else_fixup.take();
         let (height, params) = (frame.height, frame.params);
         if let Some(at) = else_fixup {
@@ -237,6 +249,18 @@ impl Emitter<'_> {
         }
         if self.reachable {
             self.move_to_label(frame.height, frame.results);
+        }
+        // A loop's end is reached only by falling through its body.
+        if frame.kind != FrameKind::Loop {
+            let mut written = frame.written_at_end;
+            if self.reachable {
+                written = written.meet(self.written);
+            }
+            if frame.kind == FrameKind::If {
+                // Without `else`, the false path comes straight here.
+                written = written.meet(frame.written_at_start);
+            }
+            self.written = written;
         }
         let reached_by_branch = frame.branched || frame.else_fixup.is_some();
         for at in frame.fixups.iter().copied().chain(frame.else_fixup) {
@@ -340,6 +364,7 @@ impl Emitter<'_> {
         } else {
             frame.fixups.push(at);
             frame.branched = true;
+            frame.written_at_end = frame.written_at_end.meet(self.written);
         }
     }
 

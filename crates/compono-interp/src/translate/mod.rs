@@ -16,6 +16,7 @@
 //! into place.
 
 mod control;
+mod locals;
 pub(crate) mod select;
 mod stack;
 
@@ -28,6 +29,7 @@ use crate::module::ModuleInner;
 use crate::numeric::{Imm, fits_imm16, fits_imm32};
 use crate::trap::TrapCode;
 use control::Frame;
+use locals::Written;
 use select::Compare;
 use stack::{Operand, Source, Stack};
 use std::collections::HashMap;
@@ -109,6 +111,11 @@ pub(crate) struct Emitter<'m> {
     /// Provisional slot of the temporary at height 0 (the number of locals).
     temp_base: u16,
     num_params: u16,
+    /// The declared locals written on every path to here (`locals.rs`).
+    written: Written,
+    /// The first declared local that may be read before it is written:
+    /// `Enter` zeroes the locals from it on.
+    zero_from: u16,
     num_results: u16,
     frames: Vec<Frame>,
     reachable: bool,
@@ -144,6 +151,8 @@ impl<'m> Emitter<'m> {
             const_index: HashMap::new(),
             temp_base: 0,
             num_params: 0,
+            written: Written::NONE,
+            zero_from: 0,
             num_results: 0,
             frames: Vec::new(),
             reachable: true,
@@ -187,6 +196,8 @@ impl<'m> Emitter<'m> {
         self.stack.reset(num_locals);
         self.temp_base = num_locals;
         self.num_params = num_params as u16;
+        self.written = Written::NONE;
+        self.zero_from = num_locals;
         self.num_results = num_results as u16;
         self.reachable = true;
         self.retarget = None;
@@ -220,7 +231,7 @@ impl<'m> Emitter<'m> {
         }
         let entry = code.ops.len();
         let enter = Instr::Enter {
-            params: self.num_params,
+            zero_from: self.zero_from,
             locals: num_locals,
             consts: consts as u16,
             frame: frame as u16,
@@ -445,15 +456,23 @@ impl<'m> Emitter<'m> {
                 self.stack.pop();
             }
             Op::Select | Op::TypedSelect { .. } => self.select(),
-            Op::LocalGet { local_index } => self.stack.push(Operand::Local(local_index as u16)),
+            Op::LocalGet { local_index } => {
+                let local = local_index as u16;
+                if !self.written.has(local, self.num_params) {
+                    self.zero_from = self.zero_from.min(local);
+                }
+                self.stack.push(Operand::Local(local));
+            }
             Op::LocalSet { local_index } => {
                 let value = self.stack.pop();
                 self.write_local(local_index as u16, value);
+                self.written.write(local_index as u16, self.num_params);
             }
             Op::LocalTee { local_index } => {
                 let local = local_index as u16;
                 let value = self.stack.pop();
                 self.write_local(local, value);
+                self.written.write(local, self.num_params);
                 self.stack.push(match value {
                     Operand::Const(c) => Operand::Const(c),
                     _ => Operand::Local(local),
