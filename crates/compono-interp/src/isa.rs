@@ -64,7 +64,8 @@
 //!   `dst@p = memory[((index@q << log2 size) + add@r) mod 2^32]`, the same
 //!   with the index scaled by the access size first (an array element at
 //!   a constant address, `a[i]`).
-//! - `store`: `memory[ptr@p + offset@r] = value@q`.
+//! - `store`: `memory[ptr@p + offset@r] = value@q`; the `imm` variant
+//!   takes `value` as a sign-extended 16-bit immediate in `q`.
 //! - `special`: everything else, with named fields (`name: kind@position`)
 //!   and a hand-written body. Bodies get the executor state `s` and return
 //!   a `Flow`.
@@ -437,15 +438,15 @@ macro_rules! with_isa {
                 I64Load32U(4) [at I64Load32UAt, idx I64Load32UIdx] -> u64 = |b| u64::from(u32::from_le_bytes(b));
             }
             store {
-                I32Store(u32) -> 4 = |v| v.to_le_bytes();
-                I64Store(u64) -> 8 = |v| v.to_le_bytes();
-                F32Store(u32) -> 4 = |v| v.to_le_bytes();
-                F64Store(u64) -> 8 = |v| v.to_le_bytes();
-                I32Store8(u32) -> 1 = |v| [v as u8];
-                I32Store16(u32) -> 2 = |v| (v as u16).to_le_bytes();
-                I64Store8(u64) -> 1 = |v| [v as u8];
-                I64Store16(u64) -> 2 = |v| (v as u16).to_le_bytes();
-                I64Store32(u64) -> 4 = |v| (v as u32).to_le_bytes();
+                I32Store(u32) [imm I32StoreImm] -> 4 = |v| v.to_le_bytes();
+                I64Store(u64) [imm I64StoreImm] -> 8 = |v| v.to_le_bytes();
+                F32Store(u32) [imm F32StoreImm] -> 4 = |v| v.to_le_bytes();
+                F64Store(u64) [imm F64StoreImm] -> 8 = |v| v.to_le_bytes();
+                I32Store8(u32) [imm I32Store8Imm] -> 1 = |v| [v as u8];
+                I32Store16(u32) [imm I32Store16Imm] -> 2 = |v| (v as u16).to_le_bytes();
+                I64Store8(u64) [imm I64Store8Imm] -> 1 = |v| [v as u8];
+                I64Store16(u64) [imm I64Store16Imm] -> 2 = |v| (v as u16).to_le_bytes();
+                I64Store32(u64) [imm I64Store32Imm] -> 4 = |v| (v as u32).to_le_bytes();
             }
         }
     };
@@ -750,11 +751,19 @@ macro_rules! flat_isa {
     };
 
     (@store $cb:ident [$($acc:tt)*] [
-        $name:ident ($ty:ident) -> $n:literal = |$v:ident| $e:expr; $($rest:tt)*
+        $name:ident ($ty:ident) [imm $imm:ident] -> $n:literal = |$v:ident| $e:expr; $($rest:tt)*
     ] $($more:tt)*) => {
         $crate::isa::flat_isa!(@store $cb [$($acc)*
             $name { ptr: slot@p, value: inp@q, offset: u32@r } (s) {
                 let $v: $ty = s.input(value);
+                if s.store::<$n>(s.get(ptr), offset, $e) {
+                    Flow::Next
+                } else {
+                    Flow::Trap(TrapCode::MemoryOutOfBounds)
+                }
+            }
+            $imm { ptr: slot@p, value: i16@q, offset: u32@r } (s) {
+                let $v: $ty = Imm::imm16(value);
                 if s.store::<$n>(s.get(ptr), offset, $e) {
                     Flow::Next
                 } else {

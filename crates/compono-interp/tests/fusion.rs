@@ -1288,3 +1288,67 @@ fn only_locals_that_may_be_read_before_a_write_are_zeroed_at_entry() {
         assert_eq!(!enter.contains(zero_from), zeroes, "func {func}: {enter}");
     }
 }
+
+#[test]
+fn a_stored_constant_that_fits_16_bits_is_held_in_the_instruction() {
+    // Each store writes 8 bytes of 0xaa first, then its constant; the
+    // function returns the 8 bytes. Constants that fit a sign-extended
+    // 16-bit immediate for their type are the store's immediate.
+    let store = |ty: &str, op: &str, value: &str| {
+        format!(
+            "(func (export \"{ty}.{op} {value}\") (result i64)
+               i32.const 8 i64.const 0xaaaaaaaaaaaaaaaa i64.store
+               i32.const 8 {ty}.const {value} {ty}.{op}
+               i32.const 8 i64.load)"
+        )
+    };
+    let cases: [(&str, &str, &str, u64, bool); 14] = [
+        ("i32", "store", "-1", 0xaaaa_aaaa_ffff_ffff, true),
+        ("i32", "store", "32767", 0xaaaa_aaaa_0000_7fff, true),
+        ("i32", "store", "32768", 0xaaaa_aaaa_0000_8000, false),
+        ("i64", "store", "-32768", 0xffff_ffff_ffff_8000, true),
+        ("i64", "store", "0x100000000", 0x0000_0001_0000_0000, false),
+        ("f32", "store", "0", 0xaaaa_aaaa_0000_0000, true),
+        ("f32", "store", "-0", 0xaaaa_aaaa_8000_0000, false),
+        ("f64", "store", "0", 0, true),
+        ("f64", "store", "1", 0x3ff0_0000_0000_0000, false),
+        ("i32", "store8", "-2", 0xaaaa_aaaa_aaaa_aafe, true),
+        ("i32", "store16", "-3", 0xaaaa_aaaa_aaaa_fffd, true),
+        ("i64", "store8", "1", 0xaaaa_aaaa_aaaa_aa01, true),
+        ("i64", "store16", "0x1234", 0xaaaa_aaaa_aaaa_1234, true),
+        ("i64", "store32", "-1", 0xaaaa_aaaa_ffff_ffff, true),
+    ];
+    let funcs: String = cases
+        .iter()
+        .map(|(ty, op, v, ..)| store(ty, op, v))
+        .collect();
+    let wat = format!("(module (memory 1) {funcs})");
+    let engine = Engine::default();
+    let module = Module::new(&engine, &wat::parse_str(&wat).unwrap()).unwrap();
+    let ir = module.dump_ir();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+    let bodies: Vec<&str> = ir.split("func ").skip(1).collect();
+    for (i, &(ty, op, value, want, imm)) in cases.iter().enumerate() {
+        let name = format!("{ty}.{op} {value}");
+        let f = instance
+            .get_func(&store, &name)
+            .unwrap()
+            .typed::<(), i64>(&store)
+            .unwrap();
+        assert_eq!(
+            f.call(&mut store, ()).unwrap() as u64,
+            want,
+            "{name}\n{}",
+            bodies[i]
+        );
+        // The second store is the constant's (the first stores a pooled
+        // 64-bit pattern).
+        let second = bodies[i]
+            .lines()
+            .filter(|l| l.contains("Store"))
+            .nth(1)
+            .unwrap();
+        assert_eq!(second.contains("Imm {"), imm, "{name}: {second}");
+    }
+}

@@ -692,10 +692,19 @@ impl<'m> Emitter<'m> {
             }
         } else if let Some(store) = select::store(op) {
             let offset = self.static_offset(store.offset)?;
-            let value = self.pop_slot();
+            // A constant value that fits 16 bits is the instruction's.
+            let (op, value) = match (self.stack.pop(), store.imm) {
+                (Operand::Const(c), Some((imm, wide))) if let Some(v) = fits_imm16(c, wide) => {
+                    (imm, v as u16)
+                }
+                (value, _) => {
+                    let height = self.stack.height();
+                    (store.op, self.slot_of(value, height))
+                }
+            };
             let ptr = self.pop_slot();
             self.in_memory(store.memory, |t| {
-                t.emit_raw(store.op, Self::raw(ptr, value, offset));
+                t.emit_raw(op, Self::raw(ptr, value, offset));
             });
         } else {
             return Err(unsupported("operator", self.offset));

@@ -68,6 +68,8 @@ pub(crate) struct Access {
     pub at: Option<Opcode>,
     /// A load's `idx` variant, and the shift that scales its index.
     pub idx: Option<(Opcode, u32)>,
+    /// A store's `imm` variant, and whether its value type is 64 bits.
+    pub imm: Option<(Opcode, bool)>,
     pub offset: u64,
     pub memory: u32,
 }
@@ -146,7 +148,7 @@ macro_rules! define_select {
      compare { $($c:ident [$($ck:ident $cn:ident),*] $(negate $cneg:ident)? swap $cswap:ident ($cty:ident)
                 = |$ca:ident, $cb:ident| $ce:expr;)* }
      load { $($l:ident ($ln:literal) [at $lat:ident $(, idx $lidx:ident)?] -> $lout:ident = |$lb:ident| $le:expr;)* }
-     store { $($s:ident ($sty:ident) -> $sn:literal = |$sv:ident| $se:expr;)* }) => {
+     store { $($s:ident ($sty:ident) [imm $simm:ident] -> $sn:literal = |$sv:ident| $se:expr;)* }) => {
         pub(crate) fn unary(op: &Operator<'_>) -> Option<Unary> {
             Some(match op {
                 $(Operator::$u => Unary {
@@ -253,6 +255,7 @@ macro_rules! define_select {
                     op: Opcode::$l,
                     at: Some(Opcode::$lat),
                     idx: None $(.or(Some((Opcode::$lidx, ($ln as u32).trailing_zeros()))))?,
+                    imm: None,
                     offset: memarg.offset,
                     memory: memory_of(memarg),
                 }),)*
@@ -262,7 +265,14 @@ macro_rules! define_select {
 
         pub(crate) fn store(op: &Operator<'_>) -> Option<Access> {
             match op {
-                $(Operator::$s { memarg } => Some(Access { op: Opcode::$s, at: None, idx: None, offset: memarg.offset, memory: memory_of(memarg) }),)*
+                $(Operator::$s { memarg } => Some(Access {
+                    op: Opcode::$s,
+                    at: None,
+                    idx: None,
+                    imm: Some((Opcode::$simm, is_wide!($sty))),
+                    offset: memarg.offset,
+                    memory: memory_of(memarg),
+                }),)*
                 _ => None,
             }
         }
