@@ -1352,3 +1352,78 @@ fn a_stored_constant_that_fits_16_bits_is_held_in_the_instruction() {
         assert_eq!(second.contains("Imm {"), imm, "{name}: {second}");
     }
 }
+
+#[test]
+fn an_integer_operator_with_its_identity_is_no_instruction() {
+    // `x OP c` where `c` leaves every `x` as it is returns `x` itself;
+    // a float `x + 0.0` is not the identity (`-0.0 + 0.0` is `+0.0`).
+    let ops: [(&str, &str, &str); 14] = [
+        ("i32", "add", "0"),
+        ("i32", "sub", "0"),
+        ("i32", "mul", "1"),
+        ("i32", "and", "-1"),
+        ("i32", "or", "0"),
+        ("i32", "xor", "0"),
+        ("i32", "shl", "0"),
+        ("i32", "rotr", "0"),
+        ("i64", "add", "0"),
+        ("i64", "mul", "1"),
+        ("i64", "and", "-1"),
+        ("i64", "shr_s", "0"),
+        ("i64", "rotl", "0"),
+        ("i64", "shr_u", "0"),
+    ];
+    let funcs: String = ops
+        .iter()
+        .map(|(ty, op, c)| {
+            format!(
+                "(func (export \"{ty}.{op}\") (param {ty}) (result {ty}) local.get 0 {ty}.const {c} {ty}.{op})"
+            )
+        })
+        .collect();
+    let wat = format!(
+        "(module {funcs}
+           (func (export \"0+x\") (param i32) (result i32) i32.const 0 local.get 0 i32.add)
+           (func (export \"0-x\") (param i32) (result i32) i32.const 0 local.get 0 i32.sub)
+           (func (export \"-0+0\") (result f32) f32.const -0 f32.const 0 f32.add)
+           (func (export \"x+0.0\") (param f32) (result f32) local.get 0 f32.const 0 f32.add))"
+    );
+    let engine = Engine::default();
+    let module = Module::new(&engine, &wat::parse_str(&wat).unwrap()).unwrap();
+    let ir = module.dump_ir();
+    let bodies: Vec<&str> = ir.split("func ").skip(1).collect();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new().instantiate(&mut store, &module).unwrap();
+    let func = |store: &Store<()>, name: &str| instance.get_func(store, name).unwrap();
+    for (i, (ty, op, _)) in ops.iter().enumerate() {
+        let name = format!("{ty}.{op}");
+        assert!(
+            bodies[i].contains("1 Return1 { src: 0 }"),
+            "{name}\n{}",
+            bodies[i]
+        );
+        if *ty == "i32" {
+            let f = func(&store, &name).typed::<i32, i32>(&store).unwrap();
+            assert_eq!(
+                f.call(&mut store, -0x6543_2110).unwrap(),
+                -0x6543_2110,
+                "{name}"
+            );
+        } else {
+            let f = func(&store, &name).typed::<i64, i64>(&store).unwrap();
+            let x = -0x1234_5678_9abc_def0;
+            assert_eq!(f.call(&mut store, x).unwrap(), x, "{name}");
+        }
+    }
+    assert!(
+        bodies[14].contains("1 Return1 { src: 0 }"),
+        "{}",
+        bodies[14]
+    );
+    let zero_minus = func(&store, "0-x").typed::<i32, i32>(&store).unwrap();
+    assert_eq!(zero_minus.call(&mut store, 5).unwrap(), -5);
+    let f = func(&store, "-0+0").typed::<(), f32>(&store).unwrap();
+    assert_eq!(f.call(&mut store, ()).unwrap().to_bits(), 0);
+    let f = func(&store, "x+0.0").typed::<f32, f32>(&store).unwrap();
+    assert_eq!(f.call(&mut store, -0.0).unwrap().to_bits(), 0);
+}

@@ -858,6 +858,22 @@ impl<'m> Emitter<'m> {
             self.stack.push(Operand::Const(value));
             return;
         }
+        // `x + 0`, `x * 1`, ...: `x`, left where it is. (An identity on
+        // the left is taken only from a local: a temporary would change
+        // its slot with its height.)
+        match (lhs, rhs) {
+            (_, Operand::Const(b)) if select::is_right_identity(binary.op, b) => {
+                self.stack.push(lhs);
+                return;
+            }
+            (Operand::Const(a), Operand::Local(_))
+                if binary.commutative && select::is_right_identity(binary.op, a) =>
+            {
+                self.stack.push(rhs);
+                return;
+            }
+            _ => {}
+        }
         let height = self.stack.height();
         let imm = |c: u64| fits_imm32(c, binary.wide);
         let (opcode, q, r) = match (lhs, rhs) {

@@ -31,6 +31,23 @@ pub(crate) struct Binary {
     pub eval: fn(u64, u64) -> Option<u64>,
 }
 
+/// Whether `a OP b` is `a` for every `a` (`b` is a constant's slot bits:
+/// an i32's zero-extended). Integer operators only: `x + 0.0` is not `x`
+/// for `x = -0.0`, nor `x * 1.0` for a signalling NaN.
+pub(crate) fn is_right_identity(op: Opcode, b: u64) -> bool {
+    use Opcode::*;
+    match op {
+        I32Add | I32Sub | I32Or | I32Xor | I32Shl | I32ShrS | I32ShrU | I32Rotl | I32Rotr
+        | I64Add | I64Sub | I64Or | I64Xor | I64Shl | I64ShrS | I64ShrU | I64Rotl | I64Rotr => {
+            b == 0
+        }
+        I32Mul | I64Mul => b == 1,
+        I32And => b == u64::from(u32::MAX),
+        I64And => b == u64::MAX,
+        _ => false,
+    }
+}
+
 /// `dst = a CMP b` and its branch forms.
 #[derive(Clone, Copy)]
 pub(crate) struct Compare {
