@@ -756,19 +756,11 @@ macro_rules! flat_isa {
         $crate::isa::flat_isa!(@store $cb [$($acc)*
             $name { ptr: slot@p, value: inp@q, offset: u32@r } (s) {
                 let $v: $ty = s.input(value);
-                if s.store::<$n>(s.get(ptr), offset, $e) {
-                    Flow::Next
-                } else {
-                    Flow::Trap(TrapCode::MemoryOutOfBounds)
-                }
+                s.store::<$n>(s.get(ptr), offset, $e)
             }
             $imm { ptr: slot@p, value: i16@q, offset: u32@r } (s) {
                 let $v: $ty = Imm::imm16(value);
-                if s.store::<$n>(s.get(ptr), offset, $e) {
-                    Flow::Next
-                } else {
-                    Flow::Trap(TrapCode::MemoryOutOfBounds)
-                }
+                s.store::<$n>(s.get(ptr), offset, $e)
             }
         ] [$($rest)*] $($more)*);
     };

@@ -34,6 +34,7 @@
 use super::{Ctx, Flow};
 use crate::ir::{CONST_CHUNK, Op, ZERO_CHUNK};
 use crate::numeric::SlotValue;
+use crate::trap::TrapCode;
 
 const CHECKED: bool = cfg!(feature = "checked");
 
@@ -291,14 +292,15 @@ impl State {
         Some(unsafe { std::ptr::read_unaligned(at.cast::<[u8; N]>()) })
     }
 
+    /// A store instruction's effect: the bytes written, or its trap.
     #[inline(always)]
-    pub fn store<const N: usize>(&mut self, addr: u32, offset: u32, bytes: [u8; N]) -> bool {
+    pub fn store<const N: usize>(&mut self, addr: u32, offset: u32, bytes: [u8; N]) -> Flow {
         let Some(at) = self.access::<N>(addr, offset) else {
-            return false;
+            return Flow::Trap(TrapCode::MemoryOutOfBounds);
         };
         // SAFETY: as for `load`.
         unsafe { std::ptr::write_unaligned(at.cast::<[u8; N]>(), bytes) };
-        true
+        Flow::Next
     }
 
     /// The running memory as a slice (for bulk operations).
