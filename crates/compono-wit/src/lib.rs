@@ -39,7 +39,7 @@ pub use metadata::{
 };
 pub use print::{PrintOptions, escape, print, print_with};
 pub use transform::{exportize, importize};
-pub use validate::{validate, validate_binary};
+pub use validate::{validate, validate_binary, validate_embedding};
 
 /// What can go wrong printing or encoding WIT.
 #[derive(Debug, thiserror::Error)]

@@ -4,8 +4,8 @@
 //! reported is the same.
 
 use wasmparser::{
-    BinaryReaderError, FuncToValidate, FuncValidatorAllocations, FunctionBody, Parser,
-    ValidPayload, Validator, ValidatorResources, WasmFeatures,
+    BinaryReader, BinaryReaderError, FuncToValidate, FuncValidatorAllocations, FunctionBody,
+    Parser, Payload, ValidPayload, Validator, ValidatorResources, WasmFeatures,
 };
 
 /// Below this much code, threads cost more than they save.
@@ -26,18 +26,69 @@ pub fn validate(bytes: &[u8], what: &'static str) -> Result<(), crate::Error> {
     })
 }
 
+/// `validate`, for a component that embeds core modules whose function
+/// bodies the caller has validated already (`validated`, each a whole
+/// module checked with `validate_binary`): the bodies of an embedded
+/// module whose sections, custom ones aside, are exactly those of one of
+/// them are not validated again. A core module's validity does not depend
+/// on the component around it, and no custom section affects it, so they
+/// are valid there too. Everything else, the embedded modules' own
+/// sections included, is validated as by `validate`.
+pub fn validate_embedding(
+    bytes: &[u8],
+    what: &'static str,
+    validated: &[&[u8]],
+) -> Result<(), crate::Error> {
+    validate_skipping(bytes, validated).map_err(|e| crate::Error::InvalidOutput {
+        what,
+        offset: e.offset(),
+        message: e.message().to_string(),
+    })
+}
+
 /// `validate`, with wasmparser's error.
 pub fn validate_binary(bytes: &[u8]) -> Result<(), BinaryReaderError> {
+    validate_skipping(bytes, &[])
+}
+
+fn validate_skipping(bytes: &[u8], validated: &[&[u8]]) -> Result<(), BinaryReaderError> {
+    let validated: Vec<Vec<&[u8]>> = validated.iter().filter_map(|m| sections(m)).collect();
     let mut validator = Validator::new_with_features(WasmFeatures::all());
     let mut parser = Parser::new(0);
     parser.set_features(WasmFeatures::all());
     let mut funcs: Vec<Func<'_>> = Vec::new();
     let mut code_bytes = 0;
+    // For each module or component being read, outermost first: whether
+    // its bodies were validated already.
+    let mut skipping: Vec<bool> = Vec::new();
     for payload in parser.parse_all(bytes) {
-        if let ValidPayload::Func(func, body) = validator.payload(&payload?)? {
-            code_bytes += body.as_bytes().len();
-            funcs.push((func, body));
+        let payload = payload?;
+        let nested = match &payload {
+            Payload::ModuleSection {
+                unchecked_range, ..
+            } => Some(
+                !validated.is_empty()
+                    && usize::try_from(unchecked_range.start)
+                        .ok()
+                        .zip(usize::try_from(unchecked_range.end).ok())
+                        .and_then(|(start, end)| bytes.get(start..end))
+                        .and_then(sections)
+                        .is_some_and(|s| validated.contains(&s)),
+            ),
+            Payload::ComponentSection { .. } => Some(false),
+            _ => None,
+        };
+        match validator.payload(&payload)? {
+            ValidPayload::Func(func, body) if skipping.last() != Some(&true) => {
+                code_bytes += body.as_bytes().len();
+                funcs.push((func, body));
+            }
+            ValidPayload::End(_) => {
+                skipping.pop();
+            }
+            _ => {}
         }
+        skipping.extend(nested);
     }
     // Small binaries (most outputs) do not ask for the parallelism: on Linux
     // that reads the cgroup files, a measurable part of a small `link`.
@@ -76,6 +127,23 @@ pub fn validate_binary(bytes: &[u8]) -> Result<(), BinaryReaderError> {
         Some((_, e)) => Err(e),
         None => Ok(()),
     }
+}
+
+/// A module's header and sections, each from its id to its end, custom
+/// sections left out; `None` when they cannot be read.
+fn sections(module: &[u8]) -> Option<Vec<&[u8]>> {
+    let mut reader = BinaryReader::new(module, 0);
+    let mut sections = vec![reader.read_bytes(8).ok()?];
+    while !reader.eof() {
+        let start = reader.current_position();
+        let id = reader.read_u8().ok()?;
+        let size = reader.read_var_u32().ok()?;
+        reader.read_bytes(usize::try_from(size).ok()?).ok()?;
+        if id != 0 {
+            sections.push(module.get(start..reader.current_position())?);
+        }
+    }
+    Some(sections)
 }
 
 fn validate_bodies<'a>(
@@ -129,5 +197,35 @@ mod tests {
             panic!("invalid");
         };
         assert_eq!(ours.offset(), theirs.offset());
+    }
+
+    #[test]
+    fn bodies_of_an_embedded_module_validated_whole_are_not_validated_again() {
+        // The embedded module's body is invalid, so only a skip passes it.
+        let component = wat::parse_str(
+            r#"(component (core module (func (result i32) i64.const 0)) (core module))"#,
+        )
+        .unwrap();
+        let module = |text: &str| wat::parse_str(text).unwrap();
+        let same = module(r#"(module (func (result i32) i64.const 0))"#);
+        // A custom section does not make it another module.
+        let mut with_custom = same.clone();
+        with_custom.extend([0, 4, 3, b'a', b'b', b'c']);
+        let other_type = module(r#"(module (func (result i64) i64.const 0))"#);
+        let other_body = module(r#"(module (func (result i32) i64.const 1))"#);
+
+        assert!(validate_embedding(&component, "component", &[&same]).is_ok());
+        assert!(validate_embedding(&component, "component", &[&other_type, &with_custom]).is_ok());
+        for validated in [vec![], vec![&other_type[..]], vec![&other_body[..]]] {
+            let err = validate_embedding(&component, "component", &validated).unwrap_err();
+            assert!(err.to_string().contains("type mismatch"), "{err}");
+        }
+        // Only that module is skipped: an invalid one after it is found.
+        let two = wat::parse_str(
+            r#"(component (core module (func (result i32) i64.const 0))
+                          (core module (func (result f32) i64.const 0)))"#,
+        )
+        .unwrap();
+        assert!(validate_embedding(&two, "component", &[&same]).is_err());
     }
 }

@@ -28,6 +28,7 @@ pub fn encode(
     plan: Plan,
     resolution: &Resolution,
     options: &LinkOptions,
+    validated: &[&[u8]],
 ) -> Result<Vec<u8>, Error> {
     let included: Vec<(usize, &Input<'_>)> = load_order
         .iter()
@@ -83,7 +84,8 @@ pub fn encode(
     })?;
     component.extend(crate::producers::processed_by_section(None)?);
     if options.validate {
-        validate(&component, &included)?;
+        compono_wit::validate_embedding(&component, "component", validated)
+            .map_err(Error::InvalidOutput)?;
     }
     Ok(component)
 }
@@ -295,18 +297,4 @@ fn lifted(
     }
     exports.sort();
     Ok(exports)
-}
-
-/// Validates the component; when it is invalid, finds the invalid
-/// library (function bodies are first validated here) before calling it
-/// compono's fault.
-fn validate(component: &[u8], included: &[(usize, &Input<'_>)]) -> Result<(), Error> {
-    let Err(e) = compono_wit::validate(component, "component") else {
-        return Ok(());
-    };
-    for (_, input) in included {
-        compono_wit::validate_binary(input.bytes)
-            .map_err(|e| in_library(input.name, Error::InvalidModule(format!("{e:#}"))))?;
-    }
-    Err(Error::InvalidOutput(e))
 }

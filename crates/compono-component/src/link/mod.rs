@@ -87,8 +87,51 @@ struct Input<'a> {
     world: Option<Bindings>,
 }
 
+/// From this many bytes of libraries on, they are validated on another
+/// thread while the linking goes on; below it, a thread costs more than
+/// it saves.
+const VALIDATE_ALONGSIDE_FROM_BYTES: usize = 1 << 20;
+
 /// Links `libraries` into one component.
+///
+/// Each library is validated whole first (or alongside, when they are
+/// large), so that an invalid one is reported as such, before any other
+/// error; the component's validation then skips their function bodies,
+/// which it embeds unchanged.
 pub fn link(libraries: &[Library], options: &LinkOptions) -> Result<Vec<u8>, Error> {
+    if !options.validate {
+        return link_valid(libraries, options, &[]);
+    }
+    let validated: Vec<&[u8]> = libraries.iter().map(|l| l.bytes.as_slice()).collect();
+    let size: usize = validated.iter().map(|b| b.len()).sum();
+    if size < VALIDATE_ALONGSIDE_FROM_BYTES {
+        validate_libraries(libraries)?;
+        return link_valid(libraries, options, &validated);
+    }
+    std::thread::scope(|scope| {
+        let check = scope.spawn(|| validate_libraries(libraries));
+        let linked = link_valid(libraries, options, &validated);
+        match check.join() {
+            Ok(checked) => checked.and(linked),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
+
+fn validate_libraries(libraries: &[Library]) -> Result<(), Error> {
+    for library in libraries {
+        compono_wit::validate_binary(&library.bytes)
+            .map_err(|e| in_library(&library.name, Error::InvalidModule(format!("{e:#}"))))?;
+    }
+    Ok(())
+}
+
+/// `link`, for libraries that are valid (`validated`) or need not be.
+fn link_valid(
+    libraries: &[Library],
+    options: &LinkOptions,
+    validated: &[&[u8]],
+) -> Result<Vec<u8>, Error> {
     let built_in = options.use_built_in_libdl.then(libdl::built_in_libdl);
     let mut given: Vec<(&str, &[u8], bool)> = libraries
         .iter()
@@ -153,7 +196,7 @@ pub fn link(libraries: &[Library], options: &LinkOptions) -> Result<Vec<u8>, Err
     let load_order = order::load_order(&included, &deps);
 
     let plan = plan::plan(&inputs, &symbols, &resolution, &load_order, options)?;
-    component::encode(&inputs, &load_order, plan, &resolution, options)
+    component::encode(&inputs, &load_order, plan, &resolution, options, validated)
 }
 
 fn in_library(library: &str, error: Error) -> Error {
@@ -287,17 +330,52 @@ mod tests {
 
     #[test]
     fn invalid_function_bodies_are_blamed_on_the_library() {
-        let libraries = vec![library(
-            "libbad.so",
-            r#"(module (@dylink.0 (mem-info))
-                (func (export "run") (result i32) i64.const 0))"#,
-            Some("package t:t; world w { export run: func() -> u32; }"),
-        )];
-        let err = link(&libraries, &LinkOptions::default()).unwrap_err();
-        assert!(
-            matches!(&err, Error::Link(LinkError::InLibrary { library, .. }) if library == "libbad.so"),
-            "{err}"
-        );
+        // Small libraries are validated before linking, large ones
+        // alongside it (a custom section makes this one large); an unused
+        // library is checked too.
+        for padding in [0, VALIDATE_ALONGSIDE_FROM_BYTES] {
+            let mut bad = library(
+                "libbad.so",
+                r#"(module (@dylink.0 (mem-info))
+                    (func (export "run") (result i32) i64.const 0))"#,
+                Some("package t:t; world w { export run: func() -> u32; }"),
+            );
+            let mut unused = library(
+                "libunused.so",
+                r#"(module (@dylink.0 (mem-info)) (func (export "f") (result i32) i64.const 0))"#,
+                None,
+            );
+            let good = library(
+                "libgood.so",
+                r#"(module (@dylink.0 (mem-info)) (func (export "run") (result i32) i32.const 0))"#,
+                Some("package t:t; world w { export run: func() -> u32; }"),
+            );
+            for lib in [&mut bad, &mut unused] {
+                let custom = wasm_encoder::CustomSection {
+                    name: "padding".into(),
+                    data: vec![0; padding].into(),
+                };
+                lib.bytes.push(wasm_encoder::Section::id(&custom));
+                wasm_encoder::Encode::encode(&custom, &mut lib.bytes);
+            }
+            for (libraries, blamed) in [
+                (vec![bad.clone()], "libbad.so"),
+                (vec![good.clone(), unused.clone()], "libunused.so"),
+            ] {
+                let err = link(&libraries, &LinkOptions::default()).unwrap_err();
+                assert!(
+                    matches!(&err, Error::Link(LinkError::InLibrary { library, error })
+                        if library == blamed && matches!(**error, Error::InvalidModule(_))),
+                    "{padding}: {err}"
+                );
+            }
+            // Without validation, the unused library is left out unread.
+            let options = LinkOptions {
+                validate: false,
+                ..Default::default()
+            };
+            link(&[good, unused], &options).unwrap();
+        }
     }
 
     #[test]
