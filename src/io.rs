@@ -59,7 +59,10 @@ pub fn info(message: impl std::fmt::Display) {
     }
 }
 
-/// `-g` and `--generate-dwarf`: DWARF for inputs in the text format.
+// `-g` and `--generate-dwarf`: DWARF for inputs in the text format.
+// (Argument groups that commands flatten in have plain comments: with the
+// subcommands' arguments built on demand, clap would make a doc comment
+// here the command's description.)
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct DwarfArgs {
     /// Generate DWARF debugging information for a text-format input

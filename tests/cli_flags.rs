@@ -219,3 +219,39 @@ fn help_parsing_reads_clap_layouts() {
         ]
     );
 }
+
+/// Each command's `--help` starts with the description `compono --help`
+/// lists for it (clap builds a command's arguments only when it runs, and
+/// an argument group's doc comment would then replace the description).
+#[test]
+fn every_command_help_starts_with_its_description() {
+    let listed = |args: &[&str]| -> Vec<(String, String)> {
+        let out = compono().args(args).arg("--help").output().unwrap();
+        let help = String::from_utf8(out.stdout).unwrap();
+        help.lines()
+            .skip_while(|l| *l != "Commands:")
+            .skip(1)
+            .take_while(|l| l.starts_with("  "))
+            .filter_map(|l| {
+                let (name, about) = l.trim().split_once(' ')?;
+                Some((name.to_string(), about.trim().to_string()))
+            })
+            .filter(|(name, _)| name != "help")
+            .collect()
+    };
+    let mut checked = 0;
+    for parent in [&[][..], &["component"][..], &["metadata"][..]] {
+        let commands = listed(parent);
+        assert!(commands.len() >= 2, "{parent:?}: {commands:?}");
+        for (name, about) in commands {
+            let mut args = parent.to_vec();
+            args.push(&name);
+            let out = compono().args(&args).arg("--help").output().unwrap();
+            let help = String::from_utf8(out.stdout).unwrap();
+            let first = help.lines().next().unwrap_or_default();
+            assert_eq!(first, about, "`compono {} --help`", args.join(" "));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 15, "{checked}");
+}

@@ -76,8 +76,8 @@ pub struct AddArgs {
     skip_validation: bool,
 }
 
-/// The OCI-style annotation sections, each set with `--FIELD VALUE` or
-/// removed with `--clear-FIELD`.
+// The OCI-style annotation sections, each set with `--FIELD VALUE` or
+// removed with `--clear-FIELD`.
 #[derive(clap::Args)]
 struct Annotations {
     /// The people or organization responsible (free text).

@@ -31,7 +31,10 @@ struct Cli {
     general: crate::io::GeneralArgs,
 }
 
+/// Each subcommand's arguments are built only when it is the one run
+/// (`defer`): building all of them took as long as a small `link`.
 #[derive(Subcommand)]
+#[command(defer = true)]
 enum Command {
     /// Parse, validate and print WIT; encode it as a component with `--wasm`.
     Wit(wit::Args),
@@ -62,6 +65,7 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+#[command(defer = true)]
 enum ComponentCommand {
     /// Same as `compono wit`.
     Wit(wit::Args),

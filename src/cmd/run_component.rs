@@ -18,7 +18,7 @@ pub const TRAP_EXIT_STATUS: i32 = 134;
 #[cfg(windows)]
 pub const TRAP_EXIT_STATUS: i32 = 3;
 
-/// The sandbox and the host's WASI options, shaped like `wasmtime run`'s.
+// The sandbox and the host's WASI options, shaped like `wasmtime run`'s.
 #[derive(clap::Args, Default)]
 pub struct WasiArgs {
     /// Grant the directory HOST to the program as GUEST (HOST if not

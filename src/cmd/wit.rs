@@ -107,8 +107,8 @@ pub struct Args {
     world: Option<String>,
 }
 
-/// `--features` and `--all-features`: which `@unstable` items of the WIT
-/// are visible.
+// `--features` and `--all-features`: which `@unstable` items of the WIT
+// are visible.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct FeatureArgs {
     /// Enable these `@unstable` features (comma-separated).

@@ -89,36 +89,50 @@ struct Input<'a> {
 
 /// From this many bytes of libraries on, they are validated on another
 /// thread while the linking goes on; below it, a thread costs more than
-/// it saves.
+/// it saves, and so does validating a library apart from the component.
 const VALIDATE_ALONGSIDE_FROM_BYTES: usize = 1 << 20;
 
 /// Links `libraries` into one component.
 ///
-/// Each library is validated whole first (or alongside, when they are
-/// large), so that an invalid one is reported as such, before any other
-/// error; the component's validation then skips their function bodies,
-/// which it embeds unchanged.
+/// An invalid library is reported as such, before any other error.
+/// Large libraries are validated on another thread while the linking
+/// goes on, and the component's validation then skips the function bodies
+/// it embeds from them unchanged. Small ones are validated as part of the
+/// component, and apart only when the linking fails or leaves them out.
 pub fn link(libraries: &[Library], options: &LinkOptions) -> Result<Vec<u8>, Error> {
     if !options.validate {
-        return link_valid(libraries, options, &[]);
+        return link_valid(libraries, options, &[]).map(|(component, _)| component);
     }
     let validated: Vec<&[u8]> = libraries.iter().map(|l| l.bytes.as_slice()).collect();
     let size: usize = validated.iter().map(|b| b.len()).sum();
     if size < VALIDATE_ALONGSIDE_FROM_BYTES {
-        validate_libraries(libraries)?;
-        return link_valid(libraries, options, &validated);
+        return match link_valid(libraries, options, &[]) {
+            Ok((component, included)) => {
+                let left_out = libraries
+                    .iter()
+                    .zip(&included)
+                    .filter(|(_, included)| !**included)
+                    .map(|(library, _)| library);
+                validate_libraries(left_out)?;
+                Ok(component)
+            }
+            Err(e) => {
+                validate_libraries(libraries)?;
+                Err(e)
+            }
+        };
     }
     std::thread::scope(|scope| {
         let check = scope.spawn(|| validate_libraries(libraries));
         let linked = link_valid(libraries, options, &validated);
         match check.join() {
-            Ok(checked) => checked.and(linked),
+            Ok(checked) => checked.and(linked).map(|(component, _)| component),
             Err(panic) => std::panic::resume_unwind(panic),
         }
     })
 }
 
-fn validate_libraries(libraries: &[Library]) -> Result<(), Error> {
+fn validate_libraries<'a>(libraries: impl IntoIterator<Item = &'a Library>) -> Result<(), Error> {
     for library in libraries {
         compono_wit::validate_binary(&library.bytes)
             .map_err(|e| in_library(&library.name, Error::InvalidModule(format!("{e:#}"))))?;
@@ -126,12 +140,13 @@ fn validate_libraries(libraries: &[Library]) -> Result<(), Error> {
     Ok(())
 }
 
-/// `link`, for libraries that are valid (`validated`) or need not be.
+/// `link`, with the libraries whose bodies were validated already; and
+/// which of `libraries` the component includes.
 fn link_valid(
     libraries: &[Library],
     options: &LinkOptions,
     validated: &[&[u8]],
-) -> Result<Vec<u8>, Error> {
+) -> Result<(Vec<u8>, Vec<bool>), Error> {
     let built_in = options.use_built_in_libdl.then(libdl::built_in_libdl);
     let mut given: Vec<(&str, &[u8], bool)> = libraries
         .iter()
@@ -196,7 +211,14 @@ fn link_valid(
     let load_order = order::load_order(&included, &deps);
 
     let plan = plan::plan(&inputs, &symbols, &resolution, &load_order, options)?;
-    component::encode(&inputs, &load_order, plan, &resolution, options, validated)
+    let component = component::encode(&inputs, &load_order, plan, &resolution, options, validated)?;
+    let mut included = vec![false; libraries.len()];
+    for &l in &load_order {
+        if let Some(included) = included.get_mut(l) {
+            *included = true;
+        }
+    }
+    Ok((component, included))
 }
 
 fn in_library(library: &str, error: Error) -> Error {
