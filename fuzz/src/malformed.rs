@@ -3,7 +3,9 @@
 //! return (an error or a result), never panic; libFuzzer's `-timeout` and
 //! `-malloc_limit_mb` catch hangs and allocations far beyond the input.
 //!
-//! The input picks an entry point and either is the file itself, or a
+//! The input picks an entry point (its first byte modulo their number; the
+//! checked-in seeds start with their entry point's index, so adding an
+//! entry point keeps their meaning) and either is the file itself, or a
 //! valid module `wasm-smith` generates (with a world embedded or not), or
 //! describes mutations of one of those or of a valid seed: truncations,
 //! byte flips, huge LEB128 counts and lengths, and repeated slices (deep
@@ -30,6 +32,7 @@ const ENTRY_POINTS: &[&str] = &[
     "metadata show",
     "metadata add",
     "wit (text) / embed --dummy / bindgen",
+    "link",
 ];
 
 pub fn run(data: &[u8]) -> Result<Outcome, Finding> {
@@ -104,9 +107,60 @@ fn entry_point(entry: usize, input: &[u8]) -> bool {
             };
             compono_component::add_metadata(input, &add).is_ok()
         }
-        _ => wit_text(input),
+        7 => wit_text(input),
+        _ => link(input),
     }
 }
+
+/// `compono link` with the input as a library: alone (stubbing what it
+/// needs, with the built-in libdl and itself `dlopen`-able), and beside the
+/// `five-libraries` fixture's libraries.
+fn link(input: &[u8]) -> bool {
+    use compono_component::{LinkOptions, link::Library};
+    let library = |name: &str, bytes: &[u8], dl_openable| Library {
+        name: name.to_string(),
+        bytes: bytes.to_vec(),
+        dl_openable,
+    };
+    let alone = LinkOptions {
+        stub_missing_functions: true,
+        use_built_in_libdl: true,
+        ..Default::default()
+    };
+    let mut with_fixture = vec![library("libapp.so", input, false)];
+    for (name, bytes) in FIXTURE_LIBRARIES {
+        with_fixture.push(library(name, bytes, false));
+    }
+    let alone = compono_component::link(&[library("libinput.so", input, true)], &alone).is_ok();
+    compono_component::link(&with_fixture, &LinkOptions::default()).is_ok() || alone
+}
+
+/// The `five-libraries` link fixture but its `libapp.so` (clang-19
+/// `-fPIC -shared` output), which the input stands in for.
+const FIXTURE_LIBRARIES: [(&str, &[u8]); 5] = [
+    (
+        "libstr.so",
+        include_bytes!("../../fixtures/link/five-libraries/libstr.so"),
+    ),
+    (
+        "libmath.so",
+        include_bytes!("../../fixtures/link/five-libraries/libmath.so"),
+    ),
+    (
+        "libeven.so",
+        include_bytes!("../../fixtures/link/five-libraries/libeven.so"),
+    ),
+    (
+        "libodd.so",
+        include_bytes!("../../fixtures/link/five-libraries/libodd.so"),
+    ),
+    (
+        "libmem.so",
+        include_bytes!("../../fixtures/link/five-libraries/libmem.so"),
+    ),
+];
+const FIXTURE_APP: &[u8] = include_bytes!("../../fixtures/link/five-libraries/libapp.so");
+const FIXTURE_WIT: &str = include_str!("../../fixtures/link/five-libraries/world.wit");
 
 /// `compono wit`, `wit --wasm`, `embed --dummy` and `bindgen` on WIT text.
 fn wit_text(input: &[u8]) -> bool {
@@ -172,10 +226,19 @@ static SEEDS: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
 
 /// Valid inputs to mutate: the seed WIT as text, its encoded package, its
 /// world as a `component-type` payload, a placeholder module with the
-/// world embedded, and the component `new` makes of it.
+/// world embedded, the component `new` makes of it, and the link fixture's
+/// application library with and without its world.
 fn seeds() -> Vec<Vec<u8>> {
     let (resolve, world) = small_world();
-    let mut seeds = vec![SEED_WIT.as_bytes().to_vec()];
+    let mut seeds = vec![SEED_WIT.as_bytes().to_vec(), FIXTURE_APP.to_vec()];
+    let mut app = Resolve::default();
+    if let Ok(world) = app
+        .push_str("world.wit", FIXTURE_WIT)
+        .and_then(|p| app.select_world(&[p], Some("app")))
+        && let Ok(embedded) = compono_component::embed(FIXTURE_APP, app, world, &Default::default())
+    {
+        seeds.push(embedded);
+    }
     if let Some(package) = resolve.worlds[world].package
         && let Ok(wasm) = compono_wit::encode_package(&resolve, package)
     {
