@@ -5,7 +5,11 @@
 //! cycles between libraries (never between functions) and libraries in
 //! random command-line order. Each set is linked; the component must
 //! validate and, run in wasmtime, `run()` must return what the generator
-//! computed. With `wasm-tools` present, its link of the same set must agree.
+//! computed, and the same in compono's runtime. With `wasm-tools` present,
+//! its link of the same set must agree, in both runtimes.
+//!
+//! `COMPONO_LINK_SETS=N COMPONO_LINK_FIRST_SEED=S` runs N sets from seed S
+//! (24 from 0 by default), for longer campaigns.
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -14,7 +18,35 @@ use std::path::PathBuf;
 use compono_component::LinkOptions;
 use compono_component::link::Library;
 
+/// Sets a test run generates, unless `COMPONO_LINK_SETS` says otherwise.
 const SETS: u64 = 24;
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// `run()` of the component at `path`, in compono's runtime.
+fn run_in_compono(path: &std::path::Path) -> Result<i32, String> {
+    use compono_runtime::{Component, Engine, Linker, Store, Val};
+    let engine = Engine::default();
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let component = Component::new(&engine, &bytes).map_err(|e| e.to_string())?;
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::<()>::new(&engine)
+        .instantiate(&mut store, &component)
+        .map_err(|e| e.to_string())?;
+    let run = instance.get_func(&store, "run").ok_or("no `run` export")?;
+    let mut results = [Val::S32(0)];
+    run.call(&mut store, &[], &mut results)
+        .map_err(|e| e.to_string())?;
+    match results {
+        [Val::S32(v)] => Ok(v),
+        other => Err(format!("`run` returned {other:?}")),
+    }
+}
 
 /// xorshift64*: small, seeded, deterministic.
 struct Rng(u64);
@@ -273,7 +305,9 @@ fn generated_library_sets_link_and_run() {
     let mut components = Vec::new();
     let mut expected = Vec::new();
     let mut cycles = 0;
-    for seed in 0..SETS {
+    let sets = env_u64("COMPONO_LINK_SETS", SETS);
+    let first = env_u64("COMPONO_LINK_FIRST_SEED", 0);
+    for seed in first..first + sets {
         let set = generate(seed);
         cycles += usize::from(set.cycle);
         let component = compono_component::link(&set.libraries, &LinkOptions::default())
@@ -308,13 +342,18 @@ fn generated_library_sets_link_and_run() {
     }
     // The generator makes what the test is about.
     assert!(
-        cycles >= SETS as usize / 4,
+        cycles >= sets as usize / 4,
         "only {cycles} sets with cycles"
     );
     assert!(
         expected.iter().filter(|&&v| v != 0).count() >= expected.len() / 2,
         "{expected:?}"
     );
+    for (path, want) in components.iter().zip(&expected) {
+        let got = run_in_compono(path)
+            .unwrap_or_else(|e| panic!("{} in compono's runtime: {e}", path.display()));
+        assert_eq!(got, *want, "{} in compono's runtime", path.display());
+    }
     let output = compono_testutil::command("python3")
         .arg("-c")
         .arg(RUN_ALL)
