@@ -37,6 +37,7 @@ pub mod metadata;
 mod new;
 mod plan;
 mod producers;
+mod validate;
 mod world;
 
 pub use dummy::{DummyNames, dummy_module};

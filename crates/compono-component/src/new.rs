@@ -7,6 +7,7 @@ use crate::adapter::{self, Adapter, MainModule};
 use crate::classify::{ClassifyOptions, CoreModule, classify};
 use crate::encode::{ComponentInput, encode_component};
 use crate::metadata;
+use crate::validate::Made;
 
 /// `compono new` options (wasm-tools' flags).
 #[derive(Debug, Clone)]
@@ -61,8 +62,24 @@ pub(crate) fn empty_world() -> Result<metadata::Bindings, Error> {
     })
 }
 
-/// Wraps `module` into a component.
+/// Wraps `module` into a component (validated as [`crate::validate`]
+/// says, unless `options` says not to).
 pub fn new(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
+    let make = || {
+        new_unvalidated(module, options).map(|component| Made {
+            component,
+            included: vec![true],
+        })
+    };
+    if !options.validate {
+        return make().map(|made| made.component);
+    }
+    crate::validate::make_valid(&[module], make, |_, e| {
+        Error::InvalidModule(format!("{} (at offset {:#x})", e.message(), e.offset()))
+    })
+}
+
+fn new_unvalidated(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
     // Without a world the module can still be wrapped, as long as it
     // imports nothing (the errors for its imports say to embed one).
     let bindings = match metadata::read(module)? {
@@ -85,8 +102,8 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
     } else {
         compono_wit::InterfaceNames::Full
     };
-    // The stripped module is dropped before validation: with large
-    // modules, copies dominate peak memory.
+    // The stripped module is dropped before the component is validated:
+    // with large modules, copies dominate peak memory.
     let mut component = {
         let stripped = metadata::strip_and_add_producer(module)?;
         let core = CoreModule::parse(&stripped)?;
@@ -139,19 +156,6 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
     };
     // A custom section appended at the end of the component.
     component.extend(crate::producers::processed_by_section(None)?);
-    if options.validate
-        && let Err(e) = compono_wit::validate(&component, "component")
-    {
-        // The module's function bodies are first validated here; an
-        // invalid input is the input's fault, not ours.
-        compono_wit::validate(module, "module").map_err(|e| match e {
-            compono_wit::Error::InvalidOutput {
-                offset, message, ..
-            } => Error::InvalidModule(format!("{message} (at offset {offset:#x})")),
-            other => Error::Wit(other),
-        })?;
-        return Err(Error::InvalidOutput(e));
-    }
     Ok(component)
 }
 
@@ -197,5 +201,38 @@ mod tests {
         let err = new(&bad, &NewOptions::default()).unwrap_err();
         assert!(matches!(err, Error::InvalidModule(_)), "{err}");
         assert!(new(&embedded, &NewOptions::default()).is_ok());
+    }
+
+    /// A large module is validated alongside the making of the component,
+    /// whose validation skips its bodies: an invalid body is still the
+    /// module's error, and a valid module still makes a valid component.
+    #[test]
+    fn a_large_module_is_validated_alongside() {
+        let mut resolve = wit_parser::Resolve::default();
+        let package = resolve
+            .push_str("w.wit", "package t:t; world w { export f: func() -> u32; }")
+            .unwrap();
+        let w = resolve.select_world(&[package], None).unwrap();
+        for (body, valid) in [("i32.const 7", true), ("i64.const 0", false)] {
+            let text = format!(r#"(module (func (export "f") (result i32) {body}))"#);
+            let mut module = wat::parse_str(&text).unwrap();
+            let padding = wasm_encoder::CustomSection {
+                name: "padding".into(),
+                data: vec![0; crate::validate::ALONGSIDE_FROM_BYTES].into(),
+            };
+            module.push(wasm_encoder::Section::id(&padding));
+            wasm_encoder::Encode::encode(&padding, &mut module);
+            let module = crate::embed(&module, resolve.clone(), w, &Default::default()).unwrap();
+            match new(&module, &NewOptions::default()) {
+                Ok(component) => {
+                    assert!(valid);
+                    compono_wit::validate_binary(&component).unwrap();
+                }
+                Err(err) => {
+                    assert!(!valid, "{err}");
+                    assert!(matches!(err, Error::InvalidModule(_)), "{err}");
+                }
+            }
+        }
     }
 }

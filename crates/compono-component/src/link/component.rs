@@ -3,7 +3,7 @@
 //! and exports classified as `new` classifies a module (`classify`), the
 //! adapters collected as `new` collects them, the core exports the
 //! component lifts or the adapters import taken from the libraries that
-//! define them (`lifted`), then `new`'s encoder and validation.
+//! define them (`lifted`), then `new`'s encoder.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -28,7 +28,6 @@ pub fn encode(
     plan: Plan,
     resolution: &Resolution,
     options: &LinkOptions,
-    validated: &[&[u8]],
 ) -> Result<Vec<u8>, Error> {
     let included: Vec<(usize, &Input<'_>)> = load_order
         .iter()
@@ -83,10 +82,6 @@ pub fn encode(
         interface_names: compono_wit::InterfaceNames::Full,
     })?;
     component.extend(crate::producers::processed_by_section(None)?);
-    if options.validate {
-        compono_wit::validate_embedding(&component, "component", validated)
-            .map_err(Error::InvalidOutput)?;
-    }
     Ok(component)
 }
 

@@ -27,6 +27,7 @@ pub use error::{LinkError, MissingLibrary, SymbolKind, SymbolProblem};
 
 use crate::Error;
 use crate::metadata::{self, Bindings};
+use crate::validate::Made;
 use compono_wit::Lookup;
 use dylink::LibraryInfo;
 
@@ -87,66 +88,22 @@ struct Input<'a> {
     world: Option<Bindings>,
 }
 
-/// From this many bytes of libraries on, they are validated on another
-/// thread while the linking goes on; below it, a thread costs more than
-/// it saves, and so does validating a library apart from the component.
-const VALIDATE_ALONGSIDE_FROM_BYTES: usize = 1 << 20;
-
-/// Links `libraries` into one component.
-///
-/// An invalid library is reported as such, before any other error.
-/// Large libraries are validated on another thread while the linking
-/// goes on, and the component's validation then skips the function bodies
-/// it embeds from them unchanged. Small ones are validated as part of the
-/// component, and apart only when the linking fails or leaves them out.
+/// Links `libraries` into one component (validated as
+/// [`crate::validate`] says, unless `options` says not to).
 pub fn link(libraries: &[Library], options: &LinkOptions) -> Result<Vec<u8>, Error> {
+    let make = || link_unvalidated(libraries, options);
     if !options.validate {
-        return link_valid(libraries, options, &[]).map(|(component, _)| component);
+        return make().map(|made| made.component);
     }
-    let validated: Vec<&[u8]> = libraries.iter().map(|l| l.bytes.as_slice()).collect();
-    let size: usize = validated.iter().map(|b| b.len()).sum();
-    if size < VALIDATE_ALONGSIDE_FROM_BYTES {
-        return match link_valid(libraries, options, &[]) {
-            Ok((component, included)) => {
-                let left_out = libraries
-                    .iter()
-                    .zip(&included)
-                    .filter(|(_, included)| !**included)
-                    .map(|(library, _)| library);
-                validate_libraries(left_out)?;
-                Ok(component)
-            }
-            Err(e) => {
-                validate_libraries(libraries)?;
-                Err(e)
-            }
-        };
-    }
-    std::thread::scope(|scope| {
-        let check = scope.spawn(|| validate_libraries(libraries));
-        let linked = link_valid(libraries, options, &validated);
-        match check.join() {
-            Ok(checked) => checked.and(linked).map(|(component, _)| component),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
+    let inputs: Vec<&[u8]> = libraries.iter().map(|l| l.bytes.as_slice()).collect();
+    crate::validate::make_valid(&inputs, make, |i, e| {
+        let name = libraries.get(i).map_or("", |l| l.name.as_str());
+        in_library(name, Error::InvalidModule(format!("{e:#}")))
     })
 }
 
-fn validate_libraries<'a>(libraries: impl IntoIterator<Item = &'a Library>) -> Result<(), Error> {
-    for library in libraries {
-        compono_wit::validate_binary(&library.bytes)
-            .map_err(|e| in_library(&library.name, Error::InvalidModule(format!("{e:#}"))))?;
-    }
-    Ok(())
-}
-
-/// `link`, with the libraries whose bodies were validated already; and
-/// which of `libraries` the component includes.
-fn link_valid(
-    libraries: &[Library],
-    options: &LinkOptions,
-    validated: &[&[u8]],
-) -> Result<(Vec<u8>, Vec<bool>), Error> {
+/// The component, not validated yet, and which libraries it includes.
+fn link_unvalidated(libraries: &[Library], options: &LinkOptions) -> Result<Made, Error> {
     let built_in = options.use_built_in_libdl.then(libdl::built_in_libdl);
     let mut given: Vec<(&str, &[u8], bool)> = libraries
         .iter()
@@ -211,14 +168,17 @@ fn link_valid(
     let load_order = order::load_order(&included, &deps);
 
     let plan = plan::plan(&inputs, &symbols, &resolution, &load_order, options)?;
-    let component = component::encode(&inputs, &load_order, plan, &resolution, options, validated)?;
+    let component = component::encode(&inputs, &load_order, plan, &resolution, options)?;
     let mut included = vec![false; libraries.len()];
     for &l in &load_order {
         if let Some(included) = included.get_mut(l) {
             *included = true;
         }
     }
-    Ok((component, included))
+    Ok(Made {
+        component,
+        included,
+    })
 }
 
 fn in_library(library: &str, error: Error) -> Error {
@@ -355,7 +315,7 @@ mod tests {
         // Small libraries are validated before linking, large ones
         // alongside it (a custom section makes this one large); an unused
         // library is checked too.
-        for padding in [0, VALIDATE_ALONGSIDE_FROM_BYTES] {
+        for padding in [0, crate::validate::ALONGSIDE_FROM_BYTES] {
             let mut bad = library(
                 "libbad.so",
                 r#"(module (@dylink.0 (mem-info))
