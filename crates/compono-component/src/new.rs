@@ -62,8 +62,8 @@ pub(crate) fn empty_world() -> Result<metadata::Bindings, Error> {
     })
 }
 
-/// Wraps `module` into a component (validated as [`crate::validate`]
-/// says, unless `options` says not to).
+/// Wraps `module` into a component, validated with it as `validate.rs`
+/// says (unless `options.validate` is off).
 pub fn new(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
     let make = || {
         new_unvalidated(module, options).map(|component| Made {

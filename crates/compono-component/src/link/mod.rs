@@ -88,8 +88,8 @@ struct Input<'a> {
     world: Option<Bindings>,
 }
 
-/// Links `libraries` into one component (validated as
-/// [`crate::validate`] says, unless `options` says not to).
+/// Links `libraries` into one component, validated with them as
+/// `validate.rs` says (unless `options.validate` is off).
 pub fn link(libraries: &[Library], options: &LinkOptions) -> Result<Vec<u8>, Error> {
     let make = || link_unvalidated(libraries, options);
     if !options.validate {
