@@ -336,8 +336,10 @@ fn translation(bin: &Path, programs: &[Program]) -> Result<()> {
         .find(|p| p.name == "rustcoll")
         .ok_or_else(|| anyhow!("the rustcoll benchmark is missing"))?;
     let module = replicate_code(&std::fs::read(&seed.path)?, 10 << 20)?;
-    let dir = tempfile::tempdir()?;
-    let file = dir.path().join("translate.wasm");
+    // Kept after the run (under target/), for profiling by hand.
+    let dir = crate::bench_new::workspace_root().join("target/bench-interp");
+    std::fs::create_dir_all(&dir)?;
+    let file = dir.join("translate.wasm");
     std::fs::write(&file, &module)?;
     let mut best = std::collections::BTreeMap::new();
     for _ in 0..3 {

@@ -68,11 +68,16 @@ impl Op {
 
     /// Operand bits in the record, for `Data` records carrying 64 bits.
     pub(crate) fn bits(&self) -> u64 {
-        u64::from(self.p) | u64::from(self.q) << 16 | u64::from(self.r) << 32
+        self.fields().bits()
     }
 }
 
 impl Fields {
+    /// The fields packed as `p | q << 16 | r << 32`.
+    pub(crate) fn bits(self) -> u64 {
+        u64::from(self.p) | u64::from(self.q) << 16 | u64::from(self.r) << 32
+    }
+
     /// A `Data` record's fields holding 64 bits.
     pub(crate) fn from_bits(bits: u64) -> Fields {
         Fields {
@@ -195,6 +200,26 @@ macro_rules! is_kind {
 #[cfg(compono_tail_dispatch)]
 pub(crate) use is_kind;
 
+/// The 16-bit lane of a field in a record's fields packed as
+/// `p | q << 16 | r << 32` (a slot in `r` is its low half).
+macro_rules! lane {
+    (p) => {
+        0
+    };
+    (q) => {
+        1
+    };
+    (r) => {
+        2
+    };
+    (rlo) => {
+        2
+    };
+    (rhi) => {
+        3
+    };
+}
+
 macro_rules! define_ir {
     ($($name:ident { $($field:ident : $kind:ident @ $pos:ident),* } ($s:ident) $body:block)*) => {
         /// Which instruction a record holds.
@@ -208,6 +233,11 @@ macro_rules! define_ir {
             /// Every opcode, in declaration order.
             pub const ALL: &[Opcode] = &[$(Opcode::$name,)*];
         }
+
+        /// Where each opcode's slot operands sit, indexed by opcode: the
+        /// translator asks this of every instruction it emits, and a table
+        /// answers without a `match` over hundreds of rows.
+        const SHAPES: &[Shape] = &[$(Shape::of(&[$((lane!($pos), is_slot!($kind), is_kind!(out, $kind), is_kind!(inp, $kind))),*]),)*];
 
         // An instruction's accumulator form reads every `inp` field from
         // the one accumulator, so no row may have two.
@@ -250,42 +280,93 @@ macro_rules! define_ir {
                     $(Opcode::$name => Instr::$name { $($field: get_field!(op, $pos, $kind)),* },)*
                 }
             }
-
-            /// The slot of a record of `code`'s field in `role` with the
-            /// accumulator: the `out` field, whose value the accumulator
-            /// holds after the instruction ran, or the `inp` field, which
-            /// its accumulator form reads from there instead.
-            #[allow(unused_variables, unreachable_code)]
-            pub(crate) fn acc_slot(code: Opcode, op: Fields, role: AccRole) -> Option<u16> {
-                let out = role == AccRole::Out;
-                match code {
-                    $(Opcode::$name => {
-                        $(if (out && is_kind!(out, $kind)) || (!out && is_kind!(inp, $kind)) {
-                            return Some(get_field!(op, $pos, slot));
-                        })*
-                        None
-                    })*
-                }
-            }
-
-            /// The instruction with every slot operand passed through `f`.
-            #[allow(unused_mut)]
-            pub(crate) fn map_slots(mut self, mut f: impl FnMut(u16) -> u16) -> Instr {
-                match &mut self {
-                    $(Instr::$name { $($field),* } => {
-                        $(if is_slot!($kind) {
-                            *$field = f(*$field as u16) as field_type!($kind);
-                        })*
-                    })*
-                }
-                self
-            }
-
-
         }
     };
 }
 with_isa!(flat_isa, define_ir);
+
+/// Which lanes of an opcode's fields are slots, and which of them is its
+/// `out` and its `inp` field.
+#[derive(Clone, Copy, Debug)]
+struct Shape {
+    /// Bit `n` set: lane `n` is a slot.
+    slots: u8,
+    out: Option<u8>,
+    inp: Option<u8>,
+}
+
+impl Shape {
+    /// From each field's `(lane, is a slot, is out, is inp)`.
+    const fn of(fields: &[(u8, bool, bool, bool)]) -> Shape {
+        let mut shape = Shape {
+            slots: 0,
+            out: None,
+            inp: None,
+        };
+        let mut i = 0;
+        while i < fields.len() {
+            let (lane, slot, out, inp) = fields[i];
+            if slot {
+                shape.slots |= 1 << lane;
+            }
+            if out {
+                shape.out = Some(lane);
+            }
+            if inp {
+                shape.inp = Some(lane);
+            }
+            i += 1;
+        }
+        shape
+    }
+
+    fn get(opcode: Opcode) -> Shape {
+        SHAPES[opcode as usize]
+    }
+}
+
+impl Fields {
+    fn lane(self, lane: u8) -> u16 {
+        (self.bits() >> (16 * lane)) as u16
+    }
+}
+
+impl Instr {
+    /// The slot of a record of `code`'s field in `role` with the
+    /// accumulator: the `out` field, whose value the accumulator holds
+    /// after the instruction ran, or the `inp` field, which its
+    /// accumulator form reads from there instead.
+    pub(crate) fn acc_slot(code: Opcode, op: Fields, role: AccRole) -> Option<u16> {
+        let shape = Shape::get(code);
+        let lane = match role {
+            AccRole::Out => shape.out,
+            AccRole::In => shape.inp,
+        };
+        lane.map(|lane| op.lane(lane))
+    }
+
+    /// How many of a record of `code`'s slot fields name `slot`.
+    pub(crate) fn slot_uses(code: Opcode, op: Fields, slot: u16) -> usize {
+        let slots = Shape::get(code).slots;
+        (0..4)
+            .filter(|&lane| slots & (1 << lane) != 0 && op.lane(lane) == slot)
+            .count()
+    }
+
+    /// A record of `code`'s fields with every slot passed through `f`.
+    pub(crate) fn map_slots(code: Opcode, op: Fields, mut f: impl FnMut(u16) -> u16) -> Fields {
+        let slots = Shape::get(code).slots;
+        let mut bits = op.bits();
+        for lane in 0..4 {
+            if slots & (1 << lane) != 0 {
+                let shift = 16 * lane;
+                let slot = f((bits >> shift) as u16);
+                bits = bits & !(0xffff << shift) | u64::from(slot) << shift;
+            }
+        }
+        Fields::from_bits(bits)
+    }
+}
 
 /// How an instruction uses the accumulator (see [`AccRole`]); each form
 /// of a row is a handler of its own.

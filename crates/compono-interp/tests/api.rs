@@ -170,6 +170,46 @@ fn invalid_modules_are_compile_errors() {
     ));
 }
 
+/// An error inside a function body names the operator's byte offset,
+/// whichever step found it: decoding, validation, or the SIMD operators
+/// (never enabled, so the validator refuses them).
+#[test]
+fn errors_in_a_body_name_the_operator_and_its_offset() {
+    let engine = Engine::default();
+    // Type 0 is `() -> i32`; function 0's body: no locals, `i32.const 1`,
+    // then the operator under test at byte 26.
+    let body = |ops: &[u8]| {
+        let mut code = vec![0u8, 0x41, 0x01];
+        code.extend(ops);
+        let mut bytes = b"\0asm\x01\0\0\0\x01\x05\x01\x60\0\x01\x7f\x03\x02\x01\0\x0a".to_vec();
+        bytes.push(code.len() as u8 + 2);
+        bytes.extend([1, code.len() as u8]);
+        bytes.extend(code);
+        bytes
+    };
+    let cases: [(&[u8], &str); 3] = [
+        (&[0xff], "illegal opcode: 0xff"),
+        (&[0x6a, 0x0b], "type mismatch"),
+        // `v128.const 0; i32x4.extract_lane 0`
+        (
+            &[
+                0xfd, 0x0c, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0b,
+            ],
+            "SIMD support is not enabled",
+        ),
+    ];
+    for (ops, expected) in cases {
+        match Module::new(&engine, &body(ops)) {
+            Err(Error::Compile { message, offset }) => {
+                assert!(message.contains(expected), "{message:?} for {ops:x?}");
+                assert_eq!(offset, Some(26), "{message}");
+            }
+            Err(other) => panic!("{other} for {ops:x?}"),
+            Ok(_) => panic!("{ops:x?} compiled"),
+        }
+    }
+}
+
 #[test]
 fn module_lists_imports_exports_and_custom_sections() {
     let engine = Engine::default();

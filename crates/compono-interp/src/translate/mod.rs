@@ -19,6 +19,7 @@ mod control;
 mod locals;
 pub(crate) mod select;
 mod stack;
+mod visit;
 
 use crate::error::{Error, Result};
 use crate::ir::{
@@ -205,12 +206,21 @@ impl<'m> Emitter<'m> {
         self.frames.push(Frame::function(num_results));
 
         let mut reader = OperatorsReader::new(reader);
+        let mut visitor = visit::Visitor {
+            emitter: self,
+            validator,
+            offset: 0,
+            error: None,
+        };
         while !reader.eof() {
-            let offset = reader.original_position();
-            let op = reader.read().map_err(Error::compile)?;
-            validator.op(offset, &op).map_err(Error::compile)?;
-            self.offset = offset as usize;
-            self.operator(op)?;
+            visitor.offset = reader.original_position();
+            visitor.emitter.offset = visitor.offset as usize;
+            reader
+                .visit_operator(&mut visitor)
+                .map_err(Error::compile)?;
+            if let Some(error) = visitor.error.take() {
+                return Err(error);
+            }
         }
         reader.finish().map_err(Error::compile)?;
         self.finish(code, num_locals)
@@ -271,9 +281,7 @@ impl<'m> Emitter<'m> {
             let fields = if consts == 0 {
                 raw.fields
             } else {
-                Instr::decode(raw.opcode, raw.fields)
-                    .map_slots(relocate)
-                    .fields()
+                Instr::map_slots(raw.opcode, raw.fields, relocate)
             };
             let form = Form {
                 acc_in: raw.acc,
@@ -349,14 +357,8 @@ impl<'m> Emitter<'m> {
         // this one reads it only from the accumulator: a local can be
         // both operands (`local.get 0; local.get 0; i32.ne`).
         let overwrites = Instr::acc_slot(opcode, fields, AccRole::Out) == acc_slot;
-        let named_once = |slot: u16| {
-            let mut times = 0;
-            Instr::decode(opcode, fields).map_slots(|s| {
-                times += usize::from(s == slot);
-                s
-            });
-            times == 1 + usize::from(overwrites)
-        };
+        let named_once =
+            |slot: u16| Instr::slot_uses(opcode, fields, slot) == 1 + usize::from(overwrites);
         let kills = acc_slot
             .filter(|&slot| acc && (overwrites || self.is_dead_temp(slot)) && named_once(slot));
         self.ops.push(RawOp {
@@ -432,15 +434,15 @@ impl<'m> Emitter<'m> {
 
     // ---- operators
 
-    fn operator(&mut self, op: Operator<'_>) -> Result<()> {
+    fn operator(&mut self, op: &Operator<'_>) -> Result<()> {
         use Operator as Op;
-        if let Some(done) = self.control(&op)? {
+        if let Some(done) = self.control(op)? {
             return Ok(done);
         }
         if !self.reachable {
             return Ok(());
         }
-        match op {
+        match *op {
             Op::Unreachable => {
                 self.emit(Instr::Trap {
                     code: TrapCode::Unreachable as u16,
