@@ -17,6 +17,7 @@ use std::path::PathBuf;
 
 use compono_component::LinkOptions;
 use compono_component::link::Library;
+use compono_testutil::Rng;
 
 /// Sets a test run generates, unless `COMPONO_LINK_SETS` says otherwise.
 const SETS: u64 = 24;
@@ -45,21 +46,6 @@ fn run_in_compono(path: &std::path::Path) -> Result<i32, String> {
     match results {
         [Val::S32(v)] => Ok(v),
         other => Err(format!("`run` returned {other:?}")),
-    }
-}
-
-/// xorshift64*: small, seeded, deterministic.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
     }
 }
 

@@ -4,6 +4,7 @@
 //! mutations are seeded, so a failure reproduces.
 
 use compono_runtime::{Component, Config, Engine, Linker, Store, StoreLimits, Val};
+use compono_testutil::Rng;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
@@ -47,21 +48,6 @@ fn seeds() -> Vec<Vec<u8>> {
 }
 
 /// xorshift64*: small, deterministic.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
 /// Gives an `i32.const`/`i64.const` a random immediate of the same
 /// encoded length: the component stays valid, but the guest now passes
 /// other pointers, lengths, handles and discriminants.
@@ -78,7 +64,7 @@ fn mutate_constant(bytes: &mut [u8], rng: &mut Rng) -> bool {
     let mut i = at + 1;
     while let Some(b) = bytes.get_mut(i) {
         let more = *b & 0x80;
-        *b = more | (rng.next() as u8 & 0x7f);
+        *b = more | (rng.next_u64() as u8 & 0x7f);
         if more == 0 {
             break;
         }

@@ -80,7 +80,7 @@ pub(crate) fn store_string_into_range<T>(
         Simple::Latin1 => s.chars().count() as u64,
     };
     match (cx.opts.encoding, src_simple) {
-        (StringEncoding::Utf8, Simple::Utf8) => store_copy(cx, s, src_code_units, 1, Simple::Utf8),
+        (StringEncoding::Utf8, Simple::Utf8) => store_copy(cx, s, src_code_units, Simple::Utf8),
         (StringEncoding::Utf8, Simple::Utf16) => {
             store_to_utf8(cx, s, src_code_units, 3 * src_code_units)
         }
@@ -88,9 +88,9 @@ pub(crate) fn store_string_into_range<T>(
             store_to_utf8(cx, s, src_code_units, 2 * src_code_units)
         }
         (StringEncoding::Utf16, Simple::Utf8) => store_utf8_to_utf16(cx, s, src_code_units),
-        (StringEncoding::Utf16, _) => store_copy(cx, s, src_code_units, 2, Simple::Utf16),
+        (StringEncoding::Utf16, _) => store_copy(cx, s, src_code_units, Simple::Utf16),
         (StringEncoding::CompactUtf16, Simple::Latin1) if src == StringEncoding::CompactUtf16 => {
-            store_copy(cx, s, src_code_units, 2, Simple::Latin1)
+            store_copy(cx, s, src_code_units, Simple::Latin1)
         }
         (StringEncoding::CompactUtf16, Simple::Utf16) if src == StringEncoding::CompactUtf16 => {
             store_probably_utf16_to_latin1_or_utf16(cx, s, src_code_units)
@@ -116,17 +116,17 @@ fn encode(s: &str, encoding: Simple) -> Vec<u8> {
     }
 }
 
-/// `store_string_copy`: the destination length is known up front.
-fn store_copy<T>(
-    cx: &mut Cx<'_, T>,
-    s: &str,
-    code_units: u64,
-    unit_size: u32,
-    dst: Simple,
-) -> Result<(u32, u32)> {
-    let byte_len = code_units * unit_size as u64;
+/// `store_string_copy`: the destination length is known up front. A
+/// Latin-1 copy (into `latin1+utf16`) has one-byte code units but the
+/// encoding's alignment of 2.
+fn store_copy<T>(cx: &mut Cx<'_, T>, s: &str, code_units: u64, dst: Simple) -> Result<(u32, u32)> {
+    let (unit_size, align) = match dst {
+        Simple::Utf8 => (1, 1),
+        Simple::Utf16 => (2, 2),
+        Simple::Latin1 => (1, 2),
+    };
+    let byte_len = code_units * unit_size;
     too_long(byte_len)?;
-    let align = if dst == Simple::Latin1 { 2 } else { unit_size };
     let ptr = cx.realloc(0, 0, align, byte_len as u32)?;
     cx.write(ptr, &encode(s, dst))?;
     Ok((ptr, code_units as u32))
