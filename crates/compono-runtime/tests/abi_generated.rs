@@ -537,91 +537,55 @@ impl Case {
 
     fn value(&self, ty: &Ty, rng: &mut Rng, latin1: bool) -> (Val, String) {
         // An edge value or random bits, evenly.
-        fn int<T: Copy>(pick: &[T], rng: &mut Rng, from_bits: fn(u64) -> T) -> T {
-            if rng.below(2) == 0 {
-                pick[rng.below(pick.len())]
-            } else {
-                from_bits(rng.next_u64())
-            }
+        macro_rules! int {
+            ($variant:ident, $t:ty, [$($pick:expr),*]) => {{
+                let pick: &[$t] = &[$($pick),*];
+                let v = if rng.below(2) == 0 {
+                    pick[rng.below(pick.len())]
+                } else {
+                    rng.next_u64() as $t
+                };
+                (Val::$variant(v), v.to_string())
+            }};
+        }
+        // The same, but never a NaN (whose payload may change).
+        macro_rules! float {
+            ($variant:ident, $t:ident, $bits:ty, $tiniest:expr) => {{
+                let pick = [
+                    0.0,
+                    -0.0,
+                    1.5,
+                    -2.25,
+                    $t::MAX,
+                    $t::MIN_POSITIVE,
+                    $tiniest,
+                    $t::INFINITY,
+                    $t::NEG_INFINITY,
+                ];
+                let v = match rng.below(2) {
+                    0 => pick[rng.below(pick.len())],
+                    _ => Some($t::from_bits(rng.next_u64() as $bits))
+                        .filter(|v| !v.is_nan())
+                        .unwrap_or(0.5),
+                };
+                (Val::$variant(v), json_float(f64::from(v)))
+            }};
         }
         match ty {
             Ty::Bool => {
                 let b = rng.below(2) == 0;
                 (Val::Bool(b), b.to_string())
             }
-            Ty::S8 => {
-                let v = int(&[i8::MIN, -1, 0, i8::MAX], rng, |b| b as i8);
-                (Val::S8(v), v.to_string())
-            }
-            Ty::U8 => {
-                let v = int(&[0, 1, u8::MAX], rng, |b| b as u8);
-                (Val::U8(v), v.to_string())
-            }
-            Ty::S16 => {
-                let v = int(&[i16::MIN, -1, 0, i16::MAX], rng, |b| b as i16);
-                (Val::S16(v), v.to_string())
-            }
-            Ty::U16 => {
-                let v = int(&[0, 1, u16::MAX], rng, |b| b as u16);
-                (Val::U16(v), v.to_string())
-            }
-            Ty::S32 => {
-                let v = int(&[i32::MIN, -1, 0, i32::MAX], rng, |b| b as i32);
-                (Val::S32(v), v.to_string())
-            }
-            Ty::U32 => {
-                let v = int(&[0, 1, u32::MAX], rng, |b| b as u32);
-                (Val::U32(v), v.to_string())
-            }
-            Ty::S64 => {
-                let v = int(&[i64::MIN, -1, 0, i64::MAX], rng, |b| b as i64);
-                (Val::S64(v), v.to_string())
-            }
-            Ty::U64 => {
-                let v = int(&[0, 1, u64::MAX], rng, |b| b);
-                (Val::U64(v), v.to_string())
-            }
-            Ty::F32 => {
-                let pick = [
-                    0.0,
-                    -0.0,
-                    1.5,
-                    -2.25,
-                    f32::MAX,
-                    f32::MIN_POSITIVE,
-                    1e-45,
-                    f32::INFINITY,
-                    f32::NEG_INFINITY,
-                ];
-                let v = if rng.below(2) == 0 {
-                    pick[rng.below(pick.len())]
-                } else {
-                    // Any bits but a NaN's (a NaN's payload may change).
-                    let v = f32::from_bits(rng.next_u64() as u32);
-                    if v.is_nan() { 0.5 } else { v }
-                };
-                (Val::Float32(v), json_float(f64::from(v)))
-            }
-            Ty::F64 => {
-                let pick = [
-                    0.0,
-                    -0.0,
-                    1.5,
-                    -2.25,
-                    f64::MAX,
-                    f64::MIN_POSITIVE,
-                    5e-324,
-                    f64::INFINITY,
-                    f64::NEG_INFINITY,
-                ];
-                let v = if rng.below(2) == 0 {
-                    pick[rng.below(pick.len())]
-                } else {
-                    let v = f64::from_bits(rng.next_u64());
-                    if v.is_nan() { 0.5 } else { v }
-                };
-                (Val::Float64(v), json_float(v))
-            }
+            Ty::S8 => int!(S8, i8, [i8::MIN, -1, 0, i8::MAX]),
+            Ty::U8 => int!(U8, u8, [0, 1, u8::MAX]),
+            Ty::S16 => int!(S16, i16, [i16::MIN, -1, 0, i16::MAX]),
+            Ty::U16 => int!(U16, u16, [0, 1, u16::MAX]),
+            Ty::S32 => int!(S32, i32, [i32::MIN, -1, 0, i32::MAX]),
+            Ty::U32 => int!(U32, u32, [0, 1, u32::MAX]),
+            Ty::S64 => int!(S64, i64, [i64::MIN, -1, 0, i64::MAX]),
+            Ty::U64 => int!(U64, u64, [0, 1, u64::MAX]),
+            Ty::F32 => float!(Float32, f32, u32, 1e-45),
+            Ty::F64 => float!(Float64, f64, u64, 5e-324),
             Ty::Char => {
                 let c = random_char(rng, latin1);
                 (Val::Char(c), json_string(&c.to_string()))
@@ -633,53 +597,23 @@ impl Case {
                 (Val::String(s.clone()), json_string(&s))
             }
             Ty::List(t) => {
-                let items: Vec<(Val, String)> = (0..rng.below(5))
-                    .map(|_| self.value(t, rng, latin1))
-                    .collect();
-                let json = format!(
-                    "[{}]",
-                    items
-                        .iter()
-                        .map(|(_, j)| j.as_str())
-                        .collect::<Vec<_>>()
-                        .join(",")
-                );
-                (Val::List(items.into_iter().map(|(v, _)| v).collect()), json)
+                let tys = vec![&**t; rng.below(5)];
+                let (items, json) = self.values(tys, rng, latin1);
+                (Val::List(items), json)
             }
             Ty::Tuple(tys) => {
-                let items: Vec<(Val, String)> =
-                    tys.iter().map(|t| self.value(t, rng, latin1)).collect();
-                let json = format!(
-                    "[{}]",
-                    items
-                        .iter()
-                        .map(|(_, j)| j.as_str())
-                        .collect::<Vec<_>>()
-                        .join(",")
-                );
-                (
-                    Val::Tuple(items.into_iter().map(|(v, _)| v).collect()),
-                    json,
-                )
+                let (items, json) = self.values(tys.iter().collect(), rng, latin1);
+                (Val::Tuple(items), json)
             }
             Ty::Option(t) => {
-                if rng.below(3) == 0 {
-                    (Val::Option(None), "[0,null]".into())
-                } else {
-                    let (v, j) = self.value(t, rng, latin1);
-                    (Val::Option(Some(Box::new(v))), format!("[1,{j}]"))
-                }
+                let some = rng.below(3) != 0;
+                let (payload, json) = self.payload(some.then_some(&**t), rng, latin1);
+                (Val::Option(payload), format!("[{},{json}]", u8::from(some)))
             }
             Ty::Result(ok, err) => {
                 let is_ok = rng.below(2) == 0;
                 let side = if is_ok { ok } else { err };
-                let (payload, json) = match side {
-                    Some(t) => {
-                        let (v, j) = self.value(t, rng, latin1);
-                        (Some(Box::new(v)), j)
-                    }
-                    None => (None, "null".to_string()),
-                };
+                let (payload, json) = self.payload(side.as_deref(), rng, latin1);
                 let val = if is_ok {
                     Val::Result(Ok(payload))
                 } else {
@@ -689,32 +623,17 @@ impl Case {
             }
             Ty::Named(i) => match &self.defs[*i] {
                 Def::Record(tys) => {
-                    let items: Vec<(Val, String)> =
-                        tys.iter().map(|t| self.value(t, rng, latin1)).collect();
-                    let json = format!(
-                        "[{}]",
-                        items
-                            .iter()
-                            .map(|(_, j)| j.as_str())
-                            .collect::<Vec<_>>()
-                            .join(",")
-                    );
+                    let (items, json) = self.values(tys.iter().collect(), rng, latin1);
                     let fields = items
                         .into_iter()
                         .enumerate()
-                        .map(|(f, (v, _))| (format!("a{f}"), v))
+                        .map(|(f, v)| (format!("a{f}"), v))
                         .collect();
                     (Val::Record(fields), json)
                 }
                 Def::Variant(cases) => {
                     let c = rng.below(cases.len());
-                    let (payload, json) = match &cases[c] {
-                        Some(t) => {
-                            let (v, j) = self.value(t, rng, latin1);
-                            (Some(Box::new(v)), j)
-                        }
-                        None => (None, "null".to_string()),
-                    };
+                    let (payload, json) = self.payload(cases[c].as_ref(), rng, latin1);
                     (
                         Val::Variant(format!("c{c}"), payload),
                         format!("[{c},{json}]"),
@@ -726,19 +645,29 @@ impl Case {
                 }
                 Def::Flags(n) => {
                     let set: Vec<usize> = (0..*n).filter(|_| rng.below(2) == 0).collect();
-                    let json = format!(
-                        "[{}]",
-                        set.iter()
-                            .map(|g| g.to_string())
-                            .collect::<Vec<_>>()
-                            .join(",")
-                    );
-                    (
-                        Val::Flags(set.iter().map(|g| format!("g{g}")).collect()),
-                        json,
-                    )
+                    let names = set.iter().map(|g| format!("g{g}")).collect();
+                    let json: Vec<String> = set.iter().map(|g| g.to_string()).collect();
+                    (Val::Flags(names), format!("[{}]", json.join(",")))
                 }
             },
+        }
+    }
+
+    /// A value of each type, and their trees as one JSON array.
+    fn values(&self, tys: Vec<&Ty>, rng: &mut Rng, latin1: bool) -> (Vec<Val>, String) {
+        let (items, json): (Vec<Val>, Vec<String>) =
+            tys.into_iter().map(|t| self.value(t, rng, latin1)).unzip();
+        (items, format!("[{}]", json.join(",")))
+    }
+
+    /// A case's payload, if it has a type, and its tree (`null` if not).
+    fn payload(&self, ty: Option<&Ty>, rng: &mut Rng, latin1: bool) -> (Option<Box<Val>>, String) {
+        match ty {
+            Some(t) => {
+                let (v, j) = self.value(t, rng, latin1);
+                (Some(Box::new(v)), j)
+            }
+            None => (None, "null".to_string()),
         }
     }
 }
