@@ -7,10 +7,7 @@
 
 use super::Emitter;
 use crate::error::Error;
-use wasmparser::{
-    BinaryReaderError, FuncValidator, Operator, ValidatorResources, VisitOperator,
-    VisitSimdOperator,
-};
+use wasmparser::{FuncValidator, Operator, ValidatorResources, VisitOperator, VisitSimdOperator};
 
 pub(super) struct Visitor<'t, 'm> {
     pub emitter: &'t mut Emitter<'m>,
@@ -24,10 +21,6 @@ pub(super) struct Visitor<'t, 'm> {
     pub error: Option<Error>,
 }
 
-fn compile(error: BinaryReaderError) -> Error {
-    Error::compile(error)
-}
-
 /// One method per operator: validate it, then translate it. Arguments
 /// are cloned for the validator (all are `Copy` but a `br_table`'s and a
 /// `try_table`'s, which are rare).
@@ -37,7 +30,7 @@ macro_rules! define_visit {
             fn $visit(&mut self $($(, $arg: $argty)*)?) {
                 let result = match self.validator.$validator(self.offset).$visit($($($arg.clone()),*)?) {
                     Ok(()) => self.emitter.operator(&Operator::$op $({ $($arg),* })?),
-                    Err(error) => Err(compile(error)),
+                    Err(error) => Err(Error::compile(error)),
                 };
                 if let Err(error) = result {
                     self.error = Some(error);
