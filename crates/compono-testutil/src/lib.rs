@@ -173,6 +173,25 @@ pub fn check_dev_null() -> Result<(), String> {
     Ok(())
 }
 
+/// The seeded generator of the tests that make their own inputs
+/// (xorshift64*): small and deterministic, so a failing seed reproduces.
+/// The state must not be zero.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A number below `n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,24 +287,5 @@ mod tests {
             "these tests spawn with `Command::new`; use `compono_testutil::command` \
              or `compono_testutil::cargo` instead: {offenders:?}"
         );
-    }
-}
-
-/// The seeded generator of the tests that make their own inputs
-/// (xorshift64*): small and deterministic, so a failing seed reproduces.
-/// The state must not be zero.
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    /// A number below `n` (0 when `n` is 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n.max(1) as u64) as usize
     }
 }
