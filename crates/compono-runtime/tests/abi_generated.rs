@@ -1,7 +1,8 @@
 //! The canonical ABI on generated types, against wasmtime: nobody's
 //! hand-written fixtures. A seeded generator makes one to six parameter
 //! types (records, variants, enums, flags, tuples, lists, options,
-//! results, strings, chars and every number type, nested) and a component
+//! results, strings, chars, every number type and, in a third of the
+//! cases, `own` handles of a host resource; nested) and a component
 //! that imports `f` from the host and exports `g`, both taking those
 //! parameters and returning them (the one, or a tuple of them all). `g`'s
 //! core function only passes its flat parameters on to the lowered `f`
@@ -15,7 +16,8 @@
 //! memory and encoding, so values also pass from guest to guest,
 //! transcoded. Then `digest` hashes each guest's whole memory, which holds
 //! every list and string lowered, where the guest's `cabi_realloc` (a bump
-//! allocator) placed them.
+//! allocator) placed them, and every handle, numbered as the guest's
+//! handle table gave it out.
 //!
 //! Each case must give back `v` in compono's runtime and in wasmtime, and
 //! the digests must be equal: the same bytes at the same addresses, which
@@ -25,7 +27,7 @@
 //! `COMPONO_ABI_CASES=N COMPONO_ABI_FIRST_SEED=S` runs N cases from seed S
 //! (500 from 0 by default), for longer campaigns.
 
-use compono_runtime::{Component, Engine, Linker, Store, Val};
+use compono_runtime::{Component, Engine, Linker, ResourceAny, ResourceType, Store, Val};
 use compono_testutil::Rng;
 use std::fmt::Write;
 
@@ -56,6 +58,8 @@ enum Ty {
     F64,
     Char,
     String,
+    /// `own<r>` of the host's resource type `r`.
+    Own,
     List(Box<Ty>),
     Tuple(Vec<Ty>),
     Option(Box<Ty>),
@@ -98,6 +102,7 @@ impl Core {
     }
 }
 
+#[derive(Clone)]
 struct Case {
     defs: Vec<Def>,
     /// The functions' parameters; the result is the one parameter's
@@ -107,6 +112,8 @@ struct Case {
     /// The callee's encoding, when the host calls a component that
     /// calls another (see `component`).
     nested: Option<&'static str>,
+    /// Whether the types may hold handles to the host's resource `r`.
+    resources: bool,
 }
 
 const ENCODINGS: [&str; 3] = ["utf8", "utf16", "latin1+utf16"];
@@ -118,6 +125,7 @@ impl Case {
             params: Vec::new(),
             encoding: ENCODINGS[rng.below(3)],
             nested: (rng.below(2) == 0).then(|| ENCODINGS[rng.below(3)]),
+            resources: rng.below(3) == 0,
         };
         let count = [1, 1, 2, 3, 6][rng.below(5)];
         case.params = (0..count).map(|_| case.ty(rng, 0)).collect();
@@ -133,6 +141,9 @@ impl Case {
 
     fn ty(&mut self, rng: &mut Rng, depth: usize) -> Ty {
         let leaf = depth >= 3 || rng.below(3) == 0;
+        if leaf && self.resources && rng.below(5) == 0 {
+            return Ty::Own;
+        }
         if leaf {
             return match rng.below(13) {
                 0 => Ty::Bool,
@@ -190,7 +201,15 @@ impl Case {
 
     fn flat(&self, ty: &Ty) -> Vec<Core> {
         match ty {
-            Ty::Bool | Ty::S8 | Ty::U8 | Ty::S16 | Ty::U16 | Ty::S32 | Ty::U32 | Ty::Char => {
+            Ty::Bool
+            | Ty::S8
+            | Ty::U8
+            | Ty::S16
+            | Ty::U16
+            | Ty::S32
+            | Ty::U32
+            | Ty::Char
+            | Ty::Own => {
                 vec![Core::I32]
             }
             Ty::S64 | Ty::U64 => vec![Core::I64],
@@ -230,7 +249,7 @@ impl Case {
         match ty {
             Ty::Bool | Ty::S8 | Ty::U8 => 1,
             Ty::S16 | Ty::U16 => 2,
-            Ty::S32 | Ty::U32 | Ty::F32 | Ty::Char | Ty::String | Ty::List(_) => 4,
+            Ty::S32 | Ty::U32 | Ty::F32 | Ty::Char | Ty::Own | Ty::String | Ty::List(_) => 4,
             Ty::S64 | Ty::U64 | Ty::F64 => 8,
             Ty::Tuple(tys) => tys.iter().map(|t| self.align(t)).max().unwrap_or(1),
             Ty::Option(t) => self.align_variant(2, [Some(&**t)]),
@@ -262,7 +281,7 @@ impl Case {
         match ty {
             Ty::Bool | Ty::S8 | Ty::U8 => 1,
             Ty::S16 | Ty::U16 => 2,
-            Ty::S32 | Ty::U32 | Ty::F32 | Ty::Char => 4,
+            Ty::S32 | Ty::U32 | Ty::F32 | Ty::Char | Ty::Own => 4,
             Ty::S64 | Ty::U64 | Ty::F64 | Ty::String | Ty::List(_) => 8,
             Ty::Tuple(tys) => self.size_record(tys),
             Ty::Option(t) => self.size_variant(2, [Some(&**t)]),
@@ -327,6 +346,7 @@ impl Case {
             Ty::F64 => "f64".into(),
             Ty::Char => "char".into(),
             Ty::String => "string".into(),
+            Ty::Own => "(own $r)".into(),
             Ty::List(t) => format!("(list {})", self.wat_ty(t)),
             Ty::Tuple(tys) => format!(
                 "(tuple {})",
@@ -359,9 +379,12 @@ impl Case {
         match self.nested {
             None => format!("(component\n{types}{}\n)", self.body(self.encoding)),
             Some(callee) => {
-                let with: String = (0..self.defs.len())
+                let mut with: String = (0..self.defs.len())
                     .map(|i| format!(" (with \"t{i}\" (type $t{i}))"))
                     .collect();
+                if self.resources {
+                    with.push_str(" (with \"r\" (type $r))");
+                }
                 format!(
                     r#"(component
 {types}  (import "f" (func $f {sig}))
@@ -397,6 +420,9 @@ impl Case {
     /// imported under the name the signatures use.
     fn types(&self) -> String {
         let mut types = String::new();
+        if self.resources {
+            types.push_str("  (import \"r\" (type $r (sub resource)))\n");
+        }
         for (i, def) in self.defs.iter().enumerate() {
             let body = match def {
                 Def::Record(tys) => {
@@ -590,6 +616,12 @@ impl Case {
                 let c = random_char(rng, latin1);
                 (Val::Char(c), json_string(&c.to_string()))
             }
+            // The representation of a new host resource, which each
+            // driver makes when it calls (see `Case::map_own`).
+            Ty::Own => {
+                let rep = 1 + rng.below(1 << 20) as u32;
+                (Val::U32(rep), rep.to_string())
+            }
             Ty::String => {
                 let s: String = (0..rng.below(9))
                     .map(|_| random_char(rng, latin1))
@@ -658,6 +690,51 @@ impl Case {
         let (items, json): (Vec<Val>, Vec<String>) =
             tys.into_iter().map(|t| self.value(t, rng, latin1)).unzip();
         (items, format!("[{}]", json.join(",")))
+    }
+
+    /// `v` (of type `ty`) with `f` applied to every `own<r>` in it.
+    fn map_own(
+        &self,
+        ty: &Ty,
+        v: Val,
+        f: &mut dyn FnMut(Val) -> Result<Val, String>,
+    ) -> Result<Val, String> {
+        let mut each = |tys: &[Ty], items: Vec<Val>| -> Result<Vec<Val>, String> {
+            tys.iter()
+                .zip(items)
+                .map(|(t, v)| self.map_own(t, v, f))
+                .collect()
+        };
+        Ok(match (ty, v) {
+            (Ty::Own, v) => f(v)?,
+            (Ty::List(t), Val::List(items)) => {
+                let tys = vec![(**t).clone(); items.len()];
+                Val::List(each(&tys, items)?)
+            }
+            (Ty::Tuple(tys), Val::Tuple(items)) => Val::Tuple(each(tys, items)?),
+            (Ty::Option(t), Val::Option(Some(v))) => {
+                Val::Option(Some(Box::new(self.map_own(t, *v, f)?)))
+            }
+            (Ty::Result(Some(t), _), Val::Result(Ok(Some(v)))) => {
+                Val::Result(Ok(Some(Box::new(self.map_own(t, *v, f)?))))
+            }
+            (Ty::Result(_, Some(t)), Val::Result(Err(Some(v)))) => {
+                Val::Result(Err(Some(Box::new(self.map_own(t, *v, f)?))))
+            }
+            (Ty::Named(i), v) => match (&self.defs[*i], v) {
+                (Def::Record(tys), Val::Record(fields)) => {
+                    let (names, items): (Vec<String>, Vec<Val>) = fields.into_iter().unzip();
+                    Val::Record(names.into_iter().zip(each(tys, items)?).collect())
+                }
+                (Def::Variant(cases), Val::Variant(name, Some(v))) => {
+                    let c: usize = name[1..].parse().map_err(|_| format!("case {name}"))?;
+                    let t = cases[c].as_ref().ok_or(format!("{name} has no payload"))?;
+                    Val::Variant(name, Some(Box::new(self.map_own(t, *v, f)?)))
+                }
+                (_, v) => v,
+            },
+            (_, v) => v,
+        })
     }
 
     /// A case's payload, if it has a type, and its tree (`null` if not).
@@ -763,27 +840,49 @@ fn normalize(v: Val) -> Val {
 }
 
 /// `g(values)` and then each digest in compono's runtime.
-fn run_in_compono(wat: &str, values: &[Val]) -> Result<Vec<u64>, String> {
+fn run_in_compono(run: &Run) -> Result<Vec<u64>, String> {
+    let Run {
+        case, wat, values, ..
+    } = run;
     let bytes = wat::parse_str(wat).map_err(|e| format!("the generated component: {e}"))?;
     let engine = Engine::default();
     let component = Component::new(&engine, &bytes).map_err(|e| e.to_string())?;
     let mut linker = Linker::<()>::new(&engine);
-    linker
-        .root()
-        .func_new("f", |_, args, results| {
-            results[0] = echo(args);
-            Ok(())
-        })
+    let r = ResourceType::host_dynamic(0);
+    let mut root = linker.root();
+    root.resource("r", r, |_, _| Ok(()))
         .map_err(|e| e.to_string())?;
+    root.func_new("f", |_, args, results| {
+        results[0] = echo(args);
+        Ok(())
+    })
+    .map_err(|e| e.to_string())?;
     let mut store = Store::new(&engine, ());
     let instance = linker
         .instantiate(&mut store, &component)
         .map_err(|e| e.to_string())?;
+    // Each `own<r>` becomes a new resource with its representation, and
+    // back again after the call.
+    let mut args = Vec::new();
+    for (t, v) in case.params.iter().zip(values) {
+        args.push(case.map_own(t, v.clone(), &mut |v| {
+            match v {
+                Val::U32(rep) => ResourceAny::new_own(&mut store, r, rep)
+                    .map(Val::Resource)
+                    .map_err(|e| e.to_string()),
+                other => Err(format!("{other:?} for a resource")),
+            }
+        })?);
+    }
     let g = instance.get_func(&store, "g").ok_or("no `g` export")?;
     let mut result = [Val::Bool(false)];
-    g.call(&mut store, values, &mut result)
+    g.call(&mut store, &args, &mut result)
         .map_err(|e| e.to_string())?;
     let [result] = result;
+    let result = case.map_own(&case.result(), result, &mut |v| match v {
+        Val::Resource(handle) => handle.rep(&store).map(Val::U32).map_err(|e| e.to_string()),
+        other => Err(format!("{other:?} for a resource")),
+    })?;
     if normalize(result.clone()) != normalize(echo(values)) {
         return Err(format!("g returned {result:?}"));
     }
@@ -813,7 +912,8 @@ const WASMTIME_DRIVER: &str = r#"
 import json, sys
 from wasmtime import Engine, Store
 from wasmtime.component import (Component, Linker, Record, Variant, ListType, RecordType,
-    TupleType, VariantType, EnumType, OptionType, ResultType, FlagsType)
+    TupleType, VariantType, EnumType, OptionType, ResultType, FlagsType, OwnType, ResourceType,
+    ResourceHost)
 from wasmtime.component._types import VariantLikeType
 
 # wasmtime-py passes a variant's payload bare when the cases' Python
@@ -821,38 +921,42 @@ from wasmtime.component._types import VariantLikeType
 # `none` matches every class): always use `Variant(tag, payload)`.
 VariantLikeType._tagged = lambda self: True
 
-def to_py(ty, v):
+def to_py(store, ty, v):
+    if isinstance(ty, OwnType):
+        return ResourceHost.own(v, 0).to_any(store)
     if isinstance(ty, ListType):
-        items = [to_py(ty.element, x) for x in v]
+        items = [to_py(store, ty.element, x) for x in v]
         return bytes(items) if ty._is_bytes() else items
     if isinstance(ty, RecordType):
         r = Record()
         for (name, t), x in zip(ty.fields, v):
-            setattr(r, name, to_py(t, x))
+            setattr(r, name, to_py(store, t, x))
         return r
     if isinstance(ty, TupleType):
-        return tuple(to_py(t, x) for t, x in zip(ty.elements, v))
+        return tuple(to_py(store, t, x) for t, x in zip(ty.elements, v))
     if isinstance(ty, (VariantType, OptionType, ResultType)):
         name, t = ty._cases()[v[0]]
-        return Variant(name, None if t is None else to_py(t, v[1]))
+        return Variant(name, None if t is None else to_py(store, t, v[1]))
     if isinstance(ty, EnumType):
         return ty.names[v]
     if isinstance(ty, FlagsType):
         return {ty.names[i] for i in v}
     return v
 
-def from_py(ty, v):
+def from_py(store, ty, v):
+    if isinstance(ty, OwnType):
+        return v.to_host(store).rep
     if isinstance(ty, ListType):
-        return [from_py(ty.element, x) for x in v]
+        return [from_py(store, ty.element, x) for x in v]
     if isinstance(ty, RecordType):
-        return [from_py(t, getattr(v, name)) for name, t in ty.fields]
+        return [from_py(store, t, getattr(v, name)) for name, t in ty.fields]
     if isinstance(ty, TupleType):
-        return [from_py(t, x) for t, x in zip(ty.elements, v)]
+        return [from_py(store, t, x) for t, x in zip(ty.elements, v)]
     if isinstance(ty, (VariantType, OptionType, ResultType)):
         cases = ty._cases()
         index = [n for n, _ in cases].index(v.tag)
         t = cases[index][1]
-        return [index, None if t is None else from_py(t, v.payload)]
+        return [index, None if t is None else from_py(store, t, v.payload)]
     if isinstance(ty, EnumType):
         return ty.names.index(v)
     if isinstance(ty, FlagsType):
@@ -867,14 +971,15 @@ for path, trees in json.load(open(sys.argv[1])):
     try:
         store = Store(engine)
         linker = Linker(engine)
+        linker.root().add_resource("r", ResourceType.host(0), lambda store, rep: None)
         linker.root().add_func("f", echo)
         instance = linker.instantiate(store, Component.from_file(engine, path))
         g = instance.get_func(store, "g")
         fty = g.type(store)
-        args = [to_py(t, x) for (_, t), x in zip(fty.params, trees)]
+        args = [to_py(store, t, x) for (_, t), x in zip(fty.params, trees)]
         result = g(store, *args)
         g.post_return(store)
-        back = from_py(fty.result, result)
+        back = from_py(store, fty.result, result)
         if back != (trees[0] if len(trees) == 1 else trees):
             print("error g returned", json.dumps(back))
             continue
@@ -893,7 +998,9 @@ for path, trees in json.load(open(sys.argv[1])):
 /// arguments as compono values and as the wasmtime driver's trees.
 struct Run {
     label: String,
+    case: Case,
     wat: String,
+    /// With `U32(rep)` for each `own<r>`: the driver makes the resource.
     values: Vec<Val>,
     trees: Vec<String>,
 }
@@ -908,6 +1015,7 @@ impl Run {
             .unzip();
         Run {
             label,
+            case: case.clone(),
             wat: case.component(),
             values,
             trees,
@@ -928,8 +1036,9 @@ fn check(runs: &[Run]) {
             wat,
             values,
             trees,
+            ..
         } = run;
-        let digests = run_in_compono(wat, values).unwrap_or_else(|e| {
+        let digests = run_in_compono(run).unwrap_or_else(|e| {
             panic!("{label}, in compono's runtime: {e}\nvalues: {values:?}\n{wat}")
         });
         ours.push(digests);
@@ -980,6 +1089,7 @@ fn generated_types_round_trip_like_wasmtime() {
     let mut in_memory = 0;
     let mut several = 0;
     let mut nested = 0;
+    let mut handles = 0;
     let mut by_encoding = [0; 3];
     for seed in first..first + cases {
         let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
@@ -989,6 +1099,7 @@ fn generated_types_round_trip_like_wasmtime() {
         nested += usize::from(case.nested.is_some());
         by_encoding[ENCODINGS.iter().position(|e| *e == case.encoding).unwrap()] += 1;
         runs.push(Run::new(format!("seed {seed}"), &case, &mut rng));
+        handles += usize::from(runs.last().unwrap().wat.contains("(own $r)"));
     }
     // The generator makes what the test is about.
     let enough = cases as usize / 10;
@@ -1002,6 +1113,7 @@ fn generated_types_round_trip_like_wasmtime() {
         nested >= enough,
         "{nested} cases of one component calling another"
     );
+    assert!(handles >= enough, "{handles} cases with resource handles");
     check(&runs);
 }
 
@@ -1016,9 +1128,11 @@ fn latin1_strings_between_latin1_utf16_components_take_one_byte_per_char() {
         params: vec![Ty::List(Box::new(Ty::String))],
         encoding: "latin1+utf16",
         nested: Some("latin1+utf16"),
+        resources: false,
     };
     let run = Run {
         label: "latin1 copy".into(),
+        case: case.clone(),
         wat: case.component(),
         values: vec![Val::List(vec![
             Val::String(String::new()),
