@@ -4,7 +4,7 @@
 
 use anyhow::{Context, Result, bail};
 use std::io::{IsTerminal, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 /// `-v`/`--verbose` and `--color`, accepted by every command as wasm-tools
@@ -173,43 +173,79 @@ fn looks_like_text(bytes: &[u8]) -> bool {
 /// Writes `bytes` to `path` through a temporary file in the same directory
 /// and a rename, or to stdout for `-`.
 pub fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
-    info(format_args!(
-        "write `{}` ({} bytes)",
-        if path == Path::new("-") {
-            "<stdout>".to_string()
-        } else {
-            path.display().to_string()
-        },
-        bytes.len()
-    ));
     if path == Path::new("-") {
+        info(format_args!("write `<stdout>` ({} bytes)", bytes.len()));
         let mut out = std::io::stdout().lock();
         out.write_all(bytes).context("failed to write stdout")?;
         return out.flush().context("failed to write stdout");
     }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("failed to create a temporary file in `{}`", dir.display()))?;
-    tmp.write_all(bytes)
+    let mut pending = PendingFile::create(path)?;
+    pending
+        .file()
+        .write_all(bytes)
         .with_context(|| format!("failed to write `{}`", path.display()))?;
-    // Temporary files are private; the output should have the permissions a
-    // plain write would give it (those of the file it replaces, if any).
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let permissions = std::fs::metadata(path)
-            .map(|existing| existing.permissions())
-            .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
-        tmp.as_file()
-            .set_permissions(permissions)
-            .with_context(|| format!("failed to write `{}`", path.display()))?;
+    pending.persist(bytes.len())
+}
+
+/// An output file being written: a temporary file in the same directory,
+/// renamed over `path` by `persist`, and removed if dropped before, so a
+/// failed command leaves no half-written output.
+pub struct PendingFile {
+    tmp: tempfile::NamedTempFile,
+    path: PathBuf,
+}
+
+impl PendingFile {
+    pub fn create(path: &Path) -> Result<Self> {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let tmp = tempfile::NamedTempFile::new_in(dir)
+            .with_context(|| format!("failed to create a temporary file in `{}`", dir.display()))?;
+        Ok(PendingFile {
+            tmp,
+            path: path.to_path_buf(),
+        })
     }
-    tmp.persist(path)
-        .with_context(|| format!("failed to write `{}`", path.display()))?;
-    Ok(())
+
+    pub fn file(&mut self) -> &mut std::fs::File {
+        self.tmp.as_file_mut()
+    }
+
+    /// Renames the file, `len` bytes written, over the output.
+    pub fn persist(self, len: usize) -> Result<()> {
+        let path = &self.path;
+        info(format_args!("write `{}` ({len} bytes)", path.display()));
+        // Temporary files are private; the output should have the
+        // permissions a plain write would give it (those of the file it
+        // replaces, if any).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let permissions = std::fs::metadata(path)
+                .map(|existing| existing.permissions())
+                .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
+            self.tmp
+                .as_file()
+                .set_permissions(permissions)
+                .with_context(|| format!("failed to write `{}`", path.display()))?;
+        }
+        self.tmp
+            .persist(path)
+            .with_context(|| format!("failed to write `{}`", path.display()))?;
+        Ok(())
+    }
+}
+
+/// For `new` and `link`, which validate their own component: the file to
+/// write it into while it is validated, when it goes to a file in binary
+/// (`-o FILE` without `-t`). Otherwise it is written by `write_wasm`.
+pub fn binary_output_file(output: Option<&Path>, wat: bool) -> Result<Option<PendingFile>> {
+    match output {
+        Some(path) if !wat && path != Path::new("-") => PendingFile::create(path).map(Some),
+        _ => Ok(None),
+    }
 }
 
 /// Whether `write_wasm` validates what it writes.

@@ -307,3 +307,54 @@ fn validate_features_agree_with_wasm_tools() {
         dir.path(),
     );
 }
+
+#[test]
+fn a_large_input_that_fails_validation_leaves_the_output_alone() {
+    // Past 1 MiB, `new` and `link` write the component while validating
+    // it; an invalid input must still leave no trace in the output.
+    let dir = setup();
+    let padded = |text: &str| {
+        let mut module = wat::parse_str(text).unwrap();
+        let padding = wasm_encoder::CustomSection {
+            name: "padding".into(),
+            data: vec![0; 2 << 20].into(),
+        };
+        module.push(wasm_encoder::Section::id(&padding));
+        wasm_encoder::Encode::encode(&padding, &mut module);
+        module
+    };
+    let body = "(func (export \"f\") (result i32) i64.const 0)";
+    std::fs::write(
+        dir.path().join("big.wasm"),
+        padded(&format!("(module {body})")),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("libbig.so"),
+        padded(&format!("(module (@dylink.0 (mem-info)) {body})")),
+    )
+    .unwrap();
+    let before: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    for args in [
+        &["new", "big.wasm", "-o", "notes.txt"][..],
+        &["link", "libbig.so", "-o", "notes.txt"],
+    ] {
+        let stderr = failure(args, dir.path());
+        assert!(stderr.contains("type mismatch"), "{stderr}");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("notes.txt")).unwrap(),
+            "hello, not wasm\n"
+        );
+        let mut after: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        after.sort();
+        let mut expected = before.clone();
+        expected.sort();
+        assert_eq!(after, expected, "{args:?} left a file behind");
+    }
+}

@@ -19,30 +19,61 @@ use crate::world::{imported_resources, interface_resources, item_funcs};
 
 /// What compono needs to know of the core module: its function types,
 /// imports and exports.
-pub struct CoreModule {
+pub struct CoreModule<'a> {
     types: Vec<Option<FuncType>>,
     /// The type index of every function, imported ones first.
     funcs: Vec<u32>,
     /// Every memory, imported ones first.
     memories: Vec<wasmparser::MemoryType>,
-    pub imports: Vec<CoreImport>,
-    pub exports: Vec<CoreExport>,
+    pub imports: Vec<CoreImport<'a>>,
+    pub exports: Vec<CoreExport<'a>>,
 }
 
-pub struct CoreImport {
-    pub module: String,
-    pub field: String,
+pub struct CoreImport<'a> {
+    pub module: &'a str,
+    pub field: &'a str,
     pub ty: TypeRef,
 }
 
-pub struct CoreExport {
-    pub name: String,
+pub struct CoreExport<'a> {
+    pub name: &'a str,
     pub kind: ExternalKind,
     pub index: u32,
 }
 
-impl CoreModule {
-    pub fn parse(module: &[u8]) -> Result<CoreModule, Error> {
+/// Whether `module` imports anything from module `name`. It reads no
+/// further than the import section: `new` and `link` ask this of every
+/// input, large ones included.
+pub fn imports_from(module: &[u8], name: &str) -> Result<bool, Error> {
+    let invalid = |e: wasmparser::BinaryReaderError| Error::InvalidModule(e.to_string());
+    for payload in crate::payloads::without_bodies(module) {
+        match payload.map_err(invalid)? {
+            Payload::Version {
+                encoding: wasmparser::Encoding::Component,
+                ..
+            } => return Err(component_input()),
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    if import.map_err(invalid)?.module == name {
+                        return Ok(true);
+                    }
+                }
+                return Ok(false);
+            }
+            Payload::Version { .. } | Payload::CustomSection(_) | Payload::TypeSection(_) => {}
+            // Every other section comes after the imports.
+            _ => return Ok(false),
+        }
+    }
+    Ok(false)
+}
+
+fn component_input() -> Error {
+    Error::InvalidModule("the input is a component, not a core module".to_string())
+}
+
+impl<'a> CoreModule<'a> {
+    pub fn parse(module: &'a [u8]) -> Result<CoreModule<'a>, Error> {
         let invalid = |e: wasmparser::BinaryReaderError| Error::InvalidModule(e.to_string());
         let mut core = CoreModule {
             types: Vec::new(),
@@ -51,7 +82,7 @@ impl CoreModule {
             imports: Vec::new(),
             exports: Vec::new(),
         };
-        for payload in wasmparser::Parser::new(0).parse_all(module) {
+        for payload in crate::payloads::without_bodies(module) {
             match payload.map_err(invalid)? {
                 Payload::TypeSection(reader) => {
                     for group in reader {
@@ -72,8 +103,8 @@ impl CoreModule {
                             _ => {}
                         }
                         core.imports.push(CoreImport {
-                            module: import.module.to_string(),
-                            field: import.name.to_string(),
+                            module: import.module,
+                            field: import.name,
                             ty: import.ty,
                         });
                     }
@@ -92,7 +123,7 @@ impl CoreModule {
                     for export in reader {
                         let export = export.map_err(invalid)?;
                         core.exports.push(CoreExport {
-                            name: export.name.to_string(),
+                            name: export.name,
                             kind: export.kind,
                             index: export.index,
                         });
@@ -101,11 +132,7 @@ impl CoreModule {
                 Payload::Version {
                     encoding: wasmparser::Encoding::Component,
                     ..
-                } => {
-                    return Err(Error::InvalidModule(
-                        "the input is a component, not a core module".to_string(),
-                    ));
-                }
+                } => return Err(component_input()),
                 _ => {}
             }
         }
@@ -135,7 +162,7 @@ impl CoreModule {
             let func = matches!(e.kind, ExternalKind::Func | ExternalKind::FuncExact);
             func.then(|| self.func_type_of(e.index).ok())
                 .flatten()
-                .map(|ty| (e.name.as_str(), ty))
+                .map(|ty| (e.name, ty))
         })
     }
 }
@@ -469,16 +496,13 @@ pub fn classify<'r>(
 
     for import in &core.imports {
         let err = |reason: Problem| Error::Import {
-            module: import.module.clone(),
-            field: import.field.clone(),
+            module: import.module.to_string(),
+            field: import.field.to_string(),
             reason,
         };
-        if let (TypeRef::Memory(_), "env", "memory", true) = (
-            import.ty,
-            import.module.as_str(),
-            import.field.as_str(),
-            options.is_adapter,
-        ) {
+        if let (TypeRef::Memory(_), "env", "memory", true) =
+            (import.ty, import.module, import.field, options.is_adapter)
+        {
             classified.main_memory = true;
             continue;
         }
@@ -486,8 +510,8 @@ pub fn classify<'r>(
             && import.module == "__main_module__"
         {
             classified.imports.push(ClassifiedImport {
-                module: import.module.clone(),
-                field: import.field.clone(),
+                module: import.module.to_string(),
+                field: import.field.to_string(),
                 target: ImportTarget::MainExport,
                 ty: core.func_type(ty)?.clone(),
             });
@@ -500,15 +524,14 @@ pub fn classify<'r>(
                 .position(|a| *a == import.module)
         {
             classified.imports.push(ClassifiedImport {
-                module: import.module.clone(),
-                field: import.field.clone(),
+                module: import.module.to_string(),
+                field: import.field.to_string(),
                 target: ImportTarget::AdapterExport(n),
                 ty: core.func_type(ty)?.clone(),
             });
             continue;
         }
-        if let (TypeRef::Memory(memory), "env", "memory") =
-            (import.ty, import.module.as_str(), import.field.as_str())
+        if let (TypeRef::Memory(memory), "env", "memory") = (import.ty, import.module, import.field)
         {
             if memory.memory64 || memory.shared {
                 return Err(err(Problem::Other(
@@ -532,17 +555,17 @@ pub fn classify<'r>(
                 }
             ))));
         };
-        let key = (import.module.clone(), import.field.clone());
+        let key = (import.module.to_string(), import.field.to_string());
         let found = import_names.get(&key).cloned().or_else(|| {
-            semver_track(&import.module)
-                .and_then(|track| tracked.get(&(track, import.field.clone())).cloned())
+            semver_track(import.module)
+                .and_then(|track| tracked.get(&(track, import.field.to_string())).cloned())
                 .flatten()
         });
         let Some((target, naming)) = found else {
             return Err(err(Problem::Other(unknown_import_reason(
                 resolve,
                 world,
-                &import.module,
+                import.module,
             ))));
         };
         if reject_legacy_names && naming == Naming::Legacy {
@@ -576,18 +599,18 @@ pub fn classify<'r>(
         };
         check.map_err(err)?;
         classified.imports.push(ClassifiedImport {
-            module: import.module.clone(),
-            field: import.field.clone(),
+            module: import.module.to_string(),
+            field: import.field.to_string(),
             target,
             ty,
         });
     }
 
     for export in &core.exports {
-        let Some(&(target, naming)) = export_names.get(&export.name) else {
+        let Some(&(target, naming)) = export_names.get(export.name) else {
             if export.name.starts_with("cm32p2") {
                 return Err(Error::Export {
-                    name: export.name.clone(),
+                    name: export.name.to_string(),
                     reason: Problem::Other(
                         "this `cm32p2` name does not match any export of the world; \
                          check the interface and function names against the WIT"
@@ -600,7 +623,7 @@ pub fn classify<'r>(
             continue;
         };
         let err = |reason: Problem| Error::Export {
-            name: export.name.clone(),
+            name: export.name.to_string(),
             reason,
         };
         if reject_legacy_names && naming == Naming::Legacy {
@@ -619,11 +642,11 @@ pub fn classify<'r>(
                 .is_some_and(|m| m.memory64 || m.shared)
             {
                 return Err(Error::Unsupported {
-                    item: export.name.clone(),
+                    item: export.name.to_string(),
                     feature: Unimplemented::WideMemory,
                 });
             }
-            classified.memory = Some(export.name.clone());
+            classified.memory = Some(export.name.to_string());
             continue;
         }
         if export.kind != ExternalKind::Func {
@@ -632,7 +655,7 @@ pub fn classify<'r>(
             )));
         }
         let ty = core.func_type_of(export.index)?;
-        let name = export.name.clone();
+        let name = export.name.to_string();
         let i32s = |n| vec![ValType::I32; n];
         match target {
             ExportTarget::Func(key, func) => {

@@ -51,6 +51,9 @@ pub enum Error {
     /// The component compono produced does not validate: a bug in compono.
     #[error("the produced component does not validate (this is a bug in compono): {0}")]
     InvalidOutput(compono_wit::Error),
+    /// The component could not be written to the caller's sink.
+    #[error("failed to write the component: {0}")]
+    Write(std::io::Error),
     /// An inconsistency between compono's own steps: a bug in compono.
     #[error("internal error (this is a bug in compono): {0}")]
     Internal(String),

@@ -35,6 +35,7 @@ pub mod link;
 mod live;
 pub mod metadata;
 mod new;
+mod payloads;
 mod plan;
 mod producers;
 mod validate;
@@ -43,11 +44,12 @@ mod world;
 pub use dummy::{DummyNames, dummy_module};
 pub use embed::{EmbedOptions, embed, section_payload};
 pub use error::{CoreSignature, Error, Problem, SignatureMismatch, SignatureOf, Unimplemented};
-pub use link::{LinkOptions, link};
-pub use new::{NewOptions, new};
+pub use link::{LinkOptions, link, link_into};
+pub use new::{NewOptions, new, new_into};
 pub use producers::{
     FieldChange, ItemMetadata, MetadataToAdd, add_metadata, metadata_json, read_metadata,
 };
+pub use validate::Sink;
 
 pub use compono_wit::StringEncoding;
 

@@ -45,7 +45,7 @@ pub fn read_own_world(module: &[u8]) -> Result<Option<Bindings>, Error> {
 
 fn read_sections(module: &[u8], into_root: bool) -> Result<Option<Bindings>, Error> {
     let mut merged: Option<(Bindings, String)> = None;
-    for payload in wasmparser::Parser::new(0).parse_all(module) {
+    for payload in crate::payloads::without_bodies(module) {
         let payload = payload.map_err(|e| Error::InvalidModule(e.to_string()))?;
         let wasmparser::Payload::CustomSection(s) = &payload else {
             continue;
@@ -149,7 +149,7 @@ pub fn strip_and_add_producer(module: &[u8]) -> Result<Vec<u8>, Error> {
 fn strip_sections(module: &[u8], add_producer: bool) -> Result<Vec<u8>, Error> {
     let mut producers = None;
     let mut out = wasm_encoder::Module::new();
-    for payload in wasmparser::Parser::new(0).parse_all(module) {
+    for payload in crate::payloads::without_bodies(module) {
         let payload = payload.map_err(|e| Error::InvalidModule(e.to_string()))?;
         if let wasmparser::Payload::CustomSection(s) = &payload {
             if is_component_type_section(s.name()) {

@@ -7,7 +7,7 @@ use crate::adapter::{self, Adapter, MainModule};
 use crate::classify::{ClassifyOptions, CoreModule, classify};
 use crate::encode::{ComponentInput, encode_component};
 use crate::metadata;
-use crate::validate::Made;
+use crate::validate::{Made, Sink, unvalidated_to};
 
 /// `compono new` options (wasm-tools' flags).
 #[derive(Debug, Clone)]
@@ -65,6 +65,15 @@ pub(crate) fn empty_world() -> Result<metadata::Bindings, Error> {
 /// Wraps `module` into a component, validated with it as `validate.rs`
 /// says (unless `options.validate` is off).
 pub fn new(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
+    new_into(module, options, None)
+}
+
+/// `new`, also writing the component to `sink` while it is validated.
+pub fn new_into(
+    module: &[u8],
+    options: &NewOptions,
+    sink: Option<Sink<'_>>,
+) -> Result<Vec<u8>, Error> {
     let make = || {
         new_unvalidated(module, options).map(|component| Made {
             component,
@@ -72,11 +81,14 @@ pub fn new(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {
         })
     };
     if !options.validate {
-        return make().map(|made| made.component);
+        return make().and_then(|made| unvalidated_to(made, sink));
     }
-    crate::validate::make_valid(&[module], make, |_, e| {
-        Error::InvalidModule(format!("{} (at offset {:#x})", e.message(), e.offset()))
-    })
+    crate::validate::make_valid(
+        &[module],
+        make,
+        |_, e| Error::InvalidModule(format!("{} (at offset {:#x})", e.message(), e.offset())),
+        sink,
+    )
 }
 
 fn new_unvalidated(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error> {

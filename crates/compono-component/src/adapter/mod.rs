@@ -24,7 +24,9 @@ use wasmparser::FuncType;
 use wit_parser::{LiftLowerAbi, ManglingAndAbi, WasmExport, WasmExportKind, WorldKey};
 
 use crate::Error;
-use crate::classify::{Classified, ClassifyOptions, CoreModule, ImportTarget, classify};
+use crate::classify::{
+    Classified, ClassifyOptions, CoreModule, ImportTarget, classify, imports_from,
+};
 use crate::metadata::{self, Bindings};
 use crate::world::item_funcs;
 
@@ -132,10 +134,7 @@ pub fn auto_adapter_for(
     }
     let mut imports = false;
     for module in modules {
-        imports |= CoreModule::parse(module)?
-            .imports
-            .iter()
-            .any(|i| i.module == PREVIEW1);
+        imports |= imports_from(module, PREVIEW1)?;
     }
     if !imports {
         return Ok(None);

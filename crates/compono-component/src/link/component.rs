@@ -195,7 +195,7 @@ fn classify_libraries<'r, 'a>(
         }
         // What the linker provides is not the world's business.
         core.imports
-            .retain(|i| !matches!(i.module.as_str(), "env" | "GOT.mem" | "GOT.func"));
+            .retain(|i| !matches!(i.module, "env" | "GOT.mem" | "GOT.func"));
         let classified = classify(
             &bindings.resolve,
             bindings.world,

@@ -119,18 +119,18 @@ pub fn read(module: &[u8]) -> Result<Option<LibraryInfo>, String> {
         symbols: Vec::new(),
         entry: EntryPoints::default(),
     };
-    let mut import_flags: HashMap<(String, String), SymbolFlags> = HashMap::new();
-    let mut export_flags: HashMap<String, SymbolFlags> = HashMap::new();
+    let mut import_flags: HashMap<(&str, &str), SymbolFlags> = HashMap::new();
+    let mut export_flags: HashMap<&str, SymbolFlags> = HashMap::new();
     let mut types: Vec<Option<FuncType>> = Vec::new();
     let mut func_types: Vec<u32> = Vec::new();
     // Every global: `Some((mutable, constant))` for `i32` ones, imported
     // ones first (never constant).
     let mut globals: Vec<Option<(bool, Option<i32>)>> = Vec::new();
-    let mut raw_imports: Vec<(String, String, TypeRef)> = Vec::new();
-    let mut exports: Vec<(String, ExternalKind, u32)> = Vec::new();
+    let mut raw_imports: Vec<(&str, &str, TypeRef)> = Vec::new();
+    let mut exports: Vec<(&str, ExternalKind, u32)> = Vec::new();
     let mut own_memory = false;
 
-    for payload in wasmparser::Parser::new(0).parse_all(module) {
+    for payload in crate::payloads::without_bodies(module) {
         match payload.map_err(invalid)? {
             Payload::Version {
                 encoding: wasmparser::Encoding::Component,
@@ -154,13 +154,11 @@ pub fn read(module: &[u8]) -> Result<Option<LibraryInfo>, String> {
                             Dylink0Subsection::Needed(names) => {
                                 info.needed.extend(names.iter().map(|n| n.to_string()))
                             }
-                            Dylink0Subsection::ExportInfo(list) => export_flags
-                                .extend(list.iter().map(|e| (e.name.to_string(), e.flags))),
-                            Dylink0Subsection::ImportInfo(list) => {
-                                import_flags.extend(list.iter().map(|i| {
-                                    ((i.module.to_string(), i.field.to_string()), i.flags)
-                                }))
+                            Dylink0Subsection::ExportInfo(list) => {
+                                export_flags.extend(list.iter().map(|e| (e.name, e.flags)))
                             }
+                            Dylink0Subsection::ImportInfo(list) => import_flags
+                                .extend(list.iter().map(|i| ((i.module, i.field), i.flags))),
                             // Search paths and the target name do not matter
                             // when every library is given; unknown
                             // subsections are for newer loaders.
@@ -188,11 +186,7 @@ pub fn read(module: &[u8]) -> Result<Option<LibraryInfo>, String> {
                             .push((g.content_type == ValType::I32).then_some((g.mutable, None))),
                         _ => {}
                     }
-                    raw_imports.push((
-                        import.module.to_string(),
-                        import.name.to_string(),
-                        import.ty,
-                    ));
+                    raw_imports.push((import.module, import.name, import.ty));
                 }
             }
             Payload::MemorySection(reader) if reader.count() > 0 => {
@@ -215,7 +209,7 @@ pub fn read(module: &[u8]) -> Result<Option<LibraryInfo>, String> {
             Payload::ExportSection(reader) => {
                 for export in reader {
                     let export = export.map_err(invalid)?;
-                    exports.push((export.name.to_string(), export.kind, export.index));
+                    exports.push((export.name, export.kind, export.index));
                 }
             }
             _ => {}
@@ -245,21 +239,21 @@ pub fn read(module: &[u8]) -> Result<Option<LibraryInfo>, String> {
     let weak_import = |module: &str, field: &str| {
         [module, "env"].iter().any(|m| {
             import_flags
-                .get(&(m.to_string(), field.to_string()))
+                .get(&(*m, field))
                 .is_some_and(|f| f.contains(SymbolFlags::BINDING_WEAK))
         })
     };
     // wasm-ld records no flags for weak definitions, but a library calls
     // its own weak functions through an import, so that a strong
     // definition elsewhere wins.
-    let mut self_imported: HashSet<String> = HashSet::new();
-    for (module, field, ty) in &raw_imports {
-        if let ("env", TypeRef::Func(_)) = (module.as_str(), ty) {
-            self_imported.insert(field.clone());
+    let mut self_imported: HashSet<&str> = HashSet::new();
+    for &(module, field, ty) in &raw_imports {
+        if let ("env", TypeRef::Func(_)) = (module, ty) {
+            self_imported.insert(field);
         }
     }
     for (module, field, ty) in raw_imports {
-        let weak = weak_import(&module, &field);
+        let weak = weak_import(module, field);
         let what = |ty: &TypeRef| match ty {
             TypeRef::Func(_) => "a function",
             TypeRef::Table(_) => "a table",
@@ -274,7 +268,7 @@ pub fn read(module: &[u8]) -> Result<Option<LibraryInfo>, String> {
                 what(&ty)
             )
         };
-        let need = match (module.as_str(), field.as_str(), ty) {
+        let need = match (module, field, ty) {
             ("env", "memory", TypeRef::Memory(m)) => {
                 if m.memory64 || m.shared || m.maximum.is_some() {
                     return Err(format!(
@@ -338,15 +332,18 @@ pub fn read(module: &[u8]) -> Result<Option<LibraryInfo>, String> {
             ("GOT.mem" | "GOT.func", _, _) => return Err(unsupported("`(mut i32)` globals")),
             _ => Need::Other,
         };
-        info.imports.push(Import { field, need });
+        info.imports.push(Import {
+            field: field.to_string(),
+            need,
+        });
     }
 
     for (name, kind, index) in exports {
-        if is_entry_point(&name, &mut info.entry) {
+        if is_entry_point(name, &mut info.entry) {
             continue;
         }
         let flags = export_flags
-            .get(&name)
+            .get(name)
             .copied()
             .unwrap_or(SymbolFlags::empty());
         let definition = match kind {
@@ -373,9 +370,9 @@ pub fn read(module: &[u8]) -> Result<Option<LibraryInfo>, String> {
             _ => continue,
         };
         let weak = flags.contains(SymbolFlags::BINDING_WEAK)
-            || (matches!(definition, Definition::Func(_)) && self_imported.contains(&name));
+            || (matches!(definition, Definition::Func(_)) && self_imported.contains(name));
         info.symbols.push(Symbol {
-            name,
+            name: name.to_string(),
             definition,
             weak,
         });

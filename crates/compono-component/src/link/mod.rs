@@ -27,7 +27,7 @@ pub use error::{LinkError, MissingLibrary, SymbolKind, SymbolProblem};
 
 use crate::Error;
 use crate::metadata::{self, Bindings};
-use crate::validate::Made;
+use crate::validate::{Made, Sink, unvalidated_to};
 use compono_wit::Lookup;
 use dylink::LibraryInfo;
 
@@ -91,15 +91,29 @@ struct Input<'a> {
 /// Links `libraries` into one component, validated with them as
 /// `validate.rs` says (unless `options.validate` is off).
 pub fn link(libraries: &[Library], options: &LinkOptions) -> Result<Vec<u8>, Error> {
+    link_into(libraries, options, None)
+}
+
+/// `link`, also writing the component to `sink` while it is validated.
+pub fn link_into(
+    libraries: &[Library],
+    options: &LinkOptions,
+    sink: Option<Sink<'_>>,
+) -> Result<Vec<u8>, Error> {
     let make = || link_unvalidated(libraries, options);
     if !options.validate {
-        return make().map(|made| made.component);
+        return make().and_then(|made| unvalidated_to(made, sink));
     }
     let inputs: Vec<&[u8]> = libraries.iter().map(|l| l.bytes.as_slice()).collect();
-    crate::validate::make_valid(&inputs, make, |i, e| {
-        let name = libraries.get(i).map_or("", |l| l.name.as_str());
-        in_library(name, Error::InvalidModule(format!("{e:#}")))
-    })
+    crate::validate::make_valid(
+        &inputs,
+        make,
+        |i, e| {
+            let name = libraries.get(i).map_or("", |l| l.name.as_str());
+            in_library(name, Error::InvalidModule(format!("{e:#}")))
+        },
+        sink,
+    )
 }
 
 /// The component, not validated yet, and which libraries it includes.

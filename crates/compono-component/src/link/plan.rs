@@ -8,7 +8,7 @@
 //! module (when some function is missing) 1, then the libraries in load
 //! order.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexMap;
 use wasm_encoder::ExportKind;
@@ -121,14 +121,18 @@ impl<'l, 'a> Linking<'l, 'a> {
     fn provided_type(&self, provider: FuncProvider, name: &str) -> Result<FuncType, Error> {
         let ty = match provider {
             FuncProvider::Library(library) => self.inputs.get(library).and_then(|i| {
-                i.info
-                    .symbols
-                    .iter()
-                    .find(|s| s.name == name)
-                    .and_then(|s| match &s.definition {
-                        Definition::Func(ty) => Some(ty.clone()),
-                        _ => None,
-                    })
+                let symbols = &i.info.symbols;
+                // The symbol it resolved to, else (a `dlopen`-able
+                // library's own, shadowed) a search.
+                let symbol = (self.resolution.definitions.get(name))
+                    .filter(|&&(l, _)| l == library)
+                    .and_then(|&(_, index)| symbols.get(index))
+                    .filter(|s| s.name == name)
+                    .or_else(|| symbols.iter().find(|s| s.name == name));
+                symbol.and_then(|s| match &s.definition {
+                    Definition::Func(ty) => Some(ty.clone()),
+                    _ => None,
+                })
             }),
             FuncProvider::Stub(index) => self
                 .resolution
@@ -425,12 +429,14 @@ fn init_plan(
     debug_names: bool,
 ) -> Result<(Vec<u8>, Args), Error> {
     let mut imports: IndexMap<String, Vec<ArgItem>> = IndexMap::new();
+    let mut imported = HashSet::new();
     let mut import_from = |module: usize, module_name: &str, export: &str, kind: ExportKind| {
-        let items = imports.entry(module_name.to_string()).or_default();
-        if !items.iter().any(|i| i.name == export && i.kind == kind) {
+        let import = (module_name.to_string(), export.to_string());
+        if imported.insert((import.clone(), kind)) {
+            let items = imports.entry(module_name.to_string()).or_default();
             items.push(item(export, kind, module, export));
         }
-        (module_name.to_string(), export.to_string())
+        import
     };
     // It imports the memory only with data and the table only with slots;
     // extra arguments are harmless.
