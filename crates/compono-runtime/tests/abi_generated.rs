@@ -7,6 +7,10 @@
 //! parameters and returning them (the one, or a tuple of them all). `g`'s
 //! core function only passes its flat parameters on to the lowered `f`
 //! and returns what `f` returned; the host's `f` returns its arguments.
+//! In half the cases with handles, `f` and `g` also take a leading
+//! `borrow` of a host resource, which is not returned: the host's `f`
+//! checks that it borrows the resource the host lent `g`, and `g` drops
+//! its borrow handle after the call, as the canonical ABI requires.
 //!
 //! So one call of `g(v)` lowers `v` into the guest (flat, or in memory
 //! past 16 flat values), lifts it back out for `f`, lowers `f`'s result
@@ -114,6 +118,8 @@ struct Case {
     nested: Option<&'static str>,
     /// Whether the types may hold handles to the host's resource `r`.
     resources: bool,
+    /// Whether `f` and `g` take a leading `borrow<r>`, not returned.
+    borrow: bool,
 }
 
 const ENCODINGS: [&str; 3] = ["utf8", "utf16", "latin1+utf16"];
@@ -126,7 +132,9 @@ impl Case {
             encoding: ENCODINGS[rng.below(3)],
             nested: (rng.below(2) == 0).then(|| ENCODINGS[rng.below(3)]),
             resources: rng.below(3) == 0,
+            borrow: false,
         };
+        case.borrow = case.resources && rng.below(2) == 0;
         let count = [1, 1, 2, 3, 6][rng.below(5)];
         case.params = (0..count).map(|_| case.ty(rng, 0)).collect();
         case
@@ -407,13 +415,18 @@ impl Case {
 
     /// `g`'s and `f`'s parameters and result.
     fn signature(&self) -> String {
+        let borrow = if self.borrow {
+            "(param \"b\" (borrow $r)) "
+        } else {
+            ""
+        };
         let params: String = self
             .params
             .iter()
             .enumerate()
             .map(|(i, t)| format!("(param \"p{i}\" {}) ", self.wat_ty(t)))
             .collect();
-        format!("{params}(result {})", self.wat_ty(&self.result()))
+        format!("{borrow}{params}(result {})", self.wat_ty(&self.result()))
     }
 
     /// The case's record, variant, enum and flags types, each defined and
@@ -466,18 +479,33 @@ impl Case {
     }
 
     /// Imports `f` and exports `g` (passing its flat parameters to the
-    /// lowered `f`) and `digest` (the guest's memory's hash).
+    /// lowered `f`, then dropping its borrow handle if it has one) and
+    /// `digest` (the guest's memory's hash).
     fn body(&self, encoding: &str) -> String {
         let result = self.result();
         let sig = self.signature();
-        // The parameters flatten to the result's flat types.
+        // The parameters flatten to the result's flat types, after the
+        // borrow's handle.
         let flat = self.flat(&result);
-        let params: Vec<Core> = if flat.len() > 16 {
+        let mut flat_params = if self.borrow { vec![Core::I32] } else { vec![] };
+        flat_params.extend(&flat);
+        let in_memory = flat_params.len() > 16;
+        let params = if in_memory {
             vec![Core::I32]
         } else {
-            flat.clone()
+            flat_params
         };
         let params_wat: String = params.iter().map(|c| format!(" {}", c.wat())).collect();
+        let args: String = (0..params.len())
+            .map(|i| format!("(local.get {i})"))
+            .collect();
+        // Past 16 flat values, the handle is the first of the parameters
+        // in memory.
+        let drop = match (self.borrow, in_memory) {
+            (false, _) => String::new(),
+            (true, false) => "(call $drop (local.get 0))".to_string(),
+            (true, true) => "(call $drop (i32.load (local.get 0)))".to_string(),
+        };
         let (import_sig, export_sig, body) = if flat.len() > 1 {
             // The lowered import writes its result to a return area the
             // guest gets from its allocator; the lifted export returns a
@@ -485,12 +513,9 @@ impl Case {
             let body = format!(
                 "(local $ret i32)
       (local.set $ret (call $realloc (i32.const 0) (i32.const 0) (i32.const {}) (i32.const {})))
-      {} (local.get $ret) (call $f) (local.get $ret)",
+      {args} (local.get $ret) (call $f) {drop} (local.get $ret)",
                 self.align(&result),
                 self.size(&result),
-                (0..params.len())
-                    .map(|i| format!("(local.get {i})"))
-                    .collect::<String>(),
             );
             (
                 format!("(param{params_wat} i32)"),
@@ -498,17 +523,24 @@ impl Case {
                 body,
             )
         } else {
-            let result = format!("(result {})", flat[0].wat());
+            let core = flat[0].wat();
+            let result = format!("(result {core})");
             (
                 format!("(param{params_wat}) {result}"),
                 format!("(param{params_wat}) {result}"),
                 format!(
-                    "{} (call $f)",
-                    (0..params.len())
-                        .map(|i| format!("(local.get {i})"))
-                        .collect::<String>()
+                    "(local $res {core}) (local.set $res {args} (call $f)) {drop} (local.get $res)"
                 ),
             )
+        };
+        let (drop_func, drop_import, drop_export) = if self.borrow {
+            (
+                "\n  (core func $drop (canon resource.drop $r))",
+                "\n    (import \"host\" \"drop\" (func $drop (param i32)))",
+                " (export \"drop\" (func $drop))",
+            )
+        } else {
+            ("", "", "")
         };
         format!(
             r#"  (import "f" (func $f {sig}))
@@ -544,15 +576,16 @@ impl Case {
   (alias core export $mi "memory" (core memory $memory))
   (alias core export $mi "cabi_realloc" (core func $realloc))
   (alias core export $mi "digest" (core func $digest))
-  (core func $f-lowered (canon lower (func $f) (memory $memory) (realloc $realloc) string-encoding={encoding}))
+  (core func $f-lowered (canon lower (func $f) (memory $memory) (realloc $realloc) string-encoding={encoding})){drop_func}
   (core module $main
-    (import "host" "f" (func $f {import_sig}))
+    (import "host" "f" (func $f {import_sig})){drop_import}
     (import "mem" "realloc" (func $realloc (param i32 i32 i32 i32) (result i32)))
+    (import "mem" "memory" (memory 1))
     (func (export "g") {export_sig}
       {body}))
   (core instance $main-i (instantiate $main
-    (with "host" (instance (export "f" (func $f-lowered))))
-    (with "mem" (instance (export "realloc" (func $realloc))))))
+    (with "host" (instance (export "f" (func $f-lowered)){drop_export}))
+    (with "mem" (instance (export "realloc" (func $realloc)) (export "memory" (memory $memory))))))
   (func (export "g") {sig}
     (canon lift (core func $main-i "g") (memory $memory) (realloc $realloc) string-encoding={encoding}))
   (func (export "digest") (result u64) (canon lift (core func $digest)))"#
@@ -842,8 +875,13 @@ fn normalize(v: Val) -> Val {
 /// `g(values)` and then each digest in compono's runtime.
 fn run_in_compono(run: &Run) -> Result<Vec<u64>, String> {
     let Run {
-        case, wat, values, ..
+        case,
+        wat,
+        values,
+        borrow,
+        ..
     } = run;
+    let borrow = *borrow;
     let bytes = wat::parse_str(wat).map_err(|e| format!("the generated component: {e}"))?;
     let engine = Engine::default();
     let component = Component::new(&engine, &bytes).map_err(|e| e.to_string())?;
@@ -852,7 +890,26 @@ fn run_in_compono(run: &Run) -> Result<Vec<u64>, String> {
     let mut root = linker.root();
     root.resource("r", r, |_, _| Ok(()))
         .map_err(|e| e.to_string())?;
-    root.func_new("f", |_, args, results| {
+    root.func_new("f", move |store, args, results| {
+        let args = match (borrow, args) {
+            (Some(expected), [Val::Resource(b), rest @ ..]) => {
+                let rep = b.rep(&store)?;
+                if b.owned() || rep != expected {
+                    return Err(compono_runtime::Trap::host(format!(
+                        "`f` got {b:?} with rep {rep}, not a borrow of {expected}"
+                    ))
+                    .into());
+                }
+                rest
+            }
+            (None, args) => args,
+            (Some(_), args) => {
+                return Err(compono_runtime::Trap::host(format!(
+                    "`f` got no borrow first: {args:?}"
+                ))
+                .into());
+            }
+        };
         results[0] = echo(args);
         Ok(())
     })
@@ -864,6 +921,12 @@ fn run_in_compono(run: &Run) -> Result<Vec<u64>, String> {
     // Each `own<r>` becomes a new resource with its representation, and
     // back again after the call.
     let mut args = Vec::new();
+    let mut lent = None;
+    if let Some(rep) = borrow {
+        let own = ResourceAny::new_own(&mut store, r, rep).map_err(|e| e.to_string())?;
+        args.push(Val::Resource(own));
+        lent = Some(own);
+    }
     for (t, v) in case.params.iter().zip(values) {
         args.push(case.map_own(t, v.clone(), &mut |v| {
             match v {
@@ -885,6 +948,15 @@ fn run_in_compono(run: &Run) -> Result<Vec<u64>, String> {
     })?;
     if normalize(result.clone()) != normalize(echo(values)) {
         return Err(format!("g returned {result:?}"));
+    }
+    // Lending a resource leaves it the host's.
+    if let Some(lent) = lent {
+        let rep = lent
+            .rep(&store)
+            .map_err(|e| format!("after the call: {e}"))?;
+        if Some(rep) != borrow || !lent.owned() {
+            return Err(format!("after the call, the lent resource is {lent:?}"));
+        }
     }
     let mut digests = Vec::new();
     for name in DIGESTS {
@@ -964,10 +1036,16 @@ def from_py(store, ty, v):
     return v
 
 engine = Engine()
+borrowed = None
 def echo(store, *args):
+    if borrowed is not None:
+        b, args = args[0], args[1:]
+        rep = b.to_host(store).rep
+        if b.owned or rep != borrowed:
+            raise ValueError(f"f got rep {rep} (owned: {b.owned}), not a borrow of {borrowed}")
     return args[0] if len(args) == 1 else tuple(args)
 
-for path, trees in json.load(open(sys.argv[1])):
+for path, borrowed, trees in json.load(open(sys.argv[1])):
     try:
         store = Store(engine)
         linker = Linker(engine)
@@ -976,9 +1054,18 @@ for path, trees in json.load(open(sys.argv[1])):
         instance = linker.instantiate(store, Component.from_file(engine, path))
         g = instance.get_func(store, "g")
         fty = g.type(store)
-        args = [to_py(store, t, x) for (_, t), x in zip(fty.params, trees)]
+        params = fty.params
+        args = []
+        if borrowed is not None:
+            lent = ResourceHost.own(borrowed, 0).to_any(store)
+            args.append(lent)
+            params = params[1:]
+        args += [to_py(store, t, x) for (_, t), x in zip(params, trees)]
         result = g(store, *args)
         g.post_return(store)
+        if borrowed is not None and lent.to_host(store).rep != borrowed:
+            print("error the lent resource changed")
+            continue
         back = from_py(store, fty.result, result)
         if back != (trees[0] if len(trees) == 1 else trees):
             print("error g returned", json.dumps(back))
@@ -1003,11 +1090,14 @@ struct Run {
     /// With `U32(rep)` for each `own<r>`: the driver makes the resource.
     values: Vec<Val>,
     trees: Vec<String>,
+    /// The representation of the resource `g` borrows, if it does.
+    borrow: Option<u32>,
 }
 
 impl Run {
     fn new(label: String, case: &Case, rng: &mut Rng) -> Run {
         let latin1 = rng.below(2) == 0;
+        let borrow = case.borrow.then(|| 1 + rng.below(1 << 20) as u32);
         let (values, trees) = case
             .params
             .iter()
@@ -1019,6 +1109,7 @@ impl Run {
             wat: case.component(),
             values,
             trees,
+            borrow,
         }
     }
 }
@@ -1045,7 +1136,8 @@ fn check(runs: &[Run]) {
         let path = dir.path().join(format!("{i}.wasm"));
         std::fs::write(&path, wat::parse_str(wat).unwrap()).unwrap();
         let path = json_string(&path.display().to_string());
-        inputs.push(format!("[{path},[{}]]", trees.join(",")));
+        let borrow = run.borrow.map_or("null".to_string(), |rep| rep.to_string());
+        inputs.push(format!("[{path},{borrow},[{}]]", trees.join(",")));
     }
     let list = dir.path().join("cases.json");
     std::fs::write(&list, format!("[{}]", inputs.join(",\n"))).unwrap();
@@ -1090,6 +1182,7 @@ fn generated_types_round_trip_like_wasmtime() {
     let mut several = 0;
     let mut nested = 0;
     let mut handles = 0;
+    let mut borrows = 0;
     let mut by_encoding = [0; 3];
     for seed in first..first + cases {
         let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
@@ -1100,6 +1193,7 @@ fn generated_types_round_trip_like_wasmtime() {
         by_encoding[ENCODINGS.iter().position(|e| *e == case.encoding).unwrap()] += 1;
         runs.push(Run::new(format!("seed {seed}"), &case, &mut rng));
         handles += usize::from(runs.last().unwrap().wat.contains("(own $r)"));
+        borrows += usize::from(case.borrow);
     }
     // The generator makes what the test is about.
     let enough = cases as usize / 10;
@@ -1114,6 +1208,7 @@ fn generated_types_round_trip_like_wasmtime() {
         "{nested} cases of one component calling another"
     );
     assert!(handles >= enough, "{handles} cases with resource handles");
+    assert!(borrows >= enough, "{borrows} cases with a borrow");
     check(&runs);
 }
 
@@ -1129,6 +1224,7 @@ fn latin1_strings_between_latin1_utf16_components_take_one_byte_per_char() {
         encoding: "latin1+utf16",
         nested: Some("latin1+utf16"),
         resources: false,
+        borrow: false,
     };
     let run = Run {
         label: "latin1 copy".into(),
@@ -1139,6 +1235,7 @@ fn latin1_strings_between_latin1_utf16_components_take_one_byte_per_char() {
             Val::String("ÿÿÿa".into()),
         ])],
         trees: vec![r#"["", "ÿÿÿa"]"#.into()],
+        borrow: None,
     };
     check(&[run]);
 }
