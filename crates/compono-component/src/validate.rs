@@ -7,7 +7,8 @@
 //! component, and apart only when making it fails or leaves them out.
 //!
 //! The component can also be written out while it is validated (`Sink`):
-//! writing several megabytes takes about as long as validating them.
+//! writing several megabytes takes about as long as the component's own
+//! validation.
 
 use crate::Error;
 use wasmparser::BinaryReaderError;
