@@ -238,13 +238,44 @@ impl PendingFile {
     }
 }
 
-/// For `new` and `link`, which validate their own component: the file to
-/// write it into while it is validated, when it goes to a file in binary
-/// (`-o FILE` without `-t`). Otherwise it is written by `write_wasm`.
-pub fn binary_output_file(output: Option<&Path>, wat: bool) -> Result<Option<PendingFile>> {
-    match output {
-        Some(path) if !wat && path != Path::new("-") => PendingFile::create(path).map(Some),
-        _ => Ok(None),
+/// Where `new` and `link`, which validate their own component, write it:
+/// to a file in binary (`-o FILE` without `-t`), into a `PendingFile` as
+/// it is validated (`sink`), kept by `finish`; otherwise by `write_wasm`
+/// in `finish`.
+pub struct ComponentOutput<'a> {
+    path: Option<&'a Path>,
+    wat: bool,
+    file: Option<PendingFile>,
+}
+
+impl<'a> ComponentOutput<'a> {
+    pub fn new(path: Option<&'a Path>, wat: bool) -> Result<Self> {
+        let file = match path {
+            Some(path) if !wat && path != Path::new("-") => Some(PendingFile::create(path)?),
+            _ => None,
+        };
+        Ok(ComponentOutput { path, wat, file })
+    }
+
+    /// What the component is written to as it is validated, if anything.
+    pub fn sink(&mut self) -> Option<compono_component::Sink<'_>> {
+        self.file
+            .as_mut()
+            .map(|f| -> compono_component::Sink<'_> { f.file() })
+    }
+
+    /// Keeps the component written to the sink, or writes `component`.
+    pub fn finish(self, component: &[u8]) -> Result<()> {
+        match self.file {
+            Some(file) => file.persist(component.len()),
+            None => write_wasm(
+                self.path,
+                component,
+                self.wat,
+                Validation::Skip,
+                "component",
+            ),
+        }
     }
 }
 

@@ -1,10 +1,10 @@
 //! `compono link [NAME=]LIB...` (also `compono component link`): link
 //! shared libraries into one component. wasm-tools' flags.
 
-use crate::io::{DwarfArgs, Validation, binary_output_file, read_wasm, write_wasm};
+use crate::io::{ComponentOutput, DwarfArgs, read_wasm};
 use anyhow::{Context, Result, bail};
+use compono_component::LinkOptions;
 use compono_component::link::Library;
-use compono_component::{LinkOptions, Sink};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -145,20 +145,10 @@ impl Args {
             adapters,
             realloc_via_memory_grow: self.realloc_via_memory_grow,
         };
-        let mut file = binary_output_file(self.output.as_deref(), self.wat)?;
-        let sink = file.as_mut().map(|f| -> Sink<'_> { f.file() });
-        let component = compono_component::link_into(&libraries, &options, sink)
+        let mut out = ComponentOutput::new(self.output.as_deref(), self.wat)?;
+        // `link` validates the component itself (unless skipped).
+        let component = compono_component::link_into(&libraries, &options, out.sink())
             .context("failed to link the shared libraries")?;
-        match file {
-            Some(file) => file.persist(component.len()),
-            // `link` validated the component itself (unless skipped).
-            None => write_wasm(
-                self.output.as_deref(),
-                &component,
-                self.wat,
-                Validation::Skip,
-                "component",
-            ),
-        }
+        out.finish(&component)
     }
 }

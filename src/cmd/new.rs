@@ -1,9 +1,9 @@
 //! `compono new MODULE` (also `compono component new`): wrap a core module
 //! with embedded WIT worlds into a component. wasm-tools' flags.
 
-use crate::io::{DwarfArgs, Validation, binary_output_file, display_name, read_wasm, write_wasm};
+use crate::io::{ComponentOutput, DwarfArgs, display_name, read_wasm};
 use anyhow::{Context, Result, bail};
-use compono_component::{NewOptions, Sink};
+use compono_component::NewOptions;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -107,25 +107,15 @@ impl Args {
             import_names,
             adapters,
         };
-        let mut file = binary_output_file(self.output.as_deref(), self.wat)?;
-        let sink = file.as_mut().map(|f| -> Sink<'_> { f.file() });
+        let mut out = ComponentOutput::new(self.output.as_deref(), self.wat)?;
+        // `new` validates the component itself (unless skipped).
         let component =
-            compono_component::new_into(&module, &options, sink).with_context(|| {
+            compono_component::new_into(&module, &options, out.sink()).with_context(|| {
                 format!(
                     "failed to make a component from `{}`",
                     display_name(&self.module)
                 )
             })?;
-        match file {
-            Some(file) => file.persist(component.len()),
-            // `new` validated the component itself (unless skipped).
-            None => write_wasm(
-                self.output.as_deref(),
-                &component,
-                self.wat,
-                Validation::Skip,
-                "component",
-            ),
-        }
+        out.finish(&component)
     }
 }
