@@ -245,29 +245,39 @@ impl PendingFile {
 pub struct ComponentOutput<'a> {
     path: Option<&'a Path>,
     wat: bool,
-    file: Option<PendingFile>,
+    file: Option<LazyFile<'a>>,
 }
 
 impl<'a> ComponentOutput<'a> {
-    pub fn new(path: Option<&'a Path>, wat: bool) -> Result<Self> {
+    pub fn new(path: Option<&'a Path>, wat: bool) -> Self {
         let file = match path {
-            Some(path) if !wat && path != Path::new("-") => Some(PendingFile::create(path)?),
+            Some(path) if !wat && path != Path::new("-") => Some(LazyFile {
+                path,
+                pending: None,
+            }),
             _ => None,
         };
-        Ok(ComponentOutput { path, wat, file })
+        ComponentOutput { path, wat, file }
     }
 
     /// What the component is written to as it is validated, if anything.
     pub fn sink(&mut self) -> Option<compono_component::Sink<'_>> {
         self.file
             .as_mut()
-            .map(|f| -> compono_component::Sink<'_> { f.file() })
+            .map(|f| -> compono_component::Sink<'_> { f })
     }
 
     /// Keeps the component written to the sink, or writes `component`.
     pub fn finish(self, component: &[u8]) -> Result<()> {
         match self.file {
-            Some(file) => file.persist(component.len()),
+            Some(LazyFile {
+                pending: Some(file),
+                ..
+            }) => file.persist(component.len()),
+            Some(LazyFile {
+                path,
+                pending: None,
+            }) => write_output(path, component),
             None => write_wasm(
                 self.path,
                 component,
@@ -275,6 +285,33 @@ impl<'a> ComponentOutput<'a> {
                 Validation::Skip,
                 "component",
             ),
+        }
+    }
+}
+
+/// A `PendingFile` made at the first write, so that an error of the
+/// inputs is reported before one of the output (as wasm-tools does).
+struct LazyFile<'a> {
+    path: &'a Path,
+    pending: Option<PendingFile>,
+}
+
+impl Write for LazyFile<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let pending = match &mut self.pending {
+            Some(pending) => pending,
+            None => self.pending.insert(
+                PendingFile::create(self.path)
+                    .map_err(|e| std::io::Error::other(format!("{e:#}")))?,
+            ),
+        };
+        pending.file().write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.pending {
+            Some(pending) => pending.file().flush(),
+            None => Ok(()),
         }
     }
 }

@@ -356,5 +356,10 @@ fn a_large_input_that_fails_validation_leaves_the_output_alone() {
         let mut expected = before.clone();
         expected.sort();
         assert_eq!(after, expected, "{args:?} left a file behind");
+        // The input's error comes before the output's, as in wasm-tools.
+        let mut to_nowhere = args.to_vec();
+        to_nowhere[3] = "missing/out.wasm";
+        let stderr = failure(&to_nowhere, dir.path());
+        assert!(stderr.contains("type mismatch"), "{stderr}");
     }
 }

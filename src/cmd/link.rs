@@ -145,7 +145,7 @@ impl Args {
             adapters,
             realloc_via_memory_grow: self.realloc_via_memory_grow,
         };
-        let mut out = ComponentOutput::new(self.output.as_deref(), self.wat)?;
+        let mut out = ComponentOutput::new(self.output.as_deref(), self.wat);
         // `link` validates the component itself (unless skipped).
         let component = compono_component::link_into(&libraries, &options, out.sink())
             .context("failed to link the shared libraries")?;

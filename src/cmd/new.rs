@@ -107,7 +107,7 @@ impl Args {
             import_names,
             adapters,
         };
-        let mut out = ComponentOutput::new(self.output.as_deref(), self.wat)?;
+        let mut out = ComponentOutput::new(self.output.as_deref(), self.wat);
         // `new` validates the component itself (unless skipped).
         let component =
             compono_component::new_into(&module, &options, out.sink()).with_context(|| {
