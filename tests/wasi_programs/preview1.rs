@@ -22,7 +22,7 @@ fn lines(path: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+pub fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     fs::create_dir_all(to)?;
     let Ok(entries) = fs::read_dir(from) else {
         return Ok(());
@@ -72,7 +72,7 @@ fn shown(path: &Path) -> Result<String, Failed> {
 
 /// The sandbox as the harness lists it (`os.walk`: a directory's entries,
 /// then each subdirectory's, in sorted order; links are not followed).
-fn snapshot(root: &Path, rel: &Path, out: &mut Vec<String>) -> Result<(), Failed> {
+pub fn snapshot(root: &Path, rel: &Path, out: &mut Vec<String>) -> Result<(), Failed> {
     let mut names: Vec<_> = fs::read_dir(root.join(rel))?
         .map(|e| e.map(|e| e.file_name()))
         .collect::<Result<_, _>>()?;

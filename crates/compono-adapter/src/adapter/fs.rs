@@ -2,7 +2,7 @@
 //! directory listings, and every `path_*` function.
 
 use super::p1::*;
-use super::state::{self, DIR, FILE, Fd, READABLE, STDIN, STDOUT, State};
+use super::state::{self, DIR, FILE, Fd, READABLE, STDIN, STDOUT, State, WRITABLE};
 use super::{errno, put, wasi};
 
 /// A `result<_, error-code>` as an errno result.
@@ -91,12 +91,13 @@ pub extern "C" fn fd_fdstat_set_flags(fd: u32, flags: u32) -> i32 {
         if unsafe { (*f).kind } != FILE {
             return Err(EBADF);
         }
+        // The sync flags cannot be set after opening: wasmtime says EINVAL.
         if flags as u16 & !(FDFLAGS_APPEND | FDFLAGS_NONBLOCK) != 0 {
-            return Err(ENOTSUP);
+            return Err(EINVAL);
         }
         // Writes at the position from now on: it must be a number.
         super::io::position(f)?;
-        unsafe { (*f).fdflags = ((*f).fdflags & READABLE) | flags as u8 };
+        unsafe { (*f).fdflags = ((*f).fdflags & (READABLE | WRITABLE)) | flags as u8 };
         Ok(())
     })
 }
@@ -184,12 +185,13 @@ fn times(atim: u64, mtim: u64, flags: u32) -> Result<Times, Errno> {
 #[unsafe(no_mangle)]
 pub extern "C" fn fd_filestat_set_times(fd: u32, atim: u64, mtim: u64, flags: u32) -> i32 {
     errno(|| {
+        // The flags before the descriptor, as in wasmtime.
+        let (a, m) = times(atim, mtim, flags)?;
         let s = state::begin();
         let f = state::fd_any(s, fd)?;
         if !matches!(unsafe { (*f).kind }, FILE | DIR) {
             return Err(EBADF);
         }
-        let (a, m) = times(atim, mtim, flags)?;
         let mut ret = wasi::Ret::new();
         unsafe { wasi::set_times((*f).handle, a.0, a.1, a.2, m.0, m.1, m.2, ret.ptr()) };
         unit(&ret)
@@ -200,17 +202,24 @@ pub extern "C" fn fd_filestat_set_times(fd: u32, atim: u64, mtim: u64, flags: u3
 pub extern "C" fn fd_prestat_get(fd: u32, out: usize) -> i32 {
     errno(|| {
         let s = state::begin();
-        let f = preopen(s, fd)?;
+        let f = preopen(s, fd, EBADF)?;
         put(out, 0u32);
         put(out + 4, unsafe { (*f).name_len });
         Ok(())
     })
 }
 
-fn preopen(s: *mut State, fd: u32) -> Result<*mut Fd, Errno> {
+/// A preopen; `other` for an open descriptor that is no directory
+/// (wasmtime answers `fd_prestat_get` and `fd_prestat_dir_name`
+/// differently there).
+fn preopen(s: *mut State, fd: u32, other: Errno) -> Result<*mut Fd, Errno> {
     let f = state::fd_any(s, fd)?;
     if unsafe { (*f).preopen } == 0 {
-        return Err(EBADF);
+        return Err(if unsafe { (*f).kind } == DIR {
+            EBADF
+        } else {
+            other
+        });
     }
     Ok(f)
 }
@@ -219,7 +228,7 @@ fn preopen(s: *mut State, fd: u32) -> Result<*mut Fd, Errno> {
 pub extern "C" fn fd_prestat_dir_name(fd: u32, path: usize, len: usize) -> i32 {
     errno(|| {
         let s = state::begin();
-        let f = preopen(s, fd)?;
+        let f = preopen(s, fd, ENOTDIR)?;
         let (ptr, n) = unsafe { ((*f).name_ptr as usize, (*f).name_len as usize) };
         if len < n {
             return Err(ENAMETOOLONG);
@@ -390,10 +399,56 @@ fn dir_handle(s: *mut State, fd: u32) -> Result<u32, Errno> {
     Ok(unsafe { (*state::dir(s, fd)?).handle })
 }
 
+/// Checks a path argument, after its directory (wasmtime's order): WASI
+/// 0.2 takes paths as strings, and lifting one that is not UTF-8 traps,
+/// where wasmtime's preview1 answers `EILSEQ`. (By hand, with
+/// comparisons: `core::str::from_utf8` reads a table, and the adapter may
+/// have no data.)
+fn utf8(path: *const u8, len: usize) -> Result<(), Errno> {
+    let bytes = unsafe { core::slice::from_raw_parts(path, len) };
+    let cont = |i: usize, lo: u8, hi: u8| bytes.get(i).is_some_and(|b| (lo..=hi).contains(b));
+    let mut i = 0;
+    while i < len {
+        let b = bytes[i];
+        // The first continuation byte's range, and how many follow it.
+        let (lo, hi, more) = if b < 0x80 {
+            i += 1;
+            continue;
+        } else if (0xc2..=0xdf).contains(&b) {
+            (0x80, 0xbf, 0)
+        } else if b == 0xe0 {
+            (0xa0, 0xbf, 1)
+        } else if b == 0xed {
+            (0x80, 0x9f, 1)
+        } else if (0xe1..=0xef).contains(&b) {
+            (0x80, 0xbf, 1)
+        } else if b == 0xf0 {
+            (0x90, 0xbf, 2)
+        } else if (0xf1..=0xf3).contains(&b) {
+            (0x80, 0xbf, 2)
+        } else if b == 0xf4 {
+            (0x80, 0x8f, 2)
+        } else {
+            return Err(EILSEQ);
+        };
+        if !cont(i + 1, lo, hi) {
+            return Err(EILSEQ);
+        }
+        for k in 0..more {
+            if !cont(i + 2 + k, 0x80, 0xbf) {
+                return Err(EILSEQ);
+            }
+        }
+        i += 2 + more;
+    }
+    Ok(())
+}
+
 #[unsafe(no_mangle)]
 pub extern "C" fn path_create_directory(fd: u32, path: *const u8, len: usize) -> i32 {
     errno(|| {
         let h = dir_handle(state::begin(), fd)?;
+        utf8(path, len)?;
         let mut ret = wasi::Ret::new();
         unsafe { wasi::create_directory_at(h, path, len, ret.ptr()) };
         unit(&ret)
@@ -404,6 +459,7 @@ pub extern "C" fn path_create_directory(fd: u32, path: *const u8, len: usize) ->
 pub extern "C" fn path_remove_directory(fd: u32, path: *const u8, len: usize) -> i32 {
     errno(|| {
         let h = dir_handle(state::begin(), fd)?;
+        utf8(path, len)?;
         let mut ret = wasi::Ret::new();
         unsafe { wasi::remove_directory_at(h, path, len, ret.ptr()) };
         unit(&ret)
@@ -414,6 +470,7 @@ pub extern "C" fn path_remove_directory(fd: u32, path: *const u8, len: usize) ->
 pub extern "C" fn path_unlink_file(fd: u32, path: *const u8, len: usize) -> i32 {
     errno(|| {
         let h = dir_handle(state::begin(), fd)?;
+        utf8(path, len)?;
         let mut ret = wasi::Ret::new();
         unsafe { wasi::unlink_file_at(h, path, len, ret.ptr()) };
         unit(&ret)
@@ -430,6 +487,7 @@ pub extern "C" fn path_filestat_get(
 ) -> i32 {
     errno(|| {
         let h = dir_handle(state::begin(), fd)?;
+        utf8(path, len)?;
         let flags = flags & LOOKUP_SYMLINK_FOLLOW;
         let mut hash = wasi::Ret::new();
         unsafe { wasi::metadata_hash_at(h, flags, path, len, hash.ptr()) };
@@ -455,8 +513,9 @@ pub extern "C" fn path_filestat_set_times(
     fst: u32,
 ) -> i32 {
     errno(|| {
-        let h = dir_handle(state::begin(), fd)?;
         let (a, m) = times(atim, mtim, fst)?;
+        let h = dir_handle(state::begin(), fd)?;
+        utf8(path, len)?;
         let mut ret = wasi::Ret::new();
         unsafe {
             wasi::set_times_at(
@@ -491,6 +550,8 @@ pub extern "C" fn path_link(
         let s = state::begin();
         let old = dir_handle(s, old_fd)?;
         let new = dir_handle(s, new_fd)?;
+        utf8(old_path, old_len)?;
+        utf8(new_path, new_len)?;
         let mut ret = wasi::Ret::new();
         unsafe {
             wasi::link_at(
@@ -521,6 +582,8 @@ pub extern "C" fn path_rename(
         let s = state::begin();
         let old = dir_handle(s, old_fd)?;
         let new = dir_handle(s, new_fd)?;
+        utf8(old_path, old_len)?;
+        utf8(new_path, new_len)?;
         let mut ret = wasi::Ret::new();
         unsafe { wasi::rename_at(old, old_path, old_len, new, new_path, new_len, ret.ptr()) };
         unit(&ret)
@@ -537,6 +600,8 @@ pub extern "C" fn path_symlink(
 ) -> i32 {
     errno(|| {
         let h = dir_handle(state::begin(), fd)?;
+        utf8(old_path, old_len)?;
+        utf8(new_path, new_len)?;
         let mut ret = wasi::Ret::new();
         unsafe { wasi::symlink_at(h, old_path, old_len, new_path, new_len, ret.ptr()) };
         unit(&ret)
@@ -555,6 +620,7 @@ pub extern "C" fn path_readlink(
     errno(|| {
         let s = state::begin();
         let h = dir_handle(s, fd)?;
+        utf8(path, len)?;
         state::target(s, buf as *mut u8, buf_len);
         let mut ret = wasi::Ret::new();
         unsafe { wasi::readlink_at(h, path, len, ret.ptr()) };
@@ -583,7 +649,13 @@ pub extern "C" fn path_open(
 ) -> i32 {
     errno(|| {
         let s = state::begin();
-        let h = dir_handle(s, fd)?;
+        // wasmtime checks the path first here, and calls a file given
+        // for the directory ENOTDIR, not EBADF as the other functions do.
+        utf8(path, len)?;
+        let h = match dir_handle(s, fd) {
+            Err(EBADF) if unsafe { (*state::fd_any(s, fd)?).kind } == FILE => Err(ENOTDIR),
+            other => other,
+        }?;
         let fdflags = fdflags as u16;
         let readable = rights_base & (RIGHT_FD_READ | RIGHT_FD_READDIR) != 0;
         // descriptor-flags: read, write, file-integrity-sync,
@@ -644,7 +716,14 @@ pub extern "C" fn path_open(
             } else {
                 (*f).kind = FILE;
                 (*f).filetype = filetype_of(ty);
-                (*f).fdflags = (fdflags as u8 & 0x1f) | if readable { READABLE } else { 0 };
+                (*f).fdflags = (fdflags as u8 & 0x1f)
+                    | if readable { READABLE } else { 0 }
+                    // wasmtime opens for writing to create or truncate.
+                    | if flags & 2 != 0 || oflags & (OFLAGS_CREAT | OFLAGS_TRUNC) != 0 {
+                        WRITABLE
+                    } else {
+                        0
+                    };
             }
         }
         put(opened, new);

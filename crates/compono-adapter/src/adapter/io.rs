@@ -7,7 +7,7 @@
 //! non-empty buffer of its list only.
 
 use super::p1::*;
-use super::state::{self, DIR, FILE, Fd, STDERR, STDIN, STDOUT, State};
+use super::state::{self, DIR, FILE, Fd, STDERR, STDIN, STDOUT, State, WRITABLE};
 use super::{errno, get, invalid_enum, put, wasi};
 
 /// The first non-empty `(ptr, len)` of a preview1 iovec list.
@@ -93,6 +93,8 @@ pub extern "C" fn fd_write(fd: u32, iovs: usize, iovs_len: usize, nwritten: usiz
                 write_stream(state::output_stream(f), ptr, len)?;
                 len
             }
+            // As wasmtime: nothing to write succeeds whatever the file.
+            FILE if len != 0 && unsafe { (*f).fdflags } & WRITABLE == 0 => return Err(EBADF),
             FILE if unsafe { (*f).fdflags } as u16 & FDFLAGS_APPEND != 0 => {
                 let stream = unsafe {
                     if (*f).append == 0 {
@@ -135,7 +137,8 @@ pub extern "C" fn fd_pwrite(
         let (ptr, len) = first_buffer(iovs, iovs_len);
         let n = match unsafe { (*f).kind } {
             FILE => write_file(f, ptr, len, offset)?,
-            DIR => return Err(EBADF),
+            // Not writable at all before not seekable, as in wasmtime.
+            DIR | STDIN => return Err(EBADF),
             _ => return Err(ESPIPE),
         };
         put(nwritten, n as u32);
@@ -197,7 +200,7 @@ pub extern "C" fn fd_pread(
         let (ptr, len) = first_buffer(iovs, iovs_len);
         let n = match unsafe { (*f).kind } {
             FILE => read_file(s, f, ptr, len, offset)?,
-            DIR => return Err(EBADF),
+            DIR | STDOUT | STDERR => return Err(EBADF),
             _ => return Err(ESPIPE),
         };
         put(nread, n as u32);

@@ -148,6 +148,8 @@ pub fn filetype_of(ty: u8) -> u8 {
 }
 
 // fdflags
+pub const OFLAGS_CREAT: u32 = 1;
+pub const OFLAGS_TRUNC: u32 = 8;
 pub const FDFLAGS_APPEND: u16 = 1;
 pub const FDFLAGS_DSYNC: u16 = 2;
 pub const FDFLAGS_NONBLOCK: u16 = 4;

@@ -35,7 +35,7 @@ pub const DIR: u8 = 5;
 pub struct Fd {
     pub kind: u8,
     /// preview1 `fdflags` (append, dsync, nonblock, rsync, sync), and
-    /// `READABLE` for a file opened for reading.
+    /// `READABLE` and `WRITABLE` for a file opened for those.
     pub fdflags: u8,
     /// preview1 file type of a `FILE`.
     pub filetype: u8,
@@ -56,6 +56,10 @@ pub struct Fd {
 
 /// In `Fd::fdflags`: the file was opened for reading.
 pub const READABLE: u8 = 0x80;
+/// In `Fd::fdflags`: the file was opened for writing. (WASI 0.2 says so
+/// itself for a write at an offset, but an append stream fails only as
+/// `io`, where wasmtime's preview1 answers `EBADF`.)
+pub const WRITABLE: u8 = 0x40;
 
 #[repr(C)]
 pub struct State {
@@ -196,12 +200,12 @@ pub fn fd_any(s: *mut State, fd: u32) -> Result<*mut Fd, Errno> {
     fd_open(s, fd)
 }
 
-/// A directory descriptor (for `path_*`).
+/// A directory descriptor (for `path_*`): anything else is `EBADF`, as in
+/// wasmtime (`path_open` says `ENOTDIR` for a file itself).
 pub fn dir(s: *mut State, fd: u32) -> Result<*mut Fd, Errno> {
     let f = fd_any(s, fd)?;
     match unsafe { (*f).kind } {
         DIR => Ok(f),
-        FILE => Err(ENOTDIR),
         _ => Err(EBADF),
     }
 }
@@ -236,13 +240,24 @@ pub fn load_preopens(s: *mut State) {
     }
 }
 
-/// A free descriptor number: the last one closed, else the lowest never
-/// used. The entry is reset.
+/// A free descriptor number: the highest one closed (as in wasmtime,
+/// whose numbers a program may have come to expect), else the lowest
+/// never used. The entry is reset.
 pub fn alloc_fd(s: *mut State) -> Result<u32, Errno> {
     unsafe {
         let fd = if (*s).nfree > 0 {
+            let free = (*s).free.as_mut_ptr();
+            let last = (*s).nfree as usize - 1;
+            let mut high = last;
+            for i in 0..last {
+                if *free.add(i) > *free.add(high) {
+                    high = i;
+                }
+            }
+            let fd = *free.add(high);
+            *free.add(high) = *free.add(last);
             (*s).nfree -= 1;
-            *(*s).free.as_ptr().add((*s).nfree as usize) as u32
+            fd as u32
         } else if ((*s).next_fd as usize) < MAX_FDS {
             (*s).next_fd += 1;
             (*s).next_fd - 1

@@ -10,7 +10,7 @@ use super::host::{
     some, string_arg, u64_arg, variant_arg,
 };
 use super::io::{FileReader, FileWriter, InputStream, OutputStream};
-use super::sandbox::{Dir, File, OpenOptions, Opened};
+use super::sandbox::{Dir, File, OpenOptions, Opened, trim_trailing_slashes};
 use super::table::{Resource, ty};
 use super::{VERSION, WasiView};
 use crate::error::Result;
@@ -423,8 +423,10 @@ pub(crate) fn add_to_linker<T: WasiView + 'static>(linker: &mut Linker<T>) -> Re
     })?;
     method(&mut types, "write", |d, args| {
         let file = d.file()?;
-        if !d.writable() {
-            return Err("not-permitted");
+        // Not opened for writing: wasmtime's error, even for nothing to
+        // write (which the operating system would allow).
+        if !d.write {
+            return Err("bad-descriptor");
         }
         let bytes = bytes_arg(args, 0).map_err(|_| "invalid")?;
         let offset = u64_arg(args, 1).map_err(|_| "invalid")?;
@@ -694,11 +696,4 @@ pub(crate) fn add_to_linker<T: WasiView + 'static>(linker: &mut Linker<T>) -> Re
         },
     )?;
     Ok(())
-}
-
-/// `mkdir("a/")` makes `a`: the trailing slash only says it is a
-/// directory.
-fn trim_trailing_slashes(path: &str) -> &str {
-    let trimmed = path.trim_end_matches('/');
-    if trimmed.is_empty() { path } else { trimmed }
 }

@@ -59,6 +59,13 @@ pub(crate) enum Opened {
     Dir(Dir),
 }
 
+/// `path` without its trailing slashes, unless that leaves nothing
+/// (`mkdir("a/")` makes `a`: a trailing slash only says "a directory").
+pub(crate) fn trim_trailing_slashes(path: &str) -> &str {
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() { path } else { trimmed }
+}
+
 /// A path resolved down to its last component: the directory holding it
 /// (opened by the resolution, or the starting directory) and its name;
 /// `.` when the path names that directory itself (`.`, `a/..`).
@@ -167,7 +174,20 @@ impl Dir {
     /// the last component is followed only with `follow`; without, it
     /// fails with `ELOOP` as POSIX's `O_NOFOLLOW` does.
     pub fn open(&self, path: &str, options: OpenOptions) -> io::Result<Opened> {
-        let resolved = self.resolve(path, options.follow)?;
+        // Creating through a trailing `/` is asking for a directory: once
+        // the rest resolves, `EISDIR`, as Linux and wasmtime answer.
+        if options.create && path.ends_with('/') && !path.starts_with('/') {
+            self.resolve(path.trim_end_matches('/'), false)?;
+            return Err(io::Error::from(ErrorKind::IsADirectory));
+        }
+        // `O_CREAT | O_EXCL` never follows a link: the link exists.
+        let exclusive = options.create && options.exclusive;
+        let resolved = self.resolve(path, options.follow && !exclusive)?;
+        // Without `follow`, a link is `ELOOP` even where the operating
+        // system would say `ENOTDIR` first (`O_DIRECTORY`), as in cap-std.
+        if !options.follow && !exclusive && is_symlink(&resolved.path()) {
+            return Err(io::Error::from_raw_os_error(sys::ELOOP));
+        }
         let file = sys::open(&resolved.path(), &options)?;
         if file.metadata()?.is_dir() {
             Ok(Opened::Dir(Dir { file }))
@@ -201,8 +221,15 @@ impl Dir {
     }
 
     pub fn rename(&self, old: &str, new_dir: &Dir, new: &str) -> io::Result<()> {
-        let from = self.resolve(old, false)?;
-        let to = new_dir.resolve(new, false)?;
+        // Both parents are resolved first; then, as rename(2) checks, a
+        // missing source, and a trailing `/` on a source that is no
+        // directory.
+        let from = self.resolve(trim_trailing_slashes(old), false)?;
+        let to = new_dir.resolve(trim_trailing_slashes(new), false)?;
+        let meta = fs::symlink_metadata(from.path())?;
+        if (old.ends_with('/') || new.ends_with('/')) && !meta.is_dir() {
+            return Err(io::Error::from(ErrorKind::NotADirectory));
+        }
         fs::rename(from.path(), to.path())
     }
 
@@ -243,6 +270,12 @@ impl Dir {
         modified: Option<SystemTime>,
     ) -> io::Result<()> {
         let resolved = self.resolve(path, follow)?;
+        // Nothing to change succeeds without looking at the file, as
+        // Linux's utimensat does (with both times `UTIME_OMIT`) when it
+        // does not follow the last link; following, wasmtime opens it.
+        if !follow && accessed.is_none() && modified.is_none() {
+            return Ok(());
+        }
         if !follow && is_symlink(&resolved.path()) {
             // A link's own times need `utimensat(AT_SYMLINK_NOFOLLOW)`,
             // which Rust's standard library does not offer.
