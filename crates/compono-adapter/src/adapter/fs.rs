@@ -53,6 +53,9 @@ pub extern "C" fn fd_fdstat_get(fd: u32, out: usize) -> i32 {
                 if fdflags & READABLE == 0 {
                     rights &= !READ_RIGHTS;
                 }
+                if fdflags & WRITABLE == 0 {
+                    rights &= !RIGHT_FD_WRITE;
+                }
                 (unsafe { (*f).filetype }, rights, rights)
             }
             DIR if unsafe { (*f).preopen } != 0 => (
@@ -209,17 +212,12 @@ pub extern "C" fn fd_prestat_get(fd: u32, out: usize) -> i32 {
     })
 }
 
-/// A preopen; `other` for an open descriptor that is no directory
-/// (wasmtime answers `fd_prestat_get` and `fd_prestat_dir_name`
-/// differently there).
+/// A preopen; `other` for an open descriptor that is not one (wasmtime
+/// answers `fd_prestat_get` and `fd_prestat_dir_name` differently there).
 fn preopen(s: *mut State, fd: u32, other: Errno) -> Result<*mut Fd, Errno> {
     let f = state::fd_any(s, fd)?;
     if unsafe { (*f).preopen } == 0 {
-        return Err(if unsafe { (*f).kind } == DIR {
-            EBADF
-        } else {
-            other
-        });
+        return Err(other);
     }
     Ok(f)
 }
@@ -657,7 +655,9 @@ pub extern "C" fn path_open(
             other => other,
         }?;
         let fdflags = fdflags as u16;
-        let readable = rights_base & (RIGHT_FD_READ | RIGHT_FD_READDIR) != 0;
+        // wasmtime opens for reading what is not opened for writing.
+        let readable = rights_base & (RIGHT_FD_READ | RIGHT_FD_READDIR) != 0
+            || rights_base & RIGHT_FD_WRITE == 0;
         // descriptor-flags: read, write, file-integrity-sync,
         // data-integrity-sync, requested-write-sync.
         let mut flags = 0;

@@ -7,7 +7,7 @@
 //! non-empty buffer of its list only.
 
 use super::p1::*;
-use super::state::{self, DIR, FILE, Fd, STDERR, STDIN, STDOUT, State, WRITABLE};
+use super::state::{self, DIR, FILE, Fd, READABLE, STDERR, STDIN, STDOUT, State, WRITABLE};
 use super::{errno, get, invalid_enum, put, wasi};
 
 /// The first non-empty `(ptr, len)` of a preview1 iovec list.
@@ -82,6 +82,30 @@ fn copy_in(from: usize, to: usize, n: usize) {
     }
 }
 
+/// Whether file `f` was opened for `READABLE` or `WRITABLE`: wasmtime
+/// answers `EBADF` otherwise, even with nothing to read or write.
+fn opened_for(f: *mut Fd, mode: u8) -> bool {
+    unsafe { (*f).fdflags & mode != 0 }
+}
+
+/// Whether file `f` is in append mode.
+fn appends(f: *mut Fd) -> bool {
+    (unsafe { (*f).fdflags } as u16) & FDFLAGS_APPEND != 0
+}
+
+/// Appends to file `f` through its append stream.
+fn append(f: *mut Fd, ptr: usize, len: usize) -> Result<(), Errno> {
+    let stream = unsafe {
+        if (*f).append == 0 {
+            let mut ret = wasi::Ret::new();
+            wasi::append_via_stream((*f).handle, ret.ptr());
+            (*f).append = ret.result_u32().map_err(errno_of)?;
+        }
+        (*f).append
+    };
+    write_stream(stream, ptr, len)
+}
+
 #[unsafe(no_mangle)]
 pub extern "C" fn fd_write(fd: u32, iovs: usize, iovs_len: usize, nwritten: usize) -> i32 {
     errno(|| {
@@ -93,18 +117,9 @@ pub extern "C" fn fd_write(fd: u32, iovs: usize, iovs_len: usize, nwritten: usiz
                 write_stream(state::output_stream(f), ptr, len)?;
                 len
             }
-            // As wasmtime: nothing to write succeeds whatever the file.
-            FILE if len != 0 && unsafe { (*f).fdflags } & WRITABLE == 0 => return Err(EBADF),
-            FILE if unsafe { (*f).fdflags } as u16 & FDFLAGS_APPEND != 0 => {
-                let stream = unsafe {
-                    if (*f).append == 0 {
-                        let mut ret = wasi::Ret::new();
-                        wasi::append_via_stream((*f).handle, ret.ptr());
-                        (*f).append = ret.result_u32().map_err(errno_of)?;
-                    }
-                    (*f).append
-                };
-                write_stream(stream, ptr, len)?;
+            FILE if !opened_for(f, WRITABLE) => return Err(EBADF),
+            FILE if appends(f) => {
+                append(f, ptr, len)?;
                 // Like wasmtime, the position is the end of the file after
                 // an append; what that is is asked when it matters (a
                 // read there finds nothing either way).
@@ -136,6 +151,15 @@ pub extern "C" fn fd_pwrite(
         let f = state::fd_open(s, fd)?;
         let (ptr, len) = first_buffer(iovs, iovs_len);
         let n = match unsafe { (*f).kind } {
+            // In append mode the offset is ignored, as with `O_APPEND`
+            // (and wasmtime).
+            FILE if appends(f) && opened_for(f, WRITABLE) => {
+                append(f, ptr, len)?;
+                len
+            }
+            // Otherwise the offset comes first, as for `fd_pread`.
+            FILE if offset > i64::MAX as u64 => return Err(EINVAL),
+            FILE if !opened_for(f, WRITABLE) => return Err(EBADF),
             FILE => write_file(f, ptr, len, offset)?,
             // Not writable at all before not seekable, as in wasmtime.
             DIR | STDIN => return Err(EBADF),
@@ -154,6 +178,7 @@ pub extern "C" fn fd_read(fd: u32, iovs: usize, iovs_len: usize, nread: usize) -
         let (ptr, len) = first_buffer(iovs, iovs_len);
         let n = match unsafe { (*f).kind } {
             STDIN => read_stream(s, state::input_stream(f), ptr, len)?,
+            FILE if !opened_for(f, READABLE) => return Err(EBADF),
             // After an append the position is the end: nothing to read.
             FILE if unsafe { (*f).pos } == state::AT_END => 0,
             FILE => {
@@ -199,6 +224,10 @@ pub extern "C" fn fd_pread(
         let f = state::fd_open(s, fd)?;
         let (ptr, len) = first_buffer(iovs, iovs_len);
         let n = match unsafe { (*f).kind } {
+            // For a file, an offset past `i64::MAX` comes before how it
+            // was opened, as in wasmtime.
+            FILE if offset > i64::MAX as u64 => return Err(EINVAL),
+            FILE if !opened_for(f, READABLE) => return Err(EBADF),
             FILE => read_file(s, f, ptr, len, offset)?,
             DIR | STDOUT | STDERR => return Err(EBADF),
             _ => return Err(ESPIPE),
@@ -232,12 +261,10 @@ pub extern "C" fn fd_seek(fd: u32, offset: i64, whence: u32, newoffset: usize) -
             1 => position(f)?,
             _ => super::fs::file_size(f)?,
         };
-        let pos = (base as i64).checked_add(offset).ok_or(EINVAL)?;
-        if pos < 0 {
-            return Err(EINVAL);
-        }
-        unsafe { (*f).pos = pos as u64 };
-        put(newoffset, pos as u64);
+        // Positions past `i64::MAX` are positions too, as in wasmtime.
+        let pos = base.checked_add_signed(offset).ok_or(EINVAL)?;
+        unsafe { (*f).pos = pos };
+        put(newoffset, pos);
         Ok(())
     })
 }

@@ -102,6 +102,7 @@ pub(crate) fn error_code(e: &io::Error) -> Code {
         io::ErrorKind::NotADirectory => "not-directory",
         io::ErrorKind::IsADirectory => "is-directory",
         io::ErrorKind::Unsupported => "unsupported",
+        io::ErrorKind::ResourceBusy => "busy",
         _ => "io",
     }
 }
@@ -145,6 +146,16 @@ fn errno_code(errno: i32) -> Option<Code> {
 #[cfg(not(target_os = "linux"))]
 fn errno_code(_errno: i32) -> Option<Code> {
     None
+}
+
+/// A `filesize` argument used as an offset or a length: the operating
+/// system's are signed, and wasmtime answers `invalid` past `i64::MAX`,
+/// even where nothing would be read or written.
+fn file_offset(args: &[Val], i: usize) -> FsResult<u64> {
+    match u64_arg(args, i) {
+        Ok(n) if i64::try_from(n).is_ok() => Ok(n),
+        _ => Err("invalid"),
+    }
 }
 
 fn io_code<V>(r: io::Result<V>) -> FsResult<V> {
@@ -367,7 +378,12 @@ pub(crate) fn add_to_linker<T: WasiView + 'static>(linker: &mut Linker<T>) -> Re
         )
     }
 
-    method(&mut types, "advise", |d, _| d.file().map(|_| None))?;
+    method(&mut types, "advise", |d, args| {
+        d.file()?;
+        // Only the length is checked, as wasmtime does.
+        file_offset(args, 1)?;
+        Ok(None)
+    })?;
     method(&mut types, "sync-data", |d, _| {
         io_code(match &d.kind {
             Kind::File(f) => f.sync_data(),
@@ -412,7 +428,7 @@ pub(crate) fn add_to_linker<T: WasiView + 'static>(linker: &mut Linker<T>) -> Re
     method(&mut types, "read", |d, args| {
         let file = d.file()?;
         let len = u64_arg(args, 0).map_err(|_| "invalid")?;
-        let offset = u64_arg(args, 1).map_err(|_| "invalid")?;
+        let offset = file_offset(args, 1)?;
         let mut buffer = vec![0; len.min(1 << 20) as usize];
         let n = io_code(file.read_at(&mut buffer, offset))?;
         buffer.truncate(n);
@@ -429,7 +445,7 @@ pub(crate) fn add_to_linker<T: WasiView + 'static>(linker: &mut Linker<T>) -> Re
             return Err("bad-descriptor");
         }
         let bytes = bytes_arg(args, 0).map_err(|_| "invalid")?;
-        let offset = u64_arg(args, 1).map_err(|_| "invalid")?;
+        let offset = file_offset(args, 1)?;
         let n = io_code(file.write_at(&bytes, offset))?;
         Ok(Some(Val::U64(n as u64)))
     })?;

@@ -226,6 +226,10 @@ impl Dir {
         // directory.
         let from = self.resolve(trim_trailing_slashes(old), false)?;
         let to = new_dir.resolve(trim_trailing_slashes(new), false)?;
+        // A directory through itself (`.`, `d/..`) is in use.
+        if from.name == "." || to.name == "." {
+            return Err(io::Error::from(ErrorKind::ResourceBusy));
+        }
         let meta = fs::symlink_metadata(from.path())?;
         if (old.ends_with('/') || new.ends_with('/')) && !meta.is_dir() {
             return Err(io::Error::from(ErrorKind::NotADirectory));
