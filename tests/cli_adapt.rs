@@ -93,13 +93,16 @@ fn preview1_modules_get_compono_adapter_by_default() {
     );
     assert!(stderr.contains("command adapter"), "{stderr}");
     let component = std::fs::read(dir.path().join("app.component.wasm")).unwrap();
-    // `fd_write` writes to stdio streams or files: nothing else.
+    // `fd_write` writes to stdio streams or files (and asks a file's size
+    // after appending, whose `stat` brings the wall clock's `datetime`):
+    // nothing else.
     let imports = component_imports(&component);
     assert_eq!(
         imports,
         [
             "wasi:io/error@0.2.0",
             "wasi:io/streams@0.2.0",
+            "wasi:clocks/wall-clock@0.2.0",
             "wasi:filesystem/types@0.2.0",
             "wasi:cli/stdout@0.2.0",
             "wasi:cli/stderr@0.2.0"

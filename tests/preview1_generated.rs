@@ -41,6 +41,10 @@ use wasm_encoder::{
     MemArgTarget, MemorySection, MemoryType, Module, TypeSection, ValType,
 };
 
+/// The programs' arguments (the first is their name) and environment.
+const ARGS: [&str; 3] = ["program", "one", "zwei \u{fc}"];
+const ENV: [[&str; 2]; 2] = [["HOME", "/sandbox"], ["EMPTY", ""]];
+
 /// `compono run`'s exit status for a trap (as in `wasi_programs.rs`).
 const TRAP_STATUS: i32 = 134;
 
@@ -60,12 +64,19 @@ fn on_ci() -> bool {
 const IOV: i32 = 0;
 /// Out-parameters (a count, an fd, a stat record).
 const OUT: i32 = 256;
+/// `poll_oneoff`'s subscriptions (48 bytes each) and events (32 each).
+const SUBS: i32 = 512;
+const EVENTS: i32 = 672;
+/// `args_get` and `environ_get`'s pointers.
+const POINTERS: i32 = 800;
 /// The path pool's strings.
 const PATHS: i32 = 1024;
 /// What writes write.
 const TEXT: i32 = 3072;
 /// Where reads, `fd_readdir` and `path_readlink` put what they return.
 const BUF: i32 = 4096;
+/// Where `random_get` writes (nothing else reads there).
+const RANDOM: i32 = 8192;
 /// The log, up to the end of the memory.
 const LOG: i32 = 16384;
 const PAGES: u64 = 4;
@@ -158,6 +169,20 @@ const FUNCS: &[(&str, &str)] = &[
     ("path_filestat_get", "IIIII"),
     ("path_filestat_set_times", "IIIILLI"),
     ("path_link", "IIIIIII"),
+    ("fd_fdstat_set_rights", "ILL"),
+    ("args_sizes_get", "II"),
+    ("args_get", "II"),
+    ("environ_sizes_get", "II"),
+    ("environ_get", "II"),
+    ("clock_res_get", "II"),
+    ("clock_time_get", "ILI"),
+    ("random_get", "II"),
+    ("sched_yield", ""),
+    ("poll_oneoff", "IIII"),
+    ("sock_accept", "III"),
+    ("sock_recv", "IIIIII"),
+    ("sock_send", "IIIII"),
+    ("sock_shutdown", "II"),
 ];
 
 fn func_index(name: &str) -> u32 {
@@ -186,8 +211,9 @@ struct Call {
     func: &'static str,
     /// The call as text, its paths spelled out.
     text: String,
-    /// Stores made before the call (address, value): iovecs.
-    setup: Vec<(i32, i32)>,
+    /// Stores made before the call (address, value, width in bytes):
+    /// iovecs, subscriptions.
+    setup: Vec<(i32, i64, u8)>,
     args: Vec<Arg>,
     logged: Vec<Logged>,
 }
@@ -245,14 +271,14 @@ impl Gen {
 
     /// Iovecs at `IOV` over `base` (the text or the read buffer): none,
     /// one or two, of lengths up to `max`.
-    fn iovecs(&mut self, base: i32, max: i32) -> (Vec<(i32, i32)>, i32) {
+    fn iovecs(&mut self, base: i32, max: i32) -> (Vec<(i32, i64, u8)>, i32) {
         let count = self.pick(&[1, 1, 1, 2, 0]);
         let mut setup = Vec::new();
         let mut at = base;
         for i in 0..count {
             let len = self.pick(&[0, 1, 5, 16, max]).min(max);
-            setup.push((IOV + 8 * i, at));
-            setup.push((IOV + 8 * i + 4, len));
+            setup.push((IOV + 8 * i, at.into(), 4));
+            setup.push((IOV + 8 * i + 4, len.into(), 4));
             at += len;
         }
         (setup, count)
@@ -267,7 +293,7 @@ impl Gen {
         const HEAD: &[(u64, u8)] = &[(0, 8)];
         let out = |fields| Logged { from: OUT, fields };
         let buf = |fields| Logged { from: BUF, fields };
-        let kind = self.rng.below(100);
+        let kind = self.rng.below(120);
         let mut setup = Vec::new();
         let (func, args, logged): (&str, Vec<Arg>, Vec<Logged>) = match kind {
             0..=17 => {
@@ -548,6 +574,136 @@ impl Gen {
                     vec![],
                 )
             }
+            100 => {
+                let rights = self.pick(&[0i64, 2, 0x40, 0x1fff_ffff]);
+                (
+                    "fd_fdstat_set_rights",
+                    vec![Arg::I32(self.own_fd()), Arg::I64(rights), Arg::I64(rights)],
+                    vec![],
+                )
+            }
+            101 => (
+                "args_sizes_get",
+                vec![Arg::I32(OUT), Arg::I32(OUT + 4)],
+                vec![out(&[(0, 4), (4, 4)])],
+            ),
+            102 => (
+                "args_get",
+                vec![Arg::I32(POINTERS), Arg::I32(BUF)],
+                vec![buf(&[(0, 8), (8, 8)])],
+            ),
+            103 => (
+                "environ_sizes_get",
+                vec![Arg::I32(OUT), Arg::I32(OUT + 4)],
+                vec![out(&[(0, 4), (4, 4)])],
+            ),
+            104 => (
+                "environ_get",
+                vec![Arg::I32(POINTERS), Arg::I32(BUF)],
+                vec![buf(&[(0, 8), (8, 8)])],
+            ),
+            // Clock values and random bytes differ from run to run: only
+            // whether the call succeeds is logged.
+            105 => (
+                "clock_res_get",
+                vec![Arg::I32(self.pick(&[0, 1, 2, 3])), Arg::I32(OUT)],
+                vec![],
+            ),
+            106 => (
+                "clock_time_get",
+                vec![
+                    Arg::I32(self.pick(&[0, 1, 2, 3])),
+                    Arg::I64(self.pick(&[0i64, 1, 1000])),
+                    Arg::I32(OUT),
+                ],
+                vec![],
+            ),
+            107 => (
+                "random_get",
+                vec![Arg::I32(RANDOM), Arg::I32(self.pick(&[0, 1, 16, 256]))],
+                vec![],
+            ),
+            108 => ("sched_yield", vec![], vec![]),
+            109..=113 => {
+                let clocks = self.chance(30);
+                // One subscription at a time: which of several ready ones
+                // wasmtime reports, and in which order, varies from run to
+                // run.
+                let n = self.pick(&[1, 1, 1, 0]);
+                for i in 0..n {
+                    let at = SUBS + 48 * i;
+                    setup.push((at, 0x100 + i64::from(i), 8));
+                    let tag = if clocks { 0 } else { self.pick(&[1i64, 2]) };
+                    setup.push((at + 8, tag, 1));
+                    if tag == 0 {
+                        // A clock that is already due: nothing sleeps.
+                        let abstime = self.pick(&[0i64, 1]);
+                        setup.push((at + 16, self.pick(&[0i64, 1]), 4));
+                        setup.push((at + 24, if abstime == 1 { 1 } else { 0 }, 8));
+                        setup.push((at + 32, 0, 8));
+                        setup.push((at + 40, abstime, 2));
+                    } else {
+                        setup.push((at + 16, self.fd().into(), 4));
+                    }
+                }
+                const EVENT: &[(u64, u8)] = &[(0, 8), (8, 2), (10, 1), (32, 8), (40, 2), (42, 1)];
+                (
+                    "poll_oneoff",
+                    vec![Arg::I32(SUBS), Arg::I32(EVENTS), Arg::I32(n), Arg::I32(OUT)],
+                    vec![
+                        out(COUNT),
+                        Logged {
+                            from: EVENTS,
+                            fields: EVENT,
+                        },
+                    ],
+                )
+            }
+            114 => (
+                "sock_accept",
+                vec![
+                    Arg::I32(self.fd()),
+                    Arg::I32(self.pick(&[0, 4])),
+                    Arg::I32(OUT),
+                ],
+                vec![out(COUNT)],
+            ),
+            115 => {
+                let (s, n) = self.iovecs(BUF, 64);
+                setup = s;
+                (
+                    "sock_recv",
+                    vec![
+                        Arg::I32(self.fd()),
+                        Arg::I32(IOV),
+                        Arg::I32(n),
+                        Arg::I32(self.pick(&[0, 1, 2])),
+                        Arg::I32(OUT),
+                        Arg::I32(OUT + 4),
+                    ],
+                    vec![out(COUNT)],
+                )
+            }
+            116 => {
+                let (s, n) = self.iovecs(TEXT, TEXT_BYTES.len() as i32);
+                setup = s;
+                (
+                    "sock_send",
+                    vec![
+                        Arg::I32(self.fd()),
+                        Arg::I32(IOV),
+                        Arg::I32(n),
+                        Arg::I32(0),
+                        Arg::I32(OUT),
+                    ],
+                    vec![out(COUNT)],
+                )
+            }
+            117 => (
+                "sock_shutdown",
+                vec![Arg::I32(self.fd()), Arg::I32(self.pick(&[1, 2, 3]))],
+                vec![],
+            ),
             _ => {
                 let [p, l] = self.path(pool);
                 let [q, m] = self.path(pool);
@@ -736,11 +892,20 @@ fn program(seed: u64, calls: u64) -> (Vec<u8>, Vec<String>) {
     for _ in 0..calls {
         let call = g.call(&pool);
         texts.push(call.text.clone());
-        for (at, value) in &call.setup {
-            start
-                .instruction(&I::I32Const(*at))
-                .instruction(&I::I32Const(*value))
-                .instruction(&I::I32Store(mem(0, 2)));
+        for &(at, value, width) in &call.setup {
+            start.instruction(&I::I32Const(at));
+            if width == 8 {
+                start
+                    .instruction(&I::I64Const(value))
+                    .instruction(&I::I64Store(mem(0, 3)));
+            } else {
+                start.instruction(&I::I32Const(value as i32));
+                start.instruction(&match width {
+                    1 => I::I32Store8(mem(0, 0)),
+                    2 => I::I32Store16(mem(0, 1)),
+                    _ => I::I32Store(mem(0, 2)),
+                });
+            }
         }
         for arg in &call.args {
             start.instruction(&match arg {
@@ -837,7 +1002,13 @@ fn compono_run(program: &Path, template: &Path) -> Result<String, Failed> {
         .arg("run")
         .arg("--dir")
         .arg(format!("{}::/sandbox", sandbox.display()))
+        .args(["--argv0", ARGS[0]])
+        .args(
+            ENV.iter()
+                .flat_map(|[k, v]| ["--env".to_string(), format!("{k}={v}")]),
+        )
         .arg(program)
+        .args(&ARGS[1..])
         .stdin(Stdio::null())
         .output()?;
     let class = match out.status.code() {
@@ -897,12 +1068,18 @@ fn annotated(native: &str, theirs: &str, official: &str, calls: &[String]) -> St
     let Some(first) = first else {
         return String::new();
     };
+    // The differing call's first argument, usually its descriptor.
+    let fd = calls[first]
+        .split_once('(')
+        .and_then(|(_, rest)| rest.split([',', ')']).next())
+        .unwrap_or_default();
     let mut text = String::from("calls (native | this way | official):\n");
     for (i, call) in calls.iter().enumerate().take(first + 3) {
         let fd_table = ["path_open", "fd_close", "fd_renumber"]
             .iter()
             .any(|f| call.starts_with(f));
-        if i + 12 < first && !fd_table {
+        let same_fd = call.contains(&format!("({fd},")) || call.contains(&format!("({fd})"));
+        if i + 12 < first && !fd_table && !same_fd {
             continue;
         }
         let get = |v: &Vec<&str>| v.get(i).map(|l| l.to_string()).unwrap_or_default();
@@ -997,8 +1174,8 @@ fn run_all(first: u64, cases: u64, calls: u64) -> Result<(), Failed> {
         programs.push((seed, native, texts));
     }
     let spec = json!({
-        "args": ["program"],
-        "env": [],
+        "args": ARGS,
+        "env": ENV,
         "stdin": null,
         "sandbox": template,
         "ways": ways,

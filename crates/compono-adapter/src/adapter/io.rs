@@ -121,9 +121,10 @@ pub extern "C" fn fd_write(fd: u32, iovs: usize, iovs_len: usize, nwritten: usiz
             FILE if appends(f) => {
                 append(f, ptr, len)?;
                 // Like wasmtime, the position is the end of the file after
-                // an append; what that is is asked when it matters (a
-                // read there finds nothing either way).
-                unsafe { (*f).pos = state::AT_END };
+                // an append: the end now, not wherever it is when asked
+                // (the file may grow or shrink through other descriptors).
+                // Should asking fail, it is asked again when it matters.
+                unsafe { (*f).pos = super::fs::file_size(f).unwrap_or(state::AT_END) };
                 len
             }
             FILE => {
@@ -151,15 +152,14 @@ pub extern "C" fn fd_pwrite(
         let f = state::fd_open(s, fd)?;
         let (ptr, len) = first_buffer(iovs, iovs_len);
         let n = match unsafe { (*f).kind } {
+            FILE if !opened_for(f, WRITABLE) => return Err(EBADF),
             // In append mode the offset is ignored, as with `O_APPEND`
             // (and wasmtime).
-            FILE if appends(f) && opened_for(f, WRITABLE) => {
+            FILE if appends(f) => {
                 append(f, ptr, len)?;
                 len
             }
-            // Otherwise the offset comes first, as for `fd_pread`.
             FILE if offset > i64::MAX as u64 => return Err(EINVAL),
-            FILE if !opened_for(f, WRITABLE) => return Err(EBADF),
             FILE => write_file(f, ptr, len, offset)?,
             // Not writable at all before not seekable, as in wasmtime.
             DIR | STDIN => return Err(EBADF),
@@ -224,8 +224,9 @@ pub extern "C" fn fd_pread(
         let f = state::fd_open(s, fd)?;
         let (ptr, len) = first_buffer(iovs, iovs_len);
         let n = match unsafe { (*f).kind } {
-            // For a file, an offset past `i64::MAX` comes before how it
-            // was opened, as in wasmtime.
+            // An offset past `i64::MAX` (the operating system's are
+            // signed) comes before how the file was opened; `fd_pwrite`
+            // checks them the other way round. Both as wasmtime does.
             FILE if offset > i64::MAX as u64 => return Err(EINVAL),
             FILE if !opened_for(f, READABLE) => return Err(EBADF),
             FILE => read_file(s, f, ptr, len, offset)?,
