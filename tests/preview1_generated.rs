@@ -1,12 +1,15 @@
 //! Generated preview1 programs: each is a core module whose `_start` makes
-//! a seeded random sequence of filesystem calls (`path_open`, `fd_read`,
-//! `fd_seek`, `path_rename`, `fd_readdir`, ...) with arguments drawn from
-//! pools of file descriptors, paths (including `..`, absolute, empty,
-//! trailing-slash and non-UTF-8 ones), flags (including invalid bits),
-//! offsets and buffer sizes, against a small sandbox. After every call it
-//! logs the errno and, on success, what the call returned (a new fd, a
-//! count, an offset, a file type, a size...); at the end it writes the log
-//! to stdout.
+//! a seeded random sequence of preview1 calls (mostly the filesystem's:
+//! `path_open`, `fd_read`, `fd_seek`, `path_rename`, `fd_readdir`, ...;
+//! also args, environ, clocks, random, `poll_oneoff` and sockets) with
+//! arguments drawn from pools of file descriptors, paths (including `..`,
+//! absolute, empty, trailing-slash and non-UTF-8 ones), flags, offsets and
+//! buffer sizes, against a small sandbox. After every call it logs the
+//! errno and, on success, what the call returned (a new fd, a count, an
+//! offset, a file type, a size...); at the end it writes the log to
+//! stdout. Flags never have bits past their type's: wasmtime's native
+//! preview1 traps on those before the call, where an adapter returns an
+//! errno.
 //!
 //! Every program runs natively in wasmtime's preview1, as a component made
 //! with compono's adapter in wasmtime's WASI 0.2, and under `compono run`;
@@ -18,9 +21,9 @@
 //! outcome is shown beside ours, to tell an adapter's bug from a gap
 //! between wasmtime's native preview1 and its own adapter.
 //!
-//! `COMPONO_P1_CASES` (default 24) programs from seed
+//! `COMPONO_P1_CASES` (default 40) programs from seed
 //! `COMPONO_P1_FIRST_SEED` (default 1); `COMPONO_P1_CALLS` calls each
-//! (default 60). The runs are in Python's wasmtime
+//! (default 80). The runs are in Python's wasmtime
 //! (`crates/compono-component/tests/preview1/harness.py`); without it the
 //! trial is ignored, and fails when `CI=true`.
 
@@ -1257,8 +1260,8 @@ fn main() {
         .output()
         .is_ok_and(|o| o.status.success());
     let first = env_number("COMPONO_P1_FIRST_SEED", 1);
-    let cases = env_number("COMPONO_P1_CASES", 24);
-    let calls = env_number("COMPONO_P1_CALLS", 60);
+    let cases = env_number("COMPONO_P1_CASES", 40);
+    let calls = env_number("COMPONO_P1_CALLS", 80);
     let trial = Trial::test("generated", move || {
         if !available {
             return Err("CI=true but Python's `wasmtime` package is not importable".into());
