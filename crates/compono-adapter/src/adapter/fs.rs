@@ -98,8 +98,6 @@ pub extern "C" fn fd_fdstat_set_flags(fd: u32, flags: u32) -> i32 {
         if flags as u16 & !(FDFLAGS_APPEND | FDFLAGS_NONBLOCK) != 0 {
             return Err(EINVAL);
         }
-        // Writes at the position from now on: it must be a number.
-        super::io::position(f)?;
         unsafe { (*f).fdflags = ((*f).fdflags & (READABLE | WRITABLE)) | flags as u8 };
         Ok(())
     })

@@ -117,16 +117,18 @@ pub extern "C" fn fd_write(fd: u32, iovs: usize, iovs_len: usize, nwritten: usiz
                 write_stream(state::output_stream(f), ptr, len)?;
                 len
             }
-            FILE if !opened_for(f, WRITABLE) => return Err(EBADF),
+            FILE if appends(f) && !opened_for(f, WRITABLE) => return Err(EBADF),
             FILE if appends(f) => {
                 append(f, ptr, len)?;
                 // Like wasmtime, the position is the end of the file after
                 // an append: the end now, not wherever it is when asked
                 // (the file may grow or shrink through other descriptors).
-                // Should asking fail, it is asked again when it matters.
-                unsafe { (*f).pos = super::fs::file_size(f).unwrap_or(state::AT_END) };
+                unsafe { (*f).pos = super::fs::file_size(f)? };
                 len
             }
+            // As for `fd_pwrite`: the position, then how it was opened.
+            FILE if unsafe { (*f).pos } > i64::MAX as u64 => return Err(EINVAL),
+            FILE if !opened_for(f, WRITABLE) => return Err(EBADF),
             FILE => {
                 let n = write_file(f, ptr, len, unsafe { (*f).pos })?;
                 unsafe { (*f).pos += n as u64 };
@@ -152,14 +154,16 @@ pub extern "C" fn fd_pwrite(
         let f = state::fd_open(s, fd)?;
         let (ptr, len) = first_buffer(iovs, iovs_len);
         let n = match unsafe { (*f).kind } {
-            FILE if !opened_for(f, WRITABLE) => return Err(EBADF),
+            FILE if appends(f) && !opened_for(f, WRITABLE) => return Err(EBADF),
             // In append mode the offset is ignored, as with `O_APPEND`
-            // (and wasmtime).
+            // (and wasmtime); otherwise the offset comes first, as Linux's
+            // pwrite checks it.
             FILE if appends(f) => {
                 append(f, ptr, len)?;
                 len
             }
             FILE if offset > i64::MAX as u64 => return Err(EINVAL),
+            FILE if !opened_for(f, WRITABLE) => return Err(EBADF),
             FILE => write_file(f, ptr, len, offset)?,
             // Not writable at all before not seekable, as in wasmtime.
             DIR | STDIN => return Err(EBADF),
@@ -178,9 +182,9 @@ pub extern "C" fn fd_read(fd: u32, iovs: usize, iovs_len: usize, nread: usize) -
         let (ptr, len) = first_buffer(iovs, iovs_len);
         let n = match unsafe { (*f).kind } {
             STDIN => read_stream(s, state::input_stream(f), ptr, len)?,
+            // As for `fd_pread`, a position past `i64::MAX` first.
+            FILE if unsafe { (*f).pos } > i64::MAX as u64 => return Err(EINVAL),
             FILE if !opened_for(f, READABLE) => return Err(EBADF),
-            // After an append the position is the end: nothing to read.
-            FILE if unsafe { (*f).pos } == state::AT_END => 0,
             FILE => {
                 let n = read_file(s, f, ptr, len, unsafe { (*f).pos })?;
                 unsafe { (*f).pos += n as u64 };
@@ -259,7 +263,7 @@ pub extern "C" fn fd_seek(fd: u32, offset: i64, whence: u32, newoffset: usize) -
         let f = file(fd, ESPIPE)?;
         let base = match whence {
             0 => 0,
-            1 => position(f)?,
+            1 => unsafe { (*f).pos },
             _ => super::fs::file_size(f)?,
         };
         // Positions past `i64::MAX` are positions too, as in wasmtime.
@@ -274,19 +278,9 @@ pub extern "C" fn fd_seek(fd: u32, offset: i64, whence: u32, newoffset: usize) -
 pub extern "C" fn fd_tell(fd: u32, offset: usize) -> i32 {
     errno(|| {
         let f = file(fd, ESPIPE)?;
-        put(offset, position(f)?);
+        put(offset, unsafe { (*f).pos });
         Ok(())
     })
-}
-
-/// A file's position, the end of the file resolved.
-pub fn position(f: *mut Fd) -> Result<u64, Errno> {
-    unsafe {
-        if (*f).pos == state::AT_END {
-            (*f).pos = super::fs::file_size(f)?;
-        }
-        Ok((*f).pos)
-    }
 }
 
 /// Runs a `result<_, error-code>` descriptor operation on a file.

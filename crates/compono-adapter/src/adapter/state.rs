@@ -326,6 +326,3 @@ pub fn output_stream(f: *mut Fd) -> u32 {
         (*f).handle
     }
 }
-
-/// `Fd::pos` after an append: the end of the file, whatever it is now.
-pub const AT_END: u64 = u64::MAX;
