@@ -22,13 +22,6 @@ use compono_testutil::Rng;
 /// Sets a test run generates, unless `COMPONO_LINK_SETS` says otherwise.
 const SETS: u64 = 24;
 
-fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 /// `run()` of the component at `path`, in compono's runtime.
 fn run_in_compono(path: &std::path::Path) -> Result<i32, String> {
     use compono_runtime::{Component, Engine, Linker, Store, Val};
@@ -291,8 +284,8 @@ fn generated_library_sets_link_and_run() {
     let mut components = Vec::new();
     let mut expected = Vec::new();
     let mut cycles = 0;
-    let sets = env_u64("COMPONO_LINK_SETS", SETS);
-    let first = env_u64("COMPONO_LINK_FIRST_SEED", 0);
+    let sets = compono_testutil::env_u64("COMPONO_LINK_SETS", SETS);
+    let first = compono_testutil::env_u64("COMPONO_LINK_FIRST_SEED", 0);
     for seed in first..first + sets {
         let set = generate(seed);
         cycles += usize::from(set.cycle);

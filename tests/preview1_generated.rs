@@ -27,15 +27,19 @@
 //! (`crates/compono-component/tests/preview1/harness.py`); without it the
 //! trial is ignored, and fails when `CI=true`.
 
+#[path = "../crates/compono-component/tests/preview1/harness.rs"]
+mod harness;
 #[allow(dead_code)]
 #[path = "wasi_programs/preview1.rs"]
 mod preview1;
+
+use harness::outcome;
 
 use compono_component::adapter::{self, Adapter};
 use compono_component::{NewOptions, new};
 use compono_testutil::Rng;
 use libtest_mimic::{Arguments, Failed, Trial};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::path::Path;
 use std::process::Stdio;
 use wasm_encoder::{
@@ -50,13 +54,6 @@ const ENV: [[&str; 2]; 2] = [["HOME", "/sandbox"], ["EMPTY", ""]];
 
 /// `compono run`'s exit status for a trap (as in `wasi_programs.rs`).
 const TRAP_STATUS: i32 = 134;
-
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn on_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
@@ -979,22 +976,6 @@ fn program(seed: u64, calls: u64) -> (Vec<u8>, Vec<String>) {
     (module.finish(), texts)
 }
 
-/// What the harness reported of one way, as one text to compare.
-fn outcome(report: &Value, way: &str) -> String {
-    let r = &report[way];
-    let files: Vec<&str> = r["files"]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    format!(
-        "exit: {}\n--- stdout\n{}\n--- stderr\n{}\n--- files\n{}\n",
-        r["exit"].as_str().unwrap_or("?"),
-        r["stdout"].as_str().unwrap_or(""),
-        r["stderr"].as_str().unwrap_or(""),
-        files.join("\n")
-    )
-}
-
 /// `compono run` of `program` on a fresh copy of `template`, as the
 /// harness would list it.
 fn compono_run(program: &Path, template: &Path) -> Result<String, Failed> {
@@ -1183,28 +1164,11 @@ fn run_all(first: u64, cases: u64, calls: u64) -> Result<(), Failed> {
         "sandbox": template,
         "ways": ways,
     });
-    let mut child = compono_testutil::command("python3")
-        .arg(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("crates/compono-component/tests/preview1/harness.py"),
-        )
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    if let Some(mut input) = child.stdin.take() {
-        use std::io::Write;
-        input.write_all(spec.to_string().as_bytes())?;
-    }
-    let output = child.wait_with_output()?;
-    if !output.status.success() {
-        return Err(format!(
-            "the harness failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-        .into());
-    }
-    let report: Value = serde_json::from_slice(&output.stdout)?;
+    let report = harness::run(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("crates/compono-component/tests/preview1/harness.py"),
+        &spec,
+    )?;
 
     let mut failures = Vec::new();
     let mut official_differs = 0;
@@ -1259,9 +1223,9 @@ fn main() {
         .args(["-c", "import wasmtime.component"])
         .output()
         .is_ok_and(|o| o.status.success());
-    let first = env_number("COMPONO_P1_FIRST_SEED", 1);
-    let cases = env_number("COMPONO_P1_CASES", 40);
-    let calls = env_number("COMPONO_P1_CALLS", 80);
+    let first = compono_testutil::env_u64("COMPONO_P1_FIRST_SEED", 1);
+    let cases = compono_testutil::env_u64("COMPONO_P1_CASES", 40);
+    let calls = compono_testutil::env_u64("COMPONO_P1_CALLS", 80);
     let trial = Trial::test("generated", move || {
         if !available {
             return Err("CI=true but Python's `wasmtime` package is not importable".into());

@@ -30,12 +30,15 @@
 //! more entry in `paths` or one more run compared with `native` the same
 //! way: the cases need no change.
 
+#[path = "preview1/harness.rs"]
+mod harness;
 #[path = "preview1/programs.rs"]
 mod programs;
 
+use harness::outcome;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 
 use compono_component::adapter::{self, Adapter, Flavour};
 use compono_component::{NewOptions, new};
@@ -98,22 +101,6 @@ fn check_expected(path: &Path, actual: &str) -> Result<(), Failed> {
         .into());
     }
     Ok(())
-}
-
-/// What a way printed and how it ended, as one text to compare.
-fn outcome(report: &Value, way: &str) -> String {
-    let r = &report[way];
-    let files: Vec<&str> = r["files"]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    format!(
-        "exit: {}\n--- stdout\n{}\n--- stderr\n{}\n--- files\n{}\n",
-        r["exit"].as_str().unwrap_or("?"),
-        r["stdout"].as_str().unwrap_or(""),
-        r["stderr"].as_str().unwrap_or(""),
-        files.join("\n")
-    )
 }
 
 /// `wasm-tools component wit` of `component`.
@@ -286,25 +273,10 @@ fn run_case(dir: &Path) -> Result<(), Failed> {
         "sandbox": dir.join("sandbox"),
         "ways": ways,
     });
-    let mut child = compono_testutil::command("python3")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/preview1/harness.py"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    if let Some(mut input) = child.stdin.take() {
-        use std::io::Write;
-        input.write_all(spec.to_string().as_bytes())?;
-    }
-    let output = child.wait_with_output()?;
-    if !output.status.success() {
-        return Err(format!(
-            "the harness failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-        .into());
-    }
-    let report: Value = serde_json::from_slice(&output.stdout)?;
+    let report = harness::run(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/preview1/harness.py"),
+        &spec,
+    )?;
 
     let native = outcome(&report, "native");
     let mut problems = Vec::new();

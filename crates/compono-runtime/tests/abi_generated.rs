@@ -37,13 +37,6 @@ use std::fmt::Write;
 
 const CASES: u64 = 500;
 
-fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 /// A value type. Records, variants, enums and flags are definitions of
 /// the case (by index), imported under a name as the component model
 /// requires of types in an import's or export's signature.
@@ -1175,8 +1168,8 @@ fn check(runs: &[Run]) {
 
 #[test]
 fn generated_types_round_trip_like_wasmtime() {
-    let cases = env_u64("COMPONO_ABI_CASES", CASES);
-    let first = env_u64("COMPONO_ABI_FIRST_SEED", 0);
+    let cases = compono_testutil::env_u64("COMPONO_ABI_CASES", CASES);
+    let first = compono_testutil::env_u64("COMPONO_ABI_FIRST_SEED", 0);
     let mut runs = Vec::new();
     let mut in_memory = 0;
     let mut several = 0;

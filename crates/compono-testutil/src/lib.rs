@@ -173,6 +173,15 @@ pub fn check_dev_null() -> Result<(), String> {
     Ok(())
 }
 
+/// A count or a seed for a generated-input test from the environment
+/// variable `name`, else `default`.
+pub fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// The seeded generator of the tests that make their own inputs
 /// (xorshift64*): small and deterministic, so a failing seed reproduces.
 /// The state must not be zero.
