@@ -260,7 +260,6 @@ pub extern "C" fn fd_renumber(from: u32, to: u32) -> i32 {
             (*src).kind = state::FREE;
             (*src).handle = 0;
             (*src).append = 0;
-            (*src).readdir = 0;
         }
         state::close_fd(s, from);
         Ok(())
@@ -302,48 +301,54 @@ pub extern "C" fn fd_readdir(fd: u32, buf: usize, len: usize, cookie: u64, used:
             put(used, written as u32);
             return Ok(());
         }
-        // The stream left open by the previous call is at `pos`; any other
-        // cookie starts over and skips.
-        unsafe {
-            if (*d).readdir == 0 || (*d).pos != next {
-                if (*d).readdir != 0 {
-                    wasi::drop_directory_entry_stream((*d).readdir);
-                    (*d).readdir = 0;
-                }
-                let mut ret = wasi::Ret::new();
-                wasi::read_directory(handle, ret.ptr());
-                (*d).readdir = ret.result_u32().map_err(errno_of)?;
-                (*d).pos = 2;
-            }
+        // A new listing every call, skipping to the cookie, as wasmtime
+        // does: a stream kept from an earlier call would still list what
+        // has been removed since (WASI 0.2 hosts read a directory whole).
+        let mut ret = wasi::Ret::new();
+        unsafe { wasi::read_directory(handle, ret.ptr()) };
+        let stream = ret.result_u32().map_err(errno_of)?;
+        let result = list(s, handle, stream, buf, len, next, written);
+        unsafe { wasi::drop_directory_entry_stream(stream) };
+        put(used, result? as u32);
+        Ok(())
+    })
+}
+
+/// Lists the entries of `stream` from cookie `next` on (the entries
+/// before are skipped) into `buf` after the `written` bytes already there,
+/// until `len` is full or the listing ends; returns how much is written.
+fn list(
+    s: *mut State,
+    dir: u32,
+    stream: u32,
+    buf: usize,
+    len: usize,
+    mut next: u64,
+    mut written: usize,
+) -> Result<usize, Errno> {
+    // The cookie of the entry read last (`.` and `..` are 1 and 2).
+    let mut cookie = 2;
+    while written < len {
+        let mark = unsafe { (*s).temp };
+        let mut ret = wasi::Ret::new();
+        unsafe { wasi::read_directory_entry(stream, ret.ptr()) };
+        if ret.u8(0) != 0 {
+            return Err(errno_of(ret.u8(4)));
         }
-        loop {
-            let stream = unsafe { (*d).readdir };
-            let mark = unsafe { (*s).temp };
-            let mut ret = wasi::Ret::new();
-            unsafe { wasi::read_directory_entry(stream, ret.ptr()) };
-            if ret.u8(0) != 0 {
-                return Err(errno_of(ret.u8(4)));
-            }
-            if ret.u8(4) == 0 {
-                // The end: this stream is done with.
-                unsafe {
-                    wasi::drop_directory_entry_stream(stream);
-                    (*d).readdir = 0;
-                }
-                break;
-            }
-            let ty = ret.u8(8);
-            let name = ret.u32(12) as *const u8;
-            let name_len = ret.u32(16) as usize;
-            unsafe { (*d).pos += 1 };
-            if unsafe { (*d).pos } <= next {
-                unsafe { (*s).temp = mark };
-                continue;
-            }
+        if ret.u8(4) == 0 {
+            break;
+        }
+        let ty = ret.u8(8);
+        let name = ret.u32(12) as *const u8;
+        let name_len = ret.u32(16) as usize;
+        cookie += 1;
+        if cookie > next {
             let mut hash = wasi::Ret::new();
-            unsafe { wasi::metadata_hash_at(handle, 0, name, name_len, hash.ptr()) };
+            unsafe { wasi::metadata_hash_at(dir, 0, name, name_len, hash.ptr()) };
             let ino = hash.result_u64().unwrap_or(0);
             next += 1;
+            // The last entry may be cut short: the caller asks for it
+            // again by its cookie.
             written += put_dirent(
                 buf + written,
                 len - written,
@@ -353,16 +358,10 @@ pub extern "C" fn fd_readdir(fd: u32, buf: usize, len: usize, cookie: u64, used:
                 filetype_of(ty),
                 name,
             );
-            unsafe { (*s).temp = mark };
-            if written >= len {
-                // The entry may be cut short: the caller asks for it again
-                // by its cookie, and the stream starts over then.
-                break;
-            }
         }
-        put(used, written as u32);
-        Ok(())
-    })
+        unsafe { (*s).temp = mark };
+    }
+    Ok(written)
 }
 
 /// Writes as much of a dirent and its name as fits in `room`; returns

@@ -45,12 +45,10 @@ pub struct Fd {
     pub handle: u32,
     /// A file's output stream for appending (0: none yet).
     pub append: u32,
-    /// A directory's open `directory-entry-stream` (0: none).
-    pub readdir: u32,
     /// A preopen's name, in the persistent arena.
     pub name_ptr: u32,
     pub name_len: u32,
-    /// A file's position; a directory's: the cookie `readdir` is at.
+    /// A file's position.
     pub pos: u64,
 }
 
@@ -289,9 +287,6 @@ pub fn release(f: *mut Fd) {
             STDIN if (*f).handle != 0 => wasi::drop_input_stream((*f).handle),
             STDOUT | STDERR if (*f).handle != 0 => wasi::drop_output_stream((*f).handle),
             FILE | DIR => {
-                if (*f).readdir != 0 {
-                    wasi::drop_directory_entry_stream((*f).readdir);
-                }
                 if (*f).append != 0 {
                     wasi::drop_output_stream((*f).append);
                 }

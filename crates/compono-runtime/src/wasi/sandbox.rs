@@ -59,6 +59,19 @@ pub(crate) enum Opened {
     Dir(Dir),
 }
 
+/// Why resolving failed: the last component, which a trailing `/` asked to
+/// enter, is missing or no directory.
+#[derive(Debug)]
+struct TrailingSlash;
+
+impl std::fmt::Display for TrailingSlash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a path ending in `/` names no directory")
+    }
+}
+
+impl std::error::Error for TrailingSlash {}
+
 /// `path` without its trailing slashes, unless that leaves nothing
 /// (`mkdir("a/")` makes `a`: a trailing slash only says "a directory").
 pub(crate) fn trim_trailing_slashes(path: &str) -> &str {
@@ -146,6 +159,18 @@ impl Dir {
                         resolved.stack.push(dir);
                         continue;
                     }
+                    // Only a trailing `/` asked to enter it: `open` answers
+                    // that differently when creating.
+                    Err(e)
+                        if !is_symlink(&at)
+                            && pending.iter().all(|c| c == ".")
+                            && matches!(
+                                e.kind(),
+                                ErrorKind::NotFound | ErrorKind::NotADirectory
+                            ) =>
+                    {
+                        return Err(io::Error::new(e.kind(), TrailingSlash));
+                    }
                     Err(e) if !is_symlink(&at) => return Err(e),
                     Err(_) => {}
                 }
@@ -174,15 +199,22 @@ impl Dir {
     /// the last component is followed only with `follow`; without, it
     /// fails with `ELOOP` as POSIX's `O_NOFOLLOW` does.
     pub fn open(&self, path: &str, options: OpenOptions) -> io::Result<Opened> {
-        // Creating through a trailing `/` is asking for a directory: once
-        // the rest resolves, `EISDIR`, as Linux and wasmtime answer.
+        // Creating through a trailing `/` asks for a directory: once the
+        // rest resolves, `EISDIR`, as Linux and wasmtime answer, whatever
+        // is there (a directory too).
         if options.create && path.ends_with('/') && !path.starts_with('/') {
             self.resolve(path.trim_end_matches('/'), false)?;
             return Err(io::Error::from(ErrorKind::IsADirectory));
         }
         // `O_CREAT | O_EXCL` never follows a link: the link exists.
         let exclusive = options.create && options.exclusive;
-        let resolved = self.resolve(path, options.follow && !exclusive)?;
+        let resolved = match self.resolve(path, options.follow && !exclusive) {
+            // The same through a link whose target ends in `/`.
+            Err(e) if options.create && e.get_ref().is_some_and(|e| e.is::<TrailingSlash>()) => {
+                return Err(io::Error::from(ErrorKind::IsADirectory));
+            }
+            r => r?,
+        };
         // Without `follow`, a link is `ELOOP` even where the operating
         // system would say `ENOTDIR` first (`O_DIRECTORY`), as in cap-std.
         if !options.follow && !exclusive && is_symlink(&resolved.path()) {
