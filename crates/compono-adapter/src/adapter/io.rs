@@ -229,8 +229,8 @@ pub extern "C" fn fd_pread(
         let (ptr, len) = first_buffer(iovs, iovs_len);
         let n = match unsafe { (*f).kind } {
             // An offset past `i64::MAX` (the operating system's are
-            // signed) comes before how the file was opened; `fd_pwrite`
-            // checks them the other way round. Both as wasmtime does.
+            // signed) comes before how the file was opened, as Linux's
+            // pread checks them (and so wasmtime).
             FILE if offset > i64::MAX as u64 => return Err(EINVAL),
             FILE if !opened_for(f, READABLE) => return Err(EBADF),
             FILE => read_file(s, f, ptr, len, offset)?,
