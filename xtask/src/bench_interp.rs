@@ -5,7 +5,7 @@
 //! module. `--fuel` adds the cost of fuel metering.
 //!
 //! Each engine runs in a binary of its own (`xtask/interp-runner`), built
-//! with the `interp-bench` profile: an engine's speed depends on where its
+//! with the release profile (fat LTO, one codegen unit): an engine's speed depends on where its
 //! handlers land in the executable, and in one shared binary a change to
 //! compono moved wasmi's code and its time by up to 20%.
 //!
@@ -32,9 +32,9 @@ use std::time::Duration;
 /// both see the same machine load; the fastest run counts.
 const REPETITIONS: usize = 5;
 
-/// The cargo profile the runners are built with: release with whole-program
+/// The cargo profile the runners are built with: whole-program
 /// optimisation, as wasmi's documentation asks of builds that measure it.
-const PROFILE: &str = "interp-bench";
+const PROFILE: &str = "release";
 
 struct Program {
     name: String,
