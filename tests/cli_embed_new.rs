@@ -492,32 +492,7 @@ fn canonical_names_match_wasm_tools() {
     let Some(tool) = cli_common::wasm_tools() else {
         return;
     };
-    // Every `"name" (version-suffix "...")` in the printed binary, sorted.
-    let suffixed = |file: &str| -> Vec<String> {
-        let out = compono_testutil::command(tool)
-            .args(["print", file])
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        let text = String::from_utf8(out.stdout).unwrap();
-        let mut names: Vec<String> = text
-            .lines()
-            .filter(|l| l.contains("(version-suffix"))
-            .map(|l| {
-                let start = l.find('"').unwrap();
-                let end = l.find("(version-suffix").unwrap();
-                let rest = &l[end..];
-                format!(
-                    "{} {}",
-                    l[start..end].trim(),
-                    &rest[..rest.find(')').unwrap() + 1]
-                )
-            })
-            .collect();
-        names.sort();
-        names
-    };
+    let suffixed = |file: &str| cli_common::version_suffixed_names(tool, dir.path(), file);
     let both = |args: &[&str], ours: &str, theirs: &str| {
         let mut a = args.to_vec();
         a.extend(["-o", ours]);

@@ -2,6 +2,8 @@
 //! (names, aliases, text output, flags it refuses). What linking does is
 //! covered by the fixtures in `tests/link.rs`.
 
+mod cli_common;
+
 use std::path::Path;
 use std::process::Output;
 
@@ -93,12 +95,6 @@ fn refused_flags_and_missing_inputs_are_errors() {
             "link",
             "main.wasm",
             "libdep.so=dep.wat",
-            "--emit-canonical-names",
-        ][..],
-        &[
-            "link",
-            "main.wasm",
-            "libdep.so=dep.wat",
             "--return-call-ref",
         ][..],
         &["link", "main.wasm", "nope.so"][..],
@@ -167,4 +163,73 @@ fn bad_adapters_are_errors_naming_them() {
         assert!(!text.contains("panicked"), "{adapter}: {text}");
         assert!(!dir.path().join("out.wasm").exists(), "{adapter}");
     }
+}
+
+/// `--emit-canonical-names` names a linked component's interfaces as
+/// wasm-tools' `component link` does (`wasi:clocks/clock@0.2` with the
+/// `version-suffix` `.3`), and both read back as the same world.
+#[test]
+fn canonical_names_match_wasm_tools() {
+    let dir = tempfile::tempdir().unwrap();
+    let deps = dir.path().join("wit/deps");
+    std::fs::create_dir_all(&deps).unwrap();
+    for (file, text) in [
+        (
+            "wit/main.wit",
+            "package t:canon@1.4.2;\n\
+             interface api { get: func() -> u64; }\n\
+             world w {\n  import wasi:clocks/clock@0.2.3;\n  import plain:unversioned/u;\n  \
+             export api;\n}\n",
+        ),
+        (
+            "wit/deps/clock.wit",
+            "package wasi:clocks@0.2.3;\ninterface clock { now: func() -> u64; }\n",
+        ),
+        (
+            "wit/deps/plain.wit",
+            "package plain:unversioned;\ninterface u { use-it: func(); }\n",
+        ),
+        (
+            "app.wat",
+            r#"(module
+                (@dylink.0 (mem-info))
+                (import "wasi:clocks/clock@0.2.3" "now" (func $now (result i64)))
+                (import "plain:unversioned/u" "use-it" (func $use))
+                (func (export "t:canon/api@1.4.2#get") (result i64) call $use call $now))"#,
+        ),
+    ] {
+        std::fs::write(dir.path().join(file), text).unwrap();
+    }
+    let out = compono(
+        &["embed", "wit", "app.wat", "--world", "w", "-o", "main.wasm"],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let Some(tool) = cli_common::wasm_tools() else {
+        return;
+    };
+    let link = ["link", "main.wasm", "--emit-canonical-names", "-o"];
+    let out = compono(&[&link[..], &["ours.wasm"]].concat(), dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = cli_common::run_wasm_tools(
+        &[&["component"][..], &link[..], &["theirs.wasm"]].concat(),
+        dir.path(),
+    )
+    .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let names = |file| cli_common::version_suffixed_names(tool, dir.path(), file);
+    assert_eq!(
+        names("ours.wasm"),
+        [
+            "\"t:canon/api@1\" (version-suffix \".4.2\")",
+            "\"wasi:clocks/clock@0.2\" (version-suffix \".3\")"
+        ]
+    );
+    assert_eq!(names("ours.wasm"), names("theirs.wasm"));
+    let wit = |file| {
+        cli_common::run_wasm_tools(&["component", "wit", file], dir.path())
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(wit("ours.wasm"), wit("theirs.wasm"));
 }

@@ -2,6 +2,7 @@
 
 mod adapt;
 mod bindgen;
+mod component_flags;
 mod embed;
 mod link;
 mod metadata;

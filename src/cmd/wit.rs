@@ -182,14 +182,16 @@ impl Args {
                 .resolve
                 .select_world(&[loaded.package], Some(world))
                 .with_context(|| format!("no world `{world}` in `{}`", self.input.display()))?;
-            if self.emit_canonical_names {
-                compono_wit::check_canonical_names(&loaded.resolve, id)?;
-            }
+            let names = compono_wit::InterfaceNames::for_world(
+                &loaded.resolve,
+                id,
+                self.emit_canonical_names,
+            )?;
             let metadata = compono_wit::encode_world_metadata_with(
                 &loaded.resolve,
                 id,
                 compono_wit::StringEncoding::Utf8,
-                self.interface_names(),
+                names,
             )?;
             if self.wasm || self.wat {
                 return self.emit_wasm(metadata, "component-type payload");

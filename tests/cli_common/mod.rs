@@ -54,6 +54,35 @@ pub fn wasm_tools() -> Option<&'static Path> {
     found.as_deref()
 }
 
+/// Every `"name" (version-suffix "...")` of component `file` in `dir`, as
+/// `tool` (wasm-tools) prints it, sorted: the names
+/// `--emit-canonical-names` writes.
+pub fn version_suffixed_names(tool: &Path, dir: &Path, file: &str) -> Vec<String> {
+    let out = compono_testutil::command(tool)
+        .args(["print", file])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut names: Vec<String> = text
+        .lines()
+        .filter(|l| l.contains("(version-suffix"))
+        .map(|l| {
+            let start = l.find('"').unwrap();
+            let end = l.find("(version-suffix").unwrap();
+            let rest = &l[end..];
+            format!(
+                "{} {}",
+                l[start..end].trim(),
+                &rest[..rest.find(')').unwrap() + 1]
+            )
+        })
+        .collect();
+    names.sort();
+    names
+}
+
 /// `wasm-tools ARGS` in `dir`, or `None` without the oracle.
 pub fn run_wasm_tools(args: &[&str], dir: &Path) -> Option<Output> {
     let tool = wasm_tools()?;

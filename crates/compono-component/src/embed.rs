@@ -70,12 +70,7 @@ pub fn section_payload(
     world: WorldId,
     options: &EmbedOptions,
 ) -> Result<Vec<u8>, Error> {
-    let names = if options.emit_canonical_names {
-        compono_wit::check_canonical_names(resolve, world)?;
-        InterfaceNames::Canonical
-    } else {
-        InterfaceNames::Full
-    };
+    let names = InterfaceNames::for_world(resolve, world, options.emit_canonical_names)?;
     Ok(encode_world_metadata_with(
         resolve,
         world,

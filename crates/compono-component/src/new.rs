@@ -108,12 +108,11 @@ fn new_unvalidated(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error
             })?;
     }
     crate::plan::check_supported(&bindings.resolve, bindings.world)?;
-    let interface_names = if options.emit_canonical_names {
-        compono_wit::check_canonical_names(&bindings.resolve, bindings.world)?;
-        compono_wit::InterfaceNames::Canonical
-    } else {
-        compono_wit::InterfaceNames::Full
-    };
+    let interface_names = compono_wit::InterfaceNames::for_world(
+        &bindings.resolve,
+        bindings.world,
+        options.emit_canonical_names,
+    )?;
     // The stripped module is dropped before the component is validated:
     // with large modules, copies dominate peak memory.
     let mut component = {

@@ -41,6 +41,21 @@ pub enum InterfaceNames {
 }
 
 impl InterfaceNames {
+    /// How to name `world`'s interfaces: canonically when asked, once no
+    /// two of its imports, and no two of its exports, share a canonical
+    /// name.
+    pub fn for_world(
+        resolve: &Resolve,
+        world: WorldId,
+        canonical: bool,
+    ) -> Result<InterfaceNames, Error> {
+        if !canonical {
+            return Ok(InterfaceNames::Full);
+        }
+        check_canonical_names(resolve, world)?;
+        Ok(InterfaceNames::Canonical)
+    }
+
     /// The import or export name of interface `iface`.
     pub fn of_interface(
         self,
@@ -91,7 +106,7 @@ impl InterfaceNames {
 
 /// Checks that no two imports, and no two exports, of `world` share a
 /// canonical name (`a:b/c@1.2.0` and `a:b/c@1.3.0` both are `a:b/c@1`).
-pub fn check_canonical_names(resolve: &Resolve, world: WorldId) -> Result<(), Error> {
+fn check_canonical_names(resolve: &Resolve, world: WorldId) -> Result<(), Error> {
     let w = &resolve.world_at(world);
     for (what, keys) in [("import", &w.imports), ("export", &w.exports)] {
         let mut seen: HashMap<String, InterfaceId> = HashMap::new();

@@ -28,9 +28,9 @@ mod validate;
 
 pub use decode::{decode, decode_world, decoding_in_progress};
 pub use encode::{
-    Binding, ComponentSpace, InterfaceNames, Scope, TypeSpace, check_canonical_names,
-    encode_package, encode_package_with, encode_world, encode_world_with, extern_name,
-    foreign_refs_of_definition, interface_foreign_refs, interface_instance,
+    Binding, ComponentSpace, InterfaceNames, Scope, TypeSpace, encode_package, encode_package_with,
+    encode_world, encode_world_with, extern_name, foreign_refs_of_definition,
+    interface_foreign_refs, interface_instance,
 };
 pub use lookup::{Lookup, dealias};
 pub use metadata::{

@@ -79,7 +79,11 @@ pub fn encode(
         linked: Some(&linked),
         renames: HashMap::new(),
         debug_names: options.debug_names,
-        interface_names: compono_wit::InterfaceNames::Full,
+        interface_names: compono_wit::InterfaceNames::for_world(
+            &bindings.resolve,
+            bindings.world,
+            options.emit_canonical_names,
+        )?,
     })?;
     component.extend(crate::producers::processed_by_section(None)?);
     Ok(component)

@@ -61,6 +61,9 @@ pub struct LinkOptions {
     /// Let adapters allocate with `memory.grow` instead of the libraries'
     /// `cabi_realloc`.
     pub realloc_via_memory_grow: bool,
+    /// Name imported and exported interfaces by their canonical version
+    /// (`wasi:cli/exit@0.2`) with the rest as a `version-suffix`.
+    pub emit_canonical_names: bool,
 }
 
 impl Default for LinkOptions {
@@ -75,6 +78,7 @@ impl Default for LinkOptions {
             debug_names: false,
             adapters: Vec::new(),
             realloc_via_memory_grow: false,
+            emit_canonical_names: false,
         }
     }
 }
