@@ -40,6 +40,7 @@ use compono_component::{NewOptions, new};
 use compono_testutil::Rng;
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::json;
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::process::Stdio;
 use wasm_encoder::{
@@ -90,6 +91,7 @@ const PATH_POOL: &[&[u8]] = &[
     b"d/x",
     b"d/y",
     b"e",
+    b"n",
     b"l",
     b"dl",
     b"esc",
@@ -133,6 +135,13 @@ fn make_sandbox(root: &Path) -> std::io::Result<()> {
     std::os::unix::fs::symlink("d", root.join("dl"))?;
     std::os::unix::fs::symlink("../outside", root.join("esc"))?;
     std::os::unix::fs::symlink("loop", root.join("loop"))?;
+    // A name that is not UTF-8: listing `n` is `EILSEQ` however little
+    // of it fits the buffer.
+    std::fs::create_dir(root.join("n"))?;
+    std::fs::write(
+        root.join("n").join(std::ffi::OsStr::from_bytes(b"bad\xff")),
+        "",
+    )?;
     Ok(())
 }
 
@@ -626,27 +635,66 @@ impl Gen {
             108 => ("sched_yield", vec![], vec![]),
             109..=113 => {
                 let clocks = self.chance(30);
-                // One subscription at a time: which of several ready ones
-                // wasmtime reports, and in which order, varies from run to
-                // run.
-                let n = self.pick(&[1, 1, 1, 0]);
+                // Descriptors one at a time: which of several ready ones
+                // wasmtime reports varies from run to run. Clocks that are
+                // already due are all reported, in subscription order.
+                let n = if clocks {
+                    self.pick(&[1, 2, 3, 0])
+                } else {
+                    self.pick(&[1, 1, 1, 0])
+                };
                 for i in 0..n {
                     let at = SUBS + 48 * i;
                     setup.push((at, 0x100 + i64::from(i), 8));
-                    let tag = if clocks { 0 } else { self.pick(&[1i64, 2]) };
+                    // Now and then a subscription wasmtime refuses with
+                    // `EINVAL`: an unknown tag, clock or flag.
+                    let odd = self.chance(10);
+                    let tag = match (clocks, odd) {
+                        (true, false) => 0,
+                        (true, true) => self.pick(&[0i64, 0, 3]),
+                        (false, _) => self.pick(&[1i64, 2]),
+                    };
                     setup.push((at + 8, tag, 1));
                     if tag == 0 {
                         // A clock that is already due: nothing sleeps.
                         let abstime = self.pick(&[0i64, 1]);
-                        setup.push((at + 16, self.pick(&[0i64, 1]), 4));
+                        let clock = if odd {
+                            self.pick(&[2i64, 3, 4])
+                        } else {
+                            self.pick(&[0i64, 1])
+                        };
+                        let flags = if odd {
+                            abstime | self.pick(&[0i64, 2])
+                        } else {
+                            abstime
+                        };
+                        setup.push((at + 16, clock, 4));
                         setup.push((at + 24, if abstime == 1 { 1 } else { 0 }, 8));
                         setup.push((at + 32, 0, 8));
-                        setup.push((at + 40, abstime, 2));
+                        setup.push((at + 40, flags, 2));
                     } else {
                         setup.push((at + 16, self.fd().into(), 4));
                     }
                 }
-                const EVENT: &[(u64, u8)] = &[(0, 8), (8, 2), (10, 1), (32, 8), (40, 2), (42, 1)];
+                // Each event's user data, error, type, byte count and
+                // flags (the hang-up flag of a file read to its end).
+                const EVENT: &[(u64, u8)] = &[
+                    (0, 8),
+                    (8, 2),
+                    (10, 1),
+                    (16, 8),
+                    (24, 2),
+                    (32, 8),
+                    (40, 2),
+                    (42, 1),
+                    (48, 8),
+                    (56, 2),
+                    (64, 8),
+                    (72, 2),
+                    (74, 1),
+                    (80, 8),
+                    (88, 2),
+                ];
                 (
                     "poll_oneoff",
                     vec![Arg::I32(SUBS), Arg::I32(EVENTS), Arg::I32(n), Arg::I32(OUT)],

@@ -297,13 +297,12 @@ pub extern "C" fn fd_readdir(fd: u32, buf: usize, len: usize, cookie: u64, used:
             );
             next += 1;
         }
-        if written >= len {
-            put(used, written as u32);
-            return Ok(());
-        }
         // A new listing every call, skipping to the cookie, as wasmtime
         // does: a stream kept from an earlier call would still list what
         // has been removed since (WASI 0.2 hosts read a directory whole).
+        // It is read to its end even when `.` and `..` fill the buffer:
+        // wasmtime reads every entry first, so a name that is not UTF-8
+        // anywhere in the directory is `EILSEQ` whatever the buffer.
         let mut ret = wasi::Ret::new();
         unsafe { wasi::read_directory(handle, ret.ptr()) };
         let stream = ret.result_u32().map_err(errno_of)?;
@@ -316,7 +315,8 @@ pub extern "C" fn fd_readdir(fd: u32, buf: usize, len: usize, cookie: u64, used:
 
 /// Lists the entries of `stream` from cookie `next` on (the entries
 /// before are skipped) into `buf` after the `written` bytes already there,
-/// until `len` is full or the listing ends; returns how much is written.
+/// until `len` is full; returns how much is written. The rest of the
+/// listing is read too, for its errors.
 fn list(
     s: *mut State,
     dir: u32,
@@ -328,7 +328,7 @@ fn list(
 ) -> Result<usize, Errno> {
     // The cookie of the entry read last (`.` and `..` are 1 and 2).
     let mut cookie = 2;
-    while written < len {
+    loop {
         let mark = unsafe { (*s).temp };
         let mut ret = wasi::Ret::new();
         unsafe { wasi::read_directory_entry(stream, ret.ptr()) };
@@ -342,7 +342,7 @@ fn list(
         let name = ret.u32(12) as *const u8;
         let name_len = ret.u32(16) as usize;
         cookie += 1;
-        if cookie > next {
+        if cookie > next && written < len {
             let mut hash = wasi::Ret::new();
             unsafe { wasi::metadata_hash_at(dir, 0, name, name_len, hash.ptr()) };
             let ino = hash.result_u64().unwrap_or(0);

@@ -345,55 +345,81 @@ pub extern "C" fn poll_oneoff(subs: usize, events: usize, nsubs: usize, nevents:
                     let flags: u16 = get(sub + 40);
                     let absolute = flags & 1 != 0;
                     unsafe {
-                        match (clock, absolute) {
-                            (0, true) => {
+                        match (clock, flags & !1, absolute) {
+                            (0, 0, true) => {
                                 let now = super::misc::realtime_ns();
-                                wasi::subscribe_duration(timeout.saturating_sub(now))
+                                Ok(wasi::subscribe_duration(timeout.saturating_sub(now)))
                             }
-                            (1, true) => wasi::subscribe_instant(timeout),
-                            (0 | 1, false) => wasi::subscribe_duration(timeout),
-                            (2 | 3, _) => {
-                                // The CPU-time clocks are not in WASI 0.2.
-                                drop_pollables(pollables, i);
-                                return Err(EINVAL);
-                            }
-                            _ => invalid_enum(),
+                            (1, 0, true) => Ok(wasi::subscribe_instant(timeout)),
+                            (0 | 1, 0, false) => Ok(wasi::subscribe_duration(timeout)),
+                            // The CPU-time clocks are not in WASI 0.2;
+                            // invalid clocks and flags are below.
+                            _ => Err(EINVAL),
                         }
                     }
                 }
-                1 | 2 => {
-                    let fd: u32 = get(sub + 16);
-                    match subscribe_fd(s, fd, tag == 1) {
-                        Ok(p) => p,
-                        Err(e) => {
-                            drop_pollables(pollables, i);
-                            return Err(e);
-                        }
-                    }
-                }
-                _ => invalid_enum(),
+                1 | 2 => subscribe_fd(s, get(sub + 16), tag == 1),
+                // A subscription is read from memory, not passed as an
+                // argument: wasmtime answers an invalid one with `EINVAL`
+                // where an invalid argument traps.
+                _ => Err(EINVAL),
             };
-            unsafe { *pollables.add(i) = p };
+            match p {
+                Ok(p) => unsafe { *pollables.add(i) = p },
+                Err(e) => {
+                    drop_pollables(pollables, i);
+                    return Err(e);
+                }
+            }
         }
         let mut ret = wasi::Ret::new();
         unsafe { wasi::poll(pollables, nsubs, ret.ptr()) };
         let ready = ret.u32(0) as *const u32;
         let count = ret.u32(4) as usize;
+        // Events in subscription order, as wasmtime writes them (the
+        // host's list has an order of its own): each ready subscription's
+        // pollable handle is marked with its top bit, which no handle
+        // uses, then the subscriptions are walked in order.
         for j in 0..count {
-            let i = unsafe { *ready.add(j) } as usize;
+            unsafe { *pollables.add(*ready.add(j) as usize) |= READY };
+        }
+        let mut j = 0;
+        for i in 0..nsubs {
+            let p = unsafe { &mut *pollables.add(i) };
+            if *p & READY == 0 {
+                continue;
+            }
+            *p &= !READY;
             let sub = subs + SUBSCRIPTION_SIZE * i;
             let event = events + EVENT_SIZE * j;
+            j += 1;
             let tag: u8 = get(sub + 8);
             put(event, get::<u64>(sub));
             put(event + 8, 0u16);
             put(event + 10, tag);
             put(event + 16, if tag == 0 { 0u64 } else { 1 });
-            put(event + 24, 0u16);
+            let hangup = tag == 1 && at_end_of_file(s, get(sub + 16));
+            put(event + 24, hangup as u16);
         }
         drop_pollables(pollables, nsubs);
         put(nevents, count as u32);
         Ok(())
     })
+}
+
+/// Marks a ready subscription's pollable in `poll_oneoff`.
+const READY: u32 = 1 << 31;
+
+/// Whether `fd` is a file read to its end: wasmtime flags its read
+/// readiness as a hang-up then.
+fn at_end_of_file(s: *mut State, fd: u32) -> bool {
+    let Ok(f) = state::fd_open(s, fd) else {
+        return false;
+    };
+    if unsafe { (*f).kind } != FILE {
+        return false;
+    }
+    super::fs::file_size(f).is_ok_and(|size| unsafe { (*f).pos } >= size)
 }
 
 fn drop_pollables(pollables: *mut u32, n: usize) {

@@ -26,6 +26,13 @@ import wasmtime
 import wasmtime.component as component
 
 
+def shown_name(name):
+    # A name that is not UTF-8 shows as Rust's `Path::display` shows it
+    # (U+FFFD for each bad sequence), so that `compono run`'s listing,
+    # made in Rust, compares equal.
+    return os.fsencode(name).decode("utf-8", "replace")
+
+
 def snapshot(root):
     lines = []
     if root is None:
@@ -35,7 +42,7 @@ def snapshot(root):
         rel_dir = os.path.relpath(dirpath, root)
         for name in sorted(dirnames + filenames):
             path = os.path.join(dirpath, name)
-            rel = os.path.normpath(os.path.join(rel_dir, name))
+            rel = shown_name(os.path.normpath(os.path.join(rel_dir, name)))
             if os.path.islink(path):
                 lines.append(f"{rel} symlink -> {os.readlink(path)}")
             elif os.path.isdir(path):
