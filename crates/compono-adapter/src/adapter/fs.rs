@@ -279,6 +279,19 @@ pub extern "C" fn fd_readdir(fd: u32, buf: usize, len: usize, cookie: u64, used:
         let mut hash = wasi::Ret::new();
         unsafe { wasi::metadata_hash(handle, hash.ptr()) };
         let dir_ino = hash.result_u64().map_err(errno_of)?;
+        // wasmtime reads every entry before it writes one: an entry it
+        // cannot read (a name that is not UTF-8) fails the call, however
+        // small the buffer, and leaves the buffer alone.
+        with_listing(handle, |stream| {
+            loop {
+                let mark = unsafe { (*s).temp };
+                let entry = next_entry(stream)?;
+                unsafe { (*s).temp = mark };
+                if entry.is_none() {
+                    return Ok(());
+                }
+            }
+        })?;
         let mut written = 0;
         let mut next = cookie;
         // On the stack: a literal would be a data segment.
@@ -297,26 +310,49 @@ pub extern "C" fn fd_readdir(fd: u32, buf: usize, len: usize, cookie: u64, used:
             );
             next += 1;
         }
-        // A new listing every call, skipping to the cookie, as wasmtime
-        // does: a stream kept from an earlier call would still list what
-        // has been removed since (WASI 0.2 hosts read a directory whole).
-        // It is read to its end even when `.` and `..` fill the buffer:
-        // wasmtime reads every entry first, so a name that is not UTF-8
-        // anywhere in the directory is `EILSEQ` whatever the buffer.
-        let mut ret = wasi::Ret::new();
-        unsafe { wasi::read_directory(handle, ret.ptr()) };
-        let stream = ret.result_u32().map_err(errno_of)?;
-        let result = list(s, handle, stream, buf, len, next, written);
-        unsafe { wasi::drop_directory_entry_stream(stream) };
-        put(used, result? as u32);
+        if written < len {
+            written = with_listing(handle, |stream| {
+                list(s, handle, stream, buf, len, next, written)
+            })?;
+        }
+        put(used, written as u32);
         Ok(())
     })
 }
 
+/// Runs `f` over a new listing of directory `dir`. A new one every call,
+/// as wasmtime does: a stream kept from an earlier call would still list
+/// what has been removed since (WASI 0.2 hosts read a directory whole).
+fn with_listing<T>(dir: u32, f: impl FnOnce(u32) -> Result<T, Errno>) -> Result<T, Errno> {
+    let mut ret = wasi::Ret::new();
+    unsafe { wasi::read_directory(dir, ret.ptr()) };
+    let stream = ret.result_u32().map_err(errno_of)?;
+    let result = f(stream);
+    unsafe { wasi::drop_directory_entry_stream(stream) };
+    result
+}
+
+/// The next entry of `stream` (its type, name and name's length), its
+/// name in the temporary arena; `None` at the end.
+fn next_entry(stream: u32) -> Result<Option<(u8, *const u8, usize)>, Errno> {
+    let mut ret = wasi::Ret::new();
+    unsafe { wasi::read_directory_entry(stream, ret.ptr()) };
+    if ret.u8(0) != 0 {
+        return Err(errno_of(ret.u8(4)));
+    }
+    if ret.u8(4) == 0 {
+        return Ok(None);
+    }
+    Ok(Some((
+        ret.u8(8),
+        ret.u32(12) as *const u8,
+        ret.u32(16) as usize,
+    )))
+}
+
 /// Lists the entries of `stream` from cookie `next` on (the entries
 /// before are skipped) into `buf` after the `written` bytes already there,
-/// until `len` is full; returns how much is written. The rest of the
-/// listing is read too, for its errors.
+/// until `len` is full or the listing ends; returns how much is written.
 fn list(
     s: *mut State,
     dir: u32,
@@ -328,21 +364,13 @@ fn list(
 ) -> Result<usize, Errno> {
     // The cookie of the entry read last (`.` and `..` are 1 and 2).
     let mut cookie = 2;
-    loop {
+    while written < len {
         let mark = unsafe { (*s).temp };
-        let mut ret = wasi::Ret::new();
-        unsafe { wasi::read_directory_entry(stream, ret.ptr()) };
-        if ret.u8(0) != 0 {
-            return Err(errno_of(ret.u8(4)));
-        }
-        if ret.u8(4) == 0 {
+        let Some((ty, name, name_len)) = next_entry(stream)? else {
             break;
-        }
-        let ty = ret.u8(8);
-        let name = ret.u32(12) as *const u8;
-        let name_len = ret.u32(16) as usize;
+        };
         cookie += 1;
-        if cookie > next && written < len {
+        if cookie > next {
             let mut hash = wasi::Ret::new();
             unsafe { wasi::metadata_hash_at(dir, 0, name, name_len, hash.ptr()) };
             let ino = hash.result_u64().unwrap_or(0);
