@@ -233,3 +233,72 @@ fn canonical_names_match_wasm_tools() {
     };
     assert_eq!(wit("ours.wasm"), wit("theirs.wasm"));
 }
+
+/// Two semver-compatible imports cannot share one canonical name: without
+/// merging them, `--emit-canonical-names` is an error naming both, exit 1,
+/// no output; wasm-tools refuses the same input.
+#[test]
+fn canonical_names_that_collide_are_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("wit/deps")).unwrap();
+    for (file, text) in [
+        (
+            "wit/main.wit",
+            "package t:canon@1.4.2;\n\
+             world twice {\n  import wasi:clocks/clock@0.2.3;\n  \
+             import wasi:clocks/clock@0.2.5;\n  export run: func() -> u64;\n}\n",
+        ),
+        (
+            "wit/deps/clock3.wit",
+            "package wasi:clocks@0.2.3;\ninterface clock { now: func() -> u64; }\n",
+        ),
+        (
+            "wit/deps/clock5.wit",
+            "package wasi:clocks@0.2.5;\ninterface clock { now: func() -> u64; }\n",
+        ),
+        (
+            "app.wat",
+            r#"(module
+                (@dylink.0 (mem-info))
+                (import "wasi:clocks/clock@0.2.3" "now" (func $a (result i64)))
+                (import "wasi:clocks/clock@0.2.5" "now" (func $b (result i64)))
+                (func (export "run") (result i64) call $a call $b i64.add))"#,
+        ),
+    ] {
+        std::fs::write(dir.path().join(file), text).unwrap();
+    }
+    let out = compono(
+        &[
+            "embed",
+            "wit",
+            "app.wat",
+            "--world",
+            "twice",
+            "-o",
+            "main.wasm",
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let link = [
+        "link",
+        "main.wasm",
+        "--merge-imports-based-on-semver=false",
+        "--emit-canonical-names",
+        "-o",
+        "out.wasm",
+    ];
+    let out = compono(&link, dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`wasi:clocks/clock@0.2.3` and `wasi:clocks/clock@0.2.5`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.path().join("out.wasm").exists());
+    if let Some(out) =
+        cli_common::run_wasm_tools(&[&["component"][..], &link[..]].concat(), dir.path())
+    {
+        assert!(!out.status.success(), "wasm-tools accepted it");
+    }
+}
