@@ -65,7 +65,8 @@
 //!   with the index scaled by the access size first (an array element at
 //!   a constant address, `a[i]`).
 //! - `store`: `memory[ptr@p + offset@r] = value@q`; the `imm` variant
-//!   takes `value` as a sign-extended 16-bit immediate in `q`.
+//!   takes `value` as a sign-extended 16-bit immediate in `q`; the `at`
+//!   variant is `memory[(ptr@p + add@r) mod 2^32] = value@q`, as a load's.
 //! - `special`: everything else, with named fields (`name: kind@position`)
 //!   and a hand-written body. Bodies get the executor state `s` and return
 //!   a `Flow`.
@@ -98,7 +99,9 @@ macro_rules! with_isa {
                     Flow::Next
                 }
                 /// `dst = base + index * scale` (i32, wrapping): an `i32.add` of an
-                /// `i32.shl` or `i32.mul` by a constant, as array indexing computes.
+                /// `i32.shl` or `i32.mul` by a constant, as array indexing computes
+                /// (`base` a constant's slot for an array at a constant address
+                /// whose element's address goes to a local).
                 I32AddScaled { dst: out@p, index: inp@q, base: slot@rlo, scale: u16@rhi } (s) {
                     let index: u32 = s.input(index);
                     let base: u32 = s.get(base);
@@ -438,15 +441,15 @@ macro_rules! with_isa {
                 I64Load32U(4) [at I64Load32UAt, idx I64Load32UIdx] -> u64 = |b| u64::from(u32::from_le_bytes(b));
             }
             store {
-                I32Store(u32) [imm I32StoreImm] -> 4 = |v| v.to_le_bytes();
-                I64Store(u64) [imm I64StoreImm] -> 8 = |v| v.to_le_bytes();
-                F32Store(u32) [imm F32StoreImm] -> 4 = |v| v.to_le_bytes();
-                F64Store(u64) [imm F64StoreImm] -> 8 = |v| v.to_le_bytes();
-                I32Store8(u32) [imm I32Store8Imm] -> 1 = |v| [v as u8];
-                I32Store16(u32) [imm I32Store16Imm] -> 2 = |v| (v as u16).to_le_bytes();
-                I64Store8(u64) [imm I64Store8Imm] -> 1 = |v| [v as u8];
-                I64Store16(u64) [imm I64Store16Imm] -> 2 = |v| (v as u16).to_le_bytes();
-                I64Store32(u64) [imm I64Store32Imm] -> 4 = |v| (v as u32).to_le_bytes();
+                I32Store(u32) [imm I32StoreImm, at I32StoreAt] -> 4 = |v| v.to_le_bytes();
+                I64Store(u64) [imm I64StoreImm, at I64StoreAt] -> 8 = |v| v.to_le_bytes();
+                F32Store(u32) [imm F32StoreImm, at F32StoreAt] -> 4 = |v| v.to_le_bytes();
+                F64Store(u64) [imm F64StoreImm, at F64StoreAt] -> 8 = |v| v.to_le_bytes();
+                I32Store8(u32) [imm I32Store8Imm, at I32Store8At] -> 1 = |v| [v as u8];
+                I32Store16(u32) [imm I32Store16Imm, at I32Store16At] -> 2 = |v| (v as u16).to_le_bytes();
+                I64Store8(u64) [imm I64Store8Imm, at I64Store8At] -> 1 = |v| [v as u8];
+                I64Store16(u64) [imm I64Store16Imm, at I64Store16At] -> 2 = |v| (v as u16).to_le_bytes();
+                I64Store32(u64) [imm I64Store32Imm, at I64Store32At] -> 4 = |v| (v as u32).to_le_bytes();
             }
         }
     };
@@ -751,7 +754,7 @@ macro_rules! flat_isa {
     };
 
     (@store $cb:ident [$($acc:tt)*] [
-        $name:ident ($ty:ident) [imm $imm:ident] -> $n:literal = |$v:ident| $e:expr; $($rest:tt)*
+        $name:ident ($ty:ident) [imm $imm:ident, at $at:ident] -> $n:literal = |$v:ident| $e:expr; $($rest:tt)*
     ] $($more:tt)*) => {
         $crate::isa::flat_isa!(@store $cb [$($acc)*
             $name { ptr: slot@p, value: inp@q, offset: u32@r } (s) {
@@ -761,6 +764,10 @@ macro_rules! flat_isa {
             $imm { ptr: slot@p, value: i16@q, offset: u32@r } (s) {
                 let $v: $ty = Imm::imm16(value);
                 s.store::<$n>(s.get(ptr), offset, $e)
+            }
+            $at { ptr: slot@p, value: inp@q, add: u32@r } (s) {
+                let $v: $ty = s.input(value);
+                s.store::<$n>(s.get::<u32>(ptr).wrapping_add(add), 0, $e)
             }
         ] [$($rest)*] $($more)*);
     };

@@ -716,6 +716,105 @@ fn an_add_of_a_constant_folds_into_the_load_of_its_result_and_still_wraps() {
 }
 
 #[test]
+fn an_add_of_a_constant_folds_into_the_store_to_its_result_and_still_wraps() {
+    // `f(a, v)` stores `v` at `a + 8` (wrapping) and returns the word at 4
+    // (memory keeps what earlier cases stored).
+    let store = |address: &str| {
+        format!(
+            r#"(module (memory 1) (func (export "f") (param i32 i32) (result i32)
+                 (i32.store {address} (local.get 1))
+                 (i32.load (i32.const 4))))"#
+        )
+    };
+    let folded = store("(i32.add (local.get 0) (i32.const 8))");
+    check(
+        &folded,
+        &[((-4, 77), 77), ((0, 5), 77), ((-8, 6), 77), ((-4, 1), 1)],
+    );
+    assert!(ir(&folded).contains("I32StoreAt"), "{}", ir(&folded));
+    let (_, mut store_, f) = instantiate_f(&Engine::default(), &folded);
+    assert!(f.call(&mut store_, (65532, 1)).is_err(), "out of bounds");
+    assert_eq!(f.call(&mut store_, (65520, 1)).unwrap(), 0);
+    // The base comes from the accumulator of the instruction before the
+    // add; once the add is gone, the store reads it from its slot.
+    let computed = store("(i32.add (i32.xor (local.get 0) (i32.const 1)) (i32.const 8))");
+    check(&computed, &[((5, 7), 0), ((-3, 9), 9), ((-5, 3), 0)]);
+    // A branch lands on the store's address: the add stays.
+    let branched = store(
+        "(block (result i32)
+           (br_if 0 (i32.add (local.get 0) (i32.const 4)) (local.get 1))
+           drop
+           (i32.add (local.get 0) (i32.const 8)))",
+    );
+    check(
+        &branched,
+        &[((0, 1), 1), ((0, 0), 1), ((-4, 0), 0), ((-4, 9), 0)],
+    );
+    assert!(!ir(&branched).contains("StoreAt"), "{}", ir(&branched));
+    // A constant that fits the instruction is stored as an immediate,
+    // which has no folded form; a 64-bit store of a byte folds too. (A
+    // value computed after the address comes between them: no fold.)
+    let imm = r#"(module (memory 1) (func (export "f") (param i32 i32) (result i32) (local i64)
+             (local.set 2 (i64.extend_i32_u (local.get 1)))
+             (i32.store (i32.add (local.get 0) (i32.const 8)) (i32.const 3))
+             (i64.store8 (i32.add (local.get 0) (i32.const 9)) (local.get 2))
+             (i32.load (i32.const 4))))"#;
+    check(
+        imm,
+        &[((-4, 0x102), 0x0203), ((0, 1), 0x0203), ((-5, 0), 0)],
+    );
+    assert!(ir(imm).contains("I64Store8At"), "{}", ir(imm));
+}
+
+#[test]
+fn an_address_in_an_array_at_a_constant_address_kept_in_a_local_is_one_instruction() {
+    // `local 2 = (a << 2) + 1020`, then read back with `b` added.
+    let f = |body: &str| {
+        format!(
+            r#"(module (func (export "f") (param i32 i32) (result i32) (local i32 i32)
+                 {body}
+                 (i32.add (local.get 2) (local.get 1))))"#
+        )
+    };
+    let cases = |scale: i32, add: i32| {
+        [(0, 0), (5, 3), (-1, 0), (0x4000_0000, 1), (i32::MAX, -7)]
+            .map(|(a, b): (i32, i32)| ((a, b), a.wrapping_mul(scale).wrapping_add(add) + b))
+    };
+    let fused = f("(local.set 2 (i32.add (i32.shl (local.get 0) (i32.const 2)) (i32.const 1020)))");
+    check(&fused, &cases(4, 1020));
+    assert!(ir(&fused).contains("I32AddScaled"), "{}", ir(&fused));
+    let tee = f(
+        "(local.tee 2 (i32.add (i32.mul (local.get 0) (i32.const 12)) (i32.const -4)))
+                 drop",
+    );
+    check(&tee, &cases(12, -4));
+    assert!(ir(&tee).contains("I32AddScaled"), "{}", ir(&tee));
+    // The shift's result is also kept in a local: it stays.
+    let kept = f(
+        "(local.set 2 (i32.add (local.tee 3 (i32.shl (local.get 0) (i32.const 2)))
+                                      (i32.const 1020)))
+                  (local.set 2 (i32.add (local.get 2) (local.get 3)))",
+    );
+    check(&kept, &[((0, 0), 1020), ((1, 2), 1030), ((-1, 0), 1012)]);
+    // A branch lands on the add.
+    let branched = f("(local.set 2 (i32.add
+                        (block (result i32)
+                          (br_if 0 (i32.shl (local.get 0) (i32.const 3)) (local.get 1))
+                          drop
+                          (i32.shl (local.get 0) (i32.const 2)))
+                        (i32.const 1020)))");
+    check(
+        &branched,
+        &[((1, 0), 1024), ((1, 1), 1029), ((-1, 0), 1016)],
+    );
+    assert!(!ir(&branched).contains("I32AddScaled"), "{}", ir(&branched));
+    // A shift too far for the scale's 16 bits.
+    let far = f("(local.set 2 (i32.add (i32.shl (local.get 0) (i32.const 20)) (i32.const 1020)))");
+    check(&far, &cases(1 << 20, 1020));
+    assert!(!ir(&far).contains("I32AddScaled"), "{}", ir(&far));
+}
+
+#[test]
 fn an_array_element_at_a_constant_address_is_one_load_that_scales_its_index() {
     let mem = r#"(memory 1)
          (data (i32.const 0) "\01\00\00\00\02\00\00\00\03\00\00\00\04\00\00\00\05\00\00\00")"#;

@@ -705,9 +705,20 @@ impl<'m> Emitter<'m> {
                 }
             };
             let ptr = self.pop_slot();
-            self.in_memory(store.memory, |t| {
-                t.emit_raw(op, Self::raw(ptr, value, offset));
-            });
+            // Only a store of a slot: the `imm` variant has no `at` form.
+            let folded = if store.memory == 0 && offset == 0 && op == store.op {
+                store.at.zip(self.take_address_add(ptr))
+            } else {
+                None
+            };
+            match folded {
+                Some((at, (base, add))) => {
+                    self.emit_raw(at, Self::raw(base, value, add));
+                }
+                None => self.in_memory(store.memory, |t| {
+                    t.emit_raw(op, Self::raw(ptr, value, offset));
+                }),
+            }
         } else {
             return Err(unsupported("operator", self.offset));
         }
@@ -716,8 +727,10 @@ impl<'m> Emitter<'m> {
 
     /// If the last instruction is `ptr = base + add` (an `I32AddImm`) into
     /// the temporary just popped, and nothing branches to what comes next,
-    /// removes it and returns `(base, add)` for a load to do the add
-    /// itself: the temporary is dead, as every popped one is.
+    /// removes it and returns `(base, add)` for a load or store to do the
+    /// add itself: the temporary is dead, as every popped one is. (A
+    /// store's value, popped before its address, is above it on the
+    /// operand stack, so it is not that temporary.)
     fn take_address_add(&mut self, ptr: u16) -> Option<(u16, u32)> {
         let last = self.last_unbranched()?;
         let popped = self.temp(self.stack.height());
@@ -751,12 +764,12 @@ impl<'m> Emitter<'m> {
         Some((idx, last.fields.q))
     }
 
-    /// If one operand of an `i32.add` of the temporaries `a` (at `height`)
-    /// and `b` (above it) is what the last instruction wrote, scaling some
-    /// `index` by a constant (`i32.shl` by less than 16 mod 32, `i32.mul` by at
-    /// most 65,535), and nothing branches to what comes next: removes that
-    /// instruction and returns `(index, base, scale)` for `I32AddScaled`.
-    fn take_scaled(&mut self, a: u16, b: u16, height: usize) -> Option<(u16, u16, u16)> {
+    /// If the last instruction wrote the temporary `temp` (the operand just
+    /// popped), scaling some `index` by a constant (`i32.shl` by less than
+    /// 16 mod 32, `i32.mul` by at most 65,535), and nothing branches to
+    /// what comes next: removes that instruction and returns `(index,
+    /// scale)`, for an `i32.add` of `temp` to be one `I32AddScaled`.
+    fn take_scaled(&mut self, temp: u16) -> Option<(u16, u16)> {
         let last = self.last_unbranched()?;
         let scale = match (last.opcode, last.fields.r) {
             // A shift counts modulo 32.
@@ -764,17 +777,56 @@ impl<'m> Emitter<'m> {
             (Opcode::I32MulImm, factor @ 0..=0xffff) => factor as u16,
             _ => return None,
         };
-        let written = last.fields.p;
-        let base = if written == b && b == self.temp(height + 1) {
-            a
-        } else if written == a && a == self.temp(height) {
-            b
-        } else {
+        if last.fields.p != temp {
             return None;
-        };
-        let index = last.fields.q;
+        }
         self.ops.pop();
-        Some((index, base, scale))
+        Some((last.fields.q, scale))
+    }
+
+    /// Emits `dst = base + index * scale` for an `i32.add` whose scaled
+    /// operand `take_scaled` took.
+    fn emit_scaled(&mut self, (index, scale): (u16, u16), base: u16) {
+        let dst = self.push_temp();
+        self.emit_result(Opcode::I32AddScaled, Self::scaled(dst, index, base, scale));
+    }
+
+    fn scaled(dst: u16, index: u16, base: u16, scale: u16) -> Fields {
+        Instr::I32AddScaled {
+            dst,
+            index,
+            base,
+            scale,
+        }
+        .fields()
+    }
+
+    /// The last instruction, at `at`, now writes a local. If it is `x + c`
+    /// (an `I32AddImm`) of a scaled index the instruction before computed
+    /// into a temporary, and nothing branches to it: makes the two one
+    /// `I32AddScaled` with `c` from its constant slot. That is an address
+    /// in an array at a constant address kept in a local (`p = &a[i]`, a
+    /// pointer a loop then walks). Only here: an address a load or store
+    /// uses at once becomes part of that access instead (`take_index`).
+    fn fuse_scaled_address(&mut self, at: usize) {
+        let add = self.ops[at];
+        if at + 1 != self.ops.len()
+            || add.opcode != Opcode::I32AddImm
+            || add.fields.q < self.temp_base
+        {
+            return;
+        }
+        self.ops.pop();
+        match self.take_scaled(add.fields.q) {
+            Some((index, scale)) => {
+                let base = self.const_slot(u64::from(add.fields.r));
+                self.emit_raw(
+                    Opcode::I32AddScaled,
+                    Self::scaled(add.fields.p, index, base, scale),
+                );
+            }
+            None => self.ops.push(add),
+        }
     }
 
     /// If the branch at `at`, the last instruction, jumps back to `head`
@@ -896,19 +948,17 @@ impl<'m> Emitter<'m> {
             _ => {
                 let mut a = self.slot_of(lhs, height);
                 let mut b = self.slot_of(rhs, height + 1);
-                if binary.op == Opcode::I32Add
-                    && let Some((index, base, scale)) = self.take_scaled(a, b, height)
-                {
-                    let dst = self.push_temp();
-                    let fields = Instr::I32AddScaled {
-                        dst,
-                        index,
-                        base,
-                        scale,
+                if binary.op == Opcode::I32Add {
+                    if b == self.temp(height + 1)
+                        && let Some(scaled) = self.take_scaled(b)
+                    {
+                        return self.emit_scaled(scaled, a);
                     }
-                    .fields();
-                    self.emit_result(Opcode::I32AddScaled, fields);
-                    return;
+                    if a == self.temp(height)
+                        && let Some(scaled) = self.take_scaled(a)
+                    {
+                        return self.emit_scaled(scaled, b);
+                    }
                 }
                 if self.swap_for_acc(a, b) {
                     if binary.commutative {
@@ -1048,7 +1098,10 @@ impl<'m> Emitter<'m> {
                 let height = self.stack.height();
                 let src = self.temp(height);
                 match self.retarget {
-                    Some(at) if self.ops[at].fields.p == src => self.ops[at].fields.p = local,
+                    Some(at) if self.ops[at].fields.p == src => {
+                        self.ops[at].fields.p = local;
+                        self.fuse_scaled_address(at);
+                    }
                     _ => self.copy(local, src),
                 }
                 self.retarget = None;

@@ -81,7 +81,7 @@ fn memory_of(memarg: &wasmparser::MemArg) -> u32 {
 #[derive(Clone, Copy)]
 pub(crate) struct Access {
     pub op: Opcode,
-    /// A load's `at` variant (see `isa.rs`).
+    /// The `at` variant (see `isa.rs`).
     pub at: Option<Opcode>,
     /// A load's `idx` variant, and the shift that scales its index.
     pub idx: Option<(Opcode, u32)>,
@@ -165,7 +165,7 @@ macro_rules! define_select {
      compare { $($c:ident [$($ck:ident $cn:ident),*] $(negate $cneg:ident)? swap $cswap:ident ($cty:ident)
                 = |$ca:ident, $cb:ident| $ce:expr;)* }
      load { $($l:ident ($ln:literal) [at $lat:ident $(, idx $lidx:ident)?] -> $lout:ident = |$lb:ident| $le:expr;)* }
-     store { $($s:ident ($sty:ident) [imm $simm:ident] -> $sn:literal = |$sv:ident| $se:expr;)* }) => {
+     store { $($s:ident ($sty:ident) [imm $simm:ident, at $sat:ident] -> $sn:literal = |$sv:ident| $se:expr;)* }) => {
         pub(crate) fn unary(op: &Operator<'_>) -> Option<Unary> {
             Some(match op {
                 $(Operator::$u => Unary {
@@ -284,7 +284,7 @@ macro_rules! define_select {
             match op {
                 $(Operator::$s { memarg } => Some(Access {
                     op: Opcode::$s,
-                    at: None,
+                    at: Some(Opcode::$sat),
                     idx: None,
                     imm: Some((Opcode::$simm, is_wide!($sty))),
                     offset: memarg.offset,
