@@ -66,7 +66,8 @@
 //!   a constant address, `a[i]`).
 //! - `store`: `memory[ptr@p + offset@r] = value@q`; the `imm` variant
 //!   takes `value` as a sign-extended 16-bit immediate in `q`; the `at`
-//!   variant is `memory[(ptr@p + add@r) mod 2^32] = value@q`, as a load's.
+//!   variant is `memory[(ptr@p + add@r) mod 2^32] = value@q`, as a load's,
+//!   and `imm_at` is both.
 //! - `special`: everything else, with named fields (`name: kind@position`)
 //!   and a hand-written body. Bodies get the executor state `s` and return
 //!   a `Flow`.
@@ -441,15 +442,15 @@ macro_rules! with_isa {
                 I64Load32U(4) [at I64Load32UAt, idx I64Load32UIdx] -> u64 = |b| u64::from(u32::from_le_bytes(b));
             }
             store {
-                I32Store(u32) [imm I32StoreImm, at I32StoreAt] -> 4 = |v| v.to_le_bytes();
-                I64Store(u64) [imm I64StoreImm, at I64StoreAt] -> 8 = |v| v.to_le_bytes();
-                F32Store(u32) [imm F32StoreImm, at F32StoreAt] -> 4 = |v| v.to_le_bytes();
-                F64Store(u64) [imm F64StoreImm, at F64StoreAt] -> 8 = |v| v.to_le_bytes();
-                I32Store8(u32) [imm I32Store8Imm, at I32Store8At] -> 1 = |v| [v as u8];
-                I32Store16(u32) [imm I32Store16Imm, at I32Store16At] -> 2 = |v| (v as u16).to_le_bytes();
-                I64Store8(u64) [imm I64Store8Imm, at I64Store8At] -> 1 = |v| [v as u8];
-                I64Store16(u64) [imm I64Store16Imm, at I64Store16At] -> 2 = |v| (v as u16).to_le_bytes();
-                I64Store32(u64) [imm I64Store32Imm, at I64Store32At] -> 4 = |v| (v as u32).to_le_bytes();
+                I32Store(u32) [imm I32StoreImm, at I32StoreAt, imm_at I32StoreImmAt] -> 4 = |v| v.to_le_bytes();
+                I64Store(u64) [imm I64StoreImm, at I64StoreAt, imm_at I64StoreImmAt] -> 8 = |v| v.to_le_bytes();
+                F32Store(u32) [imm F32StoreImm, at F32StoreAt, imm_at F32StoreImmAt] -> 4 = |v| v.to_le_bytes();
+                F64Store(u64) [imm F64StoreImm, at F64StoreAt, imm_at F64StoreImmAt] -> 8 = |v| v.to_le_bytes();
+                I32Store8(u32) [imm I32Store8Imm, at I32Store8At, imm_at I32Store8ImmAt] -> 1 = |v| [v as u8];
+                I32Store16(u32) [imm I32Store16Imm, at I32Store16At, imm_at I32Store16ImmAt] -> 2 = |v| (v as u16).to_le_bytes();
+                I64Store8(u64) [imm I64Store8Imm, at I64Store8At, imm_at I64Store8ImmAt] -> 1 = |v| [v as u8];
+                I64Store16(u64) [imm I64Store16Imm, at I64Store16At, imm_at I64Store16ImmAt] -> 2 = |v| (v as u16).to_le_bytes();
+                I64Store32(u64) [imm I64Store32Imm, at I64Store32At, imm_at I64Store32ImmAt] -> 4 = |v| (v as u32).to_le_bytes();
             }
         }
     };
@@ -754,7 +755,7 @@ macro_rules! flat_isa {
     };
 
     (@store $cb:ident [$($acc:tt)*] [
-        $name:ident ($ty:ident) [imm $imm:ident, at $at:ident] -> $n:literal = |$v:ident| $e:expr; $($rest:tt)*
+        $name:ident ($ty:ident) [imm $imm:ident, at $at:ident, imm_at $imm_at:ident] -> $n:literal = |$v:ident| $e:expr; $($rest:tt)*
     ] $($more:tt)*) => {
         $crate::isa::flat_isa!(@store $cb [$($acc)*
             $name { ptr: slot@p, value: inp@q, offset: u32@r } (s) {
@@ -767,6 +768,10 @@ macro_rules! flat_isa {
             }
             $at { ptr: slot@p, value: inp@q, add: u32@r } (s) {
                 let $v: $ty = s.input(value);
+                s.store::<$n>(s.get::<u32>(ptr).wrapping_add(add), 0, $e)
+            }
+            $imm_at { ptr: slot@p, value: i16@q, add: u32@r } (s) {
+                let $v: $ty = Imm::imm16(value);
                 s.store::<$n>(s.get::<u32>(ptr).wrapping_add(add), 0, $e)
             }
         ] [$($rest)*] $($more)*);

@@ -705,9 +705,13 @@ impl<'m> Emitter<'m> {
                 }
             };
             let ptr = self.pop_slot();
-            // Only a store of a slot: the `imm` variant has no `at` form.
-            let folded = if store.memory == 0 && offset == 0 && op == store.op {
-                store.at.zip(self.take_address_add(ptr))
+            let at = if op == store.op {
+                store.at
+            } else {
+                store.imm_at
+            };
+            let folded = if store.memory == 0 && offset == 0 {
+                at.zip(self.take_address_add(ptr))
             } else {
                 None
             };

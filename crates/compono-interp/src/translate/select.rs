@@ -87,6 +87,8 @@ pub(crate) struct Access {
     pub idx: Option<(Opcode, u32)>,
     /// A store's `imm` variant, and whether its value type is 64 bits.
     pub imm: Option<(Opcode, bool)>,
+    /// A store's `imm_at` variant.
+    pub imm_at: Option<Opcode>,
     pub offset: u64,
     pub memory: u32,
 }
@@ -165,7 +167,7 @@ macro_rules! define_select {
      compare { $($c:ident [$($ck:ident $cn:ident),*] $(negate $cneg:ident)? swap $cswap:ident ($cty:ident)
                 = |$ca:ident, $cb:ident| $ce:expr;)* }
      load { $($l:ident ($ln:literal) [at $lat:ident $(, idx $lidx:ident)?] -> $lout:ident = |$lb:ident| $le:expr;)* }
-     store { $($s:ident ($sty:ident) [imm $simm:ident, at $sat:ident] -> $sn:literal = |$sv:ident| $se:expr;)* }) => {
+     store { $($s:ident ($sty:ident) [imm $simm:ident, at $sat:ident, imm_at $simmat:ident] -> $sn:literal = |$sv:ident| $se:expr;)* }) => {
         pub(crate) fn unary(op: &Operator<'_>) -> Option<Unary> {
             Some(match op {
                 $(Operator::$u => Unary {
@@ -273,6 +275,7 @@ macro_rules! define_select {
                     at: Some(Opcode::$lat),
                     idx: None $(.or(Some((Opcode::$lidx, ($ln as u32).trailing_zeros()))))?,
                     imm: None,
+                    imm_at: None,
                     offset: memarg.offset,
                     memory: memory_of(memarg),
                 }),)*
@@ -287,6 +290,7 @@ macro_rules! define_select {
                     at: Some(Opcode::$sat),
                     idx: None,
                     imm: Some((Opcode::$simm, is_wide!($sty))),
+                    imm_at: Some(Opcode::$simmat),
                     offset: memarg.offset,
                     memory: memory_of(memarg),
                 }),)*
