@@ -1024,9 +1024,14 @@ fn program(seed: u64, calls: u64) -> (Vec<u8>, Vec<String>) {
     (module.finish(), texts)
 }
 
-/// `compono run` of `program` on a fresh copy of `template`, as the
-/// harness would list it.
-fn compono_run(program: &Path, template: &Path) -> Result<String, Failed> {
+/// `compono run` of `program` on a fresh copy of `template`, with `args`
+/// (the first is its name) and `env`, as the harness would list it.
+fn compono_run(
+    program: &Path,
+    template: &Path,
+    args: &[&str],
+    env: &[[&str; 2]],
+) -> Result<String, Failed> {
     let work = tempfile::tempdir()?;
     let sandbox = work.path().join("sandbox");
     preview1::copy_tree(template, &sandbox)?;
@@ -1034,13 +1039,13 @@ fn compono_run(program: &Path, template: &Path) -> Result<String, Failed> {
         .arg("run")
         .arg("--dir")
         .arg(format!("{}::/sandbox", sandbox.display()))
-        .args(["--argv0", ARGS[0]])
+        .args(["--argv0", args[0]])
         .args(
-            ENV.iter()
+            env.iter()
                 .flat_map(|[k, v]| ["--env".to_string(), format!("{k}={v}")]),
         )
         .arg(program)
-        .args(&ARGS[1..])
+        .args(&args[1..])
         .stdin(Stdio::null())
         .output()?;
     let class = match out.status.code() {
@@ -1228,7 +1233,7 @@ fn run_all(first: u64, cases: u64, calls: u64) -> Result<(), Failed> {
         if official != native {
             official_differs += 1;
         }
-        let run = compono_run(native_path, &template)?;
+        let run = compono_run(native_path, &template, &ARGS, &ENV)?;
         let (run, own_times) = known_run_gaps(&native, run, texts);
         link_times += own_times;
         for (way, theirs) in [("compono's adapter", &ours), ("compono run", &run)] {
@@ -1265,6 +1270,241 @@ fn run_all(first: u64, cases: u64, calls: u64) -> Result<(), Failed> {
     }
 }
 
+/// A program reading 100 KB of arguments and of environment and polling
+/// 10,000 clocks, twice: more than the adapter's arena holds in one call.
+/// It prints each call's errno, the counts and sizes, and checksums of
+/// what it got (the pointers as offsets into the buffer, the bytes, the
+/// events in order).
+const LARGE_LISTS: &str = r#"(module
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_get" (func $args_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_sizes_get" (func $environ_sizes_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_get" (func $environ_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll_oneoff (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 32)
+  ;; `n` in decimal and a newline (iovec at 0, written count at 8, digits below 128).
+  (func $print (param $n i64)
+    (local $p i32)
+    (local.set $p (i32.const 127))
+    (i32.store8 (local.get $p) (i32.const 10))
+    (loop $digits
+      (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+      (i32.store8 (local.get $p)
+        (i32.add (i32.const 48) (i32.wrap_i64 (i64.rem_u (local.get $n) (i64.const 10)))))
+      (local.set $n (i64.div_u (local.get $n) (i64.const 10)))
+      (br_if $digits (i64.ne (local.get $n) (i64.const 0))))
+    (i32.store (i32.const 0) (local.get $p))
+    (i32.store (i32.const 4) (i32.sub (i32.const 128) (local.get $p)))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+  (func $print32 (param $n i32) (call $print (i64.extend_i32_u (local.get $n))))
+  ;; Checksums of `count` strings at `ptrs` in `size` bytes at `buf`.
+  (func $strings (param $count i32) (param $size i32) (param $ptrs i32) (param $buf i32)
+    (local $i i32) (local $sum i64)
+    (block $ptrs_done (loop $ptrs_next
+      (br_if $ptrs_done (i32.ge_u (local.get $i) (local.get $count)))
+      (local.set $sum (i64.add (local.get $sum)
+        (i64.mul
+          (i64.extend_i32_u (i32.sub
+            (i32.load (i32.add (local.get $ptrs) (i32.shl (local.get $i) (i32.const 2))))
+            (local.get $buf)))
+          (i64.extend_i32_u (i32.add (local.get $i) (i32.const 1))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $ptrs_next)))
+    (call $print (local.get $sum))
+    (local.set $i (i32.const 0))
+    (local.set $sum (i64.const 0))
+    (block $bytes_done (loop $bytes_next
+      (br_if $bytes_done (i32.ge_u (local.get $i) (local.get $size)))
+      (local.set $sum (i64.add (local.get $sum)
+        (i64.mul
+          (i64.extend_i32_u (i32.load8_u (i32.add (local.get $buf) (local.get $i))))
+          (i64.extend_i32_u (i32.add (local.get $i) (i32.const 1))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $bytes_next)))
+    (call $print (local.get $sum)))
+  (func (export "_start")
+    (local $round i32) (local $i i32) (local $at i32) (local $sum i64)
+    (loop $again
+      ;; Arguments: pointers at 0x10000, strings at 0x20000.
+      (call $print32 (call $args_sizes_get (i32.const 16) (i32.const 20)))
+      (call $print32 (i32.load (i32.const 16)))
+      (call $print32 (i32.load (i32.const 20)))
+      (call $print32 (call $args_get (i32.const 0x10000) (i32.const 0x20000)))
+      (call $strings (i32.load (i32.const 16)) (i32.load (i32.const 20))
+        (i32.const 0x10000) (i32.const 0x20000))
+      ;; Environment: pointers at 0x40000, strings at 0x50000.
+      (call $print32 (call $environ_sizes_get (i32.const 16) (i32.const 20)))
+      (call $print32 (i32.load (i32.const 16)))
+      (call $print32 (i32.load (i32.const 20)))
+      (call $print32 (call $environ_get (i32.const 0x40000) (i32.const 0x50000)))
+      (call $strings (i32.load (i32.const 16)) (i32.load (i32.const 20))
+        (i32.const 0x40000) (i32.const 0x50000))
+      ;; 10,000 monotonic clocks due at once (48-byte subscriptions at
+      ;; 0x80000, userdata 7i + 1), events at 0x100000.
+      (local.set $i (i32.const 0))
+      (block $subs_done (loop $subs_next
+        (br_if $subs_done (i32.ge_u (local.get $i) (i32.const 10000)))
+        (local.set $at (i32.add (i32.const 0x80000) (i32.mul (local.get $i) (i32.const 48))))
+        (i64.store (local.get $at)
+          (i64.extend_i32_u (i32.add (i32.mul (local.get $i) (i32.const 7)) (i32.const 1))))
+        (i32.store8 offset=8 (local.get $at) (i32.const 0))
+        (i32.store offset=16 (local.get $at) (i32.const 1))
+        (i64.store offset=24 (local.get $at) (i64.const 0))
+        (i64.store offset=32 (local.get $at) (i64.const 0))
+        (i32.store16 offset=40 (local.get $at) (i32.const 0))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $subs_next)))
+      (call $print32 (call $poll_oneoff (i32.const 0x80000) (i32.const 0x100000)
+        (i32.const 10000) (i32.const 24)))
+      (call $print32 (i32.load (i32.const 24)))
+      (local.set $i (i32.const 0))
+      (local.set $sum (i64.const 0))
+      (block $events_done (loop $events_next
+        (br_if $events_done (i32.ge_u (local.get $i) (i32.load (i32.const 24))))
+        (local.set $at (i32.add (i32.const 0x100000) (i32.shl (local.get $i) (i32.const 5))))
+        (local.set $sum (i64.add (local.get $sum)
+          (i64.add
+            (i64.mul (i64.load (local.get $at))
+              (i64.extend_i32_u (i32.add (local.get $i) (i32.const 1))))
+            (i64.extend_i32_u (i32.add (i32.load16_u offset=8 (local.get $at))
+              (i32.mul (i32.load8_u offset=10 (local.get $at)) (i32.const 65536)))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $events_next)))
+      (call $print (local.get $sum))
+      (local.set $round (i32.add (local.get $round) (i32.const 1)))
+      (br_if $again (i32.lt_u (local.get $round) (i32.const 2))))))"#;
+
+/// A bump allocator for `LARGE_LISTS` to export, from 0x180000 up: the
+/// adapter's spill then comes from the main module's `cabi_realloc` rather
+/// than from `memory.grow`.
+const ALLOCATOR: &str = r#"
+  (global $heap (mut i32) (i32.const 0x180000))
+  (func (export "cabi_realloc") (param i32 i32) (param $align i32) (param $len i32) (result i32)
+    (local $at i32) (local $top i32)
+    (local.set $at (i32.and (i32.add (global.get $heap) (i32.sub (local.get $align) (i32.const 1)))
+                            (i32.sub (i32.const 0) (local.get $align))))
+    (global.set $heap (i32.add (local.get $at) (local.get $len)))
+    (local.set $top (i32.shl (memory.size) (i32.const 16)))
+    (if (i32.gt_u (global.get $heap) (local.get $top))
+      (then (drop (memory.grow (i32.shr_u (i32.add (i32.sub (global.get $heap) (local.get $top))
+                                                   (i32.const 65535))
+                                          (i32.const 16))))))
+    (local.get $at))"#;
+
+/// `LARGE_LISTS`, without and with `ALLOCATOR`, natively, as components
+/// made with compono's adapter and with the official one, and under
+/// `compono run`: the same output.
+fn large_lists() -> Result<(), Failed> {
+    let work = tempfile::tempdir()?;
+    let memory = r#"(memory (export "memory") 32)"#;
+    let variants = [
+        ("grow", LARGE_LISTS.to_string()),
+        (
+            "realloc",
+            LARGE_LISTS.replacen(memory, &format!("{memory}{ALLOCATOR}"), 1),
+        ),
+    ];
+    let mut ways = serde_json::Map::new();
+    for (variant, wat) in &variants {
+        let module = wat::parse_str(wat)?;
+        let (_, ours) = adapter::builtin_preview1(&module)?;
+        let official = Adapter {
+            name: adapter::PREVIEW1.to_string(),
+            module:
+                wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER
+                    .to_vec(),
+        };
+        let native = work.path().join(format!("{variant}.wasm"));
+        std::fs::write(&native, &module)?;
+        ways.insert(
+            format!("{variant}/native"),
+            json!({"kind": "module", "path": native}),
+        );
+        for (way, adapter) in [("compono", ours), ("official", official)] {
+            let options = NewOptions {
+                adapters: vec![adapter],
+                ..Default::default()
+            };
+            let path = work.path().join(format!("{variant}.{way}.wasm"));
+            std::fs::write(&path, new(&module, &options)?)?;
+            ways.insert(
+                format!("{variant}/{way}"),
+                json!({"kind": "component", "path": path}),
+            );
+        }
+    }
+    // 1,600 arguments of 64 bytes and 1,200 variables of about 85, with
+    // UTF-8 in some: about 100 KB each.
+    let args: Vec<String> = std::iter::once("program".to_string())
+        .chain(
+            (0..1600).map(|i| format!("{i:05}-{}", if i % 7 == 0 { "ü" } else { "a" }.repeat(29))),
+        )
+        .collect();
+    let env: Vec<[String; 2]> = (0..1200)
+        .map(|i| {
+            [
+                format!("VAR_{i}"),
+                format!("{i}:{}", "é-".repeat(20 + i % 13)),
+            ]
+        })
+        .collect();
+    let template = work.path().join("template");
+    std::fs::create_dir(&template)?;
+    let spec = json!({
+        "args": args,
+        "env": env,
+        "stdin": null,
+        "sandbox": template,
+        "ways": ways,
+    });
+    let report = harness::run(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("crates/compono-component/tests/preview1/harness.py"),
+        &spec,
+    )?;
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let env: Vec<[&str; 2]> = env.iter().map(|[k, v]| [k.as_str(), v.as_str()]).collect();
+    for (variant, _) in &variants {
+        let native_out = outcome(&report, &format!("{variant}/native"));
+        // Both rounds succeeded natively, with every argument, variable
+        // and event: otherwise the comparison below proves little.
+        let expected_counts = ["0\n1601\n", "0\n1200\n", "0\n10000\n"];
+        if !native_out.starts_with("exit: success")
+            || expected_counts
+                .iter()
+                .any(|c| native_out.matches(c).count() != 2)
+        {
+            return Err(format!(
+                "{variant}: the native run is not the one this test expects:\n{native_out}"
+            )
+            .into());
+        }
+        let native = work.path().join(format!("{variant}.wasm"));
+        let run = compono_run(&native, &template, &args, &env)?;
+        for (way, theirs) in [
+            (
+                "compono's adapter",
+                outcome(&report, &format!("{variant}/compono")),
+            ),
+            (
+                "the official adapter",
+                outcome(&report, &format!("{variant}/official")),
+            ),
+            ("compono run", run),
+        ] {
+            if theirs != native_out {
+                return Err(format!(
+                    "{variant}: {way} differs from native preview1:\n{}",
+                    pretty_assertions::StrComparison::new(&native_out, &theirs)
+                )
+                .into());
+            }
+        }
+    }
+    Ok(())
+}
+
 fn main() {
     let args = Arguments::from_args();
     let available = compono_testutil::command("python3")
@@ -1281,5 +1521,12 @@ fn main() {
         run_all(first, cases, calls)
     })
     .with_ignored_flag(!available && !on_ci());
-    libtest_mimic::run(&args, vec![trial]).exit();
+    let large = Trial::test("large-lists", move || {
+        if !available {
+            return Err("CI=true but Python's `wasmtime` package is not importable".into());
+        }
+        large_lists()
+    })
+    .with_ignored_flag(!available && !on_ci());
+    libtest_mimic::run(&args, vec![trial, large]).exit();
 }

@@ -5,7 +5,10 @@
 //! The page holds the descriptor table and an arena that the host's
 //! results land in (`cabi_import_realloc`): a persistent part at the bottom
 //! (the preopens' names), and above it a temporary part that every
-//! preview1 call starts afresh.
+//! preview1 call starts afresh. What a call needs beyond the arena (a
+//! large environment, thousands of subscriptions) goes to the spill: a
+//! block from the main module's allocator, kept for later calls and
+//! replaced by one at least twice its size when too small.
 //!
 //! The state is only ever touched through raw pointers: the host calls
 //! back into `cabi_import_realloc` in the middle of an import call, and a
@@ -75,6 +78,10 @@ pub struct State {
     /// End of the persistent part of the arena, end of what is in use.
     pub persist: u32,
     pub temp: u32,
+    /// The spill block, its size and how much of it this call uses.
+    pub spill: u32,
+    pub spill_len: u32,
+    pub spill_used: u32,
     pub arena: [u8; ARENA],
 }
 
@@ -116,6 +123,7 @@ pub fn begin() -> *mut State {
     let s = state();
     unsafe {
         (*s).temp = (*s).persist;
+        (*s).spill_used = 0;
         (*s).target_ptr = 0;
     }
     s
@@ -140,29 +148,66 @@ pub unsafe extern "C" fn cabi_import_realloc(
             (*s).target_ptr = 0;
             return target as *mut u8;
         }
-        let base = (*s).arena.as_mut_ptr() as usize;
-        let start = (base + (*s).temp as usize + align - 1) & !(align - 1);
-        let end = start + new_len;
-        if end > base + ARENA {
-            core::arch::wasm32::unreachable();
+        match temporary(s, align, new_len) {
+            Some(at) => at,
+            None => core::arch::wasm32::unreachable(),
         }
-        (*s).temp = (end - base) as u32;
-        start as *mut u8
     }
 }
 
 /// Room in the temporary arena for `len` bytes (8-aligned), or `None`.
 pub fn scratch(s: *mut State, len: usize) -> Option<*mut u8> {
+    temporary(s, 8, len)
+}
+
+/// `len` bytes aligned to `align` (a power of two) for this call: in the
+/// arena, or in the spill when the arena is full. `None` only when the
+/// main module's allocator has no more.
+fn temporary(s: *mut State, align: usize, len: usize) -> Option<*mut u8> {
     unsafe {
         let base = (*s).arena.as_mut_ptr() as usize;
-        let start = (base + (*s).temp as usize + 7) & !7;
-        let end = start.checked_add(len)?;
-        if end > base + ARENA {
+        if let Some(at) = bump(base, ARENA, &mut (*s).temp, align, len) {
+            return Some(at);
+        }
+        let spill = (*s).spill as usize;
+        if spill != 0
+            && let Some(at) = bump(
+                spill,
+                (*s).spill_len as usize,
+                &mut (*s).spill_used,
+                align,
+                len,
+            )
+        {
+            return Some(at);
+        }
+        // A new block. What this call put in the old one stays there, so
+        // the old one is not given back (nor can it be, to an allocator
+        // that is only `memory.grow`); each block is at least twice the
+        // last, so what is left behind stays below what is in use.
+        let size = len.checked_add(align)?.checked_add(PAGE - 1)? & !(PAGE - 1);
+        let size = size.max(2 * (*s).spill_len as usize);
+        let block = cabi_realloc(ptr::null_mut(), 0, 16, size);
+        if block.is_null() {
             return None;
         }
-        (*s).temp = (end - base) as u32;
-        Some(start as *mut u8)
+        (*s).spill = block as u32;
+        (*s).spill_len = size as u32;
+        (*s).spill_used = 0;
+        bump(block as usize, size, &mut (*s).spill_used, align, len)
     }
+}
+
+/// Bumps `used` (an offset from `base`, `size` bytes at most) past `len`
+/// bytes aligned to `align`; returns where they start.
+fn bump(base: usize, size: usize, used: &mut u32, align: usize, len: usize) -> Option<*mut u8> {
+    let start = base.checked_add(*used as usize)?.checked_add(align - 1)? & !(align - 1);
+    let end = start.checked_add(len)?;
+    if end > base.checked_add(size)? {
+        return None;
+    }
+    *used = (end - base) as u32;
+    Some(start as *mut u8)
 }
 
 /// The next list the host returns goes to `ptr` if it fits in `len`.
@@ -219,8 +264,13 @@ pub fn load_preopens(s: *mut State) {
         wasi::get_directories(ret.ptr());
         let list = ret.u32(0) as *const u32;
         let len = ret.u32(4) as usize;
-        // The list and the names stay where they landed.
+        // The list and the names stay where they landed: a spill block
+        // they reached becomes theirs.
         (*s).persist = (*s).temp;
+        if (*s).spill_used != 0 {
+            (*s).spill = 0;
+            (*s).spill_len = 0;
+        }
         for i in 0..len {
             let entry = list.add(3 * i);
             let Ok(fd) = alloc_fd(s) else {
