@@ -41,7 +41,7 @@ use compono_testutil::Rng;
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::json;
 use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use wasm_encoder::{
     BlockType, CodeSection, ConstExpr, DataSection, EntityType, ExportKind, ExportSection,
@@ -1164,6 +1164,67 @@ fn known_run_gaps(native: &str, run: String, calls: &[String]) -> (String, usize
     (out, count)
 }
 
+/// Writes `module` as `{name}.wasm` in `work` and as components made from
+/// it with compono's adapter and with the official one, and adds the three
+/// to `ways` as `{name}/native`, `{name}/compono` and `{name}/official`;
+/// returns the module's path.
+fn add_ways(
+    work: &Path,
+    name: &str,
+    module: &[u8],
+    ways: &mut serde_json::Map<String, serde_json::Value>,
+) -> Result<PathBuf, Failed> {
+    let (_, ours) = adapter::builtin_preview1(module)?;
+    let official = Adapter {
+        name: adapter::PREVIEW1.to_string(),
+        module: wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER
+            .to_vec(),
+    };
+    let native = work.join(format!("{name}.wasm"));
+    std::fs::write(&native, module)?;
+    ways.insert(
+        format!("{name}/native"),
+        json!({"kind": "module", "path": native}),
+    );
+    for (way, adapter) in [("compono", ours), ("official", official)] {
+        let options = NewOptions {
+            adapters: vec![adapter],
+            ..Default::default()
+        };
+        let component = new(module, &options)
+            .map_err(|e| format!("program {name}: `new` with the {way} adapter: {e}"))?;
+        let path = work.join(format!("{name}.{way}.wasm"));
+        std::fs::write(&path, component)?;
+        ways.insert(
+            format!("{name}/{way}"),
+            json!({"kind": "component", "path": path}),
+        );
+    }
+    Ok(native)
+}
+
+/// The harness's report of `ways`, each run with `args` and `env` on a
+/// copy of `sandbox`.
+fn run_ways(
+    args: serde_json::Value,
+    env: serde_json::Value,
+    sandbox: &Path,
+    ways: serde_json::Map<String, serde_json::Value>,
+) -> Result<serde_json::Value, Failed> {
+    let spec = json!({
+        "args": args,
+        "env": env,
+        "stdin": null,
+        "sandbox": sandbox,
+        "ways": ways,
+    });
+    harness::run(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("crates/compono-component/tests/preview1/harness.py"),
+        &spec,
+    )
+}
+
 fn run_all(first: u64, cases: u64, calls: u64) -> Result<(), Failed> {
     let mut work = tempfile::tempdir()?;
     // COMPONO_P1_KEEP=1 keeps the programs, components and sandbox.
@@ -1173,55 +1234,14 @@ fn run_all(first: u64, cases: u64, calls: u64) -> Result<(), Failed> {
     }
     let template = work.path().join("template");
     make_sandbox(&template)?;
-    let official = wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER;
     let mut ways = serde_json::Map::new();
     let mut programs = Vec::new();
     for seed in first..first + cases {
         let (module, texts) = program(seed, calls);
-        let (_, ours) = adapter::builtin_preview1(&module)?;
-        let native = work.path().join(format!("{seed}.wasm"));
-        std::fs::write(&native, &module)?;
-        for (way, adapter) in [
-            ("compono", ours),
-            (
-                "official",
-                Adapter {
-                    name: adapter::PREVIEW1.to_string(),
-                    module: official.to_vec(),
-                },
-            ),
-        ] {
-            let options = NewOptions {
-                adapters: vec![adapter],
-                ..Default::default()
-            };
-            let component = new(&module, &options)
-                .map_err(|e| format!("seed {seed}: `new` with the {way} adapter: {e}"))?;
-            let path = work.path().join(format!("{seed}.{way}.wasm"));
-            std::fs::write(&path, component)?;
-            ways.insert(
-                format!("{seed}/{way}"),
-                json!({"kind": "component", "path": path}),
-            );
-        }
-        ways.insert(
-            format!("{seed}/native"),
-            json!({"kind": "module", "path": native}),
-        );
+        let native = add_ways(work.path(), &seed.to_string(), &module, &mut ways)?;
         programs.push((seed, native, texts));
     }
-    let spec = json!({
-        "args": ARGS,
-        "env": ENV,
-        "stdin": null,
-        "sandbox": template,
-        "ways": ways,
-    });
-    let report = harness::run(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("crates/compono-component/tests/preview1/harness.py"),
-        &spec,
-    )?;
+    let report = run_ways(json!(ARGS), json!(ENV), &template, ways)?;
 
     let mut failures = Vec::new();
     let mut official_differs = 0;
@@ -1407,32 +1427,7 @@ fn large_lists() -> Result<(), Failed> {
     ];
     let mut ways = serde_json::Map::new();
     for (variant, wat) in &variants {
-        let module = wat::parse_str(wat)?;
-        let (_, ours) = adapter::builtin_preview1(&module)?;
-        let official = Adapter {
-            name: adapter::PREVIEW1.to_string(),
-            module:
-                wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER
-                    .to_vec(),
-        };
-        let native = work.path().join(format!("{variant}.wasm"));
-        std::fs::write(&native, &module)?;
-        ways.insert(
-            format!("{variant}/native"),
-            json!({"kind": "module", "path": native}),
-        );
-        for (way, adapter) in [("compono", ours), ("official", official)] {
-            let options = NewOptions {
-                adapters: vec![adapter],
-                ..Default::default()
-            };
-            let path = work.path().join(format!("{variant}.{way}.wasm"));
-            std::fs::write(&path, new(&module, &options)?)?;
-            ways.insert(
-                format!("{variant}/{way}"),
-                json!({"kind": "component", "path": path}),
-            );
-        }
+        add_ways(work.path(), variant, &wat::parse_str(wat)?, &mut ways)?;
     }
     // 1,600 arguments of 64 bytes and 1,200 variables of about 85, with
     // UTF-8 in some: about 100 KB each.
@@ -1451,18 +1446,7 @@ fn large_lists() -> Result<(), Failed> {
         .collect();
     let template = work.path().join("template");
     std::fs::create_dir(&template)?;
-    let spec = json!({
-        "args": args,
-        "env": env,
-        "stdin": null,
-        "sandbox": template,
-        "ways": ways,
-    });
-    let report = harness::run(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("crates/compono-component/tests/preview1/harness.py"),
-        &spec,
-    )?;
+    let report = run_ways(json!(args), json!(env), &template, ways)?;
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let env: Vec<[&str; 2]> = env.iter().map(|[k, v]| [k.as_str(), v.as_str()]).collect();
     for (variant, _) in &variants {
