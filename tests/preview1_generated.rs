@@ -1291,10 +1291,13 @@ fn run_all(first: u64, cases: u64, calls: u64) -> Result<(), Failed> {
 }
 
 /// A program reading 100 KB of arguments and of environment and polling
-/// 10,000 clocks, twice: more than the adapter's arena holds in one call.
-/// It prints each call's errno, the counts and sizes, and checksums of
-/// what it got (the pointers as offsets into the buffer, the bytes, the
-/// events in order).
+/// 10,000 clocks: more than the adapter's arena holds in one call; and
+/// opening the preopen 300 times, more descriptors than its state page
+/// holds, then closing every other one and opening three more (which
+/// numbers come back), then closing all; twice. It prints each call's
+/// errno, the counts and sizes, checksums of what it got (the pointers as
+/// offsets into the buffer, the bytes, the events in order) and the
+/// descriptor numbers.
 const LARGE_LISTS: &str = r#"(module
   (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes_get (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "args_get" (func $args_get (param i32 i32) (result i32)))
@@ -1302,7 +1305,15 @@ const LARGE_LISTS: &str = r#"(module
   (import "wasi_snapshot_preview1" "environ_get" (func $environ_get (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll_oneoff (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))
   (memory (export "memory") 32)
+  (data (i32.const 32) ".")
+  ;; Opens the preopen's directory (fd 3) again; the new descriptor is at 28.
+  (func $open (result i32)
+    (call $path_open (i32.const 3) (i32.const 0) (i32.const 32) (i32.const 1) (i32.const 2)
+      (i64.const 0) (i64.const 0) (i32.const 0) (i32.const 28)))
   ;; `n` in decimal and a newline (iovec at 0, written count at 8, digits below 128).
   (func $print (param $n i64)
     (local $p i32)
@@ -1392,6 +1403,41 @@ const LARGE_LISTS: &str = r#"(module
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $events_next)))
       (call $print (local.get $sum))
+      ;; 300 descriptors: the errnos' sum and the last one.
+      (local.set $i (i32.const 0))
+      (local.set $sum (i64.const 0))
+      (block $open_done (loop $open_next
+        (br_if $open_done (i32.ge_u (local.get $i) (i32.const 300)))
+        (local.set $sum (i64.add (local.get $sum) (i64.extend_i32_u (call $open))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $open_next)))
+      (call $print (local.get $sum))
+      (local.set $at (i32.load (i32.const 28)))
+      (call $print32 (local.get $at))
+      ;; Every other one closed, from the first; three opened again.
+      (local.set $i (i32.sub (local.get $at) (i32.const 299)))
+      (local.set $sum (i64.const 0))
+      (block $close_done (loop $close_next
+        (br_if $close_done (i32.gt_u (local.get $i) (local.get $at)))
+        (local.set $sum (i64.add (local.get $sum) (i64.extend_i32_u (call $fd_close (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $close_next)))
+      (call $print (local.get $sum))
+      (call $print32 (call $open))
+      (call $print32 (i32.load (i32.const 28)))
+      (call $print32 (call $open))
+      (call $print32 (i32.load (i32.const 28)))
+      (call $print32 (call $open))
+      (call $print32 (i32.load (i32.const 28)))
+      ;; All of them closed: the errnos' sum.
+      (local.set $i (i32.sub (local.get $at) (i32.const 299)))
+      (local.set $sum (i64.const 0))
+      (block $all_done (loop $all_next
+        (br_if $all_done (i32.gt_u (local.get $i) (local.get $at)))
+        (local.set $sum (i64.add (local.get $sum) (i64.extend_i32_u (call $fd_close (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $all_next)))
+      (call $print (local.get $sum))
       (local.set $round (i32.add (local.get $round) (i32.const 1)))
       (br_if $again (i32.lt_u (local.get $round) (i32.const 2))))))"#;
 
@@ -1412,9 +1458,10 @@ const ALLOCATOR: &str = r#"
                                           (i32.const 16))))))
     (local.get $at))"#;
 
-/// `LARGE_LISTS`, without and with `ALLOCATOR`, natively, as components
-/// made with compono's adapter and with the official one, and under
-/// `compono run`: the same output.
+/// `LARGE_LISTS`, without and with `ALLOCATOR`, natively, as a component
+/// made with compono's adapter, and under `compono run`: the same output.
+/// (The official adapter, which runs too, agrees on the lists but has
+/// room for 128 descriptors: its other 176 opens fail with `ENOMEM`.)
 fn large_lists() -> Result<(), Failed> {
     let work = tempfile::tempdir()?;
     let memory = r#"(memory (export "memory") 32)"#;
@@ -1470,10 +1517,6 @@ fn large_lists() -> Result<(), Failed> {
             (
                 "compono's adapter",
                 outcome(&report, &format!("{variant}/compono")),
-            ),
-            (
-                "the official adapter",
-                outcome(&report, &format!("{variant}/official")),
             ),
             ("compono run", run),
         ] {

@@ -22,7 +22,8 @@ use super::p1::*;
 use super::wasi;
 
 pub const PAGE: usize = 65536;
-pub const MAX_FDS: usize = 128;
+/// Descriptors in the state page; more go to a table of their own.
+const INLINE_FDS: usize = 128;
 const ARENA: usize = 57344;
 
 // Descriptor kinds.
@@ -64,10 +65,11 @@ pub const WRITABLE: u8 = 0x40;
 
 #[repr(C)]
 pub struct State {
-    pub fds: [Fd; MAX_FDS],
-    /// Closed descriptors, reused last-closed first (as wasmtime does).
-    pub free: [u8; MAX_FDS],
-    pub nfree: u32,
+    pub fds: [Fd; INLINE_FDS],
+    /// Descriptors from `INLINE_FDS` on, `more_cap` of them, in a block
+    /// from the main module's allocator (0: none yet).
+    pub more: u32,
+    pub more_cap: u32,
     /// The lowest descriptor number never used.
     pub next_fd: u32,
     pub preopens_loaded: u32,
@@ -218,8 +220,18 @@ pub fn target(s: *mut State, ptr: *mut u8, len: usize) {
     }
 }
 
+/// Entry `fd`, which is below `next_fd`. (Not inlined: it is called from
+/// most functions, and the adapter's size counts more than a call.)
+#[inline(never)]
 pub fn fd_ptr(s: *mut State, fd: u32) -> *mut Fd {
-    unsafe { (*s).fds.as_mut_ptr().add(fd as usize) }
+    let fd = fd as usize;
+    unsafe {
+        if fd < INLINE_FDS {
+            (*s).fds.as_mut_ptr().add(fd)
+        } else {
+            ((*s).more as *mut Fd).add(fd - INLINE_FDS)
+        }
+    }
 }
 
 /// Descriptor `fd` if it is open. Directories opened from a preopen exist
@@ -227,7 +239,7 @@ pub fn fd_ptr(s: *mut State, fd: u32) -> *mut Fd {
 /// first (`fd_any`), the others (reading, writing, seeking: what a
 /// directory refuses with `EBADF` anyway) do not need to.
 pub fn fd_open(s: *mut State, fd: u32) -> Result<*mut Fd, Errno> {
-    if fd as usize >= MAX_FDS {
+    if fd >= unsafe { (*s).next_fd } {
         return Err(EBADF);
     }
     let f = fd_ptr(s, fd);
@@ -293,27 +305,44 @@ pub fn load_preopens(s: *mut State) {
 /// never used. The entry is reset.
 pub fn alloc_fd(s: *mut State) -> Result<u32, Errno> {
     unsafe {
-        let fd = if (*s).nfree > 0 {
-            let free = (*s).free.as_mut_ptr();
-            let last = (*s).nfree as usize - 1;
-            let mut high = last;
-            for i in 0..last {
-                if *free.add(i) > *free.add(high) {
-                    high = i;
+        let next = (*s).next_fd;
+        let fd = match (0..next).rev().find(|&fd| (*fd_ptr(s, fd)).kind == FREE) {
+            Some(fd) => fd,
+            None => {
+                if next as usize >= INLINE_FDS + (*s).more_cap as usize {
+                    grow_fds(s)?;
                 }
+                (*s).next_fd = next + 1;
+                next
             }
-            let fd = *free.add(high);
-            *free.add(high) = *free.add(last);
-            (*s).nfree -= 1;
-            fd as u32
-        } else if ((*s).next_fd as usize) < MAX_FDS {
-            (*s).next_fd += 1;
-            (*s).next_fd - 1
-        } else {
-            return Err(EMFILE);
         };
         ptr::write_bytes(fd_ptr(s, fd), 0, 1);
         Ok(fd)
+    }
+}
+
+/// Grows the table past `INLINE_FDS` to more than twice its size, in
+/// whole pages (all that `memory.grow` as an allocator gives). The old
+/// block is left behind, as the spill's are.
+fn grow_fds(s: *mut State) -> Result<(), Errno> {
+    unsafe {
+        let old = (*s).more_cap as usize;
+        let size = old
+            .checked_mul(2 * core::mem::size_of::<Fd>())
+            .and_then(|bytes| bytes.checked_add(PAGE))
+            .ok_or(EMFILE)?
+            & !(PAGE - 1);
+        let cap = size / core::mem::size_of::<Fd>();
+        let block = cabi_realloc(ptr::null_mut(), 0, 8, size) as *mut Fd;
+        if block.is_null() {
+            return Err(EMFILE);
+        }
+        if old != 0 {
+            ptr::copy_nonoverlapping((*s).more as *const Fd, block, old);
+        }
+        (*s).more = block as u32;
+        (*s).more_cap = cap as u32;
+        Ok(())
     }
 }
 
@@ -323,10 +352,6 @@ pub fn close_fd(s: *mut State, fd: u32) {
         let f = fd_ptr(s, fd);
         release(f);
         (*f).kind = FREE;
-        if ((*s).nfree as usize) < MAX_FDS {
-            *(*s).free.as_mut_ptr().add((*s).nfree as usize) = fd as u8;
-            (*s).nfree += 1;
-        }
     }
 }
 
