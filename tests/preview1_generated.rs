@@ -1291,7 +1291,8 @@ fn run_all(first: u64, cases: u64, calls: u64) -> Result<(), Failed> {
 }
 
 /// A program reading 100 KB of arguments and of environment and polling
-/// 10,000 clocks: more than the adapter's arena holds in one call; and
+/// 10,000 clocks: more than the adapter's arena holds in one call, and
+/// 2^30 (`ENOMEM` from wasmtime); and
 /// opening the preopen 300 times, more descriptors than its state page
 /// holds, then closing every other one and opening three more (which
 /// numbers come back), then closing all; twice. It prints each call's
@@ -1403,6 +1404,10 @@ const LARGE_LISTS: &str = r#"(module
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $events_next)))
       (call $print (local.get $sum))
+      ;; 2^30 subscriptions: an array past 4 GiB (4 bytes a pollable
+      ;; would wrap to none).
+      (call $print32 (call $poll_oneoff (i32.const 0x80000) (i32.const 0x100000)
+        (i32.const 0x40000000) (i32.const 24)))
       ;; 300 descriptors: the errnos' sum and the last one.
       (local.set $i (i32.const 0))
       (local.set $sum (i64.const 0))

@@ -333,6 +333,16 @@ pub extern "C" fn poll_oneoff(subs: usize, events: usize, nsubs: usize, nevents:
         if nsubs == 0 {
             return Err(EINVAL);
         }
+        // wasmtime reads the subscriptions first: an array reaching past
+        // 4 GiB is `ENOMEM`, one past the end of memory traps. (Checked
+        // before the pollables' room is taken: that may grow memory.)
+        let end = nsubs
+            .checked_mul(SUBSCRIPTION_SIZE)
+            .and_then(|len| len.checked_add(subs))
+            .ok_or(ENOMEM)?;
+        if end as u64 > core::arch::wasm32::memory_size(0) as u64 * state::PAGE as u64 {
+            core::arch::wasm32::unreachable();
+        }
         let s = state::begin();
         let pollables = state::scratch(s, 4 * nsubs).ok_or(ENOMEM)? as *mut u32;
         for i in 0..nsubs {

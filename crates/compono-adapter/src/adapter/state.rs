@@ -116,7 +116,7 @@ pub fn state() -> *mut State {
 #[link(wasm_import_module = "__main_module__")]
 unsafe extern "C" {
     /// The main module's allocator (or, without one, whole pages from
-    /// `memory.grow`: the adapter only ever asks it for one page).
+    /// `memory.grow`: the adapter only ever asks it for whole pages).
     fn cabi_realloc(old: *mut u8, old_len: usize, align: usize, new_len: usize) -> *mut u8;
 }
 
