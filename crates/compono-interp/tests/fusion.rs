@@ -763,9 +763,12 @@ fn an_add_of_a_constant_folds_into_the_store_to_its_result_and_still_wraps() {
         imm,
         &[((-4, 0x102), 0x0203), ((0, 1), 0x0203), ((-5, 0), 0)],
     );
+    // (An optimised build may name the byte store `I32Store8At`: the two
+    // handlers are the same machine code, folded into one by the linker,
+    // and the dump names a handler by its address.)
     let folded = ir(imm);
     assert!(
-        folded.contains("I32StoreImmAt") && folded.contains("I64Store8At"),
+        folded.contains("StoreImmAt") && folded.contains("Store8At"),
         "{folded}"
     );
 }
