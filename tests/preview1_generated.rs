@@ -1463,7 +1463,22 @@ const ALLOCATOR: &str = r#"
                                           (i32.const 16))))))
     (local.get $at))"#;
 
-/// `LARGE_LISTS`, without and with `ALLOCATOR`, natively, as a component
+/// A program that writes a line, then polls 100,000 subscriptions, which
+/// reach past the end of its memory: wasmtime traps before polling.
+const PAST_MEMORY: &str = r#"(module
+  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 64) "before\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 64))
+    (i32.store (i32.const 4) (i32.const 7))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (drop (call $poll (i32.const 0x100) (i32.const 0x800) (i32.const 100000) (i32.const 24)))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#;
+
+/// `LARGE_LISTS`, without and with `ALLOCATOR`, and `PAST_MEMORY` (which
+/// must trap), natively, as a component
 /// made with compono's adapter, and under `compono run`: the same output.
 /// (The official adapter, which runs too, agrees on the lists but has
 /// room for 128 descriptors: its other 176 opens fail with `ENOMEM`.)
@@ -1471,14 +1486,16 @@ fn large_lists() -> Result<(), Failed> {
     let work = tempfile::tempdir()?;
     let memory = r#"(memory (export "memory") 32)"#;
     let variants = [
-        ("grow", LARGE_LISTS.to_string()),
+        ("grow", LARGE_LISTS.to_string(), false),
         (
             "realloc",
             LARGE_LISTS.replacen(memory, &format!("{memory}{ALLOCATOR}"), 1),
+            false,
         ),
+        ("past-memory", PAST_MEMORY.to_string(), true),
     ];
     let mut ways = serde_json::Map::new();
-    for (variant, wat) in &variants {
+    for (variant, wat, _) in &variants {
         add_ways(work.path(), variant, &wat::parse_str(wat)?, &mut ways)?;
     }
     // 1,600 arguments of 64 bytes and 1,200 variables of about 85, with
@@ -1501,16 +1518,21 @@ fn large_lists() -> Result<(), Failed> {
     let report = run_ways(json!(args), json!(env), &template, ways)?;
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let env: Vec<[&str; 2]> = env.iter().map(|[k, v]| [k.as_str(), v.as_str()]).collect();
-    for (variant, _) in &variants {
+    for (variant, _, traps) in &variants {
         let native_out = outcome(&report, &format!("{variant}/native"));
         // Both rounds succeeded natively, with every argument, variable
-        // and event: otherwise the comparison below proves little.
+        // and event (or the program trapped after its line, as it must):
+        // otherwise the comparison below proves little.
         let expected_counts = ["0\n1601\n", "0\n1200\n", "0\n10000\n"];
-        if !native_out.starts_with("exit: success")
-            || expected_counts
-                .iter()
-                .any(|c| native_out.matches(c).count() != 2)
-        {
+        let expected = if *traps {
+            native_out.starts_with("exit: trap\n--- stdout\nbefore\n\n")
+        } else {
+            native_out.starts_with("exit: success")
+                && expected_counts
+                    .iter()
+                    .all(|c| native_out.matches(c).count() == 2)
+        };
+        if !expected {
             return Err(format!(
                 "{variant}: the native run is not the one this test expects:\n{native_out}"
             )
