@@ -460,35 +460,34 @@ for path in sys.argv[1:]:
 #[test]
 fn canonical_names_match_wasm_tools() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("wit/deps")).unwrap();
-    std::fs::write(
-        dir.path().join("wit/main.wit"),
-        "package test:canon@1.4.2;\n\
-         interface api { get: func() -> u32; }\n\
-         world w {\n  import wasi:clocks/clock@0.2.3;\n  import pre:view/v@0.0.7;\n  \
-         import plain:unversioned/u;\n  export api;\n  export run: func();\n}\n",
-    )
-    .unwrap();
-    for (file, text) in [
-        (
-            "clock3.wit",
-            "package wasi:clocks@0.2.3;\ninterface clock { now: func() -> u64; }\n",
-        ),
-        (
-            "clock5.wit",
-            "package wasi:clocks@0.2.5;\ninterface clock { now: func() -> u64; }\n",
-        ),
-        (
-            "pre.wit",
-            "package pre:view@0.0.7;\ninterface v { see: func(); }\n",
-        ),
-        (
-            "plain.wit",
-            "package plain:unversioned;\ninterface u { use-it: func(); }\n",
-        ),
-    ] {
-        std::fs::write(dir.path().join("wit/deps").join(file), text).unwrap();
-    }
+    cli_common::write_files(
+        dir.path(),
+        &[
+            (
+                "wit/main.wit",
+                "package test:canon@1.4.2;\n\
+             interface api { get: func() -> u32; }\n\
+             world w {\n  import wasi:clocks/clock@0.2.3;\n  import pre:view/v@0.0.7;\n  \
+             import plain:unversioned/u;\n  export api;\n  export run: func();\n}\n",
+            ),
+            (
+                "wit/deps/clock3.wit",
+                "package wasi:clocks@0.2.3;\ninterface clock { now: func() -> u64; }\n",
+            ),
+            (
+                "wit/deps/clock5.wit",
+                "package wasi:clocks@0.2.5;\ninterface clock { now: func() -> u64; }\n",
+            ),
+            (
+                "wit/deps/pre.wit",
+                "package pre:view@0.0.7;\ninterface v { see: func(); }\n",
+            ),
+            (
+                "wit/deps/plain.wit",
+                "package plain:unversioned;\ninterface u { use-it: func(); }\n",
+            ),
+        ],
+    );
     let Some(tool) = cli_common::wasm_tools() else {
         return;
     };

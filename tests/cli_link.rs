@@ -171,35 +171,34 @@ fn bad_adapters_are_errors_naming_them() {
 #[test]
 fn canonical_names_match_wasm_tools() {
     let dir = tempfile::tempdir().unwrap();
-    let deps = dir.path().join("wit/deps");
-    std::fs::create_dir_all(&deps).unwrap();
-    for (file, text) in [
-        (
-            "wit/main.wit",
-            "package t:canon@1.4.2;\n\
+    cli_common::write_files(
+        dir.path(),
+        &[
+            (
+                "wit/main.wit",
+                "package t:canon@1.4.2;\n\
              interface api { get: func() -> u64; }\n\
              world w {\n  import wasi:clocks/clock@0.2.3;\n  import plain:unversioned/u;\n  \
              export api;\n}\n",
-        ),
-        (
-            "wit/deps/clock.wit",
-            "package wasi:clocks@0.2.3;\ninterface clock { now: func() -> u64; }\n",
-        ),
-        (
-            "wit/deps/plain.wit",
-            "package plain:unversioned;\ninterface u { use-it: func(); }\n",
-        ),
-        (
-            "app.wat",
-            r#"(module
+            ),
+            (
+                "wit/deps/clock.wit",
+                "package wasi:clocks@0.2.3;\ninterface clock { now: func() -> u64; }\n",
+            ),
+            (
+                "wit/deps/plain.wit",
+                "package plain:unversioned;\ninterface u { use-it: func(); }\n",
+            ),
+            (
+                "app.wat",
+                r#"(module
                 (@dylink.0 (mem-info))
                 (import "wasi:clocks/clock@0.2.3" "now" (func $now (result i64)))
                 (import "plain:unversioned/u" "use-it" (func $use))
                 (func (export "t:canon/api@1.4.2#get") (result i64) call $use call $now))"#,
-        ),
-    ] {
-        std::fs::write(dir.path().join(file), text).unwrap();
-    }
+            ),
+        ],
+    );
     let out = compono(
         &["embed", "wit", "app.wat", "--world", "w", "-o", "main.wasm"],
         dir.path(),
@@ -240,33 +239,33 @@ fn canonical_names_match_wasm_tools() {
 #[test]
 fn canonical_names_that_collide_are_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("wit/deps")).unwrap();
-    for (file, text) in [
-        (
-            "wit/main.wit",
-            "package t:canon@1.4.2;\n\
+    cli_common::write_files(
+        dir.path(),
+        &[
+            (
+                "wit/main.wit",
+                "package t:canon@1.4.2;\n\
              world twice {\n  import wasi:clocks/clock@0.2.3;\n  \
              import wasi:clocks/clock@0.2.5;\n  export run: func() -> u64;\n}\n",
-        ),
-        (
-            "wit/deps/clock3.wit",
-            "package wasi:clocks@0.2.3;\ninterface clock { now: func() -> u64; }\n",
-        ),
-        (
-            "wit/deps/clock5.wit",
-            "package wasi:clocks@0.2.5;\ninterface clock { now: func() -> u64; }\n",
-        ),
-        (
-            "app.wat",
-            r#"(module
+            ),
+            (
+                "wit/deps/clock3.wit",
+                "package wasi:clocks@0.2.3;\ninterface clock { now: func() -> u64; }\n",
+            ),
+            (
+                "wit/deps/clock5.wit",
+                "package wasi:clocks@0.2.5;\ninterface clock { now: func() -> u64; }\n",
+            ),
+            (
+                "app.wat",
+                r#"(module
                 (@dylink.0 (mem-info))
                 (import "wasi:clocks/clock@0.2.3" "now" (func $a (result i64)))
                 (import "wasi:clocks/clock@0.2.5" "now" (func $b (result i64)))
                 (func (export "run") (result i64) call $a call $b i64.add))"#,
-        ),
-    ] {
-        std::fs::write(dir.path().join(file), text).unwrap();
-    }
+            ),
+        ],
+    );
     let out = compono(
         &[
             "embed",

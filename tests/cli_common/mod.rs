@@ -113,3 +113,12 @@ pub fn success(what: &str, output: Output) -> Vec<u8> {
     );
     output.stdout
 }
+
+/// Writes each `(path, text)` under `dir`, creating the folders on the way.
+pub fn write_files(dir: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
