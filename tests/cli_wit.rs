@@ -312,3 +312,25 @@ fn output_file_is_not_private() {
     let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o644);
 }
+
+/// An output replaces an existing file (removed first, then renamed into
+/// place): the new bytes, the old file's permissions.
+#[cfg(unix)]
+#[test]
+fn output_replaces_an_existing_file_keeping_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("p.wasm");
+    std::fs::write(&out, b"old contents").unwrap();
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o751)).unwrap();
+    ok(compono()
+        .args(["wit", "--wasm", "-o"])
+        .arg(&out)
+        .arg(fixture("records"))
+        .output()
+        .unwrap());
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"\0asm"), "the old contents stayed");
+    let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o751);
+}
