@@ -40,16 +40,7 @@ for v in ("0.2.0", "0.2.12", "0.2.6"):
 
 pub fn main() -> Result<()> {
     let root = crate::root();
-    crate::run(Command::new(env!("CARGO")).current_dir(&root).args([
-        "build",
-        "--release",
-        "--quiet",
-        "-p",
-        "compono",
-        "--bin",
-        "compono",
-    ]))?;
-    let compono = root.join("target/release/compono");
+    let compono = crate::bench_new::build_compono()?;
     let wasm_tools = resolve_wasm_tools();
     let dir = std::env::temp_dir().join(format!("compono-bench-adapter-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;

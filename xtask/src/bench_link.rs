@@ -3,9 +3,10 @@
 //! `fixtures/link/five-libraries`, and a generated pair in which one
 //! library holds more than 5 MB of code and exports a few thousand
 //! symbols that the other calls, takes the address of, and reads. Best-of-N
-//! wall time and peak resident memory, and their ratios.
+//! wall time and peak resident memory, their ratios, and the median ratio
+//! of alternating runs.
 
-use crate::bench_new::{build_compono, measure, report_pair, resolve_wasm_tools, workspace_root};
+use crate::bench_new::{build_compono, compare, report_pair, resolve_wasm_tools, workspace_root};
 use anyhow::{Context, Result, bail};
 use std::path::Path;
 use std::process::Command;
@@ -286,23 +287,27 @@ pub fn run() -> Result<()> {
             vec!["libuse.so", "libbig.so"],
         ),
     ] {
-        let mut args = libraries.clone();
-        args.extend(["-o", "out.wasm"]);
-        let in_dir = |program: &Path, prefix: &[&str]| -> Result<_> {
-            let mut full: Vec<&str> = prefix.to_vec();
-            full.extend(&args);
-            std::env::set_current_dir(&dir)?;
-            let m = measure(program, &full);
-            std::env::set_current_dir(&root)?;
-            m
+        // Each tool replaces its own output, as it would from one build to
+        // the next: replacing the other's, just written, would make it wait
+        // for the other's writeback.
+        let with = |prefix: &[&'static str], out: &'static str| -> Vec<&str> {
+            let output = ["-o", out];
+            prefix
+                .iter()
+                .chain(&libraries)
+                .chain(&output)
+                .copied()
+                .collect()
         };
-        let ours = in_dir(&compono, &["link"])?;
-        let theirs = in_dir(&wasm_tools, &["component", "link"])?;
+        let ours = with(&["link"], "ours.wasm");
+        let theirs = with(&["component", "link"], "theirs.wasm");
+        std::env::set_current_dir(&dir)?;
+        let compared = compare((&compono, &ours), (&wasm_tools, &theirs));
+        std::env::set_current_dir(&root)?;
         report_pair(
             label,
             ("compono link", "wasm-tools component link"),
-            &ours,
-            &theirs,
+            &compared?,
         );
     }
     println!("inputs and outputs are in {}", dir.display());

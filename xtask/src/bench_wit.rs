@@ -1,7 +1,7 @@
 //! `compono wit` and `compono wit --wasm` against `wasm-tools component wit`
 //! on a large generated package, timed in the same run.
 
-use crate::{root, run};
+use crate::root;
 use anyhow::{Context, Result, bail};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -15,10 +15,7 @@ const RUNS: usize = 7;
 
 pub fn main() -> Result<()> {
     let root = root();
-    run(Command::new("cargo")
-        .current_dir(&root)
-        .args(["build", "--release", "--bin", "compono"]))?;
-    let compono = root.join("target/release/compono");
+    let compono = crate::bench_new::build_compono()?;
     let dir = root.join("bench-out/wit");
     std::fs::create_dir_all(&dir)?;
     let wit = dir.join("large.wit");
