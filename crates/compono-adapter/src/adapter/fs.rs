@@ -3,7 +3,7 @@
 
 use super::p1::*;
 use super::state::{self, DIR, FILE, Fd, READABLE, STDIN, STDOUT, State, WRITABLE};
-use super::{errno, put, wasi};
+use super::{aligned, errno, flags, put, wasi};
 
 /// A `result<_, error-code>` as an errno result.
 fn unit(ret: &wasi::Ret) -> Result<(), Errno> {
@@ -78,6 +78,7 @@ pub extern "C" fn fd_fdstat_get(fd: u32, out: usize) -> i32 {
                 (filetype, rights, rights)
             }
         };
+        aligned::<u64>(out);
         put(out, filetype);
         put(out + 2, (fdflags & 0x1f) as u16);
         put(out + 8, base);
@@ -87,7 +88,8 @@ pub extern "C" fn fd_fdstat_get(fd: u32, out: usize) -> i32 {
 }
 
 #[unsafe(no_mangle)]
-pub extern "C" fn fd_fdstat_set_flags(fd: u32, flags: u32) -> i32 {
+pub extern "C" fn fd_fdstat_set_flags(fd: u32, fdflags: u32) -> i32 {
+    flags(fdflags.into(), FDFLAGS);
     errno(|| {
         let s = state::begin();
         let f = state::fd_open(s, fd)?;
@@ -95,16 +97,18 @@ pub extern "C" fn fd_fdstat_set_flags(fd: u32, flags: u32) -> i32 {
             return Err(EBADF);
         }
         // The sync flags cannot be set after opening: wasmtime says EINVAL.
-        if flags as u16 & !(FDFLAGS_APPEND | FDFLAGS_NONBLOCK) != 0 {
+        if fdflags as u16 & !(FDFLAGS_APPEND | FDFLAGS_NONBLOCK) != 0 {
             return Err(EINVAL);
         }
-        unsafe { (*f).fdflags = ((*f).fdflags & (READABLE | WRITABLE)) | flags as u8 };
+        unsafe { (*f).fdflags = ((*f).fdflags & (READABLE | WRITABLE)) | fdflags as u8 };
         Ok(())
     })
 }
 
 #[unsafe(no_mangle)]
-pub extern "C" fn fd_fdstat_set_rights(fd: u32, _base: u64, _inheriting: u64) -> i32 {
+pub extern "C" fn fd_fdstat_set_rights(fd: u32, base: u64, inheriting: u64) -> i32 {
+    flags(base, RIGHTS_ALL);
+    flags(inheriting, RIGHTS_ALL);
     errno(|| {
         let s = state::begin();
         let f = state::fd_any(s, fd)?;
@@ -142,6 +146,7 @@ pub extern "C" fn fd_filestat_get(fd: u32, out: usize) -> i32 {
         let f = state::fd_any(s, fd)?;
         let kind = unsafe { (*f).kind };
         if kind != FILE && kind != DIR {
+            aligned::<u64>(out);
             unsafe { core::ptr::write_bytes(out as *mut u8, 0, FILESTAT_SIZE) };
             if is_terminal(kind) {
                 put(out + 16, FILETYPE_CHARACTER_DEVICE);
@@ -175,19 +180,20 @@ fn new_timestamp(ns: u64, set: bool, now: bool) -> Result<(u32, u64, u32), Errno
 
 type Times = ((u32, u64, u32), (u32, u64, u32));
 
-fn times(atim: u64, mtim: u64, flags: u32) -> Result<Times, Errno> {
-    let flags = flags as u16;
+fn times(atim: u64, mtim: u64, fst: u32) -> Result<Times, Errno> {
+    let fst = fst as u16;
     Ok((
-        new_timestamp(atim, flags & FST_ATIM != 0, flags & FST_ATIM_NOW != 0)?,
-        new_timestamp(mtim, flags & FST_MTIM != 0, flags & FST_MTIM_NOW != 0)?,
+        new_timestamp(atim, fst & FST_ATIM != 0, fst & FST_ATIM_NOW != 0)?,
+        new_timestamp(mtim, fst & FST_MTIM != 0, fst & FST_MTIM_NOW != 0)?,
     ))
 }
 
 #[unsafe(no_mangle)]
-pub extern "C" fn fd_filestat_set_times(fd: u32, atim: u64, mtim: u64, flags: u32) -> i32 {
+pub extern "C" fn fd_filestat_set_times(fd: u32, atim: u64, mtim: u64, fst: u32) -> i32 {
+    flags(fst.into(), FSTFLAGS);
     errno(|| {
-        // The flags before the descriptor, as in wasmtime.
-        let (a, m) = times(atim, mtim, flags)?;
+        // The flags' meaning before the descriptor, as in wasmtime.
+        let (a, m) = times(atim, mtim, fst)?;
         let s = state::begin();
         let f = state::fd_any(s, fd)?;
         if !matches!(unsafe { (*f).kind }, FILE | DIR) {
@@ -503,20 +509,20 @@ pub extern "C" fn path_unlink_file(fd: u32, path: *const u8, len: usize) -> i32 
 #[unsafe(no_mangle)]
 pub extern "C" fn path_filestat_get(
     fd: u32,
-    flags: u32,
+    lookup: u32,
     path: *const u8,
     len: usize,
     out: usize,
 ) -> i32 {
+    flags(lookup.into(), LOOKUPFLAGS);
     errno(|| {
         let h = dir_handle(state::begin(), fd)?;
         utf8(path, len)?;
-        let flags = flags & LOOKUP_SYMLINK_FOLLOW;
         let mut hash = wasi::Ret::new();
-        unsafe { wasi::metadata_hash_at(h, flags, path, len, hash.ptr()) };
+        unsafe { wasi::metadata_hash_at(h, lookup, path, len, hash.ptr()) };
         let ino = hash.result_u64().map_err(errno_of)?;
         let mut ret = wasi::Ret::new();
-        unsafe { wasi::stat_at(h, flags, path, len, ret.ptr()) };
+        unsafe { wasi::stat_at(h, lookup, path, len, ret.ptr()) };
         if ret.u8(0) != 0 {
             return Err(errno_of(ret.u8(8)));
         }
@@ -528,13 +534,15 @@ pub extern "C" fn path_filestat_get(
 #[unsafe(no_mangle)]
 pub extern "C" fn path_filestat_set_times(
     fd: u32,
-    flags: u32,
+    lookup: u32,
     path: *const u8,
     len: usize,
     atim: u64,
     mtim: u64,
     fst: u32,
 ) -> i32 {
+    flags(lookup.into(), LOOKUPFLAGS);
+    flags(fst.into(), FSTFLAGS);
     errno(|| {
         let (a, m) = times(atim, mtim, fst)?;
         let h = dir_handle(state::begin(), fd)?;
@@ -543,7 +551,7 @@ pub extern "C" fn path_filestat_set_times(
         unsafe {
             wasi::set_times_at(
                 h,
-                flags & LOOKUP_SYMLINK_FOLLOW,
+                lookup,
                 path,
                 len,
                 a.0,
@@ -569,6 +577,7 @@ pub extern "C" fn path_link(
     new_path: *const u8,
     new_len: usize,
 ) -> i32 {
+    flags(old_flags.into(), LOOKUPFLAGS);
     errno(|| {
         let s = state::begin();
         let old = dir_handle(s, old_fd)?;
@@ -579,7 +588,7 @@ pub extern "C" fn path_link(
         unsafe {
             wasi::link_at(
                 old,
-                old_flags & LOOKUP_SYMLINK_FOLLOW,
+                old_flags,
                 old_path,
                 old_len,
                 new,
@@ -666,10 +675,15 @@ pub extern "C" fn path_open(
     len: usize,
     oflags: u32,
     rights_base: u64,
-    _rights_inheriting: u64,
+    rights_inheriting: u64,
     fdflags: u32,
     opened: usize,
 ) -> i32 {
+    flags(dirflags.into(), LOOKUPFLAGS);
+    flags(oflags.into(), OFLAGS);
+    flags(rights_base, RIGHTS_ALL);
+    flags(rights_inheriting, RIGHTS_ALL);
+    flags(fdflags.into(), FDFLAGS);
     errno(|| {
         let s = state::begin();
         // wasmtime checks the path first here, and calls a file given
@@ -702,19 +716,8 @@ pub extern "C" fn path_open(
             flags |= 16;
         }
         // preview1's oflags and WASI 0.2's open-flags share their bits.
-        let oflags = oflags & 0xf;
         let mut ret = wasi::Ret::new();
-        unsafe {
-            wasi::open_at(
-                h,
-                dirflags & LOOKUP_SYMLINK_FOLLOW,
-                path,
-                len,
-                oflags,
-                flags,
-                ret.ptr(),
-            )
-        };
+        unsafe { wasi::open_at(h, dirflags, path, len, oflags, flags, ret.ptr()) };
         let handle = ret.result_u32().map_err(errno_of)?;
         let mut ty = wasi::Ret::new();
         unsafe { wasi::get_type(handle, ty.ptr()) };
@@ -741,7 +744,7 @@ pub extern "C" fn path_open(
             } else {
                 (*f).kind = FILE;
                 (*f).filetype = filetype_of(ty);
-                (*f).fdflags = (fdflags as u8 & 0x1f)
+                (*f).fdflags = fdflags as u8
                     | if readable { READABLE } else { 0 }
                     // wasmtime opens for writing to create or truncate.
                     | if flags & 2 != 0 || oflags & (OFLAGS_CREAT | OFLAGS_TRUNC) != 0 {

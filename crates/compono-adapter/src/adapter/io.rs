@@ -8,7 +8,7 @@
 
 use super::p1::*;
 use super::state::{self, DIR, FILE, Fd, READABLE, STDERR, STDIN, STDOUT, State, WRITABLE};
-use super::{errno, get, invalid_enum, put, wasi};
+use super::{aligned, errno, get, invalid_enum, put, wasi};
 
 /// The first non-empty `(ptr, len)` of a preview1 iovec list.
 fn first_buffer(iovs: usize, count: usize) -> (usize, usize) {
@@ -109,9 +109,10 @@ fn append(f: *mut Fd, ptr: usize, len: usize) -> Result<(), Errno> {
 #[unsafe(no_mangle)]
 pub extern "C" fn fd_write(fd: u32, iovs: usize, iovs_len: usize, nwritten: usize) -> i32 {
     errno(|| {
+        // The buffers before the descriptor, as wasmtime reads them.
+        let (ptr, len) = first_buffer(iovs, iovs_len);
         let s = state::begin();
         let f = state::fd_open(s, fd)?;
-        let (ptr, len) = first_buffer(iovs, iovs_len);
         let n = match unsafe { (*f).kind } {
             STDOUT | STDERR => {
                 write_stream(state::output_stream(f), ptr, len)?;
@@ -150,9 +151,10 @@ pub extern "C" fn fd_pwrite(
     nwritten: usize,
 ) -> i32 {
     errno(|| {
+        // The buffers before the descriptor, as wasmtime reads them.
+        let (ptr, len) = first_buffer(iovs, iovs_len);
         let s = state::begin();
         let f = state::fd_open(s, fd)?;
-        let (ptr, len) = first_buffer(iovs, iovs_len);
         let n = match unsafe { (*f).kind } {
             FILE if appends(f) && !opened_for(f, WRITABLE) => return Err(EBADF),
             // In append mode the offset is ignored, as with `O_APPEND`
@@ -177,9 +179,10 @@ pub extern "C" fn fd_pwrite(
 #[unsafe(no_mangle)]
 pub extern "C" fn fd_read(fd: u32, iovs: usize, iovs_len: usize, nread: usize) -> i32 {
     errno(|| {
+        // The buffers before the descriptor, as wasmtime reads them.
+        let (ptr, len) = first_buffer(iovs, iovs_len);
         let s = state::begin();
         let f = state::fd_open(s, fd)?;
-        let (ptr, len) = first_buffer(iovs, iovs_len);
         let n = match unsafe { (*f).kind } {
             STDIN => read_stream(s, state::input_stream(f), ptr, len)?,
             // As for `fd_pread`, a position past `i64::MAX` first.
@@ -224,9 +227,10 @@ pub extern "C" fn fd_pread(
     nread: usize,
 ) -> i32 {
     errno(|| {
+        // The buffers before the descriptor, as wasmtime reads them.
+        let (ptr, len) = first_buffer(iovs, iovs_len);
         let s = state::begin();
         let f = state::fd_open(s, fd)?;
-        let (ptr, len) = first_buffer(iovs, iovs_len);
         let n = match unsafe { (*f).kind } {
             // An offset past `i64::MAX` (the operating system's are
             // signed) comes before how the file was opened, as Linux's
@@ -343,6 +347,7 @@ pub extern "C" fn poll_oneoff(subs: usize, events: usize, nsubs: usize, nevents:
         if end as u64 > core::arch::wasm32::memory_size(0) as u64 * state::PAGE as u64 {
             core::arch::wasm32::unreachable();
         }
+        aligned::<u64>(subs);
         let s = state::begin();
         let pollables = state::scratch(s, 4 * nsubs).ok_or(ENOMEM)? as *mut u32;
         for i in 0..nsubs {

@@ -4,7 +4,7 @@
 
 use super::p1::*;
 use super::state;
-use super::{errno, invalid_enum, put, wasi};
+use super::{errno, flags, invalid_enum, put, wasi};
 
 /// A `list<string>` (or, with `pairs`, `list<tuple<string, string>>`)
 /// the host returned: `(ptr, count)`.
@@ -36,8 +36,10 @@ fn sizes(pairs: bool, count_out: usize, size_out: usize) -> i32 {
             }
         }
     }
-    put(count_out, n as u32);
+    // The size first, as wasmtime writes them: given one address for
+    // both, a program reads the count there.
     put(size_out, size as u32);
+    put(count_out, n as u32);
     0
 }
 
@@ -169,7 +171,11 @@ pub extern "C" fn proc_exit(code: u32) -> ! {
 }
 
 #[unsafe(no_mangle)]
-pub extern "C" fn proc_raise(_signal: u32) -> i32 {
+pub extern "C" fn proc_raise(signal: u32) -> i32 {
+    // `signal` has 31 cases.
+    if signal > 30 {
+        invalid_enum();
+    }
     ENOTSUP as i32
 }
 
@@ -189,7 +195,8 @@ fn not_a_socket(fd: u32) -> i32 {
 }
 
 #[unsafe(no_mangle)]
-pub extern "C" fn sock_accept(fd: u32, _flags: u32, _out: usize) -> i32 {
+pub extern "C" fn sock_accept(fd: u32, fdflags: u32, _out: usize) -> i32 {
+    flags(fdflags.into(), FDFLAGS);
     not_a_socket(fd)
 }
 
@@ -198,10 +205,11 @@ pub extern "C" fn sock_recv(
     fd: u32,
     _iovs: usize,
     _iovs_len: usize,
-    _flags: u32,
+    riflags: u32,
     _nread: usize,
     _oflags: usize,
 ) -> i32 {
+    flags(riflags.into(), RIFLAGS);
     not_a_socket(fd)
 }
 
@@ -210,14 +218,16 @@ pub extern "C" fn sock_send(
     fd: u32,
     _iovs: usize,
     _iovs_len: usize,
-    _flags: u32,
+    siflags: u32,
     _nsent: usize,
 ) -> i32 {
+    flags(siflags.into(), SIFLAGS);
     not_a_socket(fd)
 }
 
 #[unsafe(no_mangle)]
-pub extern "C" fn sock_shutdown(fd: u32, _how: u32) -> i32 {
+pub extern "C" fn sock_shutdown(fd: u32, how: u32) -> i32 {
+    flags(how.into(), SDFLAGS);
     not_a_socket(fd)
 }
 

@@ -147,17 +147,27 @@ pub fn filetype_of(ty: u8) -> u8 {
     }
 }
 
-// fdflags
+// Each flags type's defined bits (`OFLAGS` ... `SDFLAGS`): any other bit
+// traps (`super::flags`).
+pub const OFLAGS: u64 = 0xf;
+pub const FDFLAGS: u64 = 0x1f;
+pub const LOOKUPFLAGS: u64 = 0x1;
+pub const FSTFLAGS: u64 = 0xf;
+pub const RIFLAGS: u64 = 0x3;
+pub const SDFLAGS: u64 = 0x3;
+/// `siflags` is a plain `u16`.
+pub const SIFLAGS: u64 = 0xffff;
+
+// oflags
 pub const OFLAGS_CREAT: u32 = 1;
 pub const OFLAGS_TRUNC: u32 = 8;
+
+// fdflags
 pub const FDFLAGS_APPEND: u16 = 1;
 pub const FDFLAGS_DSYNC: u16 = 2;
 pub const FDFLAGS_NONBLOCK: u16 = 4;
 pub const FDFLAGS_RSYNC: u16 = 8;
 pub const FDFLAGS_SYNC: u16 = 16;
-
-// lookupflags
-pub const LOOKUP_SYMLINK_FOLLOW: u32 = 1;
 
 // fstflags
 pub const FST_ATIM: u16 = 1;
