@@ -295,22 +295,26 @@ fn corrupted_wasm_never_panics() {
     );
 }
 
+/// Writes `records` as a binary to `out`; the output's permission bits.
+#[cfg(unix)]
+fn write_wasm_mode(out: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    ok(compono()
+        .args(["wit", "--wasm", "-o"])
+        .arg(out)
+        .arg(fixture("records"))
+        .output()
+        .unwrap());
+    std::fs::metadata(out).unwrap().permissions().mode() & 0o777
+}
+
 /// Outputs are written through a private temporary file, but end up with
 /// ordinary permissions.
 #[cfg(unix)]
 #[test]
 fn output_file_is_not_private() {
-    use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("p.wasm");
-    ok(compono()
-        .args(["wit", "--wasm", "-o"])
-        .arg(&out)
-        .arg(fixture("records"))
-        .output()
-        .unwrap());
-    let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode, 0o644);
+    assert_eq!(write_wasm_mode(&tmp.path().join("p.wasm")), 0o644);
 }
 
 /// An output replaces an existing file (removed first, then renamed into
@@ -323,14 +327,7 @@ fn output_replaces_an_existing_file_keeping_its_mode() {
     let out = tmp.path().join("p.wasm");
     std::fs::write(&out, b"old contents").unwrap();
     std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o751)).unwrap();
-    ok(compono()
-        .args(["wit", "--wasm", "-o"])
-        .arg(&out)
-        .arg(fixture("records"))
-        .output()
-        .unwrap());
+    assert_eq!(write_wasm_mode(&out), 0o751);
     let bytes = std::fs::read(&out).unwrap();
     assert!(bytes.starts_with(b"\0asm"), "the old contents stayed");
-    let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode, 0o751);
 }
