@@ -165,6 +165,11 @@ pub extern "C" fn random_get(buf: usize, len: usize) -> i32 {
 
 #[unsafe(no_mangle)]
 pub extern "C" fn proc_exit(code: u32) -> ! {
+    // wasmtime traps on a status of 126 or more (those mean a signal or a
+    // failure to start in a shell).
+    if code >= 126 {
+        core::arch::wasm32::unreachable();
+    }
     // WASI 0.2.0 only tells success from failure.
     unsafe { wasi::exit((code != 0) as u32) };
     core::arch::wasm32::unreachable()
