@@ -201,11 +201,10 @@ pub extern "C" fn fd_read(fd: u32, iovs: usize, iovs_len: usize, nread: usize) -
 }
 
 /// Reads what is there (blocking for at least a byte) from an input
-/// stream into `ptr`; 0 at the end.
+/// stream into `ptr`; 0 at the end. A read that returns nothing before
+/// the end (one of no bytes, while input is waiting) is `EINTR`, as in
+/// wasmtime.
 fn read_stream(s: *mut State, stream: u32, ptr: usize, len: usize) -> Result<usize, Errno> {
-    if len == 0 {
-        return Ok(0);
-    }
     state::target(s, ptr as *mut u8, len);
     let mut ret = wasi::Ret::new();
     unsafe { wasi::blocking_read(stream, len as u64, ret.ptr()) };
@@ -214,6 +213,9 @@ fn read_stream(s: *mut State, stream: u32, ptr: usize, len: usize) -> Result<usi
         return Ok(0);
     }
     let n = (ret.u32(8) as usize).min(len);
+    if n == 0 {
+        return Err(EINTR);
+    }
     copy_in(ret.u32(4) as usize, ptr, n);
     Ok(n)
 }
