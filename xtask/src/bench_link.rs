@@ -6,7 +6,7 @@
 //! wall time and peak resident memory, their ratios, and the median ratio
 //! of alternating runs.
 
-use crate::bench_new::{build_compono, compare, report_pair, resolve_wasm_tools, workspace_root};
+use crate::bench_new::{bench_wasm_tools, build_compono, compare, report_pair, workspace_root};
 use anyhow::{Context, Result, bail};
 use std::path::Path;
 use std::process::Command;
@@ -224,7 +224,7 @@ fn embed(
 pub fn run() -> Result<()> {
     let root = workspace_root();
     let compono = build_compono()?;
-    let wasm_tools = resolve_wasm_tools();
+    let wasm_tools = bench_wasm_tools()?;
     println!("wasm-tools: {}", wasm_tools.display());
     Command::new(&wasm_tools)
         .arg("--version")

@@ -307,13 +307,7 @@ pub fn resolve_wasm_tools() -> PathBuf {
     packaged.unwrap_or_else(|| PathBuf::from("wasm-tools"))
 }
 
-/// Builds the release `compono` binary and returns the path of a copy of
-/// it, as `cargo install` would place it. The copy is what is measured:
-/// the linker writes its output through a memory map, and until that
-/// file's pages leave the page cache, every start of the binary takes
-/// more page faults than a start of the same bytes written by a plain
-/// copy (251 against 224 for a six-library `link` on Linux 6.18, 2.0 ms
-/// against 1.8). `wasm-tools`, installed by pip, is measured as a copy too.
+/// Builds the release `compono` binary; returns where `bench_copy` put it.
 pub fn build_compono() -> Result<PathBuf> {
     let root = workspace_root();
     let status = Command::new(env!("CARGO"))
@@ -331,20 +325,47 @@ pub fn build_compono() -> Result<PathBuf> {
     if !status.success() {
         bail!("building compono failed");
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
+    bench_copy(&target_dir().join("release/compono"), "compono")
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    let installed = target.join("bench-bin/compono");
-    std::fs::create_dir_all(target.join("bench-bin"))?;
-    std::fs::copy(target.join("release/compono"), &installed)
-        .context("copying the release binary to target/bench-bin")?;
-    Ok(installed)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// `wasm-tools` (`resolve_wasm_tools`), where `bench_copy` put it when it
+/// is a file.
+pub fn bench_wasm_tools() -> Result<PathBuf> {
+    let found = resolve_wasm_tools();
+    if found.is_file() {
+        bench_copy(&found, "wasm-tools")
+    } else {
+        Ok(found)
+    }
+}
+
+/// A fresh copy of `from` in `target/bench-bin/`, which the timed benches
+/// run for both tools. How a binary's pages came into the page cache
+/// changes its every start: pages written by a plain copy map in larger
+/// pieces than pages the linker wrote through a memory map, or pages read
+/// back after eviction (on Linux 6.18, a six-library `link` took 224
+/// page faults from a fresh copy of compono and 246 to 251 otherwise;
+/// wasm-tools 464 against 485). Copying both just before the run puts them
+/// in the same state.
+fn bench_copy(from: &Path, name: &str) -> Result<PathBuf> {
+    let dir = target_dir().join("bench-bin");
+    std::fs::create_dir_all(&dir)?;
+    let to = dir.join(name);
+    std::fs::copy(from, &to)
+        .with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
+    Ok(to)
 }
 
 pub fn run(_args: &[String]) -> Result<()> {
     let root = workspace_root();
     let compono = build_compono()?;
-    let wasm_tools = resolve_wasm_tools();
+    let wasm_tools = bench_wasm_tools()?;
     println!("wasm-tools: {}", wasm_tools.display());
     Command::new(&wasm_tools)
         .arg("--version")

@@ -16,6 +16,9 @@ const RUNS: usize = 7;
 pub fn main() -> Result<()> {
     let root = root();
     let compono = crate::bench_new::build_compono()?;
+    // The binary itself: the `wasm-tools` on PATH may be pyenv's shim and
+    // the package's Python script, whose start-up is not wasm-tools'.
+    let wasm_tools = crate::bench_new::bench_wasm_tools()?.display().to_string();
     let dir = root.join("bench-out/wit");
     std::fs::create_dir_all(&dir)?;
     let wit = dir.join("large.wit");
@@ -38,7 +41,7 @@ pub fn main() -> Result<()> {
                 dir.join("ours.wit").display().to_string(),
             ],
             vec![
-                "wasm-tools".into(),
+                wasm_tools.clone(),
                 "component".into(),
                 "wit".into(),
                 wit.display().to_string(),
@@ -57,7 +60,7 @@ pub fn main() -> Result<()> {
                 ours_wasm.display().to_string(),
             ],
             vec![
-                "wasm-tools".into(),
+                wasm_tools.clone(),
                 "component".into(),
                 "wit".into(),
                 "--wasm".into(),
@@ -76,7 +79,7 @@ pub fn main() -> Result<()> {
                 dir.join("ours-decoded.wit").display().to_string(),
             ],
             vec![
-                "wasm-tools".into(),
+                wasm_tools.clone(),
                 "component".into(),
                 "wit".into(),
                 theirs_wasm.display().to_string(),
