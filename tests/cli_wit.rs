@@ -331,3 +331,23 @@ fn output_replaces_an_existing_file_keeping_its_mode() {
     let bytes = std::fs::read(&out).unwrap();
     assert!(bytes.starts_with(b"\0asm"), "the old contents stayed");
 }
+
+/// Decoding validates what wit-parser's decoder does not: the function
+/// bodies of the core modules inside a component. An ill-typed one is an
+/// error naming the file and the offset, as a whole validation reports it.
+#[test]
+fn decoding_refuses_an_invalid_function_body() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("bad-body.wasm");
+    let bytes =
+        wat::parse_str("(component (core module (func (result i32) i64.const 1)))").unwrap();
+    std::fs::write(&bad, &bytes).unwrap();
+    let out = compono().arg("wit").arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("bad-body.wasm"), "{stderr}");
+    assert!(
+        stderr.contains("not valid wasm (at byte offset 0x") && stderr.contains("type mismatch"),
+        "{stderr}"
+    );
+}

@@ -17,7 +17,7 @@
 
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use wasmparser::{BinaryReaderError, Parser, Payload, WasmFeatures};
+use wasmparser::{BinaryReaderError, Encoding, Parser, Payload, WasmFeatures};
 use wit_parser::decoding::DecodedWasm;
 use wit_parser::{Resolve, WorldId};
 
@@ -79,17 +79,21 @@ fn checked<T>(bytes: &[u8], decode: impl FnOnce() -> anyhow::Result<T>) -> Resul
 
 /// Parses the payloads of `bytes`, nested ones included (a section
 /// reaching past its parent's end is an error); returns the byte ranges
-/// of the core modules inside.
+/// of the core modules inside, or the whole input when it is one.
 fn framed(bytes: &[u8]) -> Result<Vec<std::ops::Range<usize>>, BinaryReaderError> {
     let mut parser = Parser::new(0);
     parser.set_features(WasmFeatures::all());
     let mut modules = Vec::new();
-    for payload in parser.parse_all(bytes) {
-        if let Payload::ModuleSection {
-            unchecked_range, ..
-        } = payload?
-        {
-            modules.push(unchecked_range.start as usize..unchecked_range.end as usize);
+    for (i, payload) in parser.parse_all(bytes).enumerate() {
+        match payload? {
+            Payload::Version {
+                encoding: Encoding::Module,
+                ..
+            } if i == 0 => modules.push(0..bytes.len()),
+            Payload::ModuleSection {
+                unchecked_range, ..
+            } => modules.push(unchecked_range.start as usize..unchecked_range.end as usize),
+            _ => {}
         }
     }
     Ok(modules)
