@@ -1,10 +1,13 @@
 //! The `compono` command line: argument parsing, files in and out, error
 //! reporting. Toolchain logic lives in the crates under `crates/`.
 
+// On Linux the C runtime calls our own `main` (`start.rs`), not std's.
+#![cfg_attr(all(target_os = "linux", not(test)), no_main)]
+
 mod cmd;
 mod io;
-
-use std::process::ExitCode;
+#[cfg(all(target_os = "linux", not(test)))]
+mod start;
 
 // The unwinder linked in (what `-static-libgcc` does for C), so that
 // `libgcc_s.so` is not loaded at every start: the loader maps it, and its
@@ -15,7 +18,13 @@ use std::process::ExitCode;
 #[link(name = "gcc_eh", kind = "static")]
 unsafe extern "C" {}
 
-fn main() -> ExitCode {
+#[cfg(not(all(target_os = "linux", not(test))))]
+fn main() -> std::process::ExitCode {
+    std::process::ExitCode::from(run())
+}
+
+/// The command line this process was given, run; its exit status.
+fn run() -> u8 {
     quiet_decoder_panics();
     cmd::main(std::env::args_os())
 }

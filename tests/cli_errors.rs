@@ -363,3 +363,33 @@ fn a_large_input_that_fails_validation_leaves_the_output_alone() {
         assert!(stderr.contains("type mismatch"), "{stderr}");
     }
 }
+
+/// What std's start-up did and `src/start.rs` does in its place: a reader
+/// that goes away is a reported write error (`EPIPE`), not death by
+/// `SIGPIPE`.
+#[test]
+fn a_closed_pipe_is_an_error() {
+    use std::io::Read;
+    let dir = setup();
+    // More than a pipe holds, so that the writer meets a closed pipe.
+    let mut wit = String::from("package a:b;\ninterface big {\n");
+    for i in 0..4000 {
+        wit.push_str(&format!("  function-number-{i}: func(x: u32) -> u32;\n"));
+    }
+    wit.push_str("}\n");
+    std::fs::write(dir.path().join("big.wit"), wit).unwrap();
+    let mut child = cli_common::compono()
+        .args(["wit", "big.wit"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 7];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(&first, b"package");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{:?}: {stderr}", out.status);
+    assert!(stderr.contains("Broken pipe"), "{stderr}");
+}

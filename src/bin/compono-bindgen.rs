@@ -11,5 +11,5 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     args.insert(1, "bindgen".into());
-    cmd::main(args)
+    ExitCode::from(cmd::main(args))
 }

@@ -8,6 +8,7 @@ use compono_component::{FieldChange, ItemMetadata, MetadataToAdd};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Subcommand)]
+#[command(defer = true)]
 pub enum Args {
     /// Print the metadata of every module and component in FILE.
     Show(ShowArgs),

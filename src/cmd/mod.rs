@@ -16,7 +16,6 @@ mod wit;
 
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
-use std::process::ExitCode;
 
 #[derive(Parser)]
 #[command(
@@ -78,16 +77,13 @@ enum ComponentCommand {
     Link(link::Args),
 }
 
-pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+/// Runs the command line `args`; the process's exit status.
+pub fn main(args: impl IntoIterator<Item = OsString>) -> u8 {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
+            return if e.use_stderr() { 2 } else { 0 };
         }
     };
     cli.general.apply();
@@ -105,10 +101,10 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Link(args) | Command::Component(ComponentCommand::Link(args)) => args.run(),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => 0,
         Err(e) => {
             eprintln!("{}", report(&e));
-            ExitCode::from(1)
+            1
         }
     }
 }
