@@ -243,9 +243,6 @@ pub struct ClassifyOptions<'a> {
     /// The module is an adapter: `env::memory` is the main module's memory
     /// and imports from `__main_module__` are the main module's exports.
     pub is_adapter: bool,
-    /// The world exports this module provides; `None`: all of them (the
-    /// others come from adapters).
-    pub exports: Option<&'a HashSet<WorldKey>>,
     /// The module is one of several linked libraries that together
     /// implement the world: its exports are checked across all of them
     /// (`check_world_exports`), not here.
@@ -340,146 +337,182 @@ pub fn display_sig(params: &[ValType], results: &[ValType]) -> String {
     .to_string()
 }
 
-/// Classifies every import and export of `core` against `world`.
-pub fn classify<'r>(
+/// Every core name a world explains, under both manglings: what
+/// `classify` looks a module's imports and exports up in. Made once per
+/// world, for every module classified against it (`link`'s libraries).
+pub struct WorldNames<'r, 'p> {
     resolve: &'r Resolve,
     world: WorldId,
-    core: &CoreModule,
-    options: &ClassifyOptions<'_>,
-) -> Result<Classified<'r>, Error> {
-    let w = &resolve.world_at(world);
-    let reject_legacy_names = options.reject_legacy_names;
-    let provides = |key: &WorldKey| options.exports.is_none_or(|keys| keys.contains(key));
+    /// The world exports the modules provide; `None`: all of them (the
+    /// others come from adapters).
+    provided: Option<&'p HashSet<WorldKey>>,
+    imports: HashMap<(String, String), (ImportTarget<'r>, Naming)>,
+    /// Imports by semver track (`a:b/c@0.2`): where spellings of one
+    /// interface meet; `None` when two targets share the track.
+    tracked: HashMap<(String, String), Option<(ImportTarget<'r>, Naming)>>,
+    exports: HashMap<String, (ExportTarget<'r>, Naming)>,
+}
 
-    // Every name the world explains, under both manglings.
-    let mut import_names: HashMap<(String, String), (ImportTarget<'r>, Naming)> = HashMap::new();
-    for (key, item) in w.imports.iter() {
-        for (key, _, func) in item_funcs(resolve, key, item) {
-            for (mangling, naming) in MANGLINGS {
-                let name = resolve.wasm_import_name(
-                    mangling,
-                    WasmImport::Func {
-                        interface: key,
-                        func,
-                    },
-                );
-                let target = ImportTarget::Func { key, func };
-                import_names.entry(name).or_insert((target, naming));
-            }
-        }
-        let (interface, drops) = imported_resources(resolve, key, item);
-        for resource in drops {
-            for (mangling, naming) in MANGLINGS {
-                let name = resolve.wasm_import_name(
-                    mangling,
-                    WasmImport::ResourceIntrinsic {
-                        interface,
-                        resource,
-                        intrinsic: ResourceIntrinsic::ImportedDrop,
-                    },
-                );
-                import_names
-                    .entry(name)
-                    .or_insert((ImportTarget::ImportedDrop(interface, resource), naming));
-            }
-        }
-    }
-    let mut export_names: HashMap<String, (ExportTarget<'r>, Naming)> = HashMap::new();
-    for (key, item) in w.exports.iter().filter(|(k, _)| provides(k)) {
-        for (fkey, _, func) in item_funcs(resolve, key, item) {
-            for (mangling, naming) in MANGLINGS {
-                let export = |kind| WasmExport::Func {
-                    interface: fkey,
-                    func,
-                    kind,
-                };
-                let name = resolve.wasm_export_name(mangling, export(WasmExportKind::Normal));
-                export_names.insert(name, (ExportTarget::Func(fkey, func), naming));
-                let name = resolve.wasm_export_name(mangling, export(WasmExportKind::PostReturn));
-                export_names.insert(name, (ExportTarget::PostReturn(fkey, func), naming));
-            }
-        }
-        if let WorldItem::Interface { id, .. } = item {
-            for resource in interface_resources(resolve, *id) {
+impl<'r, 'p> WorldNames<'r, 'p> {
+    pub fn new(
+        resolve: &'r Resolve,
+        world: WorldId,
+        provided: Option<&'p HashSet<WorldKey>>,
+    ) -> WorldNames<'r, 'p> {
+        let w = &resolve.world_at(world);
+        let provides = |key: &WorldKey| provided.is_none_or(|keys| keys.contains(key));
+        let mut import_names: HashMap<(String, String), (ImportTarget<'r>, Naming)> =
+            HashMap::new();
+        for (key, item) in w.imports.iter() {
+            for (key, _, func) in item_funcs(resolve, key, item) {
                 for (mangling, naming) in MANGLINGS {
-                    for (intrinsic, which) in [
-                        (
-                            ResourceIntrinsic::ExportedNew,
-                            ExportedResourceIntrinsic::New,
-                        ),
-                        (
-                            ResourceIntrinsic::ExportedRep,
-                            ExportedResourceIntrinsic::Rep,
-                        ),
-                        (
-                            ResourceIntrinsic::ExportedDrop,
-                            ExportedResourceIntrinsic::Drop,
-                        ),
-                    ] {
-                        let name = resolve.wasm_import_name(
-                            mangling,
-                            WasmImport::ResourceIntrinsic {
-                                interface: Some(key),
-                                resource,
-                                intrinsic,
-                            },
-                        );
-                        import_names
-                            .entry(name)
-                            .or_insert((ImportTarget::Exported(resource, which), naming));
-                    }
-                    let name = resolve.wasm_export_name(
+                    let name = resolve.wasm_import_name(
                         mangling,
-                        WasmExport::ResourceDtor {
+                        WasmImport::Func {
                             interface: key,
-                            resource,
+                            func,
                         },
                     );
-                    export_names.insert(name, (ExportTarget::Dtor(resource), naming));
+                    let target = ImportTarget::Func { key, func };
+                    import_names.entry(name).or_insert((target, naming));
+                }
+            }
+            let (interface, drops) = imported_resources(resolve, key, item);
+            for resource in drops {
+                for (mangling, naming) in MANGLINGS {
+                    let name = resolve.wasm_import_name(
+                        mangling,
+                        WasmImport::ResourceIntrinsic {
+                            interface,
+                            resource,
+                            intrinsic: ResourceIntrinsic::ImportedDrop,
+                        },
+                    );
+                    import_names
+                        .entry(name)
+                        .or_insert((ImportTarget::ImportedDrop(interface, resource), naming));
                 }
             }
         }
-    }
-    for (name, target, naming) in [
-        ("memory", ExportTarget::Memory, Naming::Legacy),
-        ("cm32p2_memory", ExportTarget::Memory, Naming::Standard),
-        ("cabi_realloc", ExportTarget::Realloc, Naming::Legacy),
-        (
-            "canonical_abi_realloc",
-            ExportTarget::Realloc,
-            Naming::Legacy,
-        ),
-        ("cm32p2_realloc", ExportTarget::Realloc, Naming::Standard),
-        (
-            "cabi_import_realloc",
-            ExportTarget::ImportRealloc,
-            Naming::Legacy,
-        ),
-        (
-            "cabi_export_realloc",
-            ExportTarget::ExportRealloc,
-            Naming::Legacy,
-        ),
-        ("_initialize", ExportTarget::Initialize, Naming::Legacy),
-        (
-            "cm32p2_initialize",
-            ExportTarget::Initialize,
-            Naming::Standard,
-        ),
-    ] {
-        export_names.insert(name.to_string(), (target, naming));
-    }
+        let mut export_names: HashMap<String, (ExportTarget<'r>, Naming)> = HashMap::new();
+        for (key, item) in w.exports.iter().filter(|(k, _)| provides(k)) {
+            for (fkey, _, func) in item_funcs(resolve, key, item) {
+                for (mangling, naming) in MANGLINGS {
+                    let export = |kind| WasmExport::Func {
+                        interface: fkey,
+                        func,
+                        kind,
+                    };
+                    let name = resolve.wasm_export_name(mangling, export(WasmExportKind::Normal));
+                    export_names.insert(name, (ExportTarget::Func(fkey, func), naming));
+                    let name =
+                        resolve.wasm_export_name(mangling, export(WasmExportKind::PostReturn));
+                    export_names.insert(name, (ExportTarget::PostReturn(fkey, func), naming));
+                }
+            }
+            if let WorldItem::Interface { id, .. } = item {
+                for resource in interface_resources(resolve, *id) {
+                    for (mangling, naming) in MANGLINGS {
+                        for (intrinsic, which) in [
+                            (
+                                ResourceIntrinsic::ExportedNew,
+                                ExportedResourceIntrinsic::New,
+                            ),
+                            (
+                                ResourceIntrinsic::ExportedRep,
+                                ExportedResourceIntrinsic::Rep,
+                            ),
+                            (
+                                ResourceIntrinsic::ExportedDrop,
+                                ExportedResourceIntrinsic::Drop,
+                            ),
+                        ] {
+                            let name = resolve.wasm_import_name(
+                                mangling,
+                                WasmImport::ResourceIntrinsic {
+                                    interface: Some(key),
+                                    resource,
+                                    intrinsic,
+                                },
+                            );
+                            import_names
+                                .entry(name)
+                                .or_insert((ImportTarget::Exported(resource, which), naming));
+                        }
+                        let name = resolve.wasm_export_name(
+                            mangling,
+                            WasmExport::ResourceDtor {
+                                interface: key,
+                                resource,
+                            },
+                        );
+                        export_names.insert(name, (ExportTarget::Dtor(resource), naming));
+                    }
+                }
+            }
+        }
+        for (name, target, naming) in [
+            ("memory", ExportTarget::Memory, Naming::Legacy),
+            ("cm32p2_memory", ExportTarget::Memory, Naming::Standard),
+            ("cabi_realloc", ExportTarget::Realloc, Naming::Legacy),
+            (
+                "canonical_abi_realloc",
+                ExportTarget::Realloc,
+                Naming::Legacy,
+            ),
+            ("cm32p2_realloc", ExportTarget::Realloc, Naming::Standard),
+            (
+                "cabi_import_realloc",
+                ExportTarget::ImportRealloc,
+                Naming::Legacy,
+            ),
+            (
+                "cabi_export_realloc",
+                ExportTarget::ExportRealloc,
+                Naming::Legacy,
+            ),
+            ("_initialize", ExportTarget::Initialize, Naming::Legacy),
+            (
+                "cm32p2_initialize",
+                ExportTarget::Initialize,
+                Naming::Standard,
+            ),
+        ] {
+            export_names.insert(name.to_string(), (target, naming));
+        }
 
-    // Semver-compatible spellings of the same interface meet at their track.
-    let mut tracked: HashMap<(String, String), Option<(ImportTarget<'r>, Naming)>> = HashMap::new();
-    for ((module, field), target) in &import_names {
-        if let Some(track) = semver_track(module) {
-            tracked
-                .entry((track, field.clone()))
-                .and_modify(|t| *t = None)
-                .or_insert_with(|| Some(target.clone()));
+        // Semver-compatible spellings of the same interface meet at their track.
+        let mut tracked: HashMap<(String, String), Option<(ImportTarget<'r>, Naming)>> =
+            HashMap::new();
+        for ((module, field), target) in &import_names {
+            if let Some(track) = semver_track(module) {
+                tracked
+                    .entry((track, field.clone()))
+                    .and_modify(|t| *t = None)
+                    .or_insert_with(|| Some(target.clone()));
+            }
+        }
+        WorldNames {
+            resolve,
+            world,
+            provided,
+            imports: import_names,
+            tracked,
+            exports: export_names,
         }
     }
+}
+
+/// Classifies every import and export of `core` against the world `names`
+/// come from.
+pub fn classify<'r>(
+    names: &WorldNames<'r, '_>,
+    core: &CoreModule,
+    options: &ClassifyOptions<'_>,
+) -> Result<Classified<'r>, Error> {
+    let (resolve, world) = (names.resolve, names.world);
+    let reject_legacy_names = options.reject_legacy_names;
+    let provides = |key: &WorldKey| names.provided.is_none_or(|keys| keys.contains(key));
 
     let mut classified = Classified {
         imports: Vec::new(),
@@ -556,9 +589,14 @@ pub fn classify<'r>(
             ))));
         };
         let key = (import.module.to_string(), import.field.to_string());
-        let found = import_names.get(&key).cloned().or_else(|| {
+        let found = names.imports.get(&key).cloned().or_else(|| {
             semver_track(import.module)
-                .and_then(|track| tracked.get(&(track, import.field.to_string())).cloned())
+                .and_then(|track| {
+                    names
+                        .tracked
+                        .get(&(track, import.field.to_string()))
+                        .cloned()
+                })
                 .flatten()
         });
         let Some((target, naming)) = found else {
@@ -607,7 +645,7 @@ pub fn classify<'r>(
     }
 
     for export in &core.exports {
-        let Some(&(target, naming)) = export_names.get(export.name) else {
+        let Some(&(target, naming)) = names.exports.get(export.name) else {
             if export.name.starts_with("cm32p2") {
                 return Err(Error::Export {
                     name: export.name.to_string(),

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use crate::Error;
 use crate::adapter::{self, Adapter, MainModule};
-use crate::classify::{ClassifyOptions, CoreModule, classify};
+use crate::classify::{ClassifyOptions, CoreModule, WorldNames, classify};
 use crate::encode::{ComponentInput, encode_component};
 use crate::metadata;
 use crate::validate::{Made, Sink, unvalidated_to};
@@ -121,14 +121,16 @@ fn new_unvalidated(module: &[u8], options: &NewOptions) -> Result<Vec<u8>, Error
         let adapter_names: Vec<String> = adapters.iter().map(|a| a.name.clone()).collect();
         let main_exports = adapter::main_exports(&bindings.resolve, bindings.world, &adapters);
         let classified = classify(
-            &bindings.resolve,
-            bindings.world,
+            &WorldNames::new(
+                &bindings.resolve,
+                bindings.world,
+                (!adapters.is_empty()).then_some(&main_exports),
+            ),
             &core,
             &ClassifyOptions {
                 reject_legacy_names: options.reject_legacy_names,
                 adapter_names: &adapter_names,
                 is_adapter: false,
-                exports: (!adapters.is_empty()).then_some(&main_exports),
                 linked_part: false,
             },
         )?;

@@ -25,7 +25,7 @@ use wit_parser::{LiftLowerAbi, ManglingAndAbi, WasmExport, WasmExportKind, World
 
 use crate::Error;
 use crate::classify::{
-    Classified, ClassifyOptions, CoreModule, ImportTarget, classify, imports_from,
+    Classified, ClassifyOptions, CoreModule, ImportTarget, WorldNames, classify, imports_from,
 };
 use crate::metadata::{self, Bindings};
 use crate::world::item_funcs;
@@ -401,14 +401,12 @@ pub fn collect<'r>(
         let core = CoreModule::parse(&module)
             .map_err(|e| adapter_error(name, format!("after collection: {e}")))?;
         let classified = classify(
-            resolve,
-            world,
+            &WorldNames::new(resolve, world, Some(&adapter.exports)),
             &core,
             &ClassifyOptions {
                 reject_legacy_names: false,
                 adapter_names: &[],
                 is_adapter: true,
-                exports: Some(&adapter.exports),
                 linked_part: false,
             },
         )

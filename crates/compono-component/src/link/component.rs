@@ -16,7 +16,7 @@ use super::{Input, LinkOptions, env, in_library};
 use crate::Error;
 use crate::adapter::{self, AdapterWorld, CollectedAdapter, MainModule};
 use crate::classify::{
-    Classified, ClassifyOptions, CoreModule, ImportTarget, classify, missing_export,
+    Classified, ClassifyOptions, CoreModule, ImportTarget, WorldNames, classify, missing_export,
 };
 use crate::encode::linked::{LinkedModule, LinkedModules};
 use crate::encode::{ComponentInput, encode_component};
@@ -178,6 +178,11 @@ fn classify_libraries<'r, 'a>(
     // from `__main_module__`: each from the library its symbol resolved to.
     let mut funcs: HashMap<String, FuncType> = HashMap::new();
     let mut modules = Vec::new();
+    let names = WorldNames::new(
+        &bindings.resolve,
+        bindings.world,
+        (!adapters.is_empty()).then_some(&library_exports),
+    );
     for &(library, input) in included {
         // The world is the component's now; a library without one goes in
         // as it is (copying a large library costs time and memory).
@@ -201,13 +206,11 @@ fn classify_libraries<'r, 'a>(
         core.imports
             .retain(|i| !matches!(i.module, "env" | "GOT.mem" | "GOT.func"));
         let classified = classify(
-            &bindings.resolve,
-            bindings.world,
+            &names,
             &core,
             &ClassifyOptions {
                 reject_legacy_names: options.reject_legacy_names,
                 adapter_names: &adapter_names,
-                exports: (!adapters.is_empty()).then_some(&library_exports),
                 linked_part: true,
                 ..Default::default()
             },
