@@ -1,7 +1,6 @@
 //! Reading, merging and stripping the `component-type*` custom sections of a
 //! core module.
 
-use compono_wit::Lookup;
 use compono_wit::{StringEncoding, decode_world_metadata};
 use wit_parser::{Resolve, WorldId};
 
@@ -96,18 +95,35 @@ fn read_sections(module: &[u8], into_root: bool) -> Result<Option<Bindings>, Err
     Ok(merged.map(|(b, _)| b))
 }
 
-/// An empty world `root:root/root` to merge sections into.
+/// An empty world `root:root/root` to merge sections into. Made in place:
+/// parsing its one line of WIT took 1.5% of a small `link`.
 fn root_bindings(encoding: StringEncoding) -> Result<Bindings, Error> {
     let mut resolve = Resolve::default();
-    let package = resolve
-        .push_str("root.wit", "package root:root;\nworld root {}\n")
-        .map_err(|e| Error::Metadata(format!("{e:#}")))?;
-    let world = resolve
-        .package_at(package)
-        .worlds
-        .get("root")
-        .copied()
-        .ok_or_else(|| Error::Internal("the root world is missing".into()))?;
+    let name = wit_parser::PackageName {
+        namespace: "root".to_string(),
+        name: "root".to_string(),
+        version: None,
+    };
+    let package = resolve.packages.alloc(wit_parser::Package {
+        name: name.clone(),
+        docs: Default::default(),
+        interfaces: Default::default(),
+        worlds: Default::default(),
+    });
+    resolve.package_names.insert(name, package);
+    let world = resolve.worlds.alloc(wit_parser::World {
+        name: "root".to_string(),
+        imports: Default::default(),
+        exports: Default::default(),
+        package: Some(package),
+        docs: Default::default(),
+        stability: Default::default(),
+        includes: Vec::new(),
+        span: Default::default(),
+    });
+    if let Some(package) = resolve.packages.get_mut(package) {
+        package.worlds.insert("root".to_string(), world);
+    }
     Ok(Bindings {
         resolve,
         world,
@@ -187,4 +203,33 @@ fn strip_sections(module: &[u8], add_producer: bool) -> Result<Vec<u8>, Error> {
         out.extend(crate::producers::processed_by_section(producers)?);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The root world made in place is the one its WIT says.
+    #[test]
+    fn the_root_world_is_what_its_wit_says() {
+        let made = root_bindings(StringEncoding::Utf8).unwrap();
+        let mut parsed = Resolve::default();
+        let package = parsed
+            .push_str("root.wit", "package root:root;\nworld root {}\n")
+            .unwrap();
+        let made_package = made.resolve.worlds[made.world].package.unwrap();
+        assert_eq!(
+            compono_wit::print(&made.resolve, made_package).unwrap(),
+            compono_wit::print(&parsed, package).unwrap()
+        );
+        assert_eq!(made.resolve.package_names.len(), 1);
+        assert_eq!(
+            made.resolve.select_world(&[made_package], None).unwrap(),
+            made.world
+        );
+        assert_eq!(
+            made.resolve.id_of_name(made_package, "root"),
+            "root:root/root"
+        );
+    }
 }
