@@ -25,8 +25,13 @@ pub struct CoreModule<'a> {
     funcs: Vec<u32>,
     /// Every memory, imported ones first.
     memories: Vec<wasmparser::MemoryType>,
+    /// Every global, imported ones first; a defined one with its
+    /// initializer.
+    pub globals: Vec<(wasmparser::GlobalType, Option<wasmparser::ConstExpr<'a>>)>,
     pub imports: Vec<CoreImport<'a>>,
     pub exports: Vec<CoreExport<'a>>,
+    /// The custom sections, in order (`dylink.0`, `component-type*`).
+    pub custom: Vec<wasmparser::CustomSectionReader<'a>>,
 }
 
 pub struct CoreImport<'a> {
@@ -79,8 +84,10 @@ impl<'a> CoreModule<'a> {
             types: Vec::new(),
             funcs: Vec::new(),
             memories: Vec::new(),
+            globals: Vec::new(),
             imports: Vec::new(),
             exports: Vec::new(),
+            custom: Vec::new(),
         };
         for payload in crate::payloads::without_bodies(module) {
             match payload.map_err(invalid)? {
@@ -100,6 +107,7 @@ impl<'a> CoreModule<'a> {
                         match import.ty {
                             TypeRef::Func(ty) => core.funcs.push(ty),
                             TypeRef::Memory(ty) => core.memories.push(ty),
+                            TypeRef::Global(ty) => core.globals.push((ty, None)),
                             _ => {}
                         }
                         core.imports.push(CoreImport {
@@ -119,6 +127,13 @@ impl<'a> CoreModule<'a> {
                         core.funcs.push(ty.map_err(invalid)?);
                     }
                 }
+                Payload::GlobalSection(reader) => {
+                    for global in reader {
+                        let global = global.map_err(invalid)?;
+                        core.globals.push((global.ty, Some(global.init_expr)));
+                    }
+                }
+                Payload::CustomSection(section) => core.custom.push(section),
                 Payload::ExportSection(reader) => {
                     for export in reader {
                         let export = export.map_err(invalid)?;
@@ -154,6 +169,16 @@ impl<'a> CoreModule<'a> {
             .get(func_index as usize)
             .ok_or_else(|| Error::InvalidModule(format!("function {func_index} does not exist")))?;
         self.func_type(ty)
+    }
+
+    /// How many memories the module defines (rather than imports).
+    pub fn defined_memories(&self) -> usize {
+        let imported = self
+            .imports
+            .iter()
+            .filter(|i| matches!(i.ty, TypeRef::Memory(_)))
+            .count();
+        self.memories.len().saturating_sub(imported)
     }
 
     /// The exported functions, by name, with their types.
@@ -245,7 +270,8 @@ pub struct ClassifyOptions<'a> {
     pub is_adapter: bool,
     /// The module is one of several linked libraries that together
     /// implement the world: its exports are checked across all of them
-    /// (`check_world_exports`), not here.
+    /// (`check_world_exports`), not here, and its imports from `env`,
+    /// `GOT.mem` and `GOT.func` are the linker's business, not the world's.
     pub linked_part: bool,
 }
 
@@ -528,6 +554,9 @@ pub fn classify<'r>(
     };
 
     for import in &core.imports {
+        if options.linked_part && matches!(import.module, "env" | "GOT.mem" | "GOT.func") {
+            continue;
+        }
         let err = |reason: Problem| Error::Import {
             module: import.module.to_string(),
             field: import.field.to_string(),

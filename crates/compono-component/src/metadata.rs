@@ -2,6 +2,7 @@
 //! core module.
 
 use compono_wit::{StringEncoding, decode_world_metadata};
+use wasmparser::CustomSectionReader;
 use wit_parser::{Resolve, WorldId};
 
 use crate::Error;
@@ -32,23 +33,38 @@ pub fn is_component_type_section(name: &str) -> bool {
 /// does, so that `compono wit` of a module prints what wasm-tools prints;
 /// `None` when there is no such section.
 pub fn read(module: &[u8]) -> Result<Option<Bindings>, Error> {
-    read_sections(module, true)
+    read_sections(&custom_sections(module)?, true)
+}
+
+/// `read`, of a module parsed already: its custom sections.
+pub fn read_parsed(custom: &[CustomSectionReader<'_>]) -> Result<Option<Bindings>, Error> {
+    read_sections(custom, true)
 }
 
 /// Decodes and merges every `component-type*` section of `module` into the
 /// first one's world, keeping its package (an adapter's world, merged later
 /// into a main module's `root:root`); `None` when there is none.
 pub fn read_own_world(module: &[u8]) -> Result<Option<Bindings>, Error> {
-    read_sections(module, false)
+    read_sections(&custom_sections(module)?, false)
 }
 
-fn read_sections(module: &[u8], into_root: bool) -> Result<Option<Bindings>, Error> {
-    let mut merged: Option<(Bindings, String)> = None;
+fn custom_sections(module: &[u8]) -> Result<Vec<CustomSectionReader<'_>>, Error> {
+    let mut custom = Vec::new();
     for payload in crate::payloads::without_bodies(module) {
         let payload = payload.map_err(|e| Error::InvalidModule(e.to_string()))?;
-        let wasmparser::Payload::CustomSection(s) = &payload else {
-            continue;
-        };
+        if let wasmparser::Payload::CustomSection(s) = payload {
+            custom.push(s);
+        }
+    }
+    Ok(custom)
+}
+
+fn read_sections(
+    custom: &[CustomSectionReader<'_>],
+    into_root: bool,
+) -> Result<Option<Bindings>, Error> {
+    let mut merged: Option<(Bindings, String)> = None;
+    for s in custom {
         if !is_component_type_section(s.name()) {
             continue;
         }

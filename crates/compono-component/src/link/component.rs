@@ -16,7 +16,7 @@ use super::{Input, LinkOptions, env, in_library};
 use crate::Error;
 use crate::adapter::{self, AdapterWorld, CollectedAdapter, MainModule};
 use crate::classify::{
-    Classified, ClassifyOptions, CoreModule, ImportTarget, WorldNames, classify, missing_export,
+    Classified, ClassifyOptions, ImportTarget, WorldNames, classify, missing_export,
 };
 use crate::encode::linked::{LinkedModule, LinkedModules};
 use crate::encode::{ComponentInput, encode_component};
@@ -192,7 +192,7 @@ fn classify_libraries<'r, 'a>(
             }
             None => Cow::Borrowed(input.bytes),
         };
-        let mut core = CoreModule::parse(&bytes).map_err(|e| in_library(input.name, e))?;
+        let core = &input.core;
         for (name, ty) in core.func_exports() {
             if resolution
                 .definitions
@@ -202,12 +202,9 @@ fn classify_libraries<'r, 'a>(
                 funcs.insert(name.to_string(), ty.clone());
             }
         }
-        // What the linker provides is not the world's business.
-        core.imports
-            .retain(|i| !matches!(i.module, "env" | "GOT.mem" | "GOT.func"));
         let classified = classify(
             &names,
-            &core,
+            core,
             &ClassifyOptions {
                 reject_legacy_names: options.reject_legacy_names,
                 adapter_names: &adapter_names,

@@ -7,9 +7,10 @@
 use std::collections::{HashMap, HashSet};
 
 use wasmparser::{
-    CompositeInnerType, Dylink0Subsection, ExternalKind, FuncType, KnownCustom, Operator, Payload,
-    SymbolFlags, TypeRef, ValType,
+    Dylink0Subsection, ExternalKind, FuncType, KnownCustom, Operator, SymbolFlags, TypeRef, ValType,
 };
+
+use crate::classify::{CoreExport, CoreImport, CoreModule};
 
 /// `WASM_DYLINK_MEM_INFO`: the library's share of the memory and table.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -107,10 +108,10 @@ fn is_entry_point(name: &str, entry: &mut EntryPoints) -> bool {
     true
 }
 
-/// Reads `module`; `Ok(None)` when it has no `dylink.0` section. The error
-/// is the reason, for the caller to attach the library's name to.
-pub fn read(module: &[u8]) -> Result<Option<LibraryInfo>, String> {
-    let invalid = |e: wasmparser::BinaryReaderError| format!("invalid module: {e}");
+/// Reads what `core` declares for the dynamic linker; `Ok(None)` when it
+/// has no `dylink.0` section. The error is the reason, for the caller to
+/// attach the library's name to.
+pub fn read(core: &CoreModule<'_>) -> Result<Option<LibraryInfo>, String> {
     let mut dylink = false;
     let mut info = LibraryInfo {
         mem_info: MemInfo::default(),
@@ -121,104 +122,41 @@ pub fn read(module: &[u8]) -> Result<Option<LibraryInfo>, String> {
     };
     let mut import_flags: HashMap<(&str, &str), SymbolFlags> = HashMap::new();
     let mut export_flags: HashMap<&str, SymbolFlags> = HashMap::new();
-    let mut types: Vec<Option<FuncType>> = Vec::new();
-    let mut func_types: Vec<u32> = Vec::new();
-    // Every global: `Some((mutable, constant))` for `i32` ones, imported
-    // ones first (never constant).
-    let mut globals: Vec<Option<(bool, Option<i32>)>> = Vec::new();
-    let mut raw_imports: Vec<(&str, &str, TypeRef)> = Vec::new();
-    let mut exports: Vec<(&str, ExternalKind, u32)> = Vec::new();
-    let mut own_memory = false;
-
-    for payload in crate::payloads::without_bodies(module) {
-        match payload.map_err(invalid)? {
-            Payload::Version {
-                encoding: wasmparser::Encoding::Component,
-                ..
-            } => return Err("this is a component, not a core module".to_string()),
-            Payload::CustomSection(section) => {
-                if let KnownCustom::Dylink0(reader) = section.as_known() {
-                    dylink = true;
-                    for subsection in reader {
-                        match subsection
-                            .map_err(|e| format!("malformed `dylink.0` section: {e}"))?
-                        {
-                            Dylink0Subsection::MemInfo(m) => {
-                                info.mem_info = MemInfo {
-                                    memory_size: m.memory_size,
-                                    memory_align_log2: m.memory_alignment,
-                                    table_size: m.table_size,
-                                    table_align_log2: m.table_alignment,
-                                }
-                            }
-                            Dylink0Subsection::Needed(names) => {
-                                info.needed.extend(names.iter().map(|n| n.to_string()))
-                            }
-                            Dylink0Subsection::ExportInfo(list) => {
-                                export_flags.extend(list.iter().map(|e| (e.name, e.flags)))
-                            }
-                            Dylink0Subsection::ImportInfo(list) => import_flags
-                                .extend(list.iter().map(|i| ((i.module, i.field), i.flags))),
-                            // Search paths and the target name do not matter
-                            // when every library is given; unknown
-                            // subsections are for newer loaders.
-                            _ => {}
-                        }
+    for section in &core.custom {
+        let KnownCustom::Dylink0(reader) = section.as_known() else {
+            continue;
+        };
+        dylink = true;
+        for subsection in reader {
+            match subsection.map_err(|e| format!("malformed `dylink.0` section: {e}"))? {
+                Dylink0Subsection::MemInfo(m) => {
+                    info.mem_info = MemInfo {
+                        memory_size: m.memory_size,
+                        memory_align_log2: m.memory_alignment,
+                        table_size: m.table_size,
+                        table_align_log2: m.table_alignment,
                     }
                 }
-            }
-            Payload::TypeSection(reader) => {
-                for group in reader {
-                    for sub in group.map_err(invalid)?.into_types() {
-                        types.push(match sub.composite_type.inner {
-                            CompositeInnerType::Func(f) => Some(f),
-                            _ => None,
-                        });
-                    }
+                Dylink0Subsection::Needed(names) => {
+                    info.needed.extend(names.iter().map(|n| n.to_string()))
                 }
-            }
-            Payload::ImportSection(reader) => {
-                for import in reader.into_imports() {
-                    let import = import.map_err(invalid)?;
-                    match import.ty {
-                        TypeRef::Func(ty) => func_types.push(ty),
-                        TypeRef::Global(g) => globals
-                            .push((g.content_type == ValType::I32).then_some((g.mutable, None))),
-                        _ => {}
-                    }
-                    raw_imports.push((import.module, import.name, import.ty));
+                Dylink0Subsection::ExportInfo(list) => {
+                    export_flags.extend(list.iter().map(|e| (e.name, e.flags)))
                 }
-            }
-            Payload::MemorySection(reader) if reader.count() > 0 => {
-                own_memory = true;
-            }
-            Payload::FunctionSection(reader) => {
-                for ty in reader {
-                    func_types.push(ty.map_err(invalid)?);
+                Dylink0Subsection::ImportInfo(list) => {
+                    import_flags.extend(list.iter().map(|i| ((i.module, i.field), i.flags)))
                 }
+                // Search paths and the target name do not matter when every
+                // library is given; unknown subsections are for newer
+                // loaders.
+                _ => {}
             }
-            Payload::GlobalSection(reader) => {
-                for global in reader {
-                    let global = global.map_err(invalid)?;
-                    globals.push(
-                        (global.ty.content_type == ValType::I32)
-                            .then(|| (global.ty.mutable, i32_constant(&global.init_expr))),
-                    );
-                }
-            }
-            Payload::ExportSection(reader) => {
-                for export in reader {
-                    let export = export.map_err(invalid)?;
-                    exports.push((export.name, export.kind, export.index));
-                }
-            }
-            _ => {}
         }
     }
     if !dylink {
         return Ok(None);
     }
-    if own_memory {
+    if core.defined_memories() > 0 {
         return Err(
             "the library defines a memory of its own instead of importing the shared \
              `env::memory`; link it with `-shared` (or, for an executable, `-pie` with \
@@ -228,11 +166,9 @@ pub fn read(module: &[u8]) -> Result<Option<LibraryInfo>, String> {
     }
 
     let func_type = |ty: u32| -> Result<FuncType, String> {
-        types
-            .get(ty as usize)
+        core.func_type(ty)
             .cloned()
-            .flatten()
-            .ok_or_else(|| format!("invalid module: type {ty} is not a function type"))
+            .map_err(|_| format!("invalid module: type {ty} is not a function type"))
     };
     // wasm-ld records the flags of a `GOT.mem` or `GOT.func` import under
     // `env`, the symbol's module.
@@ -247,12 +183,12 @@ pub fn read(module: &[u8]) -> Result<Option<LibraryInfo>, String> {
     // its own weak functions through an import, so that a strong
     // definition elsewhere wins.
     let mut self_imported: HashSet<&str> = HashSet::new();
-    for &(module, field, ty) in &raw_imports {
-        if let ("env", TypeRef::Func(_)) = (module, ty) {
-            self_imported.insert(field);
+    for import in &core.imports {
+        if let ("env", TypeRef::Func(_)) = (import.module, import.ty) {
+            self_imported.insert(import.field);
         }
     }
-    for (module, field, ty) in raw_imports {
+    for &CoreImport { module, field, ty } in &core.imports {
         let weak = weak_import(module, field);
         let what = |ty: &TypeRef| match ty {
             TypeRef::Func(_) => "a function",
@@ -338,7 +274,7 @@ pub fn read(module: &[u8]) -> Result<Option<LibraryInfo>, String> {
         });
     }
 
-    for (name, kind, index) in exports {
+    for &CoreExport { name, kind, index } in &core.exports {
         if is_entry_point(name, &mut info.entry) {
             continue;
         }
@@ -347,18 +283,22 @@ pub fn read(module: &[u8]) -> Result<Option<LibraryInfo>, String> {
             .copied()
             .unwrap_or(SymbolFlags::empty());
         let definition = match kind {
-            ExternalKind::Func => {
-                let ty = *func_types.get(index as usize).ok_or_else(|| {
-                    format!("invalid module: export `{name}`: no function {index}")
-                })?;
-                Definition::Func(func_type(ty)?)
-            }
-            ExternalKind::Global => match globals.get(index as usize) {
-                Some(Some((false, Some(value)))) => Definition::Data {
-                    value: *value as u32,
-                    absolute: flags.contains(SymbolFlags::ABSOLUTE),
-                    tls: flags.contains(SymbolFlags::TLS),
-                },
+            ExternalKind::Func => Definition::Func(
+                core.func_type_of(index)
+                    .cloned()
+                    .map_err(|e| format!("invalid module: export `{name}`: {e}"))?,
+            ),
+            ExternalKind::Global => match core.globals.get(index as usize) {
+                Some((ty, Some(init))) if ty.content_type == ValType::I32 && !ty.mutable => {
+                    match i32_constant(init) {
+                        Some(value) => Definition::Data {
+                            value: value as u32,
+                            absolute: flags.contains(SymbolFlags::ABSOLUTE),
+                            tls: flags.contains(SymbolFlags::TLS),
+                        },
+                        None => Definition::OtherGlobal,
+                    }
+                }
                 Some(_) => Definition::OtherGlobal,
                 None => {
                     return Err(format!(

@@ -486,7 +486,8 @@ mod tests {
     fn the_built_in_libdl_is_a_valid_shared_library() {
         let module = built_in_libdl();
         wasmparser::Validator::new().validate_all(&module).unwrap();
-        let info = super::super::dylink::read(&module).unwrap().unwrap();
+        let core = crate::classify::CoreModule::parse(&module).unwrap();
+        let info = super::super::dylink::read(&core).unwrap().unwrap();
         assert!(info.entry.set_libraries);
         let names: Vec<_> = info
             .symbols

@@ -26,6 +26,7 @@ mod resolve;
 pub use error::{LinkError, MissingLibrary, SymbolKind, SymbolProblem};
 
 use crate::Error;
+use crate::classify::CoreModule;
 use crate::metadata::{self, Bindings};
 use crate::validate::{Made, Sink, unvalidated_to};
 use compono_wit::Lookup;
@@ -88,6 +89,8 @@ struct Input<'a> {
     name: &'a str,
     bytes: &'a [u8],
     dl_openable: bool,
+    /// The library, parsed once for every step.
+    core: CoreModule<'a>,
     info: LibraryInfo,
     world: Option<Bindings>,
 }
@@ -145,16 +148,26 @@ fn link_unvalidated(libraries: &[Library], options: &LinkOptions) -> Result<Made
             library: name.to_string(),
             reason,
         };
-        let info = dylink::read(bytes)
+        if wasmparser::Parser::is_component(bytes) {
+            return Err(library("this is a component, not a core module".to_string()).into());
+        }
+        let core = CoreModule::parse(bytes).map_err(|e| {
+            library(match e {
+                Error::InvalidModule(reason) => format!("invalid module: {reason}"),
+                other => other.to_string(),
+            })
+        })?;
+        let info = dylink::read(&core)
             .map_err(library)?
             .ok_or_else(|| LinkError::NotShared {
                 library: name.to_string(),
             })?;
-        let world = metadata::read(bytes).map_err(|e| in_library(name, e))?;
+        let world = metadata::read_parsed(&core.custom).map_err(|e| in_library(name, e))?;
         inputs.push(Input {
             name,
             bytes,
             dl_openable,
+            core,
             info,
             world,
         });
