@@ -5,21 +5,23 @@
 use anyhow::{Context, Result, bail};
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 
-/// `-v`/`--verbose` and `--color`, accepted by every command as wasm-tools
-/// accepts them.
+// `-v`/`--verbose` and `--color`, accepted after every command's name as
+// wasm-tools accepts them, and before it. Not clap's `global`: clap copies
+// global arguments into every subcommand at every start, 3% of a short
+// command; each command flattens them in instead (`cmd::Sub`).
 #[derive(clap::Args, Debug, Clone)]
 pub struct GeneralArgs {
     /// Use verbose output (-v: which files are read and written, with
     /// their sizes).
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
-    /// Whether error messages use terminal colors: auto, never, always or
-    /// always-ansi.
-    #[arg(long, value_name = "COLOR", default_value = "auto", global = true)]
-    pub color: Color,
+    /// Whether error messages use terminal colors: auto (the default),
+    /// never, always or always-ansi.
+    #[arg(long, value_name = "COLOR")]
+    pub color: Option<Color>,
 }
 
 /// `--color`'s values, wasm-tools' spelling.
@@ -32,24 +34,32 @@ pub enum Color {
 }
 
 static VERBOSITY: AtomicU8 = AtomicU8::new(0);
-static COLOR_ERRORS: AtomicBool = AtomicBool::new(false);
+/// `--color`: 0 for auto (also before one is given), 1 never, 2 always.
+static COLOR: AtomicU8 = AtomicU8::new(0);
 
 impl GeneralArgs {
-    /// Makes these options take effect for the rest of the run.
+    /// Makes these options take effect for the rest of the run. Given both
+    /// before and after the command's name, `-v`s add up and the later
+    /// `--color` wins.
     pub fn apply(&self) {
-        VERBOSITY.store(self.verbose, Ordering::Relaxed);
-        let color = match self.color {
-            Color::Auto => std::io::stderr().is_terminal(),
-            Color::Never => false,
-            Color::Always | Color::AlwaysAnsi => true,
-        };
-        COLOR_ERRORS.store(color, Ordering::Relaxed);
+        VERBOSITY.fetch_add(self.verbose, Ordering::Relaxed);
+        if let Some(color) = self.color {
+            let code = match color {
+                Color::Auto => 0,
+                Color::Never => 1,
+                Color::Always | Color::AlwaysAnsi => 2,
+            };
+            COLOR.store(code, Ordering::Relaxed);
+        }
     }
 }
 
 /// Whether error reports should be colored (`--color`).
 pub fn color_errors() -> bool {
-    COLOR_ERRORS.load(Ordering::Relaxed)
+    match COLOR.load(Ordering::Relaxed) {
+        0 => std::io::stderr().is_terminal(),
+        code => code == 2,
+    }
 }
 
 /// Prints `message` on stderr with `-v` or more.

@@ -225,6 +225,37 @@ fn verbose_and_color() {
         dir.path(),
     );
     assert_eq!(bad.status.code(), Some(2));
+
+    // Both are also taken before the command's name, and in the nested
+    // commands; after the name, `--color` wins over the one before it.
+    let out = run_compono(&["-v", "new", "guest.wasm", "-o", "c.wasm"], dir.path());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("info: read `guest.wasm`"));
+    let out = run_compono(&["metadata", "show", "guest.wasm", "-v"], dir.path());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("info: read `guest.wasm`"));
+    let colored = failure(&["--color", "always", "validate", "notes.txt"], dir.path());
+    assert!(colored.starts_with("\x1b["), "{colored:?}");
+    let plain = failure(
+        &[
+            "--color",
+            "always",
+            "validate",
+            "notes.txt",
+            "--color",
+            "never",
+        ],
+        dir.path(),
+    );
+    assert!(plain.starts_with("error: "), "{plain:?}");
+    let plain = failure(
+        &["bindgen", "c", "notes.txt", "--color", "never"],
+        dir.path(),
+    );
+    assert!(plain.starts_with("error: "), "{plain:?}");
+    let colored = failure(
+        &["bindgen", "c", "notes.txt", "--color", "always"],
+        dir.path(),
+    );
+    assert!(colored.starts_with("\x1b["), "{colored:?}");
 }
 
 /// `validate --features` accepts and rejects what wasm-tools does, on

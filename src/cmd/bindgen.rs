@@ -104,6 +104,8 @@ struct Common {
     /// Enable every `@unstable` feature.
     #[arg(long)]
     all_features: bool,
+    #[command(flatten)]
+    general: crate::io::GeneralArgs,
 }
 
 impl Args {
@@ -195,6 +197,7 @@ impl Common {
             wit_parser::WorldId,
         ) -> compono_bindgen::Result<Files>,
     ) -> Result<()> {
+        self.general.apply();
         let features = Features {
             features: self.features.clone(),
             all_features: self.all_features,

@@ -7,13 +7,15 @@ use anyhow::{Context, Result};
 use compono_component::{FieldChange, ItemMetadata, MetadataToAdd};
 use std::path::{Path, PathBuf};
 
+use super::Sub;
+
 #[derive(clap::Subcommand)]
 #[command(defer = true)]
 pub enum Args {
     /// Print the metadata of every module and component in FILE.
-    Show(ShowArgs),
+    Show(Sub<ShowArgs>),
     /// Change the metadata of the outermost module or component.
-    Add(Box<AddArgs>),
+    Add(Box<Sub<AddArgs>>),
 }
 
 #[derive(clap::Args)]
@@ -137,8 +139,8 @@ fn change(set: &Option<String>, clear: bool) -> FieldChange {
 impl Args {
     pub fn run(self) -> Result<()> {
         match self {
-            Args::Show(args) => args.run(),
-            Args::Add(args) => args.run(),
+            Args::Show(args) => args.take().run(),
+            Args::Add(args) => args.take().run(),
         }
     }
 }

@@ -37,25 +37,25 @@ struct Cli {
 #[command(defer = true)]
 enum Command {
     /// Parse, validate and print WIT; encode it as a component with `--wasm`.
-    Wit(wit::Args),
+    Wit(Sub<wit::Args>),
     /// Validate a core module or component (wasm-tools' feature flags).
-    Validate(validate::Args),
+    Validate(Sub<validate::Args>),
     /// Print the text format of a module or component.
-    Print(text::PrintArgs),
+    Print(Sub<text::PrintArgs>),
     /// Parse the text format of a module or component into binary.
-    Parse(text::ParseArgs),
+    Parse(Sub<text::ParseArgs>),
     /// Generate guest bindings from WIT.
     Bindgen(bindgen::Args),
     /// Run spec-test `.wast` scripts (core or component-model) on the interpreter.
-    Wast(wast::Args),
+    Wast(Sub<wast::Args>),
     /// Run a core module's or a component's exports on the interpreter.
-    Run(run::Args),
+    Run(Sub<run::Args>),
     /// Embed a WIT world into a core module (`component-type` section).
-    Embed(embed::Args),
+    Embed(Sub<embed::Args>),
     /// Wrap a core module with an embedded world into a component.
-    New(new::Args),
+    New(Sub<new::Args>),
     /// Link shared libraries into one component (shared-everything linking).
-    Link(link::Args),
+    Link(Sub<link::Args>),
     /// Show or add the name and producers of a module or component.
     #[command(subcommand)]
     Metadata(metadata::Args),
@@ -68,13 +68,32 @@ enum Command {
 #[command(defer = true)]
 enum ComponentCommand {
     /// Same as `compono wit`.
-    Wit(wit::Args),
+    Wit(Sub<wit::Args>),
     /// Same as `compono embed`.
-    Embed(embed::Args),
+    Embed(Sub<embed::Args>),
     /// Same as `compono new`.
-    New(new::Args),
+    New(Sub<new::Args>),
     /// Same as `compono link`.
-    Link(link::Args),
+    Link(Sub<link::Args>),
+}
+
+// A command's own arguments and the general ones (`-v`, `--color`), which
+// every command takes after its name as wasm-tools does. (No doc comment:
+// clap would take it for the command's description.)
+#[derive(clap::Args)]
+pub struct Sub<T: clap::Args> {
+    #[command(flatten)]
+    args: T,
+    #[command(flatten)]
+    general: crate::io::GeneralArgs,
+}
+
+impl<T: clap::Args> Sub<T> {
+    /// The command's own arguments, the general ones applied.
+    pub fn take(self) -> T {
+        self.general.apply();
+        self.args
+    }
 }
 
 /// Runs the command line `args`; the process's exit status.
@@ -88,17 +107,19 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> u8 {
     };
     cli.general.apply();
     let result = match cli.command {
-        Command::Wit(args) | Command::Component(ComponentCommand::Wit(args)) => args.run(),
-        Command::Validate(args) => args.run(),
-        Command::Print(args) => args.run(),
-        Command::Parse(args) => args.run(),
+        Command::Wit(args) | Command::Component(ComponentCommand::Wit(args)) => args.take().run(),
+        Command::Validate(args) => args.take().run(),
+        Command::Print(args) => args.take().run(),
+        Command::Parse(args) => args.take().run(),
         Command::Metadata(args) => args.run(),
         Command::Bindgen(args) => args.run(),
-        Command::Wast(args) => args.run(),
-        Command::Run(args) => args.run(),
-        Command::Embed(args) | Command::Component(ComponentCommand::Embed(args)) => args.run(),
-        Command::New(args) | Command::Component(ComponentCommand::New(args)) => args.run(),
-        Command::Link(args) | Command::Component(ComponentCommand::Link(args)) => args.run(),
+        Command::Wast(args) => args.take().run(),
+        Command::Run(args) => args.take().run(),
+        Command::Embed(args) | Command::Component(ComponentCommand::Embed(args)) => {
+            args.take().run()
+        }
+        Command::New(args) | Command::Component(ComponentCommand::New(args)) => args.take().run(),
+        Command::Link(args) | Command::Component(ComponentCommand::Link(args)) => args.take().run(),
     };
     match result {
         Ok(()) => 0,
