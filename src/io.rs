@@ -42,7 +42,8 @@ impl GeneralArgs {
     /// before and after the command's name, `-v`s add up and the later
     /// `--color` wins.
     pub fn apply(&self) {
-        VERBOSITY.fetch_add(self.verbose, Ordering::Relaxed);
+        let add = |v: u8| Some(v.saturating_add(self.verbose));
+        let _ = VERBOSITY.fetch_update(Ordering::Relaxed, Ordering::Relaxed, add);
         if let Some(color) = self.color {
             let code = match color {
                 Color::Auto => 0,

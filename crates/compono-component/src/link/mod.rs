@@ -148,15 +148,8 @@ fn link_unvalidated(libraries: &[Library], options: &LinkOptions) -> Result<Made
             library: name.to_string(),
             reason,
         };
-        if wasmparser::Parser::is_component(bytes) {
-            return Err(library("this is a component, not a core module".to_string()).into());
-        }
-        let core = CoreModule::parse(bytes).map_err(|e| {
-            library(match e {
-                Error::InvalidModule(reason) => format!("invalid module: {reason}"),
-                other => other.to_string(),
-            })
-        })?;
+        // `CoreModule::parse` names a component as such.
+        let core = CoreModule::parse(bytes).map_err(|e| library(e.to_string()))?;
         let info = dylink::read(&core)
             .map_err(library)?
             .ok_or_else(|| LinkError::NotShared {
