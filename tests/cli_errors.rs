@@ -79,6 +79,20 @@ fn inputs_that_are_not_wasm_are_named() {
         }
     }
     assert!(!dir.path().join("out.wasm").exists());
+    // A module cut short, and a component where a module belongs: named too.
+    let guest = std::fs::read(dir.path().join("guest.wasm")).unwrap();
+    std::fs::write(dir.path().join("cut.wasm"), &guest[..guest.len() / 2]).unwrap();
+    std::fs::write(dir.path().join("comp.wasm"), b"\0asm\x0d\0\x01\0").unwrap();
+    for file in ["cut.wasm", "comp.wasm"] {
+        for args in [
+            &["new", file, "-o", "out.wasm"][..],
+            &["link", file, "-o", "out.wasm"],
+        ] {
+            let stderr = failure(args, dir.path());
+            assert!(stderr.contains(file), "{args:?}: {stderr}");
+        }
+    }
+    assert!(!dir.path().join("out.wasm").exists());
     // Text that is meant as wasm keeps the parser's position, with the file.
     std::fs::write(dir.path().join("broken.wat"), "(module (func (bogus)))").unwrap();
     let stderr = failure(&["validate", "broken.wat"], dir.path());

@@ -132,10 +132,11 @@ pub fn auto_adapter_for(
     if adapters.iter().any(|a| a.name == PREVIEW1) {
         return Ok(None);
     }
-    let mut imports = false;
-    for module in modules {
-        imports |= imports_from(module, PREVIEW1)?;
-    }
+    // A module whose imports cannot be read is reported, with its file's
+    // name, by the step that makes the component of it.
+    let imports = modules
+        .iter()
+        .any(|module| imports_from(module, PREVIEW1).unwrap_or(false));
     if !imports {
         return Ok(None);
     }
